@@ -1,0 +1,17 @@
+// Entry point of the WebAssembly module: one `export *` per kernel family.
+// Built twice from this one source (asconfig.json): `simd` (--enable simd) and `scalar`.
+// Kernels are pure functions over (pointers, lengths, scalars); memory is imported and
+// owned by the TypeScript arena (src/runtime/arena.ts), which starts at heap_base().
+
+export * from './moments';
+export * from './vector';
+
+/** First byte of linear memory past the module's static data: where the arena may start. */
+export function heap_base(): usize {
+  return __heap_base;
+}
+
+/** 1 when this binary was compiled with SIMD, else 0 (lets the runtime report the active build). */
+export function simd_enabled(): i32 {
+  return ASC_FEATURE_SIMD ? 1 : 0;
+}

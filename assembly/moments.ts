@@ -1,0 +1,289 @@
+// Fused, single-pass, in-place optimizer updates over f32 buffers.
+//
+// Every kernel reads the gradient g, updates its moment buffers and the parameters p in
+// one pass: a SIMD body over 4 lanes (when built with --enable simd) and a scalar tail.
+// All arithmetic is IEEE f32 with no fused multiply-add, in the same order in both
+// builds and in the TypeScript references (src/optim/reference.ts), so the SIMD build,
+// the scalar build and the reference agree bit for bit. Scalars that depend only on the
+// step count (bias corrections, 1 − β) are computed once per step by the caller.
+//
+// Preconditions: pointers address `n` f32 each; no alignment is required (the arena
+// aligns to 16 bytes anyway); p may not alias the moments; g may alias nothing written.
+// Flags `hasL2` / `hasWd` select loop variants outside the loop (no per-element branch).
+
+/**
+ * Adam / AdamW / Eve, fused:
+ *   g' = g + l2·p                          (coupled L2, PyTorch Adam `weight_decay`; if hasL2)
+ *   m ← β1·m + (1−β1)·g'
+ *   v ← β2·v + (1−β2)·g'²
+ *   u = (m·c1) / (√v·r2 + ε)               c1 = 1/(1−β1ᵗ), r2 = 1/√(1−β2ᵗ)  (Eve v1: r2 = d/√(1−β2ᵗ))
+ *   u ← u + wd·p                           (decoupled decay, AdamW; if hasWd)
+ *   p ← p − lr·u                           (Eve clip variant: lr = α/d̃)
+ * ε is added outside the square root, to the bias-corrected √v̂, as in PyTorch and optax.
+ */
+export function adam_f32(
+  p: usize, g: usize, m: usize, v: usize, n: i32,
+  b1: f32, ob1: f32, b2: f32, ob2: f32, c1: f32, r2: f32, eps: f32,
+  l2: f32, wd: f32, lr: f32,
+): void {
+  if (l2 != 0) {
+    if (wd != 0) adamLoop(p, g, m, v, n, b1, ob1, b2, ob2, c1, r2, eps, l2, wd, lr, true, true);
+    else adamLoop(p, g, m, v, n, b1, ob1, b2, ob2, c1, r2, eps, l2, wd, lr, true, false);
+  } else {
+    if (wd != 0) adamLoop(p, g, m, v, n, b1, ob1, b2, ob2, c1, r2, eps, l2, wd, lr, false, true);
+    else adamLoop(p, g, m, v, n, b1, ob1, b2, ob2, c1, r2, eps, l2, wd, lr, false, false);
+  }
+}
+
+// @ts-ignore: decorator
+@inline function adamLoop(
+  p: usize, g: usize, m: usize, v: usize, n: i32,
+  b1: f32, ob1: f32, b2: f32, ob2: f32, c1: f32, r2: f32, eps: f32,
+  l2: f32, wd: f32, lr: f32, hasL2: bool, hasWd: bool,
+): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const vb1 = f32x4.splat(b1), vob1 = f32x4.splat(ob1);
+    const vb2 = f32x4.splat(b2), vob2 = f32x4.splat(ob2);
+    const vc1 = f32x4.splat(c1), vr2 = f32x4.splat(r2), veps = f32x4.splat(eps);
+    const vl2 = f32x4.splat(l2), vwd = f32x4.splat(wd), vlr = f32x4.splat(lr);
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      const pi = v128.load(p + o);
+      let gi = v128.load(g + o);
+      if (hasL2) gi = f32x4.add(gi, f32x4.mul(vl2, pi));
+      const mi = f32x4.add(f32x4.mul(vb1, v128.load(m + o)), f32x4.mul(vob1, gi));
+      const vi = f32x4.add(f32x4.mul(vb2, v128.load(v + o)), f32x4.mul(vob2, f32x4.mul(gi, gi)));
+      let u = f32x4.div(f32x4.mul(mi, vc1), f32x4.add(f32x4.mul(f32x4.sqrt(vi), vr2), veps));
+      if (hasWd) u = f32x4.add(u, f32x4.mul(vwd, pi));
+      v128.store(m + o, mi);
+      v128.store(v + o, vi);
+      v128.store(p + o, f32x4.sub(pi, f32x4.mul(vlr, u)));
+    }
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const pi = load<f32>(p + o);
+    let gi = load<f32>(g + o);
+    if (hasL2) gi = gi + l2 * pi;
+    const mi = b1 * load<f32>(m + o) + ob1 * gi;
+    const vi = b2 * load<f32>(v + o) + ob2 * (gi * gi);
+    let u = (mi * c1) / (sqrt<f32>(vi) * r2 + eps);
+    if (hasWd) u = u + wd * pi;
+    store<f32>(m + o, mi);
+    store<f32>(v + o, vi);
+    store<f32>(p + o, pi - lr * u);
+  }
+}
+
+/**
+ * SGD with coupled weight decay (PyTorch `SGD(weight_decay)`):  p ← p − lr·(g + l2·p).
+ */
+export function sgd_f32(p: usize, g: usize, n: i32, l2: f32, lr: f32): void {
+  if (l2 != 0) sgdLoop(p, g, n, l2, lr, true);
+  else sgdLoop(p, g, n, l2, lr, false);
+}
+
+// @ts-ignore: decorator
+@inline function sgdLoop(p: usize, g: usize, n: i32, l2: f32, lr: f32, hasL2: bool): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const vl2 = f32x4.splat(l2), vlr = f32x4.splat(lr);
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      const pi = v128.load(p + o);
+      let u = v128.load(g + o);
+      if (hasL2) u = f32x4.add(u, f32x4.mul(vl2, pi));
+      v128.store(p + o, f32x4.sub(pi, f32x4.mul(vlr, u)));
+    }
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const pi = load<f32>(p + o);
+    let u = load<f32>(g + o);
+    if (hasL2) u = u + l2 * pi;
+    store<f32>(p + o, pi - lr * u);
+  }
+}
+
+/**
+ * Heavy-ball momentum and Nesterov (PyTorch `SGD(momentum, nesterov)` with dampening 0,
+ * optax `trace`):
+ *   g' = g + l2·p ;  t ← μ·t + g' ;  u = nesterov ? g' + μ·t : t ;  p ← p − lr·u
+ */
+export function momentum_f32(
+  p: usize, g: usize, t: usize, n: i32, mu: f32, l2: f32, lr: f32, nesterov: i32,
+): void {
+  if (nesterov != 0) {
+    if (l2 != 0) momentumLoop(p, g, t, n, mu, l2, lr, true, true);
+    else momentumLoop(p, g, t, n, mu, l2, lr, false, true);
+  } else {
+    if (l2 != 0) momentumLoop(p, g, t, n, mu, l2, lr, true, false);
+    else momentumLoop(p, g, t, n, mu, l2, lr, false, false);
+  }
+}
+
+// @ts-ignore: decorator
+@inline function momentumLoop(
+  p: usize, g: usize, t: usize, n: i32, mu: f32, l2: f32, lr: f32, hasL2: bool, nesterov: bool,
+): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const vmu = f32x4.splat(mu), vl2 = f32x4.splat(l2), vlr = f32x4.splat(lr);
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      const pi = v128.load(p + o);
+      let gi = v128.load(g + o);
+      if (hasL2) gi = f32x4.add(gi, f32x4.mul(vl2, pi));
+      const ti = f32x4.add(f32x4.mul(vmu, v128.load(t + o)), gi);
+      const u = nesterov ? f32x4.add(gi, f32x4.mul(vmu, ti)) : ti;
+      v128.store(t + o, ti);
+      v128.store(p + o, f32x4.sub(pi, f32x4.mul(vlr, u)));
+    }
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const pi = load<f32>(p + o);
+    let gi = load<f32>(g + o);
+    if (hasL2) gi = gi + l2 * pi;
+    const ti = mu * load<f32>(t + o) + gi;
+    const u = nesterov ? gi + mu * ti : ti;
+    store<f32>(t + o, ti);
+    store<f32>(p + o, pi - lr * u);
+  }
+}
+
+/**
+ * Lion (Chen et al. 2023; SPEC B.1.10), decoupled decay inside the step:
+ *   c = β1·m + (1−β1)·g ;  p ← p − lr·(sign(c) + wd·p) ;  m ← β2·m + (1−β2)·g
+ * sign(0) = 0 (and sign(NaN) = 0; non-finite gradients are screened by the caller).
+ */
+export function lion_f32(
+  p: usize, g: usize, m: usize, n: i32, b1: f32, ob1: f32, b2: f32, ob2: f32, wd: f32, lr: f32,
+): void {
+  if (wd != 0) lionLoop(p, g, m, n, b1, ob1, b2, ob2, wd, lr, true);
+  else lionLoop(p, g, m, n, b1, ob1, b2, ob2, wd, lr, false);
+}
+
+// @ts-ignore: decorator
+@inline function lionLoop(
+  p: usize, g: usize, m: usize, n: i32, b1: f32, ob1: f32, b2: f32, ob2: f32, wd: f32, lr: f32,
+  hasWd: bool,
+): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const vb1 = f32x4.splat(b1), vob1 = f32x4.splat(ob1), vb2 = f32x4.splat(b2), vob2 = f32x4.splat(ob2);
+    const vwd = f32x4.splat(wd), vlr = f32x4.splat(lr);
+    const zero = f32x4.splat(0), one = f32x4.splat(1), neg = f32x4.splat(-1);
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      const pi = v128.load(p + o);
+      const gi = v128.load(g + o);
+      const mi = v128.load(m + o);
+      const c = f32x4.add(f32x4.mul(vb1, mi), f32x4.mul(vob1, gi));
+      let u = v128.or(v128.and(f32x4.gt(c, zero), one), v128.and(f32x4.lt(c, zero), neg));
+      if (hasWd) u = f32x4.add(u, f32x4.mul(vwd, pi));
+      v128.store(p + o, f32x4.sub(pi, f32x4.mul(vlr, u)));
+      v128.store(m + o, f32x4.add(f32x4.mul(vb2, mi), f32x4.mul(vob2, gi)));
+    }
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const pi = load<f32>(p + o);
+    const gi = load<f32>(g + o);
+    const mi = load<f32>(m + o);
+    const c = b1 * mi + ob1 * gi;
+    let u: f32 = c > 0 ? 1 : c < 0 ? -1 : 0;
+    if (hasWd) u = u + wd * pi;
+    store<f32>(p + o, pi - lr * u);
+    store<f32>(m + o, b2 * mi + ob2 * gi);
+  }
+}
+
+// ---- Building blocks for composition (src/optim/transforms.ts) -------------------------
+// Each writes the update direction u (before the learning rate) exactly as the fused
+// kernels compute it internally, so chain(...) of these equals the fused kernel bit for bit.
+
+/** u = (m·c1)/(√v·r2 + ε) after m, v ← EMA of u, u² (u holds the incoming gradient). */
+export function scale_by_adam_f32(
+  u: usize, m: usize, v: usize, n: i32,
+  b1: f32, ob1: f32, b2: f32, ob2: f32, c1: f32, r2: f32, eps: f32,
+): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const vb1 = f32x4.splat(b1), vob1 = f32x4.splat(ob1);
+    const vb2 = f32x4.splat(b2), vob2 = f32x4.splat(ob2);
+    const vc1 = f32x4.splat(c1), vr2 = f32x4.splat(r2), veps = f32x4.splat(eps);
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      const gi = v128.load(u + o);
+      const mi = f32x4.add(f32x4.mul(vb1, v128.load(m + o)), f32x4.mul(vob1, gi));
+      const vi = f32x4.add(f32x4.mul(vb2, v128.load(v + o)), f32x4.mul(vob2, f32x4.mul(gi, gi)));
+      v128.store(m + o, mi);
+      v128.store(v + o, vi);
+      v128.store(u + o, f32x4.div(f32x4.mul(mi, vc1), f32x4.add(f32x4.mul(f32x4.sqrt(vi), vr2), veps)));
+    }
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const gi = load<f32>(u + o);
+    const mi = b1 * load<f32>(m + o) + ob1 * gi;
+    const vi = b2 * load<f32>(v + o) + ob2 * (gi * gi);
+    store<f32>(m + o, mi);
+    store<f32>(v + o, vi);
+    store<f32>(u + o, (mi * c1) / (sqrt<f32>(vi) * r2 + eps));
+  }
+}
+
+/** u = sign(β1·m + (1−β1)·u), then m ← β2·m + (1−β2)·g (u holds the incoming gradient). */
+export function scale_by_lion_f32(u: usize, m: usize, n: i32, b1: f32, ob1: f32, b2: f32, ob2: f32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const vb1 = f32x4.splat(b1), vob1 = f32x4.splat(ob1), vb2 = f32x4.splat(b2), vob2 = f32x4.splat(ob2);
+    const zero = f32x4.splat(0), one = f32x4.splat(1), neg = f32x4.splat(-1);
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      const gi = v128.load(u + o);
+      const mi = v128.load(m + o);
+      const c = f32x4.add(f32x4.mul(vb1, mi), f32x4.mul(vob1, gi));
+      v128.store(u + o, v128.or(v128.and(f32x4.gt(c, zero), one), v128.and(f32x4.lt(c, zero), neg)));
+      v128.store(m + o, f32x4.add(f32x4.mul(vb2, mi), f32x4.mul(vob2, gi)));
+    }
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const gi = load<f32>(u + o);
+    const mi = load<f32>(m + o);
+    const c = b1 * mi + ob1 * gi;
+    store<f32>(u + o, c > 0 ? 1 : c < 0 ? -1 : 0);
+    store<f32>(m + o, b2 * mi + ob2 * gi);
+  }
+}
+
+/** Momentum trace (optax `trace`): t ← μ·t + u ; u ← nesterov ? u + μ·t : t. */
+export function trace_f32(u: usize, t: usize, n: i32, mu: f32, nesterov: i32): void {
+  if (nesterov != 0) traceLoop(u, t, n, mu, true);
+  else traceLoop(u, t, n, mu, false);
+}
+
+// @ts-ignore: decorator
+@inline function traceLoop(u: usize, t: usize, n: i32, mu: f32, nesterov: bool): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const vmu = f32x4.splat(mu);
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      const gi = v128.load(u + o);
+      const ti = f32x4.add(f32x4.mul(vmu, v128.load(t + o)), gi);
+      v128.store(t + o, ti);
+      v128.store(u + o, nesterov ? f32x4.add(gi, f32x4.mul(vmu, ti)) : ti);
+    }
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const gi = load<f32>(u + o);
+    const ti = mu * load<f32>(t + o) + gi;
+    store<f32>(t + o, ti);
+    store<f32>(u + o, nesterov ? gi + mu * ti : ti);
+  }
+}

@@ -1,0 +1,138 @@
+// Elementwise f32 vector kernels: the building blocks optimizer chains are made of
+// (scale, axpy, clip), a global-norm reduction, and non-finite detection / repair.
+// SIMD body over 4 lanes and a scalar tail; reductions keep 4 lane accumulators in the
+// scalar build too, so both builds and the TypeScript reference give the same bits.
+
+/** x ← s·x */
+export function scale_f32(x: usize, n: i32, s: f32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const vs = f32x4.splat(s);
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(x + o, f32x4.mul(vs, v128.load(x + o)));
+    }
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(x + o, s * load<f32>(x + o));
+  }
+}
+
+/** y ← y + a·x  (add decayed weights: a = wd, x = params; apply updates: a = 1). */
+export function axpy_f32(y: usize, x: usize, n: i32, a: f32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const va = f32x4.splat(a);
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(y + o, f32x4.add(v128.load(y + o), f32x4.mul(va, v128.load(x + o))));
+    }
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(y + o, load<f32>(y + o) + a * load<f32>(x + o));
+  }
+}
+
+/** x ← min(max(x, lo), hi)  (optax `clip`; NaN stays NaN). */
+export function clip_f32(x: usize, n: i32, lo: f32, hi: f32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const vlo = f32x4.splat(lo), vhi = f32x4.splat(hi);
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(x + o, f32x4.min(f32x4.max(v128.load(x + o), vlo), vhi));
+    }
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(x + o, min<f32>(max<f32>(load<f32>(x + o), lo), hi));
+  }
+}
+
+/**
+ * Σ x² accumulated in f64 (the square of an f32 is exact in f64) over 4 lane
+ * accumulators a0..a3, combined as (a0 + a1) + (a2 + a3), then the tail in order.
+ */
+export function sumsq_f32(x: usize, n: i32): f64 {
+  let i = 0;
+  let s: f64 = 0;
+  if (ASC_FEATURE_SIMD) {
+    let lo = f64x2.splat(0), hi = f64x2.splat(0);
+    for (; i + 4 <= n; i += 4) {
+      const xi = v128.load(x + (<usize>i << 2));
+      const a = f64x2.promote_low_f32x4(xi);
+      const b = f64x2.promote_low_f32x4(v128.shuffle<f32>(xi, xi, 2, 3, 0, 1));
+      lo = f64x2.add(lo, f64x2.mul(a, a));
+      hi = f64x2.add(hi, f64x2.mul(b, b));
+    }
+    s = (f64x2.extract_lane(lo, 0) + f64x2.extract_lane(lo, 1)) +
+      (f64x2.extract_lane(hi, 0) + f64x2.extract_lane(hi, 1));
+  } else {
+    let a0: f64 = 0, a1: f64 = 0, a2: f64 = 0, a3: f64 = 0;
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      const x0 = <f64>load<f32>(x + o), x1 = <f64>load<f32>(x + o, 4);
+      const x2 = <f64>load<f32>(x + o, 8), x3 = <f64>load<f32>(x + o, 12);
+      a0 += x0 * x0; a1 += x1 * x1; a2 += x2 * x2; a3 += x3 * x3;
+    }
+    s = (a0 + a1) + (a2 + a3);
+  }
+  for (; i < n; i++) {
+    const xi = <f64>load<f32>(x + (<usize>i << 2));
+    s += xi * xi;
+  }
+  return s;
+}
+
+/** Number of NaN or ±Inf entries (x − x is NaN exactly for those). */
+export function count_nonfinite_f32(x: usize, n: i32): i32 {
+  let i = 0;
+  let c = 0;
+  if (ASC_FEATURE_SIMD) {
+    let acc = i32x4.splat(0);
+    for (; i + 4 <= n; i += 4) {
+      const xi = v128.load(x + (<usize>i << 2));
+      const d = f32x4.sub(xi, xi);
+      acc = i32x4.sub(acc, f32x4.ne(d, d));
+    }
+    c = i32x4.extract_lane(acc, 0) + i32x4.extract_lane(acc, 1) +
+      i32x4.extract_lane(acc, 2) + i32x4.extract_lane(acc, 3);
+  }
+  for (; i < n; i++) {
+    const xi = load<f32>(x + (<usize>i << 2));
+    const d = xi - xi;
+    if (d != d) c++;
+  }
+  return c;
+}
+
+/** Replace NaN and ±Inf by +0 in place; returns how many were replaced. */
+export function zero_nonfinite_f32(x: usize, n: i32): i32 {
+  let i = 0;
+  let c = 0;
+  if (ASC_FEATURE_SIMD) {
+    let acc = i32x4.splat(0);
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      const xi = v128.load(x + o);
+      const d = f32x4.sub(xi, xi);
+      const bad = f32x4.ne(d, d);
+      acc = i32x4.sub(acc, bad);
+      v128.store(x + o, v128.andnot(xi, bad));
+    }
+    c = i32x4.extract_lane(acc, 0) + i32x4.extract_lane(acc, 1) +
+      i32x4.extract_lane(acc, 2) + i32x4.extract_lane(acc, 3);
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const xi = load<f32>(x + o);
+    const d = xi - xi;
+    if (d != d) {
+      store<f32>(x + o, 0);
+      c++;
+    }
+  }
+  return c;
+}

@@ -1,0 +1,87 @@
+import { checkNumber } from '../errors.js';
+import { makeOptimizer, nonFinitePolicy, scheduleOrNumber, valueAt } from './base.js';
+import type { NonFinitePolicy, Optimizer, Schedule } from './types.js';
+
+/** Per-step scalars of the Adam core, computed in f64 once per step (t = count + 1). */
+export interface AdamScalars {
+  ob1: number; // 1 − β1
+  ob2: number; // 1 − β2
+  c1: number; // 1 / (1 − β1ᵗ)
+  r2: number; // 1 / √(1 − β2ᵗ)
+}
+
+export function adamScalars(b1: number, b2: number, count: number): AdamScalars {
+  const t = count + 1;
+  return { ob1: 1 - b1, ob2: 1 - b2, c1: 1 / (1 - Math.pow(b1, t)), r2: 1 / Math.sqrt(1 - Math.pow(b2, t)) };
+}
+
+export interface AdamOptions {
+  /** Learning rate α, or a schedule (default 1e-3). */
+  lr?: number | Schedule;
+  /** β1, first-moment decay (default 0.9). */
+  beta1?: number;
+  /** β2, second-moment decay (default 0.999). */
+  beta2?: number;
+  /** ε, added to √v̂ outside the square root (default 1e-8). */
+  eps?: number;
+  /**
+   * `adam`: coupled L2 added to the gradient before the moments (PyTorch `Adam(weight_decay)`),
+   * default 0. `adamw`: decoupled decay, multiplied by lr as in PyTorch and optax, default 1e-2.
+   */
+  weightDecay?: number;
+  /** Non-finite gradient policy (default `'throw'`). */
+  nonFinite?: NonFinitePolicy;
+}
+
+/** Validated Adam hyper-parameters, shared by adam, adamw, eve and scaleByAdam. */
+export function adamHyper(owner: string, o: AdamOptions, defaultWd: number) {
+  return {
+    lr: scheduleOrNumber(owner, 'lr', o.lr ?? 1e-3, { min: 0 }),
+    beta1: checkNumber(owner, 'beta1', o.beta1 ?? 0.9, { min: 0, max: 1, maxExclusive: true }),
+    beta2: checkNumber(owner, 'beta2', o.beta2 ?? 0.999, { min: 0, max: 1, maxExclusive: true }),
+    eps: checkNumber(owner, 'eps', o.eps ?? 1e-8, { min: 0 }),
+    weightDecay: checkNumber(owner, 'weightDecay', o.weightDecay ?? defaultWd, { min: 0 }),
+  };
+}
+
+function adamFamily(name: 'adam' | 'adamw', o: AdamOptions, decoupled: boolean): Optimizer {
+  const h = adamHyper(name, o, decoupled ? 1e-2 : 0);
+  const l2 = decoupled ? 0 : h.weightDecay;
+  const wd = decoupled ? h.weightDecay : 0;
+  return makeOptimizer({
+    name,
+    hyperparams: h,
+    slots: ['m', 'v'],
+    nonFinite: nonFinitePolicy(name, o.nonFinite),
+    update(s, k, count) {
+      const lr = valueAt(name, 'lr', h.lr, count, { min: 0 });
+      const a = adamScalars(h.beta1, h.beta2, count);
+      k.adam_f32(s.ptr('params'), s.ptr('grads'), s.ptr('m'), s.ptr('v'), s.size,
+        h.beta1, a.ob1, h.beta2, a.ob2, a.c1, a.r2, h.eps, l2, wd, lr);
+      return true;
+    },
+  });
+}
+
+/**
+ * Adam (Kingma & Ba 2015), one fused pass:
+ *   m ← β1·m + (1−β1)·g,  v ← β2·v + (1−β2)·g²,  p ← p − lr · m̂ / (√v̂ + ε)
+ * with m̂ = m/(1−β1ᵗ), v̂ = v/(1−β2ᵗ). ε is added outside the square root to the
+ * bias-corrected √v̂ (PyTorch, optax; TF/Keras add ε to the uncorrected √v instead).
+ * `weightDecay` adds λ·p to the gradient first (coupled L2, PyTorch semantics).
+ * Equal bit for bit to `chain(scaleByAdam(), scaleByLearningRate(lr))`.
+ */
+export function adam(o: AdamOptions = {}): Optimizer {
+  return adamFamily('adam', o, false);
+}
+
+/**
+ * AdamW (Loshchilov & Hutter 2019): Adam with decoupled weight decay,
+ *   p ← p − lr·(m̂/(√v̂ + ε) + λ·p),
+ * i.e. the decay IS multiplied by lr, as in PyTorch `AdamW` and optax `adamw`
+ * (default λ = 1e-2, PyTorch's). Equal bit for bit to
+ * `chain(scaleByAdam(), addDecayedWeights(λ), scaleByLearningRate(lr))`.
+ */
+export function adamw(o: AdamOptions = {}): Optimizer {
+  return adamFamily('adamw', o, true);
+}

@@ -1,0 +1,141 @@
+import { MetaoptimError, checkNumber } from '../errors.js';
+import type { Kernels } from '../runtime/kernels.js';
+import { defaultRuntimeOrThrow } from '../runtime/runtime.js';
+import { decodeCheckpoint } from './checkpoint.js';
+import { OptState } from './state.js';
+import type { GradientInput, InitOptions, NonFinitePolicy, Optimizer, Schedule, StepInfo } from './types.js';
+
+/** What a concrete optimizer supplies; `makeOptimizer` adds init, step flow, checkpoints. */
+export interface OptimizerSpec {
+  name: string;
+  hyperparams: Record<string, unknown>;
+  /** f32 buffers of the parameters' size besides params and grads, zero-initialized. */
+  slots: readonly string[];
+  /** Optimizer-specific scalars and their initial values. */
+  scalars?: Record<string, number>;
+  nonFinite: NonFinitePolicy;
+  /**
+   * Applies one update to a state whose gradient is finite (or was zeroed). `count` is the
+   * number of steps applied before this one. Must validate `info` before changing anything;
+   * returns false to skip the step (counted in `scalars.skipped`).
+   */
+  update(state: OptState, k: Kernels, count: number, info: StepInfo | undefined): boolean;
+}
+
+const POLICIES: readonly NonFinitePolicy[] = ['throw', 'skip', 'zero'];
+
+/** Validates the `nonFinite` option (default `'throw'`). */
+export function nonFinitePolicy(owner: string, value: unknown): NonFinitePolicy {
+  if (value === undefined) return 'throw';
+  if (!POLICIES.includes(value as NonFinitePolicy)) {
+    throw new MetaoptimError('INVALID_HYPERPARAMETER', `${owner}: nonFinite must be one of ${POLICIES.join(', ')}, got ${String(value)}`);
+  }
+  return value as NonFinitePolicy;
+}
+
+/** A hyper-parameter that may be a constant or a schedule: validated once or at every step. */
+export function scheduleOrNumber(
+  owner: string,
+  name: string,
+  value: unknown,
+  range: Parameters<typeof checkNumber>[3] = {},
+): number | Schedule {
+  if (typeof value === 'function') return value as Schedule;
+  return checkNumber(owner, name, value, range);
+}
+
+/** The value of a constant-or-schedule at `count`, validated (a schedule may go wrong late). */
+export function valueAt(owner: string, name: string, v: number | Schedule, count: number, range: Parameters<typeof checkNumber>[3] = {}): number {
+  return typeof v === 'number' ? v : checkNumber(owner, `${name}(${count})`, v(count), range);
+}
+
+function toLength(owner: string, what: string, x: unknown): number {
+  if (x === null || typeof x !== 'object' || typeof (x as ArrayLike<number>).length !== 'number') {
+    throw new MetaoptimError('INVALID_ARGUMENT', `${owner}: ${what} must be a Float32Array or an array of numbers`);
+  }
+  const n = (x as ArrayLike<number>).length;
+  if (n > 0x1fffffff) throw new MetaoptimError('INVALID_ARGUMENT', `${owner}: ${what} has ${n} elements, more than 2^29`);
+  return n;
+}
+
+/** Builds an `Optimizer` from a spec: shared validation, non-finite policy and checkpoints. */
+export function makeOptimizer(spec: OptimizerSpec): Optimizer {
+  const { name, hyperparams, slots, nonFinite } = spec;
+  const scalarInit = spec.scalars ?? {};
+  const frozen = Object.freeze({ ...hyperparams, nonFinite });
+
+  const newState = (n: number, opts?: InitOptions) =>
+    new OptState(name, frozen, opts?.runtime ?? defaultRuntimeOrThrow(), n, slots, { ...scalarInit });
+
+  return {
+    name,
+    hyperparams: frozen,
+
+    init(params: GradientInput, opts?: InitOptions): OptState {
+      const n = toLength(name, 'params', params);
+      const s = newState(n, opts);
+      s.params.set(params);
+      return s;
+    },
+
+    step(state: OptState, grads?: GradientInput, info?: StepInfo): boolean {
+      if (!(state instanceof OptState)) throw new MetaoptimError('INVALID_ARGUMENT', `${name}.step: expected a state from ${name}.init()`);
+      state.assertLive();
+      if (state.optimizer !== name) {
+        throw new MetaoptimError('STATE_MISMATCH', `${name}.step: this state was made by ${state.optimizer}`);
+      }
+      const n = state.size;
+      const gview = state.grads;
+      if (grads !== undefined) {
+        const len = toLength(name, 'grads', grads);
+        if (len !== n) {
+          throw new MetaoptimError('LENGTH_MISMATCH', `${name}.step: grads has ${len} elements, params have ${n}`, { expected: n, got: len });
+        }
+        const same = grads instanceof Float32Array && grads.buffer === gview.buffer && grads.byteOffset === gview.byteOffset;
+        if (!same) gview.set(grads);
+      }
+      const k = state.runtime.kernels;
+      const gptr = state.ptr('grads');
+      const bad = k.count_nonfinite_f32(gptr, n);
+      if (bad > 0) {
+        if (nonFinite === 'throw') {
+          throw new MetaoptimError('NON_FINITE_GRADIENT', `${name}.step: gradient has ${bad} non-finite entries; parameters and state are unchanged`, { count: bad });
+        }
+        if (nonFinite === 'skip') {
+          state.scalars.skipped! += 1;
+          return false;
+        }
+        k.zero_nonfinite_f32(gptr, n);
+      }
+      if (!spec.update(state, k, state.scalars.count!, info)) {
+        state.scalars.skipped! += 1;
+        return false;
+      }
+      state.scalars.count! += 1;
+      return true;
+    },
+
+    restore(bytes: Uint8Array, opts?: InitOptions): OptState {
+      const c = decodeCheckpoint(bytes);
+      if (c.optimizer !== name) {
+        throw new MetaoptimError('BAD_CHECKPOINT', `checkpoint was saved by ${c.optimizer}, not ${name}`);
+      }
+      const want = ['params', ...slots];
+      const have = Object.keys(c.arrays);
+      if (want.length !== have.length || want.some((w) => !(w in c.arrays))) {
+        throw new MetaoptimError('BAD_CHECKPOINT', `checkpoint buffers [${have.join(', ')}] do not match ${name}'s [${want.join(', ')}]`);
+      }
+      for (const w of want) {
+        if (c.arrays[w]!.length !== c.size) throw new MetaoptimError('BAD_CHECKPOINT', `buffer ${w} has the wrong length`);
+      }
+      const wantScalars = ['count', 'skipped', ...Object.keys(scalarInit)];
+      for (const w of wantScalars) {
+        if (!(w in c.scalars)) throw new MetaoptimError('BAD_CHECKPOINT', `checkpoint lacks scalar ${w}`);
+      }
+      const s = newState(c.size, opts);
+      for (const w of want) s.view(w).set(c.arrays[w]!);
+      for (const w of wantScalars) s.scalars[w] = c.scalars[w]!;
+      return s;
+    },
+  };
+}

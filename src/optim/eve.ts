@@ -1,0 +1,144 @@
+import { MetaoptimError, checkNumber } from '../errors.js';
+import { type AdamOptions, adamHyper, adamScalars } from './adam.js';
+import { makeOptimizer, nonFinitePolicy, valueAt } from './base.js';
+import type { NonFinitePolicy, Optimizer, StepInfo } from './types.js';
+
+export interface EveOptions extends AdamOptions {
+  /** β3, decay of the feedback coefficient's moving average (default 0.999). */
+  beta3?: number;
+  /** Which published algorithm (default `'clip'`, the later version). */
+  variant?: 'clip' | 'thresholds';
+  /** `clip`: the coefficient d is clipped to [1/c, c] (default 10). */
+  c?: number;
+  /** `clip`: known lower bound f* of the loss (default 0). */
+  fStar?: number;
+  /** `thresholds`: lower threshold k (default 0.1). */
+  k?: number;
+  /** `thresholds`: upper threshold K (default 10). */
+  K?: number;
+}
+
+/** Smallest positive normal double: the denominator guard of SPEC A.1.2/A.1.3. */
+const TINY = 2.2250738585072014e-308;
+
+export type EveHyper = ReturnType<typeof eveHyper>;
+
+export function eveHyper(owner: string, o: EveOptions) {
+  const variant = o.variant ?? 'clip';
+  if (variant !== 'clip' && variant !== 'thresholds') {
+    throw new MetaoptimError('INVALID_HYPERPARAMETER', `${owner}: variant must be 'clip' or 'thresholds', got ${String(variant)}`);
+  }
+  const h = {
+    ...adamHyper(owner, o, 0),
+    beta3: checkNumber(owner, 'beta3', o.beta3 ?? 0.999, { min: 0, max: 1, maxExclusive: true }),
+    variant,
+    c: checkNumber(owner, 'c', o.c ?? 10, { min: 1 }),
+    fStar: checkNumber(owner, 'fStar', o.fStar ?? 0),
+    k: checkNumber(owner, 'k', o.k ?? 0.1, { min: 0, minExclusive: true }),
+    K: checkNumber(owner, 'K', o.K ?? 10, { min: 0, minExclusive: true }),
+  };
+  if (h.K < h.k) throw new MetaoptimError('INVALID_HYPERPARAMETER', `${owner}: K (${h.K}) must be ≥ k (${h.k})`);
+  return h;
+}
+
+/** Initial scalars: the coefficient d and the reference loss (NaN = none seen yet). */
+export function eveScalars(h: EveHyper): Record<string, number> {
+  return h.variant === 'clip' ? { d: 1, fPrev: NaN } : { d: 1, fHat: NaN };
+}
+
+/**
+ * Reads the loss from `info`: returns it, or `undefined` when the step must be skipped
+ * (non-finite loss under policy 'skip'), or `null` when the feedback must be held for
+ * this step (non-finite loss under policy 'zero'). Throws MISSING_LOSS / NON_FINITE_LOSS.
+ */
+export function eveLoss(owner: string, info: StepInfo | undefined, policy: NonFinitePolicy): number | null | undefined {
+  const loss = info?.loss;
+  if (loss === undefined || loss === null) {
+    throw new MetaoptimError('MISSING_LOSS', `${owner}.step needs the minibatch loss: step(state, grads, { loss })`);
+  }
+  if (typeof loss !== 'number') throw new MetaoptimError('INVALID_ARGUMENT', `${owner}: loss must be a number`);
+  if (Number.isFinite(loss)) return loss;
+  if (policy === 'throw') {
+    throw new MetaoptimError('NON_FINITE_LOSS', `${owner}.step: loss is ${loss}; parameters and state are unchanged`);
+  }
+  return policy === 'skip' ? undefined : null;
+}
+
+/**
+ * Updates the feedback scalars with this step's loss (in place, keys `prefix + name`) and
+ * returns how Eve modifies the Adam step: c1 is divided by `c1Div`, r2 multiplied by `r2Mul`.
+ *
+ * thresholds (arXiv 1611.01505 v1, jayanthkoushik/sgd-feedback src/eve.py; the paper's
+ * swapped branches fixed as the authors confirmed):
+ *   first loss: f̂ = f, d = 1.  Then: if f > f̂: [lo, hi] = [1+k, 1+K] else [1/(1+K), 1/(1+k)]
+ *   c = clip(f/f̂, lo, hi); f̂' = c·f̂; r = |f̂' − f̂|/min(f̂', f̂); d ← β3·d + (1−β3)·r; f̂ ← max(f̂', tiny)
+ *   p ← p − α·m̂/(d·√v̂ + ε)                      → r2Mul = d (ε is not scaled by d)
+ *   Guard: a loss ≤ 0 leaves d and f̂ unchanged (the ratios need f > 0).
+ * clip (later version, Hayashi, Koushik & Neubig; rooa/eve, Chainer PR #5404):
+ *   first loss: d̃ = 1.  Then d_t = |f − f_prev| / max(min(f, f_prev) − f*, tiny),
+ *   d̃ ← β3·d̃ + (1−β3)·clip(d_t, 1/c, c);  f_prev ← f;  p ← p − (α/d̃)·m̂/(√v̂ + ε)  → c1Div = d̃
+ * The loss is the one of the current minibatch at the current parameters, used in the same step.
+ * `loss === null` holds the coefficient (non-finite loss under policy 'zero').
+ */
+export function eveFeedback(h: EveHyper, sc: Record<string, number>, prefix: string, loss: number | null): { c1Div: number; r2Mul: number } {
+  const dKey = prefix + 'd';
+  if (loss !== null) {
+    if (h.variant === 'clip') {
+      const fKey = prefix + 'fPrev';
+      const fp = sc[fKey]!;
+      if (!Number.isNaN(fp)) {
+        const dt = Math.abs(loss - fp) / Math.max(Math.min(loss, fp) - h.fStar, TINY);
+        const dh = Math.min(Math.max(dt, 1 / h.c), h.c);
+        sc[dKey] = h.beta3 * sc[dKey]! + (1 - h.beta3) * dh;
+      }
+      sc[fKey] = loss;
+    } else if (loss > 0) {
+      const fKey = prefix + 'fHat';
+      const fh = sc[fKey]!;
+      if (Number.isNaN(fh)) sc[fKey] = loss;
+      else {
+        const up = loss > fh;
+        const lo = up ? 1 + h.k : 1 / (1 + h.K);
+        const hi = up ? 1 + h.K : 1 / (1 + h.k);
+        const c = Math.min(Math.max(loss / fh, lo), hi);
+        const fNew = c * fh;
+        const r = Math.abs(fNew - fh) / Math.min(fNew, fh);
+        sc[dKey] = h.beta3 * sc[dKey]! + (1 - h.beta3) * r;
+        sc[fKey] = Math.max(fNew, TINY);
+      }
+    }
+  }
+  const d = sc[dKey]!;
+  return h.variant === 'clip' ? { c1Div: d, r2Mul: 1 } : { c1Div: 1, r2Mul: d };
+}
+
+/**
+ * Eve (Koushik & Hayashi): Adam whose step is scaled by feedback from the loss. Both
+ * published variants; see `eveFeedback` for the equations. Each step needs the loss of
+ * the minibatch the gradient came from: `opt.step(state, grads, { loss })`. A missing loss
+ * throws MISSING_LOSS; a non-finite one follows the `nonFinite` policy.
+ * With `c = 1` (clip) or `k = K = 1` (thresholds) Eve is exactly Adam, bit for bit.
+ * `weightDecay` is coupled L2, as in `adam`.
+ */
+export function eve(o: EveOptions = {}): Optimizer {
+  const name = 'eve';
+  const h = eveHyper(name, o);
+  const policy = nonFinitePolicy(name, o.nonFinite);
+  return makeOptimizer({
+    name,
+    hyperparams: h,
+    slots: ['m', 'v'],
+    scalars: eveScalars(h),
+    nonFinite: policy,
+    update(s, k, count, info) {
+      const loss = eveLoss(name, info, policy);
+      if (loss === undefined) return false;
+      const lr = valueAt(name, 'lr', h.lr, count, { min: 0 });
+      const a = adamScalars(h.beta1, h.beta2, count);
+      const f = eveFeedback(h, s.scalars, '', loss);
+      k.adam_f32(s.ptr('params'), s.ptr('grads'), s.ptr('m'), s.ptr('v'), s.size,
+        h.beta1, a.ob1, h.beta2, a.ob2, a.c1 / f.c1Div, a.r2 * f.r2Mul, h.eps, h.weightDecay, 0, lr);
+      return true;
+    },
+  });
+}

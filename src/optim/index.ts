@@ -1,0 +1,30 @@
+export { type AdamOptions, adam, adamw } from './adam.js';
+export { type EveOptions, eve } from './eve.js';
+export { type LionOptions, lion } from './lion.js';
+export { type SgdOptions, momentum, sgd } from './sgd.js';
+export { OptState } from './state.js';
+export { CHECKPOINT_VERSION, decodeCheckpoint as readCheckpoint } from './checkpoint.js';
+export {
+  constantSchedule,
+  cosineDecay,
+  exponentialDecay,
+  joinSchedules,
+  linearSchedule,
+  linearWarmup,
+  warmupCosineDecay,
+} from './schedules.js';
+export {
+  type Transform,
+  type TransformContext,
+  addDecayedWeights,
+  chain,
+  clipByGlobalNorm,
+  clipByValue,
+  scale,
+  scaleByAdam,
+  scaleByEve,
+  scaleByLearningRate,
+  scaleByLion,
+  trace,
+} from './transforms.js';
+export type { GradientInput, InitOptions, NonFinitePolicy, Optimizer, Schedule, StepInfo } from './types.js';

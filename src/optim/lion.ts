@@ -1,0 +1,42 @@
+import { checkNumber } from '../errors.js';
+import { makeOptimizer, nonFinitePolicy, scheduleOrNumber, valueAt } from './base.js';
+import type { NonFinitePolicy, Optimizer, Schedule } from './types.js';
+
+export interface LionOptions {
+  /** Learning rate η, or a schedule (default 1e-4; guidance: 3–10× smaller than AdamW's). */
+  lr?: number | Schedule;
+  /** β1, interpolation for the update direction (default 0.9). */
+  beta1?: number;
+  /** β2, momentum decay (default 0.99). */
+  beta2?: number;
+  /** Decoupled weight decay λ, multiplied by η (default 0). */
+  weightDecay?: number;
+  nonFinite?: NonFinitePolicy;
+}
+
+/**
+ * Lion (Chen et al. 2023, "Symbolic Discovery of Optimization Algorithms"; SPEC B.1.10):
+ *   c = β1·m + (1−β1)·g ;  p ← p − η·(sign(c) + λ·p) ;  m ← β2·m + (1−β2)·g
+ * with sign(0) = 0. The first step from m = 0 is −η·sign(g); β1 = β2 = 0 is signSGD.
+ * Equal bit for bit to `chain(scaleByLion(), addDecayedWeights(λ), scaleByLearningRate(η))`.
+ */
+export function lion(o: LionOptions = {}): Optimizer {
+  const name = 'lion';
+  const h = {
+    lr: scheduleOrNumber(name, 'lr', o.lr ?? 1e-4, { min: 0 }),
+    beta1: checkNumber(name, 'beta1', o.beta1 ?? 0.9, { min: 0, max: 1 }),
+    beta2: checkNumber(name, 'beta2', o.beta2 ?? 0.99, { min: 0, max: 1 }),
+    weightDecay: checkNumber(name, 'weightDecay', o.weightDecay ?? 0, { min: 0 }),
+  };
+  return makeOptimizer({
+    name,
+    hyperparams: h,
+    slots: ['m'],
+    nonFinite: nonFinitePolicy(name, o.nonFinite),
+    update(s, k, count) {
+      const lr = valueAt(name, 'lr', h.lr, count, { min: 0 });
+      k.lion_f32(s.ptr('params'), s.ptr('grads'), s.ptr('m'), s.size, h.beta1, 1 - h.beta1, h.beta2, 1 - h.beta2, h.weightDecay, lr);
+      return true;
+    },
+  });
+}

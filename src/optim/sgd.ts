@@ -1,0 +1,55 @@
+import { checkNumber } from '../errors.js';
+import { makeOptimizer, nonFinitePolicy, scheduleOrNumber, valueAt } from './base.js';
+import type { NonFinitePolicy, Optimizer, Schedule } from './types.js';
+
+export interface SgdOptions {
+  /** Learning rate, or a schedule (default 1e-2). */
+  lr?: number | Schedule;
+  /** Momentum coefficient μ (default 0 for `sgd`, 0.9 for `momentum`). */
+  momentum?: number;
+  /** Nesterov momentum (default false). */
+  nesterov?: boolean;
+  /** Coupled L2: λ·p is added to the gradient (PyTorch `SGD(weight_decay)`), default 0. */
+  weightDecay?: number;
+  nonFinite?: NonFinitePolicy;
+}
+
+/**
+ * Stochastic gradient descent, optionally with heavy-ball or Nesterov momentum
+ * (PyTorch `SGD` with dampening 0; optax `sgd` = chain(trace, scale_by_learning_rate)):
+ *   g' = g + λ·p ;  t ← μ·t + g' ;  u = nesterov ? g' + μ·t : t ;  p ← p − lr·u
+ * With μ = 0 there is no trace buffer and the update is p ← p − lr·g'.
+ */
+export function sgd(o: SgdOptions = {}): Optimizer {
+  return sgdFamily('sgd', o, 0);
+}
+
+/** `sgd` with momentum 0.9 by default (heavy ball; `nesterov: true` for Nesterov). */
+export function momentum(o: SgdOptions = {}): Optimizer {
+  return sgdFamily('momentum', o, 0.9);
+}
+
+function sgdFamily(name: string, o: SgdOptions, defaultMu: number): Optimizer {
+  const h = {
+    lr: scheduleOrNumber(name, 'lr', o.lr ?? 1e-2, { min: 0 }),
+    momentum: checkNumber(name, 'momentum', o.momentum ?? defaultMu, { min: 0, max: 1 }),
+    nesterov: !!o.nesterov,
+    weightDecay: checkNumber(name, 'weightDecay', o.weightDecay ?? 0, { min: 0 }),
+  };
+  const withTrace = h.momentum > 0 || h.nesterov;
+  return makeOptimizer({
+    name,
+    hyperparams: h,
+    slots: withTrace ? ['trace'] : [],
+    nonFinite: nonFinitePolicy(name, o.nonFinite),
+    update(s, k, count) {
+      const lr = valueAt(name, 'lr', h.lr, count, { min: 0 });
+      if (withTrace) {
+        k.momentum_f32(s.ptr('params'), s.ptr('grads'), s.ptr('trace'), s.size, h.momentum, h.weightDecay, lr, h.nesterov ? 1 : 0);
+      } else {
+        k.sgd_f32(s.ptr('params'), s.ptr('grads'), s.size, h.weightDecay, lr);
+      }
+      return true;
+    },
+  });
+}

@@ -1,0 +1,115 @@
+import { MetaoptimError } from '../errors.js';
+import { Region } from '../runtime/arena.js';
+import type { Runtime } from '../runtime/runtime.js';
+import { encodeCheckpoint } from './checkpoint.js';
+
+/**
+ * Optimizer state: a plain record of named f32 buffers in WebAssembly memory
+ * (`params`, `grads`, and the optimizer's slots such as `m`, `v`) plus named scalars
+ * (`count` = applied steps, `skipped` = steps skipped by the non-finite policy, and
+ * optimizer-specific ones such as Eve's `d`). Nothing is positional: checkpoints store
+ * every field by name.
+ *
+ * Views returned by `params`, `grads` and `slots` are re-derived after memory growth;
+ * do not keep them across calls that may allocate (init, restore, other states' growth).
+ */
+export class OptState {
+  readonly optimizer: string;
+  /** Hyper-parameters of the optimizer that made this state (recorded in checkpoints). */
+  readonly hyperparams: Readonly<Record<string, unknown>>;
+  readonly size: number;
+  readonly runtime: Runtime;
+  /** Named scalars (f64), saved and restored exactly. */
+  readonly scalars: Record<string, number>;
+  private readonly regions: Map<string, Region<Float32Array>>;
+  private _disposed = false;
+
+  constructor(
+    optimizer: string,
+    hyperparams: Readonly<Record<string, unknown>>,
+    runtime: Runtime,
+    size: number,
+    slotNames: readonly string[],
+    scalars: Record<string, number>,
+  ) {
+    this.optimizer = optimizer;
+    this.hyperparams = hyperparams;
+    this.runtime = runtime;
+    this.size = size;
+    this.scalars = { count: 0, skipped: 0, ...scalars };
+    this.regions = new Map();
+    try {
+      for (const name of ['params', 'grads', ...slotNames]) {
+        if (this.regions.has(name)) throw new MetaoptimError('INVALID_ARGUMENT', `duplicate state slot ${name}`);
+        this.regions.set(name, new Region(runtime.arena, Float32Array, size));
+      }
+    } catch (err) {
+      for (const r of this.regions.values()) r.release();
+      throw err;
+    }
+  }
+
+  /** Current parameters (a view into WebAssembly memory). */
+  get params(): Float32Array {
+    return this.region('params').view;
+  }
+
+  /** The gradient buffer: write into it and call `step(state)` for the zero-copy path. */
+  get grads(): Float32Array {
+    return this.region('grads').view;
+  }
+
+  /** Optimizer slots by name (`m`, `v`, `trace`, …), excluding params and grads. */
+  get slots(): Record<string, Float32Array> {
+    const out: Record<string, Float32Array> = {};
+    for (const [name, r] of this.regions) if (name !== 'params' && name !== 'grads') out[name] = this.view(name);
+    return out;
+  }
+
+  /** Names of all buffers, params and grads first. */
+  get bufferNames(): string[] {
+    return [...this.regions.keys()];
+  }
+
+  /** A view of any buffer by name. */
+  view(name: string): Float32Array {
+    return this.region(name).view;
+  }
+
+  /** Byte offset of a buffer in the runtime's memory (for kernels). */
+  ptr(name: string): number {
+    return this.region(name).ptr;
+  }
+
+  get disposed(): boolean {
+    return this._disposed;
+  }
+
+  /** Throws DISPOSED if the state or its runtime is gone. */
+  assertLive(): void {
+    if (this._disposed) throw new MetaoptimError('DISPOSED', `${this.optimizer} state used after dispose()`);
+    if (this.runtime.disposed) throw new MetaoptimError('DISPOSED', `the runtime of this ${this.optimizer} state was disposed`);
+  }
+
+  /** Versioned checkpoint bytes: every buffer but `grads`, and every scalar, by name. */
+  save(): Uint8Array {
+    this.assertLive();
+    const arrays: Record<string, Float32Array> = {};
+    for (const name of this.regions.keys()) if (name !== 'grads') arrays[name] = this.view(name);
+    return encodeCheckpoint({ optimizer: this.optimizer, size: this.size, scalars: this.scalars, arrays, hyperparams: this.hyperparams });
+  }
+
+  /** Frees the state's memory; idempotent. */
+  dispose(): void {
+    if (this._disposed) return;
+    this._disposed = true;
+    if (!this.runtime.disposed) for (const r of this.regions.values()) r.release();
+  }
+
+  private region(name: string): Region<Float32Array> {
+    this.assertLive();
+    const r = this.regions.get(name);
+    if (!r) throw new MetaoptimError('INVALID_ARGUMENT', `${this.optimizer} state has no buffer named ${name}`);
+    return r;
+  }
+}

@@ -1,0 +1,197 @@
+import { MetaoptimError, checkNumber } from '../errors.js';
+import type { Kernels } from '../runtime/kernels.js';
+import { adamHyper, adamScalars } from './adam.js';
+import { makeOptimizer, nonFinitePolicy, scheduleOrNumber, valueAt } from './base.js';
+import { type EveOptions, eveFeedback, eveHyper, eveLoss, eveScalars } from './eve.js';
+import type { NonFinitePolicy, Optimizer, Schedule, StepInfo } from './types.js';
+
+// Composable gradient transforms, optax style. A chain keeps one `updates` buffer u:
+// u = g, each transform rewrites u in place (reading its own slots and scalars), and
+// finally p ← p + u. Each fused optimizer equals its chain bit for bit (a property
+// test proves it), e.g. adam(o) ≡ chain(scaleByAdam(o), scaleByLearningRate(o.lr)).
+
+/** What a transform sees during one step. */
+export interface TransformContext {
+  k: Kernels;
+  n: number;
+  /** Pointer of the updates buffer u (holds the gradient before the first transform). */
+  u: number;
+  /** Pointer of the parameters (read-only for transforms). */
+  p: number;
+  /** Updates applied before this one (0-based). */
+  count: number;
+  info: StepInfo | undefined;
+  /** Pointer of one of this transform's own slots. */
+  slot(name: string): number;
+  /** The state's scalars; this transform's live under `prefix + name`. */
+  scalars: Record<string, number>;
+  prefix: string;
+}
+
+export interface Transform {
+  readonly name: string;
+  readonly hyperparams: Readonly<Record<string, unknown>>;
+  /** f32 buffers of the parameters' size this transform keeps. */
+  readonly slots: readonly string[];
+  /** Scalars this transform keeps, with initial values. */
+  readonly scalars: Readonly<Record<string, number>>;
+  /**
+   * Checks per-step inputs before anything changes: returns the value `apply` receives,
+   * or `undefined` to skip the whole step. May throw.
+   */
+  prepare?(ctx: TransformContext, policy: NonFinitePolicy): unknown;
+  apply(ctx: TransformContext, prepared: unknown): void;
+}
+
+/** u ← s·u (a constant factor). */
+export function scale(s: number): Transform {
+  checkNumber('scale', 's', s);
+  return { name: 'scale', hyperparams: { s }, slots: [], scalars: {}, apply: (c) => c.k.scale_f32(c.u, c.n, s) };
+}
+
+/** u ← −lr·u: the descent sign and the (scheduled) learning rate (optax `scale_by_learning_rate`). */
+export function scaleByLearningRate(lr: number | Schedule): Transform {
+  const v = scheduleOrNumber('scaleByLearningRate', 'lr', lr, { min: 0 });
+  return {
+    name: 'scaleByLearningRate',
+    hyperparams: { lr: v },
+    slots: [],
+    scalars: {},
+    prepare: (c) => valueAt('scaleByLearningRate', 'lr', v, c.count, { min: 0 }),
+    apply: (c, lrNow) => c.k.scale_f32(c.u, c.n, -(lrNow as number)),
+  };
+}
+
+/** u ← u + λ·p (decoupled weight decay when placed after a scaling; coupled L2 when first). */
+export function addDecayedWeights(weightDecay: number): Transform {
+  const wd = checkNumber('addDecayedWeights', 'weightDecay', weightDecay, { min: 0 });
+  return { name: 'addDecayedWeights', hyperparams: { weightDecay: wd }, slots: [], scalars: {}, apply: (c) => c.k.axpy_f32(c.u, c.p, c.n, wd) };
+}
+
+/** Adam's moment scaling: u ← m̂/(√v̂ + ε) (optax `scale_by_adam`). */
+export function scaleByAdam(o: { beta1?: number; beta2?: number; eps?: number } = {}): Transform {
+  const h = adamHyper('scaleByAdam', o, 0);
+  const hyperparams = { beta1: h.beta1, beta2: h.beta2, eps: h.eps };
+  return {
+    name: 'scaleByAdam',
+    hyperparams,
+    slots: ['m', 'v'],
+    scalars: {},
+    apply(c) {
+      const a = adamScalars(h.beta1, h.beta2, c.count);
+      c.k.scale_by_adam_f32(c.u, c.slot('m'), c.slot('v'), c.n, h.beta1, a.ob1, h.beta2, a.ob2, a.c1, a.r2, h.eps);
+    },
+  };
+}
+
+/** Eve's feedback-scaled Adam direction (both variants; needs `{ loss }` each step). */
+export function scaleByEve(o: Omit<EveOptions, 'lr' | 'weightDecay' | 'nonFinite'> = {}): Transform {
+  const h = eveHyper('scaleByEve', o);
+  const { lr: _lr, weightDecay: _wd, ...hyperparams } = h;
+  return {
+    name: 'scaleByEve',
+    hyperparams,
+    slots: ['m', 'v'],
+    scalars: eveScalars(h),
+    prepare: (c, policy) => eveLoss('scaleByEve', c.info, policy),
+    apply(c, loss) {
+      const a = adamScalars(h.beta1, h.beta2, c.count);
+      const f = eveFeedback(h, c.scalars, c.prefix, loss as number | null);
+      c.k.scale_by_adam_f32(c.u, c.slot('m'), c.slot('v'), c.n, h.beta1, a.ob1, h.beta2, a.ob2, a.c1 / f.c1Div, a.r2 * f.r2Mul, h.eps);
+    },
+  };
+}
+
+/** Lion's direction: u ← sign(β1·m + (1−β1)·g), then m ← β2·m + (1−β2)·g. */
+export function scaleByLion(o: { beta1?: number; beta2?: number } = {}): Transform {
+  const b1 = checkNumber('scaleByLion', 'beta1', o.beta1 ?? 0.9, { min: 0, max: 1 });
+  const b2 = checkNumber('scaleByLion', 'beta2', o.beta2 ?? 0.99, { min: 0, max: 1 });
+  return {
+    name: 'scaleByLion',
+    hyperparams: { beta1: b1, beta2: b2 },
+    slots: ['m'],
+    scalars: {},
+    apply: (c) => c.k.scale_by_lion_f32(c.u, c.slot('m'), c.n, b1, 1 - b1, b2, 1 - b2),
+  };
+}
+
+/** Momentum trace (optax `trace`): t ← μ·t + u; u ← nesterov ? u + μ·t : t. */
+export function trace(o: { momentum?: number; nesterov?: boolean } = {}): Transform {
+  const mu = checkNumber('trace', 'momentum', o.momentum ?? 0.9, { min: 0, max: 1 });
+  const nesterov = !!o.nesterov;
+  return {
+    name: 'trace',
+    hyperparams: { momentum: mu, nesterov },
+    slots: ['trace'],
+    scalars: {},
+    apply: (c) => c.k.trace_f32(c.u, c.slot('trace'), c.n, mu, nesterov ? 1 : 0),
+  };
+}
+
+/** u ← u·min(1, maxNorm/‖u‖₂) (optax `clip_by_global_norm`; ‖u‖ accumulated in f64). */
+export function clipByGlobalNorm(maxNorm: number): Transform {
+  const mx = checkNumber('clipByGlobalNorm', 'maxNorm', maxNorm, { min: 0, minExclusive: true });
+  return {
+    name: 'clipByGlobalNorm',
+    hyperparams: { maxNorm: mx },
+    slots: [],
+    scalars: {},
+    apply(c) {
+      const norm = Math.sqrt(c.k.sumsq_f32(c.u, c.n));
+      if (norm > mx) c.k.scale_f32(c.u, c.n, mx / norm);
+    },
+  };
+}
+
+/** u ← clip(u, −maxDelta, maxDelta) elementwise (optax `clip`). */
+export function clipByValue(maxDelta: number): Transform {
+  const d = checkNumber('clipByValue', 'maxDelta', maxDelta, { min: 0 });
+  return { name: 'clipByValue', hyperparams: { maxDelta: d }, slots: [], scalars: {}, apply: (c) => c.k.clip_f32(c.u, c.n, -d, d) };
+}
+
+/**
+ * Composes transforms into an optimizer: u = g; u ← T₁(u); …; p ← p + u. The last
+ * transform is normally `scaleByLearningRate`. Options: the non-finite gradient policy.
+ */
+export function chain(...args: (Transform | { nonFinite?: NonFinitePolicy })[]): Optimizer {
+  const transforms = args.filter((a): a is Transform => typeof (a as Transform).apply === 'function');
+  const opts = (args.find((a) => typeof (a as Transform).apply !== 'function') ?? {}) as { nonFinite?: NonFinitePolicy };
+  if (transforms.length === 0) throw new MetaoptimError('INVALID_ARGUMENT', 'chain needs at least one transform');
+  const name = `chain(${transforms.map((t) => t.name).join(',')})`;
+  const policy = nonFinitePolicy('chain', opts.nonFinite);
+  const slots: string[] = ['updates'];
+  const scalars: Record<string, number> = {};
+  const hyperparams: Record<string, unknown> = {};
+  transforms.forEach((t, i) => {
+    for (const s of t.slots) slots.push(`${i}.${s}`);
+    for (const [k, v] of Object.entries(t.scalars)) scalars[`${i}.${k}`] = v;
+    for (const [k, v] of Object.entries(t.hyperparams)) hyperparams[`${i}.${t.name}.${k}`] = v;
+  });
+  return makeOptimizer({
+    name,
+    hyperparams,
+    slots,
+    scalars,
+    nonFinite: policy,
+    update(s, k, count, info) {
+      const n = s.size;
+      const ctxs = transforms.map((_, i): TransformContext => ({
+        k,
+        n,
+        u: s.ptr('updates'),
+        p: s.ptr('params'),
+        count,
+        info,
+        slot: (nm) => s.ptr(`${i}.${nm}`),
+        scalars: s.scalars,
+        prefix: `${i}.`,
+      }));
+      const prepared = transforms.map((t, i) => (t.prepare ? t.prepare(ctxs[i]!, policy) : true));
+      if (prepared.some((p) => p === undefined)) return false;
+      s.view('updates').set(s.grads);
+      transforms.forEach((t, i) => t.apply(ctxs[i]!, prepared[i]));
+      k.axpy_f32(s.ptr('params'), s.ptr('updates'), n, 1);
+      return true;
+    },
+  });
+}

@@ -1,0 +1,12 @@
+export { Arena, Region } from './arena.js';
+export type { Kernels, MomentKernels, VectorKernels } from './kernels.js';
+export { type Build, simdSupported } from './load.js';
+export {
+  Runtime,
+  type RuntimeInfo,
+  type RuntimeOptions,
+  createRuntime,
+  defaultRuntimeOrThrow,
+  ready,
+  runtimeInfo,
+} from './runtime.js';
