@@ -1,0 +1,31 @@
+// Contract for benchmark suites. Each file bench/suites/<name>.ts default-exports a Suite;
+// bench/main.ts discovers them, runs every case with tinybench, groups cases by
+// (kernel, size) and reports each impl's throughput and its ratio to the group's baseline.
+
+export interface BenchCase {
+  /** Kernel or workload name, e.g. "adam", "gemm", "train-step 64-64-10". */
+  kernel: string;
+  /** Problem size (elements, or a shape label). */
+  size: number | string;
+  /** Implementation, e.g. "metaoptim-simd", "metaoptim-scalar", "plain-js", "tfjs-wasm", "native-c". */
+  impl: string;
+  /** True for the impl every other impl in the group is compared against (normally "plain-js"). */
+  baseline?: boolean;
+  /** Bytes of memory traffic per call, for GB/s. */
+  bytesPerOp?: number;
+  /** Floating-point operations per call, for GFLOP/s. */
+  flopsPerOp?: number;
+  setup?(): void | Promise<void>;
+  fn(): void | Promise<void>;
+  teardown?(): void | Promise<void>;
+}
+
+export interface SuiteOptions {
+  /** Fewer sizes and shorter runs (smoke tests, CI). */
+  quick: boolean;
+}
+
+export interface Suite {
+  name: string;
+  cases(opts: SuiteOptions): Promise<BenchCase[]>;
+}
