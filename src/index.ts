@@ -13,3 +13,6 @@ export {
   simdSupported,
 } from './runtime/index.js';
 export * from './optim/index.js';
+export * from './data/index.js';
+export { Rng } from './util/rng.js';
+export type { Evaluation, Split, Task, TaskFamily } from './tasks/types.js';
