@@ -1,0 +1,84 @@
+// Plain-TypeScript references for assembly/moments.ts and assembly/vector.ts, written
+// from the documented update equations. Every f32 operation is rounded with Math.fround
+// (exactly what IEEE f32 hardware does: for + − × ÷ √ the f64 result of f32 operands
+// rounds to the correctly rounded f32), so kernels must match these bit for bit.
+
+const f = Math.fround;
+
+export function adamRef(
+  p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array,
+  b1: number, ob1: number, b2: number, ob2: number, c1: number, r2: number, eps: number,
+  l2: number, wd: number, lr: number,
+): void {
+  [b1, ob1, b2, ob2, c1, r2, eps, l2, wd, lr] = [b1, ob1, b2, ob2, c1, r2, eps, l2, wd, lr].map(f) as typeof b1[];
+  for (let i = 0; i < p.length; i++) {
+    const pi = p[i]!;
+    let gi = g[i]!;
+    if (l2 !== 0) gi = f(gi + f(l2 * pi));
+    const mi = f(f(b1 * m[i]!) + f(ob1 * gi));
+    const vi = f(f(b2 * v[i]!) + f(ob2 * f(gi * gi)));
+    let u = f(f(mi * c1) / f(f(f(Math.sqrt(vi)) * r2) + eps));
+    if (wd !== 0) u = f(u + f(wd * pi));
+    m[i] = mi;
+    v[i] = vi;
+    p[i] = f(pi - f(lr * u));
+  }
+}
+
+export function sgdRef(p: Float32Array, g: Float32Array, l2: number, lr: number): void {
+  [l2, lr] = [f(l2), f(lr)];
+  for (let i = 0; i < p.length; i++) {
+    const pi = p[i]!;
+    let u = g[i]!;
+    if (l2 !== 0) u = f(u + f(l2 * pi));
+    p[i] = f(pi - f(lr * u));
+  }
+}
+
+export function momentumRef(p: Float32Array, g: Float32Array, t: Float32Array, mu: number, l2: number, lr: number, nesterov: boolean): void {
+  [mu, l2, lr] = [f(mu), f(l2), f(lr)];
+  for (let i = 0; i < p.length; i++) {
+    const pi = p[i]!;
+    let gi = g[i]!;
+    if (l2 !== 0) gi = f(gi + f(l2 * pi));
+    const ti = f(f(mu * t[i]!) + gi);
+    const u = nesterov ? f(gi + f(mu * ti)) : ti;
+    t[i] = ti;
+    p[i] = f(pi - f(lr * u));
+  }
+}
+
+export function lionRef(p: Float32Array, g: Float32Array, m: Float32Array, b1: number, ob1: number, b2: number, ob2: number, wd: number, lr: number): void {
+  [b1, ob1, b2, ob2, wd, lr] = [b1, ob1, b2, ob2, wd, lr].map(f) as typeof b1[];
+  for (let i = 0; i < p.length; i++) {
+    const pi = p[i]!;
+    const gi = g[i]!;
+    const mi = m[i]!;
+    const c = f(f(b1 * mi) + f(ob1 * gi));
+    let u = c > 0 ? 1 : c < 0 ? -1 : 0;
+    if (wd !== 0) u = f(u + f(wd * pi));
+    p[i] = f(pi - f(lr * u));
+    m[i] = f(f(b2 * mi) + f(ob2 * gi));
+  }
+}
+
+export function sumsqRef(x: Float32Array): number {
+  const n = x.length;
+  const a = [0, 0, 0, 0];
+  let i = 0;
+  for (; i + 4 <= n; i += 4) for (let l = 0; l < 4; l++) a[l]! += x[i + l]! * x[i + l]!;
+  let s = a[0]! + a[1]! + (a[2]! + a[3]!);
+  for (; i < n; i++) s += x[i]! * x[i]!;
+  return s;
+}
+
+export function countNonFiniteRef(x: Float32Array): number {
+  let c = 0;
+  for (const v of x) if (!Number.isFinite(v)) c++;
+  return c;
+}
+
+export function clipRef(x: Float32Array, lo: number, hi: number): void {
+  [lo, hi] = [f(lo), f(hi)];
+  for (let i = 0; i < x.length; i++) x[i] = Number.isNaN(x[i]!) ? NaN : Math.min(Math.max(x[i]!, lo), hi);
+}
