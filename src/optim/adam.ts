@@ -56,7 +56,7 @@ function adamFamily(name: 'adam' | 'adamw', o: AdamOptions, decoupled: boolean):
     update(s, k, count) {
       const lr = valueAt(name, 'lr', h.lr, count, { min: 0 });
       const a = adamScalars(h.beta1, h.beta2, count);
-      k.adam_f32(s.ptr('params'), s.ptr('grads'), s.ptr('m'), s.ptr('v'), s.size,
+      k.adam_f32(s.ptrs.params!, s.ptrs.grads!, s.ptrs.m!, s.ptrs.v!, s.size,
         h.beta1, a.ob1, h.beta2, a.ob2, a.c1, a.r2, h.eps, l2, wd, lr);
       return true;
     },

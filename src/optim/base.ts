@@ -85,8 +85,8 @@ export function makeOptimizer(spec: OptimizerSpec): Optimizer {
         throw new MetaoptimError('STATE_MISMATCH', `${name}.step: this state was made by ${state.optimizer}`);
       }
       const n = state.size;
-      const gview = state.grads;
       if (grads !== undefined) {
+        const gview = state.grads;
         const len = toLength(name, 'grads', grads);
         if (len !== n) {
           throw new MetaoptimError('LENGTH_MISMATCH', `${name}.step: grads has ${len} elements, params have ${n}`, { expected: n, got: len });
@@ -95,7 +95,7 @@ export function makeOptimizer(spec: OptimizerSpec): Optimizer {
         if (!same) gview.set(grads);
       }
       const k = state.runtime.kernels;
-      const gptr = state.ptr('grads');
+      const gptr = state.ptrs.grads!;
       const bad = k.count_nonfinite_f32(gptr, n);
       if (bad > 0) {
         if (nonFinite === 'throw') {

@@ -136,7 +136,7 @@ export function eve(o: EveOptions = {}): Optimizer {
       const lr = valueAt(name, 'lr', h.lr, count, { min: 0 });
       const a = adamScalars(h.beta1, h.beta2, count);
       const f = eveFeedback(h, s.scalars, '', loss);
-      k.adam_f32(s.ptr('params'), s.ptr('grads'), s.ptr('m'), s.ptr('v'), s.size,
+      k.adam_f32(s.ptrs.params!, s.ptrs.grads!, s.ptrs.m!, s.ptrs.v!, s.size,
         h.beta1, a.ob1, h.beta2, a.ob2, a.c1 / f.c1Div, a.r2 * f.r2Mul, h.eps, h.weightDecay, 0, lr);
       return true;
     },

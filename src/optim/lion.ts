@@ -35,7 +35,7 @@ export function lion(o: LionOptions = {}): Optimizer {
     nonFinite: nonFinitePolicy(name, o.nonFinite),
     update(s, k, count) {
       const lr = valueAt(name, 'lr', h.lr, count, { min: 0 });
-      k.lion_f32(s.ptr('params'), s.ptr('grads'), s.ptr('m'), s.size, h.beta1, 1 - h.beta1, h.beta2, 1 - h.beta2, h.weightDecay, lr);
+      k.lion_f32(s.ptrs.params!, s.ptrs.grads!, s.ptrs.m!, s.size, h.beta1, 1 - h.beta1, h.beta2, 1 - h.beta2, h.weightDecay, lr);
       return true;
     },
   });

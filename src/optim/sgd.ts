@@ -45,9 +45,9 @@ function sgdFamily(name: string, o: SgdOptions, defaultMu: number): Optimizer {
     update(s, k, count) {
       const lr = valueAt(name, 'lr', h.lr, count, { min: 0 });
       if (withTrace) {
-        k.momentum_f32(s.ptr('params'), s.ptr('grads'), s.ptr('trace'), s.size, h.momentum, h.weightDecay, lr, h.nesterov ? 1 : 0);
+        k.momentum_f32(s.ptrs.params!, s.ptrs.grads!, s.ptrs.trace!, s.size, h.momentum, h.weightDecay, lr, h.nesterov ? 1 : 0);
       } else {
-        k.sgd_f32(s.ptr('params'), s.ptr('grads'), s.size, h.weightDecay, lr);
+        k.sgd_f32(s.ptrs.params!, s.ptrs.grads!, s.size, h.weightDecay, lr);
       }
       return true;
     },

@@ -21,6 +21,8 @@ export class OptState {
   readonly runtime: Runtime;
   /** Named scalars (f64), saved and restored exactly. */
   readonly scalars: Record<string, number>;
+  /** Byte offsets of every buffer by name (fixed for the state's life; kernels take these). */
+  readonly ptrs: Readonly<Record<string, number>>;
   private readonly regions: Map<string, Region<Float32Array>>;
   private _disposed = false;
 
@@ -47,6 +49,9 @@ export class OptState {
       for (const r of this.regions.values()) r.release();
       throw err;
     }
+    const ptrs: Record<string, number> = {};
+    for (const [name, r] of this.regions) ptrs[name] = r.ptr;
+    this.ptrs = Object.freeze(ptrs);
   }
 
   /** Current parameters (a view into WebAssembly memory). */
