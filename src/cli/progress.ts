@@ -26,7 +26,7 @@ export class ProgressDisplay {
   private readonly bars = new Map<string, Bar>();
   private readonly tty: boolean;
   private drawn = 0;
-  private lastDraw = 0;
+  private lastDraw = -Infinity;
   private readonly now: () => number;
 
   constructor(private readonly stream: ProgressStream, opts: { tty?: boolean; now?: () => number } = {}) {
@@ -38,6 +38,7 @@ export class ProgressDisplay {
   readonly update = (e: ProgressEvent): void => {
     const t = this.now();
     let b = this.bars.get(e.label);
+    const fresh = !b;
     if (!b) {
       b = { label: e.label, done: 0, total: 0, start: t, decile: -1 };
       this.bars.set(e.label, b);
@@ -45,7 +46,7 @@ export class ProgressDisplay {
     b.done = e.done;
     b.total = e.total;
     if (this.tty) {
-      if (t - this.lastDraw >= 100 || e.done >= e.total) this.draw(t);
+      if (fresh || t - this.lastDraw >= 100 || e.done >= e.total) this.draw(t);
       return;
     }
     const decile = e.total > 0 ? Math.min(10, Math.floor((10 * e.done) / e.total)) : 10;
