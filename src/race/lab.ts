@@ -108,7 +108,7 @@ function reportSections(r: RaceResults): ReportSection[] {
       charts: [
         lineChart(
           t.runs.map((u) => ({ name: u.optimizer, x: u.curve.step, y: u.curve.loss })),
-          { title: `${t.name}: loss per step (tuned lr)`, xTitle: 'step', yTitle: 'loss', logY: true, yFloor: Y_FLOOR },
+          { title: `${t.name}: loss per step (tuned lr)`, xTitle: 'step', yTitle: 'loss', logY: true, yFloor: Y_FLOOR, width: 760, height: 360 },
         ),
       ],
     });
