@@ -10,7 +10,7 @@ import { UsageError, parseArgs } from '../src/cli/args.js';
 import { labs } from '../src/cli/labs.js';
 import { main } from '../src/cli/main.js';
 import { contestants } from '../src/race/contestants.js';
-import type { RaceResults } from '../src/race/lab.js';
+import { type RaceResults, raceLab } from '../src/race/lab.js';
 import { raceTasks } from '../src/race/tasks.js';
 import { rosenbrockTask } from '../src/tasks/functions.js';
 
@@ -262,4 +262,22 @@ test('parseArgs: options before/after the command, --k=v, extras, bench pass-thr
   assert.throws(() => parseArgs(['--a', '1', '--a', '2']), /given twice/);
   assert.throws(() => parseArgs(['--out']), /needs a value/);
   assert.throws(() => parseArgs(['--bad_key']), /malformed/);
+});
+
+test('raceLab.run: progress is monotone and ends at 100 % per task; an aborted signal rejects with ABORTED', async () => {
+  const events: { label: string; done: number; total: number }[] = [];
+  const r = await raceLab.run({ quick: true, seed: 1, extra: { task: 'rastrigin,rosenbrock', steps: '40' }, onProgress: (e) => events.push(e) });
+  for (const label of ['rastrigin', 'rosenbrock']) {
+    const mine = events.filter((e) => e.label === label);
+    assert.ok(mine.length >= 2);
+    for (let i = 1; i < mine.length; i++) assert.ok(mine[i]!.done >= mine[i - 1]!.done);
+    const last = mine.at(-1)!;
+    // 8 optimizers × (6 grid points × 10 tuning steps + 40 final steps)
+    assert.equal(last.total, contestants.length * (6 * 10 + 40));
+    assert.equal(last.done, last.total);
+  }
+  assert.equal((r.results as RaceResults).tasks.length, 2);
+  const controller = new AbortController();
+  controller.abort();
+  await assert.rejects(raceLab.run({ quick: true, seed: 1, signal: controller.signal, extra: { steps: '40' } }), /ABORTED/);
 });
