@@ -67,12 +67,14 @@ test('race --quick exits 0 and prints the summary table and the output paths', (
   assert.ok(quick.stdout.includes(`report:  ${join(dir, 'q1', 'report.html')}`));
   // progress went to stderr (not a TTY here: one line per 10 %)
   assert.ok(/rosenbrock: 100%/.test(quick.stderr), quick.stderr);
+  assert.match(quick.stderr, /metaoptim: race finished in \d+\.\d s/);
 });
 
 test('results.json: every optimizer × default function, finite numbers, losses decrease', () => {
   assert.equal(results.command, 'race');
   assert.equal(results.seed, 5);
   assert.equal(results.quick, true);
+  assert.ok(results.build === 'simd' || results.build === 'scalar');
   assert.deepEqual(results.tasks.map((t) => t.name), defaults);
   for (const t of results.tasks) {
     assert.deepEqual(t.runs.map((r) => r.optimizer), contestants.map((c) => c.name));

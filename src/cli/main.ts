@@ -96,6 +96,7 @@ async function runLab(lab: Lab, usage: string, outDefault: string, a: ParsedArgs
   };
   process.on('SIGINT', onSigint);
   const progress = new ProgressDisplay(io.stderr);
+  const started = performance.now();
   try {
     let result;
     try {
@@ -104,6 +105,7 @@ async function runLab(lab: Lab, usage: string, outDefault: string, a: ParsedArgs
       progress.finish();
     }
     if (controller.signal.aborted) throw new MetaoptimError('ABORTED', `${usage}: aborted`);
+    io.stderr.write(`metaoptim: ${usage} finished in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
     await mkdir(out, { recursive: true });
     const resultsPath = resolve(out, 'results.json');
     const reportPath = resolve(out, 'report.html');

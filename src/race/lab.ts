@@ -1,5 +1,6 @@
 import type { Lab, LabOptions, LabResult } from '../cli/lab.js';
 import { MetaoptimError } from '../errors.js';
+import { ready } from '../runtime/runtime.js';
 import { lineChart } from '../report/charts.js';
 import { formatNumber, textTable } from '../report/format.js';
 import type { ReportSection } from '../report/types.js';
@@ -21,6 +22,8 @@ export interface RaceResults {
   version: 1;
   seed: number;
   quick: boolean;
+  /** The kernel build the optimizers ran on ('simd' or 'scalar'). */
+  build: string;
   lrGrid: number[];
   protocol: string[];
   tasks: RaceTaskResult[];
@@ -63,7 +66,7 @@ function protocol(quick: boolean): string[] {
 }
 
 function summaryLines(r: RaceResults): string[] {
-  const out = [`race (${r.quick ? 'quick' : 'full'}, seed ${r.seed}): lr tuned on ${r.lrGrid.length}-point log grid ${formatNumber(r.lrGrid[0]!)}…${formatNumber(r.lrGrid[r.lrGrid.length - 1]!)}`];
+  const out = [`race (${r.quick ? 'quick' : 'full'}, seed ${r.seed}, ${r.build} kernels): lr tuned on ${r.lrGrid.length}-point log grid ${formatNumber(r.lrGrid[0]!)}…${formatNumber(r.lrGrid[r.lrGrid.length - 1]!)}`];
   for (const t of r.tasks) {
     out.push('', `${t.name}: ${t.size} params, ${t.steps} steps, initial loss ${formatNumber(t.initialLoss)}, threshold ${formatNumber(t.threshold)}`);
     out.push(
@@ -144,13 +147,14 @@ export const raceLab: Lab = {
       });
       tasks.push(result);
     }
-    const results: RaceResults = { command: 'race', version: 1, seed, quick: opts.quick, lrGrid: lrGrid(opts.quick), protocol: protocol(opts.quick), tasks };
+    const build = (await ready()).build;
+    const results: RaceResults = { command: 'race', version: 1, seed, quick: opts.quick, build, lrGrid: lrGrid(opts.quick), protocol: protocol(opts.quick), tasks };
     return {
       results,
       summary: summaryLines(results),
       report: {
         title: 'metaoptim race',
-        subtitle: `${opts.quick ? 'quick' : 'full'} mode, seed ${seed}: ${contestants.length} optimizers × ${tasks.length} tasks, learning rates tuned per pair`,
+        subtitle: `${opts.quick ? 'quick' : 'full'} mode, seed ${seed}, ${build} kernels: ${contestants.length} optimizers × ${tasks.length} tasks, learning rates tuned per pair`,
         sections: reportSections(results),
       },
     };
