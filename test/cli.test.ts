@@ -7,11 +7,13 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { UsageError, parseArgs } from '../src/cli/args.js';
+import type { Lab } from '../src/cli/lab.js';
 import { labs } from '../src/cli/labs.js';
 import { main } from '../src/cli/main.js';
 import { contestants } from '../src/race/contestants.js';
 import { type RaceResults, raceLab } from '../src/race/lab.js';
 import { raceTasks } from '../src/race/tasks.js';
+import { MetaoptimError } from '../src/errors.js';
 import { rosenbrockTask } from '../src/tasks/functions.js';
 
 const MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
@@ -282,4 +284,64 @@ test('raceLab.run: progress is monotone and ends at 100 % per task; an aborted s
   const controller = new AbortController();
   controller.abort();
   await assert.rejects(raceLab.run({ quick: true, seed: 1, signal: controller.signal, extra: { steps: '40' } }), /ABORTED/);
+});
+
+test('lab <name> plumbing: options checked, extra/seed/quick passed, files written, errors mapped to exit codes', async () => {
+  const seen: unknown[] = [];
+  const fakeLab: Lab = {
+    name: 'fake-test-lab',
+    summary: 'a lab made by the test',
+    options: [
+      { name: 'n', type: 'integer', help: 'a count' },
+      { name: 'fail', type: 'string', help: 'when to fail' },
+      { name: 'verbose', type: 'boolean', help: 'a flag' },
+    ],
+    async run(o) {
+      seen.push(o.extra);
+      if (o.extra?.fail === 'early') throw new MetaoptimError('INVALID_ARGUMENT', 'fake: bad value');
+      o.onProgress?.({ label: 'fake', done: 1, total: 1 });
+      if (o.extra?.fail === 'late') throw new MetaoptimError('INVALID_ARGUMENT', 'fake: internal');
+      return {
+        results: { seed: o.seed, quick: o.quick, n: o.extra?.n ?? null },
+        summary: ['fake summary line'],
+        report: { title: 'Fake <lab>', sections: [{ title: 'only', text: ['hello'] }] },
+      };
+    },
+  };
+  labs.push(fakeLab);
+  const call = async (args: string[]) => {
+    let stdout = '';
+    let stderr = '';
+    const code = await main(args, { stdout: (s) => (stdout += s + '\n'), stderr: { write: (s: string) => (stderr += s) } });
+    return { code, stdout, stderr };
+  };
+  try {
+    const out = join(dir, 'fake');
+    const ok = await call(['lab', 'fake-test-lab', '--n', '3', '--verbose', '--seed', '4', '--quick', '--out', out]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.deepEqual(seen.at(-1), { n: '3', verbose: true });
+    assert.deepEqual(JSON.parse(await readFile(join(out, 'results.json'), 'utf8')), { seed: 4, quick: true, n: '3' });
+    assert.ok((await readFile(join(out, 'report.html'), 'utf8')).includes('<h1>Fake &lt;lab&gt;</h1>'));
+    assert.ok(ok.stdout.startsWith('fake summary line\n'));
+    assert.ok((await call(['lab'])).stdout.includes('fake-test-lab  a lab made by the test'));
+    assert.ok((await call(['lab', 'nosuch'])).stderr.includes('(labs: fake-test-lab)'));
+    const help = await call(['lab', 'fake-test-lab', '--help']);
+    assert.ok(help.stdout.includes('--n N') && help.stdout.includes('--verbose') && help.stdout.includes('a count'));
+    for (const [args, msg] of [
+      [['--n', 'x'], /--n must be an integer, got x/],
+      [['--m', '1'], /unknown option --m for lab fake-test-lab/],
+      [['--n'], /--n needs a value/],
+      [['--fail', 'early'], /fake: bad value/],
+    ] as [string[], RegExp][]) {
+      const r = await call(['lab', 'fake-test-lab', '--out', join(dir, 'fake-bad'), ...args]);
+      assert.equal(r.code, 2, `${args}: ${r.stderr}`);
+      assert.match(r.stderr, msg);
+    }
+    const late = await call(['lab', 'fake-test-lab', '--out', join(dir, 'fake-bad'), '--fail', 'late']);
+    assert.equal(late.code, 1);
+    assert.match(late.stderr, /fake: internal/);
+    assert.equal(existsSync(join(dir, 'fake-bad')), false);
+  } finally {
+    labs.splice(labs.indexOf(fakeLab), 1);
+  }
 });

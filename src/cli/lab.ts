@@ -49,7 +49,8 @@ export interface Lab {
    * The extra options this lab accepts. When given, the CLI rejects any other `--key`
    * and values of the wrong type (exit code 2); when omitted, every `--key value` is
    * passed through in `extra` unchecked. A lab signals a bad value it can only check
-   * itself by throwing `MetaoptimError('INVALID_ARGUMENT', …)` before starting work.
+   * itself by throwing `MetaoptimError('INVALID_ARGUMENT', …)` before its first
+   * `onProgress` call (later, it is an ordinary failure, exit code 1).
    */
   options?: LabOptionSpec[];
   run(opts: LabOptions): Promise<LabResult>;

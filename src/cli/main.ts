@@ -97,10 +97,15 @@ async function runLab(lab: Lab, usage: string, outDefault: string, a: ParsedArgs
   process.on('SIGINT', onSigint);
   const progress = new ProgressDisplay(io.stderr);
   const started = performance.now();
+  let working = false;
+  const onProgress: typeof progress.update = (e) => {
+    working = true;
+    progress.update(e);
+  };
   try {
     let result;
     try {
-      result = await lab.run({ quick: a.quick, seed: a.seed, onProgress: progress.update, signal: controller.signal, extra: a.extra });
+      result = await lab.run({ quick: a.quick, seed: a.seed, onProgress, signal: controller.signal, extra: a.extra });
     } finally {
       progress.finish();
     }
@@ -126,7 +131,8 @@ async function runLab(lab: Lab, usage: string, outDefault: string, a: ParsedArgs
       io.stderr.write('metaoptim: interrupted; partial results were not written\n');
       return 130;
     }
-    if (e instanceof MetaoptimError && e.code === 'INVALID_ARGUMENT') throw new UsageError(e.message.replace(/^\[INVALID_ARGUMENT\] /, ''));
+    // a bad option value, rejected before any work was reported, is a usage error (exit 2)
+    if (!working && e instanceof MetaoptimError && e.code === 'INVALID_ARGUMENT') throw new UsageError(e.message.replace(/^\[INVALID_ARGUMENT\] /, ''));
     throw e;
   } finally {
     process.off('SIGINT', onSigint);
