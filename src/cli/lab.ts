@@ -31,9 +31,27 @@ export interface LabResult {
   summary: string[];
 }
 
+/** A `--key value` option a lab accepts (it arrives as a string in `LabOptions.extra`). */
+export interface LabOptionSpec {
+  /** Option name without the dashes, e.g. `task` for `--task`. */
+  name: string;
+  /** What the value must look like; the CLI rejects other values with exit code 2. */
+  type: 'string' | 'number' | 'integer' | 'boolean';
+  /** One line for `--help`. */
+  help: string;
+}
+
 export interface Lab {
   /** Sub-command name: `npx metaoptim lab <name>` (or `race`). */
   name: string;
   summary: string;
+  /**
+   * The extra options this lab accepts. When given, the CLI rejects any other `--key`
+   * and values of the wrong type (exit code 2); when omitted, every `--key value` is
+   * passed through in `extra` unchecked. A lab signals a bad value it can only check
+   * itself by throwing `MetaoptimError('INVALID_ARGUMENT', …)` before its first
+   * `onProgress` call (later, it is an ordinary failure, exit code 1).
+   */
+  options?: LabOptionSpec[];
   run(opts: LabOptions): Promise<LabResult>;
 }

@@ -1,0 +1,96 @@
+import { MetaoptimError } from '../errors.js';
+
+/**
+ * Builders for the vega-lite specifications labs put in a `ReportDoc` (rendered to SVG by
+ * `renderReport`). Data are inlined as `data.values`; non-finite points are dropped.
+ *
+ * Error codes: `INVALID_ARGUMENT` (series of unequal x/y lengths, non-positive floor).
+ */
+
+export interface LineSeries {
+  /** Legend entry. */
+  name: string;
+  x: ArrayLike<number>;
+  y: ArrayLike<number>;
+}
+
+export interface LineChartOptions {
+  title?: string;
+  xTitle?: string;
+  yTitle?: string;
+  /** Logarithmic y axis (base 10). Points with y ≤ 0 are drawn at `yFloor` if given, else dropped. */
+  logY?: boolean;
+  /** Logarithmic x axis; points with x ≤ 0 are dropped. */
+  logX?: boolean;
+  /** With `logY`: the value at which non-positive and smaller values are drawn (e.g. 1e-30). */
+  yFloor?: number;
+  /** Plot size in pixels (default 560 × 300). */
+  width?: number;
+  height?: number;
+}
+
+/** A multi-series line chart (one line per series, legend in series order). */
+export function lineChart(series: LineSeries[], o: LineChartOptions = {}): Record<string, unknown> {
+  if (o.yFloor !== undefined && !(o.yFloor > 0 && Number.isFinite(o.yFloor))) {
+    throw new MetaoptimError('INVALID_ARGUMENT', `lineChart: yFloor must be a positive finite number, got ${o.yFloor}`);
+  }
+  const values: { x: number; y: number; series: string }[] = [];
+  for (const s of series) {
+    if (s.x.length !== s.y.length) {
+      throw new MetaoptimError('LENGTH_MISMATCH', `lineChart: series ${s.name} has ${s.x.length} x values and ${s.y.length} y values`);
+    }
+    for (let i = 0; i < s.x.length; i++) {
+      const x = s.x[i]!;
+      let y = s.y[i]!;
+      if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
+      if (o.logX && x <= 0) continue;
+      if (o.logY && o.yFloor !== undefined && y < o.yFloor) y = o.yFloor;
+      if (o.logY && y <= 0) continue;
+      values.push({ x, y, series: s.name });
+    }
+  }
+  const spec: Record<string, unknown> = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    width: o.width ?? 560,
+    height: o.height ?? 300,
+    data: { values },
+    mark: { type: 'line', strokeWidth: 1.5, clip: true },
+    encoding: {
+      x: { field: 'x', type: 'quantitative', title: o.xTitle ?? 'x', scale: o.logX ? { type: 'log' } : { zero: false } },
+      y: { field: 'y', type: 'quantitative', title: o.yTitle ?? 'y', ...(o.logY ? { scale: { type: 'log' }, axis: { format: '.0e' } } : { scale: { zero: false } }) },
+      color: { field: 'series', type: 'nominal', title: null, scale: { domain: series.map((s) => s.name) }, sort: null },
+    },
+  };
+  if (o.title) spec.title = o.title;
+  return spec;
+}
+
+export interface BarChartOptions {
+  title?: string;
+  xTitle?: string;
+  yTitle?: string;
+  logY?: boolean;
+  width?: number;
+  height?: number;
+}
+
+/** A bar chart of one value per category (categories in the given order). */
+export function barChart(categories: string[], values: number[], o: BarChartOptions = {}): Record<string, unknown> {
+  if (categories.length !== values.length) {
+    throw new MetaoptimError('LENGTH_MISMATCH', `barChart: ${categories.length} categories and ${values.length} values`);
+  }
+  const data = categories.map((c, i) => ({ category: c, value: values[i]! })).filter((d) => Number.isFinite(d.value) && (!o.logY || d.value > 0));
+  const spec: Record<string, unknown> = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    width: o.width ?? 400,
+    height: o.height ?? 240,
+    data: { values: data },
+    mark: 'bar',
+    encoding: {
+      x: { field: 'category', type: 'nominal', title: o.xTitle ?? null, sort: categories },
+      y: { field: 'value', type: 'quantitative', title: o.yTitle ?? 'value', scale: o.logY ? { type: 'log' } : {} },
+    },
+  };
+  if (o.title) spec.title = o.title;
+  return spec;
+}
