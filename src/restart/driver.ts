@@ -208,7 +208,7 @@ export async function runRestarts(task: Task, o: RestartOptions): Promise<Restar
       aborted(o.signal);
       x.set(state.params);
       let loss = task.loss(x, counts.gradientSteps, g);
-      const point: TrajectoryPoint = { step: counts.gradientSteps, round, kind: 'gd', params: Float32Array.from(x), loss };
+      const point: TrajectoryPoint = { step: counts.gradientSteps, round, kind: 'gd', params: Float32Array.from(x), loss, grad: Float32Array.from(g) };
       if (o.evaluateTrajectory) {
         const e = task.evaluate(x, 'train');
         counts.trajectoryEvaluations++;

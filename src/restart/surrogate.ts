@@ -13,12 +13,15 @@ import type { ProposalReply, ProposalRequest, Proposer, TrajectoryPoint } from '
  *    p×p Gram matrix XcXcᵀ = VΛVᵀ (a small Jacobi eigen-solve, p = points ≤ window);
  *    coordinates wᵢ = uᵢᵀ(x − μ)/sᵢ with sᵢ = √(λᵢ/p), d ≤ `directions`, reduced until the
  *    1 + d + d(d+1)/2 model coefficients are at most the number of points.
- * 2. Quadratic model f(w) ≈ c + gᵀw + ½wᵀHw fitted to (w, loss) by least squares (normal
- *    equations with a 10⁻⁸ relative ridge).
- * 3. From the best point w_b, the trust-region step s for the model expanded at w_b with
- *    radius `trust`·max‖w − w_b‖ (at least 1): the model's minimizer when H is positive
- *    definite and it lies inside, else the boundary solution (linalg.ts).
- * 4. Candidates: x_b + U·diag(sc)·s (the model step), x_b + half of it, then exploratory
+ * 2. Quadratic model f(w) ≈ c + gᵀw + ½wᵀHw fitted by least squares to the losses and,
+ *    where recorded, the gradients projected on the directions (gradient-enhanced fit: a
+ *    single GD trajectory lies near a curve, and values alone identify a quadratic badly);
+ *    rows scaled to unit norm, normal equations with a 10⁻¹² relative ridge.
+ * 3. From the best point x_b, the trust-region step for the model expanded there, in
+ *    physical units along the directions, with radius `trust`·max‖xⱼ − x_b‖ (projected):
+ *    the model's minimizer when H is positive definite and it lies inside, else the
+ *    boundary solution (linalg.ts).
+ * 4. Candidates: x_b + U·z (the model step), x_b + half of it, then exploratory
  *    ones: the model step plus N(0, σ²I) with σ = `explore` · (per-coordinate RMS spread of
  *    all distinct recorded points) · 2^round, doubling for each further candidate and
  *    capped at 10·(1 + RMS of the centre) — a widening search when rounds go by.
@@ -32,7 +35,7 @@ export interface SurrogateOptions {
   directions?: number;
   /** Most recent recorded points used for the fit (default 60). */
   window?: number;
-  /** Trust radius factor (default 2). */
+  /** Trust radius factor (default 10). */
   trust?: number;
   /** Exploration scale relative to the trajectory's spread (default 0.5). */
   explore?: number;
@@ -49,7 +52,7 @@ export interface SurrogateFit {
 export function surrogateProposer(o: SurrogateOptions = {}): Proposer & { lastFit?: SurrogateFit } {
   const maxDir = o.directions ?? 3;
   const window = o.window ?? 60;
-  const trust = o.trust ?? 2;
+  const trust = o.trust ?? 10;
   const explore = o.explore ?? 1;
   if (!Number.isInteger(maxDir) || maxDir < 1) throw new MetaoptimError('INVALID_ARGUMENT', 'surrogateProposer: directions must be a positive integer');
   if (!Number.isInteger(window) || window < 3) throw new MetaoptimError('INVALID_ARGUMENT', 'surrogateProposer: window must be an integer ≥ 3');
@@ -149,7 +152,7 @@ export function fitStep(
   }
   const { values, vectors } = symmetricEigen(gram, p);
   let d = 0;
-  while (d < Math.min(maxDir, n, p) && values[d]! > 1e-10 * Math.max(values[0]!, 1e-300) && values[d]! > 1e-24) d++;
+  while (d < Math.min(maxDir, n, p) && values[d]! > 1e-8 * Math.max(values[0]!, 1e-300) && values[d]! > 1e-24) d++;
   while (d > 0 && 1 + d + (d * (d + 1)) / 2 > p) d--;
   if (d === 0) return undefined;
   // Coordinates w_j,i = √λᵢ·V[j,i] / sᵢ with sᵢ = √(λᵢ/p)  ⇒  w_j,i = √p·V[j,i].
@@ -159,22 +162,55 @@ export function fitStep(
     sc[i] = Math.sqrt(values[i]! / p);
     for (let j = 0; j < p; j++) w[j * d + i] = Math.sqrt(p) * vectors[j * p + i]!;
   }
-  // Least squares for c, g, and the upper triangle of H.
+  // Least squares for c, g, and the upper triangle of H: one equation per loss value and,
+  // for points with a recorded gradient, d more (model gradient g + H·w = projected gradient
+  // ∂f/∂wᵢ = scᵢ·uᵢᵀ∇f), each row scaled to unit norm so both kinds weigh alike.
   const q = 1 + d + (d * (d + 1)) / 2;
   const ata = new Float64Array(q * q);
   const aty = new Float64Array(q);
   const row = new Float64Array(q);
-  for (let j = 0; j < p; j++) {
-    features(w.subarray(j * d, j * d + d), d, row);
-    const y = pts[j]!.loss;
+  const addRow = (y: number) => {
+    let nr = 0;
+    for (let a = 0; a < q; a++) nr += row[a]! * row[a]!;
+    const s = nr > 0 ? 1 / Math.sqrt(nr) : 0;
     for (let a = 0; a < q; a++) {
-      aty[a] = aty[a]! + row[a]! * y;
-      for (let b = 0; b < q; b++) ata[a * q + b] = ata[a * q + b]! + row[a]! * row[b]!;
+      aty[a] = aty[a]! + row[a]! * s * y * s;
+      for (let b = 0; b < q; b++) ata[a * q + b] = ata[a * q + b]! + row[a]! * s * row[b]! * s;
+    }
+  };
+  const u = new Float64Array(d * n);
+  for (let i = 0; i < d; i++) {
+    const inv = 1 / Math.sqrt(values[i]!);
+    for (let j = 0; j < p; j++) {
+      const vj = vectors[j * p + i]! * inv;
+      if (vj !== 0) for (let k = 0; k < n; k++) u[i * n + k] = u[i * n + k]! + vj * xc[j * n + k]!;
+    }
+  }
+  for (let j = 0; j < p; j++) {
+    const wj = w.subarray(j * d, j * d + d);
+    features(wj, d, row);
+    addRow(pts[j]!.loss);
+    const grad = pts[j]!.grad;
+    if (!grad || grad.length !== n || !grad.every(Number.isFinite)) continue;
+    for (let i = 0; i < d; i++) {
+      let gi = 0;
+      for (let k = 0; k < n; k++) gi += u[i * n + k]! * grad[k]!;
+      gi *= sc[i]!;
+      // ∂/∂wᵢ of [1, w, wₐw_b (a ≤ b)]: 0, eᵢ, and wₐ·[b = i] + w_b·[a = i].
+      row.fill(0);
+      row[1 + i] = 1;
+      let idx = 1 + d;
+      for (let a = 0; a < d; a++) {
+        for (let b = a; b < d; b++) {
+          row[idx++] = (b === i ? wj[a]! : 0) + (a === i ? wj[b]! : 0);
+        }
+      }
+      addRow(gi);
     }
   }
   let tr = 0;
   for (let a = 0; a < q; a++) tr += ata[a * q + a]!;
-  for (let a = 0; a < q; a++) ata[a * q + a] = ata[a * q + a]! + 1e-8 * (tr / q);
+  for (let a = 0; a < q; a++) ata[a * q + a] = ata[a * q + a]! + 1e-12 * (tr / q);
   const theta = solve(ata, aty, q);
   if (!theta) return undefined;
   const g = new Float64Array(d);
@@ -198,23 +234,28 @@ export function fitStep(
     for (let b = 0; b < d; b++) s += h[a * d + b]! * wb[b]!;
     gb[a] = s;
   }
+  // The trust region lives in physical units along the directions (z = sc ⊙ w), so a direction
+  // the points barely explored does not shrink it.
+  const gz = new Float64Array(d);
+  const hz = new Float64Array(d * d);
+  for (let a = 0; a < d; a++) {
+    gz[a] = gb[a]! / sc[a]!;
+    for (let b = 0; b < d; b++) hz[a * d + b] = h[a * d + b]! / (sc[a]! * sc[b]!);
+  }
   let reach = 0;
   for (let j = 0; j < p; j++) {
     let s = 0;
-    for (let i = 0; i < d; i++) s += (w[j * d + i]! - wb[i]!) ** 2;
+    for (let i = 0; i < d; i++) s += ((w[j * d + i]! - wb[i]!) * sc[i]!) ** 2;
     reach = Math.max(reach, Math.sqrt(s));
   }
-  const { step, newton } = trustRegionStep(gb, h, d, trust * Math.max(1, reach));
+  const { step, newton } = trustRegionStep(gz, hz, d, trust * reach);
   const convex = symmetricEigen(h, d).values[d - 1]! > 0;
-  // x = x_b + Σᵢ sᵢ·scᵢ·uᵢ, with uᵢ = Xcᵀvᵢ/√λᵢ.
+  // x = x_b + Σᵢ zᵢ·uᵢ.
   const x = Float64Array.from(pts[bestIdx]!.params);
   for (let i = 0; i < d; i++) {
-    const coef = (step[i]! * sc[i]!) / Math.sqrt(values[i]!);
-    if (coef === 0) continue;
-    for (let j = 0; j < p; j++) {
-      const vj = coef * vectors[j * p + i]!;
-      for (let k = 0; k < n; k++) x[k] = x[k]! + vj * xc[j * n + k]!;
-    }
+    const zi = step[i]!;
+    if (zi === 0) continue;
+    for (let k = 0; k < n; k++) x[k] = x[k]! + zi * u[i * n + k]!;
   }
   if (!x.every(Number.isFinite)) return undefined;
   return { x, d, convex, newton };

@@ -14,6 +14,8 @@ export interface TrajectoryPoint {
   params: Float32Array;
   loss: number;
   accuracy?: number;
+  /** Minibatch gradient at `params` (gradient iterates only). */
+  grad?: Float32Array;
 }
 
 /** A row of the meta-prompt: rounded values exactly as the proposer saw them. */

@@ -107,6 +107,7 @@ export function ackleyTask(o: NonconvexOptions = {}): TestFunctionTask {
       const k2 = (e2 * TWO_PI) / n;
       for (let i = 0; i < n; i++) g[i] = k1 * x[i]! + k2 * Math.sin(TWO_PI * x[i]!);
     }
-    return -a * e1 - e2 + a + Math.E;
+    // a·(1 − e₁) + (e − e₂): the same value, but exactly 0 at the origin.
+    return a * (1 - e1) + (Math.E - e2);
   });
 }
