@@ -16,6 +16,8 @@ import {
   surrogateProposer,
 } from '../src/index.js';
 import { symmetricEigen, trustRegionStep } from '../src/restart/linalg.js';
+import { fitFunnel } from '../src/restart/surrogate.js';
+import type { TrajectoryPoint } from '../src/restart/types.js';
 import { Rng } from '../src/util/rng.js';
 
 before(async () => {
@@ -205,6 +207,31 @@ test('surrogate proposer: from a GD trajectory on a quadratic, its first candida
   }
 });
 
+test('surrogate funnel model: recovers the centre of an isotropic bowl from scattered points; none for a concave one', () => {
+  const rng = new Rng(9);
+  for (const [n, count] of [
+    [3, 8],
+    [10, 14],
+    [10, 6], // fewer points than dimensions: the fit lives in their principal subspace
+  ] as const) {
+    const centre = Array.from({ length: n }, () => 2 * rng.normal());
+    const pts: TrajectoryPoint[] = [];
+    for (let j = 0; j < count; j++) {
+      const x = Float32Array.from(centre, (c) => c + 3 * rng.normal());
+      pts.push({ step: j, round: 0, kind: 'candidate', params: x, loss: 7 + 2 * x.reduce((a, v, i) => a + (v - centre[i]!) ** 2, 0) });
+    }
+    let b = 0;
+    for (let j = 1; j < count; j++) if (pts[j]!.loss < pts[b]!.loss) b = j;
+    const x = fitFunnel(pts, b, n, 10)!;
+    const err = Math.hypot(...Array.from(x, (v, i) => v - centre[i]!));
+    const before = Math.hypot(...Array.from(pts[b]!.params, (v, i) => v - centre[i]!));
+    if (count > n + 2) assert.ok(err < 1e-4, `n ${n}: ${err}`);
+    else assert.ok(err < before, `n ${n}: moves toward the centre (${err} < ${before})`);
+    const concave = pts.map((p) => ({ ...p, loss: -p.loss }));
+    assert.equal(fitFunnel(concave, 0, n, 10), undefined);
+  }
+});
+
 test('linalg: Jacobi eigenpairs reconstruct the matrix; the trust-region step respects the radius', () => {
   const rng = new Rng(4);
   for (const n of [1, 2, 5, 9]) {
@@ -253,6 +280,19 @@ test('Rastrigin and Ackley: gradients match central differences; minimum 0 at th
       assert.ok(Math.abs(fd - g[i]!) < 1e-3 * (1 + Math.abs(g[i]!)), `${task.name} ∂${i}: ${fd} vs ${g[i]}`);
     }
   }
+  const shift = [0.3, -1.7, 2.25];
+  for (const task of [rastriginTask({ n: 3, shift }), ackleyTask({ n: 3, shift })]) {
+    assert.match(task.name, /-shifted-3$/);
+    assert.deepEqual(Array.from(task.minimizer()), shift.map(Math.fround));
+    const g = new Float32Array(3);
+    assert.equal(task.loss(task.minimizer(), 0, g), 0);
+    assert.deepEqual(Array.from(g), [0, 0, 0]);
+    const x = Float32Array.from([1, 2, 3]);
+    const base = task.name.startsWith('rastrigin') ? rastriginTask({ n: 3 }) : ackleyTask({ n: 3 });
+    const d = Float32Array.from([1 - Math.fround(0.3), 2 - Math.fround(-1.7), 3 - 2.25]);
+    assert.ok(Math.abs(task.evaluate(x).loss - base.evaluate(d).loss) < 1e-5);
+  }
+  assert.throws(() => rastriginTask({ n: 2, shift: [1] }), { code: 'LENGTH_MISMATCH' });
   assert.throws(() => rastriginTask({ n: 0 }), { code: 'INVALID_HYPERPARAMETER' });
   assert.throws(() => ackleyTask({ range: -1 }), { code: 'INVALID_HYPERPARAMETER' });
   assert.throws(() => rastriginTask({ n: 2 }).loss(new Float32Array(3), 0), { code: 'LENGTH_MISMATCH' });

@@ -15,7 +15,9 @@ import type { Evaluation, Task } from './types.js';
  *   ∂f/∂xᵢ = a·b·exp(−b·r)·xᵢ/(n·r) + exp(Σ cos(c·x)/n)·c·sin(c·xᵢ)/n   (first term 0 at r = 0)
  *   global minimum f(0) = 0.
  * Initial points are uniform in [−range, range]ⁿ from the seed (defaults 5.12 and 32.768,
- * the usual search domains).
+ * the usual search domains). With `shift` s the function is f(x − s): the minimum moves to s
+ * while the initialization box stays centred at the origin (a check that a method does not
+ * merely favour the origin).
  *
  * Errors: INVALID_HYPERPARAMETER (n or range), LENGTH_MISMATCH (params/grad length).
  */
@@ -24,6 +26,8 @@ export interface NonconvexOptions {
   n?: number;
   /** Half-width of the initialization box. */
   range?: number;
+  /** Location of the global minimum (default the origin; rounded to float32); length n. */
+  shift?: ArrayLike<number>;
 }
 
 /** A test-function task; `minimizer()` and `optimum` give the known global solution. */
@@ -34,12 +38,24 @@ export interface TestFunctionTask extends Task {
   readonly range: number;
 }
 
-type Fn = (x: Float32Array, grad?: Float32Array) => number;
+type Fn = (x: Float32Array | Float64Array, grad?: Float32Array) => number;
 
 function makeTask(name: string, o: NonconvexOptions, defaultRange: number, fn: Fn): TestFunctionTask {
   const n = o.n ?? 10;
   if (!Number.isInteger(n) || n < 1) throw new MetaoptimError('INVALID_HYPERPARAMETER', `${name}: n must be a positive integer, got ${n}`);
   const range = checkNumber(name, 'range', o.range ?? defaultRange, { min: 0, minExclusive: true });
+  let shift: Float64Array | undefined;
+  if (o.shift !== undefined) {
+    if (o.shift.length !== n) throw new MetaoptimError('LENGTH_MISMATCH', `${name}: shift must have length ${n}`, { expected: n });
+    shift = Float64Array.from(o.shift, (v) => Math.fround(v));
+    for (let i = 0; i < n; i++) checkNumber(name, `shift[${i}]`, shift[i]);
+  }
+  const y = new Float64Array(n);
+  const at = (p: Float32Array): Float32Array | Float64Array => {
+    if (!shift) return p;
+    for (let i = 0; i < n; i++) y[i] = p[i]! - shift[i]!;
+    return y;
+  };
   const check = (p: Float32Array, g?: Float32Array) => {
     if (!(p instanceof Float32Array) || p.length !== n) {
       throw new MetaoptimError('LENGTH_MISMATCH', `${name}: params must be a Float32Array of length ${n}`, { expected: n });
@@ -49,7 +65,7 @@ function makeTask(name: string, o: NonconvexOptions, defaultRange: number, fn: F
     }
   };
   return {
-    name: `${name}-${n}`,
+    name: `${name}${shift ? '-shifted' : ''}-${n}`,
     size: n,
     range,
     optimum: 0,
@@ -61,13 +77,13 @@ function makeTask(name: string, o: NonconvexOptions, defaultRange: number, fn: F
     },
     loss(params: Float32Array, _batch: number, grad?: Float32Array): number {
       check(params, grad);
-      return fn(params, grad);
+      return fn(at(params), grad);
     },
     evaluate(params: Float32Array): Evaluation {
       check(params);
-      return { loss: fn(params) };
+      return { loss: fn(at(params)) };
     },
-    minimizer: () => new Float32Array(n),
+    minimizer: () => (shift ? Float32Array.from(shift) : new Float32Array(n)),
   };
 }
 
