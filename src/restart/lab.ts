@@ -14,7 +14,8 @@ import type { Proposer } from './types.js';
 
 /**
  * `npx metaoptim lab restarts` — GD alone vs GD + proposer restarts (SPEC A.3.2's ablation:
- * single-start GD, multi-start, perturbation, and a proposer) at an equal gradient budget.
+ * single-start GD, multi-start, perturbation, and a proposer) at an equal gradient budget,
+ * plus the surrogate without its funnel model (an ablation of the surrogate).
  *
  * Budget accounting (stated in the report): every run may spend T gradient-equivalent
  * evaluations. GD alone does T gradient steps. A restart run does N rounds of m steps, then
@@ -115,6 +116,7 @@ export const restartsLab: Lab = {
       { name: 'GD + surrogate', make: () => surrogateProposer() },
       { name: 'GD + multi-start', make: () => multiStartProposer() },
       { name: 'GD + perturbation', make: () => perturbationProposer({ sigma: 0.5 }) },
+      { name: 'GD + surrogate w/o funnel', make: () => surrogateProposer({ funnel: false }) },
     ];
     if (baseURL && model) {
       methods.push({ name: `GD + LLM (${model})`, make: () => openAICompatible({ baseURL, model, ...(apiKey ? { apiKey } : {}), timeoutMs: 120_000, maxRetries: 3, temperature: 1 }) });
@@ -224,7 +226,7 @@ export const restartsLab: Lab = {
     const summary = [`lab restarts (${opts.quick ? 'quick' : 'full'}, ${cfg.seeds} seeds, budget ${cfg.total} evaluations/run): mean ± std of the final loss`];
     for (const s of setups) {
       summary.push(`  ${s.task.name}`);
-      for (const row of table(s.task.name)) summary.push(`    ${String(row[0]).padEnd(22)} ${String(row[1]).padStart(9)} ± ${String(row[2]).padEnd(8)} median ${String(row[3]).padEnd(8)} beats GD ${String(row[6]).padEnd(6)} beats multi-start ${row[7]}`);
+      for (const row of table(s.task.name)) summary.push(`    ${String(row[0]).padEnd(26)} ${String(row[1]).padStart(9)} ± ${String(row[2]).padEnd(8)} median ${String(row[3]).padEnd(8)} beats GD ${String(row[6]).padEnd(6)} beats multi-start ${row[7]}`);
     }
     return {
       results: { config: { ...cfg, charge, finalSteps, tasks: setups.map((s) => ({ task: s.task.name, lr: s.lr })), llm: baseURL && model ? { baseURL, model } : null }, runs: rows, llmRounds },

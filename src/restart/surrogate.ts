@@ -43,6 +43,8 @@ export interface SurrogateOptions {
   trust?: number;
   /** Exploration scale relative to the first round's per-coordinate travel (default 2). */
   explore?: number;
+  /** Use the funnel model (step 2; default true). `false` is the ablation without it. */
+  funnel?: boolean;
 }
 
 /** What the surrogate did for the last request (for tests and reports). */
@@ -63,6 +65,7 @@ export function surrogateProposer(o: SurrogateOptions = {}): Proposer & { lastFi
   const window = o.window ?? 60;
   const trust = o.trust ?? 10;
   const explore = o.explore ?? 2;
+  const useFunnel = o.funnel ?? true;
   if (!Number.isInteger(maxDir) || maxDir < 1) throw new MetaoptimError('INVALID_ARGUMENT', 'surrogateProposer: directions must be a positive integer');
   if (!Number.isInteger(window) || window < 3) throw new MetaoptimError('INVALID_ARGUMENT', 'surrogateProposer: window must be an integer ≥ 3');
   if (!(trust > 0) || !(explore >= 0)) throw new MetaoptimError('INVALID_ARGUMENT', 'surrogateProposer: trust must be > 0 and explore ≥ 0');
@@ -78,7 +81,7 @@ export function surrogateProposer(o: SurrogateOptions = {}): Proposer & { lastFi
       const fit = pts.length >= 3 ? fitStep(pts, argmin(pts), n, maxDir, trust) : undefined;
       // Landscape points: scored candidates and the last iterate of every round.
       const land = distinct(landscape(finite));
-      const funnel = land.length >= 5 ? fitFunnel(land, argmin(land), n, trust) : undefined;
+      const funnel = useFunnel && land.length >= 5 ? fitFunnel(land, argmin(land), n, trust) : undefined;
       proposer.lastFit = {
         directions: fit?.d ?? 0,
         points: pts.length,
