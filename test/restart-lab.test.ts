@@ -22,3 +22,37 @@ test('lab restarts: equal evaluation budget for every method, ≥ 1 row per seed
   assert.ok(r.summary[0]!.includes('2 seeds'));
   await assert.rejects(restartsLab.run({ quick: true, seed: 0, extra: { seeds: 'x' } }), { code: 'INVALID_ARGUMENT' });
 });
+
+test('lab restarts: GD + LLM over a loopback chat-completions server (given with --llm-base-url / --llm-model)', async () => {
+  const { createServer } = await import('node:http');
+  let calls = 0;
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      calls++;
+      // Half the replies hold one valid vector, the others a malformed one: both paths are exercised.
+      const content = calls % 2 ? `[${new Array(10).fill('0.5').join(', ')}]` : '[not, a, vector]';
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ choices: [{ message: { role: 'assistant', content } }], usage: { total_tokens: 42 } }));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const port = (server.address() as { port: number }).port;
+    const r = await restartsLab.run({ quick: true, seed: 1, extra: { seeds: '1', 'llm-base-url': `http://127.0.0.1:${port}/v1`, 'llm-model': 'loopback' } });
+    const res = r.results as { config: { total: number; rounds: number }; runs: { method: string; proposerCalls: number; tokens: number; gradientSteps: number; polishSteps: number; scoringEvaluations: number }[]; llmRounds: { rounds: { reply?: string }[] }[] };
+    const llm = res.runs.filter((x) => x.method === 'GD + LLM (loopback)');
+    assert.equal(llm.length, 4);
+    for (const run of llm) {
+      assert.equal(run.proposerCalls, res.config.rounds);
+      assert.equal(run.tokens, 42 * res.config.rounds);
+      assert.ok(run.gradientSteps + run.polishSteps + run.scoringEvaluations < res.config.total, 'fewer candidates than k: budget charged, not spent');
+    }
+    assert.equal(res.llmRounds.length, 4);
+    assert.ok(res.llmRounds[0]!.rounds.every((x) => typeof x.reply === 'string'));
+    assert.equal(calls, 4 * res.config.rounds);
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
+});
