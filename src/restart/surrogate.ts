@@ -225,7 +225,7 @@ function principal(pts: readonly TrajectoryPoint[], n: number, maxDir: number, r
       if (vj !== 0) for (let k = 0; k < n; k++) u[i * n + k] = u[i * n + k]! + vj * xc[j * n + k]!;
     }
   }
-  return { d, z, u, values, vectors, xc };
+  return { d, z, u, values };
 }
 
 function distinct(points: TrajectoryPoint[]): TrajectoryPoint[] {
@@ -257,30 +257,17 @@ export function fitStep(
   trust: number,
 ): { x: Float64Array; d: number; convex: boolean; newton: boolean } | undefined {
   const p = pts.length;
-  const mu = new Float64Array(n);
-  for (const q of pts) for (let i = 0; i < n; i++) mu[i] = mu[i]! + q.params[i]! / p;
-  const xc = new Float64Array(p * n);
-  for (let j = 0; j < p; j++) for (let i = 0; i < n; i++) xc[j * n + i] = pts[j]!.params[i]! - mu[i]!;
-  const gram = new Float64Array(p * p);
-  for (let a = 0; a < p; a++) {
-    for (let b = a; b < p; b++) {
-      let s = 0;
-      for (let i = 0; i < n; i++) s += xc[a * n + i]! * xc[b * n + i]!;
-      gram[a * p + b] = s;
-      gram[b * p + a] = s;
-    }
-  }
-  const { values, vectors } = symmetricEigen(gram, p);
-  let d = 0;
-  while (d < Math.min(maxDir, n, p) && values[d]! > 1e-8 * Math.max(values[0]!, 1e-300) && values[d]! > 1e-24) d++;
-  while (d > 0 && 1 + d + (d * (d + 1)) / 2 > p) d--;
-  if (d === 0) return undefined;
-  // Coordinates w_j,i = √λᵢ·V[j,i] / sᵢ with sᵢ = √(λᵢ/p)  ⇒  w_j,i = √p·V[j,i].
+  let dMax = Math.min(maxDir, n, p);
+  while (dMax > 0 && 1 + dMax + (dMax * (dMax + 1)) / 2 > p) dMax--;
+  const basis = principal(pts, n, dMax, 1e-8);
+  if (!basis) return undefined;
+  const { d, z, u, values } = basis;
+  // Normalized coordinates wᵢ = zᵢ/scᵢ with scᵢ = √(λᵢ/p) (unit RMS along every direction).
   const sc = new Float64Array(d);
   const w = new Float64Array(p * d);
   for (let i = 0; i < d; i++) {
     sc[i] = Math.sqrt(values[i]! / p);
-    for (let j = 0; j < p; j++) w[j * d + i] = Math.sqrt(p) * vectors[j * p + i]!;
+    for (let j = 0; j < p; j++) w[j * d + i] = z[j * d + i]! / sc[i]!;
   }
   // Least squares for c, g, and the upper triangle of H: one equation per loss value and,
   // for points with a recorded gradient, d more (model gradient g + H·w = projected gradient
@@ -298,14 +285,6 @@ export function fitStep(
       for (let b = 0; b < q; b++) ata[a * q + b] = ata[a * q + b]! + row[a]! * s * row[b]! * s;
     }
   };
-  const u = new Float64Array(d * n);
-  for (let i = 0; i < d; i++) {
-    const inv = 1 / Math.sqrt(values[i]!);
-    for (let j = 0; j < p; j++) {
-      const vj = vectors[j * p + i]! * inv;
-      if (vj !== 0) for (let k = 0; k < n; k++) u[i * n + k] = u[i * n + k]! + vj * xc[j * n + k]!;
-    }
-  }
   for (let j = 0; j < p; j++) {
     const wj = w.subarray(j * d, j * d + d);
     features(wj, d, row);
