@@ -3,6 +3,7 @@ import { type IncomingMessage, type ServerResponse, createServer } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { MetaoptimError, openAICompatible, rastriginTask, ready, runRestarts, sgd } from '../src/index.js';
+import { retryAfter } from '../src/restart/openai.js';
 import type { ProposalRequest } from '../src/restart/types.js';
 
 // A loopback chat-completions server with scripted replies, selected by the first path
@@ -75,6 +76,8 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
       return json(400, '{"error":"bad model"}');
     case 'notjson':
       return json(200, '<html>proxy page</html>');
+    case 'parts':
+      return json(200, JSON.stringify({ choices: [{ message: { role: 'assistant', content: [{ type: 'text', text: '[1, ' }, { type: 'text', text: '2]' }] } }] }));
     case 'nocontent':
       return json(200, JSON.stringify({ choices: [{ message: { role: 'assistant' } }] }));
     case 'oversized': {
@@ -223,6 +226,19 @@ test('oversized bodies: LLM_RESPONSE_TOO_LARGE while streaming and from Content-
 test('non-JSON and content-less replies: LLM_BAD_RESPONSE', async () => {
   await rejectsWith(openAICompatible({ baseURL: url('notjson'), model: 'm' }).propose(request()), 'LLM_BAD_RESPONSE');
   await rejectsWith(openAICompatible({ baseURL: url('nocontent'), model: 'm' }).propose(request()), 'LLM_BAD_RESPONSE');
+});
+
+test('content parts are joined; Retry-After as seconds or HTTP date', async () => {
+  const r = await openAICompatible({ baseURL: url('parts'), model: 'm' }).propose(request());
+  assert.equal(r.text, '[1, 2]');
+  assert.equal(r.usage, undefined);
+  assert.equal(retryAfter('3'), 3000);
+  assert.equal(retryAfter('0.25'), 250);
+  assert.equal(retryAfter(null), undefined);
+  assert.equal(retryAfter('soon'), undefined);
+  const d = retryAfter(new Date(Date.now() + 5000).toUTCString())!;
+  assert.ok(d > 3000 && d <= 5000, String(d));
+  assert.equal(retryAfter(new Date(Date.now() - 5000).toUTCString()), 0);
 });
 
 test('network errors are retried, then LLM_NETWORK', async () => {

@@ -98,6 +98,42 @@ test("optimizerState: 'reset' clears momentum at the restart, 'keep' carries it"
   assert.ok(keep.params.some((x) => x !== 0), 'the kept momentum moves the iterate off the optimum');
 });
 
+test('evaluateTrajectory shows accuracy in the prompt; scoreBatches and maxCandidates set the scoring cost', async () => {
+  // A 1-parameter "classifier" with a train-split accuracy: predicts class 1 when w > 0.
+  const task: Task = {
+    name: 'toy-classifier',
+    size: 1,
+    init: () => Float32Array.of(-2),
+    loss: (x, batch, g) => {
+      const shift = batch >= 2 ** 30 ? 0.1 * (batch - 2 ** 30) : 0;
+      if (g) g[0] = 2 * (x[0]! - 1);
+      return (x[0]! - 1) ** 2 + shift;
+    },
+    evaluate: (x) => ({ loss: (x[0]! - 1) ** 2, accuracy: x[0]! > 0 ? 1 : 0.5 }),
+  };
+  const p = scripted('[1] [0.5] [2] [3] [4]');
+  const r = await runRestarts(task, {
+    optimizer: sgd({ lr: 0.1 }),
+    proposer: p,
+    rounds: 2,
+    stepsPerRound: 4,
+    finalSteps: 1,
+    evaluateTrajectory: true,
+    scoreBatches: [2 ** 30, 2 ** 30 + 1, 2 ** 30 + 2],
+    maxCandidates: 3,
+    seed: 1,
+  });
+  assert.equal(r.counts.trajectoryEvaluations, 9);
+  assert.match(r.rounds[0]!.prompt!.user, /loss and accuracy/);
+  assert.match(r.rounds[0]!.prompt!.user, /accuracy: 0\.500/);
+  assert.deepEqual(r.rounds[0]!.counts, { groups: 5, accepted: 3, malformed: 0, wrongLength: 0, nonFinite: 0, duplicate: 0, overLimit: 2 });
+  assert.equal(r.rounds[0]!.scoringEvaluations, 3 * 3);
+  // Score = mean over the three batches = loss + 0.1.
+  assert.ok(Math.abs(r.rounds[0]!.candidates[0]!.score! - 0.1) < 1e-12);
+  assert.deepEqual(r.rounds[0]!.decision, { kind: 'restart', candidate: 0, score: r.rounds[0]!.candidates[0]!.score });
+  assert.ok(r.trajectory.filter((t) => t.kind === 'gd').every((t) => t.accuracy !== undefined));
+});
+
 test('polishSteps: candidates get gradient steps before scoring, counted apart', async () => {
   const task = rastriginTask({ n: 2 });
   const r = await runRestarts(task, {
