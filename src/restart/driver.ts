@@ -28,13 +28,14 @@ import type { ParseCounts, Prompt, Proposer, TrajectoryPoint, Usage } from './ty
  * step count and schedules restart too).
  *
  * Costs are counted, not hidden: `gradientSteps` (each one loss+gradient evaluation),
+ * `polishSteps` (gradient steps on candidates before scoring, `polishSteps` option),
  * `scoringEvaluations` (loss-only evaluations spent on candidates and, with 'bestOrCurrent',
  * on the current iterate; |scoreBatches| per scored vector), `trajectoryEvaluations`
  * (full-split evaluations when `evaluateTrajectory` is set). Proposer budgets (calls,
  * tokens, wall time) stop further calls; gradient steps always run in full, so runs with
  * different proposers spend the same gradient budget.
  *
- * Errors: INVALID_ARGUMENT, ABORTED (the signal fired), PROPOSER_BUDGET (with
+ * Errors: INVALID_ARGUMENT, LENGTH_MISMATCH (`init`), ABORTED (the signal fired), PROPOSER_BUDGET (with
  * `onBudget: 'throw'`), and whatever the proposer throws (LLM_*) unless
  * `onProposerError: 'record'`.
  */
