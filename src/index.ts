@@ -17,3 +17,4 @@ export * from './data/index.js';
 export { Rng } from './util/rng.js';
 export type { Evaluation, Split, Task, TaskFamily } from './tasks/types.js';
 export * from './race/index.js';
+export * from './restart/index.js';
