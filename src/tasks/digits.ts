@@ -101,7 +101,7 @@ const BATCHES = [32, 64, 128];
  * The data is loaded once by this async factory; `task(config)` is synchronous.
  * Every task owns WebAssembly memory: call `task.dispose()` when done.
  */
-export async function digitsMlpFamily(opts: { runtime?: Runtime } = {}): Promise<TaskFamily<DigitsMlpConfig>> {
+export async function digitsMlpFamily(opts: { runtime?: Runtime } = {}): Promise<TaskFamily<DigitsMlpConfig> & { task(config: DigitsMlpConfig): MlpTask }> {
   const data = await digitsSplit();
   const runtime = await runtimeOf(opts.runtime);
   return {
