@@ -89,6 +89,11 @@ export interface DigitsMlpConfig {
   streamSeed: number;
 }
 
+/** The digits family: its tasks are `MlpTask`s (with `model`, `runtime`, `dispose`). */
+export interface DigitsMlpFamily extends TaskFamily<DigitsMlpConfig> {
+  task(config: DigitsMlpConfig): MlpTask;
+}
+
 const WIDTHS = [16, 32, 64, 128];
 const ACTS: Activation[] = ['sigmoid', 'tanh', 'relu', 'leaky_relu'];
 const BATCHES = [32, 64, 128];
@@ -101,7 +106,7 @@ const BATCHES = [32, 64, 128];
  * The data is loaded once by this async factory; `task(config)` is synchronous.
  * Every task owns WebAssembly memory: call `task.dispose()` when done.
  */
-export async function digitsMlpFamily(opts: { runtime?: Runtime } = {}): Promise<TaskFamily<DigitsMlpConfig> & { task(config: DigitsMlpConfig): MlpTask }> {
+export async function digitsMlpFamily(opts: { runtime?: Runtime } = {}): Promise<DigitsMlpFamily> {
   const data = await digitsSplit();
   const runtime = await runtimeOf(opts.runtime);
   return {

@@ -4,6 +4,7 @@ export {
   DIGITS_SPLIT,
   DIGITS_VARIANTS,
   type DigitsMlpConfig,
+  type DigitsMlpFamily,
   type DigitsMlpOptions,
   type DigitsVariant,
   digitsLogisticTask,
