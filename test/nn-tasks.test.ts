@@ -5,6 +5,7 @@ import {
   Rng,
   adam,
   classificationTask,
+  createRuntime,
   digitsLogisticTask,
   digitsMlpFamily,
   digitsMlpTask,
@@ -13,6 +14,7 @@ import {
   irisTask,
   ready,
   sgd,
+  simdSupported,
   train,
   wineTask,
 } from '../src/index.js';
@@ -43,6 +45,17 @@ test('digits split is 1,400 train / 397 test; the minibatch stream is seeded, ra
   t.loss(p, 40);
   assert.equal(t.loss(p, 5), l5);
   assert.notEqual(t.loss(p, 6), l5);
+  // Per-example gradients of minibatch 5 average to its gradient.
+  const per = new Float32Array(128 * t.size);
+  const losses = t.perExampleGrads(p, 5, per);
+  assert.ok(Math.abs(losses.reduce((a, b) => a + b, 0) / 128 - l5) < 1e-6);
+  const g = new Float32Array(t.size);
+  t.loss(p, 5, g);
+  for (let i = 0; i < t.size; i += 37) {
+    let s = 0;
+    for (let r = 0; r < 128; r++) s += per[r * t.size + i]!;
+    assert.ok(Math.abs(s / 128 - g[i]!) <= 1e-6 * (1 + Math.abs(g[i]!)));
+  }
   const other = await digitsMlpTask({ batchSize: 128, streamSeed: 8 });
   assert.notDeepEqual(other.batchRows(0), t.batchRows(0));
   assert.throws(() => t.loss(p, -1), code('INVALID_ARGUMENT'));
@@ -93,6 +106,22 @@ test('train: the same seed gives a bit-identical run (curves and parameters); an
   assert.equal(a.evals.length, 6);
   assert.deepEqual(a.evals.map((e) => e.step), [20, 20, 40, 40, 60, 60]);
   assert.ok(a.losses[59]! < a.losses[0]!);
+});
+
+test('the SIMD and scalar builds train bit-identically (sigmoid + BN variant included)', async () => {
+  if (!simdSupported()) return;
+  for (const variant of ['sigmoid', 'relu_bn'] as const) {
+    const runs = [];
+    for (const build of ['simd', 'scalar'] as const) {
+      const runtime = await createRuntime({ build });
+      const t = await digitsVariantTask(variant, { batchSize: 64, runtime });
+      runs.push(await train(t, adam({ lr: 1e-2 }), { steps: 40, seed: 1 }));
+      t.dispose();
+      runtime.dispose();
+    }
+    assert.deepEqual(runs[0]!.losses, runs[1]!.losses, variant);
+    assert.deepEqual(runs[0]!.params, runs[1]!.params, variant);
+  }
 });
 
 test('digits 64-20-10 ReLU with Adam reaches ≥ 93 % test accuracy (mean over 5 seeds)', async () => {

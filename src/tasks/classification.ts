@@ -127,6 +127,17 @@ export class MlpTask implements Task {
     return this.model.lossAt(pp, this.bx.ptr, this.by.ptr, this.batchSize, grad);
   }
 
+  /**
+   * Per-example gradients on minibatch `batch`: row r of `out` (batchSize × size) is the
+   * gradient of example r's loss (their mean is the minibatch gradient of `loss`). Returns
+   * the per-example losses. Not defined for batch-norm models (UNSUPPORTED_MODEL).
+   */
+  perExampleGrads(params: Float32Array, batch: number, out: Float32Array): Float32Array {
+    this.live();
+    this.gatherBatch(batch);
+    return this.model.perExampleGrads(params, { x: this.bx.view, y: this.by.view }, out);
+  }
+
   /** Training-row indices of minibatch `batch` (a copy), for inspection and tests. */
   batchRows(batch: number): Int32Array {
     this.live();
