@@ -3,6 +3,7 @@ import { Region } from '../runtime/arena.js';
 import type { Kernels } from '../runtime/kernels.js';
 import { type Runtime, defaultRuntimeOrThrow } from '../runtime/runtime.js';
 import { ACTIVATION_KIND, type Activation, type TensorInfo, checkActivation, checkSizes, mlpLayout } from './layout.js';
+import { Plan } from './passes.js';
 
 /**
  * Multi-layer perceptrons over ONE flat f32 parameter vector in WebAssembly memory.
@@ -53,7 +54,6 @@ export interface Batch {
   y: Int32Array | Float32Array;
 }
 
-const BN_EPS = 1e-5;
 
 export class Mlp {
   readonly runtime: Runtime;
@@ -68,17 +68,12 @@ export class Mlp {
   readonly tensors: readonly TensorInfo[];
   private readonly byName: Map<string, TensorInfo>;
   private readonly k: Kernels;
-  private readonly kind: number;
   private readonly own: Region<Float32Array>; // model.params
   private readonly gbuf: Region<Float32Array>; // gradient staging
   private readonly pstage: Region<Float32Array>; // params staging
   private readonly ws: Region<Float32Array>;
   private readonly ints: Region<Int32Array>; // labels + rng state
-  private readonly off: { Z: number[]; H: number[]; Y: number[]; XH: number[]; R: number[]; D: number[]; X: number; T: number; loss: number; sink: number; work: number };
-  private readonly wOff: number[] = [];
-  private readonly bOff: number[] = [];
-  private readonly gOff: number[] = [];
-  private readonly betaOff: number[] = [];
+  private readonly plan: Plan;
   private _disposed = false;
 
   constructor(o: MlpOptions) {
@@ -99,53 +94,12 @@ export class Mlp {
     if (this.batchNorm && L < 2) throw new MetaoptimError('INVALID_ARGUMENT', 'mlp: batchNorm needs at least one hidden layer');
     this.runtime = o.runtime ?? defaultRuntimeOrThrow();
     this.k = this.runtime.kernels;
-    this.kind = ACTIVATION_KIND[this.activation];
     const lay = mlpLayout(this.sizes, this.batchNorm);
     this.tensors = lay.tensors;
     this.size = lay.size;
     this.byName = new Map(lay.tensors.map((t) => [t.name, t]));
-    for (let l = 1; l <= L; l++) {
-      this.wOff.push(this.byName.get(`W${l}`)!.offset);
-      this.bOff.push(this.byName.get(`b${l}`)!.offset);
-      if (this.batchNorm && l < L) {
-        this.gOff.push(this.byName.get(`gamma${l}`)!.offset);
-        this.betaOff.push(this.byName.get(`beta${l}`)!.offset);
-      }
-    }
-    // Workspace, in f32 elements (each block 4-aligned so f64 and v128 accesses are aligned).
+    this.plan = new Plan(this.k, this.sizes, ACTIVATION_KIND[this.activation], this.batchNorm, this.lossKind === 'softmax_ce', this.maxBatch, this.tensors);
     const M = this.maxBatch;
-    let top = 0;
-    const take = (n: number) => {
-      const at = top;
-      top += Math.ceil(n / 4) * 4;
-      return at;
-    };
-    const off = { Z: [] as number[], H: [] as number[], Y: [] as number[], XH: [] as number[], R: [] as number[], D: [] as number[], X: 0, T: 0, loss: 0, sink: 0, work: 0 };
-    for (let l = 1; l <= L; l++) {
-      const n = this.sizes[l]!;
-      off.Z.push(take(M * n));
-      off.D.push(take(M * n));
-      if (l < L) {
-        off.H.push(take(M * n));
-        if (this.batchNorm) {
-          off.Y.push(take(M * n));
-          off.XH.push(take(M * n));
-          off.R.push(take(2 * n));
-        }
-      }
-    }
-    off.X = take(M * this.sizes[0]!);
-    off.T = take(M * this.sizes[L]!);
-    off.loss = take(M);
-    off.sink = take(Math.max(...this.sizes));
-    let work = 0;
-    for (let l = 1; l <= L; l++) {
-      const nIn = this.sizes[l - 1]!;
-      const nOut = this.sizes[l]!;
-      work = Math.max(work, this.k.gemm_work_bytes(nIn, nOut), this.k.gemm_work_bytes(M, nIn), this.k.gemm_work_bytes(nOut, nIn));
-    }
-    off.work = take(work / 4);
-    this.off = off;
     const regions: { release(): void }[] = [];
     try {
       this.own = new Region(this.runtime.arena, Float32Array, this.size);
@@ -154,13 +108,14 @@ export class Mlp {
       regions.push(this.gbuf);
       this.pstage = new Region(this.runtime.arena, Float32Array, this.size);
       regions.push(this.pstage);
-      this.ws = new Region(this.runtime.arena, Float32Array, Math.max(top, 4));
+      this.ws = new Region(this.runtime.arena, Float32Array, this.plan.floats);
       regions.push(this.ws);
       this.ints = new Region(this.runtime.arena, Int32Array, M + 4);
     } catch (err) {
       for (const r of regions) r.release();
       throw err;
     }
+    this.plan.bind(this.ws.ptr);
   }
 
   /** The model's own parameter vector (a view into WebAssembly memory; re-read after allocations). */
@@ -206,8 +161,8 @@ export class Mlp {
     for (let l = 1; l <= L; l++) {
       const nIn = this.sizes[l - 1]!;
       const nOut = this.sizes[l]!;
-      const w = base + this.wOff[l - 1]! * 4;
-      const b = base + this.bOff[l - 1]! * 4;
+      const w = base + this.plan.wOff[l - 1]! * 4;
+      const b = base + this.plan.bOff[l - 1]! * 4;
       if (this.initScheme === 'pytorch') {
         const a = 1 / Math.sqrt(nIn);
         this.k.rng_fill_uniform_f32(st, w, nIn * nOut, -a, a);
@@ -218,8 +173,8 @@ export class Mlp {
         this.mem().fill(0, b / 4, b / 4 + nOut);
       }
       if (this.batchNorm && l < L) {
-        const g = base / 4 + this.gOff[l - 1]!;
-        const be = base / 4 + this.betaOff[l - 1]!;
+        const g = base / 4 + this.plan.gOff[l - 1]!;
+        const be = base / 4 + this.plan.betaOff[l - 1]!;
         this.mem().fill(1, g, g + nOut).fill(0, be, be + nOut);
       }
     }
@@ -254,13 +209,13 @@ export class Mlp {
       this.checkLength('grad', grad, this.size);
       gp = this.isWasm(grad) ? grad.byteOffset : this.gbuf.ptr;
     }
-    const logits = this.forward(pp, xp, rows);
+    const logits = this.plan.forward(pp, xp, rows);
     const L = this.sizes.length - 1;
-    const dz = gIn ? this.wsPtr(this.off.D[L - 1]!) : 0;
-    const lp = this.wsPtr(this.off.loss);
-    const total = this.lossKernel(logits, yp, rows, dz, lp, 1 / rows);
+    const dz = gIn ? this.plan.delta(L) : 0;
+    const lp = this.plan.lossPtr;
+    const total = this.plan.loss(logits, yp, rows, dz, lp, 1 / rows);
     if (gIn) {
-      this.backward(pp, xp, rows, gp);
+      this.plan.backward(pp, xp, rows, gp);
       if (!this.isWasm(grad)) grad.set(this.gbuf.view);
     }
     if (perExampleLoss) {
@@ -283,11 +238,11 @@ export class Mlp {
     const pp = this.paramPtr(params);
     const xp = this.inputPtr(batch.x, rows);
     const yp = this.targetPtr(batch.y, rows);
-    const logits = this.forward(pp, xp, rows);
+    const logits = this.plan.forward(pp, xp, rows);
     const L = this.sizes.length - 1;
-    const lp = this.wsPtr(this.off.loss);
-    this.lossKernel(logits, yp, rows, this.wsPtr(this.off.D[L - 1]!), lp, 1);
-    this.backDeltas(pp, rows);
+    const lp = this.plan.lossPtr;
+    this.plan.loss(logits, yp, rows, this.plan.delta(L), lp, 1);
+    this.plan.backDeltas(pp, rows);
     const inMem = this.isWasm(out);
     const tmp = inMem ? undefined : new Region(this.runtime.arena, Float32Array, rows * this.size);
     try {
@@ -298,11 +253,11 @@ export class Mlp {
         for (let l = 1; l <= L; l++) {
           const nIn = this.sizes[l - 1]!;
           const nOut = this.sizes[l]!;
-          const xin = (l === 1 ? xp : this.wsPtr(this.off.H[l - 2]!)) + r * nIn * 4;
-          const d = this.wsPtr(this.off.D[l - 1]!) + r * nOut * 4;
-          k.gemm_f32(1, 0, nOut, nIn, 1, d, xin, g + this.wOff[l - 1]! * 4, 0, this.wsPtr(this.off.work));
+          const xin = (l === 1 ? xp : this.plan.hidden(l - 1)) + r * nIn * 4;
+          const d = this.plan.delta(l) + r * nOut * 4;
+          k.gemm_f32(1, 0, nOut, nIn, 1, d, xin, g + this.plan.wOff[l - 1]! * 4, 0, this.plan.workPtr);
           const m = this.mem();
-          m.copyWithin((g >> 2) + this.bOff[l - 1]!, d >> 2, (d >> 2) + nOut);
+          m.copyWithin((g >> 2) + this.plan.bOff[l - 1]!, d >> 2, (d >> 2) + nOut);
         }
       }
       if (tmp) out.set(tmp.view);
@@ -321,7 +276,7 @@ export class Mlp {
     const rows = x.length / nIn;
     this.checkRows(rows);
     const pp = this.paramPtr(params);
-    const z = this.forward(pp, this.inputPtr(x, rows), rows);
+    const z = this.plan.forward(pp, this.inputPtr(x, rows), rows);
     const nOut = this.sizes[this.sizes.length - 1]!;
     return this.mem().slice(z / 4, z / 4 + rows * nOut);
   }
@@ -330,8 +285,8 @@ export class Mlp {
   correctAt(pp: number, xp: number, yp: number, rows: number): { loss: number; correct: number } {
     this.live();
     this.checkRows(rows);
-    const z = this.forward(pp, xp, rows);
-    const total = this.lossKernel(z, yp, rows, 0, 0, 1);
+    const z = this.plan.forward(pp, xp, rows);
+    const total = this.plan.loss(z, yp, rows, 0, 0, 1);
     const correct = this.lossKind === 'softmax_ce' ? this.k.count_correct(z, yp, rows, this.sizes[this.sizes.length - 1]!) : 0;
     return { loss: total, correct };
   }
@@ -359,84 +314,6 @@ export class Mlp {
 
   // ---- internals ----
 
-  private forward(pp: number, xp: number, rows: number): number {
-    const k = this.k;
-    const L = this.sizes.length - 1;
-    const work = this.wsPtr(this.off.work);
-    let inp = xp;
-    let z = 0;
-    for (let l = 1; l <= L; l++) {
-      const nIn = this.sizes[l - 1]!;
-      const nOut = this.sizes[l]!;
-      z = this.wsPtr(this.off.Z[l - 1]!);
-      k.gemm_f32(0, 1, rows, nOut, nIn, inp, pp + this.wOff[l - 1]! * 4, z, 0, work);
-      k.bias_add_f32(z, pp + this.bOff[l - 1]! * 4, rows, nOut);
-      if (l < L) {
-        let pre = z;
-        if (this.batchNorm) {
-          pre = this.wsPtr(this.off.Y[l - 1]!);
-          k.bn_forward_f32(z, pre, this.wsPtr(this.off.XH[l - 1]!), this.wsPtr(this.off.R[l - 1]!),
-            pp + this.gOff[l - 1]! * 4, pp + this.betaOff[l - 1]! * 4, rows, nOut, BN_EPS);
-        }
-        const h = this.wsPtr(this.off.H[l - 1]!);
-        k.act_forward_f32(this.kind, pre, h, rows * nOut);
-        inp = h;
-      }
-    }
-    return z;
-  }
-
-  /**
-   * dZ of layer l−1 from dZ of layer l (1-based l ≥ 2): D[l−2] = f′ ⊙ (D[l−1]·W_l), then
-   * back through batch norm (writing dγ, dβ of layer l−1 into gp when gp ≠ 0).
-   */
-  private propagate(pp: number, rows: number, l: number, gp: number): void {
-    const k = this.k;
-    const nIn = this.sizes[l - 1]!;
-    const nOut = this.sizes[l]!;
-    const d = this.wsPtr(this.off.D[l - 1]!);
-    const dn = this.wsPtr(this.off.D[l - 2]!);
-    k.gemm_f32(0, 0, rows, nIn, nOut, d, pp + this.wOff[l - 1]! * 4, dn, 0, this.wsPtr(this.off.work));
-    const h = this.wsPtr(this.off.H[l - 2]!);
-    if (this.batchNorm) {
-      k.act_backward_f32(this.kind, this.wsPtr(this.off.Y[l - 2]!), h, dn, dn, rows * nIn);
-      const scratch = this.wsPtr(this.off.sink); // dγ/dβ sink when only deltas are wanted
-      const gg = gp ? gp + this.gOff[l - 2]! * 4 : scratch;
-      const gb = gp ? gp + this.betaOff[l - 2]! * 4 : scratch;
-      k.bn_backward_f32(dn, this.wsPtr(this.off.XH[l - 2]!), this.wsPtr(this.off.R[l - 2]!), pp + this.gOff[l - 2]! * 4,
-        dn, gg, gb, rows, nIn);
-    } else {
-      k.act_backward_f32(this.kind, this.wsPtr(this.off.Z[l - 2]!), h, dn, dn, rows * nIn);
-    }
-  }
-
-  /** Deltas of every layer below the output (per-example gradients of non-BN models). */
-  private backDeltas(pp: number, rows: number): void {
-    for (let l = this.sizes.length - 1; l >= 2; l--) this.propagate(pp, rows, l, 0);
-  }
-
-  private backward(pp: number, xp: number, rows: number, gp: number): void {
-    const k = this.k;
-    const L = this.sizes.length - 1;
-    const work = this.wsPtr(this.off.work);
-    for (let l = L; l >= 1; l--) {
-      const nIn = this.sizes[l - 1]!;
-      const nOut = this.sizes[l]!;
-      const d = this.wsPtr(this.off.D[l - 1]!);
-      const xin = l === 1 ? xp : this.wsPtr(this.off.H[l - 2]!);
-      k.gemm_f32(1, 0, nOut, nIn, rows, d, xin, gp + this.wOff[l - 1]! * 4, 0, work);
-      k.colsum_f32(d, rows, nOut, gp + this.bOff[l - 1]! * 4, 0);
-      if (l > 1) this.propagate(pp, rows, l, gp);
-    }
-  }
-
-  private lossKernel(z: number, yp: number, rows: number, dz: number, lp: number, scale: number): number {
-    const nOut = this.sizes[this.sizes.length - 1]!;
-    return this.lossKind === 'softmax_ce'
-      ? this.k.softmax_ce_f32(z, yp, rows, nOut, dz, lp, scale)
-      : this.k.mse_f32(z, yp, rows, nOut, dz, lp, scale);
-  }
-
   private rowsOf(batch: Batch): number {
     if (batch === null || typeof batch !== 'object' || !(batch.x instanceof Float32Array)) {
       throw new MetaoptimError('INVALID_ARGUMENT', 'mlp: batch.x must be a Float32Array');
@@ -456,9 +333,8 @@ export class Mlp {
 
   private inputPtr(x: Float32Array, rows: number): number {
     if (this.isWasm(x)) return x.byteOffset;
-    const at = this.off.X;
-    this.ws.view.set(x.subarray(0, rows * this.sizes[0]!), at);
-    return this.wsPtr(at);
+    this.ws.view.set(x.subarray(0, rows * this.sizes[0]!), this.plan.xElem);
+    return this.plan.xPtr;
   }
 
   private targetPtr(y: Int32Array | Float32Array, rows: number): number {
@@ -480,16 +356,12 @@ export class Mlp {
       throw new MetaoptimError('LENGTH_MISMATCH', `mlp: batch.y must be a Float32Array of ${n} targets`);
     }
     if (this.isWasm(y)) return y.byteOffset;
-    this.ws.view.set(y, this.off.T);
-    return this.wsPtr(this.off.T);
+    this.ws.view.set(y, this.plan.targetElem);
+    return this.plan.targetPtr;
   }
 
   private isWasm(a: ArrayBufferView): boolean {
     return a.buffer === this.runtime.arena.memory.buffer;
-  }
-
-  private wsPtr(elemOffset: number): number {
-    return this.ws.ptr + elemOffset * 4;
   }
 
   private mem(): Float32Array {

@@ -1,5 +1,5 @@
 import { type SplitDataset, loadIris, loadWine, splitDataset, standardize } from '../data/datasets.js';
-import { type Runtime, defaultRuntimeOrThrow, ready } from '../runtime/runtime.js';
+import { defaultRuntimeOrThrow, ready } from '../runtime/runtime.js';
 import { MlpTask } from './classification.js';
 import type { DigitsMlpOptions } from './digits.js';
 
