@@ -16,6 +16,8 @@
 // K·⌈N/8⌉·8 f32); a 4×8 register tile (8 f32x4 accumulators) runs over k with the panel
 // resident in L1 while rows of A stream by. Rows past the last full tile of 4 use a 1×8
 // tile; columns past N in the last panel are computed on the zero padding and not stored.
+// The scalar build packs panels of 4 columns and runs 2×4 tiles of f32 accumulators (same
+// per-element summation order).
 
 /** op(B)[k][j], reading B in its stored layout. */
 // @ts-ignore: decorator
@@ -143,10 +145,10 @@ function packB(B: usize, transB: i32, K: i32, N: i32, work: usize): void {
   storeCols(c0, w, 1, a1);
 }
 
-/** Bytes of `work` that gemm_f32 needs for K, N (0 in the scalar build). */
+/** Bytes of `work` that gemm_f32 needs for K, N: op(B) packed in zero-padded panels (8 wide SIMD, 4 wide scalar). */
 export function gemm_work_bytes(K: i32, N: i32): i32 {
   if (ASC_FEATURE_SIMD) return K * (((N + 7) >> 3) << 3) * 4;
-  return 0;
+  return K * (((N + 3) >> 2) << 2) * 4;
 }
 
 /** C (+)= op(A)·op(B); see the file header for layouts, summation order and `work`. */
@@ -164,13 +166,71 @@ export function gemm_f32(transA: i32, transB: i32, M: i32, N: i32, K: i32, A: us
       for (; i < M; i++) tile1(A, transA, M, K, N, C, accumulate, panel, i, j0, w);
     }
   } else {
-    for (let i = 0; i < M; i++) {
-      for (let j = 0; j < N; j++) {
-        const cp = C + ((<usize>i * <usize>N + <usize>j) << 2);
-        let s: f32 = accumulate ? load<f32>(cp) : 0;
-        for (let k = 0; k < K; k++) s += aAt(A, transA, M, K, i, k) * bAt(B, transB, K, N, k, j);
-        store<f32>(cp, s);
-      }
+    // Scalar build: 2×4 register tiles over op(B) packed into panels of 4 columns.
+    packB4(B, transB, K, N, work);
+    const panels = (N + 3) >> 2;
+    for (let p = 0; p < panels; p++) {
+      const j0 = p << 2;
+      const w = j0 + 4 <= N ? 4 : N - j0;
+      const panel = work + ((<usize>p * <usize>K) << 4);
+      let i = 0;
+      for (; i + 2 <= M; i += 2) tile2x4(A, transA, M, K, N, C, accumulate, panel, i, j0, w);
+      if (i < M) tile1x4(A, transA, M, K, N, C, accumulate, panel, i, j0, w);
     }
   }
+}
+
+/** Scalar build: work[(p·K + k)·4 + c] = op(B)[k][4p + c], zero past N. */
+function packB4(B: usize, transB: i32, K: i32, N: i32, work: usize): void {
+  const panels = (N + 3) >> 2;
+  for (let p = 0; p < panels; p++) {
+    const j0 = p << 2;
+    const w = j0 + 4 <= N ? 4 : N - j0;
+    const dst = work + ((<usize>p * <usize>K) << 4);
+    for (let k = 0; k < K; k++) {
+      const d = dst + (<usize>k << 4);
+      for (let c = 0; c < 4; c++) store<f32>(d + (<usize>c << 2), c < w ? bAt(B, transB, K, N, k, j0 + c) : 0);
+    }
+  }
+}
+
+// @ts-ignore: decorator
+@inline function ldC(p: usize, c: i32, w: i32, acc: i32): f32 {
+  return acc && c < w ? load<f32>(p + (<usize>c << 2)) : 0;
+}
+
+// @ts-ignore: decorator
+@inline function stC(p: usize, c: i32, w: i32, v: f32): void {
+  if (c < w) store<f32>(p + (<usize>c << 2), v);
+}
+
+// @ts-ignore: decorator
+@inline function tile2x4(A: usize, transA: i32, M: i32, K: i32, N: i32, C: usize, acc: i32, panel: usize, i0: i32, j0: i32, w: i32): void {
+  const c0 = C + ((<usize>i0 * <usize>N + <usize>j0) << 2);
+  const c1 = c0 + (<usize>N << 2);
+  let s00 = ldC(c0, 0, w, acc), s01 = ldC(c0, 1, w, acc), s02 = ldC(c0, 2, w, acc), s03 = ldC(c0, 3, w, acc);
+  let s10 = ldC(c1, 0, w, acc), s11 = ldC(c1, 1, w, acc), s12 = ldC(c1, 2, w, acc), s13 = ldC(c1, 3, w, acc);
+  let bp = panel;
+  for (let k = 0; k < K; k++) {
+    const a0 = aAt(A, transA, M, K, i0, k), a1 = aAt(A, transA, M, K, i0 + 1, k);
+    const b0 = load<f32>(bp), b1 = load<f32>(bp, 4), b2 = load<f32>(bp, 8), b3 = load<f32>(bp, 12);
+    s00 += a0 * b0; s01 += a0 * b1; s02 += a0 * b2; s03 += a0 * b3;
+    s10 += a1 * b0; s11 += a1 * b1; s12 += a1 * b2; s13 += a1 * b3;
+    bp += 16;
+  }
+  stC(c0, 0, w, s00); stC(c0, 1, w, s01); stC(c0, 2, w, s02); stC(c0, 3, w, s03);
+  stC(c1, 0, w, s10); stC(c1, 1, w, s11); stC(c1, 2, w, s12); stC(c1, 3, w, s13);
+}
+
+// @ts-ignore: decorator
+@inline function tile1x4(A: usize, transA: i32, M: i32, K: i32, N: i32, C: usize, acc: i32, panel: usize, i: i32, j0: i32, w: i32): void {
+  const c0 = C + ((<usize>i * <usize>N + <usize>j0) << 2);
+  let s0 = ldC(c0, 0, w, acc), s1 = ldC(c0, 1, w, acc), s2 = ldC(c0, 2, w, acc), s3 = ldC(c0, 3, w, acc);
+  let bp = panel;
+  for (let k = 0; k < K; k++) {
+    const a = aAt(A, transA, M, K, i, k);
+    s0 += a * load<f32>(bp); s1 += a * load<f32>(bp, 4); s2 += a * load<f32>(bp, 8); s3 += a * load<f32>(bp, 12);
+    bp += 16;
+  }
+  stC(c0, 0, w, s0); stC(c0, 1, w, s1); stC(c0, 2, w, s2); stC(c0, 3, w, s3);
 }

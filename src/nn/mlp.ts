@@ -54,7 +54,6 @@ export interface Batch {
   y: Int32Array | Float32Array;
 }
 
-
 export class Mlp {
   readonly runtime: Runtime;
   readonly sizes: readonly number[];
