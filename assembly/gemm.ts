@@ -19,6 +19,9 @@
 // The scalar build packs panels of 4 columns and runs 2×4 tiles of f32 accumulators (same
 // per-element summation order).
 
+/** Rows per row block (a multiple of 4): 64 rows × K ≤ 1024 f32 = 256 KiB of A stays in L2. */
+const MC: i32 = 64;
+
 /** op(B)[k][j], reading B in its stored layout. */
 // @ts-ignore: decorator
 @inline function bAt(B: usize, transB: i32, K: i32, N: i32, k: i32, j: i32): f32 {
@@ -157,13 +160,17 @@ export function gemm_f32(transA: i32, transB: i32, M: i32, N: i32, K: i32, A: us
   if (ASC_FEATURE_SIMD) {
     packB(B, transB, K, N, work);
     const panels = (N + 7) >> 3;
-    for (let p = 0; p < panels; p++) {
-      const j0 = p << 3;
-      const w = j0 + 8 <= N ? 8 : N - j0;
-      const panel = work + ((<usize>p * <usize>K) << 5);
-      let i = 0;
-      for (; i + 4 <= M; i += 4) tile4(A, transA, M, K, N, C, accumulate, panel, i, j0, w);
-      for (; i < M; i++) tile1(A, transA, M, K, N, C, accumulate, panel, i, j0, w);
+    // Row blocks of MC rows keep their slice of A in L2 while every panel passes over it.
+    for (let ib = 0; ib < M; ib += MC) {
+      const ie = min(ib + MC, M);
+      for (let p = 0; p < panels; p++) {
+        const j0 = p << 3;
+        const w = j0 + 8 <= N ? 8 : N - j0;
+        const panel = work + ((<usize>p * <usize>K) << 5);
+        let i = ib;
+        for (; i + 4 <= ie; i += 4) tile4(A, transA, M, K, N, C, accumulate, panel, i, j0, w);
+        for (; i < ie; i++) tile1(A, transA, M, K, N, C, accumulate, panel, i, j0, w);
+      }
     }
   } else {
     // Scalar build: 2×4 register tiles over op(B) packed into panels of 4 columns.
