@@ -5,6 +5,7 @@
 
 export * from './moments';
 export * from './vector';
+export * from './nn';
 
 /** First byte of linear memory past the module's static data: where the arena may start. */
 export function heap_base(): usize {

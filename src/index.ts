@@ -15,6 +15,7 @@ export {
 export * from './optim/index.js';
 export * from './data/index.js';
 export { Rng } from './util/rng.js';
-export type { Evaluation, Split, Task, TaskFamily } from './tasks/types.js';
+export * from './tasks/index.js';
+export * from './nn/index.js';
 export * from './race/index.js';
 export * from './restart/index.js';

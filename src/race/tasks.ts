@@ -1,4 +1,5 @@
 import { quadraticTask, rastriginTask, rosenbrockTask } from '../tasks/functions.js';
+import { digitsMlpTask } from '../tasks/digits.js';
 import type { Task } from '../tasks/types.js';
 
 /**
@@ -45,5 +46,12 @@ export const raceTasks: Record<string, RaceTaskEntry> = {
     steps: { quick: 1000, full: 5000 },
     threshold: 10,
     default: true,
+  },
+  'digits-mlp': {
+    description: 'MLP 64-20-10 (ReLU) on 8×8 digits, softmax cross-entropy, batch 128; split 1,400 train / 397 test (seed 0)',
+    make: (seed) => digitsMlpTask({ streamSeed: seed }),
+    steps: { quick: 300, full: 2000 },
+    threshold: 0.1,
+    smooth: true,
   },
 };

@@ -33,4 +33,28 @@ export interface ModuleKernels {
   simd_enabled(): number;
 }
 
-export type Kernels = ModuleKernels & MomentKernels & VectorKernels;
+/** assembly/nn.ts (+ gemm.ts, rng.ts) — MLP training kernels and the seeded PRNG. */
+export interface NnKernels {
+  gemm_work_bytes(K: number, N: number): number;
+  gemm_f32(transA: number, transB: number, M: number, N: number, K: number, A: number, B: number, C: number,
+    accumulate: number, work: number): void;
+  bias_add_f32(z: number, b: number, M: number, N: number): void;
+  colsum_f32(d: number, M: number, N: number, out: number, accumulate: number): void;
+  act_forward_f32(kind: number, z: number, h: number, n: number): void;
+  act_backward_f32(kind: number, z: number, h: number, dh: number, dz: number, n: number): void;
+  bn_forward_f32(z: number, y: number, xhat: number, rstd: number, gamma: number, beta: number, M: number, N: number, eps: number): void;
+  bn_backward_f32(dy: number, xhat: number, rstd: number, gamma: number, dz: number, dgamma: number, dbeta: number, M: number, N: number): void;
+  softmax_ce_f32(z: number, labels: number, M: number, C: number, dz: number, losses: number, scale: number): number;
+  mse_f32(p: number, t: number, M: number, D: number, dp: number, losses: number, scale: number): number;
+  gather_rows_f32(src: number, idx: number, count: number, width: number, dst: number): void;
+  gather_i32(src: number, idx: number, count: number, dst: number): void;
+  count_correct(z: number, labels: number, M: number, C: number): number;
+  rng_seed(state: number, seed: number): void;
+  rng_u32(state: number): number;
+  rng_uniform(state: number): number;
+  rng_fill_uniform_f32(state: number, out: number, n: number, lo: number, hi: number): void;
+  rng_shuffle_i32(state: number, a: number, n: number): void;
+  rng_permutation_i32(state: number, a: number, n: number): void;
+}
+
+export type Kernels = ModuleKernels & MomentKernels & VectorKernels & NnKernels;

@@ -1,0 +1,17 @@
+export type { Evaluation, Split, Task, TaskFamily } from './types.js';
+export { type ClassificationTaskOptions, MlpTask, classificationTask } from './classification.js';
+export {
+  DIGITS_SPLIT,
+  DIGITS_VARIANTS,
+  type DigitsMlpConfig,
+  type DigitsMlpFamily,
+  type DigitsMlpOptions,
+  type DigitsVariant,
+  digitsLogisticTask,
+  digitsMlpFamily,
+  digitsMlpTask,
+  digitsSplit,
+  digitsVariantTask,
+} from './digits.js';
+export { IRIS_SPLIT, WINE_SPLIT, irisSplit, irisTask, wineSplit, wineTask } from './uci.js';
+export { type EvalPoint, type TrainOptions, type TrainProgress, type TrainResult, train } from './train.js';
