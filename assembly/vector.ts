@@ -86,8 +86,14 @@ export function sumsq_f32(x: usize, n: i32): f64 {
   return s;
 }
 
-/** Number of NaN or ±Inf entries (x − x is NaN exactly for those). */
+/**
+ * Number of NaN or ±Inf entries (x − x is NaN exactly for those).
+ * Runs before every optimizer step, so the common all-finite case is screened first by
+ * `anyNonfinite` (one add and one subtract per 4 lanes); entries are counted only when
+ * that screen finds something.
+ */
 export function count_nonfinite_f32(x: usize, n: i32): i32 {
+  if (!anyNonfinite(x, n)) return 0;
   let i = 0;
   let c = 0;
   if (ASC_FEATURE_SIMD) {
@@ -106,6 +112,50 @@ export function count_nonfinite_f32(x: usize, n: i32): i32 {
     if (d != d) c++;
   }
   return c;
+}
+
+/**
+ * True when some entry is NaN or ±Inf: sums (x − x) into four accumulators. For finite x,
+ * x − x is exactly +0, so the sums stay +0; a single NaN or ±Inf entry makes its
+ * accumulator NaN, and NaN propagates through every later addition.
+ */
+function anyNonfinite(x: usize, n: i32): bool {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
+    for (; i + 16 <= n; i += 16) {
+      const q = x + (<usize>i << 2);
+      const x0 = v128.load(q), x1 = v128.load(q, 16), x2 = v128.load(q, 32), x3 = v128.load(q, 48);
+      a0 = f32x4.add(a0, f32x4.sub(x0, x0));
+      a1 = f32x4.add(a1, f32x4.sub(x1, x1));
+      a2 = f32x4.add(a2, f32x4.sub(x2, x2));
+      a3 = f32x4.add(a3, f32x4.sub(x3, x3));
+    }
+    for (; i + 4 <= n; i += 4) {
+      const xi = v128.load(x + (<usize>i << 2));
+      a0 = f32x4.add(a0, f32x4.sub(xi, xi));
+    }
+    const s = f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3));
+    if (v128.any_true(f32x4.ne(s, s))) return true;
+  } else {
+    let a0: f32 = 0, a1: f32 = 0, a2: f32 = 0, a3: f32 = 0;
+    for (; i + 4 <= n; i += 4) {
+      const q = x + (<usize>i << 2);
+      const x0 = load<f32>(q), x1 = load<f32>(q, 4), x2 = load<f32>(q, 8), x3 = load<f32>(q, 12);
+      a0 += x0 - x0;
+      a1 += x1 - x1;
+      a2 += x2 - x2;
+      a3 += x3 - x3;
+    }
+    const s = (a0 + a1) + (a2 + a3);
+    if (s != s) return true;
+  }
+  let t: f32 = 0;
+  for (; i < n; i++) {
+    const xi = load<f32>(x + (<usize>i << 2));
+    t += xi - xi;
+  }
+  return t != t;
 }
 
 /** Replace NaN and ±Inf by +0 in place; returns how many were replaced. */
