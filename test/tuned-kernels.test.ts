@@ -146,16 +146,23 @@ test('count_nonfinite_f32: exact count in both builds, non-finite anywhere (bloc
     { numRuns: 400 },
   );
   // Every position of a large array, one non-finite value at a time, including the last.
+  // Fill 0.5: the screen must catch each position. Fill 1e38: the finite sum overflows, the
+  // screen fires on an all-finite array and the exact count must still say 0.
   const n = 1000;
   for (const rt of [simd, scalar]) {
     const ptr = rt.arena.alloc(n * 4);
     const view = () => rt.arena.f32(ptr, n);
-    view().fill(1e38); // large finite values: x − x is still exactly 0
-    assert.equal(rt.kernels.count_nonfinite_f32(ptr, n), 0);
-    for (let i = 0; i < n; i++) {
-      view()[i] = i % 3 === 0 ? NaN : i % 3 === 1 ? Infinity : -Infinity;
-      assert.equal(rt.kernels.count_nonfinite_f32(ptr, n), 1, `${rt.build}: position ${i}`);
-      view()[i] = 1e38;
+    for (const fillValue of [0.5, 1e38, -3e38]) {
+      view().fill(fillValue);
+      assert.equal(rt.kernels.count_nonfinite_f32(ptr, n), 0, `${rt.build}: all finite (${fillValue})`);
+      for (let i = 0; i < n; i++) {
+        view()[i] = i % 3 === 0 ? NaN : i % 3 === 1 ? Infinity : -Infinity;
+        assert.equal(rt.kernels.count_nonfinite_f32(ptr, n), 1, `${rt.build}: position ${i}, fill ${fillValue}`);
+        view()[i] = fillValue;
+      }
+      view()[0] = Infinity;
+      view()[n - 1] = -Infinity; // +Inf and −Inf together: the sum is NaN, still caught
+      assert.equal(rt.kernels.count_nonfinite_f32(ptr, n), 2);
     }
     rt.arena.release(ptr);
   }
