@@ -206,17 +206,17 @@ export function lion_f32(
   if (ASC_FEATURE_SIMD) {
     const vb1 = f32x4.splat(b1), vob1 = f32x4.splat(ob1), vb2 = f32x4.splat(b2), vob2 = f32x4.splat(ob2);
     const vwd = f32x4.splat(wd), vlr = f32x4.splat(lr);
-    const zero = f32x4.splat(0), one = f32x4.splat(1), neg = f32x4.splat(-1);
+    const zero = f32x4.splat(0);
     for (; i + 16 <= n; i += 16) {
       const o = <usize>i << 2;
-      lionVec(p + o, g + o, m + o, vb1, vob1, vb2, vob2, vwd, vlr, zero, one, neg, hasWd);
-      lionVec(p + o + 16, g + o + 16, m + o + 16, vb1, vob1, vb2, vob2, vwd, vlr, zero, one, neg, hasWd);
-      lionVec(p + o + 32, g + o + 32, m + o + 32, vb1, vob1, vb2, vob2, vwd, vlr, zero, one, neg, hasWd);
-      lionVec(p + o + 48, g + o + 48, m + o + 48, vb1, vob1, vb2, vob2, vwd, vlr, zero, one, neg, hasWd);
+      lionVec(p + o, g + o, m + o, vb1, vob1, vb2, vob2, vwd, vlr, zero, hasWd);
+      lionVec(p + o + 16, g + o + 16, m + o + 16, vb1, vob1, vb2, vob2, vwd, vlr, zero, hasWd);
+      lionVec(p + o + 32, g + o + 32, m + o + 32, vb1, vob1, vb2, vob2, vwd, vlr, zero, hasWd);
+      lionVec(p + o + 48, g + o + 48, m + o + 48, vb1, vob1, vb2, vob2, vwd, vlr, zero, hasWd);
     }
     for (; i + 4 <= n; i += 4) {
       const o = <usize>i << 2;
-      lionVec(p + o, g + o, m + o, vb1, vob1, vb2, vob2, vwd, vlr, zero, one, neg, hasWd);
+      lionVec(p + o, g + o, m + o, vb1, vob1, vb2, vob2, vwd, vlr, zero, hasWd);
     }
   }
   for (; i < n; i++) {
@@ -232,17 +232,19 @@ export function lion_f32(
   }
 }
 
-/** One 4-lane Lion update at p, g, m (the SIMD body of lionLoop); sign via two compares. */
+/** One 4-lane Lion update at p, g, m (the SIMD body of lionLoop). */
 // @ts-ignore: decorator
 @inline function lionVec(
   p: usize, g: usize, m: usize, vb1: v128, vob1: v128, vb2: v128, vob2: v128, vwd: v128, vlr: v128,
-  zero: v128, one: v128, neg: v128, hasWd: bool,
+  zero: v128, hasWd: bool,
 ): void {
   const pi = v128.load(p);
   const gi = v128.load(g);
   const mi = v128.load(m);
   const c = f32x4.add(f32x4.mul(vb1, mi), f32x4.mul(vob1, gi));
-  let u = v128.or(v128.and(f32x4.gt(c, zero), one), v128.and(f32x4.lt(c, zero), neg));
+  // sign(c) ∈ {−1, 0, +1} (0 for ±0 and NaN): true compares are all-ones = −1 as i32, so
+  // (c<0 mask) − (c>0 mask) is the sign as an integer, converted exactly to f32.
+  let u = f32x4.convert_i32x4_s(i32x4.sub(f32x4.lt(c, zero), f32x4.gt(c, zero)));
   if (hasWd) u = f32x4.add(u, f32x4.mul(vwd, pi));
   v128.store(p, f32x4.sub(pi, f32x4.mul(vlr, u)));
   v128.store(m, f32x4.add(f32x4.mul(vb2, mi), f32x4.mul(vob2, gi)));

@@ -120,6 +120,34 @@ test('lion_f32 and momentum_f32: SIMD build = scalar build = TS reference, sizes
   );
 });
 
+test('lion_f32 sign: ±0, NaN and ±Inf momentum agree across builds (sign(0) = sign(NaN) = 0)', async () => {
+  const simd = await createRuntime({ build: 'simd' });
+  const scalar = await createRuntime({ build: 'scalar' });
+  const mVals = [0, -0, NaN, Infinity, -Infinity, 1e-40, -1e-40, 0.5, -0.5, 3e38, -3e38];
+  const gVals = [0, -0, 1e-45, -1e-45, 2, -2];
+  const m: number[] = [];
+  const g: number[] = [];
+  for (const a of mVals) for (const b of gVals) {
+    m.push(a);
+    g.push(b);
+  }
+  const n = m.length; // 66: four 16-blocks and a tail of 2
+  const data = [Float32Array.from({ length: n }, (_, i) => (i % 7) - 3), Float32Array.from(g), Float32Array.from(m)];
+  for (const wd of [0, 0.25]) {
+    const run = (rt: Runtime) => onRuntime(rt, data, ([pp, gg, mm]) => rt.kernels.lion_f32(pp!, gg!, mm!, n, 0.9, 0.1, 0.99, 0.01, wd, 0.5));
+    const a = run(simd);
+    assertSameBits(a, run(scalar), `lion specials wd=${wd}`);
+    // With wd = 0 the step is exactly −lr·sign(c): c = 0 or NaN leaves p unchanged.
+    if (wd === 0) {
+      for (let i = 0; i < n; i++) {
+        const c = f(f(f(0.9) * data[2]![i]!) + f(f(0.1) * data[1]![i]!));
+        const sign = c > 0 ? 1 : c < 0 ? -1 : 0;
+        assert.equal(a[0]![i], f(data[0]![i]! - f(0.5 * sign)), `element ${i}`);
+      }
+    }
+  }
+});
+
 test('count_nonfinite_f32: exact count in both builds, non-finite anywhere (block, vector or tail)', async () => {
   const simd = await createRuntime({ build: 'simd' });
   const scalar = await createRuntime({ build: 'scalar' });
