@@ -225,7 +225,7 @@ export function lion_f32(
     const gi = load<f32>(g + o);
     const mi = load<f32>(m + o);
     const c = b1 * mi + ob1 * gi;
-    let u: f32 = c > 0 ? 1 : c < 0 ? -1 : 0;
+    let u = <f32>(<i32>(c > 0) - <i32>(c < 0)); // sign, 0 for ±0 and NaN; branch-free
     if (hasWd) u = u + wd * pi;
     store<f32>(p + o, pi - lr * u);
     store<f32>(m + o, b2 * mi + ob2 * gi);
@@ -305,7 +305,7 @@ export function scale_by_lion_f32(u: usize, m: usize, n: i32, b1: f32, ob1: f32,
     const gi = load<f32>(u + o);
     const mi = load<f32>(m + o);
     const c = b1 * mi + ob1 * gi;
-    store<f32>(u + o, c > 0 ? 1 : c < 0 ? -1 : 0);
+    store<f32>(u + o, <f32>(<i32>(c > 0) - <i32>(c < 0)));
     store<f32>(m + o, b2 * mi + ob2 * gi);
   }
 }

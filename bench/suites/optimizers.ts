@@ -8,6 +8,7 @@
 //   plain-js              a hand-written Float32Array loop of the same math (baseline)
 //   tfjs-cpu, tfjs-wasm   @tensorflow/tfjs-core optimizers (adam, momentum only)
 //   native-c              bench/native/optimizers.c, compiled here when a C compiler exists
+//   native-c-sse          the same C limited to 128-bit SSE vectors (WebAssembly SIMD's width)
 // Memory traffic per step: adam/adamw/eve read p, g, m, v and write p, m, v (28·n bytes);
 // lion and momentum read p, g, m and write p, m (20·n bytes).
 
@@ -228,17 +229,33 @@ function tfjsCase(env: TfjsEnv, backend: string, k: 'adam' | 'momentum', n: numb
 
 // ---- native C --------------------------------------------------------------------------
 
+interface NativeBuild {
+  dir: string;
+  /** impl name → binary: `native-c` (-march=native, AVX2 here) and `native-c-sse` (128-bit SSE only). */
+  bins: Array<{ impl: string; bin: string }>;
+}
+
 /** Compiles bench/native/optimizers.c into a temp dir; undefined (with a note) if impossible. */
-async function compileNative(note: (t: string) => void): Promise<{ bin: string; dir: string } | undefined> {
+async function compileNative(note: (t: string) => void): Promise<NativeBuild | undefined> {
   const src = fileURLToPath(new URL('../../../bench/native/optimizers.c', import.meta.url));
   const dir = await mkdtemp(join(tmpdir(), 'metaoptim-bench-'));
-  const bin = join(dir, 'optimizers');
-  const flags = ['-O3', '-march=native', '-ffp-contract=off', '-fno-math-errno', '-o', bin, src, '-lm'];
+  const common = ['-O3', '-march=native', '-ffp-contract=off', '-fno-math-errno'];
   const errors: string[] = [];
   for (const cc of ['cc', 'gcc']) {
     try {
-      await run(cc, flags);
-      return { bin, dir };
+      const bins: NativeBuild['bins'] = [];
+      const main = join(dir, 'optimizers');
+      await run(cc, [...common, '-o', main, src, '-lm']);
+      bins.push({ impl: 'native-c', bin: main });
+      // Same code limited to 128-bit vectors, the width of WebAssembly SIMD.
+      const sse = join(dir, 'optimizers-sse');
+      try {
+        await run(cc, [...common, '-mno-avx', '-mno-avx2', '-mno-avx512f', '-o', sse, src, '-lm']);
+        bins.push({ impl: 'native-c-sse', bin: sse });
+      } catch {
+        note('native-c-sse left out: the compiler rejected -mno-avx');
+      }
+      return { dir, bins };
     } catch (err) {
       errors.push(`${cc}: ${(err as { code?: string }).code === 'ENOENT' ? 'not found' : String((err as Error).message).split('\n')[0]}`);
     }
@@ -248,14 +265,14 @@ async function compileNative(note: (t: string) => void): Promise<{ bin: string; 
   return undefined;
 }
 
-function nativeCase(bin: string, k: Kernel, n: number): BenchCase {
+function nativeCase(impl: string, bin: string, k: Kernel, n: number): BenchCase {
   return {
     kernel: k,
     size: n,
-    impl: 'native-c',
+    impl,
     bytesPerOp: bytesPerElement(k) * n,
     fn() {
-      throw new Error('native-c is self-timed: the runner calls measure()');
+      throw new Error(`${impl} is self-timed: the runner calls measure()`);
     },
     async measure(timeMs: number) {
       const { stdout } = await run(bin, [k, String(n), String(timeMs)]);
@@ -329,7 +346,7 @@ function rawKernel(rt: Runtime, s: OptState, k: Kernel): () => void {
 // ---- the suite -------------------------------------------------------------------------
 
 let runtimes: { simd: Runtime; scalar: Runtime } | undefined;
-let native: { bin: string; dir: string } | undefined;
+let native: NativeBuild | undefined;
 
 const suite: Suite = {
   name: 'optimizers',
@@ -369,7 +386,7 @@ const suite: Suite = {
             out.push(tfjsCase(tfjs, b, k, n));
           }
         }
-        if (native) out.push(nativeCase(native.bin, k, n));
+        for (const b of native?.bins ?? []) out.push(nativeCase(b.impl, b.bin, k, n));
       }
       if (k === 'adamw' || k === 'eve' || k === 'lion') {
         const what = { adamw: 'AdamW (decoupled decay)', eve: 'Eve', lion: 'Lion' }[k];
@@ -380,7 +397,10 @@ const suite: Suite = {
     }
     note('metaoptim-simd-kernel = the fused kernel export alone (no step() validation, no non-finite gradient scan, fixed t = 1 scalars)');
     note('metaoptim-simd-copy = opt.step(state, grads) from a JS Float32Array: copies 4·n bytes into WebAssembly memory first');
-    if (native) note('native-c = bench/native/optimizers.c, cc -O3 -march=native -ffp-contract=off -fno-math-errno, self-timed (median step)');
+    if (native) {
+      note('native-c = bench/native/optimizers.c, cc -O3 -march=native -ffp-contract=off -fno-math-errno, self-timed (median step); ' +
+        'native-c-sse = the same with -mno-avx -mno-avx2 (128-bit vectors, like WebAssembly SIMD)');
+    }
     return out;
   },
 
