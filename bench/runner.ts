@@ -3,9 +3,10 @@
 // (or one JSON object per line with --json).
 //
 // Timing: one tinybench task per case (warm-up, then at least 3 iterations and the time
-// budget); ops/s = 1000 / median latency in ms, which is robust to the noise of a shared
-// machine. Cases run one at a time: setup → measure → teardown, so at most one case's
-// buffers are alive (16M-element groups need hundreds of MB per impl).
+// budget); ops/s = 1000 / median latency, which resists the noise of a shared machine.
+// With --rounds k every case of a group is measured k times, interleaved with the group's
+// other cases, and the fastest median is kept. Cases run one at a time: setup → measure →
+// teardown, so only one case's buffers are alive (a 16M-element Adam state is 320 MB).
 //
 // Usage: node dist/bench/main.js [--quick] [--json] [--filter <kernel substring>]
 //                                [--sizes a,b,c] [--time <ms>] [--rounds <k>] [--suite <name>]
