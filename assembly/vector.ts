@@ -119,19 +119,24 @@ export function count_nonfinite_f32(x: usize, n: i32): i32 {
  * non-finite for good (NaN + y = NaN, ±Inf + finite = ±Inf, Inf + −Inf = NaN), so an
  * all-finite result proves all entries finite. A finite sum can still overflow to ±Inf
  * (entries near 3e38): then this returns true and the caller counts exactly, so that
- * rare case only costs a second pass. One add per 4 lanes, 32 elements per iteration.
+ * rare case only costs a second pass. One add per 4 lanes.
  */
 function anyNonfinite(x: usize, n: i32): bool {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
+    // Four streams, one per quarter of x, two vectors each per iteration: more reads in
+    // flight than a single stream, about twice the throughput once x is out of cache.
+    const q = (n >> 2) & ~7; // elements per quarter
+    const qb = <usize>q << 2;
     let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
-    for (; i + 32 <= n; i += 32) {
-      const q = x + (<usize>i << 2);
-      a0 = f32x4.add(a0, f32x4.add(v128.load(q), v128.load(q, 16)));
-      a1 = f32x4.add(a1, f32x4.add(v128.load(q, 32), v128.load(q, 48)));
-      a2 = f32x4.add(a2, f32x4.add(v128.load(q, 64), v128.load(q, 80)));
-      a3 = f32x4.add(a3, f32x4.add(v128.load(q, 96), v128.load(q, 112)));
+    for (let j = 0; j < q; j += 8) {
+      const r = x + (<usize>j << 2);
+      a0 = f32x4.add(a0, f32x4.add(v128.load(r), v128.load(r, 16)));
+      a1 = f32x4.add(a1, f32x4.add(v128.load(r + qb), v128.load(r + qb, 16)));
+      a2 = f32x4.add(a2, f32x4.add(v128.load(r + 2 * qb), v128.load(r + 2 * qb, 16)));
+      a3 = f32x4.add(a3, f32x4.add(v128.load(r + 3 * qb), v128.load(r + 3 * qb, 16)));
     }
+    i = q << 2;
     for (; i + 4 <= n; i += 4) a0 = f32x4.add(a0, v128.load(x + (<usize>i << 2)));
     const s = f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3));
     const d = f32x4.sub(s, s);
