@@ -47,18 +47,18 @@ export function adam_f32(
     const vb2 = f32x4.splat(b2), vob2 = f32x4.splat(ob2);
     const vc1 = f32x4.splat(c1), vr2 = f32x4.splat(r2), veps = f32x4.splat(eps);
     const vl2 = f32x4.splat(l2), vwd = f32x4.splat(wd), vlr = f32x4.splat(lr);
+    // 16 elements per iteration (four independent vectors keep the divide/sqrt unit busy),
+    // then single vectors; the per-element arithmetic is the same in every loop.
+    for (; i + 16 <= n; i += 16) {
+      const o = <usize>i << 2;
+      adamVec(p + o, g + o, m + o, v + o, vb1, vob1, vb2, vob2, vc1, vr2, veps, vl2, vwd, vlr, hasL2, hasWd);
+      adamVec(p + o + 16, g + o + 16, m + o + 16, v + o + 16, vb1, vob1, vb2, vob2, vc1, vr2, veps, vl2, vwd, vlr, hasL2, hasWd);
+      adamVec(p + o + 32, g + o + 32, m + o + 32, v + o + 32, vb1, vob1, vb2, vob2, vc1, vr2, veps, vl2, vwd, vlr, hasL2, hasWd);
+      adamVec(p + o + 48, g + o + 48, m + o + 48, v + o + 48, vb1, vob1, vb2, vob2, vc1, vr2, veps, vl2, vwd, vlr, hasL2, hasWd);
+    }
     for (; i + 4 <= n; i += 4) {
       const o = <usize>i << 2;
-      const pi = v128.load(p + o);
-      let gi = v128.load(g + o);
-      if (hasL2) gi = f32x4.add(gi, f32x4.mul(vl2, pi));
-      const mi = f32x4.add(f32x4.mul(vb1, v128.load(m + o)), f32x4.mul(vob1, gi));
-      const vi = f32x4.add(f32x4.mul(vb2, v128.load(v + o)), f32x4.mul(vob2, f32x4.mul(gi, gi)));
-      let u = f32x4.div(f32x4.mul(mi, vc1), f32x4.add(f32x4.mul(f32x4.sqrt(vi), vr2), veps));
-      if (hasWd) u = f32x4.add(u, f32x4.mul(vwd, pi));
-      v128.store(m + o, mi);
-      v128.store(v + o, vi);
-      v128.store(p + o, f32x4.sub(pi, f32x4.mul(vlr, u)));
+      adamVec(p + o, g + o, m + o, v + o, vb1, vob1, vb2, vob2, vc1, vr2, veps, vl2, vwd, vlr, hasL2, hasWd);
     }
   }
   for (; i < n; i++) {
@@ -74,6 +74,25 @@ export function adam_f32(
     store<f32>(v + o, vi);
     store<f32>(p + o, pi - lr * u);
   }
+}
+
+/** One 4-lane Adam update at p, g, m, v (the SIMD body of adamLoop). */
+// @ts-ignore: decorator
+@inline function adamVec(
+  p: usize, g: usize, m: usize, v: usize,
+  vb1: v128, vob1: v128, vb2: v128, vob2: v128, vc1: v128, vr2: v128, veps: v128,
+  vl2: v128, vwd: v128, vlr: v128, hasL2: bool, hasWd: bool,
+): void {
+  const pi = v128.load(p);
+  let gi = v128.load(g);
+  if (hasL2) gi = f32x4.add(gi, f32x4.mul(vl2, pi));
+  const mi = f32x4.add(f32x4.mul(vb1, v128.load(m)), f32x4.mul(vob1, gi));
+  const vi = f32x4.add(f32x4.mul(vb2, v128.load(v)), f32x4.mul(vob2, f32x4.mul(gi, gi)));
+  let u = f32x4.div(f32x4.mul(mi, vc1), f32x4.add(f32x4.mul(f32x4.sqrt(vi), vr2), veps));
+  if (hasWd) u = f32x4.add(u, f32x4.mul(vwd, pi));
+  v128.store(m, mi);
+  v128.store(v, vi);
+  v128.store(p, f32x4.sub(pi, f32x4.mul(vlr, u)));
 }
 
 /**
@@ -130,15 +149,16 @@ export function momentum_f32(
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     const vmu = f32x4.splat(mu), vl2 = f32x4.splat(l2), vlr = f32x4.splat(lr);
+    for (; i + 16 <= n; i += 16) {
+      const o = <usize>i << 2;
+      momentumVec(p + o, g + o, t + o, vmu, vl2, vlr, hasL2, nesterov);
+      momentumVec(p + o + 16, g + o + 16, t + o + 16, vmu, vl2, vlr, hasL2, nesterov);
+      momentumVec(p + o + 32, g + o + 32, t + o + 32, vmu, vl2, vlr, hasL2, nesterov);
+      momentumVec(p + o + 48, g + o + 48, t + o + 48, vmu, vl2, vlr, hasL2, nesterov);
+    }
     for (; i + 4 <= n; i += 4) {
       const o = <usize>i << 2;
-      const pi = v128.load(p + o);
-      let gi = v128.load(g + o);
-      if (hasL2) gi = f32x4.add(gi, f32x4.mul(vl2, pi));
-      const ti = f32x4.add(f32x4.mul(vmu, v128.load(t + o)), gi);
-      const u = nesterov ? f32x4.add(gi, f32x4.mul(vmu, ti)) : ti;
-      v128.store(t + o, ti);
-      v128.store(p + o, f32x4.sub(pi, f32x4.mul(vlr, u)));
+      momentumVec(p + o, g + o, t + o, vmu, vl2, vlr, hasL2, nesterov);
     }
   }
   for (; i < n; i++) {
@@ -151,6 +171,18 @@ export function momentum_f32(
     store<f32>(t + o, ti);
     store<f32>(p + o, pi - lr * u);
   }
+}
+
+/** One 4-lane momentum update at p, g, t (the SIMD body of momentumLoop). */
+// @ts-ignore: decorator
+@inline function momentumVec(p: usize, g: usize, t: usize, vmu: v128, vl2: v128, vlr: v128, hasL2: bool, nesterov: bool): void {
+  const pi = v128.load(p);
+  let gi = v128.load(g);
+  if (hasL2) gi = f32x4.add(gi, f32x4.mul(vl2, pi));
+  const ti = f32x4.add(f32x4.mul(vmu, v128.load(t)), gi);
+  const u = nesterov ? f32x4.add(gi, f32x4.mul(vmu, ti)) : ti;
+  v128.store(t, ti);
+  v128.store(p, f32x4.sub(pi, f32x4.mul(vlr, u)));
 }
 
 /**
@@ -174,17 +206,17 @@ export function lion_f32(
   if (ASC_FEATURE_SIMD) {
     const vb1 = f32x4.splat(b1), vob1 = f32x4.splat(ob1), vb2 = f32x4.splat(b2), vob2 = f32x4.splat(ob2);
     const vwd = f32x4.splat(wd), vlr = f32x4.splat(lr);
-    const zero = f32x4.splat(0), one = f32x4.splat(1), neg = f32x4.splat(-1);
+    const zero = f32x4.splat(0);
+    for (; i + 16 <= n; i += 16) {
+      const o = <usize>i << 2;
+      lionVec(p + o, g + o, m + o, vb1, vob1, vb2, vob2, vwd, vlr, zero, hasWd);
+      lionVec(p + o + 16, g + o + 16, m + o + 16, vb1, vob1, vb2, vob2, vwd, vlr, zero, hasWd);
+      lionVec(p + o + 32, g + o + 32, m + o + 32, vb1, vob1, vb2, vob2, vwd, vlr, zero, hasWd);
+      lionVec(p + o + 48, g + o + 48, m + o + 48, vb1, vob1, vb2, vob2, vwd, vlr, zero, hasWd);
+    }
     for (; i + 4 <= n; i += 4) {
       const o = <usize>i << 2;
-      const pi = v128.load(p + o);
-      const gi = v128.load(g + o);
-      const mi = v128.load(m + o);
-      const c = f32x4.add(f32x4.mul(vb1, mi), f32x4.mul(vob1, gi));
-      let u = v128.or(v128.and(f32x4.gt(c, zero), one), v128.and(f32x4.lt(c, zero), neg));
-      if (hasWd) u = f32x4.add(u, f32x4.mul(vwd, pi));
-      v128.store(p + o, f32x4.sub(pi, f32x4.mul(vlr, u)));
-      v128.store(m + o, f32x4.add(f32x4.mul(vb2, mi), f32x4.mul(vob2, gi)));
+      lionVec(p + o, g + o, m + o, vb1, vob1, vb2, vob2, vwd, vlr, zero, hasWd);
     }
   }
   for (; i < n; i++) {
@@ -193,11 +225,29 @@ export function lion_f32(
     const gi = load<f32>(g + o);
     const mi = load<f32>(m + o);
     const c = b1 * mi + ob1 * gi;
-    let u: f32 = c > 0 ? 1 : c < 0 ? -1 : 0;
+    let u = <f32>(<i32>(c > 0) - <i32>(c < 0)); // sign, 0 for ±0 and NaN; branch-free
     if (hasWd) u = u + wd * pi;
     store<f32>(p + o, pi - lr * u);
     store<f32>(m + o, b2 * mi + ob2 * gi);
   }
+}
+
+/** One 4-lane Lion update at p, g, m (the SIMD body of lionLoop). */
+// @ts-ignore: decorator
+@inline function lionVec(
+  p: usize, g: usize, m: usize, vb1: v128, vob1: v128, vb2: v128, vob2: v128, vwd: v128, vlr: v128,
+  zero: v128, hasWd: bool,
+): void {
+  const pi = v128.load(p);
+  const gi = v128.load(g);
+  const mi = v128.load(m);
+  const c = f32x4.add(f32x4.mul(vb1, mi), f32x4.mul(vob1, gi));
+  // sign(c) ∈ {−1, 0, +1} (0 for ±0 and NaN): true compares are all-ones = −1 as i32, so
+  // (c<0 mask) − (c>0 mask) is the sign as an integer, converted exactly to f32.
+  let u = f32x4.convert_i32x4_s(i32x4.sub(f32x4.lt(c, zero), f32x4.gt(c, zero)));
+  if (hasWd) u = f32x4.add(u, f32x4.mul(vwd, pi));
+  v128.store(p, f32x4.sub(pi, f32x4.mul(vlr, u)));
+  v128.store(m, f32x4.add(f32x4.mul(vb2, mi), f32x4.mul(vob2, gi)));
 }
 
 // ---- Building blocks for composition (src/optim/transforms.ts) -------------------------
@@ -255,7 +305,7 @@ export function scale_by_lion_f32(u: usize, m: usize, n: i32, b1: f32, ob1: f32,
     const gi = load<f32>(u + o);
     const mi = load<f32>(m + o);
     const c = b1 * mi + ob1 * gi;
-    store<f32>(u + o, c > 0 ? 1 : c < 0 ? -1 : 0);
+    store<f32>(u + o, <f32>(<i32>(c > 0) - <i32>(c < 0)));
     store<f32>(m + o, b2 * mi + ob2 * gi);
   }
 }

@@ -18,14 +18,28 @@ export interface BenchCase {
   setup?(): void | Promise<void>;
   fn(): void | Promise<void>;
   teardown?(): void | Promise<void>;
+  /**
+   * Self-timed measurement (e.g. a native program that times its own loop): returns
+   * operations per second for a time budget of `timeMs`. When present the runner calls
+   * it (between setup and teardown) instead of timing `fn` with tinybench.
+   */
+  measure?(timeMs: number): Promise<number>;
 }
 
 export interface SuiteOptions {
   /** Fewer sizes and shorter runs (smoke tests, CI). */
   quick: boolean;
+  /**
+   * Reports a note the runner prints with the results: under every table of `kernel` when
+   * given (e.g. "tfjs has no Lion optimizer"), else once after all tables (e.g. "tfjs-wasm
+   * backend failed to initialize: …"). In `--json` mode notes go to stderr.
+   */
+  note?(text: string, kernel?: string): void;
 }
 
 export interface Suite {
   name: string;
   cases(opts: SuiteOptions): Promise<BenchCase[]>;
+  /** Frees suite-wide resources (runtimes, temp directories) after all its cases ran. */
+  dispose?(): void | Promise<void>;
 }
