@@ -268,6 +268,8 @@ export const restartsLab: Lab = {
       summary.push(`  ${s.task.name}`);
       for (const row of table(s.task.name)) summary.push(`    ${String(row[0]).padEnd(26)} ${String(row[1]).padStart(9)} ± ${String(row[2]).padEnd(8)} median ${String(row[3]).padEnd(8)} beats GD ${String(row[6]).padEnd(6)} beats multi-start ${row[7]}`);
     }
+    summary.push(`  ${prompt.name}: final accuracy train / test (mean over seeds; neutral prompt ${r3(zero.train)} / ${r3(zero.test)})`);
+    for (const row of accuracyRows) summary.push(`    ${String(row[0]).padEnd(26)} ${row[1]} / ${row[3]}`);
     return {
       results: { config: { ...cfg, charge, finalSteps, tasks: setups.map((s) => ({ task: s.task.name, optimizer: s.opt, sigma: s.sigma })), llm: baseURL && model ? { baseURL, model } : null }, runs: rows, llmRounds },
       report: { title: 'GD with proposer restarts', subtitle: 'SPEC A.3 ablation at an equal gradient budget', sections },

@@ -29,7 +29,7 @@ import type { Evaluation, Split, Task } from './types.js';
  * (size = k·d). The shifted task is digits with a transformation (`shift`):
  *   'invert'    x ↦ 1 − x (white digits on black become black on white);
  *   'rotate'    the 8×8 image turned 90° clockwise;
- *   'translate' the image moved 2 pixels right (zero fill);
+ *   'translate' the image moved 1 pixel right (zero fill; the default);
  *   'labels'    the labels relabelled y ↦ (y + 1) mod 10.
  * Loss = mean softmax cross-entropy of the frozen network on [p ; x′] over the minibatch.
  * Gradient: the network's input gradient dX₀ = D₁·W₁ (`Mlp.inputGradAt`), summed over rows
@@ -58,9 +58,9 @@ export type PromptShift = 'invert' | 'rotate' | 'translate' | 'labels';
 export const PROMPT_SHIFTS: readonly PromptShift[] = ['invert', 'rotate', 'translate', 'labels'];
 
 export interface PromptTuningOptions {
-  /** k: number of prompt vectors (default 4). */
+  /** k: number of prompt vectors (default 8, as the paper's soft prompt). */
   tokens?: number;
-  /** d: dimension of each prompt vector (default 4). */
+  /** d: dimension of each prompt vector (default 8). */
   dim?: number;
   /** Hidden widths of the frozen network (default [32]). */
   hidden?: readonly number[];
@@ -150,8 +150,8 @@ function resolve(o: PromptTuningOptions): Resolved {
   const hidden = [...(o.hidden ?? [32])];
   if (hidden.length === 0) throw new MetaoptimError('INVALID_ARGUMENT', 'promptTuningTask: the frozen network needs at least one hidden layer');
   return {
-    tokens: posInt('tokens', o.tokens, 4, 256),
-    dim: posInt('dim', o.dim, 4, 256),
+    tokens: posInt('tokens', o.tokens, 8, 256),
+    dim: posInt('dim', o.dim, 8, 256),
     hidden: hidden.map((h) => posInt('hidden width', h, 1)),
     activation: o.activation ?? 'relu',
     shift,
