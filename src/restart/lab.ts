@@ -20,6 +20,12 @@ import type { Proposer } from './types.js';
  * single-start GD, multi-start, perturbation, and a proposer) at an equal gradient budget,
  * plus the surrogate without its funnel model (an ablation of the surrogate).
  *
+ * Tasks: Rastrigin and Ackley in 10 dimensions, plain and with a seeded shifted minimum (SGD),
+ * and soft-prompt tuning (`promptTuningTask`: 8 prompt vectors × 8 dims in front of a frozen
+ * digits network pretrained in the package, digits moved one pixel right; Adam lr 5e-2), the
+ * scaled-down version of the paper's own task. Runs record the final train loss and, where the
+ * task has one, the final train and test accuracy.
+ *
  * Budget accounting (stated in the report): every run may spend T gradient-equivalent
  * evaluations. GD alone does T gradient steps. A restart run does N rounds of m steps, then
  * per round up to k candidates, each polished with P gradient steps and scored with one
@@ -98,7 +104,7 @@ const r3 = (x: number) => Math.round(x * 1000) / 1000;
 
 export const restartsLab: Lab = {
   name: 'restarts',
-  summary: 'GD alone vs GD + surrogate / multi-start / perturbation (/ LLM) restarts at an equal gradient budget on Rastrigin and Ackley (plain and shifted)',
+  summary: 'GD alone vs GD + surrogate / multi-start / perturbation (/ LLM) restarts at an equal gradient budget on Rastrigin and Ackley (plain and shifted) and soft-prompt tuning of a frozen digits network',
   async run(opts: LabOptions): Promise<LabResult> {
     await ready();
     const extra = opts.extra ?? {};
