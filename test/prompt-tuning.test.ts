@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import {
   MetaoptimError,
   Region,
+  Rng,
   adam,
   createRuntime,
   digitsSplit,
@@ -28,32 +30,61 @@ function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return Math.sqrt(d / Math.max(n, 1e-30));
 }
 
-test('Mlp.inputGrad: ∂(mean loss)/∂x matches central differences of the f64 reference (plain and batch norm); weights untouched', async () => {
+const ACTS = ['sigmoid', 'tanh', 'relu', 'leaky_relu'] as const;
+
+test('Mlp.inputGrad: ∂(mean loss)/∂x matches central differences of the f64 reference (random sizes, activations, BN, MSE); weights untouched', async () => {
   await ready();
-  for (const batchNorm of [false, true]) {
-    const sizes = [7, 6, 5, 3];
-    const model = mlp({ sizes, activation: 'tanh', batchNorm, maxBatch: 8 });
-    const p = model.init(3).slice();
-    const rows = 5;
-    const x = new Float32Array(rows * 7).map((_, i) => Math.sin(1.3 * i + 0.2));
-    const y = new Int32Array([0, 2, 1, 1, 0]);
-    const dx = new Float32Array(rows * 7);
-    const loss = model.inputGrad(p, { x, y }, dx);
-    const spec = { sizes, kind: 2, batchNorm, loss: 'softmax_ce' as const };
-    const p64 = Float64Array.from(p);
-    const f = (xv: Float64Array) => mlpLoss64(spec, p64, xv as unknown as Float32Array, y, rows);
-    assert.ok(Math.abs(loss - f(Float64Array.from(x))) < 1e-5);
-    const fd = centralDiff(f, Float64Array.from(x), 1e-4);
-    assert.ok(relErr(dx, fd) < 1e-4, `batchNorm ${batchNorm}: relative error ${relErr(dx, fd)}`);
-    // A view of the runtime's memory is written in place and gives the same numbers.
-    const region = new Region(model.runtime.arena, Float32Array, rows * 7);
-    assert.equal(model.inputGrad(p, { x, y }, region.view), loss);
-    assert.deepEqual(region.view, dx);
-    region.release();
-    assert.deepEqual(model.params, model.init(3, new Float32Array(model.size)), 'model.params untouched by inputGrad with explicit params');
-    assert.throws(() => model.inputGrad(p, { x, y }, new Float32Array(3)), code('LENGTH_MISMATCH'));
-    model.dispose();
-  }
+  await fc.assert(
+    fc.property(
+      fc.record({
+        nIn: fc.integer({ min: 1, max: 9 }),
+        hidden: fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 2 }),
+        nOut: fc.integer({ min: 2, max: 4 }),
+        act: fc.integer({ min: 0, max: 3 }),
+        bn: fc.boolean(),
+        mse: fc.boolean(),
+        rows: fc.integer({ min: 2, max: 6 }),
+        seed: fc.integer({ min: 0, max: 1e6 }),
+      }),
+      (c) => {
+        const sizes = [c.nIn, ...c.hidden, c.nOut];
+        const m = mlp({ sizes, activation: ACTS[c.act], batchNorm: c.bn, loss: c.mse ? 'mse' : 'softmax_ce', maxBatch: 8 });
+        try {
+          const rng = new Rng(c.seed);
+          const p = m.init(c.seed, new Float32Array(m.size));
+          const before = m.params.slice();
+          const x = Float32Array.from({ length: c.rows * c.nIn }, () => 2 * rng.normal());
+          const y = c.mse ? Float32Array.from({ length: c.rows * c.nOut }, () => rng.normal()) : Int32Array.from({ length: c.rows }, () => rng.int(c.nOut));
+          const dx = new Float32Array(c.rows * c.nIn);
+          const loss = m.inputGrad(p, { x, y }, dx);
+          const spec = { sizes, kind: c.act + 1, batchNorm: c.bn, loss: c.mse ? ('mse' as const) : ('softmax_ce' as const) };
+          const p64 = Float64Array.from(p);
+          const f = (xv: Float64Array) => mlpLoss64(spec, p64, xv as unknown as Float32Array, y, c.rows);
+          const want = f(Float64Array.from(x));
+          assert.ok(Math.abs(loss - want) <= 1e-5 * (1 + Math.abs(want)), `loss ${loss} vs ${want}`);
+          assert.equal(m.loss(p, { x, y }), loss, 'same loss as loss()');
+          const fd = centralDiff(f, Float64Array.from(x), 1e-6);
+          let scale = 1;
+          for (const v of fd) scale = Math.max(scale, Math.abs(v));
+          for (let i = 0; i < dx.length; i++) assert.ok(Math.abs(dx[i]! - fd[i]!) <= 2e-4 * scale, `${JSON.stringify(c)} x[${i}]: ${dx[i]} vs fd ${fd[i]}`);
+          // A view of the runtime's memory is written in place, with the same numbers.
+          const region = new Region(m.runtime.arena, Float32Array, c.rows * c.nIn);
+          try {
+            assert.equal(m.inputGrad(p, { x, y }, region.view), loss);
+            assert.deepEqual(region.view, dx);
+          } finally {
+            region.release();
+          }
+          assert.deepEqual(m.params, before, 'model.params untouched');
+          assert.deepEqual(p, m.init(c.seed, new Float32Array(m.size)), 'params argument untouched');
+          assert.throws(() => m.inputGrad(p, { x, y }, new Float32Array(dx.length + 1)), code('LENGTH_MISMATCH'));
+        } finally {
+          m.dispose();
+        }
+      },
+    ),
+    { numRuns: 60 },
+  );
 });
 
 test('prompt gradient = central differences of the f64 reference loss over [p ; shifted x]', async () => {

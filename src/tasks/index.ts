@@ -20,7 +20,7 @@ export {
   type PromptShift,
   type PromptTuningOptions,
   PromptTuningTask,
-  type Pretrained,
+  type PretrainedPromptNetwork,
   pretrainPromptNetwork,
   promptTuningTask,
   shiftDigits,

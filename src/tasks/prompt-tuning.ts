@@ -84,14 +84,14 @@ export interface PromptTuningOptions {
 }
 
 /** The pretrained frozen network: weights and its accuracy on the UNSHIFTED split with p = 0. */
-export interface Pretrained {
+export interface PretrainedPromptNetwork {
   params: Float32Array;
   train: Evaluation;
   test: Evaluation;
   steps: number;
 }
 
-const cache = new WeakMap<Runtime, Map<string, Promise<Pretrained>>>();
+const cache = new WeakMap<Runtime, Map<string, Promise<PretrainedPromptNetwork>>>();
 
 function withPrefix(d: Dataset, width: number): Dataset {
   const f = d.features + width;
@@ -168,7 +168,7 @@ function resolve(o: PromptTuningOptions): Resolved {
  * Pretrains (or returns the cached) frozen network of a prompt-tuning configuration on the
  * unshifted digits split with the neutral prompt p = 0. Deterministic given the options.
  */
-export async function pretrainPromptNetwork(o: PromptTuningOptions = {}): Promise<Pretrained> {
+export async function pretrainPromptNetwork(o: PromptTuningOptions = {}): Promise<PretrainedPromptNetwork> {
   const c = resolve(o);
   const runtime = o.runtime ?? (await ready(), defaultRuntimeOrThrow());
   const key = JSON.stringify([c.tokens * c.dim, c.hidden, c.activation, c.pretrainSteps, c.pretrainLr, c.pretrainSeed]);
@@ -224,7 +224,7 @@ export class PromptTuningTask implements Task {
   private epoch = -1;
   private _disposed = false;
 
-  constructor(c: Resolved, split: SplitDataset, net: Pretrained, runtime: Runtime) {
+  constructor(c: Resolved, split: SplitDataset, net: PretrainedPromptNetwork, runtime: Runtime) {
     this.tokens = c.tokens;
     this.dim = c.dim;
     this.width = c.tokens * c.dim;
