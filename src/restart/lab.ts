@@ -15,6 +15,11 @@ import { openAICompatible } from './openai.js';
 import { surrogateProposer } from './surrogate.js';
 import type { Proposer } from './types.js';
 
+/** Adam learning rate of the prompt-tuning runs. */
+const PROMPT_LR = 5e-2;
+/** The prompt-tuning task of the lab: 8 tokens × 8 dims (64 parameters), frozen 128-32-10 ReLU network, digits moved 1 pixel right. */
+const PROMPT_TASK = { shift: 'translate', tokens: 8, dim: 8, hidden: [32] } as const;
+
 /**
  * `npx metaoptim lab restarts` — GD alone vs GD + proposer restarts (SPEC A.3.2's ablation:
  * single-start GD, multi-start, perturbation, and a proposer) at an equal gradient budget,
@@ -40,11 +45,6 @@ import type { Proposer } from './types.js';
  * `--llm-model`, `--llm-api-key`; its errors are recorded per round, not fatal.
  * Extra options: `--seeds <count>`.
  */
-/** Adam learning rate of the prompt-tuning runs. */
-const PROMPT_LR = 5e-2;
-/** The prompt-tuning task of the lab: 8 tokens × 8 dims (64 parameters), frozen 128-32-10 ReLU network, digits moved 1 pixel right. */
-const PROMPT_TASK = { shift: 'translate', tokens: 8, dim: 8, hidden: [32] } as const;
-
 interface Config {
   seeds: number;
   total: number;
