@@ -9,7 +9,7 @@ test('lab restarts: equal evaluation budget for every method, ≥ 1 row per seed
   const methods = new Set(res.runs.map((x) => x.method));
   // (A fifth method, GD + LLM, appears only when METAOPTIM_LLM_* is set in the environment.)
   assert.deepEqual([...methods].slice(0, 4), ['GD', 'GD + surrogate', 'GD + multi-start', 'GD + perturbation']);
-  assert.equal(res.runs.length, methods.size * 4 * 2);
+  assert.equal(res.runs.length, methods.size * 5 * 2);
   for (const run of res.runs) {
     const used = run.gradientSteps + run.polishSteps + run.scoringEvaluations;
     // Local proposers always return k valid vectors, so they use the budget exactly; an LLM may use less.
@@ -42,15 +42,15 @@ test('lab restarts: GD + LLM over a loopback chat-completions server (given with
     const r = await restartsLab.run({ quick: true, seed: 1, extra: { seeds: '1', 'llm-base-url': `http://127.0.0.1:${port}/v1`, 'llm-model': 'loopback' } });
     const res = r.results as { config: { total: number; rounds: number }; runs: { method: string; proposerCalls: number; tokens: number; gradientSteps: number; polishSteps: number; scoringEvaluations: number }[]; llmRounds: { rounds: { reply?: string }[] }[] };
     const llm = res.runs.filter((x) => x.method === 'GD + LLM (loopback)');
-    assert.equal(llm.length, 4);
+    assert.equal(llm.length, 5);
     for (const run of llm) {
       assert.equal(run.proposerCalls, res.config.rounds);
       assert.equal(run.tokens, 42 * res.config.rounds);
       assert.ok(run.gradientSteps + run.polishSteps + run.scoringEvaluations < res.config.total, 'fewer candidates than k: budget charged, not spent');
     }
-    assert.equal(res.llmRounds.length, 4);
+    assert.equal(res.llmRounds.length, 5);
     assert.ok(res.llmRounds[0]!.rounds.every((x) => typeof x.reply === 'string'));
-    assert.equal(calls, 4 * res.config.rounds);
+    assert.equal(calls, 5 * res.config.rounds);
   } finally {
     server.closeAllConnections();
     server.close();

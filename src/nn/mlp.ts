@@ -225,6 +225,47 @@ export class Mlp {
   }
 
   /**
+   * Input gradient of a frozen network: mean loss on `batch` at `params`, with ∂loss/∂x
+   * (rows × inputs, row-major, the gradient of the MEAN loss) written into `dx`:
+   * dX₀ = D₁·W₁ after the usual backward recursion for the deltas. No parameter gradient
+   * is formed and nothing in `params` is written. `dx` is used in place when it is a view of
+   * this runtime's memory, else copied through a staging buffer. Soft-prompt tuning
+   * (`promptTuningTask`) sums the prefix columns of `dx` over rows.
+   */
+  inputGrad(params: Float32Array | undefined, batch: Batch, dx: Float32Array): number {
+    this.live();
+    const rows = this.rowsOf(batch);
+    this.checkLength('dx', dx, rows * this.sizes[0]!);
+    const pp = this.paramPtr(params);
+    const xp = this.inputPtr(batch.x, rows);
+    const yp = this.targetPtr(batch.y, rows);
+    if (this.isWasm(dx)) return this.inputGradAt(pp, xp, yp, rows, dx.byteOffset);
+    const tmp = new Region(this.runtime.arena, Float32Array, rows * this.sizes[0]!);
+    try {
+      const loss = this.inputGradAt(pp, xp, yp, rows, tmp.ptr);
+      dx.set(tmp.view);
+      return loss;
+    } finally {
+      tmp.release();
+    }
+  }
+
+  /**
+   * Low-level entry of `inputGrad` used by tasks: mean loss of `rows` rows at byte offsets
+   * `xp`/`yp` with parameters at `pp`; ∂(mean loss)/∂X (rows × inputs f32) written at byte
+   * offset `dxp` (which must not overlap the workspace).
+   */
+  inputGradAt(pp: number, xp: number, yp: number, rows: number, dxp: number): number {
+    this.live();
+    this.checkRows(rows);
+    const logits = this.plan.forward(pp, xp, rows);
+    const L = this.sizes.length - 1;
+    const total = this.plan.loss(logits, yp, rows, this.plan.delta(L), this.plan.lossPtr, 1 / rows);
+    this.plan.inputGrad(pp, rows, dxp);
+    return total / rows;
+  }
+
+  /**
    * Per-example gradients: row r of `out` (rows × size, row-major) is the gradient of
    * example r's loss ℓ_r (their mean is the batch gradient). Returns the per-example losses.
    * Not defined for batch-norm models (examples are coupled through the batch statistics).

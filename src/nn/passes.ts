@@ -182,6 +182,15 @@ export class Plan {
     for (let l = this.sizes.length - 1; l >= 2; l--) this.propagate(pp, rows, l, 0);
   }
 
+  /**
+   * From D_L: the deltas of every layer, then the input gradient dX₀ = D₁·W₁ (rows × n₀,
+   * row-major) at byte offset dxp. No parameter gradient is formed (frozen network).
+   */
+  inputGrad(pp: number, rows: number, dxp: number): void {
+    this.backDeltas(pp, rows);
+    this.k.gemm_f32(0, 0, rows, this.sizes[0]!, this.sizes[1]!, this.delta(1), pp + this.wOff[0]! * 4, dxp, 0, this.workPtr);
+  }
+
   /** From D_L: dW_l = D_lᵀ·X_{l−1}, db_l = Σ_rows D_l for every layer, into the gradient at gp. */
   backward(pp: number, xp: number, rows: number, gp: number): void {
     const k = this.k;

@@ -15,3 +15,13 @@ export {
 } from './digits.js';
 export { IRIS_SPLIT, WINE_SPLIT, irisSplit, irisTask, wineSplit, wineTask } from './uci.js';
 export { type EvalPoint, type TrainOptions, type TrainProgress, type TrainResult, train } from './train.js';
+export {
+  PROMPT_SHIFTS,
+  type PromptShift,
+  type PromptTuningOptions,
+  PromptTuningTask,
+  type PretrainedPromptNetwork,
+  pretrainPromptNetwork,
+  promptTuningTask,
+  shiftDigits,
+} from './prompt-tuning.js';
