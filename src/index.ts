@@ -13,3 +13,4 @@ export {
   simdSupported,
 } from './runtime/index.js';
 export * from './optim/index.js';
+export * as qp from './qp/index.js';

@@ -1,0 +1,452 @@
+// Batched dense QP solvers and their backward passes (SPEC B.4), f64:
+//   minimize ½zᵀQz + pᵀz  subject to  Az = b (ne rows), Gz ≤ h (ni rows)
+// over `count` problems of one shape stored back to back. Bit `k` of `shared` set means
+// input k (Q=1, p=2, A=4, b=8, G=16, h=32; box: Q=1, p=2, lb=4, ub=8) is one array used by
+// every problem (stride 0). Everything the backward pass needs (factor of the reduced
+// Newton matrix, its Schur complement, the final D, the active set) stays in the
+// caller-provided buffers. No allocation; `work` is scratch reused across problems.
+//
+// info (8 f64 per problem): [0] status, [1] iterations, [2] ‖rx‖∞ (stationarity),
+// [3] primal residual, [4] complementarity μ, [5] smallest Cholesky pivot (or the failing
+// one), [6] box: number of free variables, [7] reserved.
+// Status: 0 solved, 1 not converged (max iterations / stalled / box cycling),
+// 2 Newton matrix not positive definite at the start (Q + GᵀG, Q, or Q_II on the box path), 5 non-finite iterate,
+// 6 Schur complement A K⁻¹Aᵀ not positive definite (dependent or inconsistent equalities).
+
+import { axpy_f64, chol_backward_f64, chol_factor_f64, chol_forward_f64, chol_solve_f64, dot_f64 } from './linalg';
+
+let lastPivot: f64 = 0;
+
+// @ts-ignore: decorator
+@inline function at(base: usize, i: i32): usize {
+  return base + (<usize>i << 3);
+}
+
+// @ts-ignore: decorator
+@inline function stride(sharedMask: i32, bit: i32, elems: i32): usize {
+  return (sharedMask & bit) != 0 ? 0 : <usize>elems << 3;
+}
+
+/**
+ * K = Q + GᵀDG (lower triangle) into L, then L ← chol(K); when ne > 0, W = L⁻¹Aᵀ (ne rows
+ * of n) and S = WᵀW = A K⁻¹Aᵀ factored in place. Returns 0, 2 (K not PD) or 6 (S not PD).
+ */
+function factorK(n: i32, ne: i32, ni: i32, Q: usize, A: usize, G: usize, L: usize, W: usize, S: usize, D: usize): i32 {
+  const rs = <usize>n << 3;
+  for (let r = 0; r < n; r++) memory.copy(L + <usize>r * rs, Q + <usize>r * rs, <usize>(r + 1) << 3);
+  for (let k = 0; k < ni; k++) {
+    const dk = load<f64>(at(D, k));
+    const g = G + <usize>k * rs;
+    for (let r = 0; r < n; r++) {
+      const c = dk * load<f64>(at(g, r));
+      if (c != 0) axpy_f64(L + <usize>r * rs, g, r + 1, c);
+    }
+  }
+  const piv = chol_factor_f64(L, n, n);
+  lastPivot = piv;
+  if (!(piv > 0)) return 2;
+  if (ne > 0) {
+    for (let k = 0; k < ne; k++) {
+      const wk = W + <usize>k * rs;
+      memory.copy(wk, A + <usize>k * rs, rs);
+      chol_forward_f64(L, n, n, wk);
+    }
+    const ss = <usize>ne << 3;
+    for (let k = 0; k < ne; k++) {
+      const wk = W + <usize>k * rs;
+      for (let l = 0; l <= k; l++) store<f64>(S + <usize>k * ss + (<usize>l << 3), dot_f64(wk, W + <usize>l * rs, n));
+    }
+    const ps = chol_factor_f64(S, ne, ne);
+    if (!(ps > 0)) {
+      lastPivot = ps;
+      return 6;
+    }
+  }
+  return 0;
+}
+
+/**
+ * Solves the Newton system of SPEC B.4.1 for (dz, ds, dλ, dν) given residuals
+ * (rx, rs, rz, ry), with the factors from factorK:
+ *   r1 = −rx + Gᵀ(rs − D∘rz);  y = L⁻¹r1;  S dν = W y + ry;  dz = L⁻ᵀ(y − Wᵀdν);
+ *   ds = −rz − G dz;  dλ = −rs − D∘ds.
+ */
+function newton(n: i32, ne: i32, ni: i32, G: usize, L: usize, W: usize, S: usize, D: usize,
+  rx: usize, rs: usize, rz: usize, ry: usize, dz: usize, ds: usize, dl: usize, dnu: usize): void {
+  const rsz = <usize>n << 3;
+  for (let i = 0; i < n; i++) store<f64>(at(dz, i), -load<f64>(at(rx, i)));
+  for (let k = 0; k < ni; k++) {
+    const c = load<f64>(at(rs, k)) - load<f64>(at(D, k)) * load<f64>(at(rz, k));
+    if (c != 0) axpy_f64(dz, G + <usize>k * rsz, n, c);
+  }
+  chol_forward_f64(L, n, n, dz);
+  if (ne > 0) {
+    for (let k = 0; k < ne; k++) store<f64>(at(dnu, k), dot_f64(W + <usize>k * rsz, dz, n) + load<f64>(at(ry, k)));
+    chol_solve_f64(S, ne, ne, dnu);
+    for (let k = 0; k < ne; k++) axpy_f64(dz, W + <usize>k * rsz, n, -load<f64>(at(dnu, k)));
+  }
+  chol_backward_f64(L, n, n, dz);
+  for (let k = 0; k < ni; k++) {
+    const dsk = -load<f64>(at(rz, k)) - dot_f64(G + <usize>k * rsz, dz, n);
+    store<f64>(at(ds, k), dsk);
+    store<f64>(at(dl, k), -load<f64>(at(rs, k)) - load<f64>(at(D, k)) * dsk);
+  }
+}
+
+function maxStep(x: usize, dx: usize, m: i32): f64 {
+  let a: f64 = Infinity;
+  for (let i = 0; i < m; i++) {
+    const d = load<f64>(at(dx, i));
+    if (d < 0) a = min(a, -load<f64>(at(x, i)) / d);
+  }
+  return a;
+}
+
+function infNorm(x: usize, m: i32): f64 {
+  let a: f64 = 0;
+  for (let i = 0; i < m; i++) {
+    const v = abs(load<f64>(at(x, i)));
+    if (!(v <= a)) a = v; // propagates NaN
+  }
+  return a;
+}
+
+/** rx = Qz + p + Gᵀλ + Aᵀν, rz = Gz + s − h, ry = Az − b. */
+function residuals(n: i32, ne: i32, ni: i32, Q: usize, p: usize, A: usize, b: usize, G: usize, h: usize,
+  z: usize, nu: usize, lam: usize, s: usize, rx: usize, rz: usize, ry: usize): void {
+  const rsz = <usize>n << 3;
+  for (let i = 0; i < n; i++) store<f64>(at(rx, i), dot_f64(Q + <usize>i * rsz, z, n) + load<f64>(at(p, i)));
+  for (let k = 0; k < ni; k++) {
+    const g = G + <usize>k * rsz;
+    axpy_f64(rx, g, n, load<f64>(at(lam, k)));
+    store<f64>(at(rz, k), dot_f64(g, z, n) + load<f64>(at(s, k)) - load<f64>(at(h, k)));
+  }
+  for (let k = 0; k < ne; k++) {
+    const a = A + <usize>k * rsz;
+    axpy_f64(rx, a, n, load<f64>(at(nu, k)));
+    store<f64>(at(ry, k), dot_f64(a, z, n) - load<f64>(at(b, k)));
+  }
+}
+
+/** Work buffer length (f64) the IPM forward and backward need (shared by all problems). */
+export function qp_ipm_work_len(n: i32, ne: i32, ni: i32): i32 {
+  return 4 * n + 8 * ni + 4 * ne + 8;
+}
+
+/**
+ * Primal-dual interior point with Mehrotra predictor-corrector (SPEC B.4.1), or for ni = 0
+ * one direct solve of the KKT system. Per problem: z (n), nu (ne), lam (ni), s (ni) out;
+ * L (n²), W (ne·n), S (ne²), D (ni) are kept for the backward pass: after the loop they
+ * hold the factors for D = max(λ,1e-8)/max(s,1e-8) (SPEC B.4.2(b)).
+ * Stops when max(‖rx‖∞/(1+‖p‖∞), ‖rz‖∞/(1+‖h‖∞), ‖ry‖∞/(1+‖b‖∞), μ) < tol, after 5
+ * iterations without improving that measure, or after maxIter iterations.
+ */
+export function qp_ipm_f64(count: i32, n: i32, ne: i32, ni: i32, shared: i32,
+  Q: usize, p: usize, A: usize, b: usize, G: usize, h: usize,
+  z: usize, nu: usize, lam: usize, s: usize,
+  L: usize, W: usize, S: usize, D: usize, work: usize, info: usize,
+  tol: f64, maxIter: i32): void {
+  const rx = work, rz = at(rx, n), ry = at(rz, ni), rs = at(ry, ne), dz = at(rs, ni), ds = at(dz, n);
+  const dl = at(ds, ni), dnu = at(dl, ni), dsa = at(dnu, ne), dla = at(dsa, ni);
+  const sQ = stride(shared, 1, n * n), sp = stride(shared, 2, n), sA = stride(shared, 4, ne * n);
+  const sb = stride(shared, 8, ne), sG = stride(shared, 16, ni * n), sh = stride(shared, 32, ni);
+  for (let t = 0; t < count; t++) {
+    const u = <usize>t;
+    const Qt = Q + u * sQ, pt = p + u * sp, At = A + u * sA, bt = b + u * sb, Gt = G + u * sG, ht = h + u * sh;
+    const zt = z + u * (<usize>n << 3), nut = nu + u * (<usize>ne << 3);
+    const lt = lam + u * (<usize>ni << 3), st = s + u * (<usize>ni << 3);
+    const Lt = L + u * (<usize>(n * n) << 3), Wt = W + u * (<usize>(ne * n) << 3);
+    const St = S + u * (<usize>(ne * ne) << 3), Dt = D + u * (<usize>ni << 3);
+    const it = info + u * 64;
+    const scp = 1 + infNorm(pt, n), sch = 1 + infNorm(ht, ni), scb = 1 + infNorm(bt, ne);
+
+    // Initial point: the Newton system with D = I from zero (rx = p, rs = 0, rz = −h, ry = −b).
+    for (let k = 0; k < ni; k++) store<f64>(at(Dt, k), 1);
+    let code = factorK(n, ne, ni, Qt, At, Gt, Lt, Wt, St, Dt);
+    store<f64>(it + 40, lastPivot);
+    if (code != 0) {
+      store<f64>(it, <f64>code);
+      store<f64>(it + 8, 0);
+      continue;
+    }
+    memory.copy(rx, pt, <usize>n << 3);
+    for (let k = 0; k < ni; k++) {
+      store<f64>(at(rs, k), 0);
+      store<f64>(at(rz, k), -load<f64>(at(ht, k)));
+    }
+    for (let k = 0; k < ne; k++) store<f64>(at(ry, k), -load<f64>(at(bt, k)));
+    newton(n, ne, ni, Gt, Lt, Wt, St, Dt, rx, rs, rz, ry, zt, st, lt, nut);
+    let status = 1;
+    let iters = 0;
+    let mu: f64 = 0;
+    if (ni > 0) {
+      let ms: f64 = Infinity, ml: f64 = Infinity;
+      for (let k = 0; k < ni; k++) {
+        ms = min(ms, load<f64>(at(st, k)));
+        ml = min(ml, load<f64>(at(lt, k)));
+      }
+      const shs: f64 = ms < 1 ? 1 - ms : 0, shl: f64 = ml < 1 ? 1 - ml : 0;
+      for (let k = 0; k < ni; k++) {
+        store<f64>(at(st, k), load<f64>(at(st, k)) + shs);
+        store<f64>(at(lt, k), load<f64>(at(lt, k)) + shl);
+      }
+      let best: f64 = Infinity;
+      let stall = 0;
+      for (;;) {
+        residuals(n, ne, ni, Qt, pt, At, bt, Gt, ht, zt, nut, lt, st, rx, rz, ry);
+        mu = dot_f64(st, lt, ni) / <f64>ni;
+        const res = max(max(infNorm(rx, n) / scp, infNorm(rz, ni) / sch), max(infNorm(ry, ne) / scb, mu));
+        if (!(res == res) || !isFinite(res)) {
+          status = 5;
+          break;
+        }
+        if (res < tol) {
+          status = 0;
+          break;
+        }
+        if (res < best) {
+          best = res;
+          stall = 0;
+        } else if (++stall >= 5) break;
+        if (iters >= maxIter) break;
+        for (let k = 0; k < ni; k++) store<f64>(at(Dt, k), load<f64>(at(lt, k)) / load<f64>(at(st, k)));
+        // A failure here (overflowing D on an infeasible problem) ends the loop as "not
+        // converged"; the caller classifies it from the residuals of this iterate.
+        if (factorK(n, ne, ni, Qt, At, Gt, Lt, Wt, St, Dt) != 0) break;
+        // Predictor (affine scaling): rs = λ.
+        memory.copy(rs, lt, <usize>ni << 3);
+        newton(n, ne, ni, Gt, Lt, Wt, St, Dt, rx, rs, rz, ry, dz, ds, dl, dnu);
+        const aa = min<f64>(1, min(maxStep(st, ds, ni), maxStep(lt, dl, ni)));
+        let num: f64 = 0;
+        for (let k = 0; k < ni; k++) {
+          num += (load<f64>(at(st, k)) + aa * load<f64>(at(ds, k))) * (load<f64>(at(lt, k)) + aa * load<f64>(at(dl, k)));
+        }
+        const ratio = num / (mu * <f64>ni);
+        const sigma = ratio * ratio * ratio;
+        memory.copy(dsa, ds, <usize>ni << 3);
+        memory.copy(dla, dl, <usize>ni << 3);
+        // Combined predictor-corrector: rs = λ + (ds_aff∘dλ_aff − σμ)/s.
+        for (let k = 0; k < ni; k++) {
+          store<f64>(at(rs, k), load<f64>(at(lt, k)) +
+            (load<f64>(at(dsa, k)) * load<f64>(at(dla, k)) - sigma * mu) / load<f64>(at(st, k)));
+        }
+        newton(n, ne, ni, Gt, Lt, Wt, St, Dt, rx, rs, rz, ry, dz, ds, dl, dnu);
+        const a = min<f64>(1, 0.999 * min(maxStep(st, ds, ni), maxStep(lt, dl, ni)));
+        axpy_f64(zt, dz, n, a);
+        axpy_f64(st, ds, ni, a);
+        axpy_f64(lt, dl, ni, a);
+        axpy_f64(nut, dnu, ne, a);
+        iters++;
+      }
+    } else {
+      residuals(n, ne, ni, Qt, pt, At, bt, Gt, ht, zt, nut, lt, st, rx, rz, ry);
+      status = 0;
+      const r = max(infNorm(rx, n), infNorm(ry, ne));
+      if (!(r == r) || !isFinite(r)) status = 5;
+    }
+    store<f64>(it + 16, infNorm(rx, n));
+    store<f64>(it + 24, max(infNorm(rz, ni), infNorm(ry, ne)));
+    store<f64>(it + 32, mu);
+    store<f64>(it + 8, <f64>iters);
+    if (ni > 0 && (status == 0 || status == 1)) {
+      for (let k = 0; k < ni; k++) {
+        store<f64>(at(Dt, k), max<f64>(load<f64>(at(lt, k)), 1e-8) / max<f64>(load<f64>(at(st, k)), 1e-8));
+      }
+      if (factorK(n, ne, ni, Qt, At, Gt, Lt, Wt, St, Dt) != 0) status = 1;
+    }
+    store<f64>(it, <f64>status);
+    if (status == 0 || status == 1) store<f64>(it + 40, lastPivot);
+  }
+}
+
+/**
+ * Backward pass of qp_ipm_f64 (SPEC B.4.2(b); exact (a) for ni = 0): given v = ∂ℓ/∂z per
+ * problem, solve (Q + GᵀDG)d_z + Aᵀd_ν = −v, A d_z = 0, set μ = D∘(G d_z), and write
+ *   dp = d_z, db = −d_ν, dh = −μ, dQ = ½(d_z zᵀ + z d_zᵀ), dA = d_ν zᵀ + ν d_zᵀ,
+ *   dG = μ zᵀ + λ d_zᵀ   (every output per problem; the caller sums shared inputs).
+ */
+export function qp_ipm_backward_f64(count: i32, n: i32, ne: i32, ni: i32, shared: i32,
+  G: usize, z: usize, nu: usize, lam: usize, L: usize, W: usize, S: usize, D: usize,
+  v: usize, work: usize, dQ: usize, dp: usize, dA: usize, db: usize, dG: usize, dh: usize): void {
+  const rz = work, ry = at(rz, ni), rs = at(ry, ne), ds = at(rs, ni);
+  for (let k = 0; k < ni; k++) {
+    store<f64>(at(rz, k), 0);
+    store<f64>(at(rs, k), 0);
+  }
+  for (let k = 0; k < ne; k++) store<f64>(at(ry, k), 0);
+  const sG = stride(shared, 16, ni * n);
+  const rsz = <usize>n << 3;
+  for (let t = 0; t < count; t++) {
+    const u = <usize>t;
+    const Gt = G + u * sG;
+    const zt = z + u * rsz, nut = nu + u * (<usize>ne << 3), lt = lam + u * (<usize>ni << 3);
+    const Lt = L + u * (<usize>(n * n) << 3), Wt = W + u * (<usize>(ne * n) << 3);
+    const St = S + u * (<usize>(ne * ne) << 3), Dt = D + u * (<usize>ni << 3);
+    const vt = v + u * rsz;
+    const dzt = dp + u * rsz, dnut = db + u * (<usize>ne << 3), mut = dh + u * (<usize>ni << 3);
+    newton(n, ne, ni, Gt, Lt, Wt, St, Dt, vt, rs, rz, ry, dzt, ds, mut, dnut);
+    // newton gives dλ = −rs − D∘ds = D∘(G d_z) = μ in mut; dν in dnut.
+    const dQt = dQ + u * (<usize>(n * n) << 3);
+    for (let i = 0; i < n; i++) {
+      const zi = load<f64>(at(zt, i)), di = load<f64>(at(dzt, i));
+      const row = dQt + <usize>i * rsz;
+      for (let j = 0; j < n; j++) store<f64>(at(row, j), 0.5 * (di * load<f64>(at(zt, j)) + zi * load<f64>(at(dzt, j))));
+    }
+    const dAt = dA + u * (<usize>(ne * n) << 3);
+    for (let k = 0; k < ne; k++) {
+      const a = load<f64>(at(dnut, k)), c = load<f64>(at(nut, k));
+      const row = dAt + <usize>k * rsz;
+      for (let j = 0; j < n; j++) store<f64>(at(row, j), a * load<f64>(at(zt, j)) + c * load<f64>(at(dzt, j)));
+      store<f64>(at(dnut, k), -a);
+    }
+    const dGt = dG + u * (<usize>(ni * n) << 3);
+    for (let k = 0; k < ni; k++) {
+      const a = load<f64>(at(mut, k)), c = load<f64>(at(lt, k));
+      const row = dGt + <usize>k * rsz;
+      for (let j = 0; j < n; j++) store<f64>(at(row, j), a * load<f64>(at(zt, j)) + c * load<f64>(at(dzt, j)));
+      store<f64>(at(mut, k), -a);
+    }
+  }
+}
+
+/**
+ * Box-constrained QP, lb ≤ z ≤ ub (±∞ allowed), by the primal-dual active-set method
+ * (Hintermüller, Ito & Kunisch 2003) with per-coordinate c_i = Q_ii. Multiplier μ with
+ * Qz + p + μ = 0 (μ_i > 0 at an upper bound, < 0 at a lower one). From the unconstrained
+ * solution, repeat: flag i upper if μ_i + c_i(z_i − ub_i) > 0, lower if μ_i + c_i(z_i − lb_i) < 0,
+ * else free; fix flagged z_i at their bound, solve Q_II z_I = −p_I − Q_IA z_A, μ_I = 0,
+ * μ_A = −(Qz + p)_A; stop when the flags repeat (then KKT holds exactly up to rounding).
+ * Kept per problem for the backward pass: flags (i32: 0 free, 1 lower, 2 upper), idx
+ * (i32: free indices), Lf (chol(Q_II) packed m×m), info[6] = m.
+ * Status 1 after maxIter solves without repeating flags (the caller falls back to the IPM).
+ */
+export function qp_box_f64(count: i32, n: i32, shared: i32, Q: usize, p: usize, lb: usize, ub: usize,
+  z: usize, mu: usize, flags: usize, idx: usize, Lf: usize, work: usize, info: usize, maxIter: i32): void {
+  const sQ = stride(shared, 1, n * n), sp = stride(shared, 2, n), sl = stride(shared, 4, n), su = stride(shared, 8, n);
+  const rsz = <usize>n << 3;
+  const isz = <usize>n << 2;
+  for (let t = 0; t < count; t++) {
+    const u = <usize>t;
+    const Qt = Q + u * sQ, pt = p + u * sp, lt = lb + u * sl, ut = ub + u * su;
+    const zt = z + u * rsz, mt = mu + u * rsz, ft = flags + u * isz, xt = idx + u * isz;
+    const Lt = Lf + u * (<usize>(n * n) << 3);
+    const it = info + u * 64;
+    for (let i = 0; i < n; i++) store<i32>(ft + (<usize>i << 2), 0);
+    let status = 1;
+    let iters = 0;
+    let m = 0;
+    let stat: f64 = 0, prim: f64 = 0;
+    let piv: f64 = Infinity;
+    while (iters < maxIter) {
+      iters++;
+      m = 0;
+      for (let i = 0; i < n; i++) {
+        const f = load<i32>(ft + (<usize>i << 2));
+        if (f == 0) store<i32>(xt + (<usize>(m++) << 2), i);
+        else store<f64>(at(zt, i), f == 1 ? load<f64>(at(lt, i)) : load<f64>(at(ut, i)));
+      }
+      const msz = <usize>m << 3;
+      for (let a = 0; a < m; a++) {
+        const ia = load<i32>(xt + (<usize>a << 2));
+        const rowQ = Qt + <usize>ia * rsz;
+        const rowL = Lt + <usize>a * msz;
+        for (let c = 0; c <= a; c++) store<f64>(at(rowL, c), load<f64>(at(rowQ, load<i32>(xt + (<usize>c << 2)))));
+        let r = -load<f64>(at(pt, ia));
+        if (m < n) {
+          for (let j = 0; j < n; j++) {
+            if (load<i32>(ft + (<usize>j << 2)) != 0) r -= load<f64>(at(rowQ, j)) * load<f64>(at(zt, j));
+          }
+        }
+        store<f64>(at(work, a), r);
+      }
+      piv = chol_factor_f64(Lt, m, m);
+      if (!(piv > 0)) {
+        status = 2;
+        break;
+      }
+      chol_solve_f64(Lt, m, m, work);
+      for (let a = 0; a < m; a++) store<f64>(at(zt, load<i32>(xt + (<usize>a << 2))), load<f64>(at(work, a)));
+      let changed = 0;
+      stat = 0;
+      prim = 0;
+      for (let i = 0; i < n; i++) {
+        const rowQ = Qt + <usize>i * rsz;
+        const g = dot_f64(rowQ, zt, n) + load<f64>(at(pt, i));
+        const fo = ft + (<usize>i << 2);
+        const f = load<i32>(fo);
+        let mi: f64 = 0;
+        if (f == 0) {
+          const ag = abs(g);
+          if (!(ag <= stat)) stat = ag;
+        } else mi = -g;
+        store<f64>(at(mt, i), mi);
+        const zi = load<f64>(at(zt, i)), lo = load<f64>(at(lt, i)), hi = load<f64>(at(ut, i));
+        const c = load<f64>(at(rowQ, i));
+        let nf = 0;
+        if (mi + c * (zi - hi) > 0) nf = 2;
+        else if (mi + c * (zi - lo) < 0) nf = 1;
+        if (nf != f) {
+          changed++;
+          store<i32>(fo, nf);
+        }
+        prim = max(prim, max(lo - zi, zi - hi));
+      }
+      if (!(stat == stat) || !isFinite(stat)) {
+        status = 5;
+        break;
+      }
+      if (changed == 0) {
+        status = 0;
+        break;
+      }
+    }
+    store<f64>(it, <f64>status);
+    store<f64>(it + 8, <f64>iters);
+    store<f64>(it + 16, stat);
+    store<f64>(it + 24, max<f64>(prim, 0));
+    store<f64>(it + 32, 0);
+    store<f64>(it + 40, piv);
+    store<f64>(it + 48, <f64>m);
+  }
+}
+
+/**
+ * Backward pass of qp_box_f64 (SPEC B.4.2(c), exact under strict complementarity): with the
+ * final free set I, d_z_I = −Q_II⁻¹v_I, d_z_A = 0, r = −v − Q d_z; then
+ *   dp = d_z, dQ = ½(d_z zᵀ + z d_zᵀ), dlb_i = −r_i (i at lower), dub_i = −r_i (i at upper),
+ * zero elsewhere.
+ */
+export function qp_box_backward_f64(count: i32, n: i32, shared: i32, Q: usize, z: usize, flags: usize, idx: usize,
+  Lf: usize, info: usize, v: usize, work: usize, dQ: usize, dp: usize, dlb: usize, dub: usize): void {
+  const sQ = stride(shared, 1, n * n);
+  const rsz = <usize>n << 3;
+  const isz = <usize>n << 2;
+  for (let t = 0; t < count; t++) {
+    const u = <usize>t;
+    const Qt = Q + u * sQ, zt = z + u * rsz, ft = flags + u * isz, xt = idx + u * isz;
+    const Lt = Lf + u * (<usize>(n * n) << 3), vt = v + u * rsz;
+    const dzt = dp + u * rsz, dlt = dlb + u * rsz, dut = dub + u * rsz;
+    const m = <i32>load<f64>(info + u * 64 + 48);
+    for (let a = 0; a < m; a++) store<f64>(at(work, a), -load<f64>(at(vt, load<i32>(xt + (<usize>a << 2)))));
+    chol_solve_f64(Lt, m, m, work);
+    for (let i = 0; i < n; i++) store<f64>(at(dzt, i), 0);
+    for (let a = 0; a < m; a++) store<f64>(at(dzt, load<i32>(xt + (<usize>a << 2))), load<f64>(at(work, a)));
+    for (let i = 0; i < n; i++) {
+      const f = load<i32>(ft + (<usize>i << 2));
+      let gl: f64 = 0, gu: f64 = 0;
+      if (f != 0) {
+        const r = -load<f64>(at(vt, i)) - dot_f64(Qt + <usize>i * rsz, dzt, n);
+        if (f == 1) gl = -r;
+        else gu = -r;
+      }
+      store<f64>(at(dlt, i), gl);
+      store<f64>(at(dut, i), gu);
+    }
+    const dQt = dQ + u * (<usize>(n * n) << 3);
+    for (let i = 0; i < n; i++) {
+      const zi = load<f64>(at(zt, i)), di = load<f64>(at(dzt, i));
+      const row = dQt + <usize>i * rsz;
+      for (let j = 0; j < n; j++) store<f64>(at(row, j), 0.5 * (di * load<f64>(at(zt, j)) + zi * load<f64>(at(dzt, j))));
+    }
+  }
+}
