@@ -7,7 +7,7 @@ import { type Field, type FieldName, type Prepared, prepare, type QpBatchProblem
 export interface QpOptions {
   /** Runtime whose memory holds the context (default: the one made by `ready()`). */
   runtime?: Runtime;
-  /** Interior-point tolerance on the scaled KKT residual and on μ = sᵀλ/ni (default 1e-10). */
+  /** Interior-point tolerance on the scaled KKT residual and on μ = sᵀλ/ni (default 1e-12). */
   tol?: number;
   /** Interior-point iteration limit (default 50). */
   maxIter?: number;
@@ -73,7 +73,7 @@ interface Opts {
 function options(o: QpOptions, n: number): Opts {
   return {
     runtime: o.runtime ?? defaultRuntimeOrThrow(),
-    tol: checkNumber('qp', 'tol', o.tol ?? 1e-10, { min: 0, minExclusive: true }),
+    tol: checkNumber('qp', 'tol', o.tol ?? 1e-12, { min: 0, minExclusive: true }),
     maxIter: Math.floor(checkNumber('qp', 'maxIter', o.maxIter ?? 50, { min: 1 })),
     boxMaxIter: Math.floor(checkNumber('qp', 'boxMaxIter', o.boxMaxIter ?? Math.max(50, 2 * n), { min: 1 })),
     method: o.method === 'ipm' ? 'ipm' : 'auto',

@@ -92,7 +92,7 @@ function maxStep(x: Float64Array, dx: Float64Array): number {
   return a;
 }
 
-export function refIpm(P: RefProblem, tol = 1e-10, maxIter = 50): RefIpm {
+export function refIpm(P: RefProblem, tol = 1e-12, maxIter = 50): RefIpm {
   const { n, ne, ni, Q, p, A, b, G, h } = P;
   const z = new Float64Array(n), nu = new Float64Array(ne), lam = new Float64Array(ni), s = new Float64Array(ni);
   const L = new Float64Array(n * n), W = new Float64Array(ne * n), S = new Float64Array(ne * ne), D = new Float64Array(ni);
