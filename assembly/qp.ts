@@ -8,7 +8,8 @@
 //
 // info (8 f64 per problem): [0] status, [1] iterations, [2] ‖rx‖∞ (stationarity),
 // [3] primal residual, [4] complementarity μ, [5] smallest Cholesky pivot (or the failing
-// one), [6] box: number of free variables, [7] reserved.
+// one), [6] box: number of free variables; IPM: rows of the backward adjoint system,
+// [7] IPM backward form (0 active set (c), 1 symmetric (b)).
 // Status: 0 solved, 1 not converged (max iterations / stalled / box cycling),
 // 2 Newton matrix not positive definite at the start (Q + GᵀG, Q, or Q_II on the box path), 5 non-finite iterate,
 // 6 Schur complement A K⁻¹Aᵀ not positive definite (dependent or inconsistent equalities).
@@ -63,6 +64,34 @@ function factorK(n: i32, ne: i32, ni: i32, Q: usize, A: usize, G: usize, L: usiz
     }
   }
   return 0;
+}
+
+/**
+ * Backward factorization, active-set form (SPEC B.4.2(c)): 𝒜 = {k : λ_k > s_k}, D_k = 1 on 𝒜
+ * and 0 elsewhere, K = Q + G_𝒜ᵀG_𝒜 (this adds nothing on the null space of the active rows, so
+ * the adjoint solution is that of [Q G_𝒜ᵀ Aᵀ; G_𝒜 0 0; A 0 0]), W = L⁻¹[A; G_𝒜]ᵀ and
+ * S = WWᵀ factored with ld = m = ne + |𝒜|. Returns m, or −1 when K is not positive definite or
+ * S is singular to working precision (pivot ≤ 1e-10·max diag: dependent active rows).
+ */
+function factorActive(n: i32, ne: i32, ni: i32, Q: usize, A: usize, G: usize, L: usize, W: usize, S: usize, D: usize,
+  lam: usize, s: usize): i32 {
+  for (let k = 0; k < ni; k++) store<f64>(at(D, k), load<f64>(at(lam, k)) > load<f64>(at(s, k)) ? 1 : 0);
+  if (factorK(n, 0, ni, Q, A, G, L, W, S, D) != 0) return -1;
+  const rs = <usize>n << 3;
+  let m = 0;
+  for (let k = 0; k < ne; k++) memory.copy(W + <usize>(m++) * rs, A + <usize>k * rs, rs);
+  for (let k = 0; k < ni; k++) if (load<f64>(at(D, k)) != 0) memory.copy(W + <usize>(m++) * rs, G + <usize>k * rs, rs);
+  for (let r = 0; r < m; r++) chol_forward_f64(L, n, n, W + <usize>r * rs);
+  const ss = <usize>m << 3;
+  let dmax: f64 = 0;
+  for (let k = 0; k < m; k++) {
+    const wk = W + <usize>k * rs;
+    for (let l = 0; l <= k; l++) store<f64>(S + <usize>k * ss + (<usize>l << 3), dot_f64(wk, W + <usize>l * rs, n));
+    dmax = max(dmax, load<f64>(S + <usize>k * ss + (<usize>k << 3)));
+  }
+  const piv = chol_factor_f64(S, m, m);
+  if (!(piv > 1e-10 * dmax)) return -1;
+  return m;
 }
 
 /**
@@ -136,8 +165,9 @@ export function qp_ipm_work_len(n: i32, ne: i32, ni: i32): i32 {
 /**
  * Primal-dual interior point with Mehrotra predictor-corrector (SPEC B.4.1), or for ni = 0
  * one direct solve of the KKT system. Per problem: z (n), nu (ne), lam (ni), s (ni) out;
- * L (n²), W (ne·n), S (ne²), D (ni) are kept for the backward pass: after the loop they
- * hold the factors for D = max(λ,1e-8)/max(s,1e-8) (SPEC B.4.2(b)).
+ * L (n²), W ((ne+ni)·n), S ((ne+ni)²), D (ni) are kept for the backward pass: after the loop
+ * they hold the active-set factors of factorActive (form (c)), or when the active rows are
+ * dependent those of form (b) with D = max(λ,1e-8)/max(s,1e-8).
  * Stops when max(‖rx‖∞/(1+‖p‖∞), ‖rz‖∞/(1+‖h‖∞), ‖ry‖∞/(1+‖b‖∞), μ) < tol, after 5
  * iterations without improving that measure, or after maxIter iterations.
  */
@@ -155,8 +185,8 @@ export function qp_ipm_f64(count: i32, n: i32, ne: i32, ni: i32, shared: i32,
     const Qt = Q + u * sQ, pt = p + u * sp, At = A + u * sA, bt = b + u * sb, Gt = G + u * sG, ht = h + u * sh;
     const zt = z + u * (<usize>n << 3), nut = nu + u * (<usize>ne << 3);
     const lt = lam + u * (<usize>ni << 3), st = s + u * (<usize>ni << 3);
-    const Lt = L + u * (<usize>(n * n) << 3), Wt = W + u * (<usize>(ne * n) << 3);
-    const St = S + u * (<usize>(ne * ne) << 3), Dt = D + u * (<usize>ni << 3);
+    const Lt = L + u * (<usize>(n * n) << 3), Wt = W + u * (<usize>((ne + ni) * n) << 3);
+    const St = S + u * (<usize>((ne + ni) * (ne + ni)) << 3), Dt = D + u * (<usize>ni << 3);
     const it = info + u * 64;
     const scp = 1 + infNorm(pt, n), sch = 1 + infNorm(ht, ni), scb = 1 + infNorm(bt, ne);
 
@@ -248,11 +278,21 @@ export function qp_ipm_f64(count: i32, n: i32, ne: i32, ni: i32, shared: i32,
     store<f64>(it + 24, max(infNorm(rz, ni), infNorm(ry, ne)));
     store<f64>(it + 32, mu);
     store<f64>(it + 8, <f64>iters);
+    // Factors for the backward pass: active-set form (c) when the active rows are independent
+    // (info[6] = ne + |𝒜|, info[7] = 0), else symmetric form (b) with D = max(λ,1e-8)/max(s,1e-8)
+    // (info[7] = 1). Without inequalities the direct solve's factors serve as they are (exact).
+    store<f64>(it + 48, <f64>ne);
+    store<f64>(it + 56, 0);
     if (ni > 0 && (status == 0 || status == 1)) {
-      for (let k = 0; k < ni; k++) {
-        store<f64>(at(Dt, k), max<f64>(load<f64>(at(lt, k)), 1e-8) / max<f64>(load<f64>(at(st, k)), 1e-8));
+      const m = factorActive(n, ne, ni, Qt, At, Gt, Lt, Wt, St, Dt, lt, st);
+      if (m >= 0) store<f64>(it + 48, <f64>m);
+      else {
+        store<f64>(it + 56, 1);
+        for (let k = 0; k < ni; k++) {
+          store<f64>(at(Dt, k), max<f64>(load<f64>(at(lt, k)), 1e-8) / max<f64>(load<f64>(at(st, k)), 1e-8));
+        }
+        if (factorK(n, ne, ni, Qt, At, Gt, Lt, Wt, St, Dt) != 0) status = 1;
       }
-      if (factorK(n, ne, ni, Qt, At, Gt, Lt, Wt, St, Dt) != 0) status = 1;
     }
     store<f64>(it, <f64>status);
     if (status == 0 || status == 1) store<f64>(it + 40, lastPivot);
@@ -260,15 +300,16 @@ export function qp_ipm_f64(count: i32, n: i32, ne: i32, ni: i32, shared: i32,
 }
 
 /**
- * Backward pass of qp_ipm_f64 (SPEC B.4.2(b); exact (a) for ni = 0): given v = ∂ℓ/∂z per
- * problem, solve (Q + GᵀDG)d_z + Aᵀd_ν = −v, A d_z = 0, set μ = D∘(G d_z), and write
+ * Backward pass of qp_ipm_f64 (SPEC B.4.2): given v = ∂ℓ/∂z per problem, solve the active-set
+ * system (c) [K, A_𝒜ᵀ; A_𝒜, 0][d_z; (d_ν, μ_𝒜)] = [−v; 0] with A_𝒜 = [A; G_𝒜], μ = 0 off 𝒜
+ * (info[7] = 0), or form (b) (K + Aᵀ… with D = λ/s clamped, μ = D∘(G d_z); info[7] = 1); write
  *   dp = d_z, db = −d_ν, dh = −μ, dQ = ½(d_z zᵀ + z d_zᵀ), dA = d_ν zᵀ + ν d_zᵀ,
  *   dG = μ zᵀ + λ d_zᵀ   (every output per problem; the caller sums shared inputs).
  */
 export function qp_ipm_backward_f64(count: i32, n: i32, ne: i32, ni: i32, shared: i32,
-  G: usize, z: usize, nu: usize, lam: usize, L: usize, W: usize, S: usize, D: usize,
+  G: usize, z: usize, nu: usize, lam: usize, L: usize, W: usize, S: usize, D: usize, info: usize,
   v: usize, work: usize, dQ: usize, dp: usize, dA: usize, db: usize, dG: usize, dh: usize): void {
-  const rz = work, ry = at(rz, ni), rs = at(ry, ne), ds = at(rs, ni);
+  const rz = work, ry = at(rz, ni), rs = at(ry, ne), ds = at(rs, ni), y = at(ds, ni);
   for (let k = 0; k < ni; k++) {
     store<f64>(at(rz, k), 0);
     store<f64>(at(rs, k), 0);
@@ -280,12 +321,27 @@ export function qp_ipm_backward_f64(count: i32, n: i32, ne: i32, ni: i32, shared
     const u = <usize>t;
     const Gt = G + u * sG;
     const zt = z + u * rsz, nut = nu + u * (<usize>ne << 3), lt = lam + u * (<usize>ni << 3);
-    const Lt = L + u * (<usize>(n * n) << 3), Wt = W + u * (<usize>(ne * n) << 3);
-    const St = S + u * (<usize>(ne * ne) << 3), Dt = D + u * (<usize>ni << 3);
+    const Lt = L + u * (<usize>(n * n) << 3), Wt = W + u * (<usize>((ne + ni) * n) << 3);
+    const St = S + u * (<usize>((ne + ni) * (ne + ni)) << 3), Dt = D + u * (<usize>ni << 3);
     const vt = v + u * rsz;
     const dzt = dp + u * rsz, dnut = db + u * (<usize>ne << 3), mut = dh + u * (<usize>ni << 3);
-    newton(n, ne, ni, Gt, Lt, Wt, St, Dt, vt, rs, rz, ry, dzt, ds, mut, dnut);
-    // newton gives dλ = −rs − D∘ds = D∘(G d_z) = μ in mut; dν in dnut.
+    const it = info + u * 64;
+    if (ni == 0 || load<f64>(it + 56) == 0) {
+      // Form (c): K d_z + [A; G_𝒜]ᵀ y = −v, [A; G_𝒜] d_z = 0, y = (d_ν, μ_𝒜).
+      const m = <i32>load<f64>(it + 48);
+      for (let i = 0; i < n; i++) store<f64>(at(dzt, i), -load<f64>(at(vt, i)));
+      chol_forward_f64(Lt, n, n, dzt);
+      for (let r = 0; r < m; r++) store<f64>(at(y, r), dot_f64(Wt + <usize>r * rsz, dzt, n));
+      chol_solve_f64(St, m, m, y);
+      for (let r = 0; r < m; r++) axpy_f64(dzt, Wt + <usize>r * rsz, n, -load<f64>(at(y, r)));
+      chol_backward_f64(Lt, n, n, dzt);
+      for (let k = 0; k < ne; k++) store<f64>(at(dnut, k), load<f64>(at(y, k)));
+      let a = ne;
+      for (let k = 0; k < ni; k++) store<f64>(at(mut, k), load<f64>(at(Dt, k)) != 0 ? load<f64>(at(y, a++)) : 0);
+    } else {
+      // Form (b): newton gives dλ = −rs − D∘ds = D∘(G d_z) = μ in mut; dν in dnut.
+      newton(n, ne, ni, Gt, Lt, Wt, St, Dt, vt, rs, rz, ry, dzt, ds, mut, dnut);
+    }
     const dQt = dQ + u * (<usize>(n * n) << 3);
     for (let i = 0; i < n; i++) {
       const zi = load<f64>(at(zt, i)), di = load<f64>(at(dzt, i));

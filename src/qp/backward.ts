@@ -24,8 +24,9 @@ export interface QpGradients {
 /**
  * Backward pass through the KKT conditions (SPEC B.4.2): `dz` = ∂ℓ/∂z* (n numbers, or count × n
  * for a batch: packed or a list of vectors). Box path: active-set form (c), exact under strict
- * complementarity. Interior-point path: symmetric form (b) with D = λ/s clamped at 1e-8
- * (exact (a) without inequalities). The context stays valid for further backward calls.
+ * complementarity. Interior-point path: active-set form (c) with 𝒜 = {λ > s}, falling back to
+ * the symmetric form (b) (D = λ/s clamped at 1e-8) when the active rows are linearly dependent;
+ * exact without inequalities. The context stays valid for further backward calls.
  */
 export function backward(ctx: QpContext, dz: ArrayLike<number> | ArrayLike<number>[]): QpGradients {
   if (!(ctx instanceof QpContext)) throw new MetaoptimError('INVALID_ARGUMENT', 'qp.backward: expected result.context from qp.solve');
@@ -102,7 +103,7 @@ export function backward(ctx: QpContext, dz: ArrayLike<number> | ArrayLike<numbe
     tmp.view.set(v, off.v!);
     const P = (name: string): number => tmp.ptr + off[name]! * 8;
     k.qp_ipm_backward_f64(count, n, ne, ni, ctx.sharedMask, ctx.ptr('G'), ctx.ptr('z'), ctx.ptr('nu'), ctx.ptr('lam'),
-      ctx.ptr('L'), ctx.ptr('W'), ctx.ptr('S'), ctx.ptr('D'), P('v'), P('work'), P('dQ'), P('dp'), P('dA'), P('db'), P('dG'), P('dh'));
+      ctx.ptr('L'), ctx.ptr('W'), ctx.ptr('S'), ctx.ptr('D'), ctx.ptr('info'), P('v'), P('work'), P('dQ'), P('dp'), P('dA'), P('db'), P('dG'), P('dh'));
     const view = tmp.view;
     const get = (name: keyof typeof sizes): Float64Array => view.slice(off[name]!, off[name]! + sizes[name]);
     const g = ctx.map.given;

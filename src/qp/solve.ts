@@ -286,7 +286,7 @@ function solveIpm(P: Prepared, o: Opts): QpBatchResult {
       ['Q', f.Q!.data.length], ['p', f.p!.data.length], ['A', f.A?.data.length ?? 0], ['b', f.b?.data.length ?? 0],
       ['G', f.G?.data.length ?? 0], ['h', f.h?.data.length ?? 0],
       ['z', count * n], ['nu', count * ne], ['lam', count * ni], ['s', count * ni],
-      ['L', count * n * n], ['W', count * ne * n], ['S', count * ne * ne], ['D', count * ni],
+      ['L', count * n * n], ['W', count * (ne + ni) * n], ['S', count * (ne + ni) * (ne + ni)], ['D', count * ni],
       ['work', k.qp_ipm_work_len(n, ne, ni)], ['info', count * INFO],
     ],
   });

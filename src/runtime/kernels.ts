@@ -48,7 +48,7 @@ export interface QpKernels {
     z: number, nu: number, lam: number, s: number,
     L: number, W: number, S: number, D: number, work: number, info: number, tol: number, maxIter: number): void;
   qp_ipm_backward_f64(count: number, n: number, ne: number, ni: number, shared: number,
-    G: number, z: number, nu: number, lam: number, L: number, W: number, S: number, D: number,
+    G: number, z: number, nu: number, lam: number, L: number, W: number, S: number, D: number, info: number,
     v: number, work: number, dQ: number, dp: number, dA: number, db: number, dG: number, dh: number): void;
   qp_box_f64(count: number, n: number, shared: number, Q: number, p: number, lb: number, ub: number,
     z: number, mu: number, flags: number, idx: number, Lf: number, work: number, info: number, maxIter: number): void;

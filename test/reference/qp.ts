@@ -26,6 +26,9 @@ export interface RefIpm {
   W: Float64Array;
   S: Float64Array;
   D: Float64Array;
+  /** Rows of the backward adjoint system (ne + |𝒜|) and its form: 0 active set (c), 1 symmetric (b). */
+  m: number;
+  form: number;
 }
 
 function axpy(y: Float64Array, yo: number, x: Float64Array, xo: number, len: number, a: number): void {
@@ -63,6 +66,24 @@ function factorK(P: RefProblem, L: Float64Array, W: Float64Array, S: Float64Arra
   return 0;
 }
 
+function factorActive(P: RefProblem, L: Float64Array, W: Float64Array, S: Float64Array, D: Float64Array, lam: Float64Array, s: Float64Array): number {
+  const { n, ne, ni, A, G } = P;
+  for (let k = 0; k < ni; k++) D[k] = lam[k]! > s[k]! ? 1 : 0;
+  if (factorK({ ...P, ne: 0 }, L, W, S, D)) return -1;
+  let m = 0;
+  for (let k = 0; k < ne; k++) { for (let j = 0; j < n; j++) W[m * n + j] = A[k * n + j]!; m++; }
+  for (let k = 0; k < ni; k++) if (D[k] !== 0) { for (let j = 0; j < n; j++) W[m * n + j] = G[k * n + j]!; m++; }
+  for (let r = 0; r < m; r++) cholForward(L, n, W, n, 0, r * n);
+  let dmax = 0;
+  for (let k = 0; k < m; k++) {
+    for (let l = 0; l <= k; l++) S[k * m + l] = dot(W, k * n, W, l * n, n);
+    dmax = Math.max(dmax, S[k * m + k]!);
+  }
+  const piv = cholFactor(S, m);
+  if (!(piv > 1e-10 * dmax)) return -1;
+  return m;
+}
+
 function newton(P: RefProblem, L: Float64Array, W: Float64Array, S: Float64Array, D: Float64Array,
   rx: Float64Array, rs: Float64Array, rz: Float64Array, ry: Float64Array,
   dz: Float64Array, ds: Float64Array, dl: Float64Array, dnu: Float64Array): void {
@@ -95,11 +116,11 @@ function maxStep(x: Float64Array, dx: Float64Array): number {
 export function refIpm(P: RefProblem, tol = 1e-12, maxIter = 50): RefIpm {
   const { n, ne, ni, Q, p, A, b, G, h } = P;
   const z = new Float64Array(n), nu = new Float64Array(ne), lam = new Float64Array(ni), s = new Float64Array(ni);
-  const L = new Float64Array(n * n), W = new Float64Array(ne * n), S = new Float64Array(ne * ne), D = new Float64Array(ni);
+  const L = new Float64Array(n * n), W = new Float64Array((ne + ni) * n), S = new Float64Array((ne + ni) * (ne + ni)), D = new Float64Array(ni);
   const rx = new Float64Array(n), rz = new Float64Array(ni), ry = new Float64Array(ne), rs = new Float64Array(ni);
   const dz = new Float64Array(n), ds = new Float64Array(ni), dl = new Float64Array(ni), dnu = new Float64Array(ne);
   const scp = 1 + infNorm(p), sch = 1 + infNorm(h), scb = 1 + infNorm(b);
-  const out: RefIpm = { status: 0, iterations: 0, z, nu, lam, s, L, W, S, D };
+  const out: RefIpm = { status: 0, iterations: 0, z, nu, lam, s, L, W, S, D, m: ne, form: 0 };
   D.fill(1);
   let code = factorK(P, L, W, S, D);
   if (code) return { ...out, status: code };
@@ -158,11 +179,17 @@ export function refIpm(P: RefProblem, tol = 1e-12, maxIter = 50): RefIpm {
     axpy(nu, 0, dnu, 0, ne, a);
     iters++;
   }
+  let m = ne, form = 0;
   if (status === 0 || status === 1) {
-    for (let k = 0; k < ni; k++) D[k] = Math.max(lam[k]!, 1e-8) / Math.max(s[k]!, 1e-8);
-    if (factorK(P, L, W, S, D)) status = 1;
+    m = factorActive(P, L, W, S, D, lam, s);
+    if (m < 0) {
+      m = ne;
+      form = 1;
+      for (let k = 0; k < ni; k++) D[k] = Math.max(lam[k]!, 1e-8) / Math.max(s[k]!, 1e-8);
+      if (factorK(P, L, W, S, D)) status = 1;
+    }
   }
-  return { ...out, status, iterations: iters };
+  return { ...out, status, iterations: iters, m, form };
 }
 
 export interface RefGrads {
@@ -178,7 +205,20 @@ export interface RefGrads {
 export function refIpmBackward(P: RefProblem, r: RefIpm, v: Float64Array): RefGrads {
   const { n, ne, ni } = P;
   const dz = new Float64Array(n), dnu = new Float64Array(ne), mu = new Float64Array(ni), ds = new Float64Array(ni);
-  newton(P, r.L, r.W, r.S, r.D, v, new Float64Array(ni), new Float64Array(ni), new Float64Array(ne), dz, ds, mu, dnu);
+  if (r.form === 0) {
+    const m = r.m, y = new Float64Array(m);
+    for (let i = 0; i < n; i++) dz[i] = -v[i]!;
+    cholForward(r.L, n, dz);
+    for (let k = 0; k < m; k++) y[k] = dot(r.W, k * n, dz, 0, n);
+    cholSolve(r.S, m, y);
+    for (let k = 0; k < m; k++) axpy(dz, 0, r.W, k * n, n, -y[k]!);
+    cholBackward(r.L, n, dz);
+    for (let k = 0; k < ne; k++) dnu[k] = y[k]!;
+    let a = ne;
+    for (let k = 0; k < ni; k++) mu[k] = r.D[k] !== 0 ? y[a++]! : 0;
+  } else {
+    newton(P, r.L, r.W, r.S, r.D, v, new Float64Array(ni), new Float64Array(ni), new Float64Array(ne), dz, ds, mu, dnu);
+  }
   const outer = (rows: number, a: Float64Array, c: Float64Array): Float64Array => {
     const o = new Float64Array(rows * n);
     for (let k = 0; k < rows; k++) for (let j = 0; j < n; j++) o[k * n + j] = a[k]! * r.z[j]! + c[k]! * dz[j]!;
