@@ -4,9 +4,13 @@ import { MetaoptimError } from '../errors.js';
 export type VectorInput = ArrayLike<number>;
 /** A matrix: nested rows (`number[][]`) or a row-major flat array (`Float64Array`, `number[]`). */
 export type MatrixInput = ArrayLike<number> | ArrayLike<ArrayLike<number>>;
-/** Per-problem data for a batch packed back to back, row-major: `count × size` numbers. */
+/**
+ * Per-problem data for a batch packed back to back, row-major: `count × size` numbers.
+ * `count` is required on `p` when p is packed (n is read from p); elsewhere it is checked if given.
+ */
 export interface PackedBatch {
   batch: ArrayLike<number>;
+  count?: number;
 }
 
 const isArrayLike = (x: unknown): x is ArrayLike<unknown> =>
@@ -16,7 +20,7 @@ const isArrayLike = (x: unknown): x is ArrayLike<unknown> =>
 export function checkFinite(name: string, x: ArrayLike<number>, allowInf = false): void {
   for (let i = 0; i < x.length; i++) {
     const v = x[i]!;
-    if (allowInf ? Number.isNaN(v) : !Number.isFinite(v)) {
+    if (v - v !== 0 && (!allowInf || v !== v)) {
       throw new MetaoptimError('QP_NON_FINITE', `qp: ${name}[${i}] is ${v}`, { input: name, index: i, value: v });
     }
   }
@@ -24,6 +28,10 @@ export function checkFinite(name: string, x: ArrayLike<number>, allowInf = false
 
 /** Copies a vector into `out` at `off`, checking its length. */
 export function readVector(name: string, x: unknown, len: number, out: Float64Array, off: number): void {
+  if (x instanceof Float64Array && x.length === len) {
+    out.set(x, off);
+    return;
+  }
   if (!isArrayLike(x)) throw new MetaoptimError('QP_SHAPE', `qp: ${name} must be an array of numbers`, { input: name });
   if (x.length !== len) {
     throw new MetaoptimError('QP_SHAPE', `qp: ${name} has length ${x.length}, expected ${len}`, { input: name, expected: len, got: x.length });
@@ -77,6 +85,10 @@ export function perProblemCount(name: string, x: unknown, size: number): number 
     if (size === 0 || data.length % size !== 0) {
       throw new MetaoptimError('QP_SHAPE', `qp: packed ${name} has ${data.length} entries, not a multiple of ${size}`, { input: name });
     }
+    const c = (x as PackedBatch).count;
+    if (c !== undefined && c * size !== data.length) {
+      throw new MetaoptimError('QP_SHAPE', `qp: packed ${name} has ${data.length} entries, not count ${c} × ${size}`, { input: name });
+    }
     return data.length / size;
   }
   return (x as ArrayLike<unknown>).length;
@@ -92,7 +104,8 @@ export function readField(name: string, x: unknown, perProblem: boolean, k: numb
   }
   if (x !== null && typeof x === 'object' && 'batch' in (x as object)) {
     const data = (x as PackedBatch).batch;
-    for (let i = 0; i < size; i++) out[off + i] = data[k * size + i]!;
+    if (data instanceof Float64Array) out.set(data.subarray(k * size, (k + 1) * size), off);
+    else for (let i = 0; i < size; i++) out[off + i] = data[k * size + i]!;
     return;
   }
   const item = (x as ArrayLike<unknown>)[k];

@@ -88,7 +88,11 @@ export function prepare(P: QpBatchProblem, batch: boolean, countHint?: number): 
     if (per[name]) {
       const f = first(name);
       if (f === undefined) {
-        throw new MetaoptimError('QP_SHAPE', `qp: packed ${name} needs its length from a shared or listed field; pass ${name} as a list of vectors`);
+        const pk = x as PackedBatch;
+        if (!pk.count || !Number.isInteger(pk.count) || pk.batch.length % pk.count !== 0) {
+          throw new MetaoptimError('QP_SHAPE', `qp: packed ${name} needs { batch, count } with count dividing its length`, { input: name });
+        }
+        return pk.batch.length / pk.count;
       }
       return (f as ArrayLike<number>).length;
     }
@@ -126,7 +130,9 @@ export function prepare(P: QpBatchProblem, batch: boolean, countHint?: number): 
     const size = rows * cols;
     const copies = per[name] ? count : 1;
     const data = new Float64Array(copies * size);
-    for (let k = 0; k < copies; k++) readField(name, raw[name], !!per[name], k, rows, cols, RANK[name], data, k * size);
+    const packed = per[name] && (raw[name] as PackedBatch).batch;
+    if (packed && packed.length === data.length) data.set(packed);
+    else for (let k = 0; k < copies; k++) readField(name, raw[name], !!per[name], k, rows, cols, RANK[name], data, k * size);
     checkFinite(name, data, name === 'lb' || name === 'ub');
     if (name === 'Q') for (let k = 0; k < copies; k++) symmetrize(data, k * size, n);
     fields[name] = { data, shared: !per[name] };
