@@ -14,3 +14,4 @@ export {
 } from './runtime/index.js';
 export * from './optim/index.js';
 export * as qp from './qp/index.js';
+export * as dco from './dco/index.js';
