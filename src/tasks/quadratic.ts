@@ -110,7 +110,10 @@ export function quadraticFamily(o: QuadraticOptions = {}): QuadraticFamily {
       let norm = 0;
       for (let i = 0; i < n; i++) norm += cols[k]![i]! ** 2;
       norm = Math.sqrt(norm);
-      for (let i = 0; i < n; i++) U[i * n + k] = cols[k]![i]! / norm;
+      for (let i = 0; i < n; i++) {
+        cols[k]![i] = cols[k]![i]! / norm;
+        U[i * n + k] = cols[k]![i]!;
+      }
     }
   }
   const H = new Float64Array(n * n);
