@@ -59,3 +59,4 @@ export { type MetaGradient, type MetaTrainOptions, type MetaTrainResult, metaLos
 export { type UnrollOptions, unroll } from './unroll.js';
 export { LeastSquaresTask, type LeastSquaresConfig, type LeastSquaresFamily, type LeastSquaresOptions, leastSquaresFamily } from '../tasks/least-squares.js';
 export { QuadraticTask, type QuadraticConfig, type QuadraticFamily, type QuadraticOptions, quadraticFamily } from '../tasks/quadratic.js';
+export { dcoLab } from './lab.js';
