@@ -36,6 +36,12 @@ export interface MetaTrainOptions {
   beta1?: number;
   beta2?: number;
   adamEps?: number;
+  /**
+   * 'absolute' (default): Adam steps of size ≈ lr on every array. 'relative': each array's steps
+   * are scaled by max(1, rms of its initial value), so that e.g. P ≈ I/α with small α moves at
+   * the same relative rate as O(1) arrays (useful when 1/α is large).
+   */
+  lrScale?: 'absolute' | 'relative';
   seed?: number;
   onProgress?: (e: { iteration: number; iterations: number; metaLoss: number }) => void;
   /** Checked every iteration; aborting throws ABORTED with the θ reached so far in details. */
@@ -79,6 +85,12 @@ export function metaTrain(theta0: DcoTheta, o: MetaTrainOptions): MetaTrainResul
     m1[k] = new Float64Array(theta.params[k]!.length);
     m2[k] = new Float64Array(theta.params[k]!.length);
   }
+  const scaleOf: Record<string, number> = {};
+  for (const k of names) {
+    const a = theta.params[k]!;
+    const rms = Math.sqrt(a.reduce((s, v) => s + v * v, 0) / Math.max(1, a.length));
+    scaleOf[k] = o.lrScale === 'relative' ? Math.max(1, rms) : 1;
+  }
   const history = new Float64Array(iterations);
   const pick = uniform(mix(seed, 1));
   const uo = { steps, weights: o.weights ?? 'all', normalize: !!o.normalize, full } as const;
@@ -114,11 +126,12 @@ export function metaTrain(theta0: DcoTheta, o: MetaTrainOptions): MetaTrainResul
     const c1 = 1 / (1 - Math.pow(b1, it + 1)), c2 = 1 / (1 - Math.pow(b2, it + 1));
     for (const k of names) {
       const p = theta.params[k]!, gk = g[k]!, a = m1[k]!, v = m2[k]!;
+      const step = rate * scaleOf[k]!;
       for (let i = 0; i < p.length; i++) {
         const gi = gk[i]! * inv;
         a[i] = b1 * a[i]! + (1 - b1) * gi;
         v[i] = b2 * v[i]! + (1 - b2) * gi * gi;
-        p[i] = p[i]! - (rate * a[i]! * c1) / (Math.sqrt(v[i]! * c2) + aeps);
+        p[i] = p[i]! - (step * a[i]! * c1) / (Math.sqrt(v[i]! * c2) + aeps);
       }
     }
     o.onProgress?.({ iteration: it + 1, iterations, metaLoss: loss });
