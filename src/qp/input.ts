@@ -113,15 +113,21 @@ export function readField(name: string, x: unknown, perProblem: boolean, k: numb
   else readMatrix(`${name}[${k}]`, item, rows, cols, out, off);
 }
 
-/** Q ← ½(Q + Qᵀ) in place for an n×n block at `off` (the objective only sees the symmetric part). */
+/**
+ * Q ← ½(Q + Qᵀ) in place for an n×n block at `off` (the objective only sees the symmetric part),
+ * checking finiteness in the same pass (QP_NON_FINITE).
+ */
 export function symmetrize(Q: Float64Array, off: number, n: number): void {
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < i; j++) {
       const a = off + i * n + j, b = off + j * n + i;
       const m = 0.5 * (Q[a]! + Q[b]!);
+      if (m - m !== 0) checkFinite('Q', Q.subarray(off, off + n * n));
       Q[a] = m;
       Q[b] = m;
     }
+    const d = Q[off + i * n + i]!;
+    if (d - d !== 0) checkFinite('Q', Q.subarray(off, off + n * n));
   }
 }
 

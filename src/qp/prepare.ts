@@ -133,8 +133,8 @@ export function prepare(P: QpBatchProblem, batch: boolean, countHint?: number): 
     const packed = per[name] && (raw[name] as PackedBatch).batch;
     if (packed && packed.length === data.length) data.set(packed);
     else for (let k = 0; k < copies; k++) readField(name, raw[name], !!per[name], k, rows, cols, RANK[name], data, k * size);
-    checkFinite(name, data, name === 'lb' || name === 'ub');
     if (name === 'Q') for (let k = 0; k < copies; k++) symmetrize(data, k * size, n);
+    else checkFinite(name, data, name === 'lb' || name === 'ub');
     fields[name] = { data, shared: !per[name] };
   }
   const lb = fields.lb, ub = fields.ub;
