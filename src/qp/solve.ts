@@ -207,10 +207,10 @@ function solveBox(P: Prepared, o: Opts): QpBatchResult | undefined {
     return {
       count, n, z, lambda, nu: new Float64Array(0),
       status: new Array<QpStatus>(count).fill('optimal'),
-      iterations: Int32Array.from({ length: count }, (_, t) => info[t * INFO + 1]!),
+      iterations: column(new Int32Array(count), info, 1),
       residuals: {
-        stationarity: Float64Array.from({ length: count }, (_, t) => info[t * INFO + 2]!),
-        primal: Float64Array.from({ length: count }, (_, t) => info[t * INFO + 3]!),
+        stationarity: column(new Float64Array(count), info, 2),
+        primal: column(new Float64Array(count), info, 3),
         complementarity: new Float64Array(count),
       },
       method: 'box',
@@ -220,6 +220,12 @@ function solveBox(P: Prepared, o: Opts): QpBatchResult | undefined {
     ctx.dispose();
     throw err;
   }
+}
+
+/** out[t] = info[t·8 + field] (plain loop: `TypedArray.from` with a callback is slow). */
+function column<T extends Float64Array | Int32Array>(out: T, info: Float64Array, field: number): T {
+  for (let t = 0; t < out.length; t++) out[t] = info[t * INFO + field]!;
+  return out;
 }
 
 function nonFinite(t: number, count: number): MetaoptimError {
@@ -356,11 +362,11 @@ function solveIpm(P: Prepared, o: Opts): QpBatchResult {
     }
     return {
       count, n, z, lambda, nu, status,
-      iterations: Int32Array.from({ length: count }, (_, t) => info[t * INFO + 1]!),
+      iterations: column(new Int32Array(count), info, 1),
       residuals: {
-        stationarity: Float64Array.from({ length: count }, (_, t) => info[t * INFO + 2]!),
-        primal: Float64Array.from({ length: count }, (_, t) => info[t * INFO + 3]!),
-        complementarity: Float64Array.from({ length: count }, (_, t) => info[t * INFO + 4]!),
+        stationarity: column(new Float64Array(count), info, 2),
+        primal: column(new Float64Array(count), info, 3),
+        complementarity: column(new Float64Array(count), info, 4),
       },
       method: 'ipm',
       context: ctx,
