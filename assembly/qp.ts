@@ -169,7 +169,8 @@ export function qp_ipm_work_len(n: i32, ne: i32, ni: i32): i32 {
  * they hold the active-set factors of factorActive (form (c)), or when the active rows are
  * dependent those of form (b) with D = max(λ,1e-8)/max(s,1e-8).
  * Stops when max(‖rx‖∞/(1+‖p‖∞), ‖rz‖∞/(1+‖h‖∞), ‖ry‖∞/(1+‖b‖∞), μ) < tol, after 5
- * iterations without improving that measure, or after maxIter iterations.
+ * iterations without improving that measure, or after maxIter iterations; in the latter cases
+ * the best iterate is restored, and counts as solved (status 0) when its measure < 1000·tol.
  */
 export function qp_ipm_f64(count: i32, n: i32, ne: i32, ni: i32, shared: i32,
   Q: usize, p: usize, A: usize, b: usize, G: usize, h: usize,
@@ -178,6 +179,7 @@ export function qp_ipm_f64(count: i32, n: i32, ne: i32, ni: i32, shared: i32,
   tol: f64, maxIter: i32): void {
   const rx = work, rz = at(rx, n), ry = at(rz, ni), rs = at(ry, ne), dz = at(rs, ni), ds = at(dz, n);
   const dl = at(ds, ni), dnu = at(dl, ni), dsa = at(dnu, ne), dla = at(dsa, ni);
+  const bz = at(dla, ni), bs = at(bz, n), bl = at(bs, ni), bnu = at(bl, ni); // best iterate so far
   const sQ = stride(shared, 1, n * n), sp = stride(shared, 2, n), sA = stride(shared, 4, ne * n);
   const sb = stride(shared, 8, ne), sG = stride(shared, 16, ni * n), sh = stride(shared, 32, ni);
   for (let t = 0; t < count; t++) {
@@ -237,6 +239,10 @@ export function qp_ipm_f64(count: i32, n: i32, ne: i32, ni: i32, shared: i32,
         if (res < best) {
           best = res;
           stall = 0;
+          memory.copy(bz, zt, <usize>n << 3);
+          memory.copy(bs, st, <usize>ni << 3);
+          memory.copy(bl, lt, <usize>ni << 3);
+          memory.copy(bnu, nut, <usize>ne << 3);
         } else if (++stall >= 5) break;
         if (iters >= maxIter) break;
         for (let k = 0; k < ni; k++) store<f64>(at(Dt, k), load<f64>(at(lt, k)) / load<f64>(at(st, k)));
@@ -267,6 +273,18 @@ export function qp_ipm_f64(count: i32, n: i32, ne: i32, ni: i32, shared: i32,
         axpy_f64(lt, dl, ni, a);
         axpy_f64(nut, dnu, ne, a);
         iters++;
+      }
+      // Stalled, out of iterations or overflowed: return the best iterate seen. Rounding can keep
+      // the residual just above a tight tol while μ keeps shrinking and K degrades; within
+      // 1000·tol that best iterate counts as solved.
+      if (status != 0 && best < Infinity) {
+        memory.copy(zt, bz, <usize>n << 3);
+        memory.copy(st, bs, <usize>ni << 3);
+        memory.copy(lt, bl, <usize>ni << 3);
+        memory.copy(nut, bnu, <usize>ne << 3);
+        residuals(n, ne, ni, Qt, pt, At, bt, Gt, ht, zt, nut, lt, st, rx, rz, ry);
+        mu = dot_f64(st, lt, ni) / <f64>ni;
+        status = best < 1000 * tol ? 0 : 1;
       }
     } else {
       residuals(n, ne, ni, Qt, pt, At, bt, Gt, ht, zt, nut, lt, st, rx, rz, ry);

@@ -151,13 +151,21 @@ export function refIpm(P: RefProblem, tol = 1e-12, maxIter = 50): RefIpm {
   }
   let status = 1, iters = 0, best = Infinity, stall = 0;
   const dsa = new Float64Array(ni), dla = new Float64Array(ni);
+  const bz = new Float64Array(n), bs = new Float64Array(ni), bl = new Float64Array(ni), bnu = new Float64Array(ne);
   for (;;) {
     resid();
     const mu = dot(s, 0, lam, 0, ni) / ni;
     const res = Math.max(Math.max(infNorm(rx) / scp, infNorm(rz) / sch), Math.max(infNorm(ry) / scb, mu));
     if (!Number.isFinite(res)) { status = 5; break; }
     if (res < tol) { status = 0; break; }
-    if (res < best) { best = res; stall = 0; } else if (++stall >= 5) break;
+    if (res < best) {
+      best = res;
+      stall = 0;
+      bz.set(z);
+      bs.set(s);
+      bl.set(lam);
+      bnu.set(nu);
+    } else if (++stall >= 5) break;
     if (iters >= maxIter) break;
     for (let k = 0; k < ni; k++) D[k] = lam[k]! / s[k]!;
     if (factorK(P, L, W, S, D)) break;
@@ -178,6 +186,13 @@ export function refIpm(P: RefProblem, tol = 1e-12, maxIter = 50): RefIpm {
     axpy(lam, 0, dl, 0, ni, a);
     axpy(nu, 0, dnu, 0, ne, a);
     iters++;
+  }
+  if (status !== 0 && best < Infinity) {
+    z.set(bz);
+    s.set(bs);
+    lam.set(bl);
+    nu.set(bnu);
+    status = best < 1000 * tol ? 0 : 1;
   }
   let m = ne, form = 0;
   if (status === 0 || status === 1) {
