@@ -9,7 +9,7 @@
 // info (8 f64 per problem): [0] status, [1] iterations, [2] ‖rx‖∞ (stationarity),
 // [3] primal residual, [4] complementarity μ, [5] smallest Cholesky pivot (or the failing
 // one), [6] box: number of free variables; IPM: rows of the backward adjoint system,
-// [7] IPM backward form (0 active set (c), 1 symmetric (b)).
+// [7] IPM backward form (0 active set (c), 1 symmetric (b), 2 active set (c) after an accepted polish).
 // Status: 0 solved, 1 not converged (max iterations / stalled / box cycling),
 // 2 Newton matrix not positive definite at the start (Q + GᵀG, Q, or Q_II on the box path), 5 non-finite iterate,
 // 6 Schur complement A K⁻¹Aᵀ not positive definite (dependent or inconsistent equalities).
@@ -92,6 +92,58 @@ function factorActive(n: i32, ne: i32, ni: i32, Q: usize, A: usize, G: usize, L:
   const piv = chol_factor_f64(S, m, m);
   if (!(piv > 1e-10 * dmax)) return -1;
   return m;
+}
+
+/**
+ * Active-set polish after the interior point: with the factors of factorActive (active rows 𝒜
+ * marked by D_k = 1), solve the equality-constrained KKT system exactly,
+ *   (Q + G_𝒜ᵀG_𝒜)z + [A; G_𝒜]ᵀy = −p + G_𝒜ᵀh_𝒜,   [A; G_𝒜]z = [b; h_𝒜],   y = (ν, λ_𝒜),
+ * and accept it when λ_𝒜 ≥ −1e-9·(1 + ‖λ‖∞) and every inactive row holds to 1e-9·(1 + |h_k|).
+ * Then z, ν, λ (clamped at 0) and s (0 on 𝒜) are replaced; complementarity holds exactly.
+ */
+function polish(n: i32, ne: i32, ni: i32, m: i32, p: usize, b: usize, G: usize, h: usize,
+  L: usize, W: usize, S: usize, D: usize, z: usize, nu: usize, lam: usize, s: usize, t: usize, y: usize): bool {
+  const rsz = <usize>n << 3;
+  for (let i = 0; i < n; i++) store<f64>(at(t, i), -load<f64>(at(p, i)));
+  for (let k = 0; k < ni; k++) if (load<f64>(at(D, k)) != 0) axpy_f64(t, G + <usize>k * rsz, n, load<f64>(at(h, k)));
+  chol_forward_f64(L, n, n, t);
+  for (let r = 0; r < m; r++) store<f64>(at(y, r), dot_f64(W + <usize>r * rsz, t, n));
+  for (let k = 0; k < ne; k++) store<f64>(at(y, k), load<f64>(at(y, k)) - load<f64>(at(b, k)));
+  let a = ne;
+  for (let k = 0; k < ni; k++) {
+    if (load<f64>(at(D, k)) != 0) {
+      store<f64>(at(y, a), load<f64>(at(y, a)) - load<f64>(at(h, k)));
+      a++;
+    }
+  }
+  chol_solve_f64(S, m, m, y);
+  for (let r = 0; r < m; r++) axpy_f64(t, W + <usize>r * rsz, n, -load<f64>(at(y, r)));
+  chol_backward_f64(L, n, n, t);
+  const lamTol = 1e-9 * (1 + infNorm(lam, ni));
+  a = ne;
+  for (let k = 0; k < ni; k++) {
+    if (load<f64>(at(D, k)) != 0) {
+      if (!(load<f64>(at(y, a)) >= -lamTol)) return false;
+      a++;
+    } else {
+      const hk = load<f64>(at(h, k));
+      if (!(dot_f64(G + <usize>k * rsz, t, n) - hk <= 1e-9 * (1 + abs(hk)))) return false;
+    }
+  }
+  memory.copy(z, t, rsz);
+  for (let k = 0; k < ne; k++) store<f64>(at(nu, k), load<f64>(at(y, k)));
+  a = ne;
+  for (let k = 0; k < ni; k++) {
+    if (load<f64>(at(D, k)) != 0) {
+      store<f64>(at(lam, k), max<f64>(load<f64>(at(y, a)), 0));
+      store<f64>(at(s, k), 0);
+      a++;
+    } else {
+      store<f64>(at(lam, k), 0);
+      store<f64>(at(s, k), max<f64>(load<f64>(at(h, k)) - dot_f64(G + <usize>k * rsz, z, n), 0));
+    }
+  }
+  return true;
 }
 
 /**
@@ -303,8 +355,18 @@ export function qp_ipm_f64(count: i32, n: i32, ne: i32, ni: i32, shared: i32,
     store<f64>(it + 56, 0);
     if (ni > 0 && (status == 0 || status == 1)) {
       const m = factorActive(n, ne, ni, Qt, At, Gt, Lt, Wt, St, Dt, lt, st);
-      if (m >= 0) store<f64>(it + 48, <f64>m);
-      else {
+      if (m >= 0) {
+        store<f64>(it + 48, <f64>m);
+        if (polish(n, ne, ni, m, pt, bt, Gt, ht, Lt, Wt, St, Dt, zt, nut, lt, st, dz, bz)) {
+          residuals(n, ne, ni, Qt, pt, At, bt, Gt, ht, zt, nut, lt, st, rx, rz, ry);
+          const res = max(max(infNorm(rx, n) / scp, infNorm(rz, ni) / sch), infNorm(ry, ne) / scb);
+          if (res < 1000 * tol) status = 0;
+          store<f64>(it + 16, infNorm(rx, n));
+          store<f64>(it + 24, max(infNorm(rz, ni), infNorm(ry, ne)));
+          store<f64>(it + 32, 0);
+          store<f64>(it + 56, 2);
+        }
+      } else {
         store<f64>(it + 56, 1);
         for (let k = 0; k < ni; k++) {
           store<f64>(at(Dt, k), max<f64>(load<f64>(at(lt, k)), 1e-8) / max<f64>(load<f64>(at(st, k)), 1e-8));
@@ -344,7 +406,7 @@ export function qp_ipm_backward_f64(count: i32, n: i32, ne: i32, ni: i32, shared
     const vt = v + u * rsz;
     const dzt = dp + u * rsz, dnut = db + u * (<usize>ne << 3), mut = dh + u * (<usize>ni << 3);
     const it = info + u * 64;
-    if (ni == 0 || load<f64>(it + 56) == 0) {
+    if (ni == 0 || load<f64>(it + 56) != 1) {
       // Form (c): K d_z + [A; G_𝒜]ᵀ y = −v, [A; G_𝒜] d_z = 0, y = (d_ν, μ_𝒜).
       const m = <i32>load<f64>(it + 48);
       for (let i = 0; i < n; i++) store<f64>(at(dzt, i), -load<f64>(at(vt, i)));

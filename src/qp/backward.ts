@@ -2,6 +2,7 @@ import { MetaoptimError } from '../errors.js';
 import { Region } from '../runtime/arena.js';
 import { QpContext } from './context.js';
 import { checkFinite } from './input.js';
+import { unscaleRows } from './solve.js';
 
 /**
  * Gradients of a scalar loss ℓ(z*) with respect to the inputs that were given. Matrices are
@@ -114,6 +115,11 @@ export function backward(ctx: QpContext, dz: ArrayLike<number> | ArrayLike<numbe
     }
     const rows = ctx.map.rows!;
     const dG = get('dG'), dh = get('dh');
+    const scale = ctx.map.rowScale;
+    if (scale) {
+      unscaleRows(dG, scale, count, ni, n);
+      unscaleRows(dh, scale, count, ni, 1);
+    }
     if (g.G !== undefined) {
       const mu = rows.user;
       const userG = new Float64Array(count * mu * n), userH = new Float64Array(count * mu);

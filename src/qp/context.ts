@@ -24,6 +24,8 @@ export interface GradientMap {
   boundRows?: BoundRow[];
   /** IPM path: origin of the inequality rows. */
   rows?: AugmentedRows;
+  /** IPM path: norms c_k the inequality rows were divided by (ni, or count × ni when G is per problem). */
+  rowScale?: Float64Array;
 }
 
 /**

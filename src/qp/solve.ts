@@ -281,13 +281,14 @@ function solveIpm(P: Prepared, o: Opts): QpBatchResult {
   const { count, n, ne } = P;
   const aug = augment(P);
   const ni = aug.rows.user + aug.rows.lower.length + aug.rows.upper.length;
-  const f: Partial<Record<string, Field>> = { Q: P.fields.Q, p: P.fields.p, A: P.fields.A, b: P.fields.b, G: aug.G, h: aug.h };
+  const scaled = scaleRows(aug.G, aug.h, ni, n, count);
+  const f: Partial<Record<string, Field>> = { Q: P.fields.Q, p: P.fields.p, A: P.fields.A, b: P.fields.b, G: scaled.G, h: scaled.h };
   let shared = 0;
   for (const [name, bit] of Object.entries(BIT_IPM)) if (!f[name] || f[name]!.shared) shared |= bit;
   const k = o.runtime.kernels;
   const ctx = new QpContext({
     method: 'ipm', count, n, ne, ni, runtime: o.runtime, sharedMask: shared,
-    map: { given: given(P), rows: aug.rows },
+    map: { given: given(P), rows: aug.rows, ...(scaled.scale ? { rowScale: scaled.scale } : {}) },
     parts: [
       ['Q', f.Q!.data.length], ['p', f.p!.data.length], ['A', f.A?.data.length ?? 0], ['b', f.b?.data.length ?? 0],
       ['G', f.G?.data.length ?? 0], ['h', f.h?.data.length ?? 0],
@@ -350,6 +351,7 @@ function solveIpm(P: Prepared, o: Opts): QpBatchResult {
     const z = ctx.view('z', count * n).slice();
     const nu = ctx.view('nu', count * ne).slice();
     const lam = ctx.view('lam', count * ni).slice();
+    if (scaled.scale) unscaleRows(lam, scaled.scale, count, ni, 1);
     const rows = lambdaRows(P);
     const lambda = new Float64Array(count * rows);
     for (let t = 0; t < count; t++) {
@@ -374,6 +376,46 @@ function solveIpm(P: Prepared, o: Opts): QpBatchResult {
   } catch (err) {
     ctx.dispose();
     throw err;
+  }
+}
+
+/**
+ * Divides each row of G (and h) by its Euclidean norm (zero rows keep 1), so that the interior
+ * point's slacks and stopping rule do not depend on how the user scaled the constraints. The
+ * multipliers and the G, h gradients are scaled back (λ_k = λ'_k/c_k, dG_k = dG'_k/c_k,
+ * dh_k = dh'_k/c_k). Returns the inputs unchanged when every row already has norm 1.
+ */
+function scaleRows(G: Field | undefined, h: Field | undefined, ni: number, n: number, count: number): { G?: Field; h?: Field; scale?: Float64Array } {
+  if (!G || !h || ni === 0) return { G, h };
+  const copies = G.shared ? 1 : count;
+  const scale = new Float64Array(copies * ni);
+  let trivial = true;
+  for (let k = 0; k < copies * ni; k++) {
+    let s = 0;
+    for (let j = 0; j < n; j++) s += G.data[k * n + j]! ** 2;
+    const c = s > 0 ? Math.sqrt(s) : 1;
+    scale[k] = c;
+    if (c !== 1) trivial = false;
+  }
+  if (trivial) return { G, h };
+  const Gs = G.data.slice();
+  for (let k = 0; k < copies * ni; k++) for (let j = 0; j < n; j++) Gs[k * n + j] = Gs[k * n + j]! / scale[k]!;
+  const hs = h.data.slice();
+  const hCopies = h.shared ? 1 : count;
+  for (let t = 0; t < hCopies; t++) for (let k = 0; k < ni; k++) hs[t * ni + k] = hs[t * ni + k]! / scale[(G.shared ? 0 : t) * ni + k]!;
+  return { G: { data: Gs, shared: G.shared }, h: { data: hs, shared: h.shared }, scale };
+}
+
+/** x[t·ni·width + k·width + j] ← … / c_k for every problem t (c shared or per problem). */
+export function unscaleRows(x: Float64Array, scale: Float64Array, count: number, ni: number, width: number): void {
+  const perProblem = scale.length > ni;
+  for (let t = 0; t < count; t++) {
+    for (let k = 0; k < ni; k++) {
+      const c = scale[(perProblem ? t : 0) * ni + k]!;
+      if (c === 1) continue;
+      const o = (t * ni + k) * width;
+      for (let j = 0; j < width; j++) x[o + j] = x[o + j]! / c;
+    }
   }
 }
 

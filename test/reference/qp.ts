@@ -84,6 +84,45 @@ function factorActive(P: RefProblem, L: Float64Array, W: Float64Array, S: Float6
   return m;
 }
 
+/** Mirror of assembly/qp.ts polish(). */
+function polish(P: RefProblem, m: number, L: Float64Array, W: Float64Array, S: Float64Array, D: Float64Array,
+  z: Float64Array, nu: Float64Array, lam: Float64Array, s: Float64Array): boolean {
+  const { n, ne, ni, p, b, G, h } = P;
+  const t = new Float64Array(n), y = new Float64Array(m);
+  for (let i = 0; i < n; i++) t[i] = -p[i]!;
+  for (let k = 0; k < ni; k++) if (D[k] !== 0) axpy(t, 0, G, k * n, n, h[k]!);
+  cholForward(L, n, t);
+  for (let r = 0; r < m; r++) y[r] = dot(W, r * n, t, 0, n);
+  for (let k = 0; k < ne; k++) y[k] = y[k]! - b[k]!;
+  let a = ne;
+  for (let k = 0; k < ni; k++) if (D[k] !== 0) { y[a] = y[a]! - h[k]!; a++; }
+  cholSolve(S, m, y);
+  for (let r = 0; r < m; r++) axpy(t, 0, W, r * n, n, -y[r]!);
+  cholBackward(L, n, t);
+  const lamTol = 1e-9 * (1 + infNorm(lam));
+  a = ne;
+  for (let k = 0; k < ni; k++) {
+    if (D[k] !== 0) {
+      if (!(y[a]! >= -lamTol)) return false;
+      a++;
+    } else if (!(dot(G, k * n, t, 0, n) - h[k]! <= 1e-9 * (1 + Math.abs(h[k]!)))) return false;
+  }
+  z.set(t);
+  for (let k = 0; k < ne; k++) nu[k] = y[k]!;
+  a = ne;
+  for (let k = 0; k < ni; k++) {
+    if (D[k] !== 0) {
+      lam[k] = Math.max(y[a]!, 0);
+      s[k] = 0;
+      a++;
+    } else {
+      lam[k] = 0;
+      s[k] = Math.max(h[k]! - dot(G, k * n, z, 0, n), 0);
+    }
+  }
+  return true;
+}
+
 function newton(P: RefProblem, L: Float64Array, W: Float64Array, S: Float64Array, D: Float64Array,
   rx: Float64Array, rs: Float64Array, rz: Float64Array, ry: Float64Array,
   dz: Float64Array, ds: Float64Array, dl: Float64Array, dnu: Float64Array): void {
@@ -197,6 +236,21 @@ export function refIpm(P: RefProblem, tol = 1e-12, maxIter = 50): RefIpm {
   let m = ne, form = 0;
   if (status === 0 || status === 1) {
     m = factorActive(P, L, W, S, D, lam, s);
+    if (m >= 0 && polish(P, m, L, W, S, D, z, nu, lam, s)) {
+      form = 2;
+      const rxs = new Float64Array(n), rzs = new Float64Array(ni), rys = new Float64Array(ne);
+      for (let i = 0; i < n; i++) rxs[i] = dot(Q, i * n, z, 0, n) + p[i]!;
+      for (let k = 0; k < ni; k++) {
+        axpy(rxs, 0, G, k * n, n, lam[k]!);
+        rzs[k] = dot(G, k * n, z, 0, n) + s[k]! - h[k]!;
+      }
+      for (let k = 0; k < ne; k++) {
+        axpy(rxs, 0, A, k * n, n, nu[k]!);
+        rys[k] = dot(A, k * n, z, 0, n) - b[k]!;
+      }
+      const res = Math.max(Math.max(infNorm(rxs) / scp, infNorm(rzs) / sch), infNorm(rys) / scb);
+      if (res < 1000 * tol) status = 0;
+    }
     if (m < 0) {
       m = ne;
       form = 1;
@@ -220,7 +274,7 @@ export interface RefGrads {
 export function refIpmBackward(P: RefProblem, r: RefIpm, v: Float64Array): RefGrads {
   const { n, ne, ni } = P;
   const dz = new Float64Array(n), dnu = new Float64Array(ne), mu = new Float64Array(ni), ds = new Float64Array(ni);
-  if (r.form === 0) {
+  if (r.form !== 1) {
     const m = r.m, y = new Float64Array(m);
     for (let i = 0; i < n; i++) dz[i] = -v[i]!;
     cholForward(r.L, n, dz);
