@@ -245,3 +245,11 @@ test('least-squares and quadratic tasks: gradients and Hessian-vector products m
   const x0 = t.init();
   assert.ok(x0.every((v) => v === 0));
 });
+
+test('the dco lab is registered under its name and honours an aborted signal', async () => {
+  assert.equal(dco.dcoLab.name, 'dco');
+  await assert.rejects(
+    dco.dcoLab.run({ quick: true, seed: 1, signal: AbortSignal.abort() }),
+    (e: MetaoptimError) => e.code === 'ABORTED',
+  );
+});
