@@ -350,3 +350,23 @@ test('flat row-major Float64Array inputs equal nested arrays; contexts free thei
   assert.equal(rt.arena.stats().used, before);
   assert.ok(runtimeInfo());
 });
+
+test('the box path falls back to the interior point when the active set cycles or Q is only semidefinite', () => {
+  const P = randomBox(11, 6);
+  const fast = qp.solve(P);
+  const forced = qp.solve(P, { boxMaxIter: 1 });
+  assert.equal(fast.method, 'box');
+  assert.equal(forced.method, 'ipm');
+  assert.ok(maxDiff(fast.z, forced.z) < 1e-9);
+  assert.ok(maxDiff(fast.lambda, forced.lambda) < 1e-8);
+  const v = [1, 2, 3, -1, 0.5, 0];
+  const ga = qp.backward(fast.context, v), gb = qp.backward(forced.context, v);
+  for (const f of ['Q', 'p', 'lb', 'ub'] as const) assert.ok(maxDiff(ga[f]!, gb[f]!) < 1e-6, f);
+  fast.context.dispose();
+  forced.context.dispose();
+  // Semidefinite Q with finite bounds: the minimizer of −z₂ over z₂ ≤ 2 with z₁ free in [−1, 1].
+  const r = qp.solve({ Q: [[1, 0], [0, 0]], p: [0.5, -1], lb: [-1, -1], ub: [1, 2] });
+  assert.equal(r.method, 'ipm');
+  assert.ok(maxDiff(r.z, [-0.5, 2]) < 1e-9, String(r.z));
+  r.context.dispose();
+});
