@@ -37,6 +37,45 @@
   return s;
 }
 
+/** Two dot products sharing x: returns dot(x, y0, len) and stores dot(x, y1, len) in `dot2Second`, each with dot_f64's order. */
+let dot2Second: f64 = 0;
+// @ts-ignore: decorator
+@inline function dot2_f64(x: usize, y0: usize, y1: usize, len: i32): f64 {
+  let i = 0;
+  let s0: f64 = 0, s1: f64 = 0;
+  if (ASC_FEATURE_SIMD) {
+    let acc0 = f64x2.splat(0), acc1 = f64x2.splat(0);
+    for (; i + 2 <= len; i += 2) {
+      const o = <usize>i << 3;
+      const xv = v128.load(x + o);
+      acc0 = f64x2.add(acc0, f64x2.mul(xv, v128.load(y0 + o)));
+      acc1 = f64x2.add(acc1, f64x2.mul(xv, v128.load(y1 + o)));
+    }
+    s0 = f64x2.extract_lane(acc0, 0) + f64x2.extract_lane(acc0, 1);
+    s1 = f64x2.extract_lane(acc1, 0) + f64x2.extract_lane(acc1, 1);
+  } else {
+    let a0: f64 = 0, a1: f64 = 0, b0: f64 = 0, b1: f64 = 0;
+    for (; i + 2 <= len; i += 2) {
+      const o = <usize>i << 3;
+      const x0 = load<f64>(x + o), x1 = load<f64>(x + o, 8);
+      a0 += x0 * load<f64>(y0 + o);
+      a1 += x1 * load<f64>(y0 + o, 8);
+      b0 += x0 * load<f64>(y1 + o);
+      b1 += x1 * load<f64>(y1 + o, 8);
+    }
+    s0 = a0 + a1;
+    s1 = b0 + b1;
+  }
+  if (i < len) {
+    const o = <usize>i << 3;
+    const xi = load<f64>(x + o);
+    s0 += xi * load<f64>(y0 + o);
+    s1 += xi * load<f64>(y1 + o);
+  }
+  dot2Second = s1;
+  return s0;
+}
+
 /** y[k] ← y[k] + a·x[k] for k < len. */
 // @ts-ignore: decorator
 @inline export function axpy_f64(y: usize, x: usize, len: i32, a: f64): void {
@@ -56,7 +95,8 @@
 
 /**
  * In-place Cholesky (row-oriented Crout form): for each row i and j < i,
- *   L[i][j] = (A[i][j] − Σ_{k<j} L[i][k]·L[j][k]) / L[j][j],
+ *   L[i][j] = (A[i][j] − Σ_{k<j} L[i][k]·L[j][k]) / L[j][j]
+ *   (columns in pairs j, j+1: for j+1 the sum is Σ_{k<j} (one pass shared with column j) + L[i][j]·L[j+1][j]),
  *   d_i     = A[i][i] − Σ_{k<i} L[i][k]²,   L[i][i] = √d_i.
  * Returns the smallest pivot d_i (> 0) on success, +∞ for n = 0, or the first pivot that is
  * not > 0 (≤ 0 or NaN): the matrix is not positive definite and the factor is incomplete.
@@ -66,7 +106,19 @@ export function chol_factor_f64(a: usize, n: i32, ld: i32): f64 {
   const stride = <usize>ld << 3;
   for (let i = 0; i < n; i++) {
     const ri = a + <usize>i * stride;
-    for (let j = 0; j < i; j++) {
+    let j = 0;
+    // Columns j, j+1 together (one pass over L[i][0..j) for both dot products); the second
+    // adds its k = j term L[i][j]·L[j+1][j] after the shared part.
+    for (; j + 1 < i; j += 2) {
+      const rj = a + <usize>j * stride, rj1 = rj + stride;
+      const o = <usize>j << 3;
+      const s0 = dot2_f64(ri, rj, rj1, j);
+      const s1 = dot2Second;
+      const lij = (load<f64>(ri + o) - s0) / load<f64>(rj + o);
+      store<f64>(ri + o, lij);
+      store<f64>(ri + o + 8, (load<f64>(ri + o + 8) - (s1 + lij * load<f64>(rj1 + o))) / load<f64>(rj1 + o + 8));
+    }
+    if (j < i) {
       const rj = a + <usize>j * stride;
       const o = <usize>j << 3;
       store<f64>(ri + o, (load<f64>(ri + o) - dot_f64(ri, rj, j)) / load<f64>(rj + o));

@@ -20,7 +20,15 @@ export function cholFactor(a: Float64Array, n: number, ld = n, o = 0): number {
   let minPiv = Infinity;
   for (let i = 0; i < n; i++) {
     const ri = o + i * ld;
-    for (let j = 0; j < i; j++) {
+    let j = 0;
+    for (; j + 1 < i; j += 2) {
+      const rj = o + j * ld, rj1 = rj + ld;
+      const s0 = dot(a, ri, a, rj, j), s1 = dot(a, ri, a, rj1, j);
+      const lij = (a[ri + j]! - s0) / a[rj + j]!;
+      a[ri + j] = lij;
+      a[ri + j + 1] = (a[ri + j + 1]! - (s1 + lij * a[rj1 + j]!)) / a[rj1 + j + 1]!;
+    }
+    if (j < i) {
       const rj = o + j * ld;
       a[ri + j] = (a[ri + j]! - dot(a, ri, a, rj, j)) / a[rj + j]!;
     }
