@@ -93,6 +93,24 @@ let dot2Second: f64 = 0;
   }
 }
 
+/** y[k] ← (y[k] + a0·x0[k]) + a1·x1[k] for k < len: two axpys in one pass, same bits as two calls. */
+// @ts-ignore: decorator
+@inline export function axpy2_f64(y: usize, x0: usize, x1: usize, len: i32, a0: f64, a1: f64): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const v0 = f64x2.splat(a0), v1 = f64x2.splat(a1);
+    for (; i + 2 <= len; i += 2) {
+      const o = <usize>i << 3;
+      const t = f64x2.add(v128.load(y + o), f64x2.mul(v0, v128.load(x0 + o)));
+      v128.store(y + o, f64x2.add(t, f64x2.mul(v1, v128.load(x1 + o))));
+    }
+  }
+  for (; i < len; i++) {
+    const o = <usize>i << 3;
+    store<f64>(y + o, (load<f64>(y + o) + a0 * load<f64>(x0 + o)) + a1 * load<f64>(x1 + o));
+  }
+}
+
 /**
  * In-place Cholesky (row-oriented Crout form): for each row i and j < i,
  *   L[i][j] = (A[i][j] − Σ_{k<j} L[i][k]·L[j][k]) / L[j][j]

@@ -14,7 +14,7 @@
 // 2 Newton matrix not positive definite at the start (Q + GᵀG, Q, or Q_II on the box path), 5 non-finite iterate,
 // 6 Schur complement A K⁻¹Aᵀ not positive definite (dependent or inconsistent equalities).
 
-import { axpy_f64, chol_backward_f64, chol_factor_f64, chol_forward_f64, chol_solve_f64, dot_f64 } from './linalg';
+import { axpy2_f64, axpy_f64, chol_backward_f64, chol_factor_f64, chol_forward_f64, chol_solve_f64, dot_f64 } from './linalg';
 
 let lastPivot: f64 = 0;
 
@@ -35,7 +35,20 @@ let lastPivot: f64 = 0;
 function factorK(n: i32, ne: i32, ni: i32, Q: usize, A: usize, G: usize, L: usize, W: usize, S: usize, D: usize): i32 {
   const rs = <usize>n << 3;
   for (let r = 0; r < n; r++) memory.copy(L + <usize>r * rs, Q + <usize>r * rs, <usize>(r + 1) << 3);
-  for (let k = 0; k < ni; k++) {
+  // Rows of G in pairs: one pass over L[r] per pair (same bits as one row at a time).
+  let k = 0;
+  for (; k + 1 < ni; k += 2) {
+    const d0 = load<f64>(at(D, k)), d1 = load<f64>(at(D, k + 1));
+    const g0 = G + <usize>k * rs, g1 = g0 + rs;
+    for (let r = 0; r < n; r++) {
+      const c0 = d0 * load<f64>(at(g0, r)), c1 = d1 * load<f64>(at(g1, r));
+      const Lr = L + <usize>r * rs;
+      if (c0 != 0 && c1 != 0) axpy2_f64(Lr, g0, g1, r + 1, c0, c1);
+      else if (c0 != 0) axpy_f64(Lr, g0, r + 1, c0);
+      else if (c1 != 0) axpy_f64(Lr, g1, r + 1, c1);
+    }
+  }
+  if (k < ni) {
     const dk = load<f64>(at(D, k));
     const g = G + <usize>k * rs;
     for (let r = 0; r < n; r++) {
