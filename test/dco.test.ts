@@ -253,3 +253,27 @@ test('the dco lab is registered under its name and honours an aborted signal', a
     (e: MetaoptimError) => e.code === 'ABORTED',
   );
 });
+
+test('DCO optimizer states checkpoint and restore bit-exactly; non-finite gradients follow the policy', () => {
+  const fam = dco.quadraticFamily({ n: 4, condition: 10, seed: 2 });
+  const task = fam.task(fam.sample(1));
+  const opt = dco.dcom.optimizer(dco.dcom.init(3, 4, { lr: 0.05, momentum: 0.5, parameterization: 'full', noise: 0.01 }));
+  const s = opt.init(task.init());
+  const g = new Float32Array(4);
+  for (let t = 0; t < 3; t++) {
+    task.loss(s.params, t, g);
+    opt.step(s, g);
+  }
+  const copy = opt.restore(s.save());
+  task.loss(s.params, 3, g);
+  opt.step(s, g);
+  opt.step(copy, g);
+  assert.deepEqual(copy.params, s.params);
+  assert.deepEqual(copy.view('d'), s.view('d'));
+  assert.throws(() => opt.step(s, [NaN, 0, 0, 0]), (e: MetaoptimError) => e.code === 'NON_FINITE_GRADIENT');
+  const skip = dco.dcog.optimizer(dco.dcog.init(0, 4), { nonFinite: 'skip' });
+  const s2 = skip.init([1, 2, 3, 4]);
+  assert.equal(skip.step(s2, [Infinity, 0, 0, 0]), false);
+  assert.deepEqual(Array.from(s2.params), [1, 2, 3, 4]);
+  [s, copy, s2].forEach((x) => x.dispose());
+});
