@@ -40,7 +40,7 @@ export interface LinalgKernels {
   chol_solve_batch_f64(l: number, n: number, count: number, x: number): void;
 }
 
-/** assembly/qp.ts — batched QP forward (interior point, box active set) and backward passes. */
+/** assembly/qp.ts (interior point) and assembly/qpbox.ts (box active set) — batched QP forward and backward passes. */
 export interface QpKernels {
   qp_ipm_work_len(n: number, ne: number, ni: number): number;
   qp_ipm_f64(count: number, n: number, ne: number, ni: number, shared: number,
