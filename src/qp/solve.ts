@@ -85,7 +85,7 @@ function options(o: QpOptions, n: number): Opts {
  * QP_NOT_PD, QP_INFEASIBLE, QP_UNBOUNDED, QP_RANK_DEFICIENT.
  */
 export function solve(problem: QpProblem, opts: QpOptions = {}): QpResult {
-  const r = solveBatch(problem as QpBatchProblem, opts, false);
+  const r = solveImpl(problem as QpBatchProblem, opts, false);
   return {
     z: r.z,
     lambda: r.lambda,
@@ -104,7 +104,11 @@ export function solve(problem: QpProblem, opts: QpOptions = {}): QpResult {
  * inputs from `qp.backward` are SUMMED over the batch (the true gradient of a summed loss;
  * qpth averages instead).
  */
-export function solveBatch(problem: QpBatchProblem, opts: QpOptions = {}, batch = true): QpBatchResult {
+export function solveBatch(problem: QpBatchProblem, opts: QpOptions = {}): QpBatchResult {
+  return solveImpl(problem, opts, true);
+}
+
+function solveImpl(problem: QpBatchProblem, opts: QpOptions, batch: boolean): QpBatchResult {
   const P = prepare(problem, batch);
   const o = options(opts, P.n);
   const boxable = o.method === 'auto' && !P.fields.A && ((!P.fields.G && (P.fields.lb || P.fields.ub)) || P.boundRows);
