@@ -6,6 +6,8 @@
 export * from './moments';
 export * from './vector';
 export * from './nn';
+export * from './linalg';
+export * from './qp';
 
 /** First byte of linear memory past the module's static data: where the arena may start. */
 export function heap_base(): usize {

@@ -19,3 +19,5 @@ export * from './tasks/index.js';
 export * from './nn/index.js';
 export * from './race/index.js';
 export * from './restart/index.js';
+export * as qp from './qp/index.js';
+export * as dco from './dco/index.js';

@@ -27,6 +27,35 @@ export interface VectorKernels {
   zero_nonfinite_f32(x: number, n: number): number;
 }
 
+/** assembly/linalg.ts — dense f64 Cholesky factor and triangular solves (row-major, leading dimension ld). */
+export interface LinalgKernels {
+  dot_f64(x: number, y: number, len: number): number;
+  axpy_f64(y: number, x: number, len: number, a: number): void;
+  /** Smallest pivot (> 0) on success, +∞ for n = 0, else the first pivot that is not > 0. */
+  chol_factor_f64(a: number, n: number, ld: number): number;
+  chol_forward_f64(l: number, n: number, ld: number, x: number): void;
+  chol_backward_f64(l: number, n: number, ld: number, x: number): void;
+  chol_solve_f64(l: number, n: number, ld: number, x: number): void;
+  chol_factor_batch_f64(a: number, n: number, count: number, piv: number): void;
+  chol_solve_batch_f64(l: number, n: number, count: number, x: number): void;
+}
+
+/** assembly/qp.ts (interior point) and assembly/qpbox.ts (box active set) — batched QP forward and backward passes. */
+export interface QpKernels {
+  qp_ipm_work_len(n: number, ne: number, ni: number): number;
+  qp_ipm_f64(count: number, n: number, ne: number, ni: number, shared: number,
+    Q: number, p: number, A: number, b: number, G: number, h: number,
+    z: number, nu: number, lam: number, s: number,
+    L: number, W: number, S: number, D: number, work: number, info: number, tol: number, maxIter: number): void;
+  qp_ipm_backward_f64(count: number, n: number, ne: number, ni: number, shared: number,
+    G: number, z: number, nu: number, lam: number, L: number, W: number, S: number, D: number, info: number,
+    v: number, work: number, dQ: number, dp: number, dA: number, db: number, dG: number, dh: number): void;
+  qp_box_f64(count: number, n: number, shared: number, Q: number, p: number, lb: number, ub: number,
+    z: number, mu: number, flags: number, idx: number, Lf: number, work: number, info: number, maxIter: number): void;
+  qp_box_backward_f64(count: number, n: number, shared: number, Q: number, z: number, flags: number, idx: number,
+    Lf: number, info: number, v: number, work: number, dQ: number, dp: number, dlb: number, dub: number): void;
+}
+
 /** assembly/index.ts — module facts. */
 export interface ModuleKernels {
   heap_base(): number;
@@ -57,4 +86,4 @@ export interface NnKernels {
   rng_permutation_i32(state: number, a: number, n: number): void;
 }
 
-export type Kernels = ModuleKernels & MomentKernels & VectorKernels & NnKernels;
+export type Kernels = ModuleKernels & MomentKernels & VectorKernels & NnKernels & LinalgKernels & QpKernels;

@@ -1,0 +1,57 @@
+// The view of a training problem DCO meta-training needs: f64 loss, gradient and (optionally)
+// Hessian-vector products at a point. Least-squares and quadratic tasks provide it natively in
+// f64 (`asF64Task`); any other `Task` is adapted through its f32 interface (`fromTask`).
+import type { Task } from '../tasks/types.js';
+
+export interface F64Task {
+  readonly size: number;
+  /** Starting point x₀ (a copy is made before use). */
+  readonly x0: Float64Array;
+  /** f(x); when `grad` is given, ∇f(x) is written into it. */
+  loss(x: Float64Array, grad?: Float64Array): number;
+  /** ∇²f(x)·v into out, when available (enables full meta-gradients). */
+  hvp?(x: Float64Array, v: Float64Array, out: Float64Array): void;
+}
+
+/** Tasks that carry their own exact f64 view (least squares, quadratics). */
+export interface HasF64 {
+  f64(seed?: number): F64Task;
+}
+
+/**
+ * Adapts a generic `Task` (f32 parameters): loss and gradient on minibatch `batch` (the unroll
+ * step by default: minibatch t at step t), x₀ from `task.init(seed)`. Accuracy is that of f32.
+ */
+export function fromTask(task: Task, seed = 0, batch?: number): F64Task {
+  const n = task.size;
+  const xf = new Float32Array(n), gf = new Float32Array(n), vf = new Float32Array(n), of = new Float32Array(n);
+  let calls = 0;
+  const out: F64Task = {
+    size: n,
+    x0: Float64Array.from(task.init(seed)),
+    loss(x, grad) {
+      xf.set(x);
+      const b = batch ?? calls++;
+      const l = task.loss(xf, b, grad ? gf : undefined);
+      if (grad) grad.set(gf);
+      return l;
+    },
+  };
+  if (task.hvp) {
+    const hvp = task.hvp.bind(task);
+    out.hvp = (x, v, o) => {
+      xf.set(x);
+      vf.set(v);
+      hvp(xf, vf, of, batch ?? Math.max(0, calls - 1));
+      o.set(of);
+    };
+  }
+  return out;
+}
+
+/** The f64 view of a task: its own when it has one, else the f32 adapter. */
+export function asF64Task(task: Task | F64Task, seed = 0): F64Task {
+  if ('x0' in task) return task;
+  const t = task as Task & Partial<HasF64>;
+  return typeof t.f64 === 'function' ? t.f64(seed) : fromTask(t, seed);
+}

@@ -1,0 +1,368 @@
+// Plain-TypeScript f64 references of assembly/qp.ts (one problem at a time, same algorithm
+// and operation order): the Mehrotra interior point / direct KKT solve, the box
+// primal-dual active-set method, and both backward passes.
+import { cholBackward, cholFactor, cholForward, cholSolve, dot } from './linalg.js';
+
+export interface RefProblem {
+  n: number;
+  ne: number;
+  ni: number;
+  Q: Float64Array;
+  p: Float64Array;
+  A: Float64Array;
+  b: Float64Array;
+  G: Float64Array;
+  h: Float64Array;
+}
+
+export interface RefIpm {
+  status: number;
+  iterations: number;
+  z: Float64Array;
+  nu: Float64Array;
+  lam: Float64Array;
+  s: Float64Array;
+  L: Float64Array;
+  W: Float64Array;
+  S: Float64Array;
+  D: Float64Array;
+  /** Rows of the backward adjoint system (ne + |𝒜|) and its form: 0 active set (c), 1 symmetric (b). */
+  m: number;
+  form: number;
+}
+
+function axpy(y: Float64Array, yo: number, x: Float64Array, xo: number, len: number, a: number): void {
+  for (let i = 0; i < len; i++) y[yo + i] = y[yo + i]! + a * x[xo + i]!;
+}
+
+const infNorm = (x: Float64Array): number => {
+  let a = 0;
+  for (const v of x) {
+    const w = Math.abs(v);
+    if (!(w <= a)) a = w;
+  }
+  return a;
+};
+
+function factorK(P: RefProblem, L: Float64Array, W: Float64Array, S: Float64Array, D: Float64Array): number {
+  const { n, ne, ni, Q, A, G } = P;
+  L.fill(0);
+  for (let r = 0; r < n; r++) for (let c = 0; c <= r; c++) L[r * n + c] = Q[r * n + c]!;
+  for (let k = 0; k < ni; k++) {
+    for (let r = 0; r < n; r++) {
+      const c = D[k]! * G[k * n + r]!;
+      if (c !== 0) axpy(L, r * n, G, k * n, r + 1, c);
+    }
+  }
+  if (!(cholFactor(L, n) > 0)) return 2;
+  if (ne > 0) {
+    for (let k = 0; k < ne; k++) {
+      for (let j = 0; j < n; j++) W[k * n + j] = A[k * n + j]!;
+      cholForward(L, n, W, n, 0, k * n);
+    }
+    for (let k = 0; k < ne; k++) for (let l = 0; l <= k; l++) S[k * ne + l] = dot(W, k * n, W, l * n, n);
+    if (!(cholFactor(S, ne) > 0)) return 6;
+  }
+  return 0;
+}
+
+function factorActive(P: RefProblem, L: Float64Array, W: Float64Array, S: Float64Array, D: Float64Array, lam: Float64Array, s: Float64Array): number {
+  const { n, ne, ni, A, G } = P;
+  for (let k = 0; k < ni; k++) D[k] = lam[k]! > s[k]! ? 1 : 0;
+  if (factorK({ ...P, ne: 0 }, L, W, S, D)) return -1;
+  let m = 0;
+  for (let k = 0; k < ne; k++) { for (let j = 0; j < n; j++) W[m * n + j] = A[k * n + j]!; m++; }
+  for (let k = 0; k < ni; k++) if (D[k] !== 0) { for (let j = 0; j < n; j++) W[m * n + j] = G[k * n + j]!; m++; }
+  for (let r = 0; r < m; r++) cholForward(L, n, W, n, 0, r * n);
+  let dmax = 0;
+  for (let k = 0; k < m; k++) {
+    for (let l = 0; l <= k; l++) S[k * m + l] = dot(W, k * n, W, l * n, n);
+    dmax = Math.max(dmax, S[k * m + k]!);
+  }
+  const piv = cholFactor(S, m);
+  if (!(piv > 1e-10 * dmax)) return -1;
+  return m;
+}
+
+/** Mirror of assembly/qp.ts polish(). */
+function polish(P: RefProblem, m: number, L: Float64Array, W: Float64Array, S: Float64Array, D: Float64Array,
+  z: Float64Array, nu: Float64Array, lam: Float64Array, s: Float64Array): boolean {
+  const { n, ne, ni, p, b, G, h } = P;
+  const t = new Float64Array(n), y = new Float64Array(m);
+  for (let i = 0; i < n; i++) t[i] = -p[i]!;
+  for (let k = 0; k < ni; k++) if (D[k] !== 0) axpy(t, 0, G, k * n, n, h[k]!);
+  cholForward(L, n, t);
+  for (let r = 0; r < m; r++) y[r] = dot(W, r * n, t, 0, n);
+  for (let k = 0; k < ne; k++) y[k] = y[k]! - b[k]!;
+  let a = ne;
+  for (let k = 0; k < ni; k++) if (D[k] !== 0) { y[a] = y[a]! - h[k]!; a++; }
+  cholSolve(S, m, y);
+  for (let r = 0; r < m; r++) axpy(t, 0, W, r * n, n, -y[r]!);
+  cholBackward(L, n, t);
+  const lamTol = 1e-9 * (1 + infNorm(lam));
+  a = ne;
+  for (let k = 0; k < ni; k++) {
+    if (D[k] !== 0) {
+      if (!(y[a]! >= -lamTol)) return false;
+      a++;
+    } else if (!(dot(G, k * n, t, 0, n) - h[k]! <= 1e-9 * (1 + Math.abs(h[k]!)))) return false;
+  }
+  z.set(t);
+  for (let k = 0; k < ne; k++) nu[k] = y[k]!;
+  a = ne;
+  for (let k = 0; k < ni; k++) {
+    if (D[k] !== 0) {
+      lam[k] = Math.max(y[a]!, 0);
+      s[k] = 0;
+      a++;
+    } else {
+      lam[k] = 0;
+      s[k] = Math.max(h[k]! - dot(G, k * n, z, 0, n), 0);
+    }
+  }
+  return true;
+}
+
+function newton(P: RefProblem, L: Float64Array, W: Float64Array, S: Float64Array, D: Float64Array,
+  rx: Float64Array, rs: Float64Array, rz: Float64Array, ry: Float64Array,
+  dz: Float64Array, ds: Float64Array, dl: Float64Array, dnu: Float64Array): void {
+  const { n, ne, ni, G } = P;
+  for (let i = 0; i < n; i++) dz[i] = -rx[i]!;
+  for (let k = 0; k < ni; k++) {
+    const c = rs[k]! - D[k]! * rz[k]!;
+    if (c !== 0) axpy(dz, 0, G, k * n, n, c);
+  }
+  cholForward(L, n, dz);
+  if (ne > 0) {
+    for (let k = 0; k < ne; k++) dnu[k] = dot(W, k * n, dz, 0, n) + ry[k]!;
+    cholSolve(S, ne, dnu);
+    for (let k = 0; k < ne; k++) axpy(dz, 0, W, k * n, n, -dnu[k]!);
+  }
+  cholBackward(L, n, dz);
+  for (let k = 0; k < ni; k++) {
+    const dsk = -rz[k]! - dot(G, k * n, dz, 0, n);
+    ds[k] = dsk;
+    dl[k] = -rs[k]! - D[k]! * dsk;
+  }
+}
+
+function maxStep(x: Float64Array, dx: Float64Array): number {
+  let a = Infinity;
+  for (let i = 0; i < x.length; i++) if (dx[i]! < 0) a = Math.min(a, -x[i]! / dx[i]!);
+  return a;
+}
+
+export function refIpm(P: RefProblem, tol = 1e-12, maxIter = 50): RefIpm {
+  const { n, ne, ni, Q, p, A, b, G, h } = P;
+  const z = new Float64Array(n), nu = new Float64Array(ne), lam = new Float64Array(ni), s = new Float64Array(ni);
+  const L = new Float64Array(n * n), W = new Float64Array((ne + ni) * n), S = new Float64Array((ne + ni) * (ne + ni)), D = new Float64Array(ni);
+  const rx = new Float64Array(n), rz = new Float64Array(ni), ry = new Float64Array(ne), rs = new Float64Array(ni);
+  const dz = new Float64Array(n), ds = new Float64Array(ni), dl = new Float64Array(ni), dnu = new Float64Array(ne);
+  const scp = 1 + infNorm(p), sch = 1 + infNorm(h), scb = 1 + infNorm(b);
+  const out: RefIpm = { status: 0, iterations: 0, z, nu, lam, s, L, W, S, D, m: ne, form: 0 };
+  D.fill(1);
+  let code = factorK(P, L, W, S, D);
+  if (code) return { ...out, status: code };
+  rx.set(p);
+  for (let k = 0; k < ni; k++) rz[k] = -h[k]!;
+  for (let k = 0; k < ne; k++) ry[k] = -b[k]!;
+  newton(P, L, W, S, D, rx, rs, rz, ry, z, s, lam, nu);
+  const resid = (): void => {
+    for (let i = 0; i < n; i++) rx[i] = dot(Q, i * n, z, 0, n) + p[i]!;
+    for (let k = 0; k < ni; k++) {
+      axpy(rx, 0, G, k * n, n, lam[k]!);
+      rz[k] = dot(G, k * n, z, 0, n) + s[k]! - h[k]!;
+    }
+    for (let k = 0; k < ne; k++) {
+      axpy(rx, 0, A, k * n, n, nu[k]!);
+      ry[k] = dot(A, k * n, z, 0, n) - b[k]!;
+    }
+  };
+  if (ni === 0) {
+    resid();
+    return out;
+  }
+  const ms = Math.min(...s), ml = Math.min(...lam);
+  const shs = ms < 1 ? 1 - ms : 0, shl = ml < 1 ? 1 - ml : 0;
+  for (let k = 0; k < ni; k++) {
+    s[k] = s[k]! + shs;
+    lam[k] = lam[k]! + shl;
+  }
+  let status = 1, iters = 0, best = Infinity, stall = 0;
+  const dsa = new Float64Array(ni), dla = new Float64Array(ni);
+  const bz = new Float64Array(n), bs = new Float64Array(ni), bl = new Float64Array(ni), bnu = new Float64Array(ne);
+  for (;;) {
+    resid();
+    const mu = dot(s, 0, lam, 0, ni) / ni;
+    const res = Math.max(Math.max(infNorm(rx) / scp, infNorm(rz) / sch), Math.max(infNorm(ry) / scb, mu));
+    if (!Number.isFinite(res)) { status = 5; break; }
+    if (res < tol) { status = 0; break; }
+    if (res < best) {
+      best = res;
+      stall = 0;
+      bz.set(z);
+      bs.set(s);
+      bl.set(lam);
+      bnu.set(nu);
+    } else if (++stall >= 5) break;
+    if (iters >= maxIter) break;
+    for (let k = 0; k < ni; k++) D[k] = lam[k]! / s[k]!;
+    if (factorK(P, L, W, S, D)) break;
+    rs.set(lam);
+    newton(P, L, W, S, D, rx, rs, rz, ry, dz, ds, dl, dnu);
+    const aa = Math.min(1, Math.min(maxStep(s, ds), maxStep(lam, dl)));
+    let num = 0;
+    for (let k = 0; k < ni; k++) num += (s[k]! + aa * ds[k]!) * (lam[k]! + aa * dl[k]!);
+    const ratio = num / (mu * ni);
+    const sigma = ratio * ratio * ratio;
+    dsa.set(ds);
+    dla.set(dl);
+    for (let k = 0; k < ni; k++) rs[k] = lam[k]! + (dsa[k]! * dla[k]! - sigma * mu) / s[k]!;
+    newton(P, L, W, S, D, rx, rs, rz, ry, dz, ds, dl, dnu);
+    const a = Math.min(1, 0.999 * Math.min(maxStep(s, ds), maxStep(lam, dl)));
+    axpy(z, 0, dz, 0, n, a);
+    axpy(s, 0, ds, 0, ni, a);
+    axpy(lam, 0, dl, 0, ni, a);
+    axpy(nu, 0, dnu, 0, ne, a);
+    iters++;
+  }
+  if (status !== 0 && best < Infinity) {
+    z.set(bz);
+    s.set(bs);
+    lam.set(bl);
+    nu.set(bnu);
+    status = best < 1000 * tol ? 0 : 1;
+  }
+  let m = ne, form = 0;
+  if (status === 0 || status === 1) {
+    m = factorActive(P, L, W, S, D, lam, s);
+    if (m >= 0 && polish(P, m, L, W, S, D, z, nu, lam, s)) {
+      form = 2;
+      const rxs = new Float64Array(n), rzs = new Float64Array(ni), rys = new Float64Array(ne);
+      for (let i = 0; i < n; i++) rxs[i] = dot(Q, i * n, z, 0, n) + p[i]!;
+      for (let k = 0; k < ni; k++) {
+        axpy(rxs, 0, G, k * n, n, lam[k]!);
+        rzs[k] = dot(G, k * n, z, 0, n) + s[k]! - h[k]!;
+      }
+      for (let k = 0; k < ne; k++) {
+        axpy(rxs, 0, A, k * n, n, nu[k]!);
+        rys[k] = dot(A, k * n, z, 0, n) - b[k]!;
+      }
+      const res = Math.max(Math.max(infNorm(rxs) / scp, infNorm(rzs) / sch), infNorm(rys) / scb);
+      if (res < 1000 * tol) status = 0;
+    }
+    if (m < 0) {
+      m = ne;
+      form = 1;
+      for (let k = 0; k < ni; k++) D[k] = Math.max(lam[k]!, 1e-8) / Math.max(s[k]!, 1e-8);
+      if (factorK(P, L, W, S, D)) status = 1;
+    }
+  }
+  return { ...out, status, iterations: iters, m, form };
+}
+
+export interface RefGrads {
+  Q: Float64Array;
+  p: Float64Array;
+  A: Float64Array;
+  b: Float64Array;
+  G: Float64Array;
+  h: Float64Array;
+}
+
+/** SPEC B.4.2(b) with the factors kept by refIpm. */
+export function refIpmBackward(P: RefProblem, r: RefIpm, v: Float64Array): RefGrads {
+  const { n, ne, ni } = P;
+  const dz = new Float64Array(n), dnu = new Float64Array(ne), mu = new Float64Array(ni), ds = new Float64Array(ni);
+  if (r.form !== 1) {
+    const m = r.m, y = new Float64Array(m);
+    for (let i = 0; i < n; i++) dz[i] = -v[i]!;
+    cholForward(r.L, n, dz);
+    for (let k = 0; k < m; k++) y[k] = dot(r.W, k * n, dz, 0, n);
+    cholSolve(r.S, m, y);
+    for (let k = 0; k < m; k++) axpy(dz, 0, r.W, k * n, n, -y[k]!);
+    cholBackward(r.L, n, dz);
+    for (let k = 0; k < ne; k++) dnu[k] = y[k]!;
+    let a = ne;
+    for (let k = 0; k < ni; k++) mu[k] = r.D[k] !== 0 ? y[a++]! : 0;
+  } else {
+    newton(P, r.L, r.W, r.S, r.D, v, new Float64Array(ni), new Float64Array(ni), new Float64Array(ne), dz, ds, mu, dnu);
+  }
+  const outer = (rows: number, a: Float64Array, c: Float64Array): Float64Array => {
+    const o = new Float64Array(rows * n);
+    for (let k = 0; k < rows; k++) for (let j = 0; j < n; j++) o[k * n + j] = a[k]! * r.z[j]! + c[k]! * dz[j]!;
+    return o;
+  };
+  const Qg = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) Qg[i * n + j] = 0.5 * (dz[i]! * r.z[j]! + r.z[i]! * dz[j]!);
+  return { Q: Qg, p: dz, A: outer(ne, dnu, r.nu), b: dnu.map((x) => -x), G: outer(ni, mu, r.lam), h: mu.map((x) => -x) };
+}
+
+export interface RefBox {
+  status: number;
+  iterations: number;
+  z: Float64Array;
+  mu: Float64Array;
+  flags: Int32Array;
+  idx: Int32Array;
+  m: number;
+  Lf: Float64Array;
+}
+
+/** Primal-dual active set for lb ≤ z ≤ ub (see assembly/qp.ts qp_box_f64). */
+export function refBox(n: number, Q: Float64Array, p: Float64Array, lb: Float64Array, ub: Float64Array, maxIter = 100): RefBox {
+  const z = new Float64Array(n), mu = new Float64Array(n), flags = new Int32Array(n), idx = new Int32Array(n);
+  const Lf = new Float64Array(n * n), w = new Float64Array(n);
+  let status = 1, iters = 0, m = 0;
+  while (iters < maxIter) {
+    iters++;
+    m = 0;
+    for (let i = 0; i < n; i++) {
+      if (flags[i] === 0) idx[m++] = i;
+      else z[i] = flags[i] === 1 ? lb[i]! : ub[i]!;
+    }
+    for (let a = 0; a < m; a++) {
+      const ia = idx[a]!;
+      for (let c = 0; c <= a; c++) Lf[a * m + c] = Q[ia * n + idx[c]!]!;
+      let r = -p[ia]!;
+      if (m < n) for (let j = 0; j < n; j++) if (flags[j] !== 0) r -= Q[ia * n + j]! * z[j]!;
+      w[a] = r;
+    }
+    if (!(cholFactor(Lf, m, m) > 0)) { status = 2; break; }
+    cholSolve(Lf, m, w, m);
+    for (let a = 0; a < m; a++) z[idx[a]!] = w[a]!;
+    let changed = 0;
+    for (let i = 0; i < n; i++) {
+      const g = dot(Q, i * n, z, 0, n) + p[i]!;
+      const f = flags[i]!;
+      const mi = f === 0 ? 0 : -g;
+      mu[i] = mi;
+      const c = Q[i * n + i]!;
+      let nf = 0;
+      if (mi + c * (z[i]! - ub[i]!) > 0) nf = 2;
+      else if (mi + c * (z[i]! - lb[i]!) < 0) nf = 1;
+      if (nf !== f) { changed++; flags[i] = nf; }
+    }
+    if (changed === 0) { status = 0; break; }
+  }
+  return { status, iterations: iters, z, mu, flags, idx, m, Lf };
+}
+
+export function refBoxBackward(n: number, Q: Float64Array, r: RefBox, v: Float64Array): { Q: Float64Array; p: Float64Array; lb: Float64Array; ub: Float64Array } {
+  const w = new Float64Array(r.m);
+  for (let a = 0; a < r.m; a++) w[a] = -v[r.idx[a]!]!;
+  cholSolve(r.Lf, r.m, w, r.m);
+  const dz = new Float64Array(n);
+  for (let a = 0; a < r.m; a++) dz[r.idx[a]!] = w[a]!;
+  const dlb = new Float64Array(n), dub = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const f = r.flags[i]!;
+    if (f === 0) continue;
+    const res = -v[i]! - dot(Q, i * n, dz, 0, n);
+    if (f === 1) dlb[i] = -res;
+    else dub[i] = -res;
+  }
+  const Qg = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) Qg[i * n + j] = 0.5 * (dz[i]! * r.z[j]! + r.z[i]! * dz[j]!);
+  return { Q: Qg, p: dz, lb: dlb, ub: dub };
+}
