@@ -5,6 +5,8 @@
 
 export * from './moments';
 export * from './vector';
+export * from './penalty';
+export * from './linear';
 
 /** First byte of linear memory past the module's static data: where the arena may start. */
 export function heap_base(): usize {
