@@ -19,6 +19,11 @@ export interface RepresentationOptions {
   featureDecay?: number;
   /** Coarse groups of the classes for the UL objective (default COARSE_DIGIT_GROUPS). */
   groups?: readonly (readonly number[])[];
+  /**
+   * UL target (default 'coarse'): 'coarse' = coarse-group NLL of the head; 'fine' = the
+   * fine-label CE WITHOUT the ridge (then ∇_y f(x, y*(x)) = −ρ·y*(x): δ-flat with δ = O(ρ)).
+   */
+  target?: 'coarse' | 'fine';
   /** Seed of the row subset and the initial feature map (default 0). */
   seed?: number;
   /** Accuracy tolerance of the inner solve used for F(x) records (‖∇‖∞, default 1e-5). */
@@ -58,7 +63,9 @@ export function representationSplit(data: Dataset, opts: RepresentationOptions =
   const rho = checkNumber('representationSplit', 'ridge', opts.ridge ?? 1e-2, { min: 0, minExclusive: true });
   const mu = checkNumber('representationSplit', 'featureDecay', opts.featureDecay ?? 1e-3, { min: 0 });
   const innerTol = checkNumber('representationSplit', 'innerTol', opts.innerTol ?? 1e-5, { min: 0, minExclusive: true });
-  const groups = opts.groups ?? COARSE_DIGIT_GROUPS;
+  const target = opts.target ?? 'coarse';
+  if (target !== 'coarse' && target !== 'fine') throw new MetaoptimError('INVALID_HYPERPARAMETER', `representationSplit: target must be 'coarse' or 'fine'`);
+  const groups = target === 'fine' ? Array.from({ length: data.classes }, (_, k) => [k]) : opts.groups ?? COARSE_DIGIT_GROUPS;
   const split = splitDataset(data, { test: 397, seed: 0 });
   const tr = split.train, te = split.test;
   if (!Number.isInteger(h) || h < 1 || !Number.isInteger(rows) || rows < 1 || rows > tr.rows) {
@@ -155,17 +162,16 @@ export function representationSplit(data: Dataset, opts: RepresentationOptions =
     minimizeStronglyConvex((v, g) => lower(x, v, null, g), y, L, { maxIter: 20000, tol: innerTol });
     return y;
   };
-  const initRng = rng.fork(7);
   const problem = defineProblem({
-    name: `representation-h${h}`,
+    name: `representation-${target}-h${h}`,
     dimX,
     dimY,
     upper,
     lower,
-    description: `digits representation split: shared linear map 64→${h} (x), linear head ${h}→10 (y) on ${rows} training rows; g = fine-label CE + ρ/2‖y‖² (ρ = ${rho}), f = coarse-label NLL of the same head (groups ${groups.map((g) => `{${g.join(',')}}`).join(' ')}) + μ/2‖x‖² (μ = ${mu})`,
-    init: () => ({
-      x: Float32Array.from({ length: dimX }, () => initRng.normal() / Math.sqrt(D)),
-      y: Float32Array.from({ length: dimY }, () => 0.01 * initRng.normal()),
+    description: `digits representation split: shared linear map 64→${h} (x), linear head ${h}→10 (y) on ${rows} training rows; g = fine-label CE + ρ/2‖y‖² (ρ = ${rho}), f = ${target === 'coarse' ? `coarse-label NLL of the same head (groups ${groups.map((g) => `{${g.join(',')}}`).join(' ')})` : 'fine-label CE without ridge'} + μ/2‖x‖² (μ = ${mu})`,
+    init: (r) => ({
+      x: Float32Array.from({ length: dimX }, () => r.normal() / Math.sqrt(D)),
+      y: Float32Array.from({ length: dimY }, () => 0.01 * r.normal()),
     }),
     upperObjective(x) {
       warmHead = solveHead(x, warmHead);
