@@ -301,7 +301,7 @@ export function flatQuadratic(opts: { n?: number; m?: number; seed?: number } = 
   for (let i = 0; i < m; i++) H[i * m + i]! += 0.5;
   const P0 = new Float64Array(n * n);
   for (let i = 0; i < n; i++) P0[i * n + i] = 0.5 + rng.uniform();
-  const xbar = Float64Array.from({ length: n }, () => 2 * rng.uniform() - 1);
+  const xbar = Float64Array.from({ length: n }, () => rng.uniform() - 0.5);
   const M = new Float64Array(m * n);
   for (let j = 0; j < n; j++) {
     const col = solveLinear(A, Float64Array.from({ length: m }, (_, i) => B[i * n + j]!), m);
