@@ -21,9 +21,11 @@ export interface RepresentationOptions {
   groups?: readonly (readonly number[])[];
   /**
    * UL target (default 'coarse'): 'coarse' = coarse-group NLL of the head; 'fine' = the
-   * fine-label CE WITHOUT the ridge (then ∇_y f(x, y*(x)) = −ρ·y*(x): δ-flat with δ = O(ρ)).
+   * fine-label CE WITHOUT the ridge (then ∇_y f(x, y*(x)) = −ρ·y*(x): δ-flat with δ = O(ρ));
+   * 'same' = g itself (f = g + μ/2‖x‖²: exactly flat, a control where the bilevel problem
+   * reduces to min_x v(x) + μ/2‖x‖² and PBGD-Free's fixed point is exact by Danskin).
    */
-  target?: 'coarse' | 'fine';
+  target?: 'coarse' | 'fine' | 'same';
   /** Seed of the row subset and the initial feature map (default 0). */
   seed?: number;
   /** Accuracy tolerance of the inner solve used for F(x) records (‖∇‖∞, default 1e-5). */
@@ -64,8 +66,10 @@ export function representationSplit(data: Dataset, opts: RepresentationOptions =
   const mu = checkNumber('representationSplit', 'featureDecay', opts.featureDecay ?? 1e-3, { min: 0 });
   const innerTol = checkNumber('representationSplit', 'innerTol', opts.innerTol ?? 1e-5, { min: 0, minExclusive: true });
   const target = opts.target ?? 'coarse';
-  if (target !== 'coarse' && target !== 'fine') throw new MetaoptimError('INVALID_HYPERPARAMETER', `representationSplit: target must be 'coarse' or 'fine'`);
-  const groups = target === 'fine' ? Array.from({ length: data.classes }, (_, k) => [k]) : opts.groups ?? COARSE_DIGIT_GROUPS;
+  if (target !== 'coarse' && target !== 'fine' && target !== 'same') {
+    throw new MetaoptimError('INVALID_HYPERPARAMETER', `representationSplit: target must be 'coarse', 'fine' or 'same'`);
+  }
+  const groups = target !== 'coarse' ? Array.from({ length: data.classes }, (_, k) => [k]) : opts.groups ?? COARSE_DIGIT_GROUPS;
   const split = splitDataset(data, { test: 397, seed: 0 });
   const tr = split.train, te = split.test;
   if (!Number.isInteger(h) || h < 1 || !Number.isInteger(rows) || rows < 1 || rows > tr.rows) {
@@ -139,9 +143,13 @@ export function representationSplit(data: Dataset, opts: RepresentationOptions =
     return v;
   };
   const upper = (x: Float32Array, y: Float32Array, gx: Float32Array | null, gy: Float32Array | null): number => {
-    features(x);
-    let v = headLoss(coarse, y, gy);
-    if (gx) backToX(coarse, gx);
+    let v: number;
+    if (target === 'same') v = lower(x, y, gx, gy);
+    else {
+      features(x);
+      v = headLoss(coarse, y, gy);
+      if (gx) backToX(coarse, gx);
+    }
     let sq = 0;
     for (let i = 0; i < dimX; i++) sq += x[i]! * x[i]!;
     v += 0.5 * mu * sq;
@@ -168,7 +176,7 @@ export function representationSplit(data: Dataset, opts: RepresentationOptions =
     dimY,
     upper,
     lower,
-    description: `digits representation split: shared linear map 64→${h} (x), linear head ${h}→10 (y) on ${rows} training rows; g = fine-label CE + ρ/2‖y‖² (ρ = ${rho}), f = ${target === 'coarse' ? `coarse-label NLL of the same head (groups ${groups.map((g) => `{${g.join(',')}}`).join(' ')})` : 'fine-label CE without ridge'} + μ/2‖x‖² (μ = ${mu})`,
+    description: `digits representation split: shared linear map 64→${h} (x), linear head ${h}→10 (y) on ${rows} training rows; g = fine-label CE + ρ/2‖y‖² (ρ = ${rho}), f = ${target === 'coarse' ? `coarse-label NLL of the same head (groups ${groups.map((g) => `{${g.join(',')}}`).join(' ')})` : target === 'fine' ? 'fine-label CE without ridge' : 'g itself (flat control)'} + μ/2‖x‖² (μ = ${mu})`,
     init: (r) => ({
       x: Float32Array.from({ length: dimX }, () => r.normal() / Math.sqrt(D)),
       y: Float32Array.from({ length: dimY }, () => 0.01 * r.normal()),
