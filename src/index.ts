@@ -16,3 +16,4 @@ export * from './optim/index.js';
 export * from './data/index.js';
 export { Rng } from './util/rng.js';
 export type { Evaluation, Split, Task, TaskFamily } from './tasks/types.js';
+export * from './bilevel/index.js';

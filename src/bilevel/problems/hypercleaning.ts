@@ -26,8 +26,12 @@ export interface HyperCleaningProblem extends BilevelProblem {
   readonly corrupted: Uint8Array;
   /** The per-example weights a given x means. */
   weights(x: Float32Array): Float32Array;
-  /** y*(weights): the classifier trained on the training set with these weights (AGD to ‖∇‖∞ ≤ 1e-5). */
-  trainWithWeights(w: Float32Array): Float32Array;
+  /**
+   * argmin_y g(weights, y) + validationWeight·f(y): the classifier trained on the training set
+   * with these weights (plus the clean validation loss when validationWeight > 0, default 0),
+   * by accelerated GD to ‖∇‖∞ ≤ 1e-5.
+   */
+  trainWithWeights(w: Float32Array, validationWeight?: number): Float32Array;
   /** Test accuracy (397 held-out digits) of classifier y. */
   testAccuracy(y: Float32Array): number;
   /** Frees the WASM blocks. */
@@ -163,18 +167,25 @@ export function hyperCleaning(data: Dataset, opts: HyperCleaningOptions = {}): H
     ...problem,
     corrupted,
     weights: weightsOf,
-    trainWithWeights(w) {
+    trainWithWeights(w, validationWeight = 0) {
       if (w.length !== nTr) throw new MetaoptimError('BILEVEL_SHAPE', `trainWithWeights: ${w.length} weights for ${nTr} rows`);
+      checkNumber('trainWithWeights', 'validationWeight', validationWeight, { min: 0 });
+      const gv = new Float32Array(dimY);
       const y = new Float32Array(dimY);
       let wmax = 0;
       for (const v of w) wmax = Math.max(wmax, v);
       minimizeStronglyConvex(
         (v, g) => {
           trainB.w.view.set(w);
-          return lowerWithWeights(v, g);
+          let val = lowerWithWeights(v, g);
+          if (validationWeight > 0) {
+            val += validationWeight * lossOn(valB, v, 1 / nVal, false, gv);
+            for (let i = 0; i < dimY; i++) g[i] = g[i]! + validationWeight * gv[i]!;
+          }
+          return val;
         },
         y,
-        (Lcls - rho) * Math.max(wmax, 1e-3) + rho,
+        (Lcls - rho) * (Math.max(wmax, 1e-3) + 2 * validationWeight) + rho,
         { maxIter: 20000, tol: 1e-5 },
       );
       return y;
