@@ -87,6 +87,8 @@ export interface ProblemRuns {
   solution?: { x: number[]; F: number };
   predicted?: Record<Method, number[]>;
   extra?: Record<string, unknown>;
+  /** The goal table rows, computed from the full (unthinned) traces. */
+  efficiency?: EfficiencyRow[];
 }
 
 /** The closed-form problems: flat-1d, quadratic-1d, vector flat, vector ridge, at γ = 10. */
@@ -96,7 +98,8 @@ export function closedForm(ctx: Ctx): ProblemRuns[] {
   const out: ProblemRuns[] = [];
   for (const p of [flatQuadratic1d(), quadratic1d(), flatQuadratic({ seed: ctx.seed }), ridgeQuadratic({ seed: ctx.seed })]) {
     const s = quadraticSettings(p, gamma);
-    const runs = METHODS.map((m) => summarize(m, runMethod(m, p, s, { iterations: T, seed: ctx.seed, signal: ctx.signal, onProgress: ctx.onProgress, label: `${m} on ${p.name}` }), true));
+    const raw = METHODS.map((m) => runMethod(m, p, s, { iterations: T, recordEvery: 1, seed: ctx.seed, signal: ctx.signal, onProgress: ctx.onProgress, label: `${m} on ${p.name}` }));
+    const runs = raw.map((r, i) => summarize(METHODS[i]!, r, true));
     const sol = p.solution();
     out.push({
       problem: p.name,
@@ -110,6 +113,7 @@ export function closedForm(ctx: Ctx): ProblemRuns[] {
         f2sa: Array.from(p.penaltyFixedPoint(gamma).x),
       },
       extra: { gamma, flat: p.flat },
+      efficiency: efficiency(p.name, raw),
     });
   }
   return out;
@@ -203,9 +207,9 @@ export function representation(ctx: Ctx, digits: Dataset, target: 'coarse' | 'fi
       pbgd: { gammaMax: 10, lrX: 1, lrY: 0.5, lrInner: 0.5 },
       f2sa: { lambdaMax: 10, alpha: 0.5, beta: 0.5, xi: 1 },
     };
-    const runs = METHODS.map((m) =>
-      summarize(m, runMethod(m, p, s, { iterations: T, seed: ctx.seed, recordEvery: Math.ceil(T / (ctx.quick ? 12 : 30)), signal: ctx.signal, onProgress: ctx.onProgress, label: `${m} on ${p.name}` }), false));
-    return { problem: p.name, description: p.description ?? p.name, measure: 'F', runs };
+    const raw = METHODS.map((m) => runMethod(m, p, s, { iterations: T, seed: ctx.seed, recordEvery: Math.ceil(T / (ctx.quick ? 12 : 60)), signal: ctx.signal, onProgress: ctx.onProgress, label: `${m} on ${p.name}` }));
+    const runs = raw.map((r, i) => summarize(METHODS[i]!, r, false));
+    return { problem: p.name, description: p.description ?? p.name, measure: 'F', runs, efficiency: efficiency(p.name, raw) };
   } finally {
     p.release();
   }
@@ -237,23 +241,24 @@ export interface EfficiencyRow {
  * there at the end; the ratio compares E_free with E_b,1% (the baseline's own first record within 1 % of
  * its final value). Goal met when both the final F's are within 1 % (by the same rule) and ratio ≤ 1/3.
  */
-export function efficiency(pr: ProblemRuns): EfficiencyRow[] {
-  const free = pr.runs.find((r) => r.method === 'pbgd-free');
-  if (!free || pr.measure !== 'F' || pr.runs.length !== METHODS.length) return []; // one run per method (not the multi-start toy)
+export function efficiency(problem: string, raw: BilevelResult[]): EfficiencyRow[] {
+  const free = raw.find((r) => r.method === 'pbgd-free');
+  if (!free || free.trace.some((t) => t.F === undefined)) return [];
   const rows: EfficiencyRow[] = [];
-  for (const b of pr.runs.filter((r) => r.method !== 'pbgd-free')) {
-    const F0 = b.trace[0]!.F!, Fb = b.final.F!;
+  for (const b of raw.filter((r) => r.method !== 'pbgd-free')) {
+    const F0 = b.trace[0]!.F!, Fb = b.trace.at(-1)!.F!;
     const target = Fb + 0.01 * Math.abs(F0 - Fb);
-    const first = (t: RunSummary['trace']) => {
-      for (let i = 0; i < t.length; i++) if (t.slice(i).every((r) => r.F! <= target)) return t[i]!.gradEvals;
-      return null;
+    const first = (t: BilevelResult['trace']) => {
+      let k = t.length; // first index from which every record stays ≤ target
+      while (k > 0 && t[k - 1]!.F! <= target) k--;
+      return k < t.length ? t[k]!.gradEvals : null;
     };
     const eB = first(b.trace), eF = first(free.trace);
-    const freeFinal = free.final.F!;
+    const freeFinal = free.trace.at(-1)!.F!;
     const ratio = eB !== null && eF !== null && eB > 0 ? eF / eB : null;
     rows.push({
-      problem: pr.problem,
-      baseline: b.method,
+      problem,
+      baseline: b.method as Method,
       baselineF: Fb,
       baselineEvals: b.counts.total,
       baselineEvals1pct: eB,

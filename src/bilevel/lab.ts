@@ -11,7 +11,6 @@ import {
   biasSweep,
   cleaning,
   closedForm,
-  efficiency,
   representation,
   toy,
 } from './experiments.js';
@@ -50,7 +49,7 @@ export const bilevelLab: Lab = {
         for (const t of opts.quick ? (['same', 'coarse'] as const) : (['same', 'fine', 'coarse'] as const)) problems.push(representation(ctx, digits, t));
       }
     }
-    const eff = problems.flatMap(efficiency);
+    const eff = problems.flatMap((p) => p.efficiency ?? []);
     const elapsedS = (performance.now() - started) / 1000;
     const results = { mode: opts.quick ? 'quick' : 'full', seed: opts.seed, runtime: runtimeInfo(), elapsedS, problems, bias, efficiency: eff };
     return { results, report: report(problems, bias, eff, opts, elapsedS), summary: summary(problems, eff, bias) };
