@@ -10,9 +10,9 @@ test('docs example: PBGD-Free on the flat problem', async () => {
   assert.deepEqual(r.counts, { fx: 3000, fy: 3000, gx: 0, gy: 3000, total: 9000, values: 0 });
 });
 
-test('lab bilevel (closed-form and bias parts, quick): results, goal table, valid vega-lite charts', async () => {
+test('lab bilevel (closed-form, bias and inner parts, quick): results, goal table, valid vega-lite charts', async () => {
   const events: string[] = [];
-  const out = await bilevelLab.run({ quick: true, seed: 0, extra: { only: 'closed-form,bias' }, onProgress: (e) => events.push(e.label) });
+  const out = await bilevelLab.run({ quick: true, seed: 0, extra: { only: 'closed-form,bias,inner' }, onProgress: (e) => events.push(e.label) });
   const res = out.results as { problems: { problem: string; runs: { method: string; counts: { total: number } }[] }[]; bias: { problem: string; gamma: number; method: string; measured: number; predicted: number }[]; efficiency: unknown[] };
   assert.deepEqual(res.problems.map((p) => p.problem), ['flat-1d', 'quadratic-1d', 'flat-quadratic-4x6', 'ridge-3x8']);
   for (const p of res.problems) {
@@ -26,6 +26,13 @@ test('lab bilevel (closed-form and bias parts, quick): results, goal table, vali
   assert.ok(top.find((b) => b.method === 'pbgd-free' && b.problem === 'quadratic-1d')!.measured > 0.13);
   assert.ok(top.find((b) => b.method === 'pbgd' && b.problem === 'quadratic-1d')!.measured < 0.002);
   assert.ok(res.efficiency.length === 8);
+  // Longer baseline inner loops cost more evaluations: PBGD-Free's ratio falls with T_in.
+  const inner = (out.results as { innerLoops: { problem: string; baseline: string; inner: number; ratio: number }[] }).innerLoops;
+  assert.equal(inner.length, 12);
+  for (const prob of ['flat-1d', 'flat-quadratic-4x6']) for (const m of ['pbgd', 'f2sa']) {
+    const r = inner.filter((e) => e.problem === prob && e.baseline === m).sort((a, b) => a.inner - b.inner).map((e) => e.ratio);
+    assert.ok(r[0]! > r[1]! && r[1]! > r[2]!, `${prob} ${m}: ${r}`);
+  }
   assert.ok(events.length > 0);
   let charts = 0;
   for (const s of out.report.sections) for (const c of s.charts ?? []) {

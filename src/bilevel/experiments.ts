@@ -272,3 +272,43 @@ export function efficiency(problem: string, raw: BilevelResult[]): EfficiencyRow
   }
   return rows;
 }
+
+export interface InnerRow extends EfficiencyRow {
+  /** T_in of the baseline (PBGD-Free keeps K = 1) */
+  inner: number;
+}
+
+/**
+ * The goal table again with the baselines' inner loops at T_in = 1, 3, 10 (benchopt's F2SA
+ * default is 10): flat-1d and the vector flat problem; in full mode also the flat
+ * representation control. PBGD-Free keeps K = 1.
+ */
+export function innerSweep(ctx: Ctx, digits?: Dataset): InnerRow[] {
+  const rows: InnerRow[] = [];
+  const T = ctx.quick ? 1500 : 5000;
+  const sweep = (p: BilevelProblem, s: Settings, iterations: number, recordEvery: number) => {
+    const base = { iterations, recordEvery, seed: ctx.seed, signal: ctx.signal, onProgress: ctx.onProgress };
+    const free = runMethod('pbgd-free', p, s, { ...base, label: `pbgd-free on ${p.name}` });
+    for (const inner of [1, 3, 10]) {
+      for (const m of ['pbgd', 'f2sa'] as const) {
+        const r = runMethod(m, p, { ...s, [m]: { ...s[m], inner } }, { ...base, label: `${m} T_in=${inner} on ${p.name}` });
+        rows.push(...efficiency(p.name, [free, r]).map((e) => ({ ...e, inner })));
+      }
+    }
+  };
+  for (const p of [flatQuadratic1d(), flatQuadratic({ seed: ctx.seed })]) sweep(p, quadraticSettings(p, 10), T, 1);
+  if (!ctx.quick && digits) {
+    const p = representationSplit(digits, { target: 'same', seed: ctx.seed });
+    try {
+      const s: Settings = {
+        'pbgd-free': { gamma: 10, eta: 1, etaY: 0.5 },
+        pbgd: { gammaMax: 10, lrX: 1, lrY: 0.5, lrInner: 0.5 },
+        f2sa: { lambdaMax: 10, alpha: 0.5, beta: 0.5, xi: 1 },
+      };
+      sweep(p, s, 1200, 40);
+    } finally {
+      p.release();
+    }
+  }
+  return rows;
+}

@@ -7,22 +7,25 @@ import {
   type BiasPoint,
   type Ctx,
   type EfficiencyRow,
+  type InnerRow,
   type ProblemRuns,
   biasSweep,
   cleaning,
   closedForm,
+  innerSweep,
   representation,
   toy,
 } from './experiments.js';
 
-const PARTS = ['closed-form', 'bias', 'toy', 'cleaning', 'representation'] as const;
+const PARTS = ['closed-form', 'bias', 'inner', 'toy', 'cleaning', 'representation'] as const;
 type Part = (typeof PARTS)[number];
 
 /**
  * `npx metaoptim lab bilevel [--quick] [--seed N] [--only part,part]`: PBGD-Free vs PBGD vs
  * F2SA on every bilevel problem (upper objective or test accuracy against gradient
  * evaluations and wall time), PBGD-Free's bias against γ on the non-flat problems, and the
- * efficiency goal table. Parts: closed-form, bias, toy, cleaning, representation.
+ * efficiency goal table (also against baselines with T_in = 3, 10). Parts: closed-form, bias,
+ * inner, toy, cleaning, representation.
  * Quick mode: ≈ 1 minute on 2 cores; full mode: longer runs, a finer γ grid and the 'fine'
  * representation target.
  */
@@ -41,9 +44,12 @@ export const bilevelLab: Lab = {
     let bias: BiasPoint[] = [];
     if (only.includes('closed-form')) problems.push(...closedForm(ctx));
     if (only.includes('bias')) bias = biasSweep(ctx);
+    const needDigits = only.includes('cleaning') || only.includes('representation') || (only.includes('inner') && !opts.quick);
+    const digits = needDigits ? await loadDigits() : undefined;
+    let inner: InnerRow[] = [];
+    if (only.includes('inner')) inner = innerSweep(ctx, digits);
     if (only.includes('toy')) problems.push(toy(ctx));
-    if (only.includes('cleaning') || only.includes('representation')) {
-      const digits = await loadDigits();
+    if (digits) {
       if (only.includes('cleaning')) problems.push(cleaning(ctx, digits));
       if (only.includes('representation')) {
         for (const t of opts.quick ? (['same', 'coarse'] as const) : (['same', 'fine', 'coarse'] as const)) problems.push(representation(ctx, digits, t));
@@ -51,8 +57,8 @@ export const bilevelLab: Lab = {
     }
     const eff = problems.flatMap((p) => p.efficiency ?? []);
     const elapsedS = (performance.now() - started) / 1000;
-    const results = { mode: opts.quick ? 'quick' : 'full', seed: opts.seed, runtime: runtimeInfo(), elapsedS, problems, bias, efficiency: eff };
-    return { results, report: report(problems, bias, eff, opts, elapsedS), summary: summary(problems, eff, bias) };
+    const results = { mode: opts.quick ? 'quick' : 'full', seed: opts.seed, runtime: runtimeInfo(), elapsedS, problems, bias, efficiency: eff, innerLoops: inner };
+    return { results, report: report(problems, bias, eff, inner, opts, elapsedS), summary: summary(problems, eff, bias, inner) };
   },
 };
 
@@ -72,7 +78,7 @@ function measureOf(pr: ProblemRuns, t: { F?: number; metrics?: Record<string, nu
   return pr.measure === 'F' ? t.F : t.metrics?.testAccuracy;
 }
 
-function report(problems: ProblemRuns[], bias: BiasPoint[], eff: EfficiencyRow[], opts: LabOptions, elapsedS: number): LabResult['report'] {
+function report(problems: ProblemRuns[], bias: BiasPoint[], eff: EfficiencyRow[], inner: InnerRow[], opts: LabOptions, elapsedS: number): LabResult['report'] {
   const sections: ReportSection[] = [];
   sections.push({
     title: 'Setup',
@@ -125,10 +131,17 @@ function report(problems: ProblemRuns[], bias: BiasPoint[], eff: EfficiencyRow[]
       tables: [{ columns: ['problem', 'baseline', 'F baseline', 'F PBGD-Free (final)', 'rel. gap', 'evals baseline to 1 %', 'evals PBGD-Free to 1 %', 'ratio', 'goal met'], rows: eff.map((e) => [e.problem, e.baseline, fmt(e.baselineF, 6), fmt(e.freeFinalF, 6), e.relGap === null ? '–' : `${(100 * e.relGap).toFixed(2)} %`, e.baselineEvals1pct, e.freeEvals1pct, fmt(e.ratio, 3), e.goalMet ? 'yes' : 'no']) }],
     });
   }
+  if (inner.length) {
+    sections.push({
+      title: 'Goal against baselines with longer inner loops (T_in = 1, 3, 10; PBGD-Free K = 1)',
+      text: ['Same rule as the goal table; each row reruns the baseline with T_in inner steps (PBGD: T_in + 5, F2SA: 3·T_in + 3 evaluations per iteration).'],
+      tables: [{ columns: ['problem', 'baseline', 'T_in', 'evals baseline to 1 %', 'evals PBGD-Free to 1 %', 'ratio', 'goal met'], rows: inner.map((e) => [e.problem, e.baseline, e.inner, e.baselineEvals1pct, e.freeEvals1pct, fmt(e.ratio, 3), e.goalMet ? 'yes' : 'no']) }],
+    });
+  }
   return { title: 'Bilevel lab: PBGD-Free vs PBGD vs F2SA', subtitle: `metaoptim lab bilevel ${opts.quick ? '--quick ' : ''}--seed ${opts.seed}`, sections };
 }
 
-function summary(problems: ProblemRuns[], eff: EfficiencyRow[], bias: BiasPoint[]): string[] {
+function summary(problems: ProblemRuns[], eff: EfficiencyRow[], bias: BiasPoint[], inner: InnerRow[]): string[] {
   const lines = ['problem                         method     evals     time ms   final'];
   for (const pr of problems) {
     for (const r of pr.runs) {
@@ -143,6 +156,7 @@ function summary(problems: ProblemRuns[], eff: EfficiencyRow[], bias: BiasPoint[
     }
   }
   for (const e of eff) lines.push(`goal ${e.problem} vs ${e.baseline}: ratio ${fmt(e.ratio, 3)}, final F gap ${e.relGap === null ? '–' : (100 * e.relGap).toFixed(2) + ' %'}, met: ${e.goalMet ? 'yes' : 'no'}`);
+  for (const e of inner) lines.push(`goal ${e.problem} vs ${e.baseline} (T_in = ${e.inner}): ratio ${fmt(e.ratio, 3)}, met: ${e.goalMet ? 'yes' : 'no'}`);
   const big = bias.filter((b) => b.gamma === Math.max(...bias.map((c) => c.gamma)));
   for (const b of big) lines.push(`bias at γ = ${b.gamma} on ${b.problem}: ${b.method} ${fmt(b.measured, 6)}`);
   return lines;
