@@ -232,6 +232,8 @@ export interface EfficiencyRow {
   relGap: number | null;
   ratio: number | null;
   goalMet: boolean;
+  /** The baseline ended no lower than it started (diverged or collapsed): no comparison made. */
+  baselineFailed: boolean;
 }
 
 /**
@@ -253,7 +255,8 @@ export function efficiency(problem: string, raw: BilevelResult[]): EfficiencyRow
       while (k > 0 && t[k - 1]!.F! <= target) k--;
       return k < t.length ? t[k]!.gradEvals : null;
     };
-    const eB = first(b.trace), eF = first(free.trace);
+    const baselineFailed = !(Fb < F0);
+    const eB = baselineFailed ? null : first(b.trace), eF = baselineFailed ? null : first(free.trace);
     const freeFinal = free.trace.at(-1)!.F!;
     const ratio = eB !== null && eF !== null && eB > 0 ? eF / eB : null;
     rows.push({
@@ -268,6 +271,7 @@ export function efficiency(problem: string, raw: BilevelResult[]): EfficiencyRow
       relGap: Math.abs(Fb) > 1e-8 ? (freeFinal - Fb) / Math.abs(Fb) : null,
       ratio,
       goalMet: ratio !== null && ratio <= 1 / 3 && freeFinal <= target,
+      baselineFailed,
     });
   }
   return rows;

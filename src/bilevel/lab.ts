@@ -128,14 +128,14 @@ function report(problems: ProblemRuns[], bias: BiasPoint[], eff: EfficiencyRow[]
     sections.push({
       title: 'Goal: PBGD-Free within 1 % of the baselines with ≤ 1/3 of their gradient evaluations',
       text: ['Within 1 % = F ≤ F_b + 0.01·(F₀ − F_b) (1 % of the decrease the baseline achieved, meaningful also when F* = 0) and staying there; evaluations are counted to the first such record. rel. gap = |F_free − F_b|/|F_b| of the final values.'],
-      tables: [{ columns: ['problem', 'baseline', 'F baseline', 'F PBGD-Free (final)', 'rel. gap', 'evals baseline to 1 %', 'evals PBGD-Free to 1 %', 'ratio', 'goal met'], rows: eff.map((e) => [e.problem, e.baseline, fmt(e.baselineF, 6), fmt(e.freeFinalF, 6), e.relGap === null ? '–' : `${(100 * e.relGap).toFixed(2)} %`, e.baselineEvals1pct, e.freeEvals1pct, fmt(e.ratio, 3), e.goalMet ? 'yes' : 'no']) }],
+      tables: [{ columns: ['problem', 'baseline', 'F baseline', 'F PBGD-Free (final)', 'rel. gap', 'evals baseline to 1 %', 'evals PBGD-Free to 1 %', 'ratio', 'goal met'], rows: eff.map((e) => [e.problem, e.baseline, fmt(e.baselineF, 6), fmt(e.freeFinalF, 6), e.relGap === null ? '–' : `${(100 * e.relGap).toFixed(2)} %`, e.baselineEvals1pct, e.freeEvals1pct, fmt(e.ratio, 3), e.baselineFailed ? 'baseline failed' : e.goalMet ? 'yes' : 'no']) }],
     });
   }
   if (inner.length) {
     sections.push({
       title: 'Goal against baselines with longer inner loops (T_in = 1, 3, 10; PBGD-Free K = 1)',
       text: ['Same rule as the goal table; each row reruns the baseline with T_in inner steps (PBGD: T_in + 5, F2SA: 3·T_in + 3 evaluations per iteration).'],
-      tables: [{ columns: ['problem', 'baseline', 'T_in', 'evals baseline to 1 %', 'evals PBGD-Free to 1 %', 'ratio', 'goal met'], rows: inner.map((e) => [e.problem, e.baseline, e.inner, e.baselineEvals1pct, e.freeEvals1pct, fmt(e.ratio, 3), e.goalMet ? 'yes' : 'no']) }],
+      tables: [{ columns: ['problem', 'baseline', 'T_in', 'evals baseline to 1 %', 'evals PBGD-Free to 1 %', 'ratio', 'goal met'], rows: inner.map((e) => [e.problem, e.baseline, e.inner, e.baselineEvals1pct, e.freeEvals1pct, fmt(e.ratio, 3), e.baselineFailed ? 'baseline failed' : e.goalMet ? 'yes' : 'no']) }],
     });
   }
   return { title: 'Bilevel lab: PBGD-Free vs PBGD vs F2SA', subtitle: `metaoptim lab bilevel ${opts.quick ? '--quick ' : ''}--seed ${opts.seed}`, sections };
@@ -155,8 +155,8 @@ function summary(problems: ProblemRuns[], eff: EfficiencyRow[], bias: BiasPoint[
       lines.push(`${''.padEnd(32)}reference: corrupted-only ${fmt(b.corruptedOnly)}, clean-only ${fmt(b.cleanOnly)}, corrupted(½)+validation ${fmt(b.corruptedPlusValidation)}`);
     }
   }
-  for (const e of eff) lines.push(`goal ${e.problem} vs ${e.baseline}: ratio ${fmt(e.ratio, 3)}, final F gap ${e.relGap === null ? '–' : (100 * e.relGap).toFixed(2) + ' %'}, met: ${e.goalMet ? 'yes' : 'no'}`);
-  for (const e of inner) lines.push(`goal ${e.problem} vs ${e.baseline} (T_in = ${e.inner}): ratio ${fmt(e.ratio, 3)}, met: ${e.goalMet ? 'yes' : 'no'}`);
+  for (const e of eff) lines.push(`goal ${e.problem} vs ${e.baseline}: ratio ${fmt(e.ratio, 3)}, final F gap ${e.relGap === null ? '–' : (100 * e.relGap).toFixed(2) + ' %'}, met: ${e.baselineFailed ? 'baseline failed' : e.goalMet ? 'yes' : 'no'}`);
+  for (const e of inner) lines.push(`goal ${e.problem} vs ${e.baseline} (T_in = ${e.inner}): ratio ${fmt(e.ratio, 3)}, met: ${e.baselineFailed ? 'baseline failed' : e.goalMet ? 'yes' : 'no'}`);
   const big = bias.filter((b) => b.gamma === Math.max(...bias.map((c) => c.gamma)));
   for (const b of big) lines.push(`bias at γ = ${b.gamma} on ${b.problem}: ${b.method} ${fmt(b.measured, 6)}`);
   return lines;
