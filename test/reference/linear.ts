@@ -1,7 +1,8 @@
 // Plain-TypeScript references for assembly/linear.ts. The dense products use the kernels'
 // accumulation order (4 lane accumulators, (a0 + a1) + (a2 + a3), then the tail) in f32, so
-// they match bit for bit; the softmax NLL uses f64 Math.exp/Math.log, which may differ from
-// the module's libm by an ULP, so it is compared with a tolerance.
+// they match bit for bit; the softmax NLL uses f32 exp/log (AssemblyScript's Mathf) with f64
+// sums, which JS's Math.exp/Math.log rounded to f32 match to an ULP, so it is compared with
+// a tolerance.
 
 const f = Math.fround;
 
@@ -52,6 +53,10 @@ export function linearBwdX(dx: Float32Array, dz: Float32Array, w: Float32Array, 
 }
 
 /** In-place softmax group NLL: returns Σ s·w_r·ℓ_r, writes ℓ_r to loss, Z ← dZ. */
+/** The kernel's f32 exp/log (Mathf) of an argument rounded to f32, widened back to f64. */
+const fexp = (v: number) => f(Math.exp(f(v)));
+const flog = (v: number) => f(Math.log(f(v)));
+
 export function softmaxNll(
   z: Float32Array, labels: Int32Array, mask: Int32Array, rows: number, c: number,
   w: Float32Array | null, s: number, loss: Float32Array | null,
@@ -68,17 +73,17 @@ export function softmaxNll(
     let sa = 0, sg = 0;
     for (let k = 0; k < c; k++) {
       const v = z[r * c + k]!;
-      sa += Math.exp(v - m);
-      if (mask[t * c + k] !== 0) sg += Math.exp(v - mg);
+      sa += fexp(v - m);
+      if (mask[t * c + k] !== 0) sg += fexp(v - mg);
     }
-    const l = (m + Math.log(sa)) - (mg + Math.log(sg));
+    const l = (m + flog(sa)) - (mg + flog(sg));
     const sw = s * (w ? w[r]! : 1);
     if (loss) loss[r] = l;
     total += sw * l;
     for (let k = 0; k < c; k++) {
       const v = z[r * c + k]!;
-      let gk = Math.exp(v - m) / sa;
-      if (mask[t * c + k] !== 0) gk -= Math.exp(v - mg) / sg;
+      let gk = fexp(v - m) / sa;
+      if (mask[t * c + k] !== 0) gk -= fexp(v - mg) / sg;
       z[r * c + k] = sw * gk;
     }
   }
