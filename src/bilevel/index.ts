@@ -13,13 +13,13 @@ export { type PbgdFreeOptions, pbgdFree } from './pbgd-free.js';
 export { type PbgdOptions, pbgd } from './pbgd.js';
 export { type F2saOptions, f2sa } from './f2sa.js';
 export {
-  type QuadraticCoefficients,
-  type QuadraticProblem,
+  type QuadraticCoefficients as BilevelQuadraticCoefficients,
+  type QuadraticProblem as BilevelQuadraticProblem,
   type Quadratic1dOptions,
   flatQuadratic,
   flatQuadratic1d,
   quadratic1d,
-  quadraticProblem,
+  quadraticProblem as bilevelQuadratic,
   ridgeQuadratic,
 } from './problems/quadratic.js';
 export { toyProblem as bilevelToyProblem } from './problems/toy.js';
