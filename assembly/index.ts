@@ -8,6 +8,8 @@ export * from './vector';
 export * from './nn';
 export * from './linalg';
 export * from './qp';
+export * from './penalty';
+export * from './linear';
 
 /** First byte of linear memory past the module's static data: where the arena may start. */
 export function heap_base(): usize {

@@ -21,3 +21,4 @@ export * from './race/index.js';
 export * from './restart/index.js';
 export * as qp from './qp/index.js';
 export * as dco from './dco/index.js';
+export * from './bilevel/index.js';

@@ -1,3 +1,5 @@
+import { bilevelLab } from '../bilevel/lab.js';
+import { dcoLab } from '../dco/lab.js';
 import { restartsLab } from '../restart/lab.js';
 import type { Lab } from './lab.js';
 
@@ -5,5 +7,7 @@ import type { Lab } from './lab.js';
 // above and one entry below (e.g. `import { l2oLab } from '../l2o/lab.js';` … `l2oLab,`).
 // Names must be unique, lower-case, without spaces.
 export const labs: Lab[] = [
+  bilevelLab,
+  dcoLab,
   restartsLab,
 ];

@@ -56,6 +56,24 @@ export interface QpKernels {
     Lf: number, info: number, v: number, work: number, dQ: number, dp: number, dlb: number, dub: number): void;
 }
 
+/** assembly/penalty.ts — fused penalty-gradient steps and box projection (bilevel, SPEC A.2). */
+export interface PenaltyKernels {
+  penalty_y_step_f32(y: number, a: number, b: number, n: number, ca: number, cb: number, eta: number): void;
+  penalty_x_step_f32(x: number, fx: number, gxy: number, gxz: number, n: number,
+    gamma: number, eta: number, lo: number, hi: number): void;
+  step_box_f32(x: number, d: number, n: number, eta: number, lo: number, hi: number): void;
+  project_box_f32(x: number, lo: number, hi: number, n: number): void;
+}
+
+/** assembly/linear.ts — dense kernels for linear models (bilevel digits problems). */
+export interface LinearKernels {
+  linear_fwd_f32(z: number, x: number, w: number, b: number, rows: number, d: number, c: number): void;
+  linear_bwd_w_f32(gw: number, gb: number, dz: number, x: number, rows: number, d: number, c: number): void;
+  linear_bwd_x_f32(dx: number, dz: number, w: number, rows: number, d: number, c: number): void;
+  softmax_nll_f32(z: number, labels: number, mask: number, groups: number, rows: number, c: number,
+    w: number, s: number, loss: number): number;
+}
+
 /** assembly/index.ts — module facts. */
 export interface ModuleKernels {
   heap_base(): number;
@@ -86,4 +104,4 @@ export interface NnKernels {
   rng_permutation_i32(state: number, a: number, n: number): void;
 }
 
-export type Kernels = ModuleKernels & MomentKernels & VectorKernels & NnKernels & LinalgKernels & QpKernels;
+export type Kernels = ModuleKernels & MomentKernels & VectorKernels & NnKernels & LinalgKernels & QpKernels & PenaltyKernels & LinearKernels;
