@@ -1,6 +1,7 @@
 /**
  * Every error metaoptim throws on purpose is a `MetaoptimError` with a stable `code`.
- * Codes are grouped by area; each module documents the codes it raises.
+ * Codes are grouped by area; each module documents the codes it raises, and
+ * docs/errors.md lists them all.
  *
  * Foundation codes:
  * - `NOT_READY`              `await ready()` was not called (or failed) before use
