@@ -34,4 +34,7 @@ test('every js example in the README runs and prints what it says', async () => 
   }
   assert.ok(outputs.some((o) => o.startsWith('true\n0.9')), 'checkpoint example prints true');
   assert.ok(outputs.some((o) => o.trim() === '1400 397'), 'data example prints the split');
+  assert.ok(outputs.includes('true\n'), 'the digits MLP example reaches 93 % test accuracy');
+  assert.ok(outputs.includes('-0.400 -0.600\n2 4\n'), 'the QP example prints its solution and gradient shapes');
+  assert.ok(outputs.includes('1.0000 9000\n'), 'PBGD-Free reaches x = 1 on the flat problem');
 });
