@@ -4,6 +4,7 @@
 // owned by the TypeScript arena (src/runtime/arena.ts), which starts at heap_base().
 
 export * from './moments';
+export * from './stats';
 export * from './vector';
 
 /** First byte of linear memory past the module's static data: where the arena may start. */

@@ -13,3 +13,4 @@ export {
   simdSupported,
 } from './runtime/index.js';
 export * from './optim/index.js';
+export * from './analysis/index.js';

@@ -27,10 +27,21 @@ export interface VectorKernels {
   zero_nonfinite_f32(x: number, n: number): number;
 }
 
+/** assembly/stats.ts — f64 statistics: centering, SYRK, SYMV, |x| and introselect. */
+export interface StatsKernels {
+  center_f32(out: number, x: number, mean: number, rows: number, cols: number, transpose: number): void;
+  center_f64(out: number, x: number, mean: number, rows: number, cols: number, transpose: number): void;
+  syrk_f64(out: number, a: number, n: number, len: number, s: number): void;
+  symv_f64(y: number, a: number, x: number, n: number): void;
+  abs_f32_to_f64(dst: number, src: number, n: number): void;
+  abs_f64(dst: number, src: number, n: number): void;
+  select_f64(x: number, n: number, k: number): number;
+}
+
 /** assembly/index.ts — module facts. */
 export interface ModuleKernels {
   heap_base(): number;
   simd_enabled(): number;
 }
 
-export type Kernels = ModuleKernels & MomentKernels & VectorKernels;
+export type Kernels = ModuleKernels & MomentKernels & VectorKernels & StatsKernels;

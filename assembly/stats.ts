@@ -1,0 +1,276 @@
+// Statistics kernels for the analysis of optimizer dynamics (SPEC B.1.6, B.1.7), with
+// f64 accumulators throughout.
+//
+// - centering of a rows×cols sample matrix (f32 or f64 input) into f64, optionally
+//   transposed (so that covariance becomes a product of contiguous rows);
+// - `syrk_f64`: out = s·A·Aᵀ for A (n×len, row-major), the SYRK of BLAS, register-tiled
+//   2×2 over (i, j) pairs of the upper triangle and mirrored;
+// - `symv_f64`: y = A·x (power iteration);
+// - `abs_*_to_f64` and `select_f64`: O(n) introselect for order statistics (Hill).
+//
+// Summation order (same in the SIMD build, the scalar build and test/reference/stats.ts,
+// so all three agree bit for bit): a dot product over length `len` keeps two partial sums,
+// s0 over even indices and s1 over odd indices below len − len%2, returns (s0 + s1) plus the
+// last element when len is odd. Column means sum the rows in row order.
+//
+// Preconditions: pointers address the documented number of elements; outputs do not alias
+// inputs. No allocation; `select_f64` recurses by iteration only.
+
+/** Column means of x (rows×cols, f32) into mean (f64), then out = x − mean (f64), out is rows×cols or cols×rows when `transpose` ≠ 0. */
+export function center_f32(out: usize, x: usize, mean: usize, rows: i32, cols: i32, transpose: i32): void {
+  colMeans(x, mean, rows, cols, true);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      const v = <f64>load<f32>(x + ((<usize>r * cols + c) << 2)) - load<f64>(mean + (<usize>c << 3));
+      const at = transpose != 0 ? <usize>c * rows + r : <usize>r * cols + c;
+      store<f64>(out + (at << 3), v);
+    }
+  }
+}
+
+/** As `center_f32` for f64 input. */
+export function center_f64(out: usize, x: usize, mean: usize, rows: i32, cols: i32, transpose: i32): void {
+  colMeans(x, mean, rows, cols, false);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      const v = load<f64>(x + ((<usize>r * cols + c) << 3)) - load<f64>(mean + (<usize>c << 3));
+      const at = transpose != 0 ? <usize>c * rows + r : <usize>r * cols + c;
+      store<f64>(out + (at << 3), v);
+    }
+  }
+}
+
+// @ts-ignore: decorator
+@inline function colMeans(x: usize, mean: usize, rows: i32, cols: i32, f32in: bool): void {
+  for (let c = 0; c < cols; c++) store<f64>(mean + (<usize>c << 3), 0);
+  for (let r = 0; r < rows; r++) {
+    let c = 0;
+    if (ASC_FEATURE_SIMD && !f32in) {
+      for (; c + 2 <= cols; c += 2) {
+        const mo = mean + (<usize>c << 3);
+        v128.store(mo, f64x2.add(v128.load(mo), v128.load(x + ((<usize>r * cols + c) << 3))));
+      }
+    }
+    for (; c < cols; c++) {
+      const mo = mean + (<usize>c << 3);
+      const v = f32in ? <f64>load<f32>(x + ((<usize>r * cols + c) << 2)) : load<f64>(x + ((<usize>r * cols + c) << 3));
+      store<f64>(mo, load<f64>(mo) + v);
+    }
+  }
+  const inv = rows > 0 ? <f64>rows : 1.0;
+  for (let c = 0; c < cols; c++) {
+    const mo = mean + (<usize>c << 3);
+    store<f64>(mo, load<f64>(mo) / inv);
+  }
+}
+
+/** Dot product of two f64 rows with the documented two-partial-sum order. */
+// @ts-ignore: decorator
+@inline function dot1(a: usize, b: usize, len: i32): f64 {
+  const even = len & ~1;
+  let t = 0;
+  let s: f64 = 0;
+  if (ASC_FEATURE_SIMD) {
+    let acc = f64x2.splat(0);
+    for (; t < even; t += 2) {
+      const o = <usize>t << 3;
+      acc = f64x2.add(acc, f64x2.mul(v128.load(a + o), v128.load(b + o)));
+    }
+    s = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+  } else {
+    let s0: f64 = 0, s1: f64 = 0;
+    for (; t < even; t += 2) {
+      const o = <usize>t << 3;
+      s0 += load<f64>(a + o) * load<f64>(b + o);
+      s1 += load<f64>(a + o, 8) * load<f64>(b + o, 8);
+    }
+    s = s0 + s1;
+  }
+  if (len & 1) {
+    const o = <usize>(len - 1) << 3;
+    s += load<f64>(a + o) * load<f64>(b + o);
+  }
+  return s;
+}
+
+/**
+ * out (n×n, f64) = s·A·Aᵀ, A (n×len, f64 row-major): the Gram matrix of A's rows. Covariance
+ * of T samples × d dims: center transposed (A = d×T) and s = 1/T; Gram form K = VVᵀ/L: A = V.
+ * Computes the upper triangle in 2×2 register tiles (four independent dot products share
+ * their loads) and mirrors it, so out is exactly symmetric.
+ */
+export function syrk_f64(out: usize, a: usize, n: i32, len: i32, s: f64): void {
+  const rowBytes = <usize>len << 3;
+  const even = len & ~1;
+  let i = 0;
+  for (; i + 2 <= n; i += 2) {
+    const a0 = a + <usize>i * rowBytes, a1 = a0 + rowBytes;
+    let j = i;
+    for (; j + 2 <= n; j += 2) {
+      const b0 = a + <usize>j * rowBytes, b1 = b0 + rowBytes;
+      let s00: f64 = 0, s01: f64 = 0, s10: f64 = 0, s11: f64 = 0;
+      let t = 0;
+      if (ASC_FEATURE_SIMD) {
+        let c00 = f64x2.splat(0), c01 = f64x2.splat(0), c10 = f64x2.splat(0), c11 = f64x2.splat(0);
+        for (; t < even; t += 2) {
+          const o = <usize>t << 3;
+          const x0 = v128.load(a0 + o), x1 = v128.load(a1 + o);
+          const y0 = v128.load(b0 + o), y1 = v128.load(b1 + o);
+          c00 = f64x2.add(c00, f64x2.mul(x0, y0));
+          c01 = f64x2.add(c01, f64x2.mul(x0, y1));
+          c10 = f64x2.add(c10, f64x2.mul(x1, y0));
+          c11 = f64x2.add(c11, f64x2.mul(x1, y1));
+        }
+        s00 = f64x2.extract_lane(c00, 0) + f64x2.extract_lane(c00, 1);
+        s01 = f64x2.extract_lane(c01, 0) + f64x2.extract_lane(c01, 1);
+        s10 = f64x2.extract_lane(c10, 0) + f64x2.extract_lane(c10, 1);
+        s11 = f64x2.extract_lane(c11, 0) + f64x2.extract_lane(c11, 1);
+      } else {
+        let e00: f64 = 0, e01: f64 = 0, e10: f64 = 0, e11: f64 = 0;
+        let o00: f64 = 0, o01: f64 = 0, o10: f64 = 0, o11: f64 = 0;
+        for (; t < even; t += 2) {
+          const o = <usize>t << 3;
+          const x0 = load<f64>(a0 + o), x1 = load<f64>(a1 + o), y0 = load<f64>(b0 + o), y1 = load<f64>(b1 + o);
+          const u0 = load<f64>(a0 + o, 8), u1 = load<f64>(a1 + o, 8), w0 = load<f64>(b0 + o, 8), w1 = load<f64>(b1 + o, 8);
+          e00 += x0 * y0; e01 += x0 * y1; e10 += x1 * y0; e11 += x1 * y1;
+          o00 += u0 * w0; o01 += u0 * w1; o10 += u1 * w0; o11 += u1 * w1;
+        }
+        s00 = e00 + o00; s01 = e01 + o01; s10 = e10 + o10; s11 = e11 + o11;
+      }
+      if (len & 1) {
+        const o = <usize>(len - 1) << 3;
+        const x0 = load<f64>(a0 + o), x1 = load<f64>(a1 + o), y0 = load<f64>(b0 + o), y1 = load<f64>(b1 + o);
+        s00 += x0 * y0; s01 += x0 * y1; s10 += x1 * y0; s11 += x1 * y1;
+      }
+      put(out, n, i, j, s * s00);
+      put(out, n, i, j + 1, s * s01);
+      put(out, n, i + 1, j, s * s10);
+      put(out, n, i + 1, j + 1, s * s11);
+    }
+    if (j < n) {
+      const b0 = a + <usize>j * rowBytes;
+      put(out, n, i, j, s * dot1(a0, b0, len));
+      put(out, n, i + 1, j, s * dot1(a1, b0, len));
+    }
+  }
+  if (i < n) {
+    const a0 = a + <usize>i * rowBytes;
+    put(out, n, i, i, s * dot1(a0, a0, len));
+  }
+}
+
+// @ts-ignore: decorator
+@inline function put(out: usize, n: i32, i: i32, j: i32, v: f64): void {
+  store<f64>(out + ((<usize>i * n + j) << 3), v);
+  store<f64>(out + ((<usize>j * n + i) << 3), v);
+}
+
+/** y = A·x for A (n×n, f64 row-major); each row is a dot product in the documented order. */
+export function symv_f64(y: usize, a: usize, x: usize, n: i32): void {
+  const rowBytes = <usize>n << 3;
+  for (let i = 0; i < n; i++) store<f64>(y + (<usize>i << 3), dot1(a + <usize>i * rowBytes, x, n));
+}
+
+/** dst = |src| for f32 src, widened to f64. */
+export function abs_f32_to_f64(dst: usize, src: usize, n: i32): void {
+  for (let i = 0; i < n; i++) store<f64>(dst + (<usize>i << 3), abs<f64>(<f64>load<f32>(src + (<usize>i << 2))));
+}
+
+/** dst = |src| for f64 src (dst may equal src). */
+export function abs_f64(dst: usize, src: usize, n: i32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 2 <= n; i += 2) {
+      const o = <usize>i << 3;
+      v128.store(dst + o, f64x2.abs(v128.load(src + o)));
+    }
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 3;
+    store<f64>(dst + o, abs<f64>(load<f64>(src + o)));
+  }
+}
+
+// @ts-ignore: decorator
+@inline function ld(x: usize, i: i32): f64 {
+  return load<f64>(x + (<usize>i << 3));
+}
+
+// @ts-ignore: decorator
+@inline function swap(x: usize, i: i32, j: i32): void {
+  const a = x + (<usize>i << 3), b = x + (<usize>j << 3);
+  const t = load<f64>(a);
+  store<f64>(a, load<f64>(b));
+  store<f64>(b, t);
+}
+
+/**
+ * Introselect, in place: afterwards x[k] is the k-th smallest (0-based) of x[0..n), every
+ * x[i] with i < k is ≤ x[k] and every x[i] with i > k is ≥ x[k]. Returns x[k].
+ * Quickselect with a median-of-three pivot and a three-way partition (runs of equal values
+ * cost O(n)); after 2·log2(n) rounds without convergence it switches to median-of-medians
+ * pivots (groups of 5), which bounds the worst case at O(n). Input must hold no NaN
+ * (the caller checks). Requires 0 ≤ k < n.
+ */
+export function select_f64(x: usize, n: i32, k: i32): f64 {
+  let lo = 0, hi = n - 1;
+  let budget = 2 * (32 - clz<i32>(n));
+  while (hi > lo) {
+    if (hi - lo < 16) {
+      // Insertion sort of the small range.
+      for (let i = lo + 1; i <= hi; i++) {
+        const v = ld(x, i);
+        let j = i - 1;
+        while (j >= lo && ld(x, j) > v) {
+          store<f64>(x + (<usize>(j + 1) << 3), ld(x, j));
+          j--;
+        }
+        store<f64>(x + (<usize>(j + 1) << 3), v);
+      }
+      break;
+    }
+    let pivot: f64;
+    if (budget > 0) {
+      budget--;
+      const mid = lo + ((hi - lo) >> 1);
+      const a = ld(x, lo), b = ld(x, mid), c = ld(x, hi);
+      pivot = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
+    } else {
+      pivot = medianOfMedians(x, lo, hi);
+    }
+    // Three-way partition (Dijkstra): [lo, lt) < pivot, [lt, gt] == pivot, (gt, hi] > pivot.
+    let lt = lo, i = lo, gt = hi;
+    while (i <= gt) {
+      const v = ld(x, i);
+      if (v < pivot) { swap(x, lt, i); lt++; i++; }
+      else if (v > pivot) { swap(x, i, gt); gt--; }
+      else i++;
+    }
+    if (k < lt) hi = lt - 1;
+    else if (k > gt) lo = gt + 1;
+    else break;
+  }
+  return ld(x, k);
+}
+
+/** A pivot value from median-of-medians of groups of 5 (moves the medians to the front). */
+function medianOfMedians(x: usize, lo: i32, hi: i32): f64 {
+  let m = lo;
+  for (let g = lo; g <= hi; g += 5) {
+    const e = min<i32>(g + 4, hi);
+    for (let i = g + 1; i <= e; i++) {
+      const v = ld(x, i);
+      let j = i - 1;
+      while (j >= g && ld(x, j) > v) {
+        store<f64>(x + (<usize>(j + 1) << 3), ld(x, j));
+        j--;
+      }
+      store<f64>(x + (<usize>(j + 1) << 3), v);
+    }
+    swap(x, m, g + ((e - g) >> 1));
+    m++;
+  }
+  const cnt = m - lo;
+  // Median of the medians by a (recursive-free) nested select on the front block.
+  return select_f64(x + (<usize>lo << 3), cnt, cnt >> 1);
+}

@@ -1,0 +1,26 @@
+export {
+  type CovarianceSummary,
+  type CovarianceSummaryOptions,
+  type PowerOptions,
+  type SampleMatrix,
+  type StatsOptions,
+  covariance,
+  covarianceSummary,
+  gram,
+  powerIteration,
+  traceAround,
+} from './covariance.js';
+export { jacobiEigenvalues, spectrumSummary } from './eigen.js';
+export { type HistogramOptions, type LogHistogram, type TensorNorm, NormTrace, logHistogram, tensorNorms } from './magnitude.js';
+export { wouldUpdate, wouldUpdates } from './observe.js';
+export { Rng } from './random.js';
+export {
+  type SymmetryDeviations,
+  type TwoLayerDims,
+  type TwoLayerViews,
+  effectiveGradient,
+  symmetryDeviations,
+  tensorViews,
+  twoLayerViews,
+} from './symmetry.js';
+export { type HillOptions, largestDivisorBelowSqrt, noise, tailIndexBlockSum, tailIndexHill } from './tail.js';
