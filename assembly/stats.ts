@@ -207,8 +207,8 @@ export function abs_f64(dst: usize, src: usize, n: i32): void {
 /**
  * Introselect, in place: afterwards x[k] is the k-th smallest (0-based) of x[0..n), every
  * x[i] with i < k is ≤ x[k] and every x[i] with i > k is ≥ x[k]. Returns x[k].
- * Quickselect with a median-of-three pivot and a three-way partition (runs of equal values
- * cost O(n)); after 2·log2(n) rounds without convergence it switches to median-of-medians
+ * Quickselect with a median-of-three pivot and a Hoare partition (runs of equal values split
+ * evenly); after 2·log2(n) rounds without convergence it switches to median-of-medians
  * pivots (groups of 5), which bounds the worst case at O(n). Input must hold no NaN
  * (the caller checks). Requires 0 ≤ k < n.
  */
@@ -238,16 +238,20 @@ export function select_f64(x: usize, n: i32, k: i32): f64 {
     } else {
       pivot = medianOfMedians(x, lo, hi);
     }
-    // Three-way partition (Dijkstra): [lo, lt) < pivot, [lt, gt] == pivot, (gt, hi] > pivot.
-    let lt = lo, i = lo, gt = hi;
-    while (i <= gt) {
-      const v = ld(x, i);
-      if (v < pivot) { swap(x, lt, i); lt++; i++; }
-      else if (v > pivot) { swap(x, i, gt); gt--; }
-      else i++;
+    // Hoare partition: stops on elements equal to the pivot, so runs of equal values split
+    // evenly. Afterwards [lo, j] ≤ pivot, [i, hi] ≥ pivot and (j, i) == pivot.
+    let i = lo, j = hi;
+    while (i <= j) {
+      while (ld(x, i) < pivot) i++;
+      while (ld(x, j) > pivot) j--;
+      if (i <= j) {
+        swap(x, i, j);
+        i++;
+        j--;
+      }
     }
-    if (k < lt) hi = lt - 1;
-    else if (k > gt) lo = gt + 1;
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
     else break;
   }
   return ld(x, k);
