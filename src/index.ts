@@ -14,3 +14,4 @@ export {
 } from './runtime/index.js';
 export * from './optim/index.js';
 export * from './analysis/index.js';
+export * from './l2o/index.js';

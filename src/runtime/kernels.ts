@@ -38,10 +38,19 @@ export interface StatsKernels {
   select_f64(x: number, n: number, k: number): number;
 }
 
+/** assembly/l2o.ts — learned optimizers (MLP, LSTM) over all parameters, LSTM backward. */
+export interface L2oKernels {
+  lopt_math_f32(out: number, x: number, n: number, which: number): void;
+  mlp_lopt_momenta_f32(g: number, slots: number, n: number): void;
+  mlp_lopt_f32(p: number, g: number, slots: number, n: number, theta: number, feat: number, scratch: number): void;
+  lstm_lopt_f32(p: number, g: number, slots: number, n: number, theta: number, outScale: number, tape: number, scratch: number): void;
+  lstm_lopt_backward_f32(theta: number, tape: number, n: number, K: number, adj: number, dtheta: number, work: number): void;
+}
+
 /** assembly/index.ts — module facts. */
 export interface ModuleKernels {
   heap_base(): number;
   simd_enabled(): number;
 }
 
-export type Kernels = ModuleKernels & MomentKernels & VectorKernels & StatsKernels;
+export type Kernels = ModuleKernels & MomentKernels & VectorKernels & StatsKernels & L2oKernels;
