@@ -6,7 +6,8 @@
 // - `syrk_f64`: out = s·A·Aᵀ for A (n×len, row-major), the SYRK of BLAS, register-tiled
 //   2×2 over (i, j) pairs of the upper triangle and mirrored;
 // - `symv_f64`: y = A·x (power iteration);
-// - `abs_*_to_f64` and `select_f64`: O(n) introselect for order statistics (Hill).
+// - `abs_*_to_f64` and `select_f64`: O(n) selection (Floyd–Rivest with an introselect
+//   fallback) for order statistics (Hill).
 //
 // Summation order (same in the SIMD build, the scalar build and test/reference/stats.ts,
 // so all three agree bit for bit): a dot product over length `len` keeps two partial sums,
@@ -14,7 +15,7 @@
 // last element when len is odd. Column means sum the rows in row order.
 //
 // Preconditions: pointers address the documented number of elements; outputs do not alias
-// inputs. No allocation; `select_f64` recurses by iteration only.
+// inputs. No allocation; `select_f64` recurses only on its O(n^{2/3}) samples (depth O(log log n)).
 
 /** Column means of x (rows×cols, f32) into mean (f64), then out = x − mean (f64), out is rows×cols or cols×rows when `transpose` ≠ 0. */
 export function center_f32(out: usize, x: usize, mean: usize, rows: i32, cols: i32, transpose: i32): void {
@@ -205,56 +206,63 @@ export function abs_f64(dst: usize, src: usize, n: i32): void {
 }
 
 /**
- * Introselect, in place: afterwards x[k] is the k-th smallest (0-based) of x[0..n), every
+ * Selection, in place: afterwards x[k] is the k-th smallest (0-based) of x[0..n), every
  * x[i] with i < k is ≤ x[k] and every x[i] with i > k is ≥ x[k]. Returns x[k].
- * Quickselect with a median-of-three pivot and a Hoare partition (runs of equal values split
- * evenly); after 2·log2(n) rounds without convergence it switches to median-of-medians
- * pivots (groups of 5), which bounds the worst case at O(n). Input must hold no NaN
- * (the caller checks). Requires 0 ≤ k < n.
+ * Floyd–Rivest (1975, Algorithm 489): on ranges above 600 elements a sample of size
+ * ~n^{2/3} is selected first (recursively) so that the pivot lands next to position k and the
+ * full partition pass is done about once; expected n + min(k, n−k) + o(n) comparisons.
+ * Hoare-style partition stops on elements equal to the pivot, so runs of equal values split
+ * evenly. As in introselect, after 2·log2(n) rounds without convergence the pivot comes from
+ * median-of-medians (groups of 5), which bounds the worst case at O(n). Input must hold no
+ * NaN (the caller checks). Requires 0 ≤ k < n.
  */
 export function select_f64(x: usize, n: i32, k: i32): f64 {
-  let lo = 0, hi = n - 1;
-  let budget = 2 * (32 - clz<i32>(n));
-  while (hi > lo) {
-    if (hi - lo < 16) {
-      // Insertion sort of the small range.
-      for (let i = lo + 1; i <= hi; i++) {
-        const v = ld(x, i);
-        let j = i - 1;
-        while (j >= lo && ld(x, j) > v) {
-          store<f64>(x + (<usize>(j + 1) << 3), ld(x, j));
-          j--;
-        }
-        store<f64>(x + (<usize>(j + 1) << 3), v);
-      }
-      break;
-    }
-    let pivot: f64;
-    if (budget > 0) {
-      budget--;
-      const mid = lo + ((hi - lo) >> 1);
-      const a = ld(x, lo), b = ld(x, mid), c = ld(x, hi);
-      pivot = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
-    } else {
-      pivot = medianOfMedians(x, lo, hi);
-    }
-    // Hoare partition: stops on elements equal to the pivot, so runs of equal values split
-    // evenly. Afterwards [lo, j] ≤ pivot, [i, hi] ≥ pivot and (j, i) == pivot.
-    let i = lo, j = hi;
-    while (i <= j) {
-      while (ld(x, i) < pivot) i++;
-      while (ld(x, j) > pivot) j--;
-      if (i <= j) {
-        swap(x, i, j);
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else break;
-  }
+  frSelect(x, 0, n - 1, k, 2 * (32 - clz<i32>(n)));
   return ld(x, k);
+}
+
+/** `select_f64` with an explicit round budget (0 = median-of-medians pivots from the start; for tests). */
+export function select_budget_f64(x: usize, n: i32, k: i32, budget: i32): f64 {
+  frSelect(x, 0, n - 1, k, budget);
+  return ld(x, k);
+}
+
+function frSelect(x: usize, left: i32, right: i32, k: i32, budget: i32): void {
+  while (right > left) {
+    if (budget <= 0) {
+      // Guaranteed-progress pivot: move the median of medians to position k.
+      const piv = medianOfMedians(x, left, right);
+      for (let q = left; q <= right; q++) if (ld(x, q) == piv) { swap(x, q, k); break; }
+    } else if (right - left > 600) {
+      const nn = <f64>(right - left + 1);
+      const i = <f64>(k - left + 1);
+      const z = Math.log(nn);
+      const s = 0.5 * Math.exp((2.0 * z) / 3.0);
+      const sd = 0.5 * Math.sqrt((z * s * (nn - s)) / nn) * (i - nn / 2 < 0 ? -1.0 : 1.0);
+      const nl = max<i32>(left, <i32>Math.floor(<f64>k - (i * s) / nn + sd));
+      const nr = min<i32>(right, <i32>Math.floor(<f64>k + ((nn - i) * s) / nn + sd));
+      frSelect(x, nl, nr, k, budget - 1);
+    }
+    budget--;
+    const t = ld(x, k);
+    let i = left, j = right;
+    swap(x, left, k);
+    if (ld(x, right) > t) swap(x, right, left);
+    while (i < j) {
+      swap(x, i, j);
+      i++;
+      j--;
+      while (ld(x, i) < t) i++;
+      while (ld(x, j) > t) j--;
+    }
+    if (ld(x, left) == t) swap(x, left, j);
+    else {
+      j++;
+      swap(x, j, right);
+    }
+    if (j <= k) left = j + 1;
+    if (k <= j) right = j - 1;
+  }
 }
 
 /** A pivot value from median-of-medians of groups of 5 (moves the medians to the front). */
@@ -275,6 +283,6 @@ function medianOfMedians(x: usize, lo: i32, hi: i32): f64 {
     m++;
   }
   const cnt = m - lo;
-  // Median of the medians by a (recursive-free) nested select on the front block.
+  // Median of the medians by a nested selection on the front block.
   return select_f64(x + (<usize>lo << 3), cnt, cnt >> 1);
 }

@@ -92,6 +92,19 @@ test('select_f64 returns the k-th smallest and partitions around it (random, dup
       }),
       { numRuns: 300 },
     );
+    // The median-of-medians fallback on its own (budget 0) and after a few rounds.
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: -50, max: 50 }), { minLength: 1, maxLength: 3000 }), fc.nat(), fc.integer({ min: 0, max: 3 }), (arr, kk, budget) => {
+        const k = kk % arr.length;
+        const reg = f64In(r, arr);
+        assert.equal(r.kernels.select_budget_f64(reg.ptr, arr.length, k, budget), selectRef(arr, k));
+        const out = reg.view;
+        for (let i = 0; i < k; i++) assert.ok(out[i]! <= out[k]!);
+        for (let i = k + 1; i < arr.length; i++) assert.ok(out[i]! >= out[k]!);
+        reg.release();
+      }),
+      { numRuns: 60 },
+    );
     // Adversarial shapes at a larger size: sorted, reversed, organ pipe, all equal.
     const n = 20001;
     const shapes = [
