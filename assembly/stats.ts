@@ -3,8 +3,9 @@
 //
 // - centering of a rows×cols sample matrix (f32 or f64 input) into f64, optionally
 //   transposed (so that covariance becomes a product of contiguous rows);
-// - `syrk_f64`: out = s·A·Aᵀ for A (n×len, row-major), the SYRK of BLAS, register-tiled
-//   2×2 over (i, j) pairs of the upper triangle and mirrored;
+// - `syrk_f64`: out = s·A·Aᵀ for A (n×len, row-major), the SYRK of BLAS: 2×4 register
+//   tiles (2×2 and single dots at the edges) over the upper triangle, in blocks of 8 rows,
+//   mirrored into the lower triangle;
 // - `symv_f64`: y = A·x (power iteration);
 // - `abs_*_to_f64` and `select_f64`: O(n) selection (Floyd–Rivest with an introselect
 //   fallback) for order statistics (Hill).
@@ -97,67 +98,137 @@ export function center_f64(out: usize, x: usize, mean: usize, rows: i32, cols: i
 /**
  * out (n×n, f64) = s·A·Aᵀ, A (n×len, f64 row-major): the Gram matrix of A's rows. Covariance
  * of T samples × d dims: center transposed (A = d×T) and s = 1/T; Gram form K = VVᵀ/L: A = V.
- * Computes the upper triangle in 2×2 register tiles (four independent dot products share
- * their loads) and mirrors it, so out is exactly symmetric.
+ * Computes the upper triangle in register tiles (eight independent dot products share six
+ * loads) and mirrors it, so out is exactly symmetric.
  */
 export function syrk_f64(out: usize, a: usize, n: i32, len: i32, s: f64): void {
   const rowBytes = <usize>len << 3;
+  const pairsEnd = n & ~1;
+  // Blocks of 8 rows: the four j rows of a 2×4 tile are reused by the four row pairs of the
+  // block while they are hot in L1, which cuts the streamed traffic by 4 (the summation order,
+  // and so the bits, do not depend on the blocking).
+  for (let ib = 0; ib < pairsEnd; ib += 8) {
+    const ie = min<i32>(ib + 8, pairsEnd);
+    let j = ib;
+    for (; j + 4 <= n; j += 4) {
+      for (let i = ib; i < ie; i += 2) if (j + 3 >= i) tile2x4(out, a, n, len, s, i, j, rowBytes);
+    }
+    for (let i = ib; i < ie; i += 2) {
+      let jj = j;
+      for (; jj + 2 <= n; jj += 2) tile2x2(out, a, n, len, s, i, jj, rowBytes);
+      if (jj < n) {
+        const a0 = a + <usize>i * rowBytes, b0 = a + <usize>jj * rowBytes;
+        put(out, n, i, jj, s * dot1(a0, b0, len));
+        put(out, n, i + 1, jj, s * dot1(a0 + rowBytes, b0, len));
+      }
+    }
+  }
+  if (pairsEnd < n) {
+    const a0 = a + <usize>pairsEnd * rowBytes;
+    put(out, n, pairsEnd, pairsEnd, s * dot1(a0, a0, len));
+  }
+}
+
+// @ts-ignore: decorator
+@inline function hsum(v: v128): f64 {
+  return f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1);
+}
+
+/** Rows (i, i+1) × rows (j, j+1). */
+// @ts-ignore: decorator
+@inline function tile2x2(out: usize, a: usize, n: i32, len: i32, s: f64, i: i32, j: i32, rowBytes: usize): void {
+  const a0 = a + <usize>i * rowBytes, a1 = a0 + rowBytes;
+  const b0 = a + <usize>j * rowBytes, b1 = b0 + rowBytes;
   const even = len & ~1;
-  let i = 0;
-  for (; i + 2 <= n; i += 2) {
-    const a0 = a + <usize>i * rowBytes, a1 = a0 + rowBytes;
-    let j = i;
-    for (; j + 2 <= n; j += 2) {
-      const b0 = a + <usize>j * rowBytes, b1 = b0 + rowBytes;
-      let s00: f64 = 0, s01: f64 = 0, s10: f64 = 0, s11: f64 = 0;
-      let t = 0;
-      if (ASC_FEATURE_SIMD) {
-        let c00 = f64x2.splat(0), c01 = f64x2.splat(0), c10 = f64x2.splat(0), c11 = f64x2.splat(0);
-        for (; t < even; t += 2) {
-          const o = <usize>t << 3;
-          const x0 = v128.load(a0 + o), x1 = v128.load(a1 + o);
-          const y0 = v128.load(b0 + o), y1 = v128.load(b1 + o);
-          c00 = f64x2.add(c00, f64x2.mul(x0, y0));
-          c01 = f64x2.add(c01, f64x2.mul(x0, y1));
-          c10 = f64x2.add(c10, f64x2.mul(x1, y0));
-          c11 = f64x2.add(c11, f64x2.mul(x1, y1));
-        }
-        s00 = f64x2.extract_lane(c00, 0) + f64x2.extract_lane(c00, 1);
-        s01 = f64x2.extract_lane(c01, 0) + f64x2.extract_lane(c01, 1);
-        s10 = f64x2.extract_lane(c10, 0) + f64x2.extract_lane(c10, 1);
-        s11 = f64x2.extract_lane(c11, 0) + f64x2.extract_lane(c11, 1);
-      } else {
-        let e00: f64 = 0, e01: f64 = 0, e10: f64 = 0, e11: f64 = 0;
-        let o00: f64 = 0, o01: f64 = 0, o10: f64 = 0, o11: f64 = 0;
-        for (; t < even; t += 2) {
-          const o = <usize>t << 3;
-          const x0 = load<f64>(a0 + o), x1 = load<f64>(a1 + o), y0 = load<f64>(b0 + o), y1 = load<f64>(b1 + o);
-          const u0 = load<f64>(a0 + o, 8), u1 = load<f64>(a1 + o, 8), w0 = load<f64>(b0 + o, 8), w1 = load<f64>(b1 + o, 8);
-          e00 += x0 * y0; e01 += x0 * y1; e10 += x1 * y0; e11 += x1 * y1;
-          o00 += u0 * w0; o01 += u0 * w1; o10 += u1 * w0; o11 += u1 * w1;
-        }
-        s00 = e00 + o00; s01 = e01 + o01; s10 = e10 + o10; s11 = e11 + o11;
-      }
-      if (len & 1) {
-        const o = <usize>(len - 1) << 3;
-        const x0 = load<f64>(a0 + o), x1 = load<f64>(a1 + o), y0 = load<f64>(b0 + o), y1 = load<f64>(b1 + o);
-        s00 += x0 * y0; s01 += x0 * y1; s10 += x1 * y0; s11 += x1 * y1;
-      }
-      put(out, n, i, j, s * s00);
-      put(out, n, i, j + 1, s * s01);
-      put(out, n, i + 1, j, s * s10);
-      put(out, n, i + 1, j + 1, s * s11);
+  let s00: f64 = 0, s01: f64 = 0, s10: f64 = 0, s11: f64 = 0;
+  let t = 0;
+  if (ASC_FEATURE_SIMD) {
+    let c00 = f64x2.splat(0), c01 = f64x2.splat(0), c10 = f64x2.splat(0), c11 = f64x2.splat(0);
+    for (; t < even; t += 2) {
+      const o = <usize>t << 3;
+      const x0 = v128.load(a0 + o), x1 = v128.load(a1 + o);
+      const y0 = v128.load(b0 + o), y1 = v128.load(b1 + o);
+      c00 = f64x2.add(c00, f64x2.mul(x0, y0));
+      c01 = f64x2.add(c01, f64x2.mul(x0, y1));
+      c10 = f64x2.add(c10, f64x2.mul(x1, y0));
+      c11 = f64x2.add(c11, f64x2.mul(x1, y1));
     }
-    if (j < n) {
-      const b0 = a + <usize>j * rowBytes;
-      put(out, n, i, j, s * dot1(a0, b0, len));
-      put(out, n, i + 1, j, s * dot1(a1, b0, len));
+    s00 = hsum(c00); s01 = hsum(c01); s10 = hsum(c10); s11 = hsum(c11);
+  } else {
+    let e00: f64 = 0, e01: f64 = 0, e10: f64 = 0, e11: f64 = 0;
+    let o00: f64 = 0, o01: f64 = 0, o10: f64 = 0, o11: f64 = 0;
+    for (; t < even; t += 2) {
+      const o = <usize>t << 3;
+      const x0 = load<f64>(a0 + o), x1 = load<f64>(a1 + o), y0 = load<f64>(b0 + o), y1 = load<f64>(b1 + o);
+      const u0 = load<f64>(a0 + o, 8), u1 = load<f64>(a1 + o, 8), w0 = load<f64>(b0 + o, 8), w1 = load<f64>(b1 + o, 8);
+      e00 += x0 * y0; e01 += x0 * y1; e10 += x1 * y0; e11 += x1 * y1;
+      o00 += u0 * w0; o01 += u0 * w1; o10 += u1 * w0; o11 += u1 * w1;
     }
+    s00 = e00 + o00; s01 = e01 + o01; s10 = e10 + o10; s11 = e11 + o11;
   }
-  if (i < n) {
-    const a0 = a + <usize>i * rowBytes;
-    put(out, n, i, i, s * dot1(a0, a0, len));
+  if (len & 1) {
+    const o = <usize>(len - 1) << 3;
+    const x0 = load<f64>(a0 + o), x1 = load<f64>(a1 + o), y0 = load<f64>(b0 + o), y1 = load<f64>(b1 + o);
+    s00 += x0 * y0; s01 += x0 * y1; s10 += x1 * y0; s11 += x1 * y1;
   }
+  put(out, n, i, j, s * s00);
+  put(out, n, i, j + 1, s * s01);
+  put(out, n, i + 1, j, s * s10);
+  put(out, n, i + 1, j + 1, s * s11);
+}
+
+/** Rows (i, i+1) × rows (j … j+3): eight dot products sharing six loads per pair of t. */
+// @ts-ignore: decorator
+@inline function tile2x4(out: usize, a: usize, n: i32, len: i32, s: f64, i: i32, j: i32, rowBytes: usize): void {
+  const a0 = a + <usize>i * rowBytes, a1 = a0 + rowBytes;
+  const b0 = a + <usize>j * rowBytes, b1 = b0 + rowBytes, b2 = b1 + rowBytes, b3 = b2 + rowBytes;
+  const even = len & ~1;
+  let r00: f64 = 0, r01: f64 = 0, r02: f64 = 0, r03: f64 = 0, r10: f64 = 0, r11: f64 = 0, r12: f64 = 0, r13: f64 = 0;
+  let t = 0;
+  if (ASC_FEATURE_SIMD) {
+    let c00 = f64x2.splat(0), c01 = f64x2.splat(0), c02 = f64x2.splat(0), c03 = f64x2.splat(0);
+    let c10 = f64x2.splat(0), c11 = f64x2.splat(0), c12 = f64x2.splat(0), c13 = f64x2.splat(0);
+    for (; t < even; t += 2) {
+      const o = <usize>t << 3;
+      const x0 = v128.load(a0 + o), x1 = v128.load(a1 + o);
+      const y0 = v128.load(b0 + o), y1 = v128.load(b1 + o), y2 = v128.load(b2 + o), y3 = v128.load(b3 + o);
+      c00 = f64x2.add(c00, f64x2.mul(x0, y0));
+      c01 = f64x2.add(c01, f64x2.mul(x0, y1));
+      c02 = f64x2.add(c02, f64x2.mul(x0, y2));
+      c03 = f64x2.add(c03, f64x2.mul(x0, y3));
+      c10 = f64x2.add(c10, f64x2.mul(x1, y0));
+      c11 = f64x2.add(c11, f64x2.mul(x1, y1));
+      c12 = f64x2.add(c12, f64x2.mul(x1, y2));
+      c13 = f64x2.add(c13, f64x2.mul(x1, y3));
+    }
+    r00 = hsum(c00); r01 = hsum(c01); r02 = hsum(c02); r03 = hsum(c03);
+    r10 = hsum(c10); r11 = hsum(c11); r12 = hsum(c12); r13 = hsum(c13);
+  } else {
+    let e00: f64 = 0, e01: f64 = 0, e02: f64 = 0, e03: f64 = 0, e10: f64 = 0, e11: f64 = 0, e12: f64 = 0, e13: f64 = 0;
+    let o00: f64 = 0, o01: f64 = 0, o02: f64 = 0, o03: f64 = 0, o10: f64 = 0, o11: f64 = 0, o12: f64 = 0, o13: f64 = 0;
+    for (; t < even; t += 2) {
+      const o = <usize>t << 3;
+      let x0 = load<f64>(a0 + o), x1 = load<f64>(a1 + o);
+      let y0 = load<f64>(b0 + o), y1 = load<f64>(b1 + o), y2 = load<f64>(b2 + o), y3 = load<f64>(b3 + o);
+      e00 += x0 * y0; e01 += x0 * y1; e02 += x0 * y2; e03 += x0 * y3;
+      e10 += x1 * y0; e11 += x1 * y1; e12 += x1 * y2; e13 += x1 * y3;
+      x0 = load<f64>(a0 + o, 8); x1 = load<f64>(a1 + o, 8);
+      y0 = load<f64>(b0 + o, 8); y1 = load<f64>(b1 + o, 8); y2 = load<f64>(b2 + o, 8); y3 = load<f64>(b3 + o, 8);
+      o00 += x0 * y0; o01 += x0 * y1; o02 += x0 * y2; o03 += x0 * y3;
+      o10 += x1 * y0; o11 += x1 * y1; o12 += x1 * y2; o13 += x1 * y3;
+    }
+    r00 = e00 + o00; r01 = e01 + o01; r02 = e02 + o02; r03 = e03 + o03;
+    r10 = e10 + o10; r11 = e11 + o11; r12 = e12 + o12; r13 = e13 + o13;
+  }
+  if (len & 1) {
+    const o = <usize>(len - 1) << 3;
+    const x0 = load<f64>(a0 + o), x1 = load<f64>(a1 + o);
+    const y0 = load<f64>(b0 + o), y1 = load<f64>(b1 + o), y2 = load<f64>(b2 + o), y3 = load<f64>(b3 + o);
+    r00 += x0 * y0; r01 += x0 * y1; r02 += x0 * y2; r03 += x0 * y3;
+    r10 += x1 * y0; r11 += x1 * y1; r12 += x1 * y2; r13 += x1 * y3;
+  }
+  put(out, n, i, j, s * r00); put(out, n, i, j + 1, s * r01); put(out, n, i, j + 2, s * r02); put(out, n, i, j + 3, s * r03);
+  put(out, n, i + 1, j, s * r10); put(out, n, i + 1, j + 1, s * r11); put(out, n, i + 1, j + 2, s * r12); put(out, n, i + 1, j + 3, s * r13);
 }
 
 // @ts-ignore: decorator
@@ -285,4 +356,25 @@ function medianOfMedians(x: usize, lo: i32, hi: i32): f64 {
   const cnt = m - lo;
   // Median of the medians by a nested selection on the front block.
   return select_f64(x + (<usize>lo << 3), cnt, cnt >> 1);
+}
+
+/** Number of NaN or ±Inf entries of an f64 vector (x − x is NaN exactly for those). */
+export function count_nonfinite_f64(x: usize, n: i32): i32 {
+  let i = 0;
+  let c = 0;
+  if (ASC_FEATURE_SIMD) {
+    let acc = i64x2.splat(0);
+    for (; i + 2 <= n; i += 2) {
+      const v = v128.load(x + (<usize>i << 3));
+      const d = f64x2.sub(v, v);
+      acc = i64x2.sub(acc, f64x2.ne(d, d));
+    }
+    c = <i32>(i64x2.extract_lane(acc, 0) + i64x2.extract_lane(acc, 1));
+  }
+  for (; i < n; i++) {
+    const v = load<f64>(x + (<usize>i << 3));
+    const d = v - v;
+    if (d != d) c++;
+  }
+  return c;
 }

@@ -44,9 +44,6 @@ function checkShape(owner: string, x: SampleMatrix): void {
       got: x.data.length,
     });
   }
-  for (let i = 0; i < x.data.length; i++) {
-    if (!Number.isFinite(x.data[i]!)) throw new MetaoptimError('NON_FINITE_INPUT', `${owner}: sample entry ${i} is ${x.data[i]}`);
-  }
 }
 
 /** Centered (optionally transposed) copy of X in f64 plus the column means; the caller releases `out`. */
@@ -58,6 +55,8 @@ function centered(rt: Runtime, x: SampleMatrix, transpose: boolean): { out: Regi
   try {
     input.view.set(x.data);
     const k = rt.kernels;
+    const bad = (f32 ? k.count_nonfinite_f32 : k.count_nonfinite_f64)(input.ptr, x.data.length);
+    if (bad > 0) throw new MetaoptimError('NON_FINITE_INPUT', `samples hold ${bad} NaN or ±Inf entries`, { count: bad });
     (f32 ? k.center_f32 : k.center_f64)(out.ptr, input.ptr, mean.ptr, x.rows, x.cols, transpose ? 1 : 0);
     return { out, mean: mean.view.slice() };
   } catch (err) {
@@ -204,6 +203,9 @@ export function covarianceSummary(x: SampleMatrix, opts: CovarianceSummaryOption
  */
 export function traceAround(x: SampleMatrix, ref: ArrayLike<number>): number {
   checkShape('traceAround', x);
+  for (let i = 0; i < x.data.length; i++) {
+    if (!Number.isFinite(x.data[i]!)) throw new MetaoptimError('NON_FINITE_INPUT', `traceAround: sample entry ${i} is ${x.data[i]}`);
+  }
   if (ref.length !== x.cols) throw new MetaoptimError('LENGTH_MISMATCH', `traceAround: reference has ${ref.length} entries, expected ${x.cols}`);
   let s = 0;
   for (let r = 0; r < x.rows; r++) {

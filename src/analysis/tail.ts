@@ -67,7 +67,6 @@ export interface HillOptions {
 /** Hill's tail index of |X| from its k largest values, with O(N) selection in WebAssembly. */
 export function tailIndexHill(x: Float32Array | Float64Array, opts: HillOptions = {}): { alpha: number; k: number; threshold: number } {
   const N = x.length;
-  checkFinite('tailIndexHill', x);
   const k = opts.k ?? Math.floor(Math.sqrt(N));
   if (!Number.isInteger(k) || k < 1 || k >= N) {
     throw new MetaoptimError('INVALID_ARGUMENT', `tailIndexHill: k must be an integer in [1, N), got ${k} for N = ${N}`);
@@ -78,13 +77,17 @@ export function tailIndexHill(x: Float32Array | Float64Array, opts: HillOptions 
   const src = new Region(rt.arena, Float32Array, f32 ? N : 0);
   try {
     const kr = rt.kernels;
+    let bad: number;
     if (f32) {
       src.view.set(x as Float32Array);
+      bad = kr.count_nonfinite_f32(src.ptr, N);
       kr.abs_f32_to_f64(buf.ptr, src.ptr, N);
     } else {
       buf.view.set(x);
+      bad = kr.count_nonfinite_f64(buf.ptr, N);
       kr.abs_f64(buf.ptr, buf.ptr, N);
     }
+    if (bad > 0) throw new MetaoptimError('NON_FINITE_INPUT', `tailIndexHill: ${bad} NaN or ±Inf entries`, { count: bad });
     const threshold = kr.select_f64(buf.ptr, N, N - k - 1);
     if (!(threshold > 0)) {
       throw new MetaoptimError('DEGENERATE_SAMPLE', `tailIndexHill: the (k+1)-th largest |x| is ${threshold}; choose a smaller k`, { k });

@@ -36,6 +36,7 @@ export interface StatsKernels {
   abs_f32_to_f64(dst: number, src: number, n: number): void;
   abs_f64(dst: number, src: number, n: number): void;
   select_f64(x: number, n: number, k: number): number;
+  count_nonfinite_f64(x: number, n: number): number;
   select_budget_f64(x: number, n: number, k: number, budget: number): number;
 }
 
