@@ -69,6 +69,19 @@ test('Hill estimator: Pareto and α-stable recover α; O(N) selection equals the
     const want = hillRef(x, k);
     assert.ok(got === want || Math.abs(got - want) <= 1e-9 * Math.abs(want) || (!Number.isFinite(got) && !Number.isFinite(want)));
   }), { numRuns: 100 });
+  // Large inputs: the pre-filter path, its fallback (ties at the sampled threshold) and NaN.
+  const ties = new Float64Array(20000).fill(1);
+  for (let i = 0; i < 50; i++) ties[i * 97] = 2 + i;
+  const hk = 140;
+  const close = (a: number, b: number) => assert.ok(Math.abs(a - b) <= 1e-12 * Math.abs(b), `${a} vs ${b}`);
+  close(tailIndexHill(ties, { k: hk }).alpha, hillRef(ties, hk));
+  const big = draw('stable', 1.2, 6).subarray(0, 50000);
+  close(tailIndexHill(big).alpha, hillRef(big, 223));
+  const withNaN = big.slice();
+  withNaN[777] = NaN;
+  assert.throws(() => tailIndexHill(withNaN), { code: 'NON_FINITE_INPUT' });
+  withNaN[777] = Infinity;
+  assert.throws(() => tailIndexHill(withNaN), { code: 'NON_FINITE_INPUT' });
   assert.throws(() => tailIndexHill(new Float64Array(10), { k: 3 }), { code: 'DEGENERATE_SAMPLE' });
   assert.throws(() => tailIndexHill(Float64Array.from([1, 2, 3]), { k: 3 }), { code: 'INVALID_ARGUMENT' });
 });

@@ -1,6 +1,7 @@
 import { MetaoptimError } from '../errors.js';
 import { Region } from '../runtime/arena.js';
 import { type Runtime, defaultRuntimeOrThrow } from '../runtime/runtime.js';
+import { Rng } from './random.js';
 
 /**
  * Heavy-tail index of gradient / update noise (SPEC B.1.6).
@@ -17,8 +18,10 @@ import { type Runtime, defaultRuntimeOrThrow } from '../runtime/runtime.js';
  *
  * Hill estimator (alternative) — `tailIndexHill`: with |X| sorted descending X_(1) ≥ … and k
  * upper order statistics, 1/α̂ = (1/k)·Σ_{i=1..k} ln X_(i) − ln X_(k+1). The k+1 largest are
- * found in O(N) by the introselect kernel (`select_f64`) on an f64 copy of |X|; only those k
- * logarithms are taken. Default k = ⌊√N⌋.
+ * found in O(N) by the selection kernel (`select_f64`, Floyd–Rivest) on f64 |X|; only those k
+ * logarithms are taken. Default k = ⌊√N⌋. For k + 1 ≤ N/8 (N ≥ 4096) one pass first keeps the
+ * entries above a threshold estimated from a seeded sample (≈ 2k + 64 of them) and the kernel
+ * selects among those — exact whenever at least k + 1 pass, else the full path runs.
  *
  * Errors: `NON_FINITE_INPUT`, `DEGENERATE_SAMPLE`, `INVALID_ARGUMENT`, `LENGTH_MISMATCH`.
  */
@@ -72,13 +75,18 @@ export function tailIndexHill(x: Float32Array | Float64Array, opts: HillOptions 
     throw new MetaoptimError('INVALID_ARGUMENT', `tailIndexHill: k must be an integer in [1, N), got ${k} for N = ${N}`);
   }
   const rt = opts.runtime ?? defaultRuntimeOrThrow();
-  const buf = new Region(rt.arena, Float64Array, N);
-  const f32 = x instanceof Float32Array;
+  const top = k + 1 <= N / 8 && N >= 4096 ? candidates(x, k + 1) : undefined;
+  const M = top ? top.length : N;
+  const buf = new Region(rt.arena, Float64Array, M);
+  const f32 = !top && x instanceof Float32Array;
   const src = new Region(rt.arena, Float32Array, f32 ? N : 0);
   try {
     const kr = rt.kernels;
     let bad: number;
-    if (f32) {
+    if (top) {
+      buf.view.set(top);
+      bad = kr.count_nonfinite_f64(buf.ptr, M);
+    } else if (f32) {
       src.view.set(x as Float32Array);
       bad = kr.count_nonfinite_f32(src.ptr, N);
       kr.abs_f32_to_f64(buf.ptr, src.ptr, N);
@@ -88,19 +96,52 @@ export function tailIndexHill(x: Float32Array | Float64Array, opts: HillOptions 
       kr.abs_f64(buf.ptr, buf.ptr, N);
     }
     if (bad > 0) throw new MetaoptimError('NON_FINITE_INPUT', `tailIndexHill: ${bad} NaN or ±Inf entries`, { count: bad });
-    const threshold = kr.select_f64(buf.ptr, N, N - k - 1);
+    const threshold = kr.select_f64(buf.ptr, M, M - k - 1);
     if (!(threshold > 0)) {
       throw new MetaoptimError('DEGENERATE_SAMPLE', `tailIndexHill: the (k+1)-th largest |x| is ${threshold}; choose a smaller k`, { k });
     }
     const v = buf.view;
     let s = 0;
-    for (let i = N - k; i < N; i++) s += Math.log(v[i]!);
+    for (let i = M - k; i < M; i++) s += Math.log(v[i]!);
     const invAlpha = s / k - Math.log(threshold);
     return { alpha: 1 / invAlpha, k, threshold };
   } finally {
     buf.release();
     src.release();
   }
+}
+
+/**
+ * Pre-filter for small k: a seeded sample of 8,192 |x| values gives a threshold that about
+ * 2·need + 64 entries should exceed; one pass collects every |x| above it. When at least `need`
+ * entries exceed the threshold, the `need` largest are all among them, so the selection on the
+ * candidates is exact. Returns undefined (use the full path) when too few pass, or when a NaN
+ * is seen (the full path reports it). ±Inf passes the filter and is reported by the caller.
+ */
+function candidates(x: Float32Array | Float64Array, need: number): Float64Array | undefined {
+  const N = x.length, S = 8192;
+  const rng = new Rng(N, need, 0x68696c6c);
+  const sample = new Float64Array(S);
+  for (let i = 0; i < S; i++) sample[i] = Math.abs(x[Math.floor(rng.uniform() * N)]!);
+  sample.sort();
+  const want = Math.min(N, 2 * need + 64);
+  const q = Math.max(0, Math.floor(S * (1 - want / N)) - 1);
+  const thr = sample[q]!;
+  if (Number.isNaN(thr)) return undefined;
+  let out = new Float64Array(Math.min(N, 2 * want + 64));
+  let c = 0;
+  for (let i = 0; i < N; i++) {
+    const a = Math.abs(x[i]!);
+    if (a > thr) {
+      if (c === out.length) {
+        const grown = new Float64Array(Math.min(N, out.length * 2));
+        grown.set(out);
+        out = grown;
+      }
+      out[c++] = a;
+    } else if (a !== a) return undefined;
+  }
+  return c >= need ? out.subarray(0, c) : undefined;
 }
 
 /**
