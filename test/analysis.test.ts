@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import {
-  NormTrace, Rng, adam, largestDivisorBelowSqrt, lion, logHistogram, momentum, noise, ready, sgd,
+  NormTrace, Rng, adam, analyzeCheckpoint, largestDivisorBelowSqrt, lion, logHistogram, momentum, noise, ready, sgd,
   symmetryDeviations, tailIndexBlockSum, tailIndexHill, twoLayerViews, wouldUpdate,
 } from '../src/index.js';
 import { hillRef } from './reference/stats.js';
@@ -178,6 +178,50 @@ test('exact gradients satisfy translation and rescale; SGD keeps them, momentum 
     assert.ok(Math.max(...d.map((q) => q.translation)) > 1e-2, `${name} should break translation: ${JSON.stringify(d)}`);
     assert.ok(Math.max(...d.map((q) => q.rescale)) > 1e-2, `${name} should break rescale`);
   }
+});
+
+test('analyzeCheckpoint: SGD updates are scaled gradients (same α̂, λ scaled by lr², no symmetry breaking); Adam breaks translation; the state is untouched', async () => {
+  await ready();
+  const task = {
+    name: 'tiny-softmax', size: P,
+    init: () => new Rng(9).fillNormal(new Float32Array(P), 0.7) as Float32Array,
+    loss(x: Float32Array, b: number, grad?: Float32Array) {
+      const g = gradient(x, b);
+      if (grad) grad.set(g);
+      return g.reduce((s, v) => s + v * v, 0);
+    },
+    evaluate: () => ({ loss: 0 }),
+  };
+  const layout = [['W1', 20], ['b1', 4], ['W2', 12], ['b2', 3]].reduce<{ name: string; offset: number; length: number }[]>((acc, [name, length]) => {
+    const offset = acc.length ? acc[acc.length - 1]!.offset + acc[acc.length - 1]!.length : 0;
+    return [...acc, { name: name as string, offset, length: length as number }];
+  }, []);
+  const batches = Array.from({ length: 12 }, (_, i) => i);
+  const lr = 0.1;
+  const sOpt = sgd({ lr });
+  const s = sOpt.init(task.init());
+  const before = s.save();
+  const a = analyzeCheckpoint(sOpt, s, task, { batches, layout, symmetry: dims });
+  assert.deepEqual(s.save(), before);
+  // Identical up to the f32 rounding of the update (Δθ = fl(θ − lr·g) − θ): measured ~2e-6 relative.
+  assert.ok(Math.abs(a.update.blockSumAlpha - a.gradient.blockSumAlpha) < 1e-4 * a.gradient.blockSumAlpha);
+  assert.ok(Math.abs(a.update.hillAlpha - a.gradient.hillAlpha) < 1e-4 * a.gradient.hillAlpha);
+  assert.ok(Math.abs(a.update.covariance.lambdaMax - lr * lr * a.gradient.covariance.lambdaMax) < 1e-4 * a.update.covariance.lambdaMax);
+  assert.ok(a.update.covariance.spectrum!.length === 12);
+  // Gradients pass through f32 (the task writes a Float32Array): exact constraints hold to ~1e-8.
+  const sy = a.symmetry!;
+  assert.ok(sy.update.translation < 1e-6 && sy.gradient.translation < 1e-6 && sy.update.rescale < 1e-6 && sy.gradient.rescale < 1e-6, JSON.stringify(sy));
+  // No batch norm here, so the scale deviation is not zero, and for SGD it is lr times the gradient's.
+  assert.ok(sy.gradient.scale > 0.1 && Math.abs(sy.update.scale - lr * sy.gradient.scale) < 1e-4 * sy.update.scale);
+  assert.ok(Math.abs(a.norms!.update.W2!.l2 - lr * a.norms!.gradient.W2!.l2) < 1e-6);
+  const aOpt = adam({ lr: 0.01 });
+  const sa = aOpt.init(task.init());
+  const b = analyzeCheckpoint(aOpt, sa, task, { batches, layout, symmetry: dims });
+  assert.ok(b.symmetry!.update.translation > 1e-3, `adam translation ${b.symmetry!.update.translation}`);
+  assert.equal(sa.scalars.count, 0);
+  s.dispose();
+  sa.dispose();
+  assert.throws(() => analyzeCheckpoint(sOpt, sOpt.init(task.init()), task, { batches: [1] }), { code: 'INVALID_ARGUMENT' });
 });
 
 test('scale deviation is zero for gradients orthogonal to each unit\'s incoming weights', () => {

@@ -22,5 +22,7 @@ export {
   symmetryDeviations,
   tensorViews,
   twoLayerViews,
+  viewsFromLayout,
 } from './symmetry.js';
+export { type CheckpointAnalysis, type CheckpointAnalysisOptions, type NoiseStats, analyzeCheckpoint } from './dynamics.js';
 export { type HillOptions, largestDivisorBelowSqrt, noise, tailIndexBlockSum, tailIndexHill } from './tail.js';

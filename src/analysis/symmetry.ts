@@ -105,3 +105,15 @@ export function effectiveGradient(delta: ArrayLike<number>): Float64Array {
   for (let i = 0; i < delta.length; i++) g[i] = -delta[i]!;
   return g;
 }
+
+/** Named views from a layout of `{ name, offset, length }` records (e.g. the nn module's `mlpLayout(...).tensors`). */
+export function viewsFromLayout<T extends Float32Array | Float64Array>(flat: T, tensors: readonly { name: string; offset: number; length: number }[]): Record<string, T> {
+  const out: Record<string, T> = {};
+  for (const t of tensors) {
+    if (!Number.isInteger(t.offset) || !Number.isInteger(t.length) || t.offset < 0 || t.length < 0 || t.offset + t.length > flat.length) {
+      throw new MetaoptimError('LENGTH_MISMATCH', `viewsFromLayout: ${t.name} [${t.offset}, ${t.offset + t.length}) overruns a vector of ${flat.length}`);
+    }
+    out[t.name] = flat.subarray(t.offset, t.offset + t.length) as T;
+  }
+  return out;
+}
