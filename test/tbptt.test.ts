@@ -57,6 +57,61 @@ test('tbpttWindow: first-order meta-gradient matches finite differences of log �
   assert.ok(checked >= 6, 'most probed coordinates have a non-negligible gradient');
 });
 
+test('symmetry-regularized window (B.1.5): gradient matches finite differences for rescale, scale, translation and all', async () => {
+  await ready();
+  const n = 12, K = 4; // W1 2×2, b1 2, W2 2×2, b2 2
+  const layout = [{ name: 'W1', offset: 0, length: 4 }, { name: 'b1', offset: 4, length: 2 }, { name: 'W2', offset: 6, length: 4 }, { name: 'b2', offset: 10, length: 2 }];
+  const w: Record<string, number[]> = {
+    scale: [1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0],
+    rescale: [1, 1, 1, 1, 1, 1, -1, -1, -1, -1, 0, 0],
+    tw: [0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 0, 0],
+    tb: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1],
+  };
+  const task = linearTask(n);
+  const theta = lstmLOpt.init(21);
+  const x0 = task.init(2);
+  for (const kind of ['rescale', 'scale', 'translation', 'all'] as const) {
+    const beta = 0.5;
+    const st = lstmLOpt.optimizer(theta).init(x0);
+    const r = tbpttWindow(task, st, theta, 0, K, 0.1, { kind, beta, layout });
+    st.dispose();
+    const st0 = lstmLOpt.optimizer(theta).init(x0);
+    const r0 = tbpttWindow(task, st0, theta, 0, K, 0.1);
+    st0.dispose();
+    // The regularizer must matter: its gradient changes the result well beyond the tolerance below.
+    const diff = Math.max(...[0, 1, 170, 1000, 5281, 5300].map((i) => Math.abs(r.grad[i]! - r0.grad[i]!) / (Math.abs(r0.grad[i]!) + 1e-9)));
+    assert.ok(diff > 0.05, `${kind}: regularizer changes the gradient by ${diff}`);
+    const M = (th: Float64Array) => {
+      const state = Array.from({ length: 80 }, () => new Float64Array(n));
+      const x = Float64Array.from(x0);
+      let S = 0, reg = 0;
+      for (let t = 0; t < K; t++) {
+        const cb = task.c(t);
+        S += 10 + x.reduce((q, v, i) => q + v * cb[i]!, 0);
+        const before = x.slice();
+        lstmStepRef(F64, x, cb, state, th, 0.1);
+        const D = (wv: number[], bil: boolean) => wv.reduce((q, wj, j) => q + wj * -(x[j]! - before[j]!) * (bil ? before[j]! : 1), 0);
+        const R = kind === 'scale' ? Math.abs(D(w.scale!, true))
+          : kind === 'rescale' ? Math.abs(D(w.rescale!, true))
+          : kind === 'translation' ? Math.abs(D(w.tw!, false)) + Math.abs(D(w.tb!, false))
+          : (Math.abs(D(w.rescale!, true)) + Math.abs(D(w.scale!, true)) + Math.abs(D(w.tw!, false)) + Math.abs(D(w.tb!, false))) / 3;
+        reg += beta * R;
+      }
+      return Math.log(S) + reg;
+    };
+    const th64 = Float64Array.from(theta);
+    assert.ok(Math.abs(M(th64) - r.metaLoss) < 1e-5 * Math.abs(r.metaLoss), `${kind}: ${M(th64)} vs ${r.metaLoss}`);
+    const h = 1e-4;
+    for (const idx of [0, 1, 170, 1000, 1770, 2500, 3700, 5125, 5281, 5300]) {
+      const p = th64.slice(), m = th64.slice();
+      p[idx]! += h;
+      m[idx]! -= h;
+      const fd = (M(p) - M(m)) / (2 * h);
+      assert.ok(Math.abs(fd - r.grad[idx]!) <= 2e-3 * Math.abs(fd) + 1e-9, `${kind} θ[${idx}]: fd ${fd} vs ${r.grad[idx]}`);
+    }
+  }
+});
+
 test('tbpttTrain lowers the meta-loss of the LSTM optimizer on noisy quadratics', async () => {
   await ready();
   const family = quadraticFamily({ dim: 10, hMin: 0.5, hMax: 2, noise: 0.05 });

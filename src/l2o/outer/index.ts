@@ -4,4 +4,4 @@ export { type Estimator, type Particle, type ParticleJob, type ParticleResult, r
 export type { UnrollSetup } from './pool.js';
 export { type MetaHistoryEntry, type MetaProgress, type MetaTrainOptions, type MetaTrainResult, metaTrain } from './train.js';
 export { type LoptRunState, type LoptUnrollOptions, type TruncatedUnroll, loptUnroll } from './unroll.js';
-export { type TbpttOptions, type TbpttResult, type WindowResult, tbpttTrain, tbpttWindow } from './tbptt.js';
+export { type SymmetryRegularizer, type TbpttOptions, type TbpttResult, type WindowResult, tbpttTrain, tbpttWindow } from './tbptt.js';

@@ -22,6 +22,21 @@ import { LSTM_LOPT_THETA_SIZE, LSTM_TAPE_FIELDS, checkTheta, lstmLOpt, lstmStepO
  *
  * Errors: `LENGTH_MISMATCH`, `INVALID_ARGUMENT`, `ABORTED` (with `details.theta`).
  */
+/**
+ * Symmetry regularization of meta-training (SPEC B.1.5): the window's meta-loss becomes
+ *   log Σ L_t + Σ_t β·R(ĝ_t, x_t),   ĝ_t = −η·o_t (the update's effective gradient), x_t before the update
+ * with R = |D_R| (rescale), |D_S| (scale), |D_T,W| + |D_T,b| (translation), or
+ * (|D_R| + |D_S| + |D_T,W| + |D_T,b|)/3 ('all'; our reading of "1/3-weighted sum" [derived]).
+ * D_S and D_R are bilinear in (ĝ, x), so their gradient flows both directly through o_t and
+ * through x_t = x₀ + η·Σ_{s<t} o_s (exact within the window); translation has no x term.
+ * `layout` names the tensors W1, b1, W2, b2 (row-major W[out][in]) of the two-layer block.
+ */
+export interface SymmetryRegularizer {
+  kind: 'rescale' | 'scale' | 'translation' | 'all';
+  beta: number;
+  layout: readonly { name: string; offset: number; length: number }[];
+}
+
 export interface WindowResult {
   metaLoss: number;
   /** ∂M/∂φ (f64, LSTM_LOPT_THETA_SIZE). */
@@ -35,7 +50,7 @@ export interface WindowResult {
  * Runs one window on `state` (an `lstmLOpt` state whose params are the task's parameters),
  * advancing it by K steps, and returns the meta-loss and its first-order gradient.
  */
-export function tbpttWindow(task: Task, state: OptState, theta: Float32Array, firstBatch: number, K: number, outScale = 0.1): WindowResult {
+export function tbpttWindow(task: Task, state: OptState, theta: Float32Array, firstBatch: number, K: number, outScale = 0.1, reg?: SymmetryRegularizer): WindowResult {
   checkTheta('tbpttWindow', theta);
   if (state.size !== task.size) throw new MetaoptimError('LENGTH_MISMATCH', `tbpttWindow: state has ${state.size} parameters, the task ${task.size}`);
   const rt = state.runtime;
@@ -49,7 +64,9 @@ export function tbpttWindow(task: Task, state: OptState, theta: Float32Array, fi
     th.view.set(theta);
     const grads: Float32Array[] = [];
     const losses: number[] = [];
+    const xs: Float32Array[] = [];
     for (let t = 0; t < K; t++) {
+      xs.push(state.params.slice());
       const g = new Float32Array(n);
       const loss = task.loss(state.params.slice(), firstBatch + t, g);
       if (!Number.isFinite(loss) || g.some((v) => !Number.isFinite(v))) return { metaLoss: NaN, grad: new Float64Array(LSTM_LOPT_THETA_SIZE), losses, ok: false };
@@ -69,11 +86,66 @@ export function tbpttWindow(task: Task, state: OptState, theta: Float32Array, fi
       const g = grads[s]!;
       for (let j = 0; j < n; j++) suffix[j]! += g[j]!;
     }
+    let regLoss = 0;
+    if (reg) {
+      xs.push(state.params.slice());
+      regLoss = addRegularizer(reg, xs, outScale, a, n);
+    }
     rt.kernels.lstm_lopt_backward_f32(th.ptr, tape.ptr, n, K, adj.ptr, dth.ptr, work.ptr);
-    return { metaLoss: Math.log(S), grad: dth.view.slice(), losses, ok: true };
+    return { metaLoss: Math.log(S) + regLoss, grad: dth.view.slice(), losses, ok: true };
   } finally {
     for (const r of [th, tape, adj, dth, work]) r.release();
   }
+}
+
+/**
+ * Adds the regularizer's adjoints to `adj` (K×n, ∂/∂o_t) and returns Σ_t β·R_t. `xs` holds
+ * x_0 … x_K (so o_t = (x_{t+1} − x_t)/η).
+ */
+function addRegularizer(reg: SymmetryRegularizer, xs: Float32Array[], eta: number, adj: Float32Array, n: number): number {
+  const K = xs.length - 1;
+  const beta = checkNumber('tbpttWindow', 'beta', reg.beta, { min: 0 });
+  const t = new Map(reg.layout.map((v) => [v.name, v]));
+  for (const name of ['W1', 'b1', 'W2', 'b2']) {
+    const v = t.get(name);
+    if (!v || v.offset < 0 || v.offset + v.length > n) throw new MetaoptimError('INVALID_ARGUMENT', `tbpttWindow: regularizer layout needs a tensor ${name} inside the ${n} parameters`);
+  }
+  // Weight vectors: D = Σ_j w_j·ĝ_j·x_j (scale, rescale) or Σ_j w_j·ĝ_j (translation parts).
+  const wS = new Float64Array(n), wR = new Float64Array(n), wTW = new Float64Array(n), wTb = new Float64Array(n);
+  const fill = (w: Float64Array, name: string, v: number) => { const r = t.get(name)!; w.fill(v, r.offset, r.offset + r.length); };
+  fill(wS, 'W1', 1); fill(wS, 'b1', 1);
+  fill(wR, 'W1', 1); fill(wR, 'b1', 1); fill(wR, 'W2', -1);
+  fill(wTW, 'W2', 1); fill(wTb, 'b2', 1);
+  const parts: { w: Float64Array; bilinear: boolean; weight: number }[] =
+    reg.kind === 'scale' ? [{ w: wS, bilinear: true, weight: 1 }]
+    : reg.kind === 'rescale' ? [{ w: wR, bilinear: true, weight: 1 }]
+    : reg.kind === 'translation' ? [{ w: wTW, bilinear: false, weight: 1 }, { w: wTb, bilinear: false, weight: 1 }]
+    : reg.kind === 'all' ? [{ w: wR, bilinear: true, weight: 1 / 3 }, { w: wS, bilinear: true, weight: 1 / 3 }, { w: wTW, bilinear: false, weight: 1 / 3 }, { w: wTb, bilinear: false, weight: 1 / 3 }]
+    : (() => { throw new MetaoptimError('INVALID_ARGUMENT', `tbpttWindow: unknown regularizer ${String(reg.kind)}`); })();
+  let total = 0;
+  // dθ-path carry: Σ_{t > s} ∂R_t/∂x_t, times η, reaches o_s.
+  const carry = new Float64Array(n);
+  const extra = new Float64Array(K * n);
+  for (let s = K - 1; s >= 0; s--) {
+    const x = xs[s]!, xn = xs[s + 1]!;
+    for (let j = 0; j < n; j++) extra[s * n + j] = eta * carry[j]!;
+    for (const { w, bilinear, weight } of parts) {
+      // ĝ_j = −(x_{s+1} − x_s)_j  (= −η·o_s).
+      let D = 0;
+      for (let j = 0; j < n; j++) if (w[j]) D += w[j]! * -(xn[j]! - x[j]!) * (bilinear ? x[j]! : 1);
+      total += beta * weight * Math.abs(D);
+      const sg = beta * weight * Math.sign(D);
+      if (sg === 0) continue;
+      for (let j = 0; j < n; j++) {
+        if (!w[j]) continue;
+        // ∂D/∂o_s = −η·w·(x or 1);  ∂D/∂x_s = w·ĝ (bilinear only).
+        extra[s * n + j]! += sg * -eta * w[j]! * (bilinear ? x[j]! : 1);
+        if (bilinear) carry[j]! += sg * w[j]! * -(xn[j]! - x[j]!);
+      }
+    }
+  }
+  for (let i = 0; i < K * n; i++) adj[i] = adj[i]! + extra[i]!;
+  return total;
 }
 
 export interface TbpttOptions {
@@ -89,6 +161,8 @@ export interface TbpttOptions {
   runtime?: Runtime;
   onProgress?: (e: { label: string; done: number; total: number; metaLoss: number }) => void;
   signal?: AbortSignal;
+  /** Symmetry regularization (SPEC B.1.5), e.g. { kind: 'rescale', beta: 0.1, layout }. */
+  regularizer?: SymmetryRegularizer;
 }
 
 export interface TbpttResult {
@@ -117,7 +191,7 @@ export function tbpttTrain(o: TbpttOptions): TbpttResult {
       try {
         for (let w = 0; w * K < innerSteps; w++) {
           const steps = Math.min(K, innerSteps - w * K);
-          const r = tbpttWindow(task, st, meta.params.slice(), w * K, steps, outScale);
+          const r = tbpttWindow(task, st, meta.params.slice(), w * K, steps, outScale, o.regularizer);
           if (!r.ok) break;
           metaOpt.step(meta, r.grad);
           history.push({ run, window: w, metaLoss: r.metaLoss });
