@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import {
-  NormTrace, Rng, adam, analyzeCheckpoint, largestDivisorBelowSqrt, lion, logHistogram, momentum, noise, ready, sgd,
-  symmetryDeviations, tailIndexBlockSum, tailIndexHill, twoLayerViews, wouldUpdate,
-} from '../src/index.js';
+import { NormTrace, adam, analyzeCheckpoint, largestDivisorBelowSqrt, lion, logHistogram, momentum, noise, ready, sgd, symmetryDeviations, tailIndexBlockSum, tailIndexHill, twoLayerViews, wouldUpdate } from '../src/index.js';
+import { Rng } from '../src/analysis/random.js';
 import { hillRef } from './reference/stats.js';
 
 const N = 1 << 18;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type TruncatedUnroll, MetaoptimError, adam, metaTrain, mlpLOpt, ready, runParticle, startParticle, type Particle } from '../src/index.js';
+import { type TruncatedUnroll, MetaoptimError, adam, esMetaTrain, mlpLOpt, ready, runParticle, startParticle, type Particle } from '../src/index.js';
 
 // A linear dynamical inner problem whose truncation losses are quadratic in θ:
 //   s ← a·s + θ  per inner step,  ℓ = ½‖s − c‖²,  truncation loss = mean ℓ over K steps,
@@ -91,7 +91,7 @@ test('ES with σ → small matches the exact gradient of a one-truncation quadra
 
 test('PES meta-training drives θ toward the optimum of the linear system', async () => {
   await ready();
-  const r = await metaTrain({ estimator: 'pes', unroll: linear as TruncatedUnroll<unknown>, theta: new Float32Array(D), iterations: 150, particles: 8, sigma: 0.05, truncation: K, seed: 1, metaOptimizer: adam({ lr: 0.03 }) });
+  const r = await esMetaTrain({ estimator: 'pes', unroll: linear as TruncatedUnroll<unknown>, theta: new Float32Array(D), iterations: 150, particles: 8, sigma: 0.05, truncation: K, seed: 1, metaOptimizer: adam({ lr: 0.03 }) });
   const first = r.history.slice(0, 10).reduce((s, h) => s + h.loss, 0) / 10;
   const last = r.history.slice(-10).reduce((s, h) => s + h.loss, 0) / 10;
   assert.ok(last < 0.5 * first, `loss ${first} → ${last}`);
@@ -101,27 +101,27 @@ test('PES meta-training drives θ toward the optimum of the linear system', asyn
 test('checkpoint + resume equals an uninterrupted run; abort carries a checkpoint', async () => {
   await ready();
   const base = { estimator: 'pes' as const, unroll: linear as TruncatedUnroll<unknown>, theta: Float32Array.from([0.1, 0.2, 0.3]), particles: 3, sigma: 0.05, truncation: K, seed: 5, metaOptimizer: adam({ lr: 0.01 }) };
-  const full = await metaTrain({ ...base, iterations: 7 });
+  const full = await esMetaTrain({ ...base, iterations: 7 });
   let mid: Uint8Array | undefined;
-  await metaTrain({ ...base, iterations: 4, checkpointEvery: 4, onCheckpoint: (b) => void (mid = b) });
-  const resumed = await metaTrain({ ...base, iterations: 7, resume: mid });
+  await esMetaTrain({ ...base, iterations: 4, checkpointEvery: 4, onCheckpoint: (b) => void (mid = b) });
+  const resumed = await esMetaTrain({ ...base, iterations: 7, resume: mid });
   assert.deepEqual(resumed.theta, full.theta);
   assert.deepEqual(resumed.history, full.history);
   const ac = new AbortController();
-  await assert.rejects(metaTrain({ ...base, iterations: 7, signal: ac.signal, onProgress: (e) => { if (e.done === 3) ac.abort(); } }), (e: unknown) => {
+  await assert.rejects(esMetaTrain({ ...base, iterations: 7, signal: ac.signal, onProgress: (e) => { if (e.done === 3) ac.abort(); } }), (e: unknown) => {
     assert.ok(e instanceof MetaoptimError && e.code === 'ABORTED');
     mid = (e.details as { checkpoint: Uint8Array }).checkpoint;
     return true;
   });
-  const again = await metaTrain({ ...base, iterations: 7, resume: mid });
+  const again = await esMetaTrain({ ...base, iterations: 7, resume: mid });
   assert.deepEqual(again.theta, full.theta);
-  await assert.rejects(metaTrain({ ...base, seed: 6, iterations: 7, resume: mid }), { code: 'BAD_CHECKPOINT' });
+  await assert.rejects(esMetaTrain({ ...base, seed: 6, iterations: 7, resume: mid }), { code: 'BAD_CHECKPOINT' });
 });
 
 test('worker count does not change the result (MLP optimizer on quadratics, 0/1/2 workers)', async () => {
   await ready();
   const setup = { module: new URL('./fixtures/quadratic-setup.js', import.meta.url).href, args: { dim: 12, innerSteps: 8 } };
-  const run = (workers: number) => metaTrain({ estimator: 'pes', setup, workers, theta: mlpLOpt.init(0), iterations: 3, particles: 4, truncation: 5, seed: 2 });
+  const run = (workers: number) => esMetaTrain({ estimator: 'pes', setup, workers, theta: mlpLOpt.init(0), iterations: 3, particles: 4, truncation: 5, seed: 2 });
   const r0 = await run(0);
   const r1 = await run(1);
   const r2 = await run(2);
@@ -135,6 +135,6 @@ test('worker count does not change the result (MLP optimizer on quadratics, 0/1/
 test('worker errors surface as coded errors', async () => {
   await ready();
   const setup = { module: new URL('./fixtures/quadratic-setup.js', import.meta.url).href, exportName: 'nope', args: {} };
-  await assert.rejects(metaTrain({ estimator: 'es', setup, workers: 1, theta: mlpLOpt.init(0), iterations: 1 }), (e: unknown) => e instanceof MetaoptimError);
-  await assert.rejects(metaTrain({ estimator: 'es', theta: mlpLOpt.init(0), iterations: 1, workers: 2 }), { code: 'INVALID_ARGUMENT' });
+  await assert.rejects(esMetaTrain({ estimator: 'es', setup, workers: 1, theta: mlpLOpt.init(0), iterations: 1 }), (e: unknown) => e instanceof MetaoptimError);
+  await assert.rejects(esMetaTrain({ estimator: 'es', theta: mlpLOpt.init(0), iterations: 1, workers: 2 }), { code: 'INVALID_ARGUMENT' });
 });

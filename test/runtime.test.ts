@@ -25,7 +25,13 @@ async function countSimdOps(file: string): Promise<number> {
     const size = leb();
     if (id === 10) {
       let c = 0;
-      for (let j = i; j < i + size; j++) if (bytes[j] === 0xfd) c++;
+      // Skip f32.const (0x43) / f64.const (0x44) immediates: the math library's constants
+      // (exp, log, tanh used by the nn kernels) contain arbitrary bytes, 0xFD included.
+      for (let j = i; j < i + size; j++) {
+        if (bytes[j] === 0x43) j += 4;
+        else if (bytes[j] === 0x44) j += 8;
+        else if (bytes[j] === 0xfd) c++;
+      }
       return c;
     }
     i += size;

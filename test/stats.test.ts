@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { Region } from '../src/runtime/arena.js';
-import { type Runtime, Rng, covariance, covarianceSummary, createRuntime, gram, jacobiEigenvalues, powerIteration, ready, traceAround } from '../src/index.js';
+import { type Runtime, covariance, covarianceSummary, createRuntime, gram, jacobiEigenvalues, powerIteration, ready, traceAround } from '../src/index.js';
+import { Rng } from '../src/analysis/random.js';
 import { centerRef, covarianceNaive, selectRef, symvRef, syrkRef } from './reference/stats.js';
 
 const builds = ['simd', 'scalar'] as const;

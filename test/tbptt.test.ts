@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Task } from '../src/tasks/types.js';
-import { Rng, adam, lstmLOpt, quadraticFamily, ready, tbpttTrain, tbpttWindow } from '../src/index.js';
+import { adam, lstmLOpt, noisyQuadraticFamily, ready, tbpttTrain, tbpttWindow } from '../src/index.js';
+import { Rng } from '../src/analysis/random.js';
 import { F64, lstmStepRef } from './reference/l2o.js';
 
 // Linear task: L_b(x) = 10 + ⟨c_b, x⟩. Its gradient does not depend on x, so detaching the
@@ -114,7 +115,7 @@ test('symmetry-regularized window (B.1.5): gradient matches finite differences f
 
 test('tbpttTrain lowers the meta-loss of the LSTM optimizer on noisy quadratics', async () => {
   await ready();
-  const family = quadraticFamily({ dim: 10, hMin: 0.5, hMax: 2, noise: 0.05 });
+  const family = noisyQuadraticFamily({ dim: 10, hMin: 0.5, hMax: 2, noise: 0.05 });
   const theta = lstmLOpt.init(0);
   const r = tbpttTrain({ family, theta, runs: 12, innerSteps: 40, unroll: 10, seed: 3, metaOptimizer: adam({ lr: 3e-3 }) });
   const byRun = (k: number) => r.history.filter((h) => h.run === k).map((h) => h.metaLoss);

@@ -1,7 +1,8 @@
 // Learned-optimizer steps over all parameters (SPEC B.1.2, B.2) on the digits 64-20-10 MLP's
 // parameter count, beside Adam (fused kernel) as the baseline, and one truncated-backprop window
 // of the LSTM optimizer (B.1.3).
-import { type Optimizer, Rng, adam, createRuntime, lstmLOpt, mlpLOpt, quadraticTask, tbpttWindow } from '../../src/index.js';
+import { type Optimizer, adam, createRuntime, lstmLOpt, mlpLOpt, noisyQuadraticTask, tbpttWindow } from '../../src/index.js';
+import { Rng } from '../../src/analysis/random.js';
 import type { BenchCase, Suite } from '../types.js';
 
 const suite: Suite = {
@@ -19,7 +20,7 @@ const suite: Suite = {
         out.push({ kernel: 'optimizer step', size: P, impl: `${name}-${build}`, baseline: name === 'adam' && build === 'simd', fn: () => void opt.step(s, g), teardown: () => s.dispose() });
       }
       const K = quick ? 4 : 20;
-      const task = quadraticTask({ dim: P, seed: 1, hMin: 0.1, hMax: 10, noise: 0.1 });
+      const task = noisyQuadraticTask({ dim: P, seed: 1, hMin: 0.1, hMax: 10, noise: 0.1 });
       const theta = lstmLOpt.init(0);
       const st = lstmLOpt.optimizer(theta).init(task.init(0), { runtime: rt });
       out.push({ kernel: `tbptt window K=${K}`, size: P, impl: `metaoptim-${build}`, baseline: build === 'simd', fn: () => void tbpttWindow(task, st, theta, 0, K), teardown: () => st.dispose() });

@@ -4,7 +4,8 @@
 // × 1,510 digits-MLP parameters, 10⁶ noise values.
 import { Matrix, covariance as mlCovariance } from 'ml-matrix';
 import { quickselect } from 'simple-statistics';
-import { Rng, covariance, createRuntime, gram, tailIndexHill } from '../../src/index.js';
+import { covariance, createRuntime, gram, tailIndexHill } from '../../src/index.js';
+import { Rng } from '../../src/analysis/random.js';
 import type { BenchCase, Suite } from '../types.js';
 
 /** Plain JS: column means, then the upper triangle of Σ (x−μ)(x−μ)ᵀ row by row, mirrored. */

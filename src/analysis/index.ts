@@ -13,7 +13,7 @@ export {
 export { jacobiEigenvalues, spectrumSummary } from './eigen.js';
 export { type HistogramOptions, type LogHistogram, type TensorNorm, NormTrace, logHistogram, tensorNorms } from './magnitude.js';
 export { wouldUpdate, wouldUpdates } from './observe.js';
-export { Rng } from './random.js';
+export { paretoSamples, stableSamples } from './random.js';
 export {
   type SymmetryDeviations,
   type TwoLayerDims,

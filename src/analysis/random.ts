@@ -108,3 +108,21 @@ function mix32(x: number): number {
   x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
   return (x ^ (x >>> 16)) >>> 0;
 }
+
+/** n symmetric α-stable samples (Chambers–Mallows–Stuck, unit scale), seeded. */
+export function stableSamples(alpha: number, n: number, seed = 0): Float64Array {
+  checkAlpha('stableSamples', alpha, 2);
+  const r = new Rng(seed, 0x5354);
+  return Float64Array.from({ length: n }, () => r.stable(alpha));
+}
+
+/** n symmetric Pareto samples (P(|X| > x) = x^{−α}, x ≥ 1), seeded. */
+export function paretoSamples(alpha: number, n: number, seed = 0): Float64Array {
+  checkAlpha('paretoSamples', alpha, Infinity);
+  const r = new Rng(seed, 0x5041);
+  return Float64Array.from({ length: n }, () => r.pareto(alpha));
+}
+
+function checkAlpha(owner: string, alpha: number, max: number): void {
+  if (!(alpha > 0 && alpha <= max)) throw new MetaoptimError('INVALID_ARGUMENT', `${owner}: α must lie in (0, ${max}], got ${alpha}`);
+}

@@ -23,7 +23,7 @@ import type { TruncatedUnroll } from './unroll.js';
  * Errors: `INVALID_ARGUMENT`, `INVALID_HYPERPARAMETER`, `LENGTH_MISMATCH`, `ABORTED` (the signal
  * fired; `details.checkpoint` holds the last completed iteration), `BAD_CHECKPOINT`, `WORKER_FAILED`.
  */
-export interface MetaTrainOptions {
+export interface EsMetaTrainOptions {
   estimator: Estimator;
   /** Initial meta-parameters (ignored when resuming). */
   theta: Float32Array;
@@ -70,7 +70,7 @@ export interface MetaHistoryEntry {
   restarts: number;
 }
 
-export interface MetaTrainResult {
+export interface EsMetaTrainResult {
   theta: Float32Array;
   history: MetaHistoryEntry[];
   checkpoint: Uint8Array;
@@ -86,8 +86,8 @@ interface Saved {
   history: MetaHistoryEntry[];
 }
 
-export async function metaTrain(o: MetaTrainOptions): Promise<MetaTrainResult> {
-  const name = 'metaTrain';
+export async function esMetaTrain(o: EsMetaTrainOptions): Promise<EsMetaTrainResult> {
+  const name = 'esMetaTrain';
   if (o.estimator !== 'es' && o.estimator !== 'pes') throw new MetaoptimError('INVALID_ARGUMENT', `${name}: estimator must be 'es' or 'pes'`);
   const particles = checkInt(name, 'particles', o.particles ?? 8, 1);
   const iterations = checkInt(name, 'iterations', o.iterations, 0);

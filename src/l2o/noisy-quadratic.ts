@@ -9,7 +9,7 @@ import type { Evaluation, Task, TaskFamily } from '../tasks/types.js';
  * with curvatures h_i log-uniform in [hMin, hMax], centers c_i ~ N(0, 1), x₀ ~ N(0, 1), all
  * from the configuration's seed; `evaluate` gives the noise-free loss. Gradient: h·(x − c − s·z).
  */
-export interface QuadraticConfig {
+export interface NoisyQuadraticConfig {
   dim: number;
   seed: number;
   hMin: number;
@@ -17,26 +17,26 @@ export interface QuadraticConfig {
   noise: number;
 }
 
-export interface QuadraticFamilyOptions {
+export interface NoisyQuadraticFamilyOptions {
   dim?: number;
   hMin?: number;
   hMax?: number;
   noise?: number;
 }
 
-export function quadraticFamily(o: QuadraticFamilyOptions = {}): TaskFamily<QuadraticConfig> {
+export function noisyQuadraticFamily(o: NoisyQuadraticFamilyOptions = {}): TaskFamily<NoisyQuadraticConfig> {
   const dim = o.dim ?? 16, hMin = o.hMin ?? 0.1, hMax = o.hMax ?? 10, noise = o.noise ?? 0.1;
   if (!Number.isInteger(dim) || dim < 1 || !(hMin > 0) || !(hMax >= hMin) || !(noise >= 0)) {
-    throw new MetaoptimError('INVALID_ARGUMENT', 'quadraticFamily: need dim ≥ 1, 0 < hMin ≤ hMax, noise ≥ 0');
+    throw new MetaoptimError('INVALID_ARGUMENT', 'noisyQuadraticFamily: need dim ≥ 1, 0 < hMin ≤ hMax, noise ≥ 0');
   }
   return {
     name: `quadratic-${dim}`,
     sample: (seed: number) => ({ dim, seed, hMin, hMax, noise }),
-    task: (c: QuadraticConfig) => quadraticTask(c),
+    task: (c: NoisyQuadraticConfig) => noisyQuadraticTask(c),
   };
 }
 
-export function quadraticTask(c: QuadraticConfig): Task {
+export function noisyQuadraticTask(c: NoisyQuadraticConfig): Task {
   const rng = new Rng(c.seed, 0x71);
   const h = Float64Array.from({ length: c.dim }, () => Math.exp(Math.log(c.hMin) + rng.uniform() * Math.log(c.hMax / c.hMin)));
   const center = Float64Array.from({ length: c.dim }, () => rng.normal());
