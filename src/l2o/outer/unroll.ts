@@ -22,6 +22,8 @@ export interface LoptUnrollOptions<O extends LearnedOptimizerOptions> {
   family: TaskFamily;
   lopt: LearnedOptimizer<O>;
   loptOptions?: O;
+  /** Per-task options instead (e.g. MLP-optimizer `segments` from the task's tensor layout). */
+  loptOptionsFor?: (task: Task) => O;
   runtime: Runtime;
   /** Inner run length: a constant, or log-uniform in [min, max] per run (default 100). */
   innerSteps?: number | { min: number; max: number };
@@ -71,7 +73,7 @@ export function loptUnroll<O extends LearnedOptimizerOptions>(o: LoptUnrollOptio
     thetaSize: o.lopt.thetaSize,
     start(seed: number): LoptRunState {
       const task = taskFor(seed);
-      const opt = o.lopt.optimizer(blank, o.loptOptions);
+      const opt = o.lopt.optimizer(blank, o.loptOptionsFor ? o.loptOptionsFor(task) : o.loptOptions);
       const st = opt.init(task.init(seed), { runtime: o.runtime });
       try {
         return { taskSeed: seed, step: 0, length: lengthFor(seed), opt: st.save() };
@@ -82,7 +84,7 @@ export function loptUnroll<O extends LearnedOptimizerOptions>(o: LoptUnrollOptio
     unroll(theta: Float32Array, state: LoptRunState, steps: number) {
       if (theta.length !== o.lopt.thetaSize) throw new MetaoptimError('LENGTH_MISMATCH', `unroll: θ has ${theta.length} entries, expected ${o.lopt.thetaSize}`);
       const task = taskFor(state.taskSeed);
-      const opt = o.lopt.optimizer(theta, o.loptOptions);
+      const opt = o.lopt.optimizer(theta, o.loptOptionsFor ? o.loptOptionsFor(task) : o.loptOptions);
       const st = opt.restore(state.opt, { runtime: o.runtime });
       try {
         const grad = new Float32Array(task.size);
