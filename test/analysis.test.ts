@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { NormTrace, adam, analyzeCheckpoint, largestDivisorBelowSqrt, lion, logHistogram, momentum, noise, ready, sgd, symmetryDeviations, tailIndexBlockSum, tailIndexHill, twoLayerViews, wouldUpdate } from '../src/index.js';
+import { NormTrace, adam, analyzeCheckpoint, paretoSamples, stableSamples, largestDivisorBelowSqrt, lion, logHistogram, momentum, noise, ready, sgd, symmetryDeviations, tailIndexBlockSum, tailIndexHill, twoLayerViews, wouldUpdate } from '../src/index.js';
 import { Rng } from '../src/analysis/random.js';
 import { hillRef } from './reference/stats.js';
 
@@ -82,6 +82,22 @@ test('Hill estimator: Pareto and α-stable recover α; O(N) selection equals the
   assert.throws(() => tailIndexHill(withNaN), { code: 'NON_FINITE_INPUT' });
   assert.throws(() => tailIndexHill(new Float64Array(10), { k: 3 }), { code: 'DEGENERATE_SAMPLE' });
   assert.throws(() => tailIndexHill(Float64Array.from([1, 2, 3]), { k: 3 }), { code: 'INVALID_ARGUMENT' });
+});
+
+test('samplers: stable(2) is N(0, 2), stable(1) is Cauchy, Pareto tails start at 1; seeded and validated', () => {
+  const n = 40000;
+  const g = stableSamples(2, n, 1);
+  const v = g.reduce((s, x) => s + x * x, 0) / n;
+  assert.ok(Math.abs(v - 2) < 0.1, `var ${v}`); // sd of the variance estimate ≈ 2·√(2/n) = 0.014
+  const c = Float64Array.from(stableSamples(1, n, 2), Math.abs).sort();
+  assert.ok(Math.abs(c[n / 2]! - 1) < 0.05, `Cauchy median |x| ${c[n / 2]}`);
+  const p = paretoSamples(1.5, n, 3);
+  assert.ok(p.every((x) => Math.abs(x) >= 1));
+  const frac = p.filter((x) => Math.abs(x) > 4).length / n; // P(|X| > 4) = 4^{-1.5} = 0.125
+  assert.ok(Math.abs(frac - 0.125) < 0.01);
+  assert.deepEqual(stableSamples(1.3, 10, 5), stableSamples(1.3, 10, 5));
+  assert.throws(() => stableSamples(2.5, 3), { code: 'INVALID_ARGUMENT' });
+  assert.throws(() => paretoSamples(0, 3), { code: 'INVALID_ARGUMENT' });
 });
 
 test('noise() subtracts the per-coordinate mean over minibatches and reports ‖ξ_b‖', () => {
