@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { NormTrace, adam, analyzeCheckpoint, paretoSamples, stableSamples, largestDivisorBelowSqrt, lion, logHistogram, momentum, noise, ready, sgd, symmetryDeviations, tailIndexBlockSum, tailIndexHill, twoLayerViews, wouldUpdate } from '../src/index.js';
+import { NormTrace, adam, analyzeCheckpoint, recordRun, paretoSamples, stableSamples, largestDivisorBelowSqrt, lion, logHistogram, momentum, noise, ready, sgd, symmetryDeviations, tailIndexBlockSum, tailIndexHill, twoLayerViews, wouldUpdate } from '../src/index.js';
 import { Rng } from '../src/analysis/random.js';
 import { hillRef } from './reference/stats.js';
 
@@ -236,6 +236,43 @@ test('analyzeCheckpoint: SGD updates are scaled gradients (same α̂, λ scaled 
   s.dispose();
   sa.dispose();
   assert.throws(() => analyzeCheckpoint(sOpt, sOpt.init(task.init()), task, { batches: [1] }), { code: 'INVALID_ARGUMENT' });
+});
+
+test('recordRun: follows the optimizer\'s own path and records deviations, histograms, norms and checkpoints on schedule', async () => {
+  await ready();
+  const task = {
+    name: 'tiny-softmax', size: P,
+    init: () => new Rng(9).fillNormal(new Float32Array(P), 0.7) as Float32Array,
+    loss(x: Float32Array, b: number, grad?: Float32Array) {
+      const g = gradient(x, b);
+      if (grad) grad.set(g);
+      return g.reduce((s, v) => s + v * v, 0);
+    },
+    evaluate: () => ({ loss: 0 }),
+  };
+  const layout = [{ name: 'W1', offset: 0, length: 20 }, { name: 'b1', offset: 20, length: 4 }, { name: 'W2', offset: 24, length: 12 }, { name: 'b2', offset: 36, length: 3 }];
+  const opts = { steps: 21, layout, dims, histogramSteps: [1, 5], checkpointSteps: [3], checkpointBatches: [0, 1, 2, 3, 4, 5, 6, 7] };
+  const rs = recordRun(sgd({ lr: 0.1 }), task, opts);
+  // Same path as a plain loop.
+  const opt = sgd({ lr: 0.1 });
+  const s = opt.init(task.init());
+  const g = new Float32Array(P);
+  for (let t = 0; t < 21; t++) {
+    assert.equal(task.loss(s.params.slice(), t, g), rs.losses[t]);
+    opt.step(s, g);
+  }
+  s.dispose();
+  assert.deepEqual(rs.symmetry.map((r) => r.step), [1, 10, 20]);
+  for (const r of rs.symmetry) assert.ok(r.update.translation < 1e-6 && r.update.rescale < 1e-6 && r.gradient.translation < 1e-6);
+  assert.deepEqual(rs.histograms.map((h) => h.step), [1, 5]);
+  assert.equal(rs.norms.length, 3 * 3 * 4); // steps 1, 10, 20 × update/params/gradient × 4 tensors
+  assert.equal(rs.checkpoints.length, 1);
+  assert.equal(rs.checkpoints[0]!.step, 2);
+  const rl = recordRun(lion({ lr: 0.01 }), task, { steps: 20, layout, dims });
+  assert.ok(rl.symmetry.some((r) => r.update.translation > 1e-3), 'Lion breaks translation');
+  const ac = new AbortController();
+  ac.abort();
+  assert.throws(() => recordRun(sgd(), task, { steps: 3, signal: ac.signal }), { code: 'ABORTED' });
 });
 
 test('scale deviation is zero for gradients orthogonal to each unit\'s incoming weights', () => {

@@ -26,3 +26,4 @@ export {
 } from './symmetry.js';
 export { type CheckpointAnalysis, type CheckpointAnalysisOptions, type NoiseStats, analyzeCheckpoint } from './dynamics.js';
 export { type HillOptions, largestDivisorBelowSqrt, noise, tailIndexBlockSum, tailIndexHill } from './tail.js';
+export { type RecordRunOptions, type RunRecord, type SymmetryRecord, recordRun } from './record.js';
