@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { Region } from '../src/runtime/arena.js';
-import { type Runtime, MetaoptimError, createRuntime, lstmLOpt, mlpLOpt } from '../src/index.js';
+import { type Runtime, MetaoptimError, createRuntime, lstmLOpt, mlpLOpt, readCheckpoint } from '../src/index.js';
 import { Rng } from '../src/analysis/random.js';
 import { LSTM_SLOTS, LSTM_TAPE_FIELDS, lstmStepOnState } from '../src/l2o/lstm.js';
 import { F32, F64, LSTM_THETA, expf, logf, lstmBackwardRef, lstmStepRef, mlpMomentaRef, mlpStepRef, sigmoidf, tanhf } from './reference/l2o.js';
@@ -123,6 +123,8 @@ test('conformance: zero-output θ is the identity; save/restore round trip is bi
     for (let t = 0; t < 3; t++) opt.step(s, rng.fillNormal(new Float32Array(21)));
     const c = opt.restore(s.save(), { runtime: r });
     assert.equal(c.scalars.count, 3);
+    assert.match(String(opt.hyperparams.thetaHash), /^[0-9a-f]{8}$/);
+    assert.equal(readCheckpoint(s.save()).hyperparams.thetaHash, opt.hyperparams.thetaHash);
     const g = rng.fillNormal(new Float32Array(21));
     opt.step(s, g);
     opt.step(c, g);

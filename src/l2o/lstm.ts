@@ -4,7 +4,7 @@ import type { OptState } from '../optim/state.js';
 import type { Optimizer } from '../optim/types.js';
 import { Region } from '../runtime/arena.js';
 import { Rng } from '../analysis/random.js';
-import type { LearnedOptimizer, LearnedOptimizerOptions } from './types.js';
+import { type LearnedOptimizer, type LearnedOptimizerOptions, thetaHash } from './types.js';
 
 /**
  * Coordinate-wise two-layer LSTM optimizer (Andrychowicz et al. 2016, as used by Sobotka et
@@ -49,7 +49,7 @@ export const lstmLOpt: LearnedOptimizer<LstmLOptOptions> = {
     const outScale = checkNumber(name, 'outScale', opts.outScale ?? 0.1);
     return makeOptimizer({
       name,
-      hyperparams: { theta: th, outScale },
+      hyperparams: { thetaHash: thetaHash(th), outScale },
       slots: LSTM_SLOTS,
       nonFinite: nonFinitePolicy(name, opts.nonFinite),
       update(s) {

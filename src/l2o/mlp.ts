@@ -5,7 +5,7 @@ import type { Optimizer } from '../optim/types.js';
 import { Region } from '../runtime/arena.js';
 import type { Kernels } from '../runtime/kernels.js';
 import { Rng } from '../analysis/random.js';
-import type { LearnedOptimizer, LearnedOptimizerOptions } from './types.js';
+import { type LearnedOptimizer, type LearnedOptimizerOptions, thetaHash } from './types.js';
 
 /**
  * Per-parameter MLP learned optimizer: learned_optimization `MLPLOpt` ("LOLv2", Metz et al.
@@ -76,7 +76,7 @@ export const mlpLOpt: LearnedOptimizer<MlpLOptOptions> = {
     }
     return makeOptimizer({
       name,
-      hyperparams: { theta: th, segments: segments ?? 'whole' },
+      hyperparams: { thetaHash: thetaHash(th), segments: segments ? segments.join(',') : 'whole' },
       slots: SLOTS,
       nonFinite: nonFinitePolicy(name, opts.nonFinite),
       update(s, k, count) {

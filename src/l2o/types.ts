@@ -18,3 +18,11 @@ export interface LearnedOptimizer<O extends LearnedOptimizerOptions = LearnedOpt
 export interface LearnedOptimizerOptions {
   nonFinite?: NonFinitePolicy;
 }
+
+/** FNV-1a (32-bit) of θ's bytes as 8 hex digits: recorded in checkpoints as `thetaHash` (provenance only). */
+export function thetaHash(theta: Float32Array): string {
+  const b = new Uint8Array(theta.buffer, theta.byteOffset, theta.byteLength);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < b.length; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
+  return (h >>> 0).toString(16).padStart(8, '0');
+}
