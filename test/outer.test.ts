@@ -130,6 +130,11 @@ test('worker count does not change the result (MLP optimizer on quadratics, 0/1/
   assert.deepEqual(r2.history, r0.history);
   assert.ok(r0.history.some((h) => h.restarts > 0), 'inner runs of 8 steps restart within 3 truncations of 5');
   assert.ok(r0.theta.some((v, i) => v !== mlpLOpt.init(0)[i]), 'θ moved');
+  // Checkpoint with 2 workers after 2 iterations, resume with 1 worker (no θ needed): same bits.
+  let mid: Uint8Array | undefined;
+  await esMetaTrain({ estimator: 'pes', setup, workers: 2, theta: mlpLOpt.init(0), iterations: 2, particles: 4, truncation: 5, seed: 2, checkpointEvery: 2, onCheckpoint: (b) => void (mid = b) });
+  const r3 = await esMetaTrain({ estimator: 'pes', setup, workers: 1, iterations: 3, particles: 4, truncation: 5, seed: 2, resume: mid });
+  assert.deepEqual(r3.theta, r0.theta);
 });
 
 test('worker errors surface as coded errors', async () => {

@@ -25,8 +25,8 @@ import type { TruncatedUnroll } from './unroll.js';
  */
 export interface EsMetaTrainOptions {
   estimator: Estimator;
-  /** Initial meta-parameters (ignored when resuming). */
-  theta: Float32Array;
+  /** Initial meta-parameters (required unless resuming; ignored when resuming). */
+  theta?: Float32Array;
   /** Total meta-iterations (including those already done in a resumed checkpoint). */
   iterations: number;
   /** Antithetic particles per iteration (default 8). */
@@ -111,15 +111,15 @@ export async function esMetaTrain(o: EsMetaTrainOptions): Promise<EsMetaTrainRes
       if (!f) throw new MetaoptimError('INVALID_ARGUMENT', `${name}: ${o.setup.module} has no export ${o.setup.exportName ?? 'createUnroll'}`);
       local = await f(o.setup.args);
     }
-    const thetaSize = local ? local.thetaSize : o.theta.length;
+    const saved = o.resume ? (decodeJson(o.resume) as Saved) : undefined;
+    if (saved && (saved.format !== 'metaoptim-metatrain' || saved.version !== 1)) throw new MetaoptimError('BAD_CHECKPOINT', `${name}: not a meta-training checkpoint`);
+    const thetaSize = local ? local.thetaSize : saved ? saved.config.thetaSize : o.theta?.length ?? -1;
     const config = { estimator: o.estimator, particles, sigma, truncation: K, seed, thetaSize };
 
     let iteration = 0;
     let ps: Particle[];
     let history: MetaHistoryEntry[] = [];
-    if (o.resume) {
-      const saved = decodeJson(o.resume) as Saved;
-      if (saved?.format !== 'metaoptim-metatrain' || saved.version !== 1) throw new MetaoptimError('BAD_CHECKPOINT', `${name}: not a meta-training checkpoint`);
+    if (saved) {
       if (JSON.stringify(saved.config) !== JSON.stringify(config)) {
         throw new MetaoptimError('BAD_CHECKPOINT', `${name}: checkpoint was made with ${JSON.stringify(saved.config)}, not ${JSON.stringify(config)}`);
       }
