@@ -121,7 +121,7 @@ test('checkpoint + resume equals an uninterrupted run; abort carries a checkpoin
 test('worker count does not change the result (MLP optimizer on quadratics, 0/1/2 workers)', async () => {
   await ready();
   const setup = { module: new URL('./fixtures/quadratic-setup.js', import.meta.url).href, args: { dim: 12, innerSteps: 8 } };
-  const run = (workers: number) => esMetaTrain({ estimator: 'pes', setup, workers, theta: mlpLOpt.init(0), iterations: 3, particles: 4, truncation: 5, seed: 2 });
+  const run = (workers: number) => esMetaTrain({ estimator: 'pes', setup, workers, theta: mlpLOpt.init(0), iterations: 3, particles: 4, truncation: 5, seed: 2, staggerSteps: 6 });
   const r0 = await run(0);
   const r1 = await run(1);
   const r2 = await run(2);
@@ -132,9 +132,17 @@ test('worker count does not change the result (MLP optimizer on quadratics, 0/1/
   assert.ok(r0.theta.some((v, i) => v !== mlpLOpt.init(0)[i]), 'θ moved');
   // Checkpoint with 2 workers after 2 iterations, resume with 1 worker (no θ needed): same bits.
   let mid: Uint8Array | undefined;
-  await esMetaTrain({ estimator: 'pes', setup, workers: 2, theta: mlpLOpt.init(0), iterations: 2, particles: 4, truncation: 5, seed: 2, checkpointEvery: 2, onCheckpoint: (b) => void (mid = b) });
-  const r3 = await esMetaTrain({ estimator: 'pes', setup, workers: 1, iterations: 3, particles: 4, truncation: 5, seed: 2, resume: mid });
+  await esMetaTrain({ estimator: 'pes', setup, workers: 2, theta: mlpLOpt.init(0), iterations: 2, particles: 4, truncation: 5, seed: 2, staggerSteps: 6, checkpointEvery: 2, onCheckpoint: (b) => void (mid = b) });
+  const r3 = await esMetaTrain({ estimator: 'pes', setup, workers: 1, iterations: 3, particles: 4, truncation: 5, seed: 2, staggerSteps: 6, resume: mid });
   assert.deepEqual(r3.theta, r0.theta);
+});
+
+test('staggered starts put particles at different steps of their runs', () => {
+  const ps = Array.from({ length: 12 }, (_, i) => startParticle(linear as TruncatedUnroll<unknown>, 'pes', 3, 0, i, { theta: new Float32Array(D), steps: 5 }));
+  const steps = ps.map((p) => ((p as { pos: Lin }).pos.t));
+  assert.ok(new Set(steps).size >= 3, `offsets ${steps}`);
+  assert.ok(steps.every((t) => t >= 0 && t <= 5));
+  assert.ok(ps.every((p) => (p as { xi: Float64Array }).xi.every((v) => v === 0)));
 });
 
 test('worker errors surface as coded errors', async () => {

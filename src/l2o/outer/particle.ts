@@ -35,9 +35,22 @@ export function startSeed(seed: number, iteration: number, index: number): numbe
   return new Rng(seed, 2, iteration, index).u32();
 }
 
-export function startParticle(u: TruncatedUnroll<unknown>, kind: Estimator, seed: number, iteration: number, index: number): Particle {
+/**
+ * A particle's first inner run, optionally staggered: with `stagger` = (θ₀, S) the run is first
+ * advanced by ⌊u·(S + 1)⌋ steps with the unperturbed θ₀, u ~ U[0, 1) from Rng(seed, 4, index)
+ * (learned_optimization's random initial offsets), so particles do not all sit at the same point
+ * of their runs; ξ starts at 0 after the offset. A run that ends during the offset is restarted
+ * unstaggered.
+ */
+export function startParticle(u: TruncatedUnroll<unknown>, kind: Estimator, seed: number, iteration: number, index: number, stagger?: { theta: Float32Array; steps: number }): Particle {
   const s = startSeed(seed, iteration, index);
-  return kind === 'es' ? esStart(u, s) : pesStart(u, s, u.thetaSize);
+  const p = kind === 'es' ? esStart(u, s) : pesStart(u, s, u.thetaSize);
+  if (!stagger || stagger.steps <= 0) return p;
+  const k = Math.floor(new Rng(seed, 4, index).uniform() * (stagger.steps + 1));
+  if (k === 0) return p;
+  const r = u.unroll(stagger.theta, kind === 'es' ? (p as EsParticle<unknown>).state : (p as PesParticle<unknown>).pos, k);
+  if (r.done) return p;
+  return kind === 'es' ? { state: r.state } : { pos: r.state, neg: r.state, xi: new Float64Array(u.thetaSize) };
 }
 
 export function runParticle(u: TruncatedUnroll<unknown>, theta: Float32Array, job: ParticleJob): ParticleResult {

@@ -58,12 +58,12 @@ export class WorkerPool {
   }
 
   /** Starts `count` particles (index order) inside the workers. */
-  async start(kind: Estimator, seed: number, count: number): Promise<Particle[]> {
+  async start(kind: Estimator, seed: number, count: number, stagger?: { theta: Float32Array; steps: number }): Promise<Particle[]> {
     const idx = Array.from({ length: count }, (_, i) => i);
     const per = Math.ceil(count / this.workers.length);
     const parts = await Promise.all(this.workers.map((w, k) => {
       const chunk = idx.slice(k * per, (k + 1) * per);
-      return chunk.length ? this.ask<{ index: number; next: Particle }>(w, { start: { kind, seed, indices: chunk } }) : Promise.resolve([]);
+      return chunk.length ? this.ask<{ index: number; next: Particle }>(w, { start: { kind, seed, indices: chunk, stagger } }) : Promise.resolve([]);
     }));
     return parts.flat().sort((a, b) => a.index - b.index).map((r) => r.next);
   }

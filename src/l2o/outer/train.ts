@@ -35,6 +35,11 @@ export interface EsMetaTrainOptions {
   sigma?: number;
   /** Truncation length K in inner steps (default 10). */
   truncation?: number;
+  /**
+   * Random initial offsets: each particle's first run is advanced by U{0…S} steps with the
+   * initial θ before training (default 0 = all particles start at step 0).
+   */
+  staggerSteps?: number;
   seed?: number;
   /** The inner problem, in-process. */
   unroll?: TruncatedUnroll<unknown>;
@@ -79,7 +84,7 @@ export interface EsMetaTrainResult {
 interface Saved {
   format: 'metaoptim-metatrain';
   version: 1;
-  config: { estimator: Estimator; particles: number; sigma: number; truncation: number; seed: number; thetaSize: number };
+  config: { estimator: Estimator; particles: number; sigma: number; truncation: number; seed: number; thetaSize: number; staggerSteps: number };
   iteration: number;
   meta: Uint8Array;
   particles: Particle[];
@@ -95,6 +100,7 @@ export async function esMetaTrain(o: EsMetaTrainOptions): Promise<EsMetaTrainRes
   const workers = checkInt(name, 'workers', o.workers ?? 0, 0);
   const sigma = checkNumber(name, 'sigma', o.sigma ?? 0.01, { min: 0, minExclusive: true });
   const seed = checkNumber(name, 'seed', o.seed ?? 0);
+  const staggerSteps = checkInt(name, 'staggerSteps', o.staggerSteps ?? 0, 0);
   if (workers > 0 && !o.setup) throw new MetaoptimError('INVALID_ARGUMENT', `${name}: workers need a setup module (options.setup)`);
   const rt = o.runtime ?? defaultRuntimeOrThrow();
   const metaOpt = o.metaOptimizer ?? adam({ lr: 3e-4 });
@@ -114,7 +120,7 @@ export async function esMetaTrain(o: EsMetaTrainOptions): Promise<EsMetaTrainRes
     const saved = o.resume ? (decodeJson(o.resume) as Saved) : undefined;
     if (saved && (saved.format !== 'metaoptim-metatrain' || saved.version !== 1)) throw new MetaoptimError('BAD_CHECKPOINT', `${name}: not a meta-training checkpoint`);
     const thetaSize = local ? local.thetaSize : saved ? saved.config.thetaSize : o.theta?.length ?? -1;
-    const config = { estimator: o.estimator, particles, sigma, truncation: K, seed, thetaSize };
+    const config = { estimator: o.estimator, particles, sigma, truncation: K, seed, thetaSize, staggerSteps };
 
     let iteration = 0;
     let ps: Particle[];
@@ -132,9 +138,10 @@ export async function esMetaTrain(o: EsMetaTrainOptions): Promise<EsMetaTrainRes
         throw new MetaoptimError('LENGTH_MISMATCH', `${name}: θ must be a Float32Array of ${thetaSize}`);
       }
       metaState = metaOpt.init(o.theta, { runtime: rt });
+      const stagger = staggerSteps > 0 ? { theta: o.theta, steps: staggerSteps } : undefined;
       ps = local
-        ? Array.from({ length: particles }, (_, i) => startParticle(local!, o.estimator, seed, 0, i))
-        : await pool!.start(o.estimator, seed, particles);
+        ? Array.from({ length: particles }, (_, i) => startParticle(local!, o.estimator, seed, 0, i, stagger))
+        : await pool!.start(o.estimator, seed, particles, stagger);
     }
 
     const snapshot = (): Uint8Array =>

@@ -9,12 +9,12 @@ const mod = (await import(module)) as Record<string, (a: unknown) => TruncatedUn
 const factory = mod[exportName];
 const unroll = factory ? await factory(args) : undefined;
 
-type Msg = { id: number; theta: Float32Array; jobs: ParticleJob[] } | { id: number; start: { kind: Estimator; seed: number; indices: number[] } };
+type Msg = { id: number; theta: Float32Array; jobs: ParticleJob[] } | { id: number; start: { kind: Estimator; seed: number; indices: number[]; stagger?: { theta: Float32Array; steps: number } } };
 parentPort!.on('message', (msg: Msg) => {
   try {
     if (!unroll) throw new Error(`setup module ${module} has no export ${exportName}`);
     const results = 'start' in msg
-      ? msg.start.indices.map((i) => ({ index: i, next: startParticle(unroll, msg.start.kind, msg.start.seed, 0, i) }))
+      ? msg.start.indices.map((i) => ({ index: i, next: startParticle(unroll, msg.start.kind, msg.start.seed, 0, i, msg.start.stagger) }))
       : msg.jobs.map((j) => runParticle(unroll, msg.theta, j));
     parentPort!.postMessage({ id: msg.id, results });
   } catch (err) {
