@@ -3,7 +3,9 @@
 // Kernels are pure functions over (pointers, lengths, scalars); memory is imported and
 // owned by the TypeScript arena (src/runtime/arena.ts), which starts at heap_base().
 
+export * from './l2o';
 export * from './moments';
+export * from './stats';
 export * from './vector';
 export * from './nn';
 export * from './linalg';

@@ -22,3 +22,5 @@ export * from './restart/index.js';
 export * as qp from './qp/index.js';
 export * as dco from './dco/index.js';
 export * from './bilevel/index.js';
+export * from './analysis/index.js';
+export * from './l2o/index.js';

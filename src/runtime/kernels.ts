@@ -74,6 +74,28 @@ export interface LinearKernels {
     w: number, s: number, loss: number): number;
 }
 
+/** assembly/stats.ts — f64 statistics: centering, SYRK, SYMV, |x| and introselect. */
+export interface StatsKernels {
+  center_f32(out: number, x: number, mean: number, rows: number, cols: number, transpose: number): void;
+  center_f64(out: number, x: number, mean: number, rows: number, cols: number, transpose: number): void;
+  syrk_f64(out: number, a: number, n: number, len: number, s: number): void;
+  symv_f64(y: number, a: number, x: number, n: number): void;
+  abs_f32_to_f64(dst: number, src: number, n: number): void;
+  abs_f64(dst: number, src: number, n: number): void;
+  select_f64(x: number, n: number, k: number): number;
+  count_nonfinite_f64(x: number, n: number): number;
+  select_budget_f64(x: number, n: number, k: number, budget: number): number;
+}
+
+/** assembly/l2o.ts — learned optimizers (MLP, LSTM) over all parameters, LSTM backward. */
+export interface L2oKernels {
+  lopt_math_f32(out: number, x: number, n: number, which: number): void;
+  mlp_lopt_momenta_f32(g: number, slots: number, n: number): void;
+  mlp_lopt_f32(p: number, g: number, slots: number, n: number, theta: number, feat: number, scratch: number): void;
+  lstm_lopt_f32(p: number, g: number, slots: number, n: number, theta: number, outScale: number, tape: number, scratch: number): void;
+  lstm_lopt_backward_f32(theta: number, tape: number, n: number, K: number, adj: number, dtheta: number, work: number): void;
+}
+
 /** assembly/index.ts — module facts. */
 export interface ModuleKernels {
   heap_base(): number;
@@ -104,4 +126,4 @@ export interface NnKernels {
   rng_permutation_i32(state: number, a: number, n: number): void;
 }
 
-export type Kernels = ModuleKernels & MomentKernels & VectorKernels & NnKernels & LinalgKernels & QpKernels & PenaltyKernels & LinearKernels;
+export type Kernels = ModuleKernels & MomentKernels & VectorKernels & NnKernels & LinalgKernels & QpKernels & PenaltyKernels & LinearKernels & StatsKernels & L2oKernels;

@@ -1,0 +1,126 @@
+// f32 polynomial exp/log/σ/tanh shared by the learned-optimizer kernels (assembly/l2o.ts):
+// Cephes expf/logf coefficients (Moshier), plain f32 add/mul/div (no FMA) and exponent
+// manipulation by integer ops on the bit pattern, so the SIMD versions (…v), the scalar
+// versions (…s) and test/reference/l2o.ts agree bit for bit.
+//   exp: x clamped to [−87, 88], x = k·ln2 + r (k by the 1.5·2²³ rounding trick, half to even),
+//        e^r by a degree-7 polynomial, times 2^k; ≤ 2 ulp on the clamped range.
+//   log: x = 2^e·m, m ∈ [√½, √2), degree-10 polynomial in m − 1; x a positive normal f32.
+//   σ(x) = 1/(1 + e^{−x});  tanh(x) = 1 − 2/(e^{2x} + 1)  (absolute error ≲ 1e−7 near 0).
+
+const MAGIC: f32 = 12582912.0; // 1.5·2^23
+const LOG2E: f32 = 1.44269504088896341;
+const LN2_HI: f32 = 0.693359375;
+const LN2_LO: f32 = -2.12194440e-4;
+const SQRTHF: f32 = 0.707106781186547524;
+
+// @ts-ignore: decorator
+@inline export function exps(x0: f32): f32 {
+  const x = min<f32>(max<f32>(x0, -87.0), 88.0);
+  const kf = x * LOG2E + MAGIC;
+  const k = kf - MAGIC;
+  let r = x - k * LN2_HI;
+  r = r - k * LN2_LO;
+  let p: f32 = 1.9875691500e-4;
+  p = p * r + 1.3981999507e-3;
+  p = p * r + 8.3334519073e-3;
+  p = p * r + 4.1665795894e-2;
+  p = p * r + 1.6666665459e-1;
+  p = p * r + 5.0000001201e-1;
+  const z = r * r;
+  const y = p * z + r + 1.0;
+  const ki = reinterpret<i32>(kf) - reinterpret<i32>(MAGIC);
+  return y * reinterpret<f32>((ki + 127) << 23);
+}
+
+// @ts-ignore: decorator
+@inline export function expv(x0: v128): v128 {
+  const x = f32x4.min(f32x4.max(x0, f32x4.splat(-87.0)), f32x4.splat(88.0));
+  const kf = f32x4.add(f32x4.mul(x, f32x4.splat(LOG2E)), f32x4.splat(MAGIC));
+  const k = f32x4.sub(kf, f32x4.splat(MAGIC));
+  let r = f32x4.sub(x, f32x4.mul(k, f32x4.splat(LN2_HI)));
+  r = f32x4.sub(r, f32x4.mul(k, f32x4.splat(LN2_LO)));
+  let p = f32x4.splat(1.9875691500e-4);
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
+  const z = f32x4.mul(r, r);
+  const y = f32x4.add(f32x4.add(f32x4.mul(p, z), r), f32x4.splat(1.0));
+  const ki = i32x4.sub(kf, i32x4.splat(reinterpret<i32>(MAGIC)));
+  return f32x4.mul(y, i32x4.shl(i32x4.add(ki, i32x4.splat(127)), 23));
+}
+
+// @ts-ignore: decorator
+@inline export function logs(x: f32): f32 {
+  const ix = reinterpret<i32>(x);
+  let e = <f32>(((ix >>> 23) & 0xff) - 126);
+  let m = reinterpret<f32>((ix & 0x007fffff) | 0x3f000000);
+  if (m < SQRTHF) {
+    e = e - 1.0;
+    m = m + m - 1.0;
+  } else {
+    m = m - 1.0;
+  }
+  const z = m * m;
+  let y: f32 = 7.0376836292e-2;
+  y = y * m - 1.1514610310e-1;
+  y = y * m + 1.1676998740e-1;
+  y = y * m - 1.2420140846e-1;
+  y = y * m + 1.4249322787e-1;
+  y = y * m - 1.6668057665e-1;
+  y = y * m + 2.0000714765e-1;
+  y = y * m - 2.4999993993e-1;
+  y = y * m + 3.3333331174e-1;
+  y = y * m * z;
+  y = y + e * LN2_LO;
+  y = y - 0.5 * z;
+  let r = m + y;
+  r = r + e * LN2_HI;
+  return r;
+}
+
+// @ts-ignore: decorator
+@inline export function logv(x: v128): v128 {
+  const one = f32x4.splat(1.0);
+  let e = f32x4.convert_i32x4_s(i32x4.sub(v128.and(i32x4.shr_u(x, 23), i32x4.splat(0xff)), i32x4.splat(126)));
+  const m0 = v128.or(v128.and(x, i32x4.splat(0x007fffff)), i32x4.splat(0x3f000000));
+  const small = f32x4.lt(m0, f32x4.splat(SQRTHF));
+  e = f32x4.sub(e, v128.and(small, one));
+  const m = v128.bitselect(f32x4.sub(f32x4.add(m0, m0), one), f32x4.sub(m0, one), small);
+  const z = f32x4.mul(m, m);
+  let y = f32x4.splat(7.0376836292e-2);
+  y = f32x4.sub(f32x4.mul(y, m), f32x4.splat(1.1514610310e-1));
+  y = f32x4.add(f32x4.mul(y, m), f32x4.splat(1.1676998740e-1));
+  y = f32x4.sub(f32x4.mul(y, m), f32x4.splat(1.2420140846e-1));
+  y = f32x4.add(f32x4.mul(y, m), f32x4.splat(1.4249322787e-1));
+  y = f32x4.sub(f32x4.mul(y, m), f32x4.splat(1.6668057665e-1));
+  y = f32x4.add(f32x4.mul(y, m), f32x4.splat(2.0000714765e-1));
+  y = f32x4.sub(f32x4.mul(y, m), f32x4.splat(2.4999993993e-1));
+  y = f32x4.add(f32x4.mul(y, m), f32x4.splat(3.3333331174e-1));
+  y = f32x4.mul(f32x4.mul(y, m), z);
+  y = f32x4.add(y, f32x4.mul(e, f32x4.splat(LN2_LO)));
+  y = f32x4.sub(y, f32x4.mul(f32x4.splat(0.5), z));
+  const r = f32x4.add(m, y);
+  return f32x4.add(r, f32x4.mul(e, f32x4.splat(LN2_HI)));
+}
+
+// @ts-ignore: decorator
+@inline export function sigs(x: f32): f32 {
+  return 1.0 / (1.0 + exps(-x));
+}
+// @ts-ignore: decorator
+@inline export function sigv(x: v128): v128 {
+  const one = f32x4.splat(1.0);
+  return f32x4.div(one, f32x4.add(one, expv(f32x4.neg(x))));
+}
+// @ts-ignore: decorator
+@inline export function tanhs(x: f32): f32 {
+  return 1.0 - 2.0 / (exps(x + x) + 1.0);
+}
+// @ts-ignore: decorator
+@inline export function tanhv(x: v128): v128 {
+  const one = f32x4.splat(1.0);
+  return f32x4.sub(one, f32x4.div(f32x4.splat(2.0), f32x4.add(expv(f32x4.add(x, x)), one)));
+}
+

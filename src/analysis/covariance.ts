@@ -1,0 +1,218 @@
+import { MetaoptimError } from '../errors.js';
+import { Region } from '../runtime/arena.js';
+import { type Runtime, defaultRuntimeOrThrow } from '../runtime/runtime.js';
+import { jacobiEigenvalues, spectrumSummary } from './eigen.js';
+import { Rng } from './random.js';
+
+/**
+ * Update (or gradient) covariance across samples at a frozen checkpoint (SPEC B.1.7).
+ *
+ * Samples are the rows of a row-major matrix X (L rows × P columns, f32 or f64). With
+ * V = X − mean (rows centered by the column mean):
+ *   covariance   Σ = VᵀV / L          (P×P)   — `covariance`, a SYRK of the transposed V
+ *   Gram form    K = V Vᵀ / L         (L×L)   — `gram`; same nonzero spectrum as Σ
+ *   trace        tr Σ = (1/L)·Σ_l ‖v_l‖²  (= tr K)
+ *   λ_max        power iteration on K (100 iterations from a seeded Gaussian start, then the
+ *                Rayleigh quotient xᵀKx with ‖x‖ = 1)
+ * and, when min(L, P) is small, the full spectrum (cyclic Jacobi), the effective rank
+ * exp(H(λ/Σλ)) and λ_max/λ_min⁺ (extensions named in B.1.7). The divisor is L (not L − 1),
+ * as in B.1.7. Accumulation is f64 in the `stats` kernels (assembly/stats.ts).
+ *
+ * Errors: `INVALID_ARGUMENT` (bad shape), `LENGTH_MISMATCH` (data length ≠ rows·cols),
+ * `NON_FINITE_INPUT` (NaN/±Inf in the samples).
+ */
+export interface SampleMatrix {
+  data: Float32Array | Float64Array;
+  rows: number;
+  cols: number;
+}
+
+export interface StatsOptions {
+  runtime?: Runtime;
+}
+
+function checkShape(owner: string, x: SampleMatrix): void {
+  if (!x || !(x.data instanceof Float32Array || x.data instanceof Float64Array)) {
+    throw new MetaoptimError('INVALID_ARGUMENT', `${owner}: data must be a Float32Array or Float64Array`);
+  }
+  if (!Number.isInteger(x.rows) || !Number.isInteger(x.cols) || x.rows < 1 || x.cols < 1) {
+    throw new MetaoptimError('INVALID_ARGUMENT', `${owner}: rows and cols must be positive integers, got ${x.rows}×${x.cols}`);
+  }
+  if (x.data.length !== x.rows * x.cols) {
+    throw new MetaoptimError('LENGTH_MISMATCH', `${owner}: data has ${x.data.length} entries, expected ${x.rows}·${x.cols}`, {
+      expected: x.rows * x.cols,
+      got: x.data.length,
+    });
+  }
+}
+
+/** Centered (optionally transposed) copy of X in f64 plus the column means; the caller releases `out`. */
+function centered(rt: Runtime, x: SampleMatrix, transpose: boolean): { out: Region<Float64Array>; mean: Float64Array } {
+  const f32 = x.data instanceof Float32Array;
+  const input: Region<Float32Array | Float64Array> = f32 ? new Region(rt.arena, Float32Array, x.data.length) : new Region(rt.arena, Float64Array, x.data.length);
+  const mean = new Region(rt.arena, Float64Array, x.cols);
+  const out = new Region(rt.arena, Float64Array, x.data.length);
+  try {
+    input.view.set(x.data);
+    const k = rt.kernels;
+    const bad = (f32 ? k.count_nonfinite_f32 : k.count_nonfinite_f64)(input.ptr, x.data.length);
+    if (bad > 0) throw new MetaoptimError('NON_FINITE_INPUT', `samples hold ${bad} NaN or ±Inf entries`, { count: bad });
+    (f32 ? k.center_f32 : k.center_f64)(out.ptr, input.ptr, mean.ptr, x.rows, x.cols, transpose ? 1 : 0);
+    return { out, mean: mean.view.slice() };
+  } catch (err) {
+    out.release();
+    throw err;
+  } finally {
+    input.release();
+    mean.release();
+  }
+}
+
+function syrk(rt: Runtime, a: Region<Float64Array>, n: number, len: number, scale: number): Float64Array {
+  const out = new Region(rt.arena, Float64Array, n * n);
+  try {
+    rt.kernels.syrk_f64(out.ptr, a.ptr, n, len, scale);
+    return out.view.slice();
+  } finally {
+    out.release();
+  }
+}
+
+/** Σ = VᵀV / L (cols×cols, row-major f64) and the column means. */
+export function covariance(x: SampleMatrix, opts: StatsOptions = {}): { cov: Float64Array; mean: Float64Array; dim: number } {
+  checkShape('covariance', x);
+  const rt = opts.runtime ?? defaultRuntimeOrThrow();
+  const { out, mean } = centered(rt, x, true);
+  try {
+    return { cov: syrk(rt, out, x.cols, x.rows, 1 / x.rows), mean, dim: x.cols };
+  } finally {
+    out.release();
+  }
+}
+
+/** K = V Vᵀ / L (rows×rows, row-major f64) and the column means. */
+export function gram(x: SampleMatrix, opts: StatsOptions = {}): { gram: Float64Array; mean: Float64Array; dim: number } {
+  checkShape('gram', x);
+  const rt = opts.runtime ?? defaultRuntimeOrThrow();
+  const { out, mean } = centered(rt, x, false);
+  try {
+    return { gram: syrk(rt, out, x.rows, x.cols, 1 / x.rows), mean, dim: x.rows };
+  } finally {
+    out.release();
+  }
+}
+
+export interface PowerOptions extends StatsOptions {
+  /** Iterations before the Rayleigh quotient (default 100, SPEC B.1.7). */
+  iterations?: number;
+  /** Seed of the Gaussian start vector (default 0). */
+  seed?: number;
+}
+
+/**
+ * Largest eigenvalue of a symmetric PSD matrix A (n×n row-major f64) by power iteration:
+ * x₀ ~ N(0, I) (seeded), x ← Ax/‖Ax‖ `iterations` times, then λ = xᵀAx with ‖x‖ = 1.
+ * Returns λ and the final unit vector. A zero matrix gives λ = 0.
+ */
+export function powerIteration(a: Float64Array, n: number, opts: PowerOptions = {}): { lambda: number; vector: Float64Array } {
+  if (!Number.isInteger(n) || n < 1 || a.length !== n * n) {
+    throw new MetaoptimError('LENGTH_MISMATCH', `powerIteration: matrix has ${a.length} entries, expected ${n}²`);
+  }
+  const iterations = opts.iterations ?? 100;
+  if (!Number.isInteger(iterations) || iterations < 0) {
+    throw new MetaoptimError('INVALID_ARGUMENT', `powerIteration: iterations must be a non-negative integer, got ${iterations}`);
+  }
+  const rt = opts.runtime ?? defaultRuntimeOrThrow();
+  const A = new Region(rt.arena, Float64Array, n * n);
+  const X = new Region(rt.arena, Float64Array, n);
+  const Y = new Region(rt.arena, Float64Array, n);
+  try {
+    A.view.set(a);
+    const rng = new Rng(opts.seed ?? 0, 0x9001);
+    const x = X.view;
+    for (let i = 0; i < n; i++) x[i] = rng.normal();
+    normalize(x);
+    for (let it = 0; it < iterations; it++) {
+      rt.kernels.symv_f64(Y.ptr, A.ptr, X.ptr, n);
+      const y = Y.view;
+      if (norm(y) === 0) return { lambda: 0, vector: X.view.slice() };
+      normalize(y);
+      X.view.set(y);
+    }
+    rt.kernels.symv_f64(Y.ptr, A.ptr, X.ptr, n);
+    const xv = X.view, yv = Y.view;
+    let q = 0;
+    for (let i = 0; i < n; i++) q += xv[i]! * yv[i]!;
+    return { lambda: q, vector: xv.slice() };
+  } finally {
+    A.release();
+    X.release();
+    Y.release();
+  }
+}
+
+function norm(x: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += x[i]! * x[i]!;
+  return Math.sqrt(s);
+}
+
+function normalize(x: Float64Array): void {
+  const s = norm(x);
+  if (s > 0) for (let i = 0; i < x.length; i++) x[i]! /= s;
+}
+
+export interface CovarianceSummaryOptions extends PowerOptions {
+  /** Compute the full spectrum when min(rows, cols) ≤ this (default 256). */
+  maxSpectrumDim?: number;
+}
+
+export interface CovarianceSummary {
+  /** tr Σ = (1/L)·Σ ‖v_l − mean‖². */
+  trace: number;
+  /** λ_max of Σ by power iteration on the smaller of K (L×L) and Σ (P×P). */
+  lambdaMax: number;
+  /** Eigenvalues, descending, when min(L, P) ≤ maxSpectrumDim. */
+  spectrum?: Float64Array;
+  /** exp(entropy(λ/Σλ)) over λ ≥ 0. */
+  effectiveRank?: number;
+  /** λ_max / smallest eigenvalue above n·ε·λ_max. */
+  condition?: number;
+}
+
+/** Trace, λ_max, and (for small dimension) spectrum summaries of the sample covariance of X's rows. */
+export function covarianceSummary(x: SampleMatrix, opts: CovarianceSummaryOptions = {}): CovarianceSummary {
+  const useGram = x.rows <= x.cols;
+  const m = useGram ? gram(x, opts) : covariance(x, opts);
+  const mat = 'gram' in m ? m.gram : m.cov;
+  const n = m.dim;
+  let trace = 0;
+  for (let i = 0; i < n; i++) trace += mat[i * n + i]!;
+  const { lambda } = powerIteration(mat, n, opts);
+  const out: CovarianceSummary = { trace, lambdaMax: lambda };
+  if (n <= (opts.maxSpectrumDim ?? 256)) {
+    const spectrum = jacobiEigenvalues(mat, n);
+    Object.assign(out, { spectrum }, spectrumSummary(spectrum));
+  }
+  return out;
+}
+
+/**
+ * The B.1.7 trace estimator around a reference point: (1/S)·Σ_i ‖v_ref − v_i‖² (v_ref is the
+ * full-batch gradient or update, the v_i are per-sample ones; rows of X).
+ */
+export function traceAround(x: SampleMatrix, ref: ArrayLike<number>): number {
+  checkShape('traceAround', x);
+  for (let i = 0; i < x.data.length; i++) {
+    if (!Number.isFinite(x.data[i]!)) throw new MetaoptimError('NON_FINITE_INPUT', `traceAround: sample entry ${i} is ${x.data[i]}`);
+  }
+  if (ref.length !== x.cols) throw new MetaoptimError('LENGTH_MISMATCH', `traceAround: reference has ${ref.length} entries, expected ${x.cols}`);
+  let s = 0;
+  for (let r = 0; r < x.rows; r++) {
+    for (let c = 0; c < x.cols; c++) {
+      const d = ref[c]! - x.data[r * x.cols + c]!;
+      s += d * d;
+    }
+  }
+  return s / x.rows;
+}

@@ -1,0 +1,37 @@
+import { MetaoptimError } from '../errors.js';
+import type { OptState } from '../optim/state.js';
+import type { GradientInput, Optimizer, StepInfo } from '../optim/types.js';
+
+/**
+ * Observers that look at a run without changing it (SPEC B.1.4 "baseline updates are found
+ * by cloning the optimizer state and taking one step"; like optax `monitor`).
+ *
+ * `wouldUpdate(opt, state, grads, info)` returns Δθ = θ' − θ, the update `opt` WOULD apply
+ * to `state` for `grads`, computed on a scratch copy: save → restore (same runtime) → step →
+ * diff → dispose. `state` is untouched (bit for bit, including its step count). The
+ * difference is taken in f64 (exact for f32 operands within 2^29 of each other's exponent).
+ * Works for every optimizer built on the `Optimizer` interface, learned ones included.
+ *
+ * Errors: whatever `opt.step` raises on the scratch state (e.g. `NON_FINITE_GRADIENT`),
+ * `INVALID_ARGUMENT` when the state is not live.
+ */
+export function wouldUpdate(opt: Optimizer, state: OptState, grads?: GradientInput, info?: StepInfo): { delta: Float64Array; applied: boolean } {
+  if (!state || typeof state.save !== 'function') throw new MetaoptimError('INVALID_ARGUMENT', 'wouldUpdate: expected an optimizer state');
+  const scratch = opt.restore(state.save(), { runtime: state.runtime });
+  try {
+    // Without explicit grads the live state's gradient buffer is what step() would use.
+    const applied = opt.step(scratch, grads ?? state.grads, info);
+    const before = state.params;
+    const after = scratch.params;
+    const delta = new Float64Array(state.size);
+    for (let i = 0; i < delta.length; i++) delta[i] = after[i]! - before[i]!;
+    return { delta, applied };
+  } finally {
+    scratch.dispose();
+  }
+}
+
+/** Runs `wouldUpdate` for every gradient in `grads` (one per minibatch) from the same state. */
+export function wouldUpdates(opt: Optimizer, state: OptState, grads: readonly GradientInput[], infos?: readonly (StepInfo | undefined)[]): Float64Array[] {
+  return grads.map((g, i) => wouldUpdate(opt, state, g, infos?.[i]).delta);
+}

@@ -1,0 +1,103 @@
+import { MetaoptimError } from '../errors.js';
+import type { Optimizer } from '../optim/types.js';
+import type { Runtime } from '../runtime/runtime.js';
+import type { Task } from '../tasks/types.js';
+import { type CheckpointAnalysis, type CheckpointAnalysisOptions, analyzeCheckpoint } from './dynamics.js';
+import { type HistogramOptions, type LogHistogram, logHistogram, tensorNorms } from './magnitude.js';
+import { type TwoLayerDims, symmetryDeviations, viewsFromLayout } from './symmetry.js';
+
+/**
+ * Records the dynamics of one training run of ANY optimizer on a task (SPEC B.1.4, B.1.6–B.1.8
+ * schedules), without changing the run: the parameters follow exactly the path of
+ * `opt.step(state, g_t)` with minibatch t at step t (1-based in the records, as in the paper).
+ *   - loss every step;
+ *   - symmetry deviations |D| of the applied update (ĝ = −Δθ) and of the gradient, every
+ *     `symmetryEvery` steps (B.1.4: 10) — needs `layout` with W1, b1, W2, b2 and `dims`;
+ *   - |Δθ| and |g| log histograms at `histogramSteps` (B.1.8: 1, 5, 10, 30, 100, 500);
+ *   - per-tensor ‖·‖₂ and mean|·| of Δθ, θ and g every `normsEvery` steps (B.1.8: 10);
+ *   - `analyzeCheckpoint` (tail index, covariance) at `checkpointSteps` over `checkpointBatches`
+ *     (B.1.6: step 1 then every 10; B.1.7: every 20), evaluated BEFORE that step's update.
+ * Errors: `INVALID_ARGUMENT`, `ABORTED` (signal; `details.partial` holds the records so far).
+ */
+export interface RecordRunOptions {
+  steps: number;
+  /** Initial parameters (default task.init(seed)). */
+  params?: Float32Array;
+  seed?: number;
+  runtime?: Runtime;
+  layout?: readonly { name: string; offset: number; length: number }[];
+  dims?: TwoLayerDims;
+  symmetryEvery?: number;
+  histogramSteps?: readonly number[];
+  histogram?: HistogramOptions;
+  normsEvery?: number;
+  checkpointSteps?: readonly number[];
+  checkpointBatches?: readonly number[];
+  checkpointOptions?: Omit<CheckpointAnalysisOptions, 'batches' | 'layout' | 'symmetry'>;
+  /** Pass the minibatch loss to `step` (Eve needs it; default true). */
+  withLoss?: boolean;
+  onProgress?: (e: { label: string; done: number; total: number }) => void;
+  signal?: AbortSignal;
+}
+
+export interface SymmetryRecord {
+  step: number;
+  update: { translation: number; scale: number; rescale: number };
+  gradient: { translation: number; scale: number; rescale: number };
+}
+
+export interface RunRecord {
+  optimizer: string;
+  losses: Float64Array;
+  symmetry: SymmetryRecord[];
+  histograms: { step: number; update: LogHistogram; gradient: LogHistogram }[];
+  norms: { step: number; quantity: 'update' | 'params' | 'gradient'; tensor: string; l2: number; meanAbs: number }[];
+  checkpoints: CheckpointAnalysis[];
+}
+
+export function recordRun(opt: Optimizer, task: Task, o: RecordRunOptions): RunRecord {
+  const T = o.steps;
+  if (!Number.isInteger(T) || T < 0) throw new MetaoptimError('INVALID_ARGUMENT', `recordRun: steps must be a non-negative integer, got ${T}`);
+  if (o.dims && !o.layout) throw new MetaoptimError('INVALID_ARGUMENT', 'recordRun: symmetry deviations need a layout');
+  const symEvery = o.symmetryEvery ?? 10, normsEvery = o.normsEvery ?? 10;
+  const histSteps = new Set(o.histogramSteps ?? [1, 5, 10, 30, 100, 500]);
+  const ckSteps = new Set(o.checkpointSteps ?? []);
+  const state = opt.init(o.params ?? task.init(o.seed ?? 0), o.runtime ? { runtime: o.runtime } : undefined);
+  const rec: RunRecord = { optimizer: opt.name, losses: new Float64Array(T), symmetry: [], histograms: [], norms: [], checkpoints: [] };
+  const g = new Float32Array(task.size);
+  const abs3 = (d: ReturnType<typeof symmetryDeviations>) => ({ translation: Math.abs(d.translation.total), scale: Math.abs(d.scale.total), rescale: Math.abs(d.rescale.total) });
+  try {
+    for (let t = 1; t <= T; t++) {
+      if (o.signal?.aborted) throw new MetaoptimError('ABORTED', `recordRun: aborted at step ${t}`, { partial: rec });
+      if (ckSteps.has(t)) {
+        if (!o.checkpointBatches || o.checkpointBatches.length < 2) throw new MetaoptimError('INVALID_ARGUMENT', 'recordRun: checkpointSteps need checkpointBatches (≥ 2)');
+        rec.checkpoints.push(analyzeCheckpoint(opt, state, task, { ...o.checkpointOptions, batches: o.checkpointBatches, layout: o.layout, symmetry: o.dims }));
+      }
+      const before = state.params.slice();
+      const loss = task.loss(before, t - 1, g);
+      rec.losses[t - 1] = loss;
+      opt.step(state, g, o.withLoss === false ? undefined : { loss });
+      const after = state.params;
+      const delta = new Float64Array(task.size);
+      for (let i = 0; i < delta.length; i++) delta[i] = after[i]! - before[i]!;
+      if (o.layout && o.dims && (t === 1 || t % symEvery === 0)) {
+        const th = viewsFromLayout(Float64Array.from(before), o.layout);
+        const u = viewsFromLayout(delta.map((v) => -v), o.layout);
+        const gr = viewsFromLayout(Float64Array.from(g), o.layout);
+        const pick = (v: Record<string, Float64Array>) => ({ W1: v.W1!, b1: v.b1!, W2: v.W2!, b2: v.b2! });
+        rec.symmetry.push({ step: t, update: abs3(symmetryDeviations(pick(th), pick(u), o.dims)), gradient: abs3(symmetryDeviations(pick(th), pick(gr), o.dims)) });
+      }
+      if (histSteps.has(t)) rec.histograms.push({ step: t, update: logHistogram(delta, o.histogram), gradient: logHistogram(g, o.histogram) });
+      if (o.layout && (t === 1 || t % normsEvery === 0)) {
+        const q: [RunRecord['norms'][number]['quantity'], Float64Array][] = [['update', delta], ['params', Float64Array.from(before)], ['gradient', Float64Array.from(g)]];
+        for (const [quantity, v] of q) {
+          for (const [tensor, n] of Object.entries(tensorNorms(viewsFromLayout(v, o.layout)))) rec.norms.push({ step: t, quantity, tensor, ...n });
+        }
+      }
+      o.onProgress?.({ label: `${opt.name} on ${task.name}`, done: t, total: T });
+    }
+    return rec;
+  } finally {
+    state.dispose();
+  }
+}

@@ -1,0 +1,58 @@
+import { MetaoptimError } from '../../errors.js';
+
+// Checkpoint encoding for meta-training: UTF-8 JSON in which typed arrays are stored as
+// {"$f32"|"$f64"|"$u8": base64 of their little-endian bytes}, so every bit survives.
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+function toB64(b: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < b.length; i += 3) {
+    const n = (b[i]! << 16) | ((b[i + 1] ?? 0) << 8) | (b[i + 2] ?? 0);
+    s += B64[(n >> 18) & 63]! + B64[(n >> 12) & 63]! + (i + 1 < b.length ? B64[(n >> 6) & 63]! : '=') + (i + 2 < b.length ? B64[n & 63]! : '=');
+  }
+  return s;
+}
+
+function fromB64(s: string): Uint8Array {
+  const pad = s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0;
+  const out = new Uint8Array((s.length / 4) * 3 - pad);
+  let o = 0;
+  for (let i = 0; i < s.length; i += 4) {
+    const n = (B64.indexOf(s[i]!) << 18) | (B64.indexOf(s[i + 1]!) << 12) | ((B64.indexOf(s[i + 2]!) & 63) << 6) | (B64.indexOf(s[i + 3]!) & 63);
+    if (o < out.length) out[o++] = (n >> 16) & 255;
+    if (o < out.length) out[o++] = (n >> 8) & 255;
+    if (o < out.length) out[o++] = n & 255;
+  }
+  return out;
+}
+
+const bytesOf = (a: Float32Array | Float64Array | Uint8Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+
+export function encodeJson(value: unknown): Uint8Array {
+  const text = JSON.stringify(value, (_k, v: unknown) => {
+    if (v instanceof Float32Array) return { $f32: toB64(bytesOf(v)) };
+    if (v instanceof Float64Array) return { $f64: toB64(bytesOf(v)) };
+    if (v instanceof Uint8Array) return { $u8: toB64(v) };
+    if (typeof v === 'number' && !Number.isFinite(v)) return { $num: String(v) };
+    return v;
+  });
+  return new TextEncoder().encode(text);
+}
+
+export function decodeJson(bytes: Uint8Array): unknown {
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes), (_k, v: unknown) => {
+      if (v && typeof v === 'object') {
+        const o = v as Record<string, string>;
+        if ('$f32' in o) return new Float32Array(fromB64(o.$f32!).slice().buffer);
+        if ('$f64' in o) return new Float64Array(fromB64(o.$f64!).slice().buffer);
+        if ('$u8' in o) return fromB64(o.$u8!);
+        if ('$num' in o) return Number(o.$num);
+      }
+      return v;
+    });
+  } catch (err) {
+    throw new MetaoptimError('BAD_CHECKPOINT', `meta-training checkpoint is not readable: ${String(err)}`);
+  }
+}

@@ -1,0 +1,187 @@
+import { MetaoptimError, checkNumber } from '../../errors.js';
+import { adam } from '../../optim/adam.js';
+import type { OptState } from '../../optim/state.js';
+import type { Optimizer } from '../../optim/types.js';
+import { type Runtime, defaultRuntimeOrThrow } from '../../runtime/runtime.js';
+import { type Estimator, type Particle, type ParticleJob, type ParticleResult, runParticle, startParticle } from './particle.js';
+import { type UnrollSetup, WorkerPool } from './pool.js';
+import { decodeJson, encodeJson } from './serialize.js';
+import type { TruncatedUnroll } from './unroll.js';
+
+/**
+ * Meta-training with a truncated ES or PES gradient estimator (SPEC B.2; learned_optimization
+ * `outer_trainers`): per iteration every particle advances its inner run by one truncation of
+ * K steps with θ ± ε, the meta-gradient is the mean of the particles' estimates (summed in
+ * particle order), and the meta-optimizer (default Adam, lr 3e-4) takes one step on θ.
+ *
+ * Parallelism: with `workers` ≥ 1 the particles are split over Node worker_threads, each with
+ * its own WebAssembly runtime built by the `setup` module; every particle's randomness comes
+ * from (seed, iteration, particle index) only, so the result is the same for any worker
+ * count (and in-process). Checkpoints hold θ, the meta-optimizer state, every particle's inner
+ * state and the history; resuming gives the same bits as an uninterrupted run.
+ *
+ * Errors: `INVALID_ARGUMENT`, `INVALID_HYPERPARAMETER`, `LENGTH_MISMATCH`, `ABORTED` (the signal
+ * fired; `details.checkpoint` holds the last completed iteration), `BAD_CHECKPOINT`, `WORKER_FAILED`.
+ */
+export interface EsMetaTrainOptions {
+  estimator: Estimator;
+  /** Initial meta-parameters (required unless resuming; ignored when resuming). */
+  theta?: Float32Array;
+  /** Total meta-iterations (including those already done in a resumed checkpoint). */
+  iterations: number;
+  /** Antithetic particles per iteration (default 8). */
+  particles?: number;
+  /** Perturbation standard deviation σ (default 0.01). */
+  sigma?: number;
+  /** Truncation length K in inner steps (default 10). */
+  truncation?: number;
+  /**
+   * Random initial offsets: each particle's first run is advanced by U{0…S} steps with the
+   * initial θ before training (default 0 = all particles start at step 0).
+   */
+  staggerSteps?: number;
+  seed?: number;
+  /** The inner problem, in-process. */
+  unroll?: TruncatedUnroll<unknown>;
+  /** The inner problem as a module factory: required for workers (also used in-process if `unroll` is absent). */
+  setup?: UnrollSetup;
+  /** worker_threads to use (default 0: in-process). */
+  workers?: number;
+  /** Meta-optimizer (default adam({ lr: 3e-4 })), stepped on the runtime `runtime`. */
+  metaOptimizer?: Optimizer;
+  runtime?: Runtime;
+  onProgress?: (e: MetaProgress) => void;
+  signal?: AbortSignal;
+  /** Call `onCheckpoint` every this many iterations (default: never; the final one is returned). */
+  checkpointEvery?: number;
+  onCheckpoint?: (bytes: Uint8Array, iteration: number) => void | Promise<void>;
+  /** Checkpoint bytes to continue from. */
+  resume?: Uint8Array;
+}
+
+export interface MetaProgress {
+  label: string;
+  done: number;
+  total: number;
+  /** Mean over particles of (L⁺ + L⁻)/2 in this iteration. */
+  loss: number;
+  gradNorm: number;
+}
+
+export interface MetaHistoryEntry {
+  iteration: number;
+  loss: number;
+  gradNorm: number;
+  restarts: number;
+}
+
+export interface EsMetaTrainResult {
+  theta: Float32Array;
+  history: MetaHistoryEntry[];
+  checkpoint: Uint8Array;
+}
+
+interface Saved {
+  format: 'metaoptim-metatrain';
+  version: 1;
+  config: { estimator: Estimator; particles: number; sigma: number; truncation: number; seed: number; thetaSize: number; staggerSteps: number };
+  iteration: number;
+  meta: Uint8Array;
+  particles: Particle[];
+  history: MetaHistoryEntry[];
+}
+
+export async function esMetaTrain(o: EsMetaTrainOptions): Promise<EsMetaTrainResult> {
+  const name = 'esMetaTrain';
+  if (o.estimator !== 'es' && o.estimator !== 'pes') throw new MetaoptimError('INVALID_ARGUMENT', `${name}: estimator must be 'es' or 'pes'`);
+  const particles = checkInt(name, 'particles', o.particles ?? 8, 1);
+  const iterations = checkInt(name, 'iterations', o.iterations, 0);
+  const K = checkInt(name, 'truncation', o.truncation ?? 10, 1);
+  const workers = checkInt(name, 'workers', o.workers ?? 0, 0);
+  const sigma = checkNumber(name, 'sigma', o.sigma ?? 0.01, { min: 0, minExclusive: true });
+  const seed = checkNumber(name, 'seed', o.seed ?? 0);
+  const staggerSteps = checkInt(name, 'staggerSteps', o.staggerSteps ?? 0, 0);
+  if (workers > 0 && !o.setup) throw new MetaoptimError('INVALID_ARGUMENT', `${name}: workers need a setup module (options.setup)`);
+  const rt = o.runtime ?? defaultRuntimeOrThrow();
+  const metaOpt = o.metaOptimizer ?? adam({ lr: 3e-4 });
+
+  let pool: WorkerPool | undefined;
+  let local = o.unroll;
+  let metaState: OptState | undefined;
+  try {
+    if (workers > 0) pool = await WorkerPool.create(workers, o.setup!);
+    else if (!local) {
+      if (!o.setup) throw new MetaoptimError('INVALID_ARGUMENT', `${name}: give an unroll or a setup module`);
+      const mod = (await import(o.setup.module)) as Record<string, (a: unknown) => TruncatedUnroll<unknown> | Promise<TruncatedUnroll<unknown>>>;
+      const f = mod[o.setup.exportName ?? 'createUnroll'];
+      if (!f) throw new MetaoptimError('INVALID_ARGUMENT', `${name}: ${o.setup.module} has no export ${o.setup.exportName ?? 'createUnroll'}`);
+      local = await f(o.setup.args);
+    }
+    const saved = o.resume ? (decodeJson(o.resume) as Saved) : undefined;
+    if (saved && (saved.format !== 'metaoptim-metatrain' || saved.version !== 1)) throw new MetaoptimError('BAD_CHECKPOINT', `${name}: not a meta-training checkpoint`);
+    const thetaSize = local ? local.thetaSize : saved ? saved.config.thetaSize : o.theta?.length ?? -1;
+    const config = { estimator: o.estimator, particles, sigma, truncation: K, seed, thetaSize, staggerSteps };
+
+    let iteration = 0;
+    let ps: Particle[];
+    let history: MetaHistoryEntry[] = [];
+    if (saved) {
+      if (JSON.stringify(saved.config) !== JSON.stringify(config)) {
+        throw new MetaoptimError('BAD_CHECKPOINT', `${name}: checkpoint was made with ${JSON.stringify(saved.config)}, not ${JSON.stringify(config)}`);
+      }
+      metaState = metaOpt.restore(saved.meta, { runtime: rt });
+      iteration = saved.iteration;
+      ps = saved.particles;
+      history = saved.history;
+    } else {
+      if (!(o.theta instanceof Float32Array) || o.theta.length !== thetaSize) {
+        throw new MetaoptimError('LENGTH_MISMATCH', `${name}: θ must be a Float32Array of ${thetaSize}`);
+      }
+      metaState = metaOpt.init(o.theta, { runtime: rt });
+      const stagger = staggerSteps > 0 ? { theta: o.theta, steps: staggerSteps } : undefined;
+      ps = local
+        ? Array.from({ length: particles }, (_, i) => startParticle(local!, o.estimator, seed, 0, i, stagger))
+        : await pool!.start(o.estimator, seed, particles, stagger);
+    }
+
+    const snapshot = (): Uint8Array =>
+      encodeJson({ format: 'metaoptim-metatrain', version: 1, config, iteration, meta: metaState!.save(), particles: ps, history } satisfies Saved);
+
+    while (iteration < iterations) {
+      if (o.signal?.aborted) throw new MetaoptimError('ABORTED', `${name}: aborted after ${iteration} iterations`, { checkpoint: snapshot(), iteration });
+      const theta = metaState.params.slice();
+      const jobs: ParticleJob[] = ps.map((particle, index) => ({ index, kind: o.estimator, particle, seed, iteration, sigma, K }));
+      const results: ParticleResult[] = pool ? await pool.run(theta, jobs) : jobs.map((j) => runParticle(local!, theta, j));
+      const g = new Float64Array(theta.length);
+      let loss = 0, restarts = 0;
+      for (const r of results) {
+        for (let i = 0; i < g.length; i++) g[i]! += r.grad[i]!;
+        loss += r.loss;
+        if (r.restarted) restarts++;
+      }
+      let nrm = 0;
+      for (let i = 0; i < g.length; i++) {
+        g[i]! /= particles;
+        nrm += g[i]! * g[i]!;
+      }
+      metaOpt.step(metaState, g);
+      ps = results.map((r) => r.next);
+      iteration++;
+      const entry = { iteration, loss: loss / particles, gradNorm: Math.sqrt(nrm), restarts };
+      history.push(entry);
+      o.onProgress?.({ label: `${o.estimator} meta-training`, done: iteration, total: iterations, loss: entry.loss, gradNorm: entry.gradNorm });
+      if (o.checkpointEvery && o.onCheckpoint && iteration % o.checkpointEvery === 0) await o.onCheckpoint(snapshot(), iteration);
+    }
+    return { theta: metaState.params.slice(), history, checkpoint: snapshot() };
+  } finally {
+    metaState?.dispose();
+    await pool?.close();
+  }
+}
+
+function checkInt(owner: string, what: string, v: unknown, min: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
+    throw new MetaoptimError('INVALID_ARGUMENT', `${owner}: ${what} must be an integer ≥ ${min}, got ${String(v)}`);
+  }
+  return v;
+}
