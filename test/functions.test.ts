@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { quadraticTask, rastriginTask, rosenbrockTask } from '../src/tasks/functions.js';
+import { quadraticTask, rosenbrockTask } from '../src/tasks/functions.js';
+import { rastriginTask } from '../src/tasks/nonconvex.js';
 import type { Task } from '../src/tasks/types.js';
 
 /** Central finite differences in f64 on a copy of x (perturbations rounded to f32). */
@@ -116,5 +117,5 @@ test('function tasks reject parameters of the wrong length and bad construction 
   assert.throws(() => rastriginTask({ n: 3 }).loss(new Float32Array(3), 0, new Float32Array(2)), /LENGTH_MISMATCH/);
   assert.throws(() => quadraticTask({ n: 0 }), /INVALID_ARGUMENT/);
   assert.throws(() => quadraticTask({ condition: 0.5 }), /INVALID_ARGUMENT/);
-  assert.throws(() => rastriginTask({ n: 2.5 }), /INVALID_ARGUMENT/);
+  assert.throws(() => rastriginTask({ n: 2.5 }), /INVALID_HYPERPARAMETER/);
 });

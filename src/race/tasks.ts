@@ -1,4 +1,5 @@
-import { quadraticTask, rastriginTask, rosenbrockTask } from '../tasks/functions.js';
+import { quadraticTask, rosenbrockTask } from '../tasks/functions.js';
+import { rastriginTask } from '../tasks/nonconvex.js';
 import { digitsMlpTask } from '../tasks/digits.js';
 import type { Task } from '../tasks/types.js';
 

@@ -150,38 +150,3 @@ function orthogonal(n: number, rng: Rng): Float64Array {
   }
   return a;
 }
-
-export interface RastriginTaskOptions {
-  /** Dimension (default 10). */
-  n?: number;
-}
-
-/**
- * Rastrigin's function (Rastrigin 1974; Mühlenbein et al. 1991):
- *   f(x) = 10n + Σᵢ (xᵢ² − 10·cos(2π xᵢ)),  ∂f/∂xᵢ = 2xᵢ + 20π·sin(2π xᵢ)
- * Global minimum 0 at the origin, a local minimum near every integer point. `init(seed)`
- * draws the start uniformly from [−5.12, 5.12]ⁿ.
- */
-export function rastriginTask(o: RastriginTaskOptions = {}): Task {
-  const n = checkInt('rastrigin', 'n', o.n ?? 10, 1);
-  const w = 2 * Math.PI;
-  return functionTask(
-    'rastrigin',
-    n,
-    (seed) => {
-      const r = new Rng(seed).fork(4);
-      const x = new Float32Array(n);
-      for (let i = 0; i < n; i++) x[i] = -5.12 + 10.24 * r.uniform();
-      return x;
-    },
-    (p, g) => {
-      let f = 10 * n;
-      for (let i = 0; i < n; i++) {
-        const x = p[i]!;
-        f += x * x - 10 * Math.cos(w * x);
-        if (g) g[i] = 2 * x + 20 * Math.PI * Math.sin(w * x);
-      }
-      return f;
-    },
-  );
-}
