@@ -42,7 +42,7 @@ export interface LogisticExperimentOptions {
   metaBatch?: number;
   /** P (and the DCOM / DCOGD matrices) full or diagonal (default 'full'). */
   parameterization?: Parameterization;
-  /** Adam on θ: learning rate, decaying to lr·decay (defaults 0.02 and 0.05). */
+  /** Adam on θ: learning rate, decaying to lr·decay (defaults 0.002 and 0.1). */
   metaLr?: number;
   metaLrDecay?: number;
   signal?: AbortSignal;
@@ -117,7 +117,7 @@ export async function logisticExperiment(dataset: LogisticDataset, o: LogisticEx
   const seeds = o.seeds ?? 5, T = o.steps ?? 20, iterations = o.iterations ?? 300;
   const poolN = o.poolTasks ?? 64, tuneN = Math.min(o.tuneTasks ?? 16, poolN), testN = o.testTasks ?? 16;
   const par = o.parameterization ?? 'full';
-  const metaLr = o.metaLr ?? 0.02, decay = o.metaLrDecay ?? 0.05;
+  const metaLr = o.metaLr ?? 0.002, decay = o.metaLrDecay ?? 0.1;
   const perSeed: Record<string, { loss: number[]; acc: number[]; hyper: { lr: number; beta?: number }[] }> = {};
   for (const m of LOGISTIC_METHODS) perSeed[m] = { loss: [], acc: [], hyper: [] };
   const metaLossRows: LogisticExperimentResult['metaLoss'] = [];
