@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { MetaoptimError, dco, irisTask, ready } from '../src/index.js';
-import { logisticExperiment } from '../src/dco/lab-logistic.js';
+import { logisticExperiment, runRule } from '../src/dco/lab-logistic.js';
 import type { F64Task } from '../src/dco/task.js';
 import { type DcoTheta, materialize, paramGrads, paramNames, zeroDenseGrads } from '../src/dco/theta.js';
 import { unroll } from '../src/dco/unroll.js';
@@ -182,7 +182,7 @@ test('the lab part: iris and wine rows exist for all six methods with finite num
     assert.equal(r.size, ds === 'iris' ? 15 : 42);
     for (const x of r.rows) {
       assert.equal(x.perSeedLoss.length, 2);
-      for (const v of [x.loss, x.lossSd, x.accuracy, x.accuracySd]) assert.ok(Number.isFinite(v), `${ds} ${x.method}: ${v}`);
+      for (const v of [x.loss, x.lossSd, x.accuracy, x.accuracySd, x.trajectory, x.trajectorySd]) assert.ok(Number.isFinite(v), `${ds} ${x.method}: ${v}`);
       assert.ok(x.loss > 0 && x.loss < r.meanInitialLoss * 2);
       assert.ok(x.accuracy >= 0 && x.accuracy <= 1);
     }
@@ -190,4 +190,19 @@ test('the lab part: iris and wine rows exist for all six methods with finite num
     for (const x of r.rows) assert.ok(x.loss < r.meanInitialLoss, `${ds} ${x.method}: ${x.loss} vs x₀ ${r.meanInitialLoss}`);
   }
   await assert.rejects(logisticExperiment('iris', { seed: 1, signal: AbortSignal.abort() }), (e: MetaoptimError) => e.code === 'ABORTED');
+});
+
+test('baselines and DCO unrolls see the same minibatches: runRule GD equals DCOG with P = I/α', async () => {
+  const fam = await dco.logisticFamily('wine', { seed: 8 });
+  const task = fam.task(fam.sample(2));
+  const T = 12, alpha = 0.7;
+  const gd = runRule(task, T, 'gd', alpha);
+  const u = unroll(materialize(dco.dcog.init(0, fam.size, { lr: alpha, parameterization: 'full' })), task.f64(), { steps: T, weights: 'all', normalize: false, full: false });
+  let num = 0, den = 0;
+  for (let i = 0; i < fam.size; i++) {
+    num += (gd.x[i]! - u.x[i]!) ** 2;
+    den += gd.x[i]! ** 2;
+  }
+  assert.ok(Math.sqrt(num / den) < 1e-10, `x_T differs: ${Math.sqrt(num / den)}`);
+  assert.ok(Math.abs(gd.trajectory - u.metaLoss / T) < 1e-10 * gd.trajectory);
 });

@@ -12,7 +12,7 @@
 //    cross-entropy and test accuracy at x_T, averaged over the held-out tasks, then mean and
 //    standard deviation over seeds.
 import { MetaoptimError } from '../errors.js';
-import { type LogisticDataset, type LogisticTask, logisticFamily } from '../tasks/logistic.js';
+import { type LogisticDataset, type LogisticFamilyOptions, type LogisticTask, logisticFamily } from '../tasks/logistic.js';
 import { mix } from './random.js';
 import { type DcoKind, type Parameterization, initTheta, materialize } from './theta.js';
 import { metaTrain } from './train.js';
@@ -45,6 +45,10 @@ export interface LogisticExperimentOptions {
   /** Adam on θ: learning rate, decaying to lr·decay (defaults 0.002 and 0.1). */
   metaLr?: number;
   metaLrDecay?: number;
+  /** Meta-loss weights: every step's minibatch loss ('all', default) or only f_T(x_T) ('last'). */
+  weights?: 'all' | 'last';
+  /** Family options other than the seed (defaults of `logisticFamily`: featureScale 4, …). */
+  family?: Omit<LogisticFamilyOptions, 'seed'>;
   signal?: AbortSignal;
   onSeed?: (done: number, total: number) => void;
 }
@@ -56,6 +60,9 @@ export interface LogisticRow {
   lossSd: number;
   accuracy: number;
   accuracySd: number;
+  /** Mean over seeds of the held-out mean minibatch loss Σ_{t=1..T} f_t(x_t)/T (the meta-objective), and its sd. */
+  trajectory: number;
+  trajectorySd: number;
   perSeedLoss: number[];
   perSeedAccuracy: number[];
   /** Tuned hyperparameters per seed (baselines) or the initial rule (DCO). */
@@ -77,12 +84,17 @@ export interface LogisticExperimentResult {
 
 type Rule = 'gd' | 'momentum' | 'adam';
 
-/** x_T of a hand-made rule on minibatches 0 … T−1 (f64). */
-export function runRule(task: LogisticTask, T: number, rule: Rule, lr: number, beta = 0): Float64Array {
+/**
+ * x_T of a hand-made rule on minibatches 0 … T−1 (f64), and the mean minibatch loss
+ * Σ_{t=1..T} f_t(x_t)/T along the way (the DCO meta-objective, same minibatches as an unroll).
+ */
+export function runRule(task: LogisticTask, T: number, rule: Rule, lr: number, beta = 0): { x: Float64Array; trajectory: number } {
   const f = task.f64();
   const n = f.size, x = f.x0.slice(), g = new Float64Array(n), prev = x.slice(), m1 = new Float64Array(n), m2 = new Float64Array(n);
+  let sum = 0;
   for (let t = 0; t < T; t++) {
-    f.loss(x, g, t);
+    const l = f.loss(x, g, t);
+    if (t > 0) sum += l;
     for (let i = 0; i < n; i++) {
       if (rule === 'gd') x[i] = x[i]! - lr * g[i]!;
       else if (rule === 'momentum') {
@@ -97,7 +109,8 @@ export function runRule(task: LogisticTask, T: number, rule: Rule, lr: number, b
       }
     }
   }
-  return x;
+  sum += f.loss(x, undefined, T);
+  return { x, trajectory: sum / T };
 }
 
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -118,22 +131,24 @@ export async function logisticExperiment(dataset: LogisticDataset, o: LogisticEx
   const poolN = o.poolTasks ?? 64, tuneN = Math.min(o.tuneTasks ?? 16, poolN), testN = o.testTasks ?? 16;
   const par = o.parameterization ?? 'full';
   const metaLr = o.metaLr ?? 0.002, decay = o.metaLrDecay ?? 0.1;
-  const perSeed: Record<string, { loss: number[]; acc: number[]; hyper: { lr: number; beta?: number }[] }> = {};
-  for (const m of LOGISTIC_METHODS) perSeed[m] = { loss: [], acc: [], hyper: [] };
+  const perSeed: Record<string, { loss: number[]; acc: number[]; traj: number[]; hyper: { lr: number; beta?: number }[] }> = {};
+  for (const m of LOGISTIC_METHODS) perSeed[m] = { loss: [], acc: [], traj: [], hyper: [] };
   const metaLossRows: LogisticExperimentResult['metaLoss'] = [];
   const initial: number[] = [];
   let size = 0;
   for (let s = 0; s < seeds; s++) {
     if (o.signal?.aborted) throw new MetaoptimError('ABORTED', `lab dco: aborted during ${dataset} logistic regression`);
     const seed = mix(o.seed, 500 + s);
-    const fam = await logisticFamily(dataset, { seed });
+    const fam = await logisticFamily(dataset, { ...o.family, seed });
     size = fam.size;
     const pool = Array.from({ length: poolN }, (_, i) => fam.task(fam.sample(mix(seed, i))));
     const test = Array.from({ length: testN }, (_, i) => fam.task(fam.sample(mix(seed, 1_000_000 + i))));
     const tune = pool.slice(0, tuneN);
     for (const t of test) initial.push(t.evaluateF64(t.f64().x0, 'train').loss);
-    const record = (method: string, xs: Float64Array[], hyper: { lr: number; beta?: number }) => {
-      const sc = xs.map((x, i) => score(test[i]!, x));
+    const record = (method: string, runs: { x: Float64Array; trajectory: number }[], hyper: { lr: number; beta?: number }) => {
+      const sc = runs.map((r, i) => score(test[i]!, r.x));
+      const tr = runs.map((r) => (Number.isFinite(r.trajectory) ? r.trajectory : Infinity));
+      perSeed[method]!.traj.push(mean(tr));
       perSeed[method]!.loss.push(mean(sc.map((r) => r.loss)));
       perSeed[method]!.acc.push(mean(sc.map((r) => r.accuracy)));
       perSeed[method]!.hyper.push(hyper);
@@ -143,7 +158,7 @@ export async function logisticExperiment(dataset: LogisticDataset, o: LogisticEx
       let best = { lr: LR_GRID[0]!, beta: 0, v: Infinity };
       for (const lr of LR_GRID) {
         for (const beta of rule === 'momentum' ? BETA_GRID : [0]) {
-          const v = mean(tune.map((t) => score(t, runRule(t, T, rule, lr, beta)).loss));
+          const v = mean(tune.map((t) => score(t, runRule(t, T, rule, lr, beta).x).loss));
           if (v < best.v) best = { lr, beta, v };
         }
       }
@@ -155,20 +170,24 @@ export async function logisticExperiment(dataset: LogisticDataset, o: LogisticEx
       const start = kind === 'dcog' ? tuned.gd : tuned.momentum;
       const theta0 = initTheta(kind, seed, fam.size, { parameterization: par, lr: start.lr, momentum: kind === 'dcog' ? 0 : start.beta });
       const r = metaTrain(theta0, {
-        tasks: pool, iterations, batchSize: o.metaBatch ?? 8, unroll: T, weights: 'all', gradient: 'first-order',
+        tasks: pool, iterations, batchSize: o.metaBatch ?? 8, unroll: T, weights: o.weights ?? 'all', gradient: 'first-order',
         lr: metaLr, finalLr: metaLr * decay, lrScale: 'relative', seed: mix(seed, 77), signal: o.signal,
       });
-      const h = Array.from(r.history, (v) => v / T);
+      const h = Array.from(r.history, (v) => ((o.weights ?? 'all') === 'all' ? v / T : v));
       const k = Math.min(10, h.length);
       metaLossRows.push({ method: kind.toUpperCase(), seed: s, first: mean(h.slice(0, k)), last: mean(h.slice(-k)) });
       const mat = materialize(r.theta);
-      record(kind.toUpperCase(), test.map((t) => unroll(mat, t.f64(), { steps: T, weights: 'last', normalize: false, full: false }).x), kind === 'dcog' ? { lr: start.lr } : { lr: start.lr, beta: start.beta });
+      const runs = test.map((t) => {
+        const u = unroll(mat, t.f64(), { steps: T, weights: 'all', normalize: false, full: false });
+        return { x: u.x, trajectory: u.metaLoss / T };
+      });
+      record(kind.toUpperCase(), runs, kind === 'dcog' ? { lr: start.lr } : { lr: start.lr, beta: start.beta });
     }
     o.onSeed?.(s + 1, seeds);
   }
   const rows: LogisticRow[] = LOGISTIC_METHODS.map((method) => {
     const p = perSeed[method]!;
-    return { method, loss: mean(p.loss), lossSd: sd(p.loss), accuracy: mean(p.acc), accuracySd: sd(p.acc), perSeedLoss: p.loss, perSeedAccuracy: p.acc, hyper: p.hyper };
+    return { method, loss: mean(p.loss), lossSd: sd(p.loss), trajectory: mean(p.traj), trajectorySd: sd(p.traj), accuracy: mean(p.acc), accuracySd: sd(p.acc), perSeedLoss: p.loss, perSeedAccuracy: p.acc, hyper: p.hyper };
   });
   return { dataset, size, steps: T, seeds, iterations, parameterization: par, meanInitialLoss: mean(initial), rows, metaLoss: metaLossRows };
 }
