@@ -12,8 +12,9 @@
  *
  * Meta-gradients are exact reverse mode through the unroll with the QP adjoint of B.3.2.
  * Which one is used: 'full' (through ∇²f·v) when every task provides `hvp` — the least-squares
- * and quadratic families do — else 'first-order' (∇f(x_t) treated as a constant); choose with
- * `gradient`. For T = 1 from a fixed x₀ they coincide.
+ * and quadratic families do — else 'first-order' (∇f(x_t) treated as a constant; the iris/wine
+ * logistic-regression families have no hvp, so they get this); choose with `gradient`. For
+ * T = 1 from a fixed x₀ they coincide.
  *
  * Error codes: INVALID_ARGUMENT, INVALID_HYPERPARAMETER, LENGTH_MISMATCH, QP_NOT_PD (P lost
  * definiteness; raise ε), NON_FINITE_LOSS (meta-loss overflowed), ABORTED (signal fired;
@@ -59,4 +60,6 @@ export { type MetaGradient, type MetaTrainOptions, type MetaTrainResult, metaLos
 export { type UnrollOptions, unroll } from './unroll.js';
 export { LeastSquaresTask, type LeastSquaresConfig, type LeastSquaresFamily, type LeastSquaresOptions, leastSquaresFamily } from '../tasks/least-squares.js';
 export { QuadraticTask, type QuadraticConfig, type QuadraticFamily, type QuadraticOptions, quadraticFamily } from '../tasks/quadratic.js';
+export { type LogisticConfig, type LogisticDataset, type LogisticFamily, type LogisticFamilyOptions, LogisticTask, logisticFamily, logisticFamilyOf } from '../tasks/logistic.js';
 export { dcoLab } from './lab.js';
+export { type LogisticExperimentOptions, type LogisticExperimentResult, type LogisticRow, logisticExperiment } from './lab-logistic.js';

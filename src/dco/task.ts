@@ -7,10 +7,13 @@ export interface F64Task {
   readonly size: number;
   /** Starting point x₀ (a copy is made before use). */
   readonly x0: Float64Array;
-  /** f(x); when `grad` is given, ∇f(x) is written into it. */
-  loss(x: Float64Array, grad?: Float64Array): number;
-  /** ∇²f(x)·v into out, when available (enables full meta-gradients). */
-  hvp?(x: Float64Array, v: Float64Array, out: Float64Array): void;
+  /**
+   * f(x); when `grad` is given, ∇f(x) is written into it. Unrolls pass the step index t
+   * (0 … T), so stochastic tasks evaluate minibatch t at step t; deterministic tasks ignore it.
+   */
+  loss(x: Float64Array, grad?: Float64Array, step?: number): number;
+  /** ∇²f(x)·v into out (at unroll step `step`), when available (enables full meta-gradients). */
+  hvp?(x: Float64Array, v: Float64Array, out: Float64Array, step?: number): void;
 }
 
 /** Tasks that carry their own exact f64 view (least squares, quadratics). */
@@ -19,19 +22,21 @@ export interface HasF64 {
 }
 
 /**
- * Adapts a generic `Task` (f32 parameters): loss and gradient on minibatch `batch` (the unroll
- * step by default: minibatch t at step t), x₀ from `task.init(seed)`. Accuracy is that of f32.
+ * Adapts a generic `Task` (f32 parameters): loss and gradient on minibatch `batch` (default: the
+ * unroll step, minibatch t at step t; called without a step, successive calls walk the stream),
+ * x₀ from `task.init(seed)`. Accuracy is that of f32.
  */
 export function fromTask(task: Task, seed = 0, batch?: number): F64Task {
   const n = task.size;
   const xf = new Float32Array(n), gf = new Float32Array(n), vf = new Float32Array(n), of = new Float32Array(n);
-  let calls = 0;
+  let calls = 0, last = 0;
   const out: F64Task = {
     size: n,
     x0: Float64Array.from(task.init(seed)),
-    loss(x, grad) {
+    loss(x, grad, step) {
       xf.set(x);
-      const b = batch ?? calls++;
+      const b = batch ?? step ?? calls++;
+      last = b;
       const l = task.loss(xf, b, grad ? gf : undefined);
       if (grad) grad.set(gf);
       return l;
@@ -39,10 +44,10 @@ export function fromTask(task: Task, seed = 0, batch?: number): F64Task {
   };
   if (task.hvp) {
     const hvp = task.hvp.bind(task);
-    out.hvp = (x, v, o) => {
+    out.hvp = (x, v, o, step) => {
       xf.set(x);
       vf.set(v);
-      hvp(xf, vf, of, batch ?? Math.max(0, calls - 1));
+      hvp(xf, vf, of, batch ?? step ?? last);
       o.set(of);
     };
   }

@@ -2,6 +2,7 @@
 // (SPEC B.3.2, B.3.4). Forward, from x₀ with d₀ = 0:
 //   g_t = ∇f(x_t);  q_t = W_g g_t + W_d d_t + W_x x_t + c;  δ_t = −P⁻¹q_t;
 //   x_{t+1} = x_t + δ_t;  d_{t+1} = δ_t.
+// Step t evaluates the task with its step index (`task.loss(x, g, t)`: minibatch t of a stochastic task).
 // Meta-loss ℓ = Σ_{t=1..T} w_t f(x_t) / f(x₀)^[normalize], w_t = 1 ('all') or only t = T ('last').
 // Backward with a = ∂ℓ/∂x_{t+1}, e = ∂ℓ/∂d_{t+1}: v = a + e is ∂ℓ/∂δ_t; the unconstrained QP
 // adjoint gives w = P⁻¹v, ∂ℓ/∂q_t = −w, ∂ℓ/∂P += −½(w δ_tᵀ + δ_t wᵀ); then
@@ -45,7 +46,7 @@ export function unroll(m: Materialized, task: F64Task, o: UnrollOptions, grads?:
   const q = new Float64Array(n);
   for (let t = 0; t <= T; t++) {
     const g = new Float64Array(n);
-    losses.push(task.loss(xs[t]!, g));
+    losses.push(task.loss(xs[t]!, g, t));
     gs.push(g);
     if (t === T) break;
     const delta = dcoDelta(m, xs[t]!, ds[t]!, g, q);
@@ -78,7 +79,7 @@ export function unroll(m: Materialized, task: F64Task, o: UnrollOptions, grads?:
     }
     if (o.full && task.hvp) {
       const u = m.Wg ? matTVec(m.Wg, n, n, w, new Float64Array(n)) : w;
-      task.hvp(xs[t]!, u, hv);
+      task.hvp(xs[t]!, u, hv, t);
       for (let i = 0; i < n; i++) next[i] = next[i]! - hv[i]!;
     }
     if (t >= 1) {

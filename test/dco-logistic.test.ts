@@ -1,0 +1,208 @@
+// DCO on the iris/wine logistic-regression families (SPEC B.3.4): the families are seeded and
+// match the logistic `MlpTask`s they are built on, first-order meta-gradients are exact for the
+// meta-loss with the task gradients held fixed, meta-training helps, the lab rows are complete.
+import assert from 'node:assert/strict';
+import { before, test } from 'node:test';
+import { MetaoptimError, dco, irisTask, ready } from '../src/index.js';
+import { logisticExperiment, runRule } from '../src/dco/lab-logistic.js';
+import type { F64Task } from '../src/dco/task.js';
+import { type DcoTheta, materialize, paramGrads, paramNames, zeroDenseGrads } from '../src/dco/theta.js';
+import { unroll } from '../src/dco/unroll.js';
+
+before(async () => {
+  await ready();
+});
+
+test('logistic families are deterministic given seeds and differ across seeds', async () => {
+  for (const ds of ['iris', 'wine'] as const) {
+    const a = await dco.logisticFamily(ds, { seed: 3 }), b = await dco.logisticFamily(ds, { seed: 3 }), c = await dco.logisticFamily(ds, { seed: 4 });
+    assert.equal(a.size, ds === 'iris' ? 15 : 42);
+    assert.deepEqual(a.scales, b.scales);
+    assert.notDeepEqual(a.scales, c.scales);
+    assert.deepEqual(a.sample(7), b.sample(7));
+    assert.notDeepEqual(a.sample(7), a.sample(8));
+    const t1 = a.task(a.sample(7)), t2 = b.task(b.sample(7));
+    const f1 = t1.f64(), f2 = t2.f64();
+    assert.deepEqual(f1.x0, f2.x0);
+    const g1 = new Float64Array(a.size), g2 = new Float64Array(a.size);
+    for (const step of [0, 5, 40]) {
+      assert.equal(f1.loss(f1.x0, g1, step), f2.loss(f2.x0, g2, step));
+      assert.deepEqual(g1, g2);
+    }
+    assert.notEqual(f1.loss(f1.x0, undefined, 0), f1.loss(f1.x0, undefined, 1));
+    assert.notDeepEqual(a.task(a.sample(8)).f64().x0, f1.x0);
+  }
+  await assert.rejects(dco.logisticFamily('digits' as never), (e: MetaoptimError) => e.code === 'INVALID_ARGUMENT');
+  await assert.rejects(dco.logisticFamily('iris', { featureScale: 0.5 }), (e: MetaoptimError) => e.code === 'INVALID_HYPERPARAMETER' || e.code === 'INVALID_ARGUMENT');
+});
+
+test('a logistic task with unit scales and no ridge is the logistic irisTask: same minibatches, loss and gradient', async () => {
+  const fam = await dco.logisticFamily('iris', { featureScale: 1, scaleJitter: 0, l2: 0 });
+  const cfg = { ...fam.sample(1), streamSeed: 11 };
+  const ours = fam.task(cfg);
+  const ref = await irisTask({ streamSeed: 11 });
+  try {
+    const x = ours.init(5);
+    const g1 = new Float32Array(15), g2 = new Float32Array(15);
+    for (const b of [0, 2, 3, 17]) {
+      assert.deepEqual(ours.batchRows(b), ref.batchRows(b));
+      const l1 = ours.loss(x, b, g1), l2 = ref.loss(x, b, g2);
+      assert.ok(Math.abs(l1 - l2) < 1e-5 * (1 + l2), `batch ${b}: ${l1} vs ${l2}`);
+      for (let i = 0; i < 15; i++) assert.ok(Math.abs(g1[i]! - g2[i]!) < 1e-5, `grad ${i}`);
+    }
+    const e1 = ours.evaluate(x, 'test'), e2 = ref.evaluate(x, 'test');
+    assert.ok(Math.abs(e1.loss - e2.loss) < 1e-5);
+    assert.equal(e1.accuracy, e2.accuracy);
+    // fromTask on the MlpTask also evaluates minibatch t at unroll step t.
+    const f = dco.fromTask(ref, 5);
+    assert.ok(Math.abs(f.loss(Float64Array.from(x), undefined, 3) - ref.loss(x, 3)) === 0);
+  } finally {
+    ref.dispose();
+  }
+});
+
+test('logistic gradients (with ridge) match central finite differences', async () => {
+  const fam = await dco.logisticFamily('wine', { seed: 2, l2: 0.05 });
+  const t = fam.task(fam.sample(3)).f64();
+  const x = t.x0.map((v, i) => v + 0.3 * Math.sin(i));
+  const g = new Float64Array(t.size);
+  t.loss(x, g, 4);
+  const h = 1e-6;
+  for (let i = 0; i < t.size; i++) {
+    const keep = x[i]!;
+    x[i] = keep + h;
+    const up = t.loss(x, undefined, 4);
+    x[i] = keep - h;
+    const down = t.loss(x, undefined, 4);
+    x[i] = keep;
+    assert.ok(Math.abs((up - down) / (2 * h) - g[i]!) < 1e-7, `∂/∂x${i}`);
+  }
+});
+
+/**
+ * The task with its gradients frozen at those of a reference trajectory: loss(x, grad, t) is the
+ * true f_t(x) but writes the recorded g_t. The meta-loss through this task, as a function of θ,
+ * is what the first-order meta-gradient differentiates exactly (at the reference θ).
+ */
+function frozen(task: F64Task, theta: DcoTheta, T: number): F64Task {
+  const gs: Float64Array[] = [];
+  const rec: F64Task = {
+    size: task.size,
+    x0: task.x0,
+    loss: (x, grad, step) => {
+      const g = new Float64Array(task.size);
+      const l = task.loss(x, g, step);
+      gs[step!] = g;
+      if (grad) grad.set(g);
+      return l;
+    },
+  };
+  unroll(materialize(theta), rec, { steps: T, weights: 'all', normalize: false, full: false });
+  return {
+    size: task.size,
+    x0: task.x0,
+    loss: (x, grad, step) => {
+      const l = task.loss(x, undefined, step);
+      if (grad) grad.set(gs[step!]!);
+      return l;
+    },
+  };
+}
+
+test('first-order meta-gradients equal finite differences of the meta-loss with the task gradients held fixed (tiny iris)', async () => {
+  const fam = await dco.logisticFamily('iris', { seed: 1, batchSize: 8 });
+  const tasks = [1, 2].map((s) => fam.task(fam.sample(s)).f64());
+  const T = 3;
+  for (const kind of ['dcog', 'dcom', 'dcogd'] as const) {
+    for (const parameterization of ['diagonal', 'full'] as const) {
+      const theta = dco[kind].init(4, 15, { parameterization, lr: 0.5, momentum: 0.3, noise: 0.03 });
+      const o = { steps: T, weights: 'all' as const, normalize: false, full: false };
+      const dense = zeroDenseGrads(theta);
+      const m = materialize(theta);
+      for (const t of tasks) unroll(m, t, o, dense);
+      const g = paramGrads(theta, dense);
+      const fixed = tasks.map((t) => frozen(t, theta, T));
+      const loss = (th: DcoTheta): number => {
+        const mm = materialize(th);
+        return fixed.reduce((s, t) => s + unroll(mm, t, o).metaLoss, 0);
+      };
+      const eps = 1e-6;
+      let worst = 0, differsFromTrue = 0;
+      for (const name of paramNames(kind, parameterization)) {
+        const p = theta.params[name]!;
+        const stride = p.length > 60 ? 7 : 1; // full DCOGD matrices: every 7th entry
+        for (let i = 0; i < p.length; i += stride) {
+          const keep = p[i]!;
+          p[i] = keep + eps;
+          const up = loss(theta);
+          p[i] = keep - eps;
+          const down = loss(theta);
+          p[i] = keep;
+          const fd = (up - down) / (2 * eps);
+          const an = g[name]![i]!;
+          worst = Math.max(worst, Math.abs(an - fd) / (1e-3 + Math.abs(fd)));
+          if (name === 's' || name === 'L') {
+            // The true meta-loss (gradients recomputed) has a different derivative for T > 1.
+            p[i] = keep + eps;
+            const tu = tasks.reduce((s, t) => s + unroll(materialize(theta), t, o).metaLoss, 0);
+            p[i] = keep - eps;
+            const td = tasks.reduce((s, t) => s + unroll(materialize(theta), t, o).metaLoss, 0);
+            p[i] = keep;
+            differsFromTrue = Math.max(differsFromTrue, Math.abs((tu - td) / (2 * eps) - an));
+          }
+        }
+      }
+      assert.ok(worst < 1e-5, `${kind}/${parameterization}: worst relative error ${worst}`);
+      assert.ok(differsFromTrue > 1e-4, `${kind}/${parameterization}: first-order should differ from the true meta-gradient`);
+    }
+  }
+});
+
+test('meta-training (first-order) reduces the held-out meta-loss on iris; full meta-gradients are refused without hvp', async () => {
+  const fam = await dco.logisticFamily('iris', { seed: 5 });
+  const pool = Array.from({ length: 24 }, (_, i) => fam.task(fam.sample(i)));
+  const held = Array.from({ length: 8 }, (_, i) => fam.task(fam.sample(1000 + i)));
+  const T = 10;
+  const theta0 = dco.dcog.init(0, 15, { parameterization: 'full', lr: 0.5 });
+  const r = dco.dcog.metaTrain(theta0, { tasks: pool, iterations: 60, batchSize: 8, unroll: T, lr: 0.003, finalLr: 3e-4, lrScale: 'relative', seed: 1 });
+  assert.equal(r.gradient, 'first-order');
+  const before = dco.metaLoss(theta0, held, { unroll: T });
+  const after = dco.metaLoss(r.theta, held, { unroll: T });
+  assert.ok(after < 0.8 * before, `held-out meta-loss ${before} → ${after}`);
+  const k = 10;
+  const first = r.history.slice(0, k).reduce((a, b) => a + b) / k, last = r.history.slice(-k).reduce((a, b) => a + b) / k;
+  assert.ok(last < first, `training meta-loss ${first} → ${last}`);
+  assert.throws(() => dco.dcog.metaTrain(theta0, { tasks: pool, iterations: 1, gradient: 'full' }), (e: MetaoptimError) => e.code === 'INVALID_ARGUMENT');
+});
+
+test('the lab part: iris and wine rows exist for all six methods with finite numbers', async () => {
+  for (const ds of ['iris', 'wine'] as const) {
+    const r = await logisticExperiment(ds, { seed: 3, seeds: 2, iterations: 4, poolTasks: 8, tuneTasks: 2, testTasks: 2, steps: 5 });
+    assert.deepEqual(r.rows.map((x) => x.method), ['GD (tuned)', 'momentum (tuned)', 'Adam (tuned)', 'DCOG', 'DCOM', 'DCOGD']);
+    assert.equal(r.size, ds === 'iris' ? 15 : 42);
+    for (const x of r.rows) {
+      assert.equal(x.perSeedLoss.length, 2);
+      for (const v of [x.loss, x.lossSd, x.accuracy, x.accuracySd, x.trajectory, x.trajectorySd]) assert.ok(Number.isFinite(v), `${ds} ${x.method}: ${v}`);
+      assert.ok(x.loss > 0 && x.loss < r.meanInitialLoss * 2);
+      assert.ok(x.accuracy >= 0 && x.accuracy <= 1);
+    }
+    // Every method improves on x₀ on average.
+    for (const x of r.rows) assert.ok(x.loss < r.meanInitialLoss, `${ds} ${x.method}: ${x.loss} vs x₀ ${r.meanInitialLoss}`);
+  }
+  await assert.rejects(logisticExperiment('iris', { seed: 1, signal: AbortSignal.abort() }), (e: MetaoptimError) => e.code === 'ABORTED');
+});
+
+test('baselines and DCO unrolls see the same minibatches: runRule GD equals DCOG with P = I/α', async () => {
+  const fam = await dco.logisticFamily('wine', { seed: 8 });
+  const task = fam.task(fam.sample(2));
+  const T = 12, alpha = 0.7;
+  const gd = runRule(task, T, 'gd', alpha);
+  const u = unroll(materialize(dco.dcog.init(0, fam.size, { lr: alpha, parameterization: 'full' })), task.f64(), { steps: T, weights: 'all', normalize: false, full: false });
+  let num = 0, den = 0;
+  for (let i = 0; i < fam.size; i++) {
+    num += (gd.x[i]! - u.x[i]!) ** 2;
+    den += gd.x[i]! ** 2;
+  }
+  assert.ok(Math.sqrt(num / den) < 1e-10, `x_T differs: ${Math.sqrt(num / den)}`);
+  assert.ok(Math.abs(gd.trajectory - u.metaLoss / T) < 1e-10 * gd.trajectory);
+});
