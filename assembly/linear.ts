@@ -11,6 +11,7 @@
 // the f32 exp/log). f32 rather than f64 libm: the f64 kernels' constants put 0xFD bytes into
 // the scalar build's code section, which the foundation's SIMD-opcode scan would count.
 
+import { axpy } from './helpers';
 /** Z[r,c] = b[c] + Σ_j X[r,j]·W[c,j]   (b = 0 means no bias). */
 export function linear_fwd_f32(z: usize, x: usize, w: usize, b: usize, rows: i32, d: i32, c: i32): void {
   for (let r = 0; r < rows; r++) {
@@ -54,22 +55,6 @@ export function linear_fwd_f32(z: usize, x: usize, w: usize, b: usize, rows: i32
   return s;
 }
 
-// @ts-ignore: decorator
-@inline function axpyRow(y: usize, x: usize, n: i32, a: f32): void {
-  let i = 0;
-  if (ASC_FEATURE_SIMD) {
-    const va = f32x4.splat(a);
-    for (; i + 4 <= n; i += 4) {
-      const o = <usize>i << 2;
-      v128.store(y + o, f32x4.add(v128.load(y + o), f32x4.mul(va, v128.load(x + o))));
-    }
-  }
-  for (; i < n; i++) {
-    const o = <usize>i << 2;
-    store<f32>(y + o, load<f32>(y + o) + a * load<f32>(x + o));
-  }
-}
-
 /**
  * gW[c,j] = Σ_r dZ[r,c]·X[r,j] and gb[c] = Σ_r dZ[r,c] (gb = 0: no bias), accumulated over
  * r in order (overwrites gW, gb).
@@ -82,7 +67,7 @@ export function linear_bwd_w_f32(gw: usize, gb: usize, dz: usize, x: usize, rows
     for (let k = 0; k < c; k++) {
       const g = load<f32>(dz + ((<usize>r * <usize>c + <usize>k) << 2));
       if (gb != 0) store<f32>(gb + (<usize>k << 2), load<f32>(gb + (<usize>k << 2)) + g);
-      axpyRow(gw + ((<usize>k * <usize>d) << 2), xr, d, g);
+      axpy(gw + ((<usize>k * <usize>d) << 2), xr, d, g);
     }
   }
 }
@@ -93,7 +78,7 @@ export function linear_bwd_x_f32(dx: usize, dz: usize, w: usize, rows: i32, d: i
   for (let r = 0; r < rows; r++) {
     const dxr = dx + ((<usize>r * <usize>d) << 2);
     for (let k = 0; k < c; k++) {
-      axpyRow(dxr, w + ((<usize>k * <usize>d) << 2), d, load<f32>(dz + ((<usize>r * <usize>c + <usize>k) << 2)));
+      axpy(dxr, w + ((<usize>k * <usize>d) << 2), d, load<f32>(dz + ((<usize>r * <usize>c + <usize>k) << 2)));
     }
   }
 }

@@ -3,6 +3,8 @@
 // SIMD body over 4 lanes and a scalar tail; reductions keep 4 lane accumulators in the
 // scalar build too, so both builds and the TypeScript reference give the same bits.
 
+import { axpy } from './helpers';
+
 /** x ← s·x */
 export function scale_f32(x: usize, n: i32, s: f32): void {
   let i = 0;
@@ -21,18 +23,7 @@ export function scale_f32(x: usize, n: i32, s: f32): void {
 
 /** y ← y + a·x  (add decayed weights: a = wd, x = params; apply updates: a = 1). */
 export function axpy_f32(y: usize, x: usize, n: i32, a: f32): void {
-  let i = 0;
-  if (ASC_FEATURE_SIMD) {
-    const va = f32x4.splat(a);
-    for (; i + 4 <= n; i += 4) {
-      const o = <usize>i << 2;
-      v128.store(y + o, f32x4.add(v128.load(y + o), f32x4.mul(va, v128.load(x + o))));
-    }
-  }
-  for (; i < n; i++) {
-    const o = <usize>i << 2;
-    store<f32>(y + o, load<f32>(y + o) + a * load<f32>(x + o));
-  }
+  axpy(y, x, n, a);
 }
 
 /** x ← min(max(x, lo), hi)  (optax `clip`; NaN stays NaN). */
