@@ -12,6 +12,7 @@
 // the scalar build's code section, which the foundation's SIMD-opcode scan would count.
 
 import { axpy } from './helpers';
+
 /** Z[r,c] = b[c] + Σ_j X[r,j]·W[c,j]   (b = 0 means no bias). */
 export function linear_fwd_f32(z: usize, x: usize, w: usize, b: usize, rows: i32, d: i32, c: i32): void {
   for (let r = 0; r < rows; r++) {
