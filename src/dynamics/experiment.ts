@@ -96,7 +96,8 @@ export interface VariantResult {
 
 export interface InterpResult {
   variant: DigitsVariant;
-  rows: { lambda: number; meanLoss: number; finalLoss: number; translation: number; failedRuns: number }[];
+  /** 'spec' (SGD lr 0.5, Lion lr 0.005) and 'B.1.1 picks' (the variant's picked rates, when it was run). */
+  settings: { name: string; sgdLr: number; lionLr: number; rows: { lambda: number; meanLoss: number; finalLoss: number; translation: number; failedRuns: number }[] }[];
 }
 
 export interface RegResult {
@@ -282,17 +283,24 @@ export async function runDynamics(cfg: DynamicsConfig, o: RunOptions): Promise<D
       task.dispose();
     }
   }
-  // Lion–SGD interpolation (B.1.11).
-  const interp: InterpResult = { variant: cfg.interp.variant, rows: [] };
+  // Lion–SGD interpolation (B.1.11): the SPEC's rates, and the B.1.1 picks of the variant when it was run.
+  const iv = cfg.interp.variant;
+  const picked = variants.find((x) => x.variant === iv)?.lrSearch;
+  const settings = [{ name: 'spec', sgdLr: cfg.interp.sgdLr, lionLr: cfg.interp.lionLr }, ...(picked ? [{ name: 'B.1.1 picks', sgdLr: picked.sgdm.lr, lionLr: picked.lion.lr }] : [])];
+  const interp: InterpResult = { variant: iv, settings: [] };
   {
-    const task = testTask(cfg.interp.variant, data, runtime, o.seed);
+    const task = testTask(iv, data, runtime, o.seed);
     try {
-      for (const [i, lambda] of cfg.interp.lambdas.entries()) {
-        const { recs, failed } = recordRuns(() => lionSgdInterp({ lambda, sgdLr: cfg.interp.sgdLr, lionLr: cfg.interp.lionLr }), task, cfg.interp.variant,
-          { ...cfg.test, runs: cfg.interp.seeds, steps: cfg.interp.steps, histogramSteps: [] }, ro, false);
-        const s = summarize(recs, failed, null, ['translation'], cfg.test.symmetryWindow);
-        interp.rows.push({ lambda, meanLoss: s.meanLoss, finalLoss: s.finalLoss, translation: s.earlySymmetry.translation, failedRuns: failed });
-        o.onProgress?.({ label: 'Lion–SGD interpolation', done: i + 1, total: cfg.interp.lambdas.length });
+      for (const st of settings) {
+        const rows: InterpResult['settings'][number]['rows'] = [];
+        for (const [i, lambda] of cfg.interp.lambdas.entries()) {
+          const { recs, failed } = recordRuns(() => lionSgdInterp({ lambda, sgdLr: st.sgdLr, lionLr: st.lionLr }), task, iv,
+            { ...cfg.test, runs: cfg.interp.seeds, steps: cfg.interp.steps, histogramSteps: [] }, ro, false);
+          const s = summarize(recs, failed, null, ['translation'], cfg.test.symmetryWindow);
+          rows.push({ lambda, meanLoss: s.meanLoss, finalLoss: s.finalLoss, translation: s.earlySymmetry.translation, failedRuns: failed });
+          o.onProgress?.({ label: `Lion–SGD interpolation (${st.name})`, done: i + 1, total: cfg.interp.lambdas.length });
+        }
+        interp.settings.push({ ...st, rows });
       }
     } finally {
       task.dispose();

@@ -107,13 +107,15 @@ export function findings(r: { variants: VariantResult[]; interp: InterpResult; r
   }
   // 3. Interpolation.
   {
-    const lam = r.interp.rows.map((x) => x.lambda);
-    const rd = spearman(lam, r.interp.rows.map((x) => x.translation));
-    const rl = spearman(lam, r.interp.rows.map((x) => x.meanLoss));
-    items.push({
-      id: 3, claim: 'Lion–SGD interpolation: more Lion weight gives more symmetry breaking and better loss.', verdict: byCount([rd >= 0.8, rl <= -0.8]),
-      evidence: [`${r.interp.variant}: ` + r.interp.rows.map((x) => `λ=${x.lambda}: loss ${fmt(x.meanLoss)}, |D_T| ${fmt(x.translation)}`).join('; ') + `; Spearman ρ(λ, |D_T|) = ${fmt(rd)}, ρ(λ, loss) = ${fmt(rl)}`],
-    });
+    const ev: string[] = [], vs: Verdict[] = [];
+    for (const st of r.interp.settings) {
+      const lam = st.rows.map((x) => x.lambda);
+      const rd = spearman(lam, st.rows.map((x) => x.translation));
+      const rl = spearman(lam, st.rows.map((x) => x.meanLoss));
+      vs.push(byCount([rd >= 0.8, rl <= -0.8]));
+      ev.push(`${r.interp.variant}, ${st.name} (SGD lr ${st.sgdLr}, Lion lr ${st.lionLr}): ` + st.rows.map((x) => `λ=${x.lambda}: loss ${fmt(x.meanLoss)}, |D_T| ${fmt(x.translation)}`).join('; ') + `; Spearman ρ(λ, |D_T|) = ${fmt(rd)}, ρ(λ, loss) = ${fmt(rl)}`);
+    }
+    items.push({ id: 3, claim: 'Lion–SGD interpolation: more Lion weight gives more symmetry breaking and better loss.', verdict: combine(vs), evidence: ev });
   }
   // 4. Update magnitudes.
   {

@@ -35,7 +35,7 @@ export function buildReport(r: DynamicsResults, command: string): ReportDoc {
     const ck = (f: (n: OptName) => LineSeries[]) => OPTIMIZERS.flatMap(f);
     charts.push(lineChart(ck((n) => [{ name: `${LABEL[n]} update`, x: o[n].checkpoints.steps, y: o[n].checkpoints.updAlpha }, ...(n === 'l2o' || n === 'adam' ? [{ name: `${LABEL[n]} gradient`, x: o[n].checkpoints.steps, y: o[n].checkpoints.gradAlpha }] : [])]),
       { title: `${v.variant}: tail index α̂ of the noise (block-sum, B.1.6)`, xTitle: 'step', yTitle: 'α̂' }));
-    charts.push(lineChart(ck((n) => [{ name: `${LABEL[n]} update`, x: o[n].checkpoints.steps, y: o[n].checkpoints.updHill }]), { title: `${v.variant}: Hill tail index of the update noise`, xTitle: 'step', yTitle: 'α̂ (Hill)' }));
+    charts.push(lineChart(ck((n) => (n === 'lion' ? [] : [{ name: `${LABEL[n]} update`, x: o[n].checkpoints.steps, y: o[n].checkpoints.updHill }])), { title: `${v.variant}: Hill tail index of the update noise (k = √N; Lion left out: its ±η updates are lattice-valued, where Hill is meaningless)`, xTitle: 'step', yTitle: 'α̂ (Hill)' }));
     charts.push(lineChart(ck((n) => [{ name: LABEL[n], x: o[n].checkpoints.steps, y: o[n].checkpoints.updLambda }]), { title: `${v.variant}: λ_max of the update covariance across minibatches (B.1.7)`, xTitle: 'step', yTitle: 'λ_max', logY: true, yFloor: 1e-30 }));
     charts.push(lineChart(ck((n) => [{ name: LABEL[n], x: o[n].norms.steps, y: o[n].norms.update }]), { title: `${v.variant}: ‖Δθ‖ (B.1.8)`, xTitle: 'step', yTitle: '‖Δθ‖', logY: true, yFloor: 1e-30 }));
     for (const h of [o.l2o.histograms[0], o.l2o.histograms[o.l2o.histograms.length - 1]]) {
@@ -63,11 +63,11 @@ export function buildReport(r: DynamicsResults, command: string): ReportDoc {
   }
   sections.push({
     title: `Lion–SGD interpolation (B.1.11) on ${r.interp.variant}`,
-    text: [`Δθ = λ_L·Δθ_Lion + (1−λ_L)·Δθ_SGD (lionSgdInterp), SGD lr ${c.interp.sgdLr} momentum 0.9, Lion lr ${c.interp.lionLr}; ${c.interp.seeds} runs × ${c.interp.steps} steps. |D_T| is the mean over the first ${c.test.symmetryWindow} steps.`],
-    tables: [{ columns: ['λ_L', 'mean loss', 'final loss', '|D_T|', 'failed runs'], rows: r.interp.rows.map((x) => [x.lambda, fmt(x.meanLoss), fmt(x.finalLoss), fmt(x.translation), x.failedRuns]) }],
+    text: [`Δθ = λ_L·Δθ_Lion + (1−λ_L)·Δθ_SGD (lionSgdInterp, SGD momentum 0.9, Lion β 0.9/0.99); ${c.interp.seeds} runs × ${c.interp.steps} steps per λ_L, with the SPEC's rates (SGD 0.5, Lion 0.005) and with the variant's B.1.1 picks. |D_T| is the mean over the first ${c.test.symmetryWindow} steps.`],
+    tables: r.interp.settings.map((st) => ({ caption: `${st.name}: SGD lr ${st.sgdLr}, Lion lr ${st.lionLr}`, columns: ['λ_L', 'mean loss', 'final loss', '|D_T|', 'failed runs'], rows: st.rows.map((x) => [x.lambda, fmt(x.meanLoss), fmt(x.finalLoss), fmt(x.translation), x.failedRuns]) })),
     charts: [
-      lineChart([{ name: 'mean training loss', x: r.interp.rows.map((x) => x.lambda), y: r.interp.rows.map((x) => x.meanLoss) }], { title: 'loss vs λ_L', xTitle: 'λ_L', yTitle: 'mean loss' }),
-      lineChart([{ name: '|D_T| of the update', x: r.interp.rows.map((x) => x.lambda), y: r.interp.rows.map((x) => x.translation) }], { title: 'symmetry breaking vs λ_L', xTitle: 'λ_L', yTitle: '|D_T|', logY: true, yFloor: 1e-12 }),
+      lineChart(r.interp.settings.map((st) => ({ name: st.name, x: st.rows.map((x) => x.lambda), y: st.rows.map((x) => x.meanLoss) })), { title: 'mean training loss vs λ_L', xTitle: 'λ_L', yTitle: 'mean loss' }),
+      lineChart(r.interp.settings.map((st) => ({ name: st.name, x: st.rows.map((x) => x.lambda), y: st.rows.map((x) => x.translation) })), { title: '|D_T| of the update vs λ_L', xTitle: 'λ_L', yTitle: '|D_T|', logY: true, yFloor: 1e-12 }),
     ],
   });
   sections.push({
