@@ -76,6 +76,8 @@ export interface OptSummary {
   failedRuns: number;
   loss: number[];
   meanLoss: number;
+  /** Standard deviation across runs of each run's mean loss (0 for one run). */
+  meanLossStd: number;
   finalLoss: number;
   symmetry: { steps: number[]; update: Record<Kind, number[]>; gradient: Record<Kind, number[]> };
   /** Mean |D| of the update over the steps ≤ symmetryWindow, per kind. */
@@ -128,6 +130,7 @@ const META_TEST_SEED = 50_000;
 const EPOCH_BATCHES = 10; // ⌊1400 / 128⌋ minibatches per digits epoch
 
 const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
+const std = (xs: readonly number[]) => (xs.length ? Math.sqrt(mean(xs.map((x) => (x - mean(xs)) ** 2))) : NaN);
 
 /** Family of one variant: configs are minibatch-stream seeds; the run's init seed comes from tbpttTrain. */
 function variantFamily(v: DigitsVariant, data: Awaited<ReturnType<typeof digitsSplit>>, runtime: Runtime): TaskFamily<{ streamSeed: number }> {
@@ -204,7 +207,7 @@ function summarize(recs: RunRecord[], failed: number, lr: number | null, kinds: 
   }));
   void kinds;
   return {
-    lr, runs: R, failedRuns: failed, loss, meanLoss: mean(loss), finalLoss: mean(loss.slice(-10)),
+    lr, runs: R, failedRuns: failed, loss, meanLoss: mean(loss), meanLossStd: std(recs.map((r) => mean(Array.from(r.losses)))), finalLoss: mean(loss.slice(-10)),
     symmetry: { steps: symSteps, update, gradient: sym('gradient') },
     earlySymmetry: early,
     checkpoints: {

@@ -38,6 +38,8 @@ export function buildReport(r: DynamicsResults, command: string): ReportDoc {
     charts.push(lineChart(ck((n) => (n === 'lion' ? [] : [{ name: `${LABEL[n]} update`, x: o[n].checkpoints.steps, y: o[n].checkpoints.updHill }])), { title: `${v.variant}: Hill tail index of the update noise (k = √N; Lion left out: its ±η updates are lattice-valued, where Hill is meaningless)`, xTitle: 'step', yTitle: 'α̂ (Hill)' }));
     charts.push(lineChart(ck((n) => [{ name: LABEL[n], x: o[n].checkpoints.steps, y: o[n].checkpoints.updLambda }]), { title: `${v.variant}: λ_max of the update covariance across minibatches (B.1.7)`, xTitle: 'step', yTitle: 'λ_max', logY: true, yFloor: 1e-30 }));
     charts.push(lineChart(ck((n) => [{ name: LABEL[n], x: o[n].norms.steps, y: o[n].norms.update }]), { title: `${v.variant}: ‖Δθ‖ (B.1.8)`, xTitle: 'step', yTitle: '‖Δθ‖', logY: true, yFloor: 1e-30 }));
+    charts.push(lineChart((['l2o', 'adam'] as const).flatMap((n) => Object.entries(o[n].norms.perTensor).map(([t, y]) => ({ name: `${LABEL[n]} ${t}`, x: o[n].norms.steps, y })))
+      , { title: `${v.variant}: per-tensor ‖Δθ‖, L2O vs Adam (B.1.8)`, xTitle: 'step', yTitle: '‖Δθ_tensor‖', logY: true, yFloor: 1e-30 }));
     for (const h of [o.l2o.histograms[0], o.l2o.histograms[o.l2o.histograms.length - 1]]) {
       if (!h) continue;
       const centers = h.edges.slice(0, -1).map((e, i) => Math.sqrt(e * h.edges[i + 1]!));
@@ -50,8 +52,8 @@ export function buildReport(r: DynamicsResults, command: string): ReportDoc {
       title: `Variant ${v.variant} (P = ${v.parameters})`,
       text: [`LSTM meta-training: ${fmt(v.meta.seconds)} s; meta-test loss by epoch ${v.meta.history.map((h) => fmt(h.metaTestLoss)).join(', ')}; kept epoch ${v.meta.bestEpoch}.`],
       tables: [{
-        columns: ['optimizer', 'lr (B.1.1)', 'mean loss', 'final loss', ...kindCols, 'update α̂', 'gradient α̂', 'update λ_max', 'failed runs'],
-        rows: OPTIMIZERS.map((n) => [LABEL[n], o[n].lr ?? 'learned', fmt(o[n].meanLoss), fmt(o[n].finalLoss), ...v.kinds.map((k: Kind) => fmt(o[n].earlySymmetry[k])),
+        columns: ['optimizer', 'lr (B.1.1)', 'mean loss ± std over runs', 'final loss', ...kindCols, 'update α̂', 'gradient α̂', 'update λ_max', 'failed runs'],
+        rows: OPTIMIZERS.map((n) => [LABEL[n], o[n].lr ?? 'learned', `${fmt(o[n].meanLoss)} ± ${fmt(o[n].meanLossStd)}`, fmt(o[n].finalLoss), ...v.kinds.map((k: Kind) => fmt(o[n].earlySymmetry[k])),
           fmt(mean(o[n].checkpoints.updAlpha)), fmt(mean(o[n].checkpoints.gradAlpha)), fmt(mean(o[n].checkpoints.updLambda)), o[n].failedRuns]),
       }, {
         caption: 'B.1.1 learning-rate search: summed training loss per candidate',
