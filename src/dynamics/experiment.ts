@@ -181,7 +181,7 @@ export function metaTrainLstm(v: DigitsVariant, cfg: DynamicsConfig['meta'], fam
   return { theta: best.theta, history, bestEpoch: best.epoch, metaLoss, seconds: (performance.now() - t0) / 1000 };
 }
 
-function summarize(recs: RunRecord[], failed: number, lr: number | null, kinds: Kind[], window: number): OptSummary {
+function summarize(recs: RunRecord[], failed: number, lr: number | null, window: number): OptSummary {
   const R = recs.length;
   const avg = (f: (r: RunRecord) => number[]) => {
     if (!R) return [];
@@ -205,7 +205,6 @@ function summarize(recs: RunRecord[], failed: number, lr: number | null, kinds: 
     update: avg((r) => Array.from(r.histograms[i]!.update.counts)),
     gradient: avg((r) => Array.from(r.histograms[i]!.gradient.counts)),
   }));
-  void kinds;
   return {
     lr, runs: R, failedRuns: failed, loss, meanLoss: mean(loss), meanLossStd: std(recs.map((r) => mean(Array.from(r.losses)))), finalLoss: mean(loss.slice(-10)),
     symmetry: { steps: symSteps, update, gradient: sym('gradient') },
@@ -274,7 +273,7 @@ export async function runDynamics(cfg: DynamicsConfig, o: RunOptions): Promise<D
       const optimizers = {} as Record<OptName, OptSummary>;
       for (const name of OPTIMIZERS) {
         const { recs, failed } = recordRuns(makers[name], task, v, cfg.test, ro, true);
-        optimizers[name] = summarize(recs, failed, name === 'l2o' ? null : lrSearch[name].lr, kindsOf(v), cfg.test.symmetryWindow);
+        optimizers[name] = summarize(recs, failed, name === 'l2o' ? null : lrSearch[name].lr, cfg.test.symmetryWindow);
         o.onProgress?.({ label: `${v}: recorded runs`, done: OPTIMIZERS.indexOf(name) + 1, total: OPTIMIZERS.length });
       }
       variants.push({
@@ -299,7 +298,7 @@ export async function runDynamics(cfg: DynamicsConfig, o: RunOptions): Promise<D
         for (const [i, lambda] of cfg.interp.lambdas.entries()) {
           const { recs, failed } = recordRuns(() => lionSgdInterp({ lambda, sgdLr: st.sgdLr, lionLr: st.lionLr }), task, iv,
             { ...cfg.test, runs: cfg.interp.seeds, steps: cfg.interp.steps, histogramSteps: [] }, ro, false);
-          const s = summarize(recs, failed, null, ['translation'], cfg.test.symmetryWindow);
+          const s = summarize(recs, failed, null, cfg.test.symmetryWindow);
           rows.push({ lambda, meanLoss: s.meanLoss, finalLoss: s.finalLoss, translation: s.earlySymmetry.translation, failedRuns: failed });
           o.onProgress?.({ label: `Lion–SGD interpolation (${st.name})`, done: i + 1, total: cfg.interp.lambdas.length });
         }
@@ -320,7 +319,7 @@ export async function runDynamics(cfg: DynamicsConfig, o: RunOptions): Promise<D
         // β = 0 with the main run's seed is the main LSTM of this variant (same run, reused in memory).
         const meta = beta === 0 && trained.has(rv) ? trained.get(rv)! : metaTrainLstm(rv, cfg.meta, variantFamily(rv, data, runtime), task, (o.seed * 31 + (vi >= 0 ? vi : 0)) >>> 0, beta, ro, `regularized meta-training β=${beta}`);
         const { recs, failed } = recordRuns(() => lstmLOpt.optimizer(meta.theta), task, rv, { ...cfg.test, histogramSteps: [] }, ro, false);
-        const s = summarize(recs, failed, null, kindsOf(rv), cfg.test.symmetryWindow);
+        const s = summarize(recs, failed, null, cfg.test.symmetryWindow);
         reg.rows.push({ beta, meanLoss: s.meanLoss, finalLoss: s.finalLoss, deviation: s.earlySymmetry[kind], translation: s.earlySymmetry.translation, failedRuns: failed, seconds: meta.seconds });
         o.onProgress?.({ label: 'symmetry-regularized meta-training', done: i + 1, total: cfg.reg.betas.length });
       }
