@@ -1,5 +1,6 @@
 import { bilevelLab } from '../bilevel/lab.js';
 import { dcoLab } from '../dco/lab.js';
+import { dynamicsLab } from '../dynamics/lab.js';
 import { restartsLab } from '../restart/lab.js';
 import type { Lab } from './lab.js';
 
@@ -9,5 +10,6 @@ import type { Lab } from './lab.js';
 export const labs: Lab[] = [
   bilevelLab,
   dcoLab,
+  dynamicsLab,
   restartsLab,
 ];
