@@ -7,6 +7,7 @@ import { type MetaHistoryEntry, esMetaTrain } from '../outer/train.js';
 import { taskSegments, runOn } from './evaluate.js';
 import { imitationTheta } from './imitation.js';
 import { embedSubspace } from './setup.js';
+import { decodeJson, encodeJson } from '../outer/serialize.js';
 
 /**
  * The recipe of the shipped pretrained MLP optimizer (`learned()`; docs/l2o.md,
@@ -20,10 +21,13 @@ import { embedSubspace } from './setup.js';
  *    each truncation, meta-optimizer Adam(`metaLr`). With `subspace: 'head'` only the last
  *    layers (b2, W3, b3; `headSubspace`) are meta-trained: 98 instead of 1,762 dimensions, so the
  *    ES estimate has far less variance.
- * 3. Selection: θ₀ and the PES result are both run on `validationTasks` family tasks (sampling
- *    seeds 500,000 + i, disjoint from the imitation seeds and from the held-out evaluation
- *    tasks, which also use other widths); the one with the lower mean training loss is returned.
- *    This keeps PES from shipping something worse than its starting point.
+ * 3. Selection (early stopping): θ₀ and the PES θ every `validateEvery` meta-iterations are run
+ *    on `validationTasks` family tasks (sampling seeds 500,000 + i, disjoint from the imitation
+ *    seeds, and from the held-out evaluation tasks, which also use other widths); the θ with the
+ *    lowest mean training loss is returned. This keeps PES from shipping something worse than
+ *    its starting point. PES itself runs in chunks between validations, resumed from its own
+ *    checkpoint, which gives the same bits as one uninterrupted run.
+ * Checkpoints (`onCheckpoint`, `resume`) hold the PES checkpoint, the validations and the best θ.
  *
  * Errors: `INVALID_ARGUMENT`, `ABORTED` (details.checkpoint: the PES checkpoint, when in stage 2),
  * and those of `esMetaTrain`.
@@ -36,6 +40,8 @@ export interface PretrainOptions {
   pes?: { iterations?: number; particles?: number; sigma?: number; truncation?: number; innerSteps?: number; metaLr?: number; staggerSteps?: number; workers?: number; subspace?: 'all' | 'head' };
   validationTasks?: number;
   validationSteps?: number;
+  /** Validate (and keep the best θ) every this many meta-iterations (default 100). */
+  validateEvery?: number;
   runtime?: Runtime;
   onProgress?: (e: { stage: 'imitation' | 'pes' | 'validation'; done: number; total: number; loss?: number }) => void;
   signal?: AbortSignal;
@@ -49,10 +55,11 @@ export interface PretrainOptions {
 export const PRETRAIN_DEFAULTS = {
   seed: 0,
   normEps: 1e-10,
-  imitation: { taskSeeds: Array.from({ length: 16 }, (_, i) => i), lr: 0.08, cosineAlpha: undefined as number | undefined, daggerRounds: 1, steps: 200, fitSteps: 8000, perTensor: 12 },
-  pes: { iterations: 300, particles: 8, sigma: 0.01, truncation: 10, innerSteps: 200, metaLr: 3e-3, staggerSteps: 200, workers: 2, subspace: 'head' as 'all' | 'head' },
+  imitation: { taskSeeds: Array.from({ length: 16 }, (_, i) => i), lr: 0.08, cosineAlpha: undefined as number | undefined, daggerRounds: 0, steps: 200, fitSteps: 8000, perTensor: 12 },
+  pes: { iterations: 300, particles: 8, sigma: 0.01, truncation: 10, innerSteps: 200, metaLr: 3e-4, staggerSteps: 200, workers: 2, subspace: 'head' as 'all' | 'head' },
   validationTasks: 8,
   validationSteps: 200,
+  validateEvery: 100,
 } as const;
 
 export const VALIDATION_BASE_SEED = 500_000;
@@ -75,7 +82,12 @@ export interface PretrainResult {
   pesTheta: Float32Array;
   imitation: { rows: number; fitLoss: number };
   history: MetaHistoryEntry[];
-  validation: { imitation: number; pes: number };
+  /** Validation mean loss of θ₀, of the last PES θ and of the selected θ. */
+  validation: { imitation: number; pes: number; selected: number };
+  /** Validation mean loss every `validateEvery` meta-iterations (iteration 0 = θ₀). */
+  validations: { iteration: number; loss: number }[];
+  /** Meta-iteration of the selected θ (0 = the imitation θ₀). */
+  selectedIteration: number;
   /** The resolved recipe (for provenance). */
   recipe: Record<string, unknown>;
   checkpoint: Uint8Array;
@@ -99,20 +111,10 @@ export async function pretrainLearned(o: PretrainOptions = {}): Promise<Pretrain
   });
 
   const sub = pes.subspace === 'head' ? headSubspace(fit.theta, im.lr) : undefined;
-  const r0 = await esMetaTrain({
-    estimator: 'pes', theta: sub ? new Float32Array(sub.index.length) : fit.theta, iterations: pes.iterations, particles: pes.particles, sigma: pes.sigma, truncation: pes.truncation,
-    staggerSteps: pes.staggerSteps, seed, workers: pes.workers, runtime,
-    setup: { module: new URL('./setup.js', import.meta.url).href, args: { innerSteps: pes.innerSteps, normEps, subspace: sub } },
-    metaOptimizer: adam({ lr: pes.metaLr }),
-    onProgress: (e) => o.onProgress?.({ stage: 'pes', done: e.done, total: e.total, loss: e.loss }),
-    signal: o.signal, checkpointEvery: o.checkpointEvery, onCheckpoint: o.onCheckpoint, resume: o.resume,
-  });
-  const r = { ...r0, theta: sub ? embedSubspace(sub, r0.theta) : r0.theta };
-
   const validate = (theta: Float32Array): number => {
     let sum = 0;
     for (let i = 0; i < vTasks; i++) {
-      if (o.signal?.aborted) throw new MetaoptimError('ABORTED', 'pretrainLearned: aborted during validation', { checkpoint: r.checkpoint });
+      if (o.signal?.aborted) throw new MetaoptimError('ABORTED', 'pretrainLearned: aborted during validation');
       const cfg: DigitsMlpConfig = family.sample(VALIDATION_BASE_SEED + i);
       const task = family.task(cfg);
       try {
@@ -124,18 +126,71 @@ export async function pretrainLearned(o: PretrainOptions = {}): Promise<Pretrain
     }
     return sum / vTasks;
   };
-  const vi = validate(fit.theta);
-  const vp = validate(r.theta);
-  const selected = vp < vi ? 'pes' : 'imitation';
+
+  // Resumable state: the PES checkpoint plus the validation record and the best θ so far.
+  const saved = o.resume ? (decodeJson(o.resume) as Partial<SavedPretrain>) : undefined;
+  if (saved && saved.format !== 'metaoptim-pretrain') throw new MetaoptimError('BAD_CHECKPOINT', 'pretrainLearned: not a pretraining checkpoint');
+  const validations: { iteration: number; loss: number }[] = saved?.validations ?? [{ iteration: 0, loss: validate(fit.theta) }];
+  let best = saved?.best ?? { iteration: 0, loss: validations[0]!.loss, theta: fit.theta };
+  let pesCk = saved?.pes;
+  let done = saved?.iteration ?? 0;
+  let history: MetaHistoryEntry[] = [];
+  let z: Float32Array = sub ? new Float32Array(sub.index.length) : fit.theta;
+  const wrap = (pesBytes: Uint8Array | undefined, iteration: number) =>
+    encodeJson({ format: 'metaoptim-pretrain', iteration, pes: pesBytes, validations, best } satisfies SavedPretrain);
+  const every = o.validateEvery ?? PRETRAIN_DEFAULTS.validateEvery;
+  do {
+    const next = Math.min(pes.iterations, (Math.floor(done / every) + 1) * every);
+    let r;
+    try {
+      r = await esMetaTrain({
+        estimator: 'pes', theta: z, iterations: next, particles: pes.particles, sigma: pes.sigma, truncation: pes.truncation,
+        staggerSteps: pes.staggerSteps, seed, workers: pes.workers, runtime,
+        setup: { module: new URL('./setup.js', import.meta.url).href, args: { innerSteps: pes.innerSteps, normEps, subspace: sub } },
+        metaOptimizer: adam({ lr: pes.metaLr }),
+        onProgress: (e) => o.onProgress?.({ stage: 'pes', done: e.done, total: pes.iterations, loss: e.loss }),
+        signal: o.signal, checkpointEvery: o.checkpointEvery,
+        onCheckpoint: o.onCheckpoint && ((bytes, it) => (it < next ? o.onCheckpoint!(wrap(bytes, it), it) : undefined)),
+        resume: pesCk,
+      });
+    } catch (err) {
+      if (err instanceof MetaoptimError && err.code === 'ABORTED' && err.details?.checkpoint) {
+        const d = err.details as { checkpoint: Uint8Array; iteration: number };
+        throw new MetaoptimError('ABORTED', err.message, { checkpoint: wrap(d.checkpoint, d.iteration), iteration: d.iteration });
+      }
+      throw err;
+    }
+    pesCk = r.checkpoint;
+    history = r.history;
+    done = next;
+    z = r.theta;
+    const theta = sub ? embedSubspace(sub, r.theta) : r.theta;
+    const loss = validate(theta);
+    validations.push({ iteration: done, loss });
+    if (loss < best.loss) best = { iteration: done, loss, theta };
+    await o.onCheckpoint?.(wrap(pesCk, done), done);
+  } while (done < pes.iterations);
+  const last = validations[validations.length - 1]!;
+  const pesTheta = sub ? embedSubspace(sub, z) : z;
   return {
-    theta: selected === 'pes' ? r.theta : fit.theta,
-    selected,
+    theta: best.theta,
+    selected: best.iteration === 0 ? 'imitation' : 'pes',
+    selectedIteration: best.iteration,
     imitationTheta: fit.theta,
-    pesTheta: r.theta,
+    pesTheta,
     imitation: { rows: fit.rows, fitLoss: fit.fitLoss },
-    history: r.history,
-    validation: { imitation: vi, pes: vp },
-    recipe: { seed, normEps, imitation: im, pes, validationTasks: vTasks, validationSteps: vSteps, validationBaseSeed: VALIDATION_BASE_SEED },
-    checkpoint: r.checkpoint,
+    history,
+    validation: { imitation: validations[0]!.loss, pes: last.loss, selected: best.loss },
+    validations,
+    recipe: { seed, normEps, imitation: im, pes, validationTasks: vTasks, validationSteps: vSteps, validateEvery: every, validationBaseSeed: VALIDATION_BASE_SEED },
+    checkpoint: wrap(pesCk, done),
   };
+}
+
+interface SavedPretrain {
+  format: 'metaoptim-pretrain';
+  iteration: number;
+  pes: Uint8Array | undefined;
+  validations: { iteration: number; loss: number }[];
+  best: { iteration: number; loss: number; theta: Float32Array };
 }
