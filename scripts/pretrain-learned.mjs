@@ -5,7 +5,8 @@
 // The recipe is `pretrainLearned` (src/l2o/pretrain/pretrain.ts) with PRETRAIN_DEFAULTS; the same
 // seed and options give the same θ (for any worker count). A checkpoint is written every 10
 // meta-iterations and an interrupted run continues from it when started again with the same
-// options (the wall time of earlier attempts is added to the recorded time).
+// seed, also with a larger --iterations (the wall time of earlier attempts is added to the
+// recorded time).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -30,7 +31,9 @@ await ready();
 let resume, before = 0;
 if (existsSync(ckpt) && existsSync(side)) {
   const meta = JSON.parse(readFileSync(side, 'utf8'));
-  if (meta.seed === seed && meta.iterations === iterations) {
+  // Same seed and at most as far as asked: continuing (even to more iterations) gives the bits of
+  // one uninterrupted run, since PES runs in chunks between validations either way.
+  if (meta.seed === seed && meta.iteration <= iterations) {
     resume = new Uint8Array(readFileSync(ckpt));
     before = meta.elapsedMs;
     console.error(`resuming from ${ckpt} (iteration ${meta.iteration}, ${(before / 1000).toFixed(0)} s so far)`);

@@ -6,6 +6,8 @@ import { cosineDecay } from '../../optim/schedules.js';
 import type { Runtime } from '../../runtime/runtime.js';
 import type { DigitsMlpConfig, DigitsMlpFamily } from '../../tasks/digits.js';
 import { MLP_LOPT_THETA_SIZE, mlpLOpt } from '../mlp.js';
+import type { MlpTask } from '../../tasks/classification.js';
+import { runOn } from './evaluate.js';
 
 /**
  * Imitation pre-fit of the MLP learned optimizer (`mlpLOpt`) to a hand-designed rule:
@@ -32,6 +34,13 @@ export interface ImitationOptions {
   taskSeeds: readonly number[];
   /** Learning rate η of the imitated Adam (its peak when `cosineAlpha` is set). */
   lr: number;
+  /**
+   * Per-task learning rates: each recorded task is run by Adam with the lr of this grid that
+   * gives the lowest mean training loss on it (times `lrFactor`, default 1); `lr` then only
+   * sets the unit of the targets (u = Δ/η) and of the output scale.
+   */
+  lrGrid?: readonly number[];
+  lrFactor?: number;
   /** Imitate Adam with a cosine decay of its lr from η to α·η over `steps` (default: constant η). */
   cosineAlpha?: number;
   /** ε of the optimizer's feature normalizer (`mlpLOpt` option `normEps`, default 1e−5). */
@@ -77,10 +86,11 @@ export function recordAdamFeatures(o: ImitationOptions, policy?: Float32Array, r
   const ys: number[] = [];
   const rng = new Rng(o.seed ?? 0).fork(0x696d69 + round);
   const alpha = o.cosineAlpha;
-  const lrAt = alpha === undefined ? () => o.lr : cosineDecay({ init: o.lr, decaySteps: steps, alpha });
   for (const ts of o.taskSeeds) {
     const cfg: DigitsMlpConfig = o.family.sample(ts);
     const task = o.family.task(cfg);
+    const peak = o.lrGrid ? bestAdamLr(task, o.lrGrid, steps, ts) * (o.lrFactor ?? 1) : o.lr;
+    const lrAt = alpha === undefined ? () => peak : cosineDecay({ init: peak, decaySteps: steps, alpha });
     const segs = task.model.tensors.map((t) => [t.offset, t.length] as const);
     const opt = policy ? mlpLOpt.optimizer(policy, { segments: segs.map((q) => q[1]), normEps: eps }) : adam({ lr: lrAt });
     const st = opt.init(task.init(ts), { runtime: task.runtime });
@@ -125,6 +135,16 @@ export function recordAdamFeatures(o: ImitationOptions, policy?: Float32Array, r
     }
   }
   return { x: Float32Array.from(xs), y: Float32Array.from(ys), rows: ys.length / 2 };
+}
+
+/** The lr of `grid` with the lowest mean training loss of Adam on `task` over `steps` steps. */
+function bestAdamLr(task: MlpTask, grid: readonly number[], steps: number, initSeed: number): number {
+  let best = grid[0]!, bestLoss = Infinity;
+  for (const lr of grid) {
+    const l = runOn(task, adam({ lr }), steps, initSeed).meanLoss;
+    if (l < bestLoss) [best, bestLoss] = [lr, l];
+  }
+  return best;
 }
 
 /** Records Adam's updates and fits θ to them (see the module comment). */

@@ -13,8 +13,10 @@ import { decodeJson, encodeJson } from '../outer/serialize.js';
  * The recipe of the shipped pretrained MLP optimizer (`learned()`; docs/l2o.md,
  * "Pretrained optimizer"), deterministic given its options:
  *
- * 1. Imitation: θ₀ = `imitationTheta` fitted to Adam (lr `imitation.lr`, optionally cosine-decayed)
- *    on the digits-family tasks with sampling seeds `imitation.taskSeeds`.
+ * 1. Imitation: θ₀ = `imitationTheta` fitted to Adam on the digits-family tasks with sampling
+ *    seeds `imitation.taskSeeds`; by default each task's Adam uses its own best lr of `lrGrid`
+ *    (by mean training loss over the run) times `lrFactor` = 1.6, cosine-decayed to 0.3× over
+ *    the run. (The factor makes up for the regression's shrinkage of the imitated steps.)
  * 2. PES: `esMetaTrain` from θ₀ on the digits-MLP family (`digitsMlpFamily`: widths
  *    {16, 32, 64, 128}, 1–2 layers, four activations, BN, three batch sizes), inner runs of
  *    `innerSteps`, segments = the task's tensors, meta-objective = the mean training loss of
@@ -36,7 +38,7 @@ export interface PretrainOptions {
   seed?: number;
   /** ε of the optimizer's feature normalizer (`mlpLOpt` option `normEps`). */
   normEps?: number;
-  imitation?: { taskSeeds?: number[]; lr?: number; cosineAlpha?: number; daggerRounds?: number; steps?: number; fitSteps?: number; perTensor?: number };
+  imitation?: { taskSeeds?: number[]; lr?: number; lrGrid?: number[]; lrFactor?: number; cosineAlpha?: number; daggerRounds?: number; steps?: number; fitSteps?: number; perTensor?: number };
   pes?: { iterations?: number; particles?: number; sigma?: number; truncation?: number; innerSteps?: number; metaLr?: number; staggerSteps?: number; workers?: number; subspace?: 'all' | 'head' };
   validationTasks?: number;
   validationSteps?: number;
@@ -55,8 +57,8 @@ export interface PretrainOptions {
 export const PRETRAIN_DEFAULTS = {
   seed: 0,
   normEps: 1e-10,
-  imitation: { taskSeeds: Array.from({ length: 16 }, (_, i) => i), lr: 0.08, cosineAlpha: undefined as number | undefined, daggerRounds: 0, steps: 200, fitSteps: 8000, perTensor: 12 },
-  pes: { iterations: 300, particles: 8, sigma: 0.01, truncation: 10, innerSteps: 200, metaLr: 3e-4, staggerSteps: 200, workers: 2, subspace: 'head' as 'all' | 'head' },
+  imitation: { taskSeeds: Array.from({ length: 16 }, (_, i) => i), lr: 0.08, lrGrid: [0.01, 0.02, 0.03, 0.05, 0.08, 0.12] as number[] | undefined, lrFactor: 1.6, cosineAlpha: 0.3 as number | undefined, daggerRounds: 0, steps: 200, fitSteps: 8000, perTensor: 12 },
+  pes: { iterations: 900, particles: 8, sigma: 0.01, truncation: 10, innerSteps: 200, metaLr: 3e-4, staggerSteps: 200, workers: 2, subspace: 'head' as 'all' | 'head' },
   validationTasks: 8,
   validationSteps: 200,
   validateEvery: 100,
@@ -106,7 +108,7 @@ export async function pretrainLearned(o: PretrainOptions = {}): Promise<Pretrain
 
   o.onProgress?.({ stage: 'imitation', done: 0, total: im.fitSteps });
   const fit = imitationTheta({
-    family, runtime, taskSeeds: [...im.taskSeeds], lr: im.lr, cosineAlpha: im.cosineAlpha, steps: im.steps, fitSteps: im.fitSteps, perTensor: im.perTensor, daggerRounds: im.daggerRounds, seed, normEps,
+    family, runtime, taskSeeds: [...im.taskSeeds], lr: im.lr, lrGrid: im.lrGrid, lrFactor: im.lrFactor, cosineAlpha: im.cosineAlpha, steps: im.steps, fitSteps: im.fitSteps, perTensor: im.perTensor, daggerRounds: im.daggerRounds, seed, normEps,
     signal: o.signal, onProgress: (done, total, loss) => o.onProgress?.({ stage: 'imitation', done, total, loss }),
   });
 
