@@ -84,9 +84,10 @@ test('on a held-out digits task (unseen seed and width) the learned optimizer cu
     const l0 = task.loss(task.init(0), 0);
     const r = runOn(task, opt, 200, 0);
     assert.ok(!r.diverged);
-    // Measured: final ≈ 0.05 from ≈ 2.3 (docs/l2o.md); a loose bound any working optimizer meets.
-    assert.ok(r.finalLoss < 0.25 * l0, `final ${r.finalLoss} vs initial ${l0}`);
-    assert.ok(r.testAccuracy > 0.85, `test accuracy ${r.testAccuracy}`);
+    // Measured with the shipped θ: 2.24 → 0.004 (last 10 steps), test accuracy 97.5 %, mean loss
+    // 0.081 (tuned Adam: 0.096). The bounds are loose: any working optimizer meets them.
+    assert.ok(r.finalLoss < 0.05 * l0, `final ${r.finalLoss} vs initial ${l0}`);
+    assert.ok(r.testAccuracy > 0.9, `test accuracy ${r.testAccuracy}`);
   } finally {
     task.dispose();
   }
