@@ -13,7 +13,7 @@ import { type LearnedOptimizer, type LearnedOptimizerOptions, thetaHash } from '
  *
  * For every scalar parameter p with gradient g, at step t (0-based count of applied steps):
  *   m_d ← d·m_d + (1−d)·g            d ∈ {0.1, 0.5, 0.9, 0.99, 0.999, 0.9999}  (slots m0…m5)
- *   features: g, p, m_0…m_5, each multiplied by 1/√(1e−5 + mean_seg x²) — the mean over the
+ *   features: g, p, m_0…m_5, each multiplied by 1/√(ε + mean_seg x²) (ε = `normEps`, default 1e−5) — the mean over the
  *             parameter's segment ("tensor"), computed before the update —, then the 11
  *             unnormalized time features tanh(t/τ − 1), τ ∈ {1, 3, 10, 30, 100, 300, 1e3, 3e3, 1e4, 3e4, 1e5}
  *   (d, s) = MLP(features): 19 → 32 ReLU → 32 ReLU → 2
@@ -33,15 +33,21 @@ const SLOTS = ['m0', 'm1', 'm2', 'm3', 'm4', 'm5'] as const;
 export interface MlpLOptOptions extends LearnedOptimizerOptions {
   /** Lengths of the parameter vector's tensors (normalization groups); default one segment. */
   segments?: readonly number[];
+  /**
+   * ε of the feature normalizer 1/√(ε + mean_seg x²) (default 1e−5, learned_optimization's).
+   * With ε = 1e−5 every tensor whose RMS is below √ε ≈ 3e−3 has its features shrunk towards 0;
+   * the shipped pretrained optimizer (`learned()`) uses a smaller ε (docs/l2o.md).
+   */
+  normEps?: number;
 }
 
 /** The 19-feature input normalizers and time features for one segment (f32 values). */
-export function mlpFeatures(k: Kernels, s: OptState, start: number, len: number, count: number): Float32Array {
+export function mlpFeatures(k: Kernels, s: OptState, start: number, len: number, count: number, eps = 1e-5): Float32Array {
   const feat = new Float32Array(19);
   const names = ['grads', 'params', ...SLOTS];
   names.forEach((name, i) => {
     const ss = len > 0 ? k.sumsq_f32(s.ptr(name) + 4 * start, len) / len : 0;
-    feat[i] = 1 / Math.sqrt(1e-5 + ss);
+    feat[i] = 1 / Math.sqrt(eps + ss);
   });
   TAUS.forEach((tau, i) => (feat[8 + i] = Math.tanh(count / tau - 1)));
   return feat;
@@ -74,9 +80,11 @@ export const mlpLOpt: LearnedOptimizer<MlpLOptOptions> = {
     if (segments && !segments.every((v) => Number.isInteger(v) && v >= 0)) {
       throw new MetaoptimError('INVALID_ARGUMENT', `${name}: segments must be non-negative integers`);
     }
+    const eps = opts.normEps ?? 1e-5;
+    if (!(eps > 0 && Number.isFinite(eps))) throw new MetaoptimError('INVALID_HYPERPARAMETER', `${name}: normEps must be a positive finite number, got ${String(opts.normEps)}`);
     return makeOptimizer({
       name,
-      hyperparams: { thetaHash: thetaHash(th), segments: segments ? segments.join(',') : 'whole' },
+      hyperparams: { thetaHash: thetaHash(th), segments: segments ? segments.join(',') : 'whole', ...(eps !== 1e-5 ? { normEps: eps } : {}) },
       slots: SLOTS,
       nonFinite: nonFinitePolicy(name, opts.nonFinite),
       update(s, k, count) {
@@ -84,7 +92,7 @@ export const mlpLOpt: LearnedOptimizer<MlpLOptOptions> = {
         const segs = segments ?? [n];
         const total = segs.reduce((a, b) => a + b, 0);
         if (total !== n) throw new MetaoptimError('LENGTH_MISMATCH', `${name}: segments sum to ${total}, parameters are ${n}`);
-        mlpStep(s, k, count, th, segs);
+        mlpStep(s, k, count, th, segs, eps);
         return true;
       },
     });
@@ -92,7 +100,7 @@ export const mlpLOpt: LearnedOptimizer<MlpLOptOptions> = {
 };
 
 /** One MLPLOpt step on state `s` (scratch memory is taken and returned to the state's arena). */
-function mlpStep(s: OptState, k: Kernels, count: number, theta: Float32Array, segs: number[]): void {
+function mlpStep(s: OptState, k: Kernels, count: number, theta: Float32Array, segs: number[], eps: number): void {
   const arena = s.runtime.arena;
   const thR = new Region(arena, Float32Array, MLP_LOPT_THETA_SIZE);
   const table = new Region(arena, Int32Array, 6);
@@ -105,7 +113,7 @@ function mlpStep(s: OptState, k: Kernels, count: number, theta: Float32Array, se
     let start = 0;
     for (const len of segs) {
       if (len > 0) {
-        feat.view.set(mlpFeatures(k, s, start, len, count));
+        feat.view.set(mlpFeatures(k, s, start, len, count, eps));
         table.view.set(SLOTS.map((m) => s.ptr(m) + 4 * start));
         k.mlp_lopt_f32(s.ptr('params') + 4 * start, s.ptr('grads') + 4 * start, table.ptr, len, thR.ptr, feat.ptr, scratch.ptr);
       }

@@ -1,0 +1,98 @@
+import { MetaoptimError } from '../../errors.js';
+import type { NonFinitePolicy, Optimizer } from '../../optim/types.js';
+import { isNode } from '../../runtime/load.js';
+import { MLP_LOPT_THETA_SIZE, mlpLOpt } from '../mlp.js';
+import { decodeJson, encodeJson } from '../outer/serialize.js';
+import { thetaHash } from '../types.js';
+
+/**
+ * The shipped, pretrained MLP learned optimizer (docs/l2o.md, "Pretrained optimizer").
+ *
+ * θ lives in the package as `data/learned/mlp-lopt-digits.json`: JSON with the meta-parameters
+ * as base64 little-endian f32 (`{"$f32": …}`), their FNV-1a hash, the optimizer options they
+ * were trained with (`normEps`) and the provenance (script, seed, recipe, meta-iterations, wall
+ * time, git commit). Node reads it from the package; elsewhere it is fetched relative to this
+ * module (as the data sets are); `base` overrides the folder.
+ *
+ * `await learned()` returns an ordinary `Optimizer` (init/step/save/restore, non-finite policy).
+ * It was meta-trained with the parameter vector split into the network's tensors: pass
+ * `segments` (e.g. `task.model.tensors.map((t) => t.length)`) to normalize per tensor as in
+ * training; without it the whole vector is one segment.
+ *
+ * Errors: `DATA_UNAVAILABLE` (file not readable), `BAD_CHECKPOINT` (not a θ file, wrong size or
+ * hash), plus those of `mlpLOpt.optimizer`.
+ */
+export const LEARNED_FILE = 'mlp-lopt-digits.json';
+
+export interface LearnedThetaFile {
+  format: 'metaoptim-learned-theta';
+  version: 1;
+  optimizer: 'mlp-lopt';
+  theta: Float32Array;
+  thetaHash: string;
+  options: { normEps: number };
+  provenance: Record<string, unknown>;
+}
+
+export interface LearnedOptions {
+  /** Tensor lengths (normalization groups), as in training; default one segment. */
+  segments?: readonly number[];
+  nonFinite?: NonFinitePolicy;
+  /** Folder (URL) holding the θ file instead of the package's `data/learned/`. */
+  base?: string | URL;
+}
+
+/** Encodes a θ file (pretty JSON text). */
+export function encodeLearnedTheta(theta: Float32Array, normEps: number, provenance: Record<string, unknown>): string {
+  const file: LearnedThetaFile = { format: 'metaoptim-learned-theta', version: 1, optimizer: 'mlp-lopt', theta, thetaHash: thetaHash(theta), options: { normEps }, provenance };
+  return JSON.stringify(JSON.parse(new TextDecoder().decode(encodeJson(file))), null, 2) + '\n';
+}
+
+/** Decodes and checks a θ file. */
+export function decodeLearnedTheta(text: string): LearnedThetaFile {
+  const f = decodeJson(new TextEncoder().encode(text)) as Partial<LearnedThetaFile>;
+  if (!f || f.format !== 'metaoptim-learned-theta' || f.version !== 1 || f.optimizer !== 'mlp-lopt') {
+    throw new MetaoptimError('BAD_CHECKPOINT', 'learned: not a metaoptim θ file (format metaoptim-learned-theta, version 1, mlp-lopt)');
+  }
+  if (!(f.theta instanceof Float32Array) || f.theta.length !== MLP_LOPT_THETA_SIZE) {
+    throw new MetaoptimError('BAD_CHECKPOINT', `learned: θ must hold ${MLP_LOPT_THETA_SIZE} f32 values`);
+  }
+  if (thetaHash(f.theta) !== f.thetaHash) throw new MetaoptimError('BAD_CHECKPOINT', `learned: θ hash ${thetaHash(f.theta)} differs from the recorded ${String(f.thetaHash)}`);
+  if (!f.options || !(typeof f.options.normEps === 'number' && f.options.normEps > 0)) throw new MetaoptimError('BAD_CHECKPOINT', 'learned: options.normEps missing');
+  return f as LearnedThetaFile;
+}
+
+const cache = new Map<string, Promise<LearnedThetaFile>>();
+
+/** The shipped θ file, read once (Node: from the package; elsewhere: fetched). */
+export function loadLearnedTheta(base?: string | URL): Promise<LearnedThetaFile> {
+  const url = base ? new URL(LEARNED_FILE, base) : new URL(`../../../../data/learned/${LEARNED_FILE}`, import.meta.url);
+  let p = cache.get(url.href);
+  if (!p) {
+    p = readText(url).then(decodeLearnedTheta);
+    p.catch(() => cache.delete(url.href));
+    cache.set(url.href, p);
+  }
+  return p;
+}
+
+async function readText(url: URL): Promise<string> {
+  if (isNode && url.protocol === 'file:') {
+    const fsName = 'node:fs/promises';
+    const fs = (await import(/* @vite-ignore */ /* webpackIgnore: true */ fsName)) as typeof import('node:fs/promises');
+    try {
+      return await fs.readFile(url, 'utf8');
+    } catch (err) {
+      throw new MetaoptimError('DATA_UNAVAILABLE', `cannot read ${url.pathname}: ${String(err)}`);
+    }
+  }
+  const res = await fetch(url);
+  if (!res.ok) throw new MetaoptimError('DATA_UNAVAILABLE', `cannot fetch ${url.href}: HTTP ${res.status}`);
+  return res.text();
+}
+
+/** The pretrained MLP learned optimizer as an `Optimizer` (see the module comment). */
+export async function learned(opts: LearnedOptions = {}): Promise<Optimizer> {
+  const f = await loadLearnedTheta(opts.base);
+  return mlpLOpt.optimizer(f.theta, { segments: opts.segments, nonFinite: opts.nonFinite, normEps: f.options.normEps });
+}

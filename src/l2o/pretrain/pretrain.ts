@@ -1,0 +1,198 @@
+import { MetaoptimError } from '../../errors.js';
+import { adam } from '../../optim/adam.js';
+import { type Runtime, defaultRuntimeOrThrow } from '../../runtime/runtime.js';
+import { type DigitsMlpConfig, digitsMlpFamily } from '../../tasks/digits.js';
+import { mlpLOpt } from '../mlp.js';
+import { type MetaHistoryEntry, esMetaTrain } from '../outer/train.js';
+import { taskSegments, runOn } from './evaluate.js';
+import { imitationTheta } from './imitation.js';
+import { embedSubspace } from './setup.js';
+import { decodeJson, encodeJson } from '../outer/serialize.js';
+
+/**
+ * The recipe of the shipped pretrained MLP optimizer (`learned()`; docs/l2o.md,
+ * "Pretrained optimizer"), deterministic given its options:
+ *
+ * 1. Imitation: θ₀ = `imitationTheta` fitted to Adam on the digits-family tasks with sampling
+ *    seeds `imitation.taskSeeds`; by default each task's Adam uses its own best lr of `lrGrid`
+ *    (by mean training loss over the run) times `lrFactor` = 1.6, cosine-decayed to 0.3× over
+ *    the run. (The factor makes up for the regression's shrinkage of the imitated steps.)
+ * 2. PES: `esMetaTrain` from θ₀ on the digits-MLP family (`digitsMlpFamily`: widths
+ *    {16, 32, 64, 128}, 1–2 layers, four activations, BN, three batch sizes), inner runs of
+ *    `innerSteps`, segments = the task's tensors, meta-objective = the mean training loss of
+ *    each truncation, meta-optimizer Adam(`metaLr`). With `subspace: 'head'` only the last
+ *    layers (b2, W3, b3; `headSubspace`) are meta-trained: 98 instead of 1,762 dimensions, so the
+ *    ES estimate has far less variance.
+ * 3. Selection (early stopping): θ₀ and the PES θ every `validateEvery` meta-iterations are run
+ *    on `validationTasks` family tasks (sampling seeds 500,000 + i, disjoint from the imitation
+ *    seeds, and from the held-out evaluation tasks, which also use other widths); the θ with the
+ *    lowest mean training loss is returned. This keeps PES from shipping something worse than
+ *    its starting point. PES itself runs in chunks between validations, resumed from its own
+ *    checkpoint, which gives the same bits as one uninterrupted run.
+ * Checkpoints (`onCheckpoint`, `resume`) hold the PES checkpoint, the validations and the best θ.
+ *
+ * Errors: `INVALID_ARGUMENT`, `ABORTED` (details.checkpoint: the PES checkpoint, when in stage 2),
+ * and those of `esMetaTrain`.
+ */
+export interface PretrainOptions {
+  seed?: number;
+  /** ε of the optimizer's feature normalizer (`mlpLOpt` option `normEps`). */
+  normEps?: number;
+  imitation?: { taskSeeds?: number[]; lr?: number; lrGrid?: number[]; lrFactor?: number; cosineAlpha?: number; daggerRounds?: number; steps?: number; fitSteps?: number; perTensor?: number };
+  pes?: { iterations?: number; particles?: number; sigma?: number; truncation?: number; innerSteps?: number; metaLr?: number; staggerSteps?: number; workers?: number; subspace?: 'all' | 'head' };
+  validationTasks?: number;
+  validationSteps?: number;
+  /** Validate (and keep the best θ) every this many meta-iterations (default 100). */
+  validateEvery?: number;
+  runtime?: Runtime;
+  onProgress?: (e: { stage: 'imitation' | 'pes' | 'validation'; done: number; total: number; loss?: number }) => void;
+  signal?: AbortSignal;
+  checkpointEvery?: number;
+  onCheckpoint?: (bytes: Uint8Array, iteration: number) => void | Promise<void>;
+  /** A PES checkpoint to continue from (stage 1 is recomputed: it is deterministic). */
+  resume?: Uint8Array;
+}
+
+/** The defaults: the recipe that produced the shipped file. */
+export const PRETRAIN_DEFAULTS = {
+  seed: 0,
+  normEps: 1e-10,
+  imitation: { taskSeeds: Array.from({ length: 16 }, (_, i) => i), lr: 0.08, lrGrid: [0.01, 0.02, 0.03, 0.05, 0.08, 0.12] as number[] | undefined, lrFactor: 1.6, cosineAlpha: 0.3 as number | undefined, daggerRounds: 0, steps: 200, fitSteps: 8000, perTensor: 12 },
+  pes: { iterations: 900, particles: 8, sigma: 0.01, truncation: 10, innerSteps: 200, metaLr: 3e-4, staggerSteps: 200, workers: 2, subspace: 'head' as 'all' | 'head' },
+  validationTasks: 8,
+  validationSteps: 200,
+  validateEvery: 100,
+} as const;
+
+export const VALIDATION_BASE_SEED = 500_000;
+
+/**
+ * The 'head' subspace: b2, W3 and b3 (θ[1664…1761], 98 values); the direction column of W3 and
+ * b3[0] are perturbed in units of η/0.001 (the imitation's output scale), the rest in units of 1.
+ */
+export function headSubspace(theta: Float32Array, lr: number): { base: number[]; index: number[]; scale: number[] } {
+  const index = Array.from({ length: 98 }, (_, j) => 1664 + j);
+  const scale = index.map((i) => (i >= 1696 && i < 1760 && (i - 1696) % 2 === 0) || i === 1760 ? lr / 0.001 : 1);
+  return { base: Array.from(theta), index, scale };
+}
+
+export interface PretrainResult {
+  theta: Float32Array;
+  /** Which stage's θ was selected. */
+  selected: 'imitation' | 'pes';
+  imitationTheta: Float32Array;
+  pesTheta: Float32Array;
+  imitation: { rows: number; fitLoss: number };
+  history: MetaHistoryEntry[];
+  /** Validation mean loss of θ₀, of the last PES θ and of the selected θ. */
+  validation: { imitation: number; pes: number; selected: number };
+  /** Validation mean loss every `validateEvery` meta-iterations (iteration 0 = θ₀). */
+  validations: { iteration: number; loss: number }[];
+  /** Meta-iteration of the selected θ (0 = the imitation θ₀). */
+  selectedIteration: number;
+  /** The resolved recipe (for provenance). */
+  recipe: Record<string, unknown>;
+  checkpoint: Uint8Array;
+}
+
+export async function pretrainLearned(o: PretrainOptions = {}): Promise<PretrainResult> {
+  const seed = o.seed ?? PRETRAIN_DEFAULTS.seed;
+  const normEps = o.normEps ?? PRETRAIN_DEFAULTS.normEps;
+  const im = { ...PRETRAIN_DEFAULTS.imitation, ...o.imitation };
+  const pes = { ...PRETRAIN_DEFAULTS.pes, ...o.pes };
+  const vTasks = o.validationTasks ?? PRETRAIN_DEFAULTS.validationTasks;
+  const vSteps = o.validationSteps ?? PRETRAIN_DEFAULTS.validationSteps;
+  if (!Number.isInteger(vTasks) || vTasks < 1) throw new MetaoptimError('INVALID_ARGUMENT', 'pretrainLearned: validationTasks must be a positive integer');
+  const runtime = o.runtime ?? defaultRuntimeOrThrow();
+  const family = await digitsMlpFamily({ runtime });
+
+  o.onProgress?.({ stage: 'imitation', done: 0, total: im.fitSteps });
+  const fit = imitationTheta({
+    family, runtime, taskSeeds: [...im.taskSeeds], lr: im.lr, lrGrid: im.lrGrid, lrFactor: im.lrFactor, cosineAlpha: im.cosineAlpha, steps: im.steps, fitSteps: im.fitSteps, perTensor: im.perTensor, daggerRounds: im.daggerRounds, seed, normEps,
+    signal: o.signal, onProgress: (done, total, loss) => o.onProgress?.({ stage: 'imitation', done, total, loss }),
+  });
+
+  const sub = pes.subspace === 'head' ? headSubspace(fit.theta, im.lr) : undefined;
+  const validate = (theta: Float32Array): number => {
+    let sum = 0;
+    for (let i = 0; i < vTasks; i++) {
+      if (o.signal?.aborted) throw new MetaoptimError('ABORTED', 'pretrainLearned: aborted during validation');
+      const cfg: DigitsMlpConfig = family.sample(VALIDATION_BASE_SEED + i);
+      const task = family.task(cfg);
+      try {
+        sum += runOn(task, mlpLOpt.optimizer(theta, { segments: taskSegments(task), normEps }), vSteps, i).meanLoss;
+      } finally {
+        task.dispose();
+      }
+      o.onProgress?.({ stage: 'validation', done: i + 1, total: vTasks });
+    }
+    return sum / vTasks;
+  };
+
+  // Resumable state: the PES checkpoint plus the validation record and the best θ so far.
+  const saved = o.resume ? (decodeJson(o.resume) as Partial<SavedPretrain>) : undefined;
+  if (saved && saved.format !== 'metaoptim-pretrain') throw new MetaoptimError('BAD_CHECKPOINT', 'pretrainLearned: not a pretraining checkpoint');
+  const validations: { iteration: number; loss: number }[] = saved?.validations ?? [{ iteration: 0, loss: validate(fit.theta) }];
+  let best = saved?.best ?? { iteration: 0, loss: validations[0]!.loss, theta: fit.theta };
+  let pesCk = saved?.pes;
+  let done = saved?.iteration ?? 0;
+  let history: MetaHistoryEntry[] = [];
+  let z: Float32Array = sub ? new Float32Array(sub.index.length) : fit.theta;
+  const wrap = (pesBytes: Uint8Array | undefined, iteration: number) =>
+    encodeJson({ format: 'metaoptim-pretrain', iteration, pes: pesBytes, validations, best } satisfies SavedPretrain);
+  const every = o.validateEvery ?? PRETRAIN_DEFAULTS.validateEvery;
+  do {
+    const next = Math.min(pes.iterations, (Math.floor(done / every) + 1) * every);
+    let r;
+    try {
+      r = await esMetaTrain({
+        estimator: 'pes', theta: z, iterations: next, particles: pes.particles, sigma: pes.sigma, truncation: pes.truncation,
+        staggerSteps: pes.staggerSteps, seed, workers: pes.workers, runtime,
+        setup: { module: new URL('./setup.js', import.meta.url).href, args: { innerSteps: pes.innerSteps, normEps, subspace: sub } },
+        metaOptimizer: adam({ lr: pes.metaLr }),
+        onProgress: (e) => o.onProgress?.({ stage: 'pes', done: e.done, total: pes.iterations, loss: e.loss }),
+        signal: o.signal, checkpointEvery: o.checkpointEvery,
+        onCheckpoint: o.onCheckpoint && ((bytes, it) => (it < next ? o.onCheckpoint!(wrap(bytes, it), it) : undefined)),
+        resume: pesCk,
+      });
+    } catch (err) {
+      if (err instanceof MetaoptimError && err.code === 'ABORTED' && err.details?.checkpoint) {
+        const d = err.details as { checkpoint: Uint8Array; iteration: number };
+        throw new MetaoptimError('ABORTED', err.message, { checkpoint: wrap(d.checkpoint, d.iteration), iteration: d.iteration });
+      }
+      throw err;
+    }
+    pesCk = r.checkpoint;
+    history = r.history;
+    done = next;
+    z = r.theta;
+    const theta = sub ? embedSubspace(sub, r.theta) : r.theta;
+    const loss = validate(theta);
+    validations.push({ iteration: done, loss });
+    if (loss < best.loss) best = { iteration: done, loss, theta };
+    await o.onCheckpoint?.(wrap(pesCk, done), done);
+  } while (done < pes.iterations);
+  const last = validations[validations.length - 1]!;
+  const pesTheta = sub ? embedSubspace(sub, z) : z;
+  return {
+    theta: best.theta,
+    selected: best.iteration === 0 ? 'imitation' : 'pes',
+    selectedIteration: best.iteration,
+    imitationTheta: fit.theta,
+    pesTheta,
+    imitation: { rows: fit.rows, fitLoss: fit.fitLoss },
+    history,
+    validation: { imitation: validations[0]!.loss, pes: last.loss, selected: best.loss },
+    validations,
+    recipe: { seed, normEps, imitation: im, pes, validationTasks: vTasks, validationSteps: vSteps, validateEvery: every, validationBaseSeed: VALIDATION_BASE_SEED },
+    checkpoint: wrap(pesCk, done),
+  };
+}
+
+interface SavedPretrain {
+  format: 'metaoptim-pretrain';
+  iteration: number;
+  pes: Uint8Array | undefined;
+  validations: { iteration: number; loss: number }[];
+  best: { iteration: number; loss: number; theta: Float32Array };
+}
