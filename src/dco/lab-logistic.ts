@@ -17,6 +17,7 @@ import { mix } from './random.js';
 import { type DcoKind, type Parameterization, initTheta, materialize } from './theta.js';
 import { metaTrain } from './train.js';
 import { unroll } from './unroll.js';
+import { type BaselineRule, baselineState, baselineStep } from './baselines.js';
 
 export const LOGISTIC_METHODS = ['GD (tuned)', 'momentum (tuned)', 'Adam (tuned)', 'DCOG', 'DCOM', 'DCOGD'] as const;
 
@@ -90,24 +91,13 @@ type Rule = 'gd' | 'momentum' | 'adam';
  */
 export function runRule(task: LogisticTask, T: number, rule: Rule, lr: number, beta = 0): { x: Float64Array; trajectory: number } {
   const f = task.f64();
-  const n = f.size, x = f.x0.slice(), g = new Float64Array(n), prev = x.slice(), m1 = new Float64Array(n), m2 = new Float64Array(n);
+  const x = f.x0.slice(), g = new Float64Array(f.size), st = baselineState(x);
+  const kind: BaselineRule = rule === 'momentum' ? 'heavy-ball' : rule;
   let sum = 0;
   for (let t = 0; t < T; t++) {
     const l = f.loss(x, g, t);
     if (t > 0) sum += l;
-    for (let i = 0; i < n; i++) {
-      if (rule === 'gd') x[i] = x[i]! - lr * g[i]!;
-      else if (rule === 'momentum') {
-        const xi = x[i]!;
-        x[i] = xi - lr * g[i]! + beta * (xi - prev[i]!);
-        prev[i] = xi;
-      } else {
-        m1[i] = 0.9 * m1[i]! + 0.1 * g[i]!;
-        m2[i] = 0.999 * m2[i]! + 0.001 * g[i]! * g[i]!;
-        const mh = m1[i]! / (1 - 0.9 ** (t + 1)), vh = m2[i]! / (1 - 0.999 ** (t + 1));
-        x[i] = x[i]! - (lr * mh) / (Math.sqrt(vh) + 1e-8);
-      }
-    }
+    baselineStep(kind, x, g, st, t, lr, beta);
   }
   sum += f.loss(x, undefined, T);
   return { x, trajectory: sum / T };

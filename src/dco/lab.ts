@@ -21,6 +21,7 @@ import type { F64Task } from './task.js';
 import { type DcoKind, type DcoTheta, initTheta, materialize } from './theta.js';
 import { metaTrain } from './train.js';
 import { unroll } from './unroll.js';
+import { type BaselineRule, baselineState, baselineStep } from './baselines.js';
 
 const VL = 'https://vega.github.io/schema/vega-lite/v5.json';
 
@@ -131,24 +132,12 @@ function variedAExperiment(c: Ctx, sigmas: number[], iterations: number) {
 }
 
 /** Loss after T steps of a hand-made rule (f64) on one task. */
-function runBaseline(task: F64Task, T: number, kind: 'gd' | 'heavy-ball' | 'adam', lr: number, beta: number): number {
+function runBaseline(task: F64Task, T: number, kind: BaselineRule, lr: number, beta: number): number {
   const n = task.size;
-  const x = task.x0.slice(), g = new Float64Array(n), prev = x.slice(), m1 = new Float64Array(n), m2 = new Float64Array(n);
+  const x = task.x0.slice(), g = new Float64Array(n), st = baselineState(x);
   for (let t = 0; t < T; t++) {
     task.loss(x, g);
-    for (let i = 0; i < n; i++) {
-      if (kind === 'gd') x[i] = x[i]! - lr * g[i]!;
-      else if (kind === 'heavy-ball') {
-        const xi = x[i]!;
-        x[i] = xi - lr * g[i]! + beta * (xi - prev[i]!);
-        prev[i] = xi;
-      } else {
-        m1[i] = 0.9 * m1[i]! + 0.1 * g[i]!;
-        m2[i] = 0.999 * m2[i]! + 0.001 * g[i]! * g[i]!;
-        const mh = m1[i]! / (1 - 0.9 ** (t + 1)), vh = m2[i]! / (1 - 0.999 ** (t + 1));
-        x[i] = x[i]! - (lr * mh) / (Math.sqrt(vh) + 1e-8);
-      }
-    }
+    baselineStep(kind, x, g, st, t, lr, beta);
   }
   const f = task.loss(x);
   return Number.isFinite(f) ? f : Infinity;
