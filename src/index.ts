@@ -1,5 +1,5 @@
 // metaoptim — public API. See README.md for the tour and docs/ for each capability.
-export { MetaoptimError } from './errors.js';
+export { MetaoptimError } from './core/errors.js';
 export {
   Arena,
   Region,
@@ -14,7 +14,7 @@ export {
 } from './runtime/index.js';
 export * from './optim/index.js';
 export * from './data/index.js';
-export { Rng } from './util/rng.js';
+export { Rng } from './core/rng.js';
 export * from './tasks/index.js';
 export * from './nn/index.js';
 export * from './race/index.js';

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { NormTrace, adam, analyzeCheckpoint, recordRun, paretoSamples, stableSamples, largestDivisorBelowSqrt, lion, logHistogram, momentum, noise, ready, sgd, symmetryDeviations, tailIndexBlockSum, tailIndexHill, twoLayerViews, wouldUpdate } from '../src/index.js';
 import { Rng } from '../src/analysis/random.js';
-import { hillRef } from './reference/stats.js';
+import { hillRef } from './support/reference/stats.js';
 
 const N = 1 << 18;
 function draw(kind: 'normal' | 'stable' | 'pareto', alpha: number, seed: number): Float64Array {

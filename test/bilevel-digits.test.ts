@@ -5,7 +5,7 @@ import type { BilevelProblem } from '../src/bilevel/problem.js';
 import { hyperCleaning } from '../src/bilevel/problems/hypercleaning.js';
 import { representationSplit } from '../src/bilevel/problems/representation.js';
 import { pbgd } from '../src/bilevel/pbgd.js';
-import { Rng } from '../src/util/rng.js';
+import { Rng } from '../src/core/rng.js';
 
 await ready();
 const digits = await loadDigits();

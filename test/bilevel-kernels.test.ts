@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { type Runtime, createRuntime } from '../src/index.js';
-import * as L from './reference/linear.js';
-import * as P from './reference/penalty.js';
+import * as L from './support/reference/linear.js';
+import * as P from './support/reference/penalty.js';
 
 const runtimes: Promise<Runtime[]> = Promise.all([createRuntime({ build: 'simd' }), createRuntime({ build: 'scalar' })]);
 

@@ -7,13 +7,13 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { UsageError, parseArgs } from '../src/cli/args.js';
-import type { Lab } from '../src/cli/lab.js';
-import { labs } from '../src/cli/labs.js';
+import type { Lab } from '../src/labs/lab.js';
+import { labs } from '../src/labs/registry.js';
 import { main } from '../src/cli/main.js';
 import { contestants } from '../src/race/contestants.js';
 import { type RaceResults, raceLab } from '../src/race/lab.js';
 import { raceTasks } from '../src/race/tasks.js';
-import { MetaoptimError } from '../src/errors.js';
+import { MetaoptimError } from '../src/core/errors.js';
 import { rosenbrockTask } from '../src/tasks/functions.js';
 
 const MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
@@ -299,7 +299,7 @@ test('lab <name> plumbing: options checked, extra/seed/quick passed, files writt
     async run(o) {
       seen.push(o.extra);
       if (o.extra?.fail === 'early') throw new MetaoptimError('INVALID_ARGUMENT', 'fake: bad value');
-      o.onProgress?.({ label: 'fake', done: 1, total: 1 });
+      o.onProgress?.({ label: 'fake', done: 1, total: 1, elapsedMs: 0 });
       if (o.extra?.fail === 'late') throw new MetaoptimError('INVALID_ARGUMENT', 'fake: internal');
       return {
         results: { seed: o.seed, quick: o.quick, n: o.extra?.n ?? null },

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { type OptState, type Runtime, createRuntime } from '../src/index.js';
-import { RefOptimizer } from './reference/optimizers.js';
-import { cases, firstDiff, sameBits } from './optimizers.js';
+import { RefOptimizer } from './support/reference/optimizers.js';
+import { cases, firstDiff, sameBits } from './support/optimizers.js';
 
 let simd: Runtime;
 let scalar: Runtime;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { MetaoptimError, type Optimizer, type Task, lion, momentum, ready, sgd, wouldUpdate } from '../src/index.js';
-import { labs } from '../src/cli/labs.js';
+import { labs } from '../src/labs/registry.js';
 import { type DynamicsConfig, type DynamicsResults, runDynamics } from '../src/dynamics/experiment.js';
 import { spearman } from '../src/dynamics/findings.js';
 import { lionSgdInterp } from '../src/dynamics/interp.js';

@@ -12,7 +12,7 @@ import {
   gemmRef,
   mseRef,
   softmaxCeRef,
-} from './reference/nn.js';
+} from './support/reference/nn.js';
 
 const builds = (simdSupported() ? ['simd', 'scalar'] : ['scalar']) as ('simd' | 'scalar')[];
 const runtimes = new Map<string, Runtime>();

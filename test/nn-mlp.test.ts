@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { type Activation, MetaoptimError, Rng, adam, createRuntime, digitsSplit, mlp, mlpLayout, simdSupported } from '../src/index.js';
-import { centralDiff, mlpLoss64 } from './reference/nn.js';
+import { centralDiff, mlpLoss64 } from './support/reference/nn.js';
 
 const rtP = createRuntime({ build: simdSupported() ? 'simd' : 'scalar' });
 const KIND: Record<Activation, number> = { sigmoid: 1, tanh: 2, relu: 3, leaky_relu: 4 };

@@ -177,8 +177,18 @@ test('train: abort, progress, batch offset, options validation; classificationTa
   ac.abort();
   await assert.rejects(train(t, adam(), { steps: 10, signal: ac.signal }), code('ABORTED'));
   const seen: number[] = [];
-  const r = await train(t, adam(), { steps: 10, progressEvery: 5, onProgress: (p) => seen.push(p.done) });
-  assert.deepEqual(seen, [5, 10]);
+  const r = await train(t, adam(), { steps: 10, onProgress: (p) => {
+    assert.equal(p.total, 10);
+    assert.ok(p.elapsedMs >= 0 && Number.isFinite(p.metrics!.loss!));
+    seen.push(p.done);
+  } });
+  // The first tick reports, the last event is the final one (throttled in between).
+  assert.equal(seen[0], 1);
+  assert.equal(seen[seen.length - 1], 10);
+  await assert.rejects(train(t, adam(), { steps: 10, learningRate: 1 } as never), code('UNKNOWN_OPTION'));
+  const div = await train(t, sgd({ lr: 1e6 }), { steps: 50, divergence: {} });
+  assert.ok(div.divergedAt !== null && div.divergedAt > 0 && div.steps === div.divergedAt, `diverged at ${div.divergedAt}`);
+  assert.deepEqual(div.final, {});
   const shifted = await train(t, adam(), { steps: 5, batchOffset: 5 });
   const p0 = t.init(0);
   assert.equal(shifted.losses[0], t.loss(p0, 5));

@@ -13,7 +13,7 @@ function fake(isTTY: boolean) {
 test('non-TTY: one line per label per 10 % crossed, with rate and ETA', () => {
   const { p, chunks, advance } = fake(false);
   for (let d = 0; d <= 1000; d += 10) {
-    p.update({ label: 'task', done: d, total: 1000 });
+    p.update({ label: 'task', done: d, total: 1000, elapsedMs: 0 });
     advance(10);
   }
   assert.equal(chunks.length, 11);
@@ -21,7 +21,7 @@ test('non-TTY: one line per label per 10 % crossed, with rate and ETA', () => {
   assert.match(chunks[5]!, /^task: 50% \(500\/1000\) 1000\/s ETA 0\.5s\n$/);
   assert.match(chunks[10]!, /^task: 100% \(1000\/1000\) 1000\/s in 1\.0s\n$/);
   // a second label keeps its own deciles
-  p.update({ label: 'other', done: 5, total: 10 });
+  p.update({ label: 'other', done: 5, total: 10, elapsedMs: 0 });
   assert.equal(chunks.at(-1), 'other: 50% (5/10)\n');
   p.finish();
   assert.equal(chunks.length, 12, 'finish writes nothing off a TTY');
@@ -29,16 +29,16 @@ test('non-TTY: one line per label per 10 % crossed, with rate and ETA', () => {
 
 test('TTY: redraws one line per label in place, at most every 100 ms, always at completion', () => {
   const { p, chunks, advance } = fake(true);
-  p.update({ label: 'a', done: 0, total: 100 });
+  p.update({ label: 'a', done: 0, total: 100, elapsedMs: 0 });
   assert.equal(chunks.length, 1);
   assert.ok(chunks[0]!.startsWith('\r\x1b[2Ka ░'), JSON.stringify(chunks[0]));
   advance(50);
-  p.update({ label: 'a', done: 10, total: 100 });
+  p.update({ label: 'a', done: 10, total: 100, elapsedMs: 0 });
   assert.equal(chunks.length, 1, 'throttled');
   advance(60);
-  p.update({ label: 'a', done: 10, total: 100 });
+  p.update({ label: 'a', done: 10, total: 100, elapsedMs: 0 });
   assert.equal(chunks.length, 2, '100 ms later: redrawn');
-  p.update({ label: 'b', done: 1, total: 4 });
+  p.update({ label: 'b', done: 1, total: 4, elapsedMs: 0 });
   assert.equal(chunks.length, 3, 'a new label is drawn at once');
   chunks.splice(1, 1);
   // cursor up over the one line drawn before, then both lines
@@ -48,7 +48,7 @@ test('TTY: redraws one line per label in place, at most every 100 ms, always at 
   assert.match(lines[0]!, /a █{2}░{22}  10% 10\/100 \d+\/s ETA/);
   assert.match(lines[1]!, /b █{6}░{18}  25% 1\/4/);
   advance(1);
-  p.update({ label: 'a', done: 100, total: 100 });
+  p.update({ label: 'a', done: 100, total: 100, elapsedMs: 0 });
   assert.equal(chunks.length, 3, 'completion is drawn at once');
   assert.ok(chunks[2]!.startsWith('\x1b[2A'));
   assert.match(chunks[2]!, /a █{24} 100% 100\/100 \d+\/s in 0\.1s/);

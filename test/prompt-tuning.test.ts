@@ -16,7 +16,7 @@ import {
   shiftDigits,
   train,
 } from '../src/index.js';
-import { centralDiff, mlpLoss64 } from './reference/nn.js';
+import { centralDiff, mlpLoss64 } from './support/reference/nn.js';
 
 const code = (c: string) => (e: unknown) => e instanceof MetaoptimError && e.code === c;
 

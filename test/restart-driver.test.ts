@@ -18,7 +18,7 @@ import {
 import { symmetricEigen, trustRegionStep } from '../src/restart/linalg.js';
 import { fitFunnel } from '../src/restart/surrogate.js';
 import type { TrajectoryPoint } from '../src/restart/types.js';
-import { Rng } from '../src/util/rng.js';
+import { Rng } from '../src/core/rng.js';
 
 before(async () => {
   await ready();

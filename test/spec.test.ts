@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import fc from 'fast-check';
 import { type Runtime, adam, createRuntime, eve, lion } from '../src/index.js';
-import { sameBits } from './optimizers.js';
+import { sameBits } from './support/optimizers.js';
 
 let rt: Runtime;
 before(async () => {

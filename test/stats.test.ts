@@ -5,7 +5,7 @@ import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { Region } from '../src/runtime/arena.js';
 import { type Runtime, covariance, covarianceSummary, createRuntime, gram, jacobiEigenvalues, powerIteration, ready, traceAround } from '../src/index.js';
 import { Rng } from '../src/analysis/random.js';
-import { centerRef, covarianceNaive, selectRef, symvRef, syrkRef } from './reference/stats.js';
+import { centerRef, covarianceNaive, selectRef, symvRef, syrkRef } from './support/reference/stats.js';
 
 const builds = ['simd', 'scalar'] as const;
 const runtimes: Record<string, Runtime> = {};

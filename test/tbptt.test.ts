@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { Task } from '../src/tasks/types.js';
 import { adam, lstmLOpt, noisyQuadraticFamily, ready, tbpttTrain, tbpttWindow } from '../src/index.js';
 import { Rng } from '../src/analysis/random.js';
-import { F64, lstmStepRef } from './reference/l2o.js';
+import { F64, lstmStepRef } from './support/reference/l2o.js';
 
 // Linear task: L_b(x) = 10 + ⟨c_b, x⟩. Its gradient does not depend on x, so detaching the
 // gradient (first-order truncated backprop) loses nothing and M = log Σ L_t can be checked by

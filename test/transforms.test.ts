@@ -20,9 +20,9 @@ import {
   scaleByLearningRate,
   warmupCosineDecay,
 } from '../src/index.js';
-import { clipRef, countNonFiniteRef, sumsqRef } from './reference/moments.js';
-import { RefOptimizer } from './reference/optimizers.js';
-import { sameBits } from './optimizers.js';
+import { clipRef, countNonFiniteRef, sumsqRef } from './support/reference/moments.js';
+import { RefOptimizer } from './support/reference/optimizers.js';
+import { sameBits } from './support/optimizers.js';
 
 let builds: Runtime[] = [];
 before(async () => {

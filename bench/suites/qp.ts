@@ -7,9 +7,9 @@ import { CholeskyDecomposition, Matrix } from 'ml-matrix';
 import quadprog from 'quadprog';
 import { Region, createRuntime, qp } from '../../src/index.js';
 import type { Runtime } from '../../src/index.js';
-import { type Problem, generate, normal, rng } from '../../test/qp-helpers.js';
-import { cholFactor, cholSolve } from '../../test/reference/linalg.js';
-import { refBox } from '../../test/reference/qp.js';
+import { type Problem, generate, normal, rng } from '../../test/support/qp-helpers.js';
+import { cholFactor, cholSolve } from '../../test/support/reference/linalg.js';
+import { refBox } from '../../test/support/reference/qp.js';
 import type { BenchCase, Suite } from '../types.js';
 
 type Box = Problem & { lb: number[]; ub: number[] };

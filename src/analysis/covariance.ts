@@ -1,4 +1,4 @@
-import { MetaoptimError } from '../errors.js';
+import { MetaoptimError } from '../core/errors.js';
 import { Region } from '../runtime/arena.js';
 import { type Runtime, defaultRuntimeOrThrow } from '../runtime/runtime.js';
 import { jacobiEigenvalues, spectrumSummary } from './eigen.js';

@@ -1,4 +1,4 @@
-import { MetaoptimError } from '../errors.js';
+import { MetaoptimError } from '../core/errors.js';
 import type { OptState } from '../optim/state.js';
 import type { Optimizer } from '../optim/types.js';
 import type { Task } from '../tasks/types.js';

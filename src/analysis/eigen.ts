@@ -1,4 +1,4 @@
-import { MetaoptimError } from '../errors.js';
+import { MetaoptimError } from '../core/errors.js';
 
 /**
  * Eigenvalues of a small symmetric matrix (row-major f64, n×n) by the cyclic Jacobi method

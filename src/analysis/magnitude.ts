@@ -1,4 +1,4 @@
-import { MetaoptimError } from '../errors.js';
+import { MetaoptimError } from '../core/errors.js';
 
 /**
  * Update magnitudes (SPEC B.1.8): log-spaced histograms of |Δθ| (or |g|) over all parameters,

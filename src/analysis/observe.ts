@@ -1,4 +1,4 @@
-import { MetaoptimError } from '../errors.js';
+import { MetaoptimError } from '../core/errors.js';
 import type { OptState } from '../optim/state.js';
 import type { GradientInput, Optimizer, StepInfo } from '../optim/types.js';
 

@@ -1,4 +1,4 @@
-import { MetaoptimError } from '../errors.js';
+import { MetaoptimError } from '../core/errors.js';
 
 /**
  * Seeded pseudo-random numbers for the analysis and meta-training code.

@@ -1,4 +1,4 @@
-import { MetaoptimError } from '../errors.js';
+import { MetaoptimError } from '../core/errors.js';
 
 /**
  * Symmetry-constraint deviations of an update (SPEC B.1.4; Kunin et al. 2021, "Neural

@@ -1,4 +1,4 @@
-import type { ProgressEvent } from '../cli/lab.js';
+import type { ProgressEvent } from '../core/loop.js';
 import type { Dataset } from '../data/index.js';
 import { f2sa } from './f2sa.js';
 import { pbgd } from './pbgd.js';

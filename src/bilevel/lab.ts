@@ -1,6 +1,6 @@
-import type { Lab, LabOptions, LabResult } from '../cli/lab.js';
+import type { Lab, LabOptions, LabResult } from '../labs/lab.js';
 import { loadDigits } from '../data/index.js';
-import { MetaoptimError } from '../errors.js';
+import { MetaoptimError } from '../core/errors.js';
 import type { ReportSection } from '../report/types.js';
 import { ready, runtimeInfo } from '../runtime/index.js';
 import {
@@ -31,6 +31,7 @@ type Part = (typeof PARTS)[number];
  */
 export const bilevelLab: Lab = {
   name: 'bilevel',
+  options: [],
   summary: 'PBGD-Free vs PBGD vs F2SA: closed-form quadratics, the nonconvex toy, digits hyper-cleaning and representation split; bias vs γ',
   async run(opts: LabOptions): Promise<LabResult> {
     const only = typeof opts.extra?.only === 'string' ? (opts.extra.only.split(',') as Part[]) : [...PARTS];

@@ -1,4 +1,4 @@
-import { checkNumber } from '../errors.js';
+import { checkNumber } from '../core/errors.js';
 import type { BilevelProblem } from './problem.js';
 import { type BilevelResult, type SolveOptions, positive, runSolver } from './run.js';
 

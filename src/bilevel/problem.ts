@@ -1,5 +1,5 @@
-import { MetaoptimError } from '../errors.js';
-import type { Rng } from '../util/rng.js';
+import { MetaoptimError } from '../core/errors.js';
+import type { Rng } from '../core/rng.js';
 
 /**
  * Bilevel problems (SPEC A.2.1):

@@ -1,8 +1,8 @@
-import type { ProgressEvent } from '../cli/lab.js';
-import { MetaoptimError, checkNumber } from '../errors.js';
+import type { ProgressEvent } from '../core/loop.js';
+import { MetaoptimError, checkNumber } from '../core/errors.js';
 import { Region, type Runtime, defaultRuntimeOrThrow } from '../runtime/index.js';
 import type { Kernels } from '../runtime/kernels.js';
-import { Rng } from '../util/rng.js';
+import { Rng } from '../core/rng.js';
 import { type BilevelProblem, CountingOracles, type GradCounts, checkVector, projectOnto } from './problem.js';
 
 /** Options every bilevel solver takes. */
@@ -104,6 +104,7 @@ export function runSolver(
 ): BilevelResult {
   const owner = `${method} on ${problem.name}`;
   const T = checkNumber(method, 'iterations', opts.iterations, { min: 0 });
+  const started = performance.now();
   if (!Number.isInteger(T)) throw new MetaoptimError('INVALID_HYPERPARAMETER', `${method}: iterations must be an integer`);
   const recordEvery = checkNumber(method, 'recordEvery', opts.recordEvery ?? defaultRecordEvery(T), { min: 1 });
   const rt = opts.runtime ?? defaultRuntimeOrThrow();
@@ -178,7 +179,7 @@ export function runSolver(
         peakRss = Math.max(peakRss ?? 0, rss);
       }
       trace.push(rec);
-      opts.onProgress?.({ label, done: iter, total: T });
+      opts.onProgress?.({ label, done: iter, total: T, elapsedMs: performance.now() - started });
     };
     record(0);
     for (let t = 0; t < T; t++) {

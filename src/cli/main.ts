@@ -5,12 +5,12 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { MetaoptimError } from '../errors.js';
+import { MetaoptimError } from '../core/errors.js';
 import { raceLab } from '../race/lab.js';
 import { renderReport } from '../report/html.js';
 import { type ParsedArgs, UsageError, parseArgs } from './args.js';
-import type { Lab } from './lab.js';
-import { labs } from './labs.js';
+import type { Lab } from '../labs/lab.js';
+import { labs } from '../labs/registry.js';
 import { ProgressDisplay } from './progress.js';
 
 export interface CliIo {

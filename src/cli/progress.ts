@@ -1,4 +1,4 @@
-import type { ProgressEvent } from './lab.js';
+import type { ProgressEvent } from '../core/loop.js';
 
 /**
  * Progress bars on stderr from `ProgressEvent`s. On a TTY: one line per label, redrawn in

@@ -1,5 +1,5 @@
-import { MetaoptimError } from '../errors.js';
-import { Rng } from '../util/rng.js';
+import { MetaoptimError } from '../core/errors.js';
+import { Rng } from '../core/rng.js';
 import { type DataFile, readDataText } from './source.js';
 
 /** A classification data set: row-major features and integer labels. */

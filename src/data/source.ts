@@ -1,4 +1,4 @@
-import { MetaoptimError } from '../errors.js';
+import { MetaoptimError } from '../core/errors.js';
 import { isNode } from '../runtime/load.js';
 
 // Where the shipped data files come from: the package's own `data/` folder, read with

@@ -1,7 +1,7 @@
 // Small dense f64 helpers for DCO (row-major n×n): Cholesky factor and solve, products.
 // The meta-learned matrices are small (n up to a few hundred), so plain JavaScript suffices;
 // constrained steps go through the WebAssembly QP kernels (src/qp).
-import { MetaoptimError } from '../errors.js';
+import { MetaoptimError } from '../core/errors.js';
 
 /** Lower Cholesky factor of the SPD matrix A (a new array); throws QP_NOT_PD with the pivot. */
 export function cholesky(A: Float64Array, n: number): Float64Array {

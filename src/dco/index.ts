@@ -20,7 +20,7 @@
  * definiteness; raise ε), NON_FINITE_LOSS (meta-loss overflowed), ABORTED (signal fired;
  * details.theta holds θ so far).
  */
-import { MetaoptimError } from '../errors.js';
+import { MetaoptimError } from '../core/errors.js';
 import type { Optimizer } from '../optim/types.js';
 import { type DcoOptimizerOptions, dcoOptimizer } from './optimizer.js';
 import { type DcoInitOptions, type DcoKind, type DcoTheta, initTheta } from './theta.js';

@@ -11,7 +11,7 @@
 // 3. Every method runs T steps on each held-out task (same minibatches); reported: training-split
 //    cross-entropy and test accuracy at x_T, averaged over the held-out tasks, then mean and
 //    standard deviation over seeds.
-import { MetaoptimError } from '../errors.js';
+import { MetaoptimError } from '../core/errors.js';
 import { type LogisticDataset, type LogisticFamilyOptions, type LogisticTask, logisticFamily } from '../tasks/logistic.js';
 import { mix } from './random.js';
 import { type DcoKind, type Parameterization, initTheta, materialize } from './theta.js';

@@ -10,8 +10,8 @@
 // 4. Logistic regression on iris and wine (non-quadratic families, first-order meta-gradients;
 //    src/dco/lab-logistic.ts): DCOG, DCOM, DCOGD (full P) against GD, momentum and Adam tuned per
 //    family; training loss and test accuracy after T = 20 steps on held-out tasks, over seeds.
-import type { Lab, LabOptions, LabResult } from '../cli/lab.js';
-import { MetaoptimError } from '../errors.js';
+import type { Lab, LabOptions, LabResult } from '../labs/lab.js';
+import { MetaoptimError } from '../core/errors.js';
 import type { ReportSection } from '../report/types.js';
 import { leastSquaresFamily } from '../tasks/least-squares.js';
 import { quadraticFamily } from '../tasks/quadratic.js';
@@ -55,12 +55,13 @@ interface Ctx {
   opts: LabOptions;
   done: number;
   total: number;
+  started: number;
 }
 
 function progress(c: Ctx, label: string): void {
   if (c.opts.signal?.aborted) throw new MetaoptimError('ABORTED', `lab dco: aborted during ${label}`);
   c.done++;
-  c.opts.onProgress?.({ label, done: c.done, total: c.total });
+  c.opts.onProgress?.({ label, done: c.done, total: c.total, elapsedMs: performance.now() - c.started });
 }
 
 function oneStepExperiment(c: Ctx, ks: number[], iterations: number) {
@@ -218,7 +219,7 @@ export const dcoLab: Lab = {
     const sigmas = quick ? [0, 0.1, 0.3] : [0, 0.05, 0.1, 0.2, 0.3, 0.5];
     const seeds = quick ? 3 : 5;
     const logSeeds = quick ? 5 : 10;
-    const c: Ctx = { opts, done: 0, total: ks.length + sigmas.length + seeds + 2 * logSeeds };
+    const c: Ctx = { opts, done: 0, started: performance.now(), total: ks.length + sigmas.length + seeds + 2 * logSeeds };
     const t0 = Date.now();
     const oneStep = oneStepExperiment(c, ks, quick ? 3000 : 5000);
     const varied = variedAExperiment(c, sigmas, quick ? 1500 : 4000);

@@ -2,7 +2,7 @@
 // optimizer is made (its matrices and chol(P) are materialized once); each step computes, in f64,
 //   q = W_g g + W_d d + W_x x + c,  δ = argmin ½δᵀPδ + qᵀδ  (= −P⁻¹q, or with |δ_i| ≤ r by the
 //   box QP kernel when `trustRegion` is set),  x ← x + δ,  d ← δ.
-import { MetaoptimError, checkNumber } from '../errors.js';
+import { MetaoptimError, checkNumber } from '../core/errors.js';
 import { makeOptimizer, nonFinitePolicy } from '../optim/base.js';
 import type { NonFinitePolicy, Optimizer } from '../optim/types.js';
 import { solve as qpSolve } from '../qp/solve.js';

@@ -4,7 +4,7 @@
 //   DCOG : q = g                      (θ: P)
 //   DCOM : q = g − M d                (θ: P, M; diagonal or full like P)
 //   DCOGD: q = W_g g + W_d d + W_x x + c   (θ: P, W_g, W_d, W_x, c)
-import { MetaoptimError, checkNumber } from '../errors.js';
+import { MetaoptimError, checkNumber } from '../core/errors.js';
 import { cholesky, sigmoid, softplus, softplusInv } from './dense.js';
 import { gaussian } from './random.js';
 

@@ -2,7 +2,7 @@
 // unrolls T steps on each, averages the meta-loss and its exact gradient (src/dco/unroll.ts),
 // and takes an Adam step on θ (f64, in JavaScript: θ is small and precision decides the
 // one-step claim). The learning rate decays geometrically from `lr` to `finalLr`.
-import { MetaoptimError, checkNumber } from '../errors.js';
+import { MetaoptimError, checkNumber } from '../core/errors.js';
 import type { Task } from '../tasks/types.js';
 import { mix, uniform } from './random.js';
 import { type F64Task, asF64Task } from './task.js';

@@ -1,3 +1,4 @@
+import type { ProgressEvent } from '../core/loop.js';
 import { type RunRecord, recordRun } from '../analysis/record.js';
 import { digitsSplit, DIGITS_VARIANTS, type DigitsVariant } from '../tasks/digits.js';
 import { MlpTask } from '../tasks/classification.js';
@@ -10,8 +11,8 @@ import { lion } from '../optim/lion.js';
 import { momentum } from '../optim/sgd.js';
 import type { Optimizer } from '../optim/types.js';
 import { type Runtime, defaultRuntimeOrThrow, ready } from '../runtime/runtime.js';
-import { Rng } from '../util/rng.js';
-import { MetaoptimError } from '../errors.js';
+import { Rng } from '../core/rng.js';
+import { MetaoptimError } from '../core/errors.js';
 import { LR_GRID, pickLearningRate, summedLoss } from './lr-protocol.js';
 import { lionSgdInterp } from './interp.js';
 import { type Findings, findings } from './findings.js';
@@ -121,8 +122,10 @@ export interface DynamicsResults {
 export interface RunOptions {
   seed: number;
   runtime?: Runtime;
-  onProgress?: (e: { label: string; done: number; total: number }) => void;
+  onProgress?: (e: ProgressEvent) => void;
   signal?: AbortSignal;
+  /** performance.now() at the start of the run (for elapsedMs). */
+  started?: number;
 }
 
 const TEST_SEED = 100_000;
@@ -176,7 +179,7 @@ export function metaTrainLstm(v: DigitsVariant, cfg: DynamicsConfig['meta'], fam
     const s = score(theta);
     history.push({ epoch: e, metaTestLoss: s });
     if (s < best.loss) best = { theta, loss: s, epoch: e };
-    o.onProgress?.({ label, done: e, total: cfg.epochs });
+    o.onProgress?.({ label, done: e, total: cfg.epochs, elapsedMs: performance.now() - (o.started ?? 0) });
   }
   return { theta: best.theta, history, bestEpoch: best.epoch, metaLoss, seconds: (performance.now() - t0) / 1000 };
 }
@@ -245,6 +248,7 @@ function recordRuns(make: () => Optimizer, task: MlpTask, v: DigitsVariant, cfg:
 }
 
 export async function runDynamics(cfg: DynamicsConfig, o: RunOptions): Promise<DynamicsResults> {
+  o = { ...o, started: o.started ?? performance.now() };
   const t0 = performance.now();
   if (!o.runtime) await ready();
   const runtime = o.runtime ?? defaultRuntimeOrThrow();
@@ -261,7 +265,7 @@ export async function runDynamics(cfg: DynamicsConfig, o: RunOptions): Promise<D
         const p = pickLearningRate(mk[name], task, { grid: cfg.lr.grid, runs: cfg.lr.runs, steps: cfg.lr.steps, seed: 0, runtime, signal: o.signal });
         lrSearch[name] = { lr: p.lr, scores: p.scores };
       }
-      o.onProgress?.({ label: `${v}: learning rates`, done: 1, total: 1 });
+      o.onProgress?.({ label: `${v}: learning rates`, done: 1, total: 1, elapsedMs: performance.now() - (o.started ?? 0) });
       const meta = metaTrainLstm(v, cfg.meta, variantFamily(v, data, runtime), task, (o.seed * 31 + vi) >>> 0, 0, ro, `${v}: meta-training the LSTM`);
       trained.set(v, { theta: meta.theta, seconds: meta.seconds });
       const makers: Record<OptName, () => Optimizer> = {
@@ -274,7 +278,7 @@ export async function runDynamics(cfg: DynamicsConfig, o: RunOptions): Promise<D
       for (const name of OPTIMIZERS) {
         const { recs, failed } = recordRuns(makers[name], task, v, cfg.test, ro, true);
         optimizers[name] = summarize(recs, failed, name === 'l2o' ? null : lrSearch[name].lr, cfg.test.symmetryWindow);
-        o.onProgress?.({ label: `${v}: recorded runs`, done: OPTIMIZERS.indexOf(name) + 1, total: OPTIMIZERS.length });
+        o.onProgress?.({ label: `${v}: recorded runs`, done: OPTIMIZERS.indexOf(name) + 1, total: OPTIMIZERS.length, elapsedMs: performance.now() - (o.started ?? 0) });
       }
       variants.push({
         variant: v, parameters: task.size, kinds: kindsOf(v), lrSearch,
@@ -300,7 +304,7 @@ export async function runDynamics(cfg: DynamicsConfig, o: RunOptions): Promise<D
             { ...cfg.test, runs: cfg.interp.seeds, steps: cfg.interp.steps, histogramSteps: [] }, ro, false);
           const s = summarize(recs, failed, null, cfg.test.symmetryWindow);
           rows.push({ lambda, meanLoss: s.meanLoss, finalLoss: s.finalLoss, translation: s.earlySymmetry.translation, failedRuns: failed });
-          o.onProgress?.({ label: `Lion–SGD interpolation (${st.name})`, done: i + 1, total: cfg.interp.lambdas.length });
+          o.onProgress?.({ label: `Lion–SGD interpolation (${st.name})`, done: i + 1, total: cfg.interp.lambdas.length, elapsedMs: performance.now() - (o.started ?? 0) });
         }
         interp.settings.push({ ...st, rows });
       }
@@ -321,7 +325,7 @@ export async function runDynamics(cfg: DynamicsConfig, o: RunOptions): Promise<D
         const { recs, failed } = recordRuns(() => lstmLOpt.optimizer(meta.theta), task, rv, { ...cfg.test, histogramSteps: [] }, ro, false);
         const s = summarize(recs, failed, null, cfg.test.symmetryWindow);
         reg.rows.push({ beta, meanLoss: s.meanLoss, finalLoss: s.finalLoss, deviation: s.earlySymmetry[kind], translation: s.earlySymmetry.translation, failedRuns: failed, seconds: meta.seconds });
-        o.onProgress?.({ label: 'symmetry-regularized meta-training', done: i + 1, total: cfg.reg.betas.length });
+        o.onProgress?.({ label: 'symmetry-regularized meta-training', done: i + 1, total: cfg.reg.betas.length, elapsedMs: performance.now() - (o.started ?? 0) });
       }
     } finally {
       task.dispose();

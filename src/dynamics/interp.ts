@@ -1,4 +1,4 @@
-import { checkNumber } from '../errors.js';
+import { checkNumber } from '../core/errors.js';
 import { makeOptimizer, nonFinitePolicy } from '../optim/base.js';
 import type { NonFinitePolicy, Optimizer } from '../optim/types.js';
 

@@ -1,5 +1,5 @@
-import type { Lab, LabOptions, LabResult } from '../cli/lab.js';
-import { MetaoptimError } from '../errors.js';
+import type { Lab, LabOptions, LabResult } from '../labs/lab.js';
+import { MetaoptimError } from '../core/errors.js';
 import { type DynamicsConfig, FULL_CONFIG, QUICK_CONFIG, runDynamics } from './experiment.js';
 import { buildReport, summaryLines } from './report.js';
 

@@ -1,4 +1,4 @@
-import { MetaoptimError, checkNumber } from '../errors.js';
+import { MetaoptimError, checkNumber } from '../core/errors.js';
 import { makeOptimizer, nonFinitePolicy } from '../optim/base.js';
 import type { OptState } from '../optim/state.js';
 import type { Optimizer } from '../optim/types.js';

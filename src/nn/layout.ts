@@ -1,4 +1,4 @@
-import { MetaoptimError } from '../errors.js';
+import { MetaoptimError } from '../core/errors.js';
 
 /** Hidden-layer nonlinearity. LeakyReLU has slope 0.01 for z ≤ 0. */
 export type Activation = 'sigmoid' | 'tanh' | 'relu' | 'leaky_relu';

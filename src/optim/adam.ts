@@ -1,4 +1,4 @@
-import { checkNumber } from '../errors.js';
+import { checkNumber } from '../core/errors.js';
 import { makeOptimizer, nonFinitePolicy, scheduleOrNumber, valueAt } from './base.js';
 import type { NonFinitePolicy, Optimizer, Schedule } from './types.js';
 

@@ -1,4 +1,4 @@
-import { MetaoptimError, checkNumber } from '../errors.js';
+import { MetaoptimError, checkNumber } from '../core/errors.js';
 import type { Kernels } from '../runtime/kernels.js';
 import { defaultRuntimeOrThrow } from '../runtime/runtime.js';
 import { decodeCheckpoint } from './checkpoint.js';

@@ -1,4 +1,4 @@
-import { MetaoptimError, checkNumber } from '../errors.js';
+import { MetaoptimError, checkNumber } from '../core/errors.js';
 import { type AdamOptions, adamHyper, adamScalars } from './adam.js';
 import { makeOptimizer, nonFinitePolicy, valueAt } from './base.js';
 import type { NonFinitePolicy, Optimizer, StepInfo } from './types.js';

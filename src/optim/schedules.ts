@@ -1,4 +1,4 @@
-import { checkNumber } from '../errors.js';
+import { checkNumber } from '../core/errors.js';
 import type { Schedule } from './types.js';
 
 // Learning-rate schedules, optax conventions: a schedule maps the number of updates

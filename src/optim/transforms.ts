@@ -1,4 +1,4 @@
-import { MetaoptimError, checkNumber } from '../errors.js';
+import { MetaoptimError, checkNumber } from '../core/errors.js';
 import type { Kernels } from '../runtime/kernels.js';
 import { adamHyper, adamScalars } from './adam.js';
 import { makeOptimizer, nonFinitePolicy, scheduleOrNumber, valueAt } from './base.js';

@@ -1,4 +1,4 @@
-import { MetaoptimError } from '../errors.js';
+import { MetaoptimError } from '../core/errors.js';
 import { Region } from '../runtime/arena.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { BoundRow } from './input.js';

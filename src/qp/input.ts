@@ -1,4 +1,4 @@
-import { MetaoptimError } from '../errors.js';
+import { MetaoptimError } from '../core/errors.js';
 
 /** A vector: plain array or typed array of numbers. */
 export type VectorInput = ArrayLike<number>;

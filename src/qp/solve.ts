@@ -1,4 +1,4 @@
-import { MetaoptimError, checkNumber } from '../errors.js';
+import { MetaoptimError, checkNumber } from '../core/errors.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { defaultRuntimeOrThrow } from '../runtime/runtime.js';
 import { type AugmentedRows, type GradientMap, QpContext } from './context.js';

@@ -1,5 +1,5 @@
-import type { Lab, LabOptions, LabResult } from '../cli/lab.js';
-import { MetaoptimError } from '../errors.js';
+import type { Lab, LabOptions, LabResult } from '../labs/lab.js';
+import { MetaoptimError } from '../core/errors.js';
 import { ready } from '../runtime/runtime.js';
 import { lineChart } from '../report/charts.js';
 import { formatNumber, textTable } from '../report/format.js';
@@ -131,18 +131,19 @@ export const raceLab: Lab = {
     const override = stepsOverride(opts.extra);
     const seed = opts.seed >>> 0;
     const tasks: RaceTaskResult[] = [];
+    const started = performance.now();
     for (const [name, entry] of selected) {
       const steps = override ?? entry.steps[opts.quick ? 'quick' : 'full'];
       const total = raceWork(steps, opts.quick);
       let done = 0;
-      opts.onProgress?.({ label: name, done, total });
+      opts.onProgress?.({ label: name, done, total, elapsedMs: performance.now() - started });
       const result = await raceTask(name, entry, steps, {
         seed,
         quick: opts.quick,
         signal: opts.signal,
         tick(n) {
           done += n;
-          opts.onProgress?.({ label: name, done, total });
+          opts.onProgress?.({ label: name, done, total, elapsedMs: performance.now() - started });
         },
       });
       tasks.push(result);

@@ -1,4 +1,4 @@
-import { MetaoptimError } from '../errors.js';
+import { MetaoptimError } from '../core/errors.js';
 import type { Optimizer } from '../optim/types.js';
 import { ready } from '../runtime/runtime.js';
 import type { Evaluation, Task } from '../tasks/types.js';

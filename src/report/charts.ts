@@ -1,4 +1,4 @@
-import { MetaoptimError } from '../errors.js';
+import { MetaoptimError } from '../core/errors.js';
 
 /**
  * Builders for the vega-lite specifications labs put in a `ReportDoc` (rendered to SVG by

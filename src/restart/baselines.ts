@@ -1,5 +1,5 @@
-import { checkNumber } from '../errors.js';
-import { Rng } from '../util/rng.js';
+import { checkNumber } from '../core/errors.js';
+import { Rng } from '../core/rng.js';
 import { formatVector } from './serialize.js';
 import type { ProposalReply, ProposalRequest, Proposer } from './types.js';
 

@@ -1,4 +1,4 @@
-import { MetaoptimError } from '../errors.js';
+import { MetaoptimError } from '../core/errors.js';
 
 /** Proposer budgets of one restart run; a missing field means unlimited. */
 export interface ProposerBudget {

@@ -1,10 +1,10 @@
-import { MetaoptimError } from '../errors.js';
-import type { ProgressEvent } from '../cli/lab.js';
+import { MetaoptimError } from '../core/errors.js';
+import type { ProgressEvent } from '../core/loop.js';
 import type { OptState } from '../optim/state.js';
 import type { Optimizer } from '../optim/types.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { Evaluation, Task } from '../tasks/types.js';
-import { Rng } from '../util/rng.js';
+import { Rng } from '../core/rng.js';
 import { type ProposerBudget, budgetExceeded, checkBudget, linkedSignal } from './budget.js';
 import { parseCandidates } from './parse.js';
 import { type SerializeOptions, buildPrompt, estimateTokens, selectRows } from './serialize.js';
@@ -172,6 +172,7 @@ export async function runRestarts(task: Task, o: RestartOptions): Promise<Restar
   const rounds: RoundRecord[] = [];
   const counts = { gradientSteps: 0, polishSteps: 0, scoringEvaluations: 0, trajectoryEvaluations: 0, proposerCalls: 0, tokens: 0, restarts: 0 };
   const total = N * m + M;
+  const started = performance.now();
   const x = new Float32Array(n);
   const g = new Float32Array(n);
   let best = { loss: Number.POSITIVE_INFINITY, step: 0, params: Float32Array.from(x0) };
@@ -219,7 +220,7 @@ export async function runRestarts(task: Task, o: RestartOptions): Promise<Restar
       note(point);
       o.optimizer.step(state, g, { loss });
       counts.gradientSteps++;
-      o.onProgress?.({ label: `${o.optimizer.name} + ${o.proposer.name} on ${task.name}`, done: counts.gradientSteps, total });
+      o.onProgress?.({ label: `${o.optimizer.name} + ${o.proposer.name} on ${task.name}`, done: counts.gradientSteps, total, elapsedMs: performance.now() - started });
     }
   };
 

@@ -1,5 +1,5 @@
-import type { Lab, LabOptions, LabResult } from '../cli/lab.js';
-import { MetaoptimError } from '../errors.js';
+import type { Lab, LabOptions, LabResult } from '../labs/lab.js';
+import { MetaoptimError } from '../core/errors.js';
 import { adam } from '../optim/adam.js';
 import { sgd } from '../optim/sgd.js';
 import type { Optimizer } from '../optim/types.js';
@@ -8,7 +8,7 @@ import { ready } from '../runtime/index.js';
 import { ackleyTask, rastriginTask } from '../tasks/nonconvex.js';
 import { promptTuningTask } from '../tasks/prompt-tuning.js';
 import type { Task } from '../tasks/types.js';
-import { Rng } from '../util/rng.js';
+import { Rng } from '../core/rng.js';
 import { multiStartProposer, perturbationProposer } from './baselines.js';
 import { type RestartResult, runRestarts } from './driver.js';
 import { openAICompatible } from './openai.js';
@@ -104,6 +104,7 @@ const r3 = (x: number) => Math.round(x * 1000) / 1000;
 
 export const restartsLab: Lab = {
   name: 'restarts',
+  options: [],
   summary: 'GD alone vs GD + surrogate / multi-start / perturbation (/ LLM) restarts at an equal gradient budget on Rastrigin and Ackley (plain and shifted) and soft-prompt tuning of a frozen digits network',
   async run(opts: LabOptions): Promise<LabResult> {
     await ready();
@@ -152,13 +153,14 @@ export const restartsLab: Lab = {
     const rows: RunRow[] = [];
     const llmRounds: unknown[] = [];
     const totalRuns = setups.length * methods.length * cfg.seeds;
+    const started = performance.now();
     let done = 0;
     try {
       for (const { task, optimizer, sigma } of setups) {
         for (const m of methods) {
           for (let s = 0; s < cfg.seeds; s++) {
             const seed = (opts.seed + s) >>> 0;
-            opts.onProgress?.({ label: `${m.name} on ${task.name}`, done, total: totalRuns });
+            opts.onProgress?.({ label: `${m.name} on ${task.name}`, done, total: totalRuns, elapsedMs: performance.now() - started });
             const common = { optimizer: optimizer(), seed, ...(opts.signal ? { signal: opts.signal } : {}) };
             const r: RestartResult = m.make
               ? await runRestarts(task, {
@@ -205,7 +207,7 @@ export const restartsLab: Lab = {
     } finally {
       prompt.dispose();
     }
-    opts.onProgress?.({ label: 'done', done, total: totalRuns });
+    opts.onProgress?.({ label: 'done', done, total: totalRuns, elapsedMs: performance.now() - started });
 
     const table = (task: string) => {
       const gd = rows.filter((x) => x.task === task && x.method === 'GD');

@@ -1,4 +1,4 @@
-import { MetaoptimError, checkNumber } from '../errors.js';
+import { MetaoptimError, checkNumber } from '../core/errors.js';
 import type { ProposalReply, ProposalRequest, Proposer, Usage } from './types.js';
 
 /**

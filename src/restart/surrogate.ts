@@ -1,5 +1,5 @@
-import { MetaoptimError } from '../errors.js';
-import { Rng } from '../util/rng.js';
+import { MetaoptimError } from '../core/errors.js';
+import { Rng } from '../core/rng.js';
 import { solve, symmetricEigen, trustRegionStep } from './linalg.js';
 import { formatVector } from './serialize.js';
 import type { ProposalReply, ProposalRequest, Proposer, TrajectoryPoint } from './types.js';

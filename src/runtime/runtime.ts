@@ -1,4 +1,4 @@
-import { MetaoptimError } from '../errors.js';
+import { MetaoptimError } from '../core/errors.js';
 import { Arena } from './arena.js';
 import type { Kernels } from './kernels.js';
 import { type Build, type LoadOptions, compileModule, isNode, simdSupported } from './load.js';

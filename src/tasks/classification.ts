@@ -1,10 +1,10 @@
 import type { SplitDataset } from '../data/datasets.js';
-import { MetaoptimError } from '../errors.js';
+import { MetaoptimError } from '../core/errors.js';
 import type { Activation } from '../nn/layout.js';
 import { type InitScheme, Mlp } from '../nn/mlp.js';
 import { Region } from '../runtime/arena.js';
 import { type Runtime, defaultRuntimeOrThrow } from '../runtime/runtime.js';
-import { Rng } from '../util/rng.js';
+import { Rng } from '../core/rng.js';
 import type { Evaluation, Split, Task } from './types.js';
 
 /**

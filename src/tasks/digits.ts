@@ -1,9 +1,9 @@
 import { type SplitDataset, loadDigits, splitDataset } from '../data/datasets.js';
-import { MetaoptimError } from '../errors.js';
+import { MetaoptimError } from '../core/errors.js';
 import type { Activation } from '../nn/layout.js';
 import type { InitScheme } from '../nn/mlp.js';
 import { type Runtime, defaultRuntimeOrThrow, ready } from '../runtime/runtime.js';
-import { Rng } from '../util/rng.js';
+import { Rng } from '../core/rng.js';
 import { MlpTask } from './classification.js';
 import type { TaskFamily } from './types.js';
 

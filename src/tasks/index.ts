@@ -14,7 +14,7 @@ export {
   digitsVariantTask,
 } from './digits.js';
 export { IRIS_SPLIT, WINE_SPLIT, irisSplit, irisTask, wineSplit, wineTask } from './uci.js';
-export { type EvalPoint, type TrainOptions, type TrainProgress, type TrainResult, train } from './train.js';
+export { DIVERGENCE_FACTOR, type EvalPoint, isDiverged, type TrainOptions, type TrainResult, train } from './train.js';
 export {
   PROMPT_SHIFTS,
   type PromptShift,

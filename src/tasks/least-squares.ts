@@ -2,7 +2,7 @@
 // b_τ ~ N(0, I_m). Shared A (A_ij ~ N(0, 1/m), fixed by the family seed) or A varying around
 // it: A_τ = A₀ + σ·E_τ with E_ij ~ N(0, 1/m). Exact f64 loss, gradient Aᵀ(Ax − b) and
 // Hessian-vector product AᵀA v; the f32 `Task` interface rounds at its boundary.
-import { MetaoptimError } from '../errors.js';
+import { MetaoptimError } from '../core/errors.js';
 import { cholSolve, cholesky } from '../dco/dense.js';
 import { gaussian, mix } from '../dco/random.js';
 import type { F64Task, HasF64 } from '../dco/task.js';

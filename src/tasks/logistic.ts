@@ -19,8 +19,8 @@
 // Errors: INVALID_ARGUMENT (options, batch index, split), LENGTH_MISMATCH (params/grad length).
 import type { SplitDataset } from '../data/datasets.js';
 import type { F64Task, HasF64 } from '../dco/task.js';
-import { MetaoptimError, checkNumber } from '../errors.js';
-import { Rng } from '../util/rng.js';
+import { MetaoptimError, checkNumber } from '../core/errors.js';
+import { Rng } from '../core/rng.js';
 import type { Evaluation, Split, Task, TaskFamily } from './types.js';
 import { irisSplit, wineSplit } from './uci.js';
 

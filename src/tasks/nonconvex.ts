@@ -1,5 +1,5 @@
-import { MetaoptimError, checkNumber } from '../errors.js';
-import { Rng } from '../util/rng.js';
+import { MetaoptimError, checkNumber } from '../core/errors.js';
+import { Rng } from '../core/rng.js';
 import type { Evaluation, Task } from './types.js';
 
 /**

@@ -1,11 +1,11 @@
 import type { Dataset, SplitDataset } from '../data/datasets.js';
-import { MetaoptimError, checkNumber } from '../errors.js';
+import { MetaoptimError, checkNumber } from '../core/errors.js';
 import type { Activation } from '../nn/layout.js';
 import { Mlp } from '../nn/mlp.js';
 import { adam } from '../optim/adam.js';
 import { Region } from '../runtime/arena.js';
 import { type Runtime, defaultRuntimeOrThrow, ready } from '../runtime/runtime.js';
-import { Rng } from '../util/rng.js';
+import { Rng } from '../core/rng.js';
 import { MlpTask } from './classification.js';
 import { digitsSplit } from './digits.js';
 import { train } from './train.js';

@@ -2,7 +2,7 @@
 // H = U diag(λ) Uᵀ with λ_i = κ^{i/(n−1)} (1 … κ), U a seeded random orthogonal matrix shared by
 // the family (identity when rotate = false), x*_τ ~ N(0, I) per task, x₀ = 0. Exact f64 loss,
 // gradient H(x − x*) and Hessian-vector product Hv.
-import { MetaoptimError } from '../errors.js';
+import { MetaoptimError } from '../core/errors.js';
 import { gaussian, mix } from '../dco/random.js';
 import type { F64Task, HasF64 } from '../dco/task.js';
 import type { Evaluation, Task, TaskFamily } from './types.js';

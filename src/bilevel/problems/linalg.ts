@@ -1,4 +1,4 @@
-import { MetaoptimError } from '../../errors.js';
+import { MetaoptimError } from '../../core/errors.js';
 
 /**
  * Solves K·x = b for a dense row-major N×N matrix by Gaussian elimination with partial

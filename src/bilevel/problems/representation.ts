@@ -1,7 +1,7 @@
 import { type Dataset, splitDataset } from '../../data/index.js';
-import { MetaoptimError, checkNumber } from '../../errors.js';
+import { MetaoptimError, checkNumber } from '../../core/errors.js';
 import { Region, type Runtime, defaultRuntimeOrThrow } from '../../runtime/index.js';
-import { Rng } from '../../util/rng.js';
+import { Rng } from '../../core/rng.js';
 import { type BilevelProblem, defineProblem } from '../problem.js';
 import { SoftmaxBlock, gramTopEigen, minimizeStronglyConvex } from './linear-model.js';
 

@@ -1,4 +1,4 @@
-import { MetaoptimError } from '../../errors.js';
+import { MetaoptimError } from '../../core/errors.js';
 import { isNode } from '../../runtime/load.js';
 import type { Estimator, Particle, ParticleJob, ParticleResult } from './particle.js';
 

@@ -1,11 +1,11 @@
-import { MetaoptimError, checkNumber } from '../../errors.js';
+import { MetaoptimError, checkNumber } from '../../core/errors.js';
 import { adam } from '../../optim/adam.js';
 import type { OptState } from '../../optim/state.js';
 import type { Optimizer } from '../../optim/types.js';
 import { type Runtime, defaultRuntimeOrThrow } from '../../runtime/runtime.js';
 import { type Estimator, type Particle, type ParticleJob, type ParticleResult, runParticle, startParticle } from './particle.js';
 import { type UnrollSetup, WorkerPool } from './pool.js';
-import { decodeJson, encodeJson } from './serialize.js';
+import { decodeJson, encodeJson } from '../../core/codec.js';
 import type { TruncatedUnroll } from './unroll.js';
 
 /**
@@ -117,7 +117,7 @@ export async function esMetaTrain(o: EsMetaTrainOptions): Promise<EsMetaTrainRes
       if (!f) throw new MetaoptimError('INVALID_ARGUMENT', `${name}: ${o.setup.module} has no export ${o.setup.exportName ?? 'createUnroll'}`);
       local = await f(o.setup.args);
     }
-    const saved = o.resume ? (decodeJson(o.resume) as Saved) : undefined;
+    const saved = o.resume ? (decodeJson(o.resume, 'meta-training checkpoint') as Saved) : undefined;
     if (saved && (saved.format !== 'metaoptim-metatrain' || saved.version !== 1)) throw new MetaoptimError('BAD_CHECKPOINT', `${name}: not a meta-training checkpoint`);
     const thetaSize = local ? local.thetaSize : saved ? saved.config.thetaSize : o.theta?.length ?? -1;
     const config = { estimator: o.estimator, particles, sigma, truncation: K, seed, thetaSize, staggerSteps };

@@ -1,4 +1,4 @@
-import { MetaoptimError } from '../../errors.js';
+import { MetaoptimError } from '../../core/errors.js';
 import { Rng } from '../../analysis/random.js';
 import type { Runtime } from '../../runtime/runtime.js';
 import type { Task, TaskFamily } from '../../tasks/types.js';

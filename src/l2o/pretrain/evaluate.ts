@@ -1,4 +1,4 @@
-import { MetaoptimError } from '../../errors.js';
+import { MetaoptimError } from '../../core/errors.js';
 import { adam } from '../../optim/adam.js';
 import type { Optimizer } from '../../optim/types.js';
 import type { DigitsMlpConfig, DigitsMlpFamily } from '../../tasks/digits.js';

@@ -1,5 +1,5 @@
-import { MetaoptimError } from '../../errors.js';
-import { Rng } from '../../util/rng.js';
+import { MetaoptimError } from '../../core/errors.js';
+import { Rng } from '../../core/rng.js';
 import { Mlp } from '../../nn/mlp.js';
 import { adam } from '../../optim/adam.js';
 import { cosineDecay } from '../../optim/schedules.js';

@@ -1,8 +1,8 @@
-import { MetaoptimError } from '../../errors.js';
+import { MetaoptimError } from '../../core/errors.js';
 import type { NonFinitePolicy, Optimizer } from '../../optim/types.js';
 import { isNode } from '../../runtime/load.js';
 import { MLP_LOPT_THETA_SIZE, mlpLOpt } from '../mlp.js';
-import { decodeJson, encodeJson } from '../outer/serialize.js';
+import { decodeJson, encodeJson } from '../../core/codec.js';
 import { thetaHash } from '../types.js';
 
 /**
@@ -50,7 +50,7 @@ export function encodeLearnedTheta(theta: Float32Array, normEps: number, provena
 
 /** Decodes and checks a θ file. */
 export function decodeLearnedTheta(text: string): LearnedThetaFile {
-  const f = decodeJson(new TextEncoder().encode(text)) as Partial<LearnedThetaFile>;
+  const f = decodeJson(new TextEncoder().encode(text), 'learned θ file') as Partial<LearnedThetaFile>;
   if (!f || f.format !== 'metaoptim-learned-theta' || f.version !== 1 || f.optimizer !== 'mlp-lopt') {
     throw new MetaoptimError('BAD_CHECKPOINT', 'learned: not a metaoptim θ file (format metaoptim-learned-theta, version 1, mlp-lopt)');
   }

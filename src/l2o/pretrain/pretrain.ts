@@ -1,4 +1,4 @@
-import { MetaoptimError } from '../../errors.js';
+import { MetaoptimError } from '../../core/errors.js';
 import { adam } from '../../optim/adam.js';
 import { type Runtime, defaultRuntimeOrThrow } from '../../runtime/runtime.js';
 import { type DigitsMlpConfig, digitsMlpFamily } from '../../tasks/digits.js';
@@ -7,7 +7,7 @@ import { type MetaHistoryEntry, esMetaTrain } from '../outer/train.js';
 import { taskSegments, runOn } from './evaluate.js';
 import { imitationTheta } from './imitation.js';
 import { embedSubspace } from './setup.js';
-import { decodeJson, encodeJson } from '../outer/serialize.js';
+import { decodeJson, encodeJson } from '../../core/codec.js';
 
 /**
  * The recipe of the shipped pretrained MLP optimizer (`learned()`; docs/l2o.md,
@@ -130,7 +130,7 @@ export async function pretrainLearned(o: PretrainOptions = {}): Promise<Pretrain
   };
 
   // Resumable state: the PES checkpoint plus the validation record and the best θ so far.
-  const saved = o.resume ? (decodeJson(o.resume) as Partial<SavedPretrain>) : undefined;
+  const saved = o.resume ? (decodeJson(o.resume, 'pretraining checkpoint') as Partial<SavedPretrain>) : undefined;
   if (saved && saved.format !== 'metaoptim-pretrain') throw new MetaoptimError('BAD_CHECKPOINT', 'pretrainLearned: not a pretraining checkpoint');
   const validations: { iteration: number; loss: number }[] = saved?.validations ?? [{ iteration: 0, loss: validate(fit.theta) }];
   let best = saved?.best ?? { iteration: 0, loss: validations[0]!.loss, theta: fit.theta };

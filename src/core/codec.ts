@@ -1,7 +1,9 @@
-import { MetaoptimError } from '../../errors.js';
+import { MetaoptimError } from './errors.js';
 
-// Checkpoint encoding for meta-training: UTF-8 JSON in which typed arrays are stored as
-// {"$f32"|"$f64"|"$u8": base64 of their little-endian bytes}, so every bit survives.
+// The one typed-array JSON codec: UTF-8 JSON in which typed arrays are stored as
+// {"$f32"|"$f64"|"$u8": base64 of their little-endian bytes} and non-finite numbers as
+// {"$num": "NaN" | "Infinity" | "-Infinity"}, so every bit survives a round trip.
+// Used by meta-training checkpoints, learned-optimizer θ files and lab results.
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
@@ -29,6 +31,7 @@ function fromB64(s: string): Uint8Array {
 
 const bytesOf = (a: Float32Array | Float64Array | Uint8Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
+/** Encodes a JSON-able value, with typed arrays and non-finite numbers kept bit-exact, as UTF-8 bytes. */
 export function encodeJson(value: unknown): Uint8Array {
   const text = JSON.stringify(value, (_k, v: unknown) => {
     if (v instanceof Float32Array) return { $f32: toB64(bytesOf(v)) };
@@ -40,9 +43,14 @@ export function encodeJson(value: unknown): Uint8Array {
   return new TextEncoder().encode(text);
 }
 
-export function decodeJson(bytes: Uint8Array): unknown {
+/**
+ * Decodes `encodeJson` bytes (any ArrayBufferView, e.g. a Node Buffer). Unreadable bytes throw
+ * `code` (default BAD_CHECKPOINT) naming `what`.
+ */
+export function decodeJson(bytes: ArrayBufferView, what = 'checkpoint', code = 'BAD_CHECKPOINT'): unknown {
+  const view = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   try {
-    return JSON.parse(new TextDecoder().decode(bytes), (_k, v: unknown) => {
+    return JSON.parse(new TextDecoder().decode(view), (_k, v: unknown) => {
       if (v && typeof v === 'object') {
         const o = v as Record<string, string>;
         if ('$f32' in o) return new Float32Array(fromB64(o.$f32!).slice().buffer);
@@ -53,6 +61,6 @@ export function decodeJson(bytes: Uint8Array): unknown {
       return v;
     });
   } catch (err) {
-    throw new MetaoptimError('BAD_CHECKPOINT', `meta-training checkpoint is not readable: ${String(err)}`);
+    throw new MetaoptimError(code, `${what} is not readable: ${String(err)}`);
   }
 }

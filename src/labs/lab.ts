@@ -1,24 +1,18 @@
+import type { LoopOptions } from '../core/loop.js';
 import type { ReportDoc } from '../report/types.js';
 
-// Contract between the command line and every long-running experiment (race, lab *).
-// An experiment is a function of options that returns JSON-able results and a report;
-// the CLI owns argument parsing, progress bars, --out and file writing.
+// Contract between the command line and every experiment (race, lab *). A lab is a function
+// of options that returns JSON-able results and a report; the CLI owns argument parsing,
+// progress bars, --out, Ctrl-C and file writing. A lab follows the loop contract of
+// core/loop.ts: on abort it rejects with ABORTED whose `details.partial` is a `LabResult`
+// built from what finished (its results carry `partial: true` in their header).
 
-export interface ProgressEvent {
-  /** What is running, e.g. "adam on rosenbrock". */
-  label: string;
-  done: number;
-  total: number;
-}
-
-export interface LabOptions {
+export interface LabOptions extends LoopOptions {
   /** Small budget: at most about 2 minutes on a 2-core machine. */
   quick: boolean;
   /** Base seed; every random choice derives from it. */
   seed: number;
-  onProgress?: (e: ProgressEvent) => void;
-  signal?: AbortSignal;
-  /** Free-form extra options from the command line (--key value). */
+  /** The lab's own options from the command line (--key value), checked against `Lab.options`. */
   extra?: Record<string, string | boolean>;
 }
 
@@ -46,12 +40,11 @@ export interface Lab {
   name: string;
   summary: string;
   /**
-   * The extra options this lab accepts. When given, the CLI rejects any other `--key`
-   * and values of the wrong type (exit code 2); when omitted, every `--key value` is
-   * passed through in `extra` unchecked. A lab signals a bad value it can only check
-   * itself by throwing `MetaoptimError('INVALID_ARGUMENT', …)` before its first
-   * `onProgress` call (later, it is an ordinary failure, exit code 1).
+   * Every extra option this lab accepts (empty when none). The CLI rejects any other `--key`
+   * and values of the wrong type (exit code 2), and lists them in `--help`. A lab signals a
+   * bad value it can only check itself by throwing `MetaoptimError('INVALID_ARGUMENT', …)`
+   * before its first `onProgress` call (later, it is an ordinary failure, exit code 1).
    */
-  options?: LabOptionSpec[];
+  options: LabOptionSpec[];
   run(opts: LabOptions): Promise<LabResult>;
 }

@@ -1,0 +1,19 @@
+// metaoptim/labs: the laboratory on top of the library. The lab contract, the registry of
+// `npx metaoptim lab <name>`, and the one experimental protocol every lab uses.
+export type { Lab, LabOptionSpec, LabOptions, LabResult } from './lab.js';
+export { labs } from './registry.js';
+export {
+  formatMeanSd,
+  lrGrid,
+  resultsHeader,
+  runFixed,
+  summarizeSeeds,
+  tuneLr,
+  type FixedRun,
+  type ResultsHeader,
+  type RunFixedOptions,
+  type SeedSummary,
+  type TuneLrOptions,
+  type TuneLrResult,
+  type TuneScore,
+} from './protocol.js';

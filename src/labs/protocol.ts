@@ -1,0 +1,194 @@
+import { MetaoptimError, checkOptions } from '../core/errors.js';
+import { type LoopOptions, LOOP_OPTION_KEYS, Loop } from '../core/loop.js';
+import { iqm, mean, sd } from '../core/stats.js';
+import type { Optimizer } from '../optim/types.js';
+import type { Runtime } from '../runtime/runtime.js';
+import { DIVERGENCE_FACTOR, type TrainResult, train } from '../tasks/train.js';
+import type { Split, Task } from '../tasks/types.js';
+
+/**
+ * The one experimental protocol every lab uses, so that a number in one doc compares with a
+ * number in another:
+ * - `runFixed`: T steps of `train` with the one divergence rule (non-finite loss or gradient,
+ *   or a loss above `DIVERGENCE_FACTOR`·(|L₀| + 1)); a diverged run scores +∞.
+ * - `lrGrid`: log-spaced learning rates; the default is the 7-point half-decade grid.
+ * - `tuneLr`: argmin of a score over the grid (first in grid order on ties; +∞ for diverged).
+ * - `summarizeSeeds`: per-contestant mean ± sample sd, IQM and n over seeds.
+ * - `resultsHeader`: the header every results.json starts with.
+ */
+
+export interface RunFixedOptions extends LoopOptions {
+  /** Batch index of step 0 (default 0). */
+  batchOffset?: number;
+  /** Splits evaluated at the end (default `['train']`; `[]` for none). */
+  evalSplits?: Split[];
+  /** Divergence factor (default `DIVERGENCE_FACTOR` = 1e8). */
+  divergenceFactor?: number;
+  runtime?: Runtime;
+}
+
+/** One scored run: `train`'s result plus the protocol's figures. */
+export interface FixedRun extends TrainResult {
+  diverged: boolean;
+  /** Σ_t L_t over the minibatch losses (+∞ when diverged). */
+  summedLoss: number;
+  /** The last minibatch loss (+∞ when diverged). */
+  lastLoss: number;
+  /** `evaluate('train').loss` at the end when evaluated, else `lastLoss` (+∞ when diverged). */
+  finalLoss: number;
+}
+
+const RUN_FIXED_KEYS = [...LOOP_OPTION_KEYS, 'batchOffset', 'evalSplits', 'divergenceFactor', 'runtime'];
+
+/** `steps` steps of `optimizer` on `task` from `task.init(seed)`, scored under the one divergence rule. */
+export async function runFixed(optimizer: Optimizer, task: Task, steps: number, o: RunFixedOptions = {}): Promise<FixedRun> {
+  checkOptions('runFixed', o, RUN_FIXED_KEYS);
+  let r: TrainResult;
+  try {
+    r = await train(task, optimizer, {
+      steps,
+      seed: o.seed ?? 0,
+      batchOffset: o.batchOffset ?? 0,
+      evalSplits: o.evalSplits ?? ['train'],
+      divergence: { factor: o.divergenceFactor ?? DIVERGENCE_FACTOR },
+      ...(o.runtime ? { runtime: o.runtime } : {}),
+      ...(o.signal ? { signal: o.signal } : {}),
+      ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+    });
+  } catch (err) {
+    // A non-finite result the optimizer refuses (policy 'throw') is a divergence, not a failure.
+    if (err instanceof MetaoptimError && err.code.startsWith('NON_FINITE')) {
+      const losses = new Float64Array(0);
+      return { task: task.name, optimizer: optimizer.name, steps: 0, losses, evals: [], final: {}, params: new Float32Array(0), skipped: 0, divergedAt: 0, elapsedMs: 0, diverged: true, summedLoss: Infinity, lastLoss: Infinity, finalLoss: Infinity };
+    }
+    throw err;
+  }
+  const diverged = r.divergedAt !== null;
+  let summed = 0;
+  for (const l of r.losses) summed += l;
+  const lastLoss = diverged || r.losses.length === 0 ? (diverged ? Infinity : NaN) : r.losses[r.losses.length - 1]!;
+  const evaluated = r.final.train?.loss;
+  const finalLoss = diverged ? Infinity : evaluated !== undefined && Number.isFinite(evaluated) ? evaluated : evaluated !== undefined ? Infinity : lastLoss;
+  return { ...r, diverged, summedLoss: diverged ? Infinity : summed, lastLoss, finalLoss };
+}
+
+/**
+ * Log-spaced learning rates `center·10^(k/perDecade)` for k = −⌊points/2⌋ … (3 significant
+ * digits). Defaults: 7 points, 2 per decade (half-decade), centred on 1e-3: 1e-4.5 … 1e-1.5.
+ * `{ min, max }` instead gives every half-decade (or 1/perDecade) point from min to max.
+ */
+export function lrGrid(o: { center?: number; points?: number; perDecade?: number; min?: number; max?: number } = {}): number[] {
+  checkOptions('lrGrid', o, ['center', 'points', 'perDecade', 'min', 'max']);
+  const per = o.perDecade ?? 2;
+  if (!(per > 0)) throw new MetaoptimError('INVALID_ARGUMENT', `lrGrid: perDecade must be positive, got ${per}`);
+  const round = (x: number) => Number(x.toPrecision(3));
+  if (o.min !== undefined || o.max !== undefined) {
+    if (!(o.min! > 0 && o.max! >= o.min!)) throw new MetaoptimError('INVALID_ARGUMENT', `lrGrid: need 0 < min ≤ max, got ${o.min}, ${o.max}`);
+    const n = Math.floor(Math.log10(o.max! / o.min!) * per + 1e-9);
+    return Array.from({ length: n + 1 }, (_, k) => round(o.min! * Math.pow(10, k / per)));
+  }
+  const points = o.points ?? 7;
+  const center = o.center ?? 1e-3;
+  if (!Number.isInteger(points) || points < 1) throw new MetaoptimError('INVALID_ARGUMENT', `lrGrid: points must be a positive integer, got ${points}`);
+  if (!(center > 0)) throw new MetaoptimError('INVALID_ARGUMENT', `lrGrid: center must be positive, got ${center}`);
+  const lo = -Math.floor(points / 2);
+  return Array.from({ length: points }, (_, k) => round(center * Math.pow(10, (lo + k) / per)));
+}
+
+/** What a tuning run is scored by; lower is better. */
+export type TuneScore = 'finalLoss' | 'summedLoss' | 'lastLoss' | ((run: FixedRun) => number);
+
+export interface TuneLrOptions extends RunFixedOptions {
+  /** Steps per tuning run (default 100). */
+  steps?: number;
+  /** Runs per grid point, run r from `task.init(seed + r)` (default 1); scores are summed. */
+  runs?: number;
+  /** Score of a run (default 'finalLoss'). */
+  score?: TuneScore;
+}
+
+export interface TuneLrResult {
+  lr: number;
+  grid: number[];
+  /** Score per grid point, in grid order; +∞ for a diverged point. */
+  scores: number[];
+}
+
+const TUNE_KEYS = [...RUN_FIXED_KEYS, 'steps', 'runs', 'score'];
+
+/**
+ * Tunes the learning rate of `make(lr)` on `task` over `grid`: each point is scored by
+ * `runs` `runFixed` runs (summed), and the argmin wins (first in grid order on ties).
+ * Tuning seeds are the caller's: pass seeds disjoint from the reported ones.
+ * Errors: INVALID_ARGUMENT (empty grid, every point diverged), ABORTED.
+ */
+export async function tuneLr(make: (lr: number) => Optimizer, task: Task, grid: readonly number[], o: TuneLrOptions = {}): Promise<TuneLrResult> {
+  checkOptions('tuneLr', o, TUNE_KEYS);
+  if (grid.length === 0) throw new MetaoptimError('INVALID_ARGUMENT', 'tuneLr: the grid is empty');
+  const runs = o.runs ?? 1;
+  const steps = o.steps ?? 100;
+  const score = o.score ?? 'finalLoss';
+  const pick = typeof score === 'function' ? score : (r: FixedRun) => r[score];
+  const loop = new Loop('tuneLr', { signal: o.signal, onProgress: o.onProgress }, { label: `tune ${task.name}`, total: grid.length * runs });
+  const scores: number[] = [];
+  const { steps: _s, runs: _r, score: _c, onProgress: _p, ...runOpts } = o;
+  for (const [i, lr] of grid.entries()) {
+    let total = 0;
+    for (let r = 0; r < runs && Number.isFinite(total); r++) {
+      const run = await runFixed(make(lr), task, steps, { ...runOpts, seed: (o.seed ?? 0) + r });
+      const s = run.diverged ? Infinity : pick(run);
+      total += Number.isNaN(s) ? Infinity : s;
+      await loop.tick(i * runs + r + 1, () => ({ grid: [...grid], scores: [...scores] }));
+    }
+    scores.push(total);
+  }
+  let best = -1;
+  for (let i = 0; i < scores.length; i++) if (Number.isFinite(scores[i]!) && (best < 0 || scores[i]! < scores[best]!)) best = i;
+  if (best < 0) throw new MetaoptimError('INVALID_ARGUMENT', `tuneLr: every learning rate diverged on ${task.name}`);
+  loop.finish();
+  return { lr: grid[best]!, grid: [...grid], scores };
+}
+
+/** Per-contestant summary over seeds. */
+export interface SeedSummary {
+  name: string;
+  mean: number;
+  /** Sample standard deviation (n − 1). */
+  sd: number;
+  iqm: number;
+  n: number;
+  /** Runs whose value was not finite (diverged); they are excluded from mean/sd/IQM. */
+  diverged: number;
+}
+
+/** mean ± sd, IQM and n per contestant over seeds; non-finite values count as diverged. */
+export function summarizeSeeds(rows: { name: string; values: ArrayLike<number> }[]): SeedSummary[] {
+  return rows.map(({ name, values }) => {
+    const ok = Array.from(values).filter(Number.isFinite);
+    return { name, mean: mean(ok), sd: sd(ok), iqm: iqm(ok), n: ok.length, diverged: values.length - ok.length };
+  });
+}
+
+/** "0.123 ± 0.045" with `digits` significant digits (and " (k diverged)" when any did). */
+export function formatMeanSd(s: Pick<SeedSummary, 'mean' | 'sd' | 'diverged'>, digits = 3): string {
+  const f = (x: number) => (Number.isFinite(x) ? String(Number(x.toPrecision(digits))) : String(x));
+  return `${f(s.mean)} ± ${f(s.sd)}${s.diverged ? ` (${s.diverged} diverged)` : ''}`;
+}
+
+/** The header every lab's results.json starts with. */
+export interface ResultsHeader {
+  lab: string;
+  /** Version of this lab's results format. */
+  version: number;
+  seed: number;
+  quick: boolean;
+  /** The kernel build that ran ('simd' | 'scalar'). */
+  build: string;
+  elapsedMs: number;
+  /** True when the run was aborted and the results hold only what finished. */
+  partial: boolean;
+}
+
+export function resultsHeader(h: ResultsHeader): ResultsHeader {
+  return { lab: h.lab, version: h.version, seed: h.seed, quick: h.quick, build: h.build, elapsedMs: h.elapsedMs, partial: h.partial };
+}
