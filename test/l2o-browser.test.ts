@@ -38,7 +38,7 @@ test('PES meta-training with Web Workers in Chromium equals in-page and Node res
   await ready();
   const opts = { estimator: 'pes' as const, iterations: 3, particles: 4, truncation: 5, seed: 2, staggerSteps: 3 };
   const args = { dim: 12, innerSteps: 8 };
-  const node = await esMetaTrain({ ...opts, theta: mlpLOpt.init(0), setup: { module: new URL('./fixtures/quadratic-setup.js', import.meta.url).href, args } });
+  const node = await esMetaTrain({ ...opts, theta: mlpLOpt.init(0), setup: { module: new URL('./support/quadratic-setup.js', import.meta.url).href, args } });
   const server = await serve();
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   try {
@@ -48,7 +48,7 @@ test('PES meta-training with Web Workers in Chromium equals in-page and Node res
     const out = await page.evaluate(async ({ opts, args }) => {
       const m = await import('/dist/src/index.js' as string);
       await m.ready();
-      const setup = { module: location.origin + '/dist/test/fixtures/quadratic-setup.js', args };
+      const setup = { module: location.origin + '/dist/test/support/quadratic-setup.js', args };
       const inPage = await m.esMetaTrain({ ...opts, theta: m.mlpLOpt.init(0), setup, workers: 0 });
       const workers = await m.esMetaTrain({ ...opts, theta: m.mlpLOpt.init(0), setup, workers: 2 });
       return { inPage: Array.from(inPage.theta as Float32Array), workers: Array.from(workers.theta as Float32Array), typeofWorker: typeof Worker };

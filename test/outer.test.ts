@@ -120,7 +120,7 @@ test('checkpoint + resume equals an uninterrupted run; abort carries a checkpoin
 
 test('worker count does not change the result (MLP optimizer on quadratics, 0/1/2 workers)', async () => {
   await ready();
-  const setup = { module: new URL('./fixtures/quadratic-setup.js', import.meta.url).href, args: { dim: 12, innerSteps: 8 } };
+  const setup = { module: new URL('./support/quadratic-setup.js', import.meta.url).href, args: { dim: 12, innerSteps: 8 } };
   const run = (workers: number) => esMetaTrain({ estimator: 'pes', setup, workers, theta: mlpLOpt.init(0), iterations: 3, particles: 4, truncation: 5, seed: 2, staggerSteps: 6 });
   const r0 = await run(0);
   const r1 = await run(1);
@@ -147,7 +147,7 @@ test('staggered starts put particles at different steps of their runs', () => {
 
 test('worker errors surface as coded errors', async () => {
   await ready();
-  const setup = { module: new URL('./fixtures/quadratic-setup.js', import.meta.url).href, exportName: 'nope', args: {} };
+  const setup = { module: new URL('./support/quadratic-setup.js', import.meta.url).href, exportName: 'nope', args: {} };
   await assert.rejects(esMetaTrain({ estimator: 'es', setup, workers: 1, theta: mlpLOpt.init(0), iterations: 1 }), (e: unknown) => e instanceof MetaoptimError);
   await assert.rejects(esMetaTrain({ estimator: 'es', theta: mlpLOpt.init(0), iterations: 1, workers: 2 }), { code: 'INVALID_ARGUMENT' });
 });
