@@ -17,3 +17,4 @@ export {
   type TuneLrResult,
   type TuneScore,
 } from './protocol.js';
+export { type Contestant, contestants, raceLab, raceLrGrid, raceReport, raceTask, raceTasks, type RaceResults, type RaceRun, type RaceTaskEntry, type RaceTaskResult, type TuningPoint } from './race/index.js';

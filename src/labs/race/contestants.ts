@@ -1,8 +1,9 @@
-import { adam, adamw } from '../optim/adam.js';
-import { eve } from '../optim/eve.js';
-import { lion } from '../optim/lion.js';
-import { momentum, sgd } from '../optim/sgd.js';
-import type { Optimizer } from '../optim/types.js';
+import { adam, adamw } from '../../optim/adam.js';
+import { eve } from '../../optim/eve.js';
+import { lion } from '../../optim/lion.js';
+import { momentum, sgd } from '../../optim/sgd.js';
+import type { Optimizer } from '../../optim/types.js';
+import { lrGrid } from '../protocol.js';
 
 /** An optimizer in the race: everything fixed at its library default except the learning rate. */
 export interface Contestant {
@@ -24,11 +25,11 @@ export const contestants: readonly Contestant[] = [
 ];
 
 /**
- * The learning-rate grid: 10^(k/2) for k = −10…0 (1e-5 … 1, half-decade steps, 11 values);
- * `quick` keeps every other point (decades 1e-5 … 1, 6 values).
+ * The race's learning-rate grid, from the protocol toolkit's `lrGrid`: 10^(k/2) for
+ * k = −10…0 (1e-5 … 1 in half decades, 11 values, `lrGrid({ min: 1e-5, max: 1, perDecade: 2 })`);
+ * `quick` keeps the decades (1e-5 … 1, 6 values, `perDecade: 1`). Wider than the toolkit's
+ * 7-point default because the race's tasks span five orders of magnitude of good rates.
  */
-export function lrGrid(quick: boolean): number[] {
-  const g: number[] = [];
-  for (let k = -10; k <= 0; k += quick ? 2 : 1) g.push(Number(Math.pow(10, k / 2).toPrecision(3)));
-  return g;
+export function raceLrGrid(quick: boolean): number[] {
+  return lrGrid({ min: 1e-5, max: 1, perDecade: quick ? 1 : 2 });
 }

@@ -1,7 +1,7 @@
-import { quadraticTask, rosenbrockTask } from '../tasks/functions.js';
-import { rastriginTask } from '../tasks/nonconvex.js';
-import { digitsMlpTask } from '../tasks/digits.js';
-import type { Task } from '../tasks/types.js';
+import { quadraticTask, rosenbrockTask } from '../../tasks/functions.js';
+import { rastriginTask } from '../../tasks/nonconvex.js';
+import { digitsMlpTask } from '../../tasks/digits.js';
+import type { Task } from '../../tasks/types.js';
 
 /**
  * The race task registry: `npx metaoptim race --task <name>` looks names up here. A new

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ProgressDisplay, formatCount, formatDuration } from '../src/cli/progress.js';
+import { ProgressDisplay, formatCount, formatDuration } from '../../src/cli/progress.js';
 
 function fake(isTTY: boolean) {
   const chunks: string[] = [];

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { barChart, lineChart } from '../src/report/charts.js';
-import { formatNumber, textTable } from '../src/report/format.js';
-import { chartToSvg, escapeHtml, renderReport } from '../src/report/html.js';
-import type { ReportDoc } from '../src/report/types.js';
+import { barChart, lineChart } from '../../src/report/charts.js';
+import { formatNumber, textTable } from '../../src/report/format.js';
+import { chartToSvg, escapeHtml, renderReport } from '../../src/report/html.js';
+import type { ReportDoc } from '../../src/report/types.js';
 
 const EVIL = `<script>alert("x")</script> & 'q'`;
 
