@@ -93,6 +93,7 @@ async function runBenchCommand(rest: string[], io: CliIo): Promise<number> {
 
 async function dispatch(a: ParsedArgs, io: CliIo, deps: RunLabDeps): Promise<number> {
   if (a.version) {
+    rejectExtra(a, '--version');
     io.stdout(await version());
     return 0;
   }

@@ -52,6 +52,7 @@ export async function runLab(lab: Lab, usage: string, outDefault: string, a: Par
   let build = 'unknown';
   ready().then((i) => (build = i.build), () => undefined);
   const info = (): MinimalInfo => ({ lab: lab.name, seed: a.seed, quick: a.quick, build, elapsedMs: performance.now() - started });
+  const progress = new ProgressDisplay(io.stderr);
   let written = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let timeout!: () => void;
@@ -63,13 +64,13 @@ export async function runLab(lab: Lab, usage: string, outDefault: string, a: Par
       (deps.exit ?? process.exit)(130);
       return;
     }
+    progress.stop();
     io.stderr.write(`\nmetaoptim: ${sig === 'SIGINT' ? 'interrupted' : sig}, stopping (Ctrl-C again to quit at once)\n`);
     controller.abort();
     timer = setTimeout(timeout, deps.graceMs ?? 800);
   };
   const signals: Pick<NodeJS.EventEmitter, 'on' | 'off'> = deps.signals ?? process;
   for (const s of SIGNALS) signals.on(s, onSignal);
-  const progress = new ProgressDisplay(io.stderr);
   let working = false;
   try {
     const run = deps.runner(lab, {

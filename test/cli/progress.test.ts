@@ -67,3 +67,18 @@ test('formatCount and formatDuration', () => {
   assert.equal(formatDuration(3720), '1h02m');
   assert.equal(formatDuration(NaN), '?');
 });
+
+test('stop(): draws the final state once, then ignores events (the interrupt message is not overdrawn)', () => {
+  const { p, chunks, advance } = fake(true);
+  p.update({ label: 'a', done: 0, total: 100, elapsedMs: 0 });
+  advance(200);
+  p.update({ label: 'a', done: 40, total: 100, elapsedMs: 0 });
+  const before = chunks.length;
+  p.stop();
+  assert.equal(chunks.length, before + 1);
+  assert.match(chunks.at(-1)!, /40%/);
+  advance(500);
+  p.update({ label: 'a', done: 100, total: 100, elapsedMs: 0 });
+  p.finish();
+  assert.equal(chunks.length, before + 1, 'nothing drawn after stop()');
+});

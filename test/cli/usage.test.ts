@@ -41,6 +41,7 @@ test('usage errors exit 2 with one line naming the closest valid flag', async ()
     [['race', 'extra'], /race takes no positional arguments/],
     [['lab', '--sede', '1'], /unknown option --sede for lab; did you mean --seed\?/],
     [['help', '--x'], /unknown option --x for help/],
+    [['--version', '--verbose'], /unknown option --verbose for --version/],
     [['lab', 'nosuch'], /unknown lab "nosuch" \(labs: /],
     [['frobnicate'], /unknown command frobnicate/],
     [['-x'], /unknown option -x/],
