@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import fc from 'fast-check';
-import { type OptState, type Runtime, createRuntime } from '../src/index.js';
-import { RefOptimizer } from './support/reference/optimizers.js';
-import { cases, firstDiff, sameBits } from './support/optimizers.js';
+import { type OptState, type Runtime, createRuntime } from '../../src/index.js';
+import { RefOptimizer } from '../support/reference/optimizers.js';
+import { cases, firstDiff, sameBits } from '../support/optimizers.js';
 
 let simd: Runtime;
 let scalar: Runtime;
@@ -238,14 +238,14 @@ for (const c of cases) {
   });
 }
 
-function withPolicy(make: (lr: number) => import('../src/index.js').Optimizer, lr: number, policy: 'throw' | 'skip' | 'zero') {
+function withPolicy(make: (lr: number) => import('../../src/index.js').Optimizer, lr: number, policy: 'throw' | 'skip' | 'zero') {
   // Rebuild the optimizer with the same hyper-parameters plus the policy.
   const o = make(lr);
   const factory = (o.name === 'momentum' ? 'momentum' : o.name) as string;
   return rebuild(factory, { ...o.hyperparams, nonFinite: policy });
 }
 
-import * as api from '../src/index.js';
+import * as api from '../../src/index.js';
 function rebuild(name: string, h: Record<string, unknown>): api.Optimizer {
   const f = (api as unknown as Record<string, (o: Record<string, unknown>) => api.Optimizer>)[name];
   if (!f) throw new Error(`no factory ${name}`);
