@@ -1,8 +1,17 @@
-// The optimizer conformance suite: every optimizer passes every property here.
+// The optimizer conformance suite. Part 1: every hand-made optimizer against its plain-TS
+// reference, its composed chain, both builds, sizes and non-finite policies. Part 2 (the
+// Optimizer contract, at the end): the learned optimizers (mlpLOpt, lstmLOpt, the pretrained
+// `learned()`) and the DCO rules (DCOG, DCOM, DCOGD) pass every property that does not need a
+// reference: SIMD build == scalar build, stable state and bit-exact save/restore/resume, the
+// non-finite policies, STATE_MISMATCH, init/step/restore options, and descent where claimed.
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import fc from 'fast-check';
-import { type OptState, type Runtime, createRuntime } from '../../src/index.js';
+import { dcog, dcogd, dcom } from '../../src/dco/index.js';
+import { learned, lstmLOpt, mlpLOpt } from '../../src/l2o/index.js';
+import * as api from '../../src/optim/index.js';
+import type { NonFinitePolicy, OptState, Optimizer } from '../../src/optim/index.js';
+import { type Runtime, createRuntime } from '../../src/runtime/index.js';
 import { RefOptimizer } from '../support/reference/optimizers.js';
 import { cases, firstDiff, sameBits } from '../support/optimizers.js';
 
@@ -238,16 +247,190 @@ for (const c of cases) {
   });
 }
 
-function withPolicy(make: (lr: number) => import('../../src/index.js').Optimizer, lr: number, policy: 'throw' | 'skip' | 'zero') {
+function withPolicy(make: (lr: number) => Optimizer, lr: number, policy: NonFinitePolicy) {
   // Rebuild the optimizer with the same hyper-parameters plus the policy.
   const o = make(lr);
   const factory = (o.name === 'momentum' ? 'momentum' : o.name) as string;
   return rebuild(factory, { ...o.hyperparams, nonFinite: policy });
 }
 
-import * as api from '../../src/index.js';
-function rebuild(name: string, h: Record<string, unknown>): api.Optimizer {
-  const f = (api as unknown as Record<string, (o: Record<string, unknown>) => api.Optimizer>)[name];
+function rebuild(name: string, h: Record<string, unknown>): Optimizer {
+  const f = (api as unknown as Record<string, (o: Record<string, unknown>) => Optimizer>)[name];
   if (!f) throw new Error(`no factory ${name}`);
   return f(h);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Part 2: the Optimizer contract for optimizers without a plain-TS reference here (their own
+// kernel-vs-reference tests live in test/l2o/ and test/dco/).
+
+interface ContractCase {
+  label: string;
+  /** An optimizer for n parameters (n ≥ 1) with the given non-finite policy. */
+  make(n: number, nonFinite?: NonFinitePolicy): Optimizer | Promise<Optimizer>;
+  /** Steps after which the conformance parabola's loss must have fallen by `factor` (omit: no claim). */
+  descends?: { steps: number; factor: number };
+}
+
+/** Random-θ learned optimizers make no descent claim; θ large enough for the output to matter. */
+const randomTheta = (init: (seed: number) => Float32Array, seed: number) => {
+  const theta = init(seed);
+  for (let i = 0; i < theta.length; i++) theta[i] = theta[i]! * 1.5;
+  return theta;
+};
+
+const contractCases: ContractCase[] = [
+  { label: 'mlpLOpt (random θ)', make: (_n, nonFinite) => mlpLOpt.optimizer(randomTheta((s) => mlpLOpt.init(s), 3), { nonFinite }) },
+  { label: 'lstmLOpt (random θ)', make: (_n, nonFinite) => lstmLOpt.optimizer(randomTheta((s) => lstmLOpt.init(s), 4), { nonFinite }) },
+  { label: 'learned() (pretrained MLP optimizer)', make: (_n, nonFinite) => learned({ nonFinite }), descends: { steps: 500, factor: 1e-2 } },
+  { label: 'DCOG (diagonal, GD start)', make: (n, nonFinite) => dcog.optimizer(dcog.init(1, n, { lr: 0.05, noise: 0.01 }), { nonFinite }), descends: { steps: 500, factor: 1e-6 } },
+  { label: 'DCOG (full P, trust region)', make: (n, nonFinite) => dcog.optimizer(dcog.init(2, n, { lr: 0.05, parameterization: 'full' }), { nonFinite, trustRegion: 0.5 }), descends: { steps: 500, factor: 1e-6 } },
+  { label: 'DCOM (heavy-ball start)', make: (n, nonFinite) => dcom.optimizer(dcom.init(3, n, { lr: 0.02, momentum: 0.5 }), { nonFinite }), descends: { steps: 500, factor: 1e-6 } },
+  { label: 'DCOGD (GD start, noisy θ)', make: (n, nonFinite) => dcogd.optimizer(dcogd.init(4, n, { lr: 0.05, noise: 0.001 }), { nonFinite }), descends: { steps: 500, factor: 1e-6 } },
+  // lionSgdInterp (the dynamics interpolation, moving to optim/) joins here: one entry, same shape.
+];
+
+/** Runs of a fixed size n ≥ 1 (DCO θ is made for n parameters). */
+const contractRunArb = fc.integer({ min: 1, max: 23 }).chain((n) =>
+  fc.record({
+    params: fc.array(fc.float({ min: -10, max: 10, noNaN: true }), { minLength: n, maxLength: n }).map((a) => Float32Array.from(a)),
+    steps: fc.array(
+      fc.record({ g: fc.array(fc.float({ min: -100, max: 100, noNaN: true }), { minLength: n, maxLength: n }), loss: positiveLoss }),
+      { minLength: 2, maxLength: 6 },
+    ),
+  }),
+);
+
+for (const c of contractCases) {
+  describe(`conformance (Optimizer contract): ${c.label}`, () => {
+    test('SIMD build == scalar build, bit for bit; the same inputs give the same run', async () => {
+      await fc.assert(
+        fc.asyncProperty(contractRunArb, async ({ params, steps }) => {
+          const opt = await c.make(params.length);
+          const a = opt.init(params, { runtime: simd });
+          const b = opt.init(params, { runtime: scalar });
+          const a2 = opt.init(params, { runtime: simd });
+          for (const st of steps) {
+            for (const s of [a, b, a2]) opt.step(s, st.g, { loss: st.loss });
+          }
+          assert.ok(sameBits(a.params, b.params), `simd vs scalar: ${firstDiff(a.params, b.params)}`);
+          assert.ok(sameBits(a.params, a2.params), 'two runs on one build');
+          for (const nm of Object.keys(a.slots)) assert.ok(sameBits(a.view(nm), b.view(nm)), `slot ${nm}`);
+          assert.deepEqual(a.scalars, b.scalars);
+          assert.equal(a.scalars.count, steps.length);
+          for (const s of [a, b, a2]) s.dispose();
+        }),
+        { numRuns: 20 },
+      );
+    });
+
+    test('state shape is stable; save/restore is bit-exact across builds, and resume == uninterrupted', async () => {
+      await fc.assert(
+        fc.asyncProperty(contractRunArb, async ({ params, steps }) => {
+          const opt = await c.make(params.length);
+          const s = opt.init(params, { runtime: simd });
+          const names = s.bufferNames;
+          const scalarKeys = Object.keys(s.scalars);
+          const half = Math.ceil(steps.length / 2);
+          for (const st of steps.slice(0, half)) opt.step(s, st.g, { loss: st.loss });
+          assert.deepEqual(s.bufferNames, names);
+          assert.deepEqual(Object.keys(s.scalars), scalarKeys);
+          for (const nm of names) assert.equal(s.view(nm).length, params.length);
+          const r = opt.restore(s.save(), { runtime: scalar });
+          assert.ok(sameBits(r.params, s.params));
+          for (const nm of Object.keys(s.slots)) assert.ok(sameBits(r.view(nm), s.view(nm)), `slot ${nm}`);
+          assert.deepEqual(r.scalars, s.scalars);
+          for (const st of steps.slice(half)) {
+            opt.step(s, st.g, { loss: st.loss });
+            opt.step(r, st.g, { loss: st.loss });
+          }
+          assert.ok(sameBits(r.params, s.params), firstDiff(r.params, s.params));
+          assert.deepEqual(r.save(), s.save());
+          // A restore by a fresh optimizer object of the same kind works too (θ is not in the state).
+          const again = (await c.make(params.length)).restore(s.save(), { runtime: simd });
+          assert.ok(sameBits(again.params, s.params));
+          for (const x of [s, r, again]) x.dispose();
+        }),
+        { numRuns: 15 },
+      );
+    });
+
+    test("non-finite gradients: 'throw' and 'skip' change nothing, 'zero' equals zeroed gradients", async () => {
+      await fc.assert(
+        fc.asyncProperty(contractRunArb, fc.nat(), fc.constantFrom(NaN, Infinity, -Infinity), async ({ params, steps }, where, bad) => {
+          const g = Float32Array.from(steps[1]!.g);
+          g[where % g.length] = bad;
+          for (const policy of ['throw', 'skip', 'zero'] as const) {
+            const opt = await c.make(params.length, policy);
+            const s = opt.init(params, { runtime: simd });
+            opt.step(s, steps[0]!.g, { loss: steps[0]!.loss });
+            const before = s.save();
+            if (policy === 'throw') {
+              assert.throws(() => opt.step(s, g, { loss: 1 }), (e: { code?: string }) => e.code === 'NON_FINITE_GRADIENT');
+              assert.deepEqual(s.save(), before);
+            } else if (policy === 'skip') {
+              assert.equal(opt.step(s, g, { loss: 1 }), false);
+              assert.equal(s.scalars.skipped, 1);
+              const after = opt.restore(s.save(), { runtime: simd });
+              after.scalars.skipped = 0;
+              assert.deepEqual(after.save(), before);
+              after.dispose();
+            } else {
+              const twin = opt.restore(before, { runtime: simd });
+              assert.equal(opt.step(s, g, { loss: 1 }), true);
+              opt.step(twin, g.map((x) => (Number.isFinite(x) ? x : 0)), { loss: 1 });
+              assert.ok(sameBits(s.params, twin.params), firstDiff(s.params, twin.params));
+              twin.dispose();
+            }
+            s.dispose();
+          }
+        }),
+        { numRuns: 10 },
+      );
+    });
+
+    test('refuses a state made by another optimizer (STATE_MISMATCH) and unknown init/step/restore options', async () => {
+      const opt = await c.make(3);
+      const other = api.sgd({ lr: 0.1 });
+      const foreign = other.init([1, 2, 3], { runtime: simd });
+      assert.throws(() => opt.step(foreign, [1, 1, 1], { loss: 1 }), (e: { code?: string }) => e.code === 'STATE_MISMATCH');
+      const s = opt.init([1, 2, 3], { runtime: simd });
+      assert.throws(() => other.step(s, [1, 1, 1]), (e: { code?: string }) => e.code === 'STATE_MISMATCH');
+      assert.throws(() => opt.restore(foreign.save()), (e: { code?: string }) => e.code === 'BAD_CHECKPOINT');
+      const code = (k: string) => (e: unknown) => (e as { code?: string }).code === 'UNKNOWN_OPTION' && (e as { details: { key: string } }).details.key === k;
+      assert.throws(() => opt.init([1, 2, 3], { runtime: simd, seed: 1 } as never), code('seed'));
+      assert.throws(() => opt.step(s, [1, 1, 1], { loss: 1, lr: 2 } as never), code('lr'));
+      assert.throws(() => opt.restore(s.save(), { runtime: simd, strict: true } as never), code('strict'));
+      assert.throws(() => opt.step(s, [1, 1], { loss: 1 }), (e: { code?: string }) => e.code === 'LENGTH_MISMATCH');
+      foreign.dispose();
+      s.dispose();
+    });
+
+    if (c.descends) {
+      const { steps, factor } = c.descends;
+      test(`descends on the conformance parabola (loss × ${factor} in ${steps} steps)`, async () => {
+        // L = ½ Σ a_i (x_i − 1)², a_i = 1 + i/n·9 ∈ [1, 10), from x = 0.
+        const n = 10;
+        const a = Float64Array.from({ length: n }, (_, i) => 1 + (9 * i) / n);
+        const opt = await c.make(n);
+        const s = opt.init(new Float32Array(n), { runtime: simd });
+        const parabola = (x: Float32Array, g: Float32Array) => {
+          let L = 0;
+          for (let i = 0; i < n; i++) {
+            L += 0.5 * a[i]! * (x[i]! - 1) ** 2;
+            g[i] = a[i]! * (x[i]! - 1);
+          }
+          return L;
+        };
+        const L0 = parabola(s.params, s.grads);
+        let L = L0;
+        for (let t = 0; t < steps; t++) {
+          opt.step(s, undefined, { loss: L });
+          L = parabola(s.params, s.grads);
+        }
+        assert.ok(L <= factor * L0, `${L0} → ${L}`);
+        s.dispose();
+      });
+    }
+  });
 }
