@@ -13,7 +13,7 @@ import * as api from '../../src/optim/index.js';
 import type { NonFinitePolicy, OptState, Optimizer } from '../../src/optim/index.js';
 import { type Runtime, createRuntime } from '../../src/runtime/index.js';
 import { RefOptimizer } from '../support/reference/optimizers.js';
-import { checkNonFinitePolicies, checkSaveRestore } from '../support/conformance.js';
+import { checkNonFinitePolicies, checkSaveRestore, runParabola } from '../support/conformance.js';
 import { cases, firstDiff, sameBits } from '../support/optimizers.js';
 
 let simd: Runtime;
@@ -139,27 +139,8 @@ for (const c of cases) {
     });
 
     test('converges on a parabola and on Rosenbrock', () => {
-      // Parabola: L = ½ Σ a_i (x_i − 1)², a_i ∈ [1, 10]
-      const n = 10;
-      const a = Float64Array.from({ length: n }, (_, i) => 1 + i);
-      const optP = c.make(c.lr.parabola);
-      const sp = optP.init(new Float32Array(n), { runtime: simd });
-      const parabola = (x: Float32Array, g: Float32Array) => {
-        let L = 0;
-        for (let i = 0; i < n; i++) {
-          L += 0.5 * a[i]! * (x[i]! - 1) ** 2;
-          g[i] = a[i]! * (x[i]! - 1);
-        }
-        return L;
-      };
-      let L0 = NaN;
-      let L = NaN;
-      for (let t = 0; t < 3000; t++) {
-        L = parabola(sp.params, sp.grads);
-        if (t === 0) L0 = L;
-        optP.step(sp, undefined, { loss: L });
-      }
-      L = parabola(sp.params, sp.grads);
+      // Parabola: L = ½ Σ a_i (x_i − 1)², a_i = 1 … 10
+      const { L0, L } = runParabola(c.make(c.lr.parabola), 3000, simd);
       assert.ok(L < 1e-3 * L0, `parabola: ${L0} → ${L}`);
       // Rosenbrock from (−1.2, 1): L = (1 − x)² + 100 (y − x²)²
       const optR = c.make(c.lr.rosenbrock);
@@ -177,7 +158,6 @@ for (const c of cases) {
       }
       const lr = rosen(sr.params, sr.grads);
       assert.ok(lr < 0.05, `rosenbrock: final loss ${lr} at (${sr.params[0]}, ${sr.params[1]})`);
-      sp.dispose();
       sr.dispose();
     });
 
@@ -322,27 +302,8 @@ for (const c of contractCases) {
     if (c.descends) {
       const { steps, factor } = c.descends;
       test(`descends on the conformance parabola (loss × ${factor} in ${steps} steps)`, async () => {
-        // L = ½ Σ a_i (x_i − 1)², a_i = 1 + i/n·9 ∈ [1, 10), from x = 0.
-        const n = 10;
-        const a = Float64Array.from({ length: n }, (_, i) => 1 + (9 * i) / n);
-        const opt = await c.make(n);
-        const s = opt.init(new Float32Array(n), { runtime: simd });
-        const parabola = (x: Float32Array, g: Float32Array) => {
-          let L = 0;
-          for (let i = 0; i < n; i++) {
-            L += 0.5 * a[i]! * (x[i]! - 1) ** 2;
-            g[i] = a[i]! * (x[i]! - 1);
-          }
-          return L;
-        };
-        const L0 = parabola(s.params, s.grads);
-        let L = L0;
-        for (let t = 0; t < steps; t++) {
-          opt.step(s, undefined, { loss: L });
-          L = parabola(s.params, s.grads);
-        }
+        const { L0, L } = runParabola(await c.make(10), steps, simd);
         assert.ok(L <= factor * L0, `${L0} → ${L}`);
-        s.dispose();
       });
     }
   });

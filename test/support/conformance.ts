@@ -68,3 +68,29 @@ export function checkNonFinitePolicies(make: (policy: NonFinitePolicy) => Optimi
     s.dispose();
   }
 }
+
+/**
+ * Runs `steps` updates on the conformance parabola L = ½ Σ a_i (x_i − 1)², a_i = 1 + i
+ * (n = 10, x₀ = 0; the gradient is written into the state's buffer, the zero-copy path) and
+ * returns the initial and final loss.
+ */
+export function runParabola(opt: Optimizer, steps: number, rt: Runtime): { L0: number; L: number } {
+  const n = 10;
+  const s = opt.init(new Float32Array(n), { runtime: rt });
+  const parabola = (x: Float32Array, g: Float32Array) => {
+    let L = 0;
+    for (let i = 0; i < n; i++) {
+      L += 0.5 * (1 + i) * (x[i]! - 1) ** 2;
+      g[i] = (1 + i) * (x[i]! - 1);
+    }
+    return L;
+  };
+  const L0 = parabola(s.params, s.grads);
+  let L = L0;
+  for (let t = 0; t < steps; t++) {
+    opt.step(s, undefined, { loss: L });
+    L = parabola(s.params, s.grads);
+  }
+  s.dispose();
+  return { L0, L };
+}
