@@ -220,7 +220,10 @@ test('every file of src/ sits in a folder with a layer, and every relative impor
     else if (!(folderOf(f) in LAYERS)) problems.push(`src/${f}: folder ${folderOf(f)}/ has no layer`);
   }
   const known = new Set(files);
-  for (const e of edges) if (!known.has(e.to)) problems.push(`src/${e.from} → '${e.spec}': no such file src/${e.to}`);
+  for (const e of edges) {
+    if (e.to.startsWith('../')) problems.push(`src/${e.from} → '${e.spec}': imports a file outside src/`);
+    else if (!known.has(e.to)) problems.push(`src/${e.from} → '${e.spec}': no such file src/${e.to}`);
+  }
   if (problems.length) assert.fail(`${problems.length} problems (layered folders: ${Object.keys(LAYERS).join(', ')}):\n${problems.join('\n')}`);
 });
 
