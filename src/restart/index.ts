@@ -8,4 +8,3 @@ export { type SerializeOptions, buildPrompt, estimateTokens, formatVector, selec
 export { type SurrogateFit, type SurrogateOptions, surrogateProposer } from './surrogate.js';
 export type { ParseCounts, Prompt, PromptRow, ProposalReply, ProposalRequest, Proposer, TrajectoryPoint, Usage } from './types.js';
 export { type NonconvexOptions, type TestFunctionTask, ackleyTask, rastriginTask } from '../tasks/nonconvex.js';
-export { restartsLab } from './lab.js';

@@ -1,5 +1,5 @@
 import { type Dataset, splitDataset } from '../../data/index.js';
-import { MetaoptimError, checkNumber } from '../../core/errors.js';
+import { MetaoptimError, checkNumber, checkOptions } from '../../core/errors.js';
 import { Region, type Runtime, defaultRuntimeOrThrow } from '../../runtime/index.js';
 import { Rng } from '../../core/rng.js';
 import { type BilevelProblem, defineProblem } from '../problem.js';
@@ -53,6 +53,7 @@ export interface HyperCleaningProblem extends BilevelProblem {
  * with `seed` and cut into train / validation.
  */
 export function hyperCleaning(data: Dataset, opts: HyperCleaningOptions = {}): HyperCleaningProblem {
+  checkOptions('hyperCleaning', opts, ['train', 'validation', 'corruption', 'ridge', 'weighting', 'seed', 'runtime']);
   const nTr = opts.train ?? 1000, nVal = opts.validation ?? 400;
   const rho = checkNumber('hyperCleaning', 'ridge', opts.ridge ?? 1e-3, { min: 0, minExclusive: true });
   const corruption = checkNumber('hyperCleaning', 'corruption', opts.corruption ?? 0.5, { min: 0, max: 1 });

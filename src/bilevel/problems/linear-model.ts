@@ -1,4 +1,5 @@
 import { MetaoptimError } from '../../core/errors.js';
+import { powerIteration } from '../../core/linalg.js';
 import { Region, type Runtime } from '../../runtime/index.js';
 
 /**
@@ -123,20 +124,19 @@ function infNorm(g: Float32Array): number {
   return m;
 }
 
-/** Largest eigenvalue of XᵀX/rows (power iteration in f64) — for softmax-CE smoothness bounds. */
+/**
+ * Largest eigenvalue of XᵀX/rows (X: rows×d row-major f32) by core `powerIteration` in f64,
+ * matrix-free (v ↦ Xᵀ(Xv)/rows), at most `iters` iterations or until the Rayleigh quotient
+ * settles to 1e-12 relative — for softmax-CE smoothness bounds.
+ */
 export function gramTopEigen(x: Float32Array, rows: number, d: number, iters = 100): number {
-  let v = new Float64Array(d).fill(1 / Math.sqrt(d));
-  let lam = 0;
-  for (let k = 0; k < iters; k++) {
-    const u = new Float64Array(d);
+  const apply = (v: Float64Array, u: Float64Array): void => {
+    u.fill(0);
     for (let r = 0; r < rows; r++) {
       let s = 0;
       for (let j = 0; j < d; j++) s += x[r * d + j]! * v[j]!;
       for (let j = 0; j < d; j++) u[j]! += (s * x[r * d + j]!) / rows;
     }
-    lam = Math.hypot(...u);
-    if (lam === 0) return 0;
-    v = u.map((e) => e / lam);
-  }
-  return lam;
+  };
+  return powerIteration(apply, d, { maxIterations: iters }).lambda;
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { restartsLab } from '../src/index.js';
+import { restartsLab } from '../../src/labs/restarts/index.js';
 
 test('lab restarts: equal evaluation budget for every method, ≥ 1 row per seed, report tables', async () => {
   const events: number[] = [];

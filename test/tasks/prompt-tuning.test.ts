@@ -12,11 +12,11 @@ import {
   pretrainPromptNetwork,
   promptTuningTask,
   ready,
-  restartsLab,
   shiftDigits,
   train,
-} from '../src/index.js';
-import { centralDiff, mlpLoss64 } from './support/reference/nn.js';
+} from '../../src/index.js';
+import { restartsLab } from '../../src/labs/restarts/index.js';
+import { centralDiff, mlpLoss64 } from '../support/reference/nn.js';
 
 const code = (c: string) => (e: unknown) => e instanceof MetaoptimError && e.code === c;
 

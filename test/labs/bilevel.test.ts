@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MetaoptimError, flatQuadratic1d, pbgdFree, ready } from '../src/index.js';
-import { bilevelLab } from '../src/bilevel/lab.js';
+import { MetaoptimError, flatQuadratic1d, pbgdFree, ready } from '../../src/index.js';
+import { bilevelLab } from '../../src/labs/bilevel/index.js';
 
 test('docs example: PBGD-Free on the flat problem', async () => {
   await ready();
-  const r = pbgdFree(flatQuadratic1d(), { iterations: 3000, gamma: 2, eta: 0.2, etaY: 0.4 });
+  const r = await pbgdFree(flatQuadratic1d(), { iterations: 3000, gamma: 2, eta: 0.2, etaY: 0.4 });
   assert.ok(Math.abs(r.x[0]! - 1) < 1e-6);
   assert.deepEqual(r.counts, { fx: 3000, fy: 3000, gx: 0, gy: 3000, total: 9000, values: 0 });
 });
