@@ -8,7 +8,7 @@ import { Rng } from '../core/rng.js';
 import { type ProposerBudget, budgetExceeded, checkBudget, linkedSignal } from './budget.js';
 import { parseCandidates } from './parse.js';
 import { type SerializeOptions, buildPrompt, estimateTokens, selectRows } from './serialize.js';
-import type { ParseCounts, Prompt, Proposer, TrajectoryPoint, Usage } from './types.js';
+import type { Proposer, RestartPartial, RestartResult, RoundRecord, TrajectoryPoint, Usage } from './types.js';
 
 /**
  * Gradient descent with proposer restarts (SPEC A.3.1, Guo et al. 2024, arXiv 2405.19732):
@@ -88,63 +88,6 @@ export const RESTART_OPTION_KEYS: readonly string[] = [
   'optimizerState', 'scoreBatches', 'polishSteps', 'evaluateTrajectory', 'serialize', 'budget', 'onBudget', 'onProposerError', 'init', 'runtime',
 ];
 const SERIALIZE_OPTION_KEYS = ['maxRows', 'rowsPerRound', 'decimals', 'description'];
-
-export type RoundDecision =
-  | { kind: 'restart'; candidate: number; score?: number; currentScore?: number }
-  | { kind: 'keep'; reason: 'no-candidates' | 'current-better'; currentScore?: number }
-  | { kind: 'budget'; reason: string }
-  | { kind: 'error'; code: string; message: string };
-
-export interface RoundRecord {
-  round: number;
-  /** Gradient steps done before the proposer call. */
-  step: number;
-  prompt?: Prompt;
-  reply?: string;
-  usage?: Usage;
-  /** Tokens charged for this call (server `usage.totalTokens`, else the estimate). */
-  tokens: number;
-  tokensEstimated: boolean;
-  counts?: ParseCounts;
-  candidates: { params: number[]; score?: number }[];
-  decision: RoundDecision;
-  scoringEvaluations: number;
-  /** Gradient evaluations spent polishing this round's candidates. */
-  polishSteps: number;
-  /** Proposer overhead of this round in ms. */
-  timing: { serializeMs: number; proposerMs: number; parseMs: number; scoreMs: number };
-}
-
-export interface RestartResult {
-  proposer: string;
-  optimizer: string;
-  task: string;
-  seed: number;
-  params: Float32Array;
-  /** Evaluation of the final parameters on the train and test splits. */
-  final: { train: Evaluation; test: Evaluation };
-  /** Lowest loss recorded anywhere in the run (minibatch or score). */
-  best: { loss: number; step: number; params: Float32Array };
-  trajectory: TrajectoryPoint[];
-  rounds: RoundRecord[];
-  counts: {
-    gradientSteps: number;
-    /** Gradient evaluations spent polishing candidates (`polishSteps` each). */
-    polishSteps: number;
-    scoringEvaluations: number;
-    trajectoryEvaluations: number;
-    proposerCalls: number;
-    tokens: number;
-    restarts: number;
-  };
-  /** Why proposing stopped early, if it did. */
-  stopped?: string;
-  /** Wall time of the whole run in ms. */
-  elapsedMs: number;
-}
-
-/** The `partial` of an aborted run: everything of `RestartResult` but the final evaluation. */
-export type RestartPartial = Omit<RestartResult, 'final'>;
 
 const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 

@@ -68,6 +68,8 @@ test('hyper-cleaning data: seeded 50 % corruption, weights and the weighted lowe
   assert.ok(Math.max(...g.map(Math.abs)) < 1e-4);
   assert.ok(a.testAccuracy(y) > 0.5);
   assert.throws(() => hyperCleaning(digits, { train: 1300, validation: 200 }), (e: unknown) => e instanceof MetaoptimError && e.code === 'BILEVEL_SHAPE');
+  assert.throws(() => hyperCleaning(digits, { trian: 100 } as never), (e: unknown) => e instanceof MetaoptimError && e.code === 'UNKNOWN_OPTION' && e.details?.suggestion === 'train');
+  assert.throws(() => representationSplit(digits, { hiden: 8 } as never), (e: unknown) => e instanceof MetaoptimError && e.code === 'UNKNOWN_OPTION' && e.details?.suggestion === 'hidden');
   a.release();
   b.release();
 });
