@@ -67,6 +67,11 @@ test('hyper-cleaning data: seeded 50 % corruption, weights and the weighted lowe
   a.lower(new Float32Array(400).fill(100), y, null, g); // σ(100) = 1 in f32
   assert.ok(Math.max(...g.map(Math.abs)) < 1e-4);
   assert.ok(a.testAccuracy(y) > 0.5);
+  // The cancellable variant gives the same bits; aborted, it rejects with ABORTED.
+  assert.deepEqual(await a.trainWithWeightsAsync(new Float32Array(400).fill(1)), y);
+  const ctl = new AbortController();
+  ctl.abort();
+  await assert.rejects(a.trainWithWeightsAsync(new Float32Array(400).fill(1), 0, { signal: ctl.signal }), (e: unknown) => e instanceof MetaoptimError && e.code === 'ABORTED');
   assert.throws(() => hyperCleaning(digits, { train: 1300, validation: 200 }), (e: unknown) => e instanceof MetaoptimError && e.code === 'BILEVEL_SHAPE');
   assert.throws(() => hyperCleaning(digits, { trian: 100 } as never), (e: unknown) => e instanceof MetaoptimError && e.code === 'UNKNOWN_OPTION' && e.details?.suggestion === 'train');
   assert.throws(() => representationSplit(digits, { hiden: 8 } as never), (e: unknown) => e instanceof MetaoptimError && e.code === 'UNKNOWN_OPTION' && e.details?.suggestion === 'hidden');

@@ -1,6 +1,5 @@
 import { hyperCleaning } from '../../bilevel/problems/hypercleaning.js';
 import { representationSplit } from '../../bilevel/problems/representation.js';
-import { abortedError } from '../../core/loop.js';
 import type { Dataset } from '../../data/index.js';
 import { type Ctx, METHODS, REPRESENTATION_SETTINGS, type RunSummary, type ProblemRuns, type Settings, efficiency, runMethod, summarize } from './common.js';
 
@@ -19,9 +18,7 @@ const CLEANING_SETTINGS: Settings = {
  */
 export async function cleaning(ctx: Ctx, digits: Dataset): Promise<ProblemRuns> {
   const p = hyperCleaning(digits, { seed: ctx.seed });
-  const check = () => {
-    if (ctx.signal?.aborted) throw abortedError('lab bilevel: cleaning', 0);
-  };
+  const train = (w: Float32Array, validationWeight = 0) => p.trainWithWeightsAsync(w, validationWeight, ctx.signal ? { signal: ctx.signal } : {});
   try {
     const T = ctx.quick ? 800 : 5000;
     const runs: RunSummary[] = [];
@@ -29,17 +26,13 @@ export async function cleaning(ctx: Ctx, digits: Dataset): Promise<ProblemRuns> 
     for (const m of METHODS) {
       const r = await runMethod(ctx, m, p, CLEANING_SETTINGS, { iterations: T, seed: ctx.seed, recordEvery: Math.ceil(T / 40), label: `${m} on ${p.name}` });
       runs.push(summarize(m, r, false));
-      check();
-      retrained[m] = p.testAccuracy(p.trainWithWeights(p.weights(r.x)));
+      retrained[m] = p.testAccuracy(await train(p.weights(r.x)));
     }
     const n = p.dimX;
-    check();
-    const corruptedOnly = p.testAccuracy(p.trainWithWeights(new Float32Array(n).fill(1)));
-    check();
-    const cleanOnly = p.testAccuracy(p.trainWithWeights(Float32Array.from(p.corrupted, (c) => 1 - c)));
-    check();
+    const corruptedOnly = p.testAccuracy(await train(new Float32Array(n).fill(1)));
+    const cleanOnly = p.testAccuracy(await train(Float32Array.from(p.corrupted, (c) => 1 - c)));
     // What PBGD-Free's y converges to when x never moves (γ = 1): weights ½ on the corrupted rows plus the validation loss.
-    const corruptedPlusValidation = p.testAccuracy(p.trainWithWeights(new Float32Array(n).fill(0.5), 1));
+    const corruptedPlusValidation = p.testAccuracy(await train(new Float32Array(n).fill(0.5), 1));
     return {
       problem: p.name,
       description: p.description ?? p.name,
