@@ -7,7 +7,7 @@ import type { Evaluation, Task } from '../tasks/types.js';
 import { Rng } from '../core/rng.js';
 import { type ProposerBudget, budgetExceeded, checkBudget, linkedSignal } from './budget.js';
 import { parseCandidates } from './parse.js';
-import { type SerializeOptions, buildPrompt, estimateTokens, selectRows } from './serialize.js';
+import { SERIALIZE_OPTION_KEYS, type SerializeOptions, buildPrompt, estimateTokens, selectRows } from './serialize.js';
 import type { Proposer, RestartPartial, RestartResult, RoundRecord, TrajectoryPoint, Usage } from './types.js';
 
 /**
@@ -87,7 +87,6 @@ export const RESTART_OPTION_KEYS: readonly string[] = [
   ...LOOP_OPTION_KEYS, 'optimizer', 'proposer', 'rounds', 'stepsPerRound', 'finalSteps', 'candidates', 'maxCandidates', 'pick',
   'optimizerState', 'scoreBatches', 'polishSteps', 'evaluateTrajectory', 'serialize', 'budget', 'onBudget', 'onProposerError', 'init', 'runtime',
 ];
-const SERIALIZE_OPTION_KEYS = ['maxRows', 'rowsPerRound', 'decimals', 'description'];
 
 const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
