@@ -25,3 +25,4 @@ export {
   promptTuningTask,
   shiftDigits,
 } from './prompt-tuning.js';
+export { MinibatchStream, type MinibatchStreamOptions } from './minibatch.js';
