@@ -17,3 +17,5 @@ export {
   type TuneLrResult,
   type TuneScore,
 } from './protocol.js';
+export { type DcoLabResults, dcoLab } from './dco/lab.js';
+export { LOGISTIC_LR_GRID, type LogisticExperimentOptions, type LogisticExperimentResult, type LogisticRow, logisticExperiment } from './dco/logistic.js';
