@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { MetaoptimError, dco, momentum, ready, sgd } from '../../src/index.js';
 import type { ProgressEvent } from '../../src/core/loop.js';
+import { centralDiff } from '../support/reference/nn.js';
 import { type DcoTheta, materialize, paramGrads, paramNames, zeroDenseGrads } from '../../src/dco/theta.js';
 import { unroll } from '../../src/dco/unroll.js';
 
@@ -104,20 +105,12 @@ function checkMetaGradient(theta: DcoTheta, tasks: dco.F64Task[], T: number, ful
     const mm = materialize(th);
     return tasks.reduce((s, t) => s + unroll(mm, t, o).metaLoss, 0);
   };
-  const eps = 1e-6;
   for (const name of paramNames(theta.kind, theta.parameterization)) {
-    const p = theta.params[name]!;
-    for (let i = 0; i < p.length; i++) {
-      const keep = p[i]!;
-      p[i] = keep + eps;
-      const up = loss(theta);
-      p[i] = keep - eps;
-      const down = loss(theta);
-      p[i] = keep;
-      const fd = (up - down) / (2 * eps);
+    const fd = centralDiff(() => loss(theta), theta.params[name]!, 1e-6);
+    fd.forEach((f, i) => {
       const an = g[name]![i]!;
-      assert.ok(Math.abs(an - fd) <= 1e-6 * (1 + Math.abs(fd)), `${theta.kind}/${theta.parameterization} ${name}[${i}]: ${an} vs FD ${fd}`);
-    }
+      assert.ok(Math.abs(an - f) <= 1e-6 * (1 + Math.abs(f)), `${theta.kind}/${theta.parameterization} ${name}[${i}]: ${an} vs FD ${f}`);
+    });
   }
 }
 
