@@ -4,7 +4,7 @@
 //   DCOG : q = g                      (θ: P)
 //   DCOM : q = g − M d                (θ: P, M; diagonal or full like P)
 //   DCOGD: q = W_g g + W_d d + W_x x + c   (θ: P, W_g, W_d, W_x, c)
-import { MetaoptimError, checkNumber, checkOptions } from '../core/errors.js';
+import { MetaoptimError, checkNumber, checkOptions, optionKeys } from '../core/errors.js';
 import { cholesky } from '../core/linalg.js';
 import { Rng } from '../core/rng.js';
 
@@ -56,7 +56,7 @@ export function paramNames(kind: DcoKind, parameterization: Parameterization): s
 }
 
 /** The keys `DcoInitOptions` may hold (anything else is UNKNOWN_OPTION). */
-export const DCO_INIT_KEYS = ['parameterization', 'lr', 'momentum', 'eps', 'noise'] as const;
+export const DCO_INIT_KEYS = optionKeys<DcoInitOptions>({ parameterization: 1, lr: 1, momentum: 1, eps: 1, noise: 1 });
 
 export function initTheta(kind: DcoKind, seed: number, n: number, o: DcoInitOptions = {}): DcoTheta {
   checkOptions(`${kind}.init`, o, DCO_INIT_KEYS);

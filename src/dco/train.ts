@@ -8,8 +8,8 @@
 // `iteration` updates, the history of those iterations); progress events
 // `{ label: '<kind> metaTrain', done, total: iterations, elapsedMs, metrics: { metaLoss } }`.
 import { type AdamF64State, adamF64Init, adamF64Step } from '../core/adam.js';
-import { MetaoptimError, checkNumber, checkOptions } from '../core/errors.js';
-import { LOOP_OPTION_KEYS, Loop, type LoopOptions } from '../core/loop.js';
+import { MetaoptimError, checkNumber, checkOptions, optionKeys } from '../core/errors.js';
+import { Loop, type LoopOptions } from '../core/loop.js';
 import { Rng, mixSeed } from '../core/rng.js';
 import { type F64Task, asF64Task } from '../tasks/f64.js';
 import type { Task } from '../tasks/types.js';
@@ -52,10 +52,10 @@ export interface MetaTrainOptions extends LoopOptions {
 }
 
 /** The keys `MetaTrainOptions` may hold (anything else is UNKNOWN_OPTION). */
-export const META_TRAIN_KEYS = [
-  ...LOOP_OPTION_KEYS, 'tasks', 'iterations', 'batchSize', 'unroll', 'weights', 'normalize', 'gradient',
-  'lr', 'finalLr', 'beta1', 'beta2', 'adamEps', 'lrScale',
-] as const;
+export const META_TRAIN_KEYS = optionKeys<MetaTrainOptions>({
+  seed: 1, signal: 1, onProgress: 1, tasks: 1, iterations: 1, batchSize: 1, unroll: 1, weights: 1, normalize: 1, gradient: 1,
+  lr: 1, finalLr: 1, beta1: 1, beta2: 1, adamEps: 1, lrScale: 1,
+});
 
 export interface MetaTrainResult {
   theta: DcoTheta;

@@ -1,8 +1,8 @@
-import { MetaoptimError, checkNumber } from '../core/errors.js';
-import { LOOP_OPTION_KEYS, Loop, type LoopOptions } from '../core/loop.js';
+import { MetaoptimError, checkNumber, optionKeys } from '../core/errors.js';
+import { Loop, type LoopOptions } from '../core/loop.js';
 import type { QpContext } from './context.js';
 import { type Field, type FieldName, type Prepared, prepare, type QpBatchProblem } from './prepare.js';
-import { QP_OPTION_KEYS, type QpBatchResult, type QpOptions, type QpStatus, qpOptions, solvePrepared } from './solve.js';
+import { type QpBatchResult, type QpOptions, type QpStatus, qpOptions, solvePrepared } from './solve.js';
 
 /**
  * `qp.solveBatchAsync`: the same problems and answers as `solveBatch`, for batches large enough
@@ -46,7 +46,7 @@ export interface QpBatchAsyncResult extends Omit<QpBatchResult, 'context' | 'met
   chunks: QpChunk[];
 }
 
-const KEYS = [...QP_OPTION_KEYS, ...LOOP_OPTION_KEYS, 'chunkSize', 'keepContexts'];
+const KEYS = optionKeys<QpBatchAsyncOptions>({ runtime: 1, tol: 1, maxIter: 1, boxMaxIter: 1, method: 1, seed: 1, signal: 1, onProgress: 1, chunkSize: 1, keepContexts: 1 });
 
 /** Problems start … start + count − 1 of a prepared batch (shared fields stay whole). */
 function slicePrepared(P: Prepared, start: number, count: number): Prepared {

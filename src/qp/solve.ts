@@ -1,4 +1,4 @@
-import { MetaoptimError, checkNumber, checkOptions } from '../core/errors.js';
+import { MetaoptimError, checkNumber, checkOptions, optionKeys } from '../core/errors.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { defaultRuntimeOrThrow } from '../runtime/runtime.js';
 import { type AugmentedRows, type GradientMap, QpContext } from './context.js';
@@ -63,7 +63,7 @@ const BIT_IPM: Record<string, number> = { Q: 1, p: 2, A: 4, b: 8, G: 16, h: 32 }
 const INFO = 8;
 
 /** The keys `QpOptions` may hold (anything else is UNKNOWN_OPTION). */
-export const QP_OPTION_KEYS = ['runtime', 'tol', 'maxIter', 'boxMaxIter', 'method'] as const;
+export const QP_OPTION_KEYS = optionKeys<QpOptions>({ runtime: 1, tol: 1, maxIter: 1, boxMaxIter: 1, method: 1 });
 
 /** Validated solver options (internal). */
 export interface Opts {

@@ -12,8 +12,8 @@
 // 3. Every method runs T steps on each held-out task (same minibatches); reported: training-split
 //    cross-entropy and test accuracy at x_T, averaged over the held-out tasks, then mean ± sample
 //    sd over seeds (core/stats; a seed whose run diverged counts as diverged, not in the mean).
-import { checkOptions } from '../../core/errors.js';
-import { LOOP_OPTION_KEYS, Loop } from '../../core/loop.js';
+import { checkOptions, optionKeys } from '../../core/errors.js';
+import { Loop } from '../../core/loop.js';
 import { mixSeed } from '../../core/rng.js';
 import { mean, sd } from '../../core/stats.js';
 import { type DcoKind, type Parameterization, initTheta, materialize } from '../../dco/theta.js';
@@ -54,7 +54,10 @@ export interface LogisticExperimentOptions extends PartOptions {
   family?: Omit<LogisticFamilyOptions, 'seed'>;
 }
 
-const KEYS = [...LOOP_OPTION_KEYS, 'seeds', 'steps', 'iterations', 'poolTasks', 'tuneTasks', 'testTasks', 'metaBatch', 'parameterization', 'metaLr', 'metaLrDecay', 'weights', 'family'];
+const KEYS = optionKeys<LogisticExperimentOptions>({
+  seed: 1, signal: 1, onProgress: 1, seeds: 1, steps: 1, iterations: 1, poolTasks: 1, tuneTasks: 1, testTasks: 1, metaBatch: 1,
+  parameterization: 1, metaLr: 1, metaLrDecay: 1, weights: 1, family: 1,
+});
 
 export interface LogisticRow {
   method: (typeof LOGISTIC_METHODS)[number];
