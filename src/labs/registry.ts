@@ -1,5 +1,5 @@
 import { bilevelLab } from './bilevel/index.js';
-import { dcoLab } from '../dco/lab.js';
+import { dcoLab } from './dco/lab.js';
 import { dynamicsLab } from '../dynamics/lab.js';
 import { raceLab } from './race/lab.js';
 import { restartsLab } from './restarts/index.js';

@@ -18,7 +18,7 @@
 //
 // Errors: INVALID_ARGUMENT (options, batch index, split), LENGTH_MISMATCH (params/grad length).
 import type { SplitDataset } from '../data/datasets.js';
-import type { F64Task, HasF64 } from '../dco/task.js';
+import type { F64Task, HasF64 } from './f64.js';
 import { MetaoptimError, checkNumber, checkOptions, optionKeys } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import type { Evaluation, Split, Task, TaskFamily } from './types.js';

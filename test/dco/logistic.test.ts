@@ -1,13 +1,13 @@
 // DCO on the iris/wine logistic-regression families (SPEC B.3.4): the families are seeded and
 // match the logistic `MlpTask`s they are built on, first-order meta-gradients are exact for the
-// meta-loss with the task gradients held fixed, meta-training helps, the lab rows are complete.
+// meta-loss with the task gradients held fixed, meta-training helps (the lab part: test/labs/dco.test.ts).
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { MetaoptimError, dco, irisTask, ready } from '../src/index.js';
-import { logisticExperiment, runRule } from '../src/dco/lab-logistic.js';
-import type { F64Task } from '../src/dco/task.js';
-import { type DcoTheta, materialize, paramGrads, paramNames, zeroDenseGrads } from '../src/dco/theta.js';
-import { unroll } from '../src/dco/unroll.js';
+import { MetaoptimError, dco, irisTask, ready } from '../../src/index.js';
+import type { F64Task } from '../../src/tasks/f64.js';
+import { type DcoTheta, materialize, paramGrads, paramNames, zeroDenseGrads } from '../../src/dco/theta.js';
+import { unroll } from '../../src/dco/unroll.js';
+import { centralDiff } from '../support/reference/nn.js';
 
 before(async () => {
   await ready();
@@ -126,30 +126,15 @@ test('first-order meta-gradients equal finite differences of the meta-loss with 
         const mm = materialize(th);
         return fixed.reduce((s, t) => s + unroll(mm, t, o).metaLoss, 0);
       };
-      const eps = 1e-6;
+      const trueLoss = (th: DcoTheta): number => tasks.reduce((s, t) => s + unroll(materialize(th), t, o).metaLoss, 0);
       let worst = 0, differsFromTrue = 0;
       for (const name of paramNames(kind, parameterization)) {
         const p = theta.params[name]!;
-        const stride = p.length > 60 ? 7 : 1; // full DCOGD matrices: every 7th entry
-        for (let i = 0; i < p.length; i += stride) {
-          const keep = p[i]!;
-          p[i] = keep + eps;
-          const up = loss(theta);
-          p[i] = keep - eps;
-          const down = loss(theta);
-          p[i] = keep;
-          const fd = (up - down) / (2 * eps);
-          const an = g[name]![i]!;
-          worst = Math.max(worst, Math.abs(an - fd) / (1e-3 + Math.abs(fd)));
-          if (name === 's' || name === 'L') {
-            // The true meta-loss (gradients recomputed) has a different derivative for T > 1.
-            p[i] = keep + eps;
-            const tu = tasks.reduce((s, t) => s + unroll(materialize(theta), t, o).metaLoss, 0);
-            p[i] = keep - eps;
-            const td = tasks.reduce((s, t) => s + unroll(materialize(theta), t, o).metaLoss, 0);
-            p[i] = keep;
-            differsFromTrue = Math.max(differsFromTrue, Math.abs((tu - td) / (2 * eps) - an));
-          }
+        const an = g[name]!;
+        centralDiff(() => loss(theta), p, 1e-6).forEach((fd, i) => (worst = Math.max(worst, Math.abs(an[i]! - fd) / (1e-3 + Math.abs(fd)))));
+        if (name === 's' || name === 'L') {
+          // The true meta-loss (gradients recomputed) has a different derivative for T > 1.
+          centralDiff(() => trueLoss(theta), p, 1e-6).forEach((fd, i) => (differsFromTrue = Math.max(differsFromTrue, Math.abs(fd - an[i]!))));
         }
       }
       assert.ok(worst < 1e-5, `${kind}/${parameterization}: worst relative error ${worst}`);
@@ -164,7 +149,7 @@ test('meta-training (first-order) reduces the held-out meta-loss on iris; full m
   const held = Array.from({ length: 8 }, (_, i) => fam.task(fam.sample(1000 + i)));
   const T = 10;
   const theta0 = dco.dcog.init(0, 15, { parameterization: 'full', lr: 0.5 });
-  const r = dco.dcog.metaTrain(theta0, { tasks: pool, iterations: 60, batchSize: 8, unroll: T, lr: 0.003, finalLr: 3e-4, lrScale: 'relative', seed: 1 });
+  const r = await dco.dcog.metaTrain(theta0, { tasks: pool, iterations: 60, batchSize: 8, unroll: T, lr: 0.003, finalLr: 3e-4, lrScale: 'relative', seed: 1 });
   assert.equal(r.gradient, 'first-order');
   const before = dco.metaLoss(theta0, held, { unroll: T });
   const after = dco.metaLoss(r.theta, held, { unroll: T });
@@ -172,37 +157,5 @@ test('meta-training (first-order) reduces the held-out meta-loss on iris; full m
   const k = 10;
   const first = r.history.slice(0, k).reduce((a, b) => a + b) / k, last = r.history.slice(-k).reduce((a, b) => a + b) / k;
   assert.ok(last < first, `training meta-loss ${first} → ${last}`);
-  assert.throws(() => dco.dcog.metaTrain(theta0, { tasks: pool, iterations: 1, gradient: 'full' }), (e: MetaoptimError) => e.code === 'INVALID_ARGUMENT');
-});
-
-test('the lab part: iris and wine rows exist for all six methods with finite numbers', async () => {
-  for (const ds of ['iris', 'wine'] as const) {
-    const r = await logisticExperiment(ds, { seed: 3, seeds: 2, iterations: 4, poolTasks: 8, tuneTasks: 2, testTasks: 2, steps: 5 });
-    assert.deepEqual(r.rows.map((x) => x.method), ['GD (tuned)', 'momentum (tuned)', 'Adam (tuned)', 'DCOG', 'DCOM', 'DCOGD']);
-    assert.equal(r.size, ds === 'iris' ? 15 : 42);
-    for (const x of r.rows) {
-      assert.equal(x.perSeedLoss.length, 2);
-      for (const v of [x.loss, x.lossSd, x.accuracy, x.accuracySd, x.trajectory, x.trajectorySd]) assert.ok(Number.isFinite(v), `${ds} ${x.method}: ${v}`);
-      assert.ok(x.loss > 0 && x.loss < r.meanInitialLoss * 2);
-      assert.ok(x.accuracy >= 0 && x.accuracy <= 1);
-    }
-    // Every method improves on x₀ on average.
-    for (const x of r.rows) assert.ok(x.loss < r.meanInitialLoss, `${ds} ${x.method}: ${x.loss} vs x₀ ${r.meanInitialLoss}`);
-  }
-  await assert.rejects(logisticExperiment('iris', { seed: 1, signal: AbortSignal.abort() }), (e: MetaoptimError) => e.code === 'ABORTED');
-});
-
-test('baselines and DCO unrolls see the same minibatches: runRule GD equals DCOG with P = I/α', async () => {
-  const fam = await dco.logisticFamily('wine', { seed: 8 });
-  const task = fam.task(fam.sample(2));
-  const T = 12, alpha = 0.7;
-  const gd = runRule(task, T, 'gd', alpha);
-  const u = unroll(materialize(dco.dcog.init(0, fam.size, { lr: alpha, parameterization: 'full' })), task.f64(), { steps: T, weights: 'all', normalize: false, full: false });
-  let num = 0, den = 0;
-  for (let i = 0; i < fam.size; i++) {
-    num += (gd.x[i]! - u.x[i]!) ** 2;
-    den += gd.x[i]! ** 2;
-  }
-  assert.ok(Math.sqrt(num / den) < 1e-10, `x_T differs: ${Math.sqrt(num / den)}`);
-  assert.ok(Math.abs(gd.trajectory - u.metaLoss / T) < 1e-10 * gd.trajectory);
+  await assert.rejects(dco.dcog.metaTrain(theta0, { tasks: pool, iterations: 1, gradient: 'full' }), (e: MetaoptimError) => e.code === 'INVALID_ARGUMENT');
 });

@@ -2,9 +2,13 @@
 // the one-step claim on least squares with shared A, the Optimizer wrapper, the task families.
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { MetaoptimError, dco, momentum, ready, sgd } from '../src/index.js';
-import { type DcoTheta, materialize, paramGrads, paramNames, zeroDenseGrads } from '../src/dco/theta.js';
-import { unroll } from '../src/dco/unroll.js';
+import { MetaoptimError, dco, momentum, ready, sgd } from '../../src/index.js';
+import type { ProgressEvent } from '../../src/core/loop.js';
+import { centralDiff } from '../support/reference/nn.js';
+import type { Optimizer } from '../../src/optim/types.js';
+import type { Task } from '../../src/tasks/types.js';
+import { type DcoTheta, materialize, paramGrads, paramNames, zeroDenseGrads } from '../../src/dco/theta.js';
+import { unroll } from '../../src/dco/unroll.js';
 
 before(async () => {
   await ready();
@@ -26,6 +30,22 @@ function trajectory(theta: DcoTheta, task: dco.F64Task, T: number): Float64Array
   return xs;
 }
 
+/** Relative distance of the parameters after `steps` steps of optimizers a and b from the same start (f32 states). */
+function runApart(a: Optimizer, b: Optimizer, task: Task, steps: number): number {
+  const sa = a.init(task.init(0)), sb = b.init(task.init(0));
+  const ga = new Float32Array(task.size), gb = new Float32Array(task.size);
+  for (let t = 0; t < steps; t++) {
+    task.loss(sa.params, t, ga);
+    task.loss(sb.params, t, gb);
+    a.step(sa, ga);
+    b.step(sb, gb);
+  }
+  const d = relErr(sa.params, sb.params);
+  sa.dispose();
+  sb.dispose();
+  return d;
+}
+
 test('DCOG with P = I/α is gradient descent with step α (f64 unroll and the f32 Optimizer)', () => {
   const fam = dco.quadraticFamily({ n: 6, condition: 20, seed: 3 });
   const task = fam.task(fam.sample(1));
@@ -42,18 +62,8 @@ test('DCOG with P = I/α is gradient descent with step α (f64 unroll and the f3
       assert.ok(relErr(xs[t]!, x) < 1e-13, `${parameterization} step ${t}: ${relErr(xs[t]!, x)}`);
     }
     // The Optimizer (f32 state): same trajectory as sgd to f32 rounding.
-    const a = dco.dcog.optimizer(theta), b = sgd({ lr: alpha });
-    const sa = a.init(task.init()), sb = b.init(task.init());
-    const ga = new Float32Array(6), gb = new Float32Array(6);
-    for (let t = 0; t < 15; t++) {
-      task.loss(sa.params, t, ga);
-      task.loss(sb.params, t, gb);
-      a.step(sa, ga);
-      b.step(sb, gb);
-    }
-    assert.ok(relErr(sa.params, sb.params) < 1e-6, `optimizer vs sgd ${relErr(sa.params, sb.params)}`);
-    sa.dispose();
-    sb.dispose();
+    const d = runApart(dco.dcog.optimizer(theta), sgd({ lr: alpha }), task, 15);
+    assert.ok(d < 1e-6, `optimizer vs sgd ${d}`);
   }
 });
 
@@ -74,18 +84,8 @@ test('DCOM with P = I/α, M = (β/α)I is heavy ball; DCOGD at its defaults is D
       x = next;
       assert.ok(relErr(xs[t]!, x) < 1e-12, `${parameterization} step ${t}: ${relErr(xs[t]!, x)}`);
     }
-    const a = dco.dcom.optimizer(theta), b = momentum({ lr: alpha, momentum: beta });
-    const sa = a.init(task.init()), sb = b.init(task.init());
-    const ga = new Float32Array(5), gb = new Float32Array(5);
-    for (let t = 0; t < 20; t++) {
-      task.loss(sa.params, t, ga);
-      task.loss(sb.params, t, gb);
-      a.step(sa, ga);
-      b.step(sb, gb);
-    }
-    assert.ok(relErr(sa.params, sb.params) < 1e-5, `optimizer vs momentum ${relErr(sa.params, sb.params)}`);
-    sa.dispose();
-    sb.dispose();
+    const d = runApart(dco.dcom.optimizer(theta), momentum({ lr: alpha, momentum: beta }), task, 20);
+    assert.ok(d < 1e-5, `optimizer vs momentum ${d}`);
   }
   const g1 = trajectory(dco.dcogd.init(0, 5, { lr: 0.03, parameterization: 'full' }), f, 8);
   const g2 = trajectory(dco.dcog.init(0, 5, { lr: 0.03, parameterization: 'full' }), f, 8);
@@ -103,20 +103,12 @@ function checkMetaGradient(theta: DcoTheta, tasks: dco.F64Task[], T: number, ful
     const mm = materialize(th);
     return tasks.reduce((s, t) => s + unroll(mm, t, o).metaLoss, 0);
   };
-  const eps = 1e-6;
   for (const name of paramNames(theta.kind, theta.parameterization)) {
-    const p = theta.params[name]!;
-    for (let i = 0; i < p.length; i++) {
-      const keep = p[i]!;
-      p[i] = keep + eps;
-      const up = loss(theta);
-      p[i] = keep - eps;
-      const down = loss(theta);
-      p[i] = keep;
-      const fd = (up - down) / (2 * eps);
+    const fd = centralDiff(() => loss(theta), theta.params[name]!, 1e-6);
+    fd.forEach((f, i) => {
       const an = g[name]![i]!;
-      assert.ok(Math.abs(an - fd) <= 1e-6 * (1 + Math.abs(fd)), `${theta.kind}/${theta.parameterization} ${name}[${i}]: ${an} vs FD ${fd}`);
-    }
+      assert.ok(Math.abs(an - f) <= 1e-6 * (1 + Math.abs(f)), `${theta.kind}/${theta.parameterization} ${name}[${i}]: ${an} vs FD ${f}`);
+    });
   }
 }
 
@@ -146,12 +138,12 @@ test("first-order meta-gradients equal full ones for T = 1 and differ for T > 1"
   assert.ok(relErr(grad(4, false), grad(4, true)) > 1e-3);
 });
 
-test('one-step claim: DCOG (full P) meta-trained on ≥ n least-squares tasks with shared A solves fresh tasks in one step', () => {
+test('one-step claim: DCOG (full P) meta-trained on ≥ n least-squares tasks with shared A solves fresh tasks in one step', async () => {
   const n = 10;
   const fam = dco.leastSquaresFamily({ n, m: 20, seed: 1 });
   const train = Array.from({ length: 20 }, (_, i) => fam.task(fam.sample(i)));
   const theta0 = dco.dcog.init(0, n, { parameterization: 'full', lr: 0.3 });
-  const r = dco.dcog.metaTrain(theta0, { tasks: train, iterations: 3000, batchSize: 20, lr: 0.05, finalLr: 5e-5, seed: 1 });
+  const r = await dco.dcog.metaTrain(theta0, { tasks: train, iterations: 3000, batchSize: 20, lr: 0.05, finalLr: 5e-5, seed: 1 });
   assert.equal(r.gradient, 'full');
   const m = materialize(r.theta);
   for (let i = 0; i < 10; i++) {
@@ -161,31 +153,85 @@ test('one-step claim: DCOG (full P) meta-trained on ≥ n least-squares tasks wi
     assert.ok(err < 1e-6, `fresh task ${i}: one-step relative error ${err}`);
   }
   // With fewer than n tasks the learned step is not the Newton step.
-  const few = dco.dcog.metaTrain(theta0, { tasks: train.slice(0, 5), iterations: 1500, batchSize: 5, lr: 0.05, finalLr: 5e-5, seed: 1 });
+  const few = await dco.dcog.metaTrain(theta0, { tasks: train.slice(0, 5), iterations: 1500, batchSize: 5, lr: 0.05, finalLr: 5e-5, seed: 1 });
   const mf = materialize(few.theta);
   const task = fam.task(fam.sample(20_000));
   const x1 = unroll(mf, task.f64(), { steps: 1, weights: 'last', normalize: false, full: false }).x;
   assert.ok(relErr(x1, task.solution()) > 1e-2);
 });
 
-test('metaTrain is seeded, reports progress, and stops on an AbortSignal', () => {
+test('metaTrain is seeded and reports progress in the one ProgressEvent shape', async () => {
   const fam = dco.quadraticFamily({ n: 4, condition: 10, seed: 1 });
   const sampler = (seed: number) => fam.task(fam.sample(seed));
   const theta0 = dco.dcom.init(0, 4, { lr: 0.05 });
-  const events: number[] = [];
-  const a = dco.dcom.metaTrain(theta0, { tasks: sampler, iterations: 30, unroll: 5, seed: 3, onProgress: (e) => events.push(e.iteration) });
-  const b = dco.dcom.metaTrain(theta0, { tasks: sampler, iterations: 30, unroll: 5, seed: 3 });
+  const events: ProgressEvent[] = [];
+  const a = await dco.dcom.metaTrain(theta0, { tasks: sampler, iterations: 30, unroll: 5, seed: 3, onProgress: (e) => events.push(e) });
+  const b = await dco.dcom.metaTrain(theta0, { tasks: sampler, iterations: 30, unroll: 5, seed: 3 });
   assert.deepEqual(a.theta.params, b.theta.params);
-  assert.deepEqual(events, Array.from({ length: 30 }, (_, i) => i + 1));
+  assert.deepEqual(a.history, b.history);
+  const c = await dco.dcom.metaTrain(theta0, { tasks: sampler, iterations: 30, unroll: 5, seed: 4 });
+  assert.notDeepEqual(c.theta.params, a.theta.params, 'another seed draws other tasks');
+  assert.ok(events.length >= 2, 'at least the first and the final event');
+  const last = events[events.length - 1]!;
+  assert.equal(last.label, 'dcom metaTrain');
+  assert.equal(last.done, 30);
+  assert.equal(last.total, 30);
+  assert.equal(last.metrics?.metaLoss, a.history[29]);
+  for (const e of events) assert.deepEqual(Object.keys(e).sort(), ['done', 'elapsedMs', 'label', 'metrics', 'total']);
   assert.ok(a.history[29]! < a.history[0]!, 'meta-loss decreases');
   assert.notDeepEqual(a.theta.params.s, theta0.params.s, 'θ moved; the input θ is untouched');
+  assert.deepEqual(theta0.params.s, dco.dcom.init(0, 4, { lr: 0.05 }).params.s);
+});
+
+test('metaTrain rejects with ABORTED { iteration, partial: MetaTrainResult so far } soon after an abort', async () => {
+  const fam = dco.quadraticFamily({ n: 8, condition: 10, seed: 1 });
+  const theta0 = dco.dcogd.init(0, 8, { lr: 0.05, parameterization: 'full' });
+  const iterations = 1_000_000;
   const ctl = new AbortController();
-  assert.throws(
-    () => dco.dcom.metaTrain(theta0, { tasks: sampler, iterations: 30, signal: ctl.signal, onProgress: (e) => e.iteration === 5 && ctl.abort() }),
-    (e: MetaoptimError) => e.code === 'ABORTED' && (e.details as { iteration: number }).iteration === 5,
+  const t0 = performance.now();
+  setTimeout(() => ctl.abort(), 50);
+  const err = await dco.dcogd.metaTrain(theta0, { tasks: (s) => fam.task(fam.sample(s)), iterations, unroll: 5, signal: ctl.signal }).then(
+    () => assert.fail('should have been aborted'),
+    (e: MetaoptimError) => e,
   );
-  assert.throws(() => dco.dcog.metaTrain(dco.dcog.init(0, 3), { tasks: sampler }), (e: MetaoptimError) => e.code === 'LENGTH_MISMATCH');
-  assert.throws(() => dco.dcog.optimizer(theta0), (e: MetaoptimError) => e.code === 'INVALID_ARGUMENT');
+  assert.ok(performance.now() - t0 < 1000, 'rejected long before the full run');
+  assert.equal(err.code, 'ABORTED');
+  const d = err.details as { iteration: number; partial: dco.MetaTrainResult };
+  assert.ok(d.iteration > 0 && d.iteration < iterations);
+  assert.equal(d.partial.history.length, d.iteration);
+  assert.ok(d.partial.history.every(Number.isFinite));
+  assert.equal(d.partial.gradient, 'full');
+  assert.equal(d.partial.theta.kind, 'dcogd');
+  assert.notDeepEqual(d.partial.theta.params.L, theta0.params.L, 'partial θ is the trained θ so far');
+  // Resuming from the partial θ works like any θ.
+  const more = await dco.dcogd.metaTrain(d.partial.theta, { tasks: (s) => fam.task(fam.sample(s)), iterations: 2, unroll: 5 });
+  assert.equal(more.history.length, 2);
+  // An already aborted signal rejects before any iteration.
+  await assert.rejects(dco.dcog.metaTrain(dco.dcog.init(0, 8), { tasks: (s) => fam.task(fam.sample(s)), signal: AbortSignal.abort() }),
+    (e: MetaoptimError) => e.code === 'ABORTED' && (e.details as { iteration: number }).iteration === 0);
+});
+
+test('every DCO factory and metaTrain reject unknown options, naming the closest key', async () => {
+  const fam = dco.quadraticFamily({ n: 4, condition: 10, seed: 1 });
+  const sampler = (seed: number) => fam.task(fam.sample(seed));
+  const unknown = (key: string, suggestion: string | undefined) => (e: MetaoptimError) =>
+    e.code === 'UNKNOWN_OPTION' && (e.details as { key: string }).key === key && (e.details as { suggestion?: string }).suggestion === suggestion;
+  assert.throws(() => dco.dcog.init(0, 4, { learningRate: 0.1 } as never), unknown('learningRate', 'lr'));
+  assert.throws(() => dco.dcom.init(0, 4, { parametrization: 'full' } as never), unknown('parametrization', 'parameterization'));
+  assert.throws(() => dco.dcog.optimizer(dco.dcog.init(0, 4), { trustRegon: 1 } as never), unknown('trustRegon', 'trustRegion'));
+  await assert.rejects(dco.dcog.metaTrain(dco.dcog.init(0, 4), { tasks: sampler, iteration: 3 } as never), unknown('iteration', 'iterations'));
+  await assert.rejects(dco.dcog.metaTrain(dco.dcog.init(0, 4), { tasks: sampler, gradient: 'second-order' as never }), (e: MetaoptimError) => e.code === 'INVALID_ARGUMENT');
+  assert.throws(() => dco.metaLoss(dco.dcog.init(0, 4), [sampler(1)], { steps: 3 } as never), (e: MetaoptimError) => e.code === 'UNKNOWN_OPTION');
+  await assert.rejects(dco.dcog.metaTrain(dco.dcog.init(0, 3), { tasks: sampler }), (e: MetaoptimError) => e.code === 'LENGTH_MISMATCH');
+  await assert.rejects(dco.dcog.metaTrain(dco.dcom.init(0, 4), { tasks: sampler }), (e: MetaoptimError) => e.code === 'INVALID_ARGUMENT');
+  assert.throws(() => dco.dcog.optimizer(dco.dcom.init(0, 4)), (e: MetaoptimError) => e.code === 'INVALID_ARGUMENT');
+});
+
+test('a P that lost definiteness is QP_NOT_PD at the DCO boundary (details from the core Cholesky)', () => {
+  const theta = dco.dcog.init(0, 3, { parameterization: 'full', lr: 0.1 });
+  theta.params.L!.fill(0);
+  theta.eps = -1;
+  assert.throws(() => dco.materialize(theta), (e: MetaoptimError) => e.code === 'QP_NOT_PD' && (e.details as { index: number }).index === 0 && (e.details as { pivot: number }).pivot === -1);
 });
 
 test('trust-region steps go through the QP box kernel: with diagonal P the step is −P⁻¹q clipped to ±r', () => {
@@ -244,14 +290,6 @@ test('least-squares and quadratic tasks: gradients and Hessian-vector products m
   assert.ok(relErr(ls.task(ls.sample(0)).solution(), ls.task(ls.sample(0)).solution()) === 0);
   const x0 = t.init();
   assert.ok(x0.every((v) => v === 0));
-});
-
-test('the dco lab is registered under its name and honours an aborted signal', async () => {
-  assert.equal(dco.dcoLab.name, 'dco');
-  await assert.rejects(
-    dco.dcoLab.run({ quick: true, seed: 1, signal: AbortSignal.abort() }),
-    (e: MetaoptimError) => e.code === 'ABORTED',
-  );
 });
 
 test('DCO optimizer states checkpoint and restore bit-exactly; non-finite gradients follow the policy', () => {

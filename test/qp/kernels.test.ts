@@ -3,11 +3,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { Region, createRuntime, qp } from '../src/index.js';
-import type { Runtime } from '../src/index.js';
-import { generate, rng, normal } from './support/qp-helpers.js';
-import { cholFactor, cholSolve } from './support/reference/linalg.js';
-import { refBox, refBoxBackward, refIpm, refIpmBackward } from './support/reference/qp.js';
+import { Region, createRuntime, qp } from '../../src/index.js';
+import type { Runtime } from '../../src/index.js';
+import { generate, rng, normal } from '../support/qp-helpers.js';
+import { cholFactor, cholSolve } from '../support/reference/linalg.js';
+import { refBox, refBoxBackward, refIpm, refIpmBackward } from '../support/reference/qp.js';
 
 const builds = ['simd', 'scalar'] as const;
 const runtimes: Promise<Runtime>[] = builds.map((build) => createRuntime({ build }));

@@ -1,7 +1,8 @@
-// The view of a training problem DCO meta-training needs: f64 loss, gradient and (optionally)
-// Hessian-vector products at a point. Least-squares and quadratic tasks provide it natively in
-// f64 (`asF64Task`); any other `Task` is adapted through its f32 interface (`fromTask`).
-import type { Task } from '../tasks/types.js';
+// The f64 view of a training problem: loss, gradient and (optionally) Hessian-vector products
+// at a point, in double precision. Small-n meta-learning (DCO unrolls, their f64 baselines)
+// runs on it. Least-squares, quadratic and logistic tasks provide it natively (`HasF64`,
+// `asF64Task`); any other `Task` is adapted through its f32 interface (`fromTask`).
+import type { Task } from './types.js';
 
 export interface F64Task {
   readonly size: number;
