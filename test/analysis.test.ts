@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { NormTrace, adam, analyzeCheckpoint, recordRun, paretoSamples, stableSamples, largestDivisorBelowSqrt, lion, logHistogram, momentum, noise, ready, sgd, symmetryDeviations, tailIndexBlockSum, tailIndexHill, twoLayerViews, wouldUpdate } from '../src/index.js';
-import { Rng } from '../src/analysis/random.js';
+import { Rng } from '../src/core/rng.js';
 import { hillRef } from './support/reference/stats.js';
 
 const N = 1 << 18;

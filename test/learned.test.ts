@@ -6,7 +6,7 @@ import {
   MetaoptimError, createRuntime, decodeLearnedTheta, digitsMlpFamily, encodeLearnedTheta, heldOutDigitsConfigs, learned, loadLearnedTheta,
   mlpLOpt, pretrainLearned, readCheckpoint, runOn, taskSegments,
 } from '../src/index.js';
-import { Rng } from '../src/analysis/random.js';
+import { Rng } from '../src/core/rng.js';
 
 const same = (a: ArrayLike<number>, b: ArrayLike<number>) => a.length === b.length && Array.from(a).every((v, i) => Object.is(v, b[i]));
 const fileUrl = new URL('../../data/learned/mlp-lopt-digits.json', import.meta.url);

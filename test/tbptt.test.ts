@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Task } from '../src/tasks/types.js';
 import { adam, lstmLOpt, noisyQuadraticFamily, ready, tbpttTrain, tbpttWindow } from '../src/index.js';
-import { Rng } from '../src/analysis/random.js';
+import { Rng } from '../src/core/rng.js';
 import { F64, lstmStepRef } from './support/reference/l2o.js';
 
 // Linear task: L_b(x) = 10 + ⟨c_b, x⟩. Its gradient does not depend on x, so detaching the

@@ -1,7 +1,7 @@
 import { MetaoptimError } from '../core/errors.js';
 import { Region } from '../runtime/arena.js';
 import { type Runtime, defaultRuntimeOrThrow } from '../runtime/runtime.js';
-import { Rng } from './random.js';
+import { Rng } from '../core/rng.js';
 
 /**
  * Heavy-tail index of gradient / update noise (SPEC B.1.6).

@@ -3,7 +3,7 @@ import { makeOptimizer, nonFinitePolicy } from '../optim/base.js';
 import type { OptState } from '../optim/state.js';
 import type { Optimizer } from '../optim/types.js';
 import { Region } from '../runtime/arena.js';
-import { Rng } from '../analysis/random.js';
+import { Rng } from '../core/rng.js';
 import { type LearnedOptimizer, type LearnedOptimizerOptions, thetaHash } from './types.js';
 
 /**

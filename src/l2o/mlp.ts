@@ -4,7 +4,7 @@ import type { OptState } from '../optim/state.js';
 import type { Optimizer } from '../optim/types.js';
 import { Region } from '../runtime/arena.js';
 import type { Kernels } from '../runtime/kernels.js';
-import { Rng } from '../analysis/random.js';
+import { Rng } from '../core/rng.js';
 import { type LearnedOptimizer, type LearnedOptimizerOptions, thetaHash } from './types.js';
 
 /**

@@ -25,3 +25,4 @@ export {
   promptTuningTask,
   shiftDigits,
 } from './prompt-tuning.js';
+export { type NoisyQuadraticConfig, type NoisyQuadraticFamilyOptions, noisyQuadraticFamily, noisyQuadraticTask } from './noisy-quadratic.js';

@@ -4,7 +4,7 @@
 // Hessian-vector product AᵀA v; the f32 `Task` interface rounds at its boundary.
 import { MetaoptimError } from '../core/errors.js';
 import { cholSolve, cholesky } from '../dco/dense.js';
-import { gaussian, mix } from '../dco/random.js';
+import { Rng } from '../core/rng.js';
 import type { F64Task, HasF64 } from '../dco/task.js';
 import type { Evaluation, Task, TaskFamily } from './types.js';
 
@@ -137,9 +137,9 @@ export function leastSquaresFamily(o: LeastSquaresOptions = {}): LeastSquaresFam
     throw new MetaoptimError('INVALID_ARGUMENT', `least-squares: need integers m ≥ n ≥ 1, got n = ${n}, m = ${m}`);
   }
   if (!(sigma >= 0) || !Number.isFinite(sigma)) throw new MetaoptimError('INVALID_ARGUMENT', 'least-squares: varyA must be finite and ≥ 0');
-  const N0 = gaussian(mix(o.seed ?? 0, 0x15a));
+  const r0 = new Rng(o.seed ?? 0, 0x15a);
   const sd = 1 / Math.sqrt(m);
-  const A0 = Float64Array.from({ length: m * n }, () => sd * N0());
+  const A0 = Float64Array.from({ length: m * n }, () => sd * r0.normal());
   const name = sigma > 0 ? `least-squares(n=${n},m=${m},varyA=${sigma})` : `least-squares(n=${n},m=${m})`;
   return {
     name,
@@ -147,9 +147,9 @@ export function leastSquaresFamily(o: LeastSquaresOptions = {}): LeastSquaresFam
     m,
     A0,
     sample(seed: number): LeastSquaresConfig {
-      const N = gaussian(mix(seed, 0xb));
-      const b = Float64Array.from({ length: m }, N);
-      const A = sigma > 0 ? A0.map((a) => a + sigma * sd * N()) : A0;
+      const r = new Rng(seed, 0xb);
+      const b = Float64Array.from({ length: m }, () => r.normal());
+      const A = sigma > 0 ? A0.map((a) => a + sigma * sd * r.normal()) : A0;
       return { n, m, A, b };
     },
     task: (config) => new LeastSquaresTask(config, name),

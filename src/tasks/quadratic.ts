@@ -3,7 +3,7 @@
 // the family (identity when rotate = false), x*_τ ~ N(0, I) per task, x₀ = 0. Exact f64 loss,
 // gradient H(x − x*) and Hessian-vector product Hv.
 import { MetaoptimError } from '../core/errors.js';
-import { gaussian, mix } from '../dco/random.js';
+import { Rng } from '../core/rng.js';
 import type { F64Task, HasF64 } from '../dco/task.js';
 import type { Evaluation, Task, TaskFamily } from './types.js';
 
@@ -97,8 +97,8 @@ export function quadraticFamily(o: QuadraticOptions = {}): QuadraticFamily {
   if (o.rotate === false) for (let i = 0; i < n; i++) U[i * n + i] = 1;
   else {
     // Gram–Schmidt (twice, for orthogonality to rounding) on a seeded Gaussian matrix; columns of U.
-    const N = gaussian(mix(o.seed ?? 0, 0x9a));
-    const cols = Array.from({ length: n }, () => Float64Array.from({ length: n }, N));
+    const r = new Rng(o.seed ?? 0, 0x9a);
+    const cols = Array.from({ length: n }, () => r.fillNormal(new Float64Array(n)));
     for (let k = 0; k < n; k++) {
       for (let pass = 0; pass < 2; pass++) {
         for (let j = 0; j < k; j++) {
@@ -132,8 +132,7 @@ export function quadraticFamily(o: QuadraticOptions = {}): QuadraticFamily {
     name,
     H,
     sample(seed: number): QuadraticConfig {
-      const N = gaussian(mix(seed, 0xc));
-      return { n, H, xStar: Float64Array.from({ length: n }, N) };
+      return { n, H, xStar: new Rng(seed, 0xc).fillNormal(new Float64Array(n)) };
     },
     task: (config) => new QuadraticTask(config, name),
   };

@@ -1,4 +1,4 @@
-import { Rng } from '../../analysis/random.js';
+import { Rng } from '../../core/rng.js';
 import { type EsParticle, esStart, esStep } from './es.js';
 import { type PesParticle, pesStart, pesStep } from './pes.js';
 import type { TruncatedUnroll } from './unroll.js';

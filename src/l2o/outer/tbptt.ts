@@ -4,7 +4,7 @@ import type { OptState } from '../../optim/state.js';
 import type { Optimizer } from '../../optim/types.js';
 import { Region } from '../../runtime/arena.js';
 import { type Runtime, defaultRuntimeOrThrow } from '../../runtime/runtime.js';
-import { Rng } from '../../analysis/random.js';
+import { Rng } from '../../core/rng.js';
 import type { Task, TaskFamily } from '../../tasks/types.js';
 import { LSTM_LOPT_THETA_SIZE, LSTM_TAPE_FIELDS, checkTheta, lstmLOpt, lstmStepOnState } from '../lstm.js';
 

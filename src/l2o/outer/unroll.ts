@@ -1,5 +1,5 @@
 import { MetaoptimError } from '../../core/errors.js';
-import { Rng } from '../../analysis/random.js';
+import { Rng } from '../../core/rng.js';
 import type { Runtime } from '../../runtime/runtime.js';
 import type { Task, TaskFamily } from '../../tasks/types.js';
 import type { LearnedOptimizer, LearnedOptimizerOptions } from '../types.js';
