@@ -80,6 +80,7 @@ function syrk(rt: Runtime, a: Region<Float64Array>, n: number, len: number, scal
 
 /** Σ = VᵀV / L (cols×cols, row-major f64) and the column means. */
 export function covariance(x: SampleMatrix, opts: StatsOptions = {}): { cov: Float64Array; mean: Float64Array; dim: number } {
+  checkOptions('covariance', opts, ['runtime']);
   checkShape('covariance', x);
   const rt = opts.runtime ?? defaultRuntimeOrThrow();
   const { out, mean } = centered(rt, x, true);
@@ -92,6 +93,7 @@ export function covariance(x: SampleMatrix, opts: StatsOptions = {}): { cov: Flo
 
 /** K = V Vᵀ / L (rows×rows, row-major f64) and the column means. */
 export function gram(x: SampleMatrix, opts: StatsOptions = {}): { gram: Float64Array; mean: Float64Array; dim: number } {
+  checkOptions('gram', opts, ['runtime']);
   checkShape('gram', x);
   const rt = opts.runtime ?? defaultRuntimeOrThrow();
   const { out, mean } = centered(rt, x, false);
@@ -172,8 +174,9 @@ export interface CovarianceSummary {
 
 /** Trace, λ_max, and (for small dimension) spectrum summaries of the sample covariance of X's rows. */
 export function covarianceSummary(x: SampleMatrix, opts: CovarianceSummaryOptions = {}): CovarianceSummary {
+  checkOptions('covarianceSummary', opts, [...POWER_KEYS, 'maxSpectrumDim']);
   const useGram = x.rows <= x.cols;
-  const m = useGram ? gram(x, opts) : covariance(x, opts);
+  const m = useGram ? gram(x, { runtime: opts.runtime }) : covariance(x, { runtime: opts.runtime });
   const mat = 'gram' in m ? m.gram : m.cov;
   const n = m.dim;
   let trace = 0;

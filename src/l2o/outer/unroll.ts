@@ -1,4 +1,4 @@
-import { MetaoptimError } from '../../core/errors.js';
+import { MetaoptimError, checkOptions } from '../../core/errors.js';
 import { Rng } from '../../core/rng.js';
 import type { Runtime } from '../../runtime/runtime.js';
 import type { Task, TaskFamily } from '../../tasks/types.js';
@@ -47,6 +47,7 @@ export interface LoptRunState {
  * particle is then restarted by the trainer) — a design decision, documented in docs/l2o.md.
  */
 export function loptUnroll<O extends LearnedOptimizerOptions>(o: LoptUnrollOptions<O>): TruncatedUnroll<LoptRunState> {
+  checkOptions('loptUnroll', o, ['family', 'lopt', 'loptOptions', 'loptOptionsFor', 'runtime', 'innerSteps', 'lossCap']);
   const cap = o.lossCap ?? 1e6;
   const tasks = new Map<number, Task>();
   const taskFor = (seed: number): Task => {

@@ -5,11 +5,11 @@ import { test } from 'node:test';
 import {
   MetaoptimError, createRuntime, decodeLearnedTheta, digitsMlpFamily, encodeLearnedTheta, heldOutDigitsConfigs, learned, loadLearnedTheta,
   mlpLOpt, pretrainLearned, readCheckpoint, runOn, taskSegments,
-} from '../src/index.js';
-import { Rng } from '../src/core/rng.js';
+} from '../../src/index.js';
+import { Rng } from '../../src/core/rng.js';
 
 const same = (a: ArrayLike<number>, b: ArrayLike<number>) => a.length === b.length && Array.from(a).every((v, i) => Object.is(v, b[i]));
-const fileUrl = new URL('../../data/learned/mlp-lopt-digits.json', import.meta.url);
+const fileUrl = new URL('../../../data/learned/mlp-lopt-digits.json', import.meta.url);
 
 test('learned() loads the shipped θ with no arguments and is an ordinary Optimizer', async () => {
   const opt = await learned();

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
-import { Region } from '../src/runtime/arena.js';
-import { type Runtime, covariance, covarianceSummary, createRuntime, gram, lambdaMax, ready, traceAround } from '../src/index.js';
-import { Rng } from '../src/core/rng.js';
-import { symmetricEigen } from '../src/core/linalg.js';
-import { centerRef, covarianceNaive, selectRef, symvRef, syrkRef } from './support/reference/stats.js';
+import { Region } from '../../src/runtime/arena.js';
+import { type Runtime, covariance, covarianceSummary, createRuntime, gram, lambdaMax, ready, traceAround } from '../../src/index.js';
+import { Rng } from '../../src/core/rng.js';
+import { symmetricEigen } from '../../src/core/linalg.js';
+import { centerRef, covarianceNaive, selectRef, symvRef, syrkRef } from '../support/reference/stats.js';
 
 const builds = ['simd', 'scalar'] as const;
 const runtimes: Record<string, Runtime> = {};
