@@ -109,7 +109,7 @@ export async function pretrainLearned(o: PretrainOptions = {}): Promise<Pretrain
   const vSteps = o.validationSteps ?? PRETRAIN_DEFAULTS.validationSteps;
   if (!Number.isInteger(vTasks) || vTasks < 1) throw new MetaoptimError('INVALID_ARGUMENT', `${name}: validationTasks must be a positive integer`);
   const runtime = o.runtime ?? defaultRuntimeOrThrow();
-  const loop = new Loop(name, o, { label: `${name}: pes`, total: pes.iterations });
+  const loop = new Loop(name, o, { total: pes.iterations });
   /** Sub-stage progress, relabelled and timed from the start of the whole run. */
   const relay = (stage: string) => (e: ProgressEvent) => o.onProgress?.({ ...e, label: `${name}: ${stage}`, elapsedMs: loop.elapsedMs });
   const family = await digitsMlpFamily({ runtime });
@@ -134,18 +134,23 @@ export async function pretrainLearned(o: PretrainOptions = {}): Promise<Pretrain
   const partial = () => (best ? wrap(pesCk, done) : undefined);
 
   const validate = async (theta: Float32Array): Promise<number> => {
+    const vloop = new Loop(name, { signal: o.signal, onProgress: relay('validation') }, { total: vTasks });
     let sum = 0;
-    for (let i = 0; i < vTasks; i++) {
-      const cfg: DigitsMlpConfig = family.sample(VALIDATION_BASE_SEED + i);
-      const task = family.task(cfg);
-      try {
-        const opt = mlpLOpt.optimizer(theta, { segments: taskSegments(task), normEps });
-        sum += (await drain(runSteps(task, opt, vSteps, i), () => loop.tick(done, partial))).meanLoss;
-      } finally {
-        task.dispose();
+    try {
+      for (let i = 0; i < vTasks; i++) {
+        const cfg: DigitsMlpConfig = family.sample(VALIDATION_BASE_SEED + i);
+        const task = family.task(cfg);
+        try {
+          const opt = mlpLOpt.optimizer(theta, { segments: taskSegments(task), normEps });
+          sum += (await drain(runSteps(task, opt, vSteps, i), () => vloop.tick(i))).meanLoss;
+        } finally {
+          task.dispose();
+        }
       }
-      relay('validation')({ label: '', done: i + 1, total: vTasks, elapsedMs: 0 });
+    } catch (err) {
+      throw isAborted(err) ? abortedError(name, done, partial()) : err;
     }
+    vloop.finish(vTasks, { loss: sum / vTasks });
     return sum / vTasks;
   };
 
