@@ -194,9 +194,9 @@ test('exact gradients satisfy translation and rescale; SGD keeps them, momentum 
   }
 });
 
-test('analyzeCheckpoint: SGD updates are scaled gradients (same α̂, λ scaled by lr², no symmetry breaking); Adam breaks translation; the state is untouched', async () => {
-  await ready();
-  const task = {
+/** A task whose gradient is `gradient(x, b)` (loss ‖g‖²), on the tiny softmax block. */
+function tinySoftmax() {
+  return {
     name: 'tiny-softmax', size: P,
     init: () => new Rng(9).fillNormal(new Float32Array(P), 0.7) as Float32Array,
     loss(x: Float32Array, b: number, grad?: Float32Array) {
@@ -206,6 +206,11 @@ test('analyzeCheckpoint: SGD updates are scaled gradients (same α̂, λ scaled 
     },
     evaluate: () => ({ loss: 0 }),
   };
+}
+
+test('analyzeCheckpoint: SGD updates are scaled gradients (same α̂, λ scaled by lr², no symmetry breaking); Adam breaks translation; the state is untouched', async () => {
+  await ready();
+  const task = tinySoftmax();
   const layout = [['W1', 20], ['b1', 4], ['W2', 12], ['b2', 3]].reduce<{ name: string; offset: number; length: number }[]>((acc, [name, length]) => {
     const offset = acc.length ? acc[acc.length - 1]!.offset + acc[acc.length - 1]!.length : 0;
     return [...acc, { name: name as string, offset, length: length as number }];
@@ -240,16 +245,7 @@ test('analyzeCheckpoint: SGD updates are scaled gradients (same α̂, λ scaled 
 
 test('recordRun: follows the optimizer\'s own path and records deviations, histograms, norms and checkpoints on schedule', async () => {
   await ready();
-  const task = {
-    name: 'tiny-softmax', size: P,
-    init: () => new Rng(9).fillNormal(new Float32Array(P), 0.7) as Float32Array,
-    loss(x: Float32Array, b: number, grad?: Float32Array) {
-      const g = gradient(x, b);
-      if (grad) grad.set(g);
-      return g.reduce((s, v) => s + v * v, 0);
-    },
-    evaluate: () => ({ loss: 0 }),
-  };
+  const task = tinySoftmax();
   const layout = [{ name: 'W1', offset: 0, length: 20 }, { name: 'b1', offset: 20, length: 4 }, { name: 'W2', offset: 24, length: 12 }, { name: 'b2', offset: 36, length: 3 }];
   const opts = { steps: 21, layout, dims, histogramSteps: [1, 5], checkpointSteps: [3], checkpointBatches: [0, 1, 2, 3, 4, 5, 6, 7] };
   const rs = await recordRun(sgd({ lr: 0.1 }), task, opts);
@@ -276,16 +272,7 @@ test('recordRun: follows the optimizer\'s own path and records deviations, histo
 
 test('recordRun is cancellable: an abort from a timer rejects at once with ABORTED { iteration, partial }', async () => {
   await ready();
-  const task = {
-    name: 'tiny-softmax', size: P,
-    init: () => new Rng(9).fillNormal(new Float32Array(P), 0.7) as Float32Array,
-    loss(x: Float32Array, b: number, grad?: Float32Array) {
-      const g = gradient(x, b);
-      if (grad) grad.set(g);
-      return g.reduce((s, v) => s + v * v, 0);
-    },
-    evaluate: () => ({ loss: 0 }),
-  };
+  const task = tinySoftmax();
   const steps = 5_000_000; // minutes of work if nothing stopped it
   const ac = new AbortController();
   const events: { done: number; elapsedMs: number; metrics?: Record<string, number> }[] = [];
