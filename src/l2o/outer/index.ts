@@ -1,8 +1,8 @@
-export { type EstimatorName, type EstimatorStep, type GradientEstimator, perturb } from './estimator.js';
+export type { EstimatorName, EstimatorStep, GradientEstimator } from './estimator.js';
 export { type EsParticle, truncatedEs } from './es.js';
 export { type PesParticle, truncatedPes } from './pes.js';
 export { GRADIENT_ESTIMATORS, type Particle, type ParticleJob, type ParticleResult, type Stagger, gradientEstimator, runParticle, startParticle } from './particle.js';
 export type { UnrollSetup } from './pool.js';
-export { ES_META_TRAIN_KEYS, type MetaHistoryEntry, type EsMetaTrainOptions, type EsMetaTrainResult, esMetaTrain } from './train.js';
+export { type MetaHistoryEntry, type EsMetaTrainOptions, type EsMetaTrainResult, esMetaTrain } from './train.js';
 export { type LoptRunState, type LoptUnrollOptions, type TruncatedUnroll, loptUnroll } from './unroll.js';
 export { type SymmetryRegularizer, type TbpttOptions, type TbpttResult, type WindowResult, tbpttTrain, tbpttWindow } from './tbptt.js';
