@@ -32,8 +32,15 @@ import { decodeJson, encodeJson } from '../../core/codec.js';
  *    checkpoint, which gives the same bits as one uninterrupted run.
  * Checkpoints (`onCheckpoint`, `resume`) hold the PES checkpoint, the validations and the best θ.
  *
- * Errors: `INVALID_ARGUMENT`, `ABORTED` (details.checkpoint: the PES checkpoint, when in stage 2),
- * and those of `esMetaTrain`.
+ * Loop contract (core/loop.ts): async; progress events labelled `pretrainLearned: imitation`,
+ * `pretrainLearned: pes` (done/total in meta-iterations, metrics { loss, gradNorm, restarts })
+ * and `pretrainLearned: validation`; an abort rejects with ABORTED `{ iteration, partial }`:
+ * iteration 0 and partial undefined during imitation (recomputed on resume), else the PES
+ * iterations done and the pretraining checkpoint to pass as `resume` (resuming gives the bits of
+ * an uninterrupted run).
+ *
+ * Errors: `UNKNOWN_OPTION` (also inside `imitation` and `pes`), `INVALID_ARGUMENT`, `ABORTED`,
+ * `BAD_CHECKPOINT`, and those of `esMetaTrain`.
  */
 export interface PretrainOptions extends LoopOptions {
   /** ε of the optimizer's feature normalizer (`mlpLOpt` option `normEps`). */
