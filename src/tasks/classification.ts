@@ -1,5 +1,5 @@
 import type { SplitDataset } from '../data/datasets.js';
-import { MetaoptimError } from '../core/errors.js';
+import { MetaoptimError, checkOptions, optionKeys } from '../core/errors.js';
 import type { Activation } from '../nn/layout.js';
 import { type InitScheme, Mlp } from '../nn/mlp.js';
 import { Region } from '../runtime/arena.js';
@@ -36,6 +36,11 @@ export interface ClassificationTaskOptions {
   runtime?: Runtime;
 }
 
+/** The keys `classificationTask` accepts (anything else is UNKNOWN_OPTION). */
+export const CLASSIFICATION_KEYS = optionKeys<ClassificationTaskOptions>({
+  name: 1, data: 1, hidden: 1, activation: 1, batchNorm: 1, batchSize: 1, streamSeed: 1, init: 1, runtime: 1,
+});
+
 /** A classification `Task` over an `Mlp`; also exposes its model, runtime and data sizes. */
 export class MlpTask implements Task {
   readonly name: string;
@@ -57,7 +62,8 @@ export class MlpTask implements Task {
   private epoch = -1;
   private _disposed = false;
 
-  constructor(o: ClassificationTaskOptions) {
+  constructor(opts: ClassificationTaskOptions) {
+    const o = checkOptions('classificationTask', opts, CLASSIFICATION_KEYS);
     const d = o.data;
     if (!d || !d.train || !d.test) throw new MetaoptimError('INVALID_ARGUMENT', 'classificationTask: data must be a SplitDataset');
     const hidden = o.hidden ?? [20];

@@ -2,7 +2,7 @@
 // b_τ ~ N(0, I_m). Shared A (A_ij ~ N(0, 1/m), fixed by the family seed) or A varying around
 // it: A_τ = A₀ + σ·E_τ with E_ij ~ N(0, 1/m). Exact f64 loss, gradient Aᵀ(Ax − b) and
 // Hessian-vector product AᵀA v; the f32 `Task` interface rounds at its boundary.
-import { MetaoptimError } from '../core/errors.js';
+import { MetaoptimError, checkOptions, optionKeys } from '../core/errors.js';
 import { cholSolve, cholesky } from '../dco/dense.js';
 import { Rng } from '../core/rng.js';
 import type { F64Task, HasF64 } from '../dco/task.js';
@@ -132,6 +132,7 @@ export interface LeastSquaresFamily extends TaskFamily<LeastSquaresConfig> {
 }
 
 export function leastSquaresFamily(o: LeastSquaresOptions = {}): LeastSquaresFamily {
+  checkOptions('leastSquaresFamily', o, optionKeys<LeastSquaresOptions>({ n: 1, m: 1, seed: 1, varyA: 1 }));
   const n = o.n ?? 10, m = o.m ?? 20, sigma = o.varyA ?? 0;
   if (!Number.isInteger(n) || !Number.isInteger(m) || n < 1 || m < n) {
     throw new MetaoptimError('INVALID_ARGUMENT', `least-squares: need integers m ≥ n ≥ 1, got n = ${n}, m = ${m}`);

@@ -2,7 +2,7 @@
 // H = U diag(λ) Uᵀ with λ_i = κ^{i/(n−1)} (1 … κ), U a seeded random orthogonal matrix shared by
 // the family (identity when rotate = false), x*_τ ~ N(0, I) per task, x₀ = 0. Exact f64 loss,
 // gradient H(x − x*) and Hessian-vector product Hv.
-import { MetaoptimError } from '../core/errors.js';
+import { MetaoptimError, checkOptions, optionKeys } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import type { F64Task, HasF64 } from '../dco/task.js';
 import type { Evaluation, Task, TaskFamily } from './types.js';
@@ -89,6 +89,7 @@ export interface QuadraticFamily extends TaskFamily<QuadraticConfig> {
 }
 
 export function quadraticFamily(o: QuadraticOptions = {}): QuadraticFamily {
+  checkOptions('quadraticFamily', o, optionKeys<QuadraticOptions>({ n: 1, condition: 1, rotate: 1, seed: 1 }));
   const n = o.n ?? 10, kappa = o.condition ?? 100;
   if (!Number.isInteger(n) || n < 1) throw new MetaoptimError('INVALID_ARGUMENT', `quadratic: n must be a positive integer, got ${n}`);
   if (!(kappa >= 1) || !Number.isFinite(kappa)) throw new MetaoptimError('INVALID_ARGUMENT', `quadratic: condition must be ≥ 1, got ${kappa}`);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { loadDigits, loadIris, loadWine, splitDataset, standardize } from '../src/data/index.js';
-import { Rng } from '../src/core/rng.js';
+import { loadDigits, loadIris, loadWine, splitDataset, standardize } from '../../src/data/index.js';
+import { Rng } from '../../src/core/rng.js';
 
 test('digits, iris and wine load with their documented shapes', async () => {
   const d = await loadDigits();

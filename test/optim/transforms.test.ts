@@ -3,15 +3,12 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import fc from 'fast-check';
 import {
-  Region,
-  type Runtime,
   adam,
   chain,
   clipByGlobalNorm,
   clipByValue,
   constantSchedule,
   cosineDecay,
-  createRuntime,
   exponentialDecay,
   joinSchedules,
   linearSchedule,
@@ -19,10 +16,11 @@ import {
   scale,
   scaleByLearningRate,
   warmupCosineDecay,
-} from '../src/index.js';
-import { clipRef, countNonFiniteRef, sumsqRef } from './support/reference/moments.js';
-import { RefOptimizer } from './support/reference/optimizers.js';
-import { sameBits } from './support/optimizers.js';
+} from '../../src/optim/index.js';
+import { Region, type Runtime, createRuntime } from '../../src/runtime/index.js';
+import { clipRef, countNonFiniteRef, sumsqRef } from '../support/reference/moments.js';
+import { RefOptimizer } from '../support/reference/optimizers.js';
+import { sameBits } from '../support/optimizers.js';
 
 let builds: Runtime[] = [];
 before(async () => {

@@ -1,8 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { type Activation, MetaoptimError, Rng, adam, createRuntime, digitsSplit, mlp, mlpLayout, simdSupported } from '../src/index.js';
-import { centralDiff, mlpLoss64 } from './support/reference/nn.js';
+import { MetaoptimError } from '../../src/core/errors.js';
+import { Rng } from '../../src/core/rng.js';
+import { type Activation, mlp, mlpLayout } from '../../src/nn/index.js';
+import { adam } from '../../src/optim/index.js';
+import { createRuntime, simdSupported } from '../../src/runtime/index.js';
+import { digitsSplit } from '../../src/tasks/index.js';
+import { centralDiff, mlpLoss64 } from '../support/reference/nn.js';
 
 const rtP = createRuntime({ build: simdSupported() ? 'simd' : 'scalar' });
 const KIND: Record<Activation, number> = { sigmoid: 1, tanh: 2, relu: 3, leaky_relu: 4 };

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
-import { MetaoptimError, Region, adam, createRuntime, ready, runtimeInfo, simdSupported } from '../src/index.js';
+import { MetaoptimError } from '../../src/core/errors.js';
+import { adam } from '../../src/optim/index.js';
+import { Region, createRuntime, ready, runtimeInfo, simdSupported } from '../../src/runtime/index.js';
 
-const root = new URL('../../', import.meta.url);
+const root = new URL('../../../', import.meta.url);
 
 /** Counts v128-prefixed opcodes (0xFD) in the code section, via wabt when present, else by a byte scan. */
 async function countSimdOps(file: string): Promise<number> {

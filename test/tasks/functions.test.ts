@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { quadraticTask, rosenbrockTask } from '../src/tasks/functions.js';
-import { rastriginTask } from '../src/tasks/nonconvex.js';
-import type { Task } from '../src/tasks/types.js';
+import { quadraticTask, rosenbrockTask } from '../../src/tasks/functions.js';
+import { rastriginTask } from '../../src/tasks/nonconvex.js';
+import type { Task } from '../../src/tasks/types.js';
 
 /** Central finite differences in f64 on a copy of x (perturbations rounded to f32). */
 function fdGrad(task: Task, x: Float32Array, h: number): Float64Array {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { Rng, type Runtime, createRuntime, simdSupported } from '../src/index.js';
+import { Rng } from '../../src/core/rng.js';
+import { type Runtime, createRuntime, simdSupported } from '../../src/runtime/index.js';
 import {
   actBackwardRef,
   actForwardRef,
@@ -12,7 +13,7 @@ import {
   gemmRef,
   mseRef,
   softmaxCeRef,
-} from './support/reference/nn.js';
+} from '../support/reference/nn.js';
 
 const builds = (simdSupported() ? ['simd', 'scalar'] : ['scalar']) as ('simd' | 'scalar')[];
 const runtimes = new Map<string, Runtime>();

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { type Runtime, createRuntime } from '../src/index.js';
+import { type Runtime, createRuntime } from '../../src/runtime/index.js';
 
 const f = Math.fround;
 
