@@ -1,4 +1,4 @@
-import { MetaoptimError, checkNumber, checkOptions } from '../core/errors.js';
+import { MetaoptimError, checkNumber, checkOptions, optionKeys } from '../core/errors.js';
 import { powerIteration, symmetricEigen } from '../core/linalg.js';
 import { Rng } from '../core/rng.js';
 import { Region } from '../runtime/arena.js';
@@ -30,6 +30,8 @@ export interface SampleMatrix {
 export interface StatsOptions {
   runtime?: Runtime;
 }
+
+const STATS_KEYS = optionKeys<StatsOptions>({ runtime: 1 });
 
 function checkShape(owner: string, x: SampleMatrix): void {
   if (!x || !(x.data instanceof Float32Array || x.data instanceof Float64Array)) {
@@ -80,7 +82,7 @@ function syrk(rt: Runtime, a: Region<Float64Array>, n: number, len: number, scal
 
 /** Σ = VᵀV / L (cols×cols, row-major f64) and the column means. */
 export function covariance(x: SampleMatrix, opts: StatsOptions = {}): { cov: Float64Array; mean: Float64Array; dim: number } {
-  checkOptions('covariance', opts, ['runtime']);
+  checkOptions('covariance', opts, STATS_KEYS);
   checkShape('covariance', x);
   const rt = opts.runtime ?? defaultRuntimeOrThrow();
   const { out, mean } = centered(rt, x, true);
@@ -93,7 +95,7 @@ export function covariance(x: SampleMatrix, opts: StatsOptions = {}): { cov: Flo
 
 /** K = V Vᵀ / L (rows×rows, row-major f64) and the column means. */
 export function gram(x: SampleMatrix, opts: StatsOptions = {}): { gram: Float64Array; mean: Float64Array; dim: number } {
-  checkOptions('gram', opts, ['runtime']);
+  checkOptions('gram', opts, STATS_KEYS);
   checkShape('gram', x);
   const rt = opts.runtime ?? defaultRuntimeOrThrow();
   const { out, mean } = centered(rt, x, false);
@@ -113,7 +115,7 @@ export interface PowerOptions extends StatsOptions {
   seed?: number;
 }
 
-const POWER_KEYS = ['runtime', 'maxIterations', 'tol', 'seed'] as const;
+const POWER_KEYS = optionKeys<PowerOptions>({ runtime: 1, maxIterations: 1, tol: 1, seed: 1 });
 
 /**
  * Largest eigenvalue of a symmetric PSD matrix A (n×n row-major f64): the core
@@ -174,7 +176,7 @@ export interface CovarianceSummary {
 
 /** Trace, λ_max, and (for small dimension) spectrum summaries of the sample covariance of X's rows. */
 export function covarianceSummary(x: SampleMatrix, opts: CovarianceSummaryOptions = {}): CovarianceSummary {
-  checkOptions('covarianceSummary', opts, [...POWER_KEYS, 'maxSpectrumDim']);
+  checkOptions('covarianceSummary', opts, optionKeys<CovarianceSummaryOptions>({ runtime: 1, maxIterations: 1, tol: 1, seed: 1, maxSpectrumDim: 1 }));
   const useGram = x.rows <= x.cols;
   const m = useGram ? gram(x, { runtime: opts.runtime }) : covariance(x, { runtime: opts.runtime });
   const mat = 'gram' in m ? m.gram : m.cov;

@@ -1,5 +1,5 @@
-import { MetaoptimError, checkOptions } from '../core/errors.js';
-import { LOOP_OPTION_KEYS, Loop, type LoopOptions } from '../core/loop.js';
+import { MetaoptimError, checkOptions, optionKeys } from '../core/errors.js';
+import { Loop, type LoopOptions } from '../core/loop.js';
 import type { Optimizer } from '../optim/types.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { Task } from '../tasks/types.js';
@@ -41,10 +41,10 @@ export interface RecordRunOptions extends LoopOptions {
   withLoss?: boolean;
 }
 
-export const RECORD_RUN_KEYS = [
-  ...LOOP_OPTION_KEYS, 'steps', 'params', 'runtime', 'layout', 'dims', 'symmetryEvery', 'histogramSteps', 'histogram', 'normsEvery',
-  'checkpointSteps', 'checkpointBatches', 'checkpointOptions', 'withLoss',
-] as const;
+export const RECORD_RUN_KEYS = optionKeys<RecordRunOptions>({
+  seed: 1, signal: 1, onProgress: 1, steps: 1, params: 1, runtime: 1, layout: 1, dims: 1, symmetryEvery: 1, histogramSteps: 1, histogram: 1,
+  normsEvery: 1, checkpointSteps: 1, checkpointBatches: 1, checkpointOptions: 1, withLoss: 1,
+});
 
 export interface SymmetryRecord {
   step: number;

@@ -1,4 +1,4 @@
-import { MetaoptimError, checkOptions } from '../core/errors.js';
+import { MetaoptimError, checkOptions, optionKeys } from '../core/errors.js';
 import { Region } from '../runtime/arena.js';
 import { type Runtime, defaultRuntimeOrThrow } from '../runtime/runtime.js';
 import { Rng } from '../core/rng.js';
@@ -69,7 +69,7 @@ export interface HillOptions {
 
 /** Hill's tail index of |X| from its k largest values, with O(N) selection in WebAssembly. */
 export function tailIndexHill(x: Float32Array | Float64Array, opts: HillOptions = {}): { alpha: number; k: number; threshold: number } {
-  checkOptions('tailIndexHill', opts, ['k', 'runtime']);
+  checkOptions('tailIndexHill', opts, optionKeys<HillOptions>({ k: 1, runtime: 1 }));
   const N = x.length;
   const k = opts.k ?? Math.floor(Math.sqrt(N));
   if (!Number.isInteger(k) || k < 1 || k >= N) {

@@ -1,4 +1,4 @@
-import { MetaoptimError, checkOptions } from '../core/errors.js';
+import { MetaoptimError, checkOptions, optionKeys } from '../core/errors.js';
 import { makeOptimizer, nonFinitePolicy } from '../optim/base.js';
 import type { OptState } from '../optim/state.js';
 import type { Optimizer } from '../optim/types.js';
@@ -72,7 +72,7 @@ export const mlpLOpt: LearnedOptimizer<MlpLOptOptions> = {
 
   optimizer(theta: Float32Array, opts: MlpLOptOptions = {}): Optimizer {
     const name = 'mlp-lopt';
-    checkOptions(name, opts, ['nonFinite', 'segments', 'normEps']);
+    checkOptions(name, opts, optionKeys<MlpLOptOptions>({ nonFinite: 1, segments: 1, normEps: 1 }));
     if (!(theta instanceof Float32Array) || theta.length !== MLP_LOPT_THETA_SIZE) {
       throw new MetaoptimError('LENGTH_MISMATCH', `${name}: θ must be a Float32Array of ${MLP_LOPT_THETA_SIZE}`, { got: theta?.length });
     }

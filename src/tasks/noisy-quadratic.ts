@@ -1,4 +1,4 @@
-import { MetaoptimError, checkOptions } from '../core/errors.js';
+import { MetaoptimError, checkOptions, optionKeys } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import type { Evaluation, Task, TaskFamily } from './types.js';
 
@@ -24,7 +24,7 @@ export interface NoisyQuadraticFamilyOptions {
   noise?: number;
 }
 
-const FAMILY_KEYS = ['dim', 'hMin', 'hMax', 'noise'] as const;
+const FAMILY_KEYS = optionKeys<NoisyQuadraticFamilyOptions>({ dim: 1, hMin: 1, hMax: 1, noise: 1 });
 
 /** The family (defaults: dim 16, h ∈ [0.1, 10], noise s = 0.1); configurations are seeds. */
 export function noisyQuadraticFamily(o: NoisyQuadraticFamilyOptions = {}): TaskFamily<NoisyQuadraticConfig> {

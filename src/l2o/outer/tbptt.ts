@@ -1,5 +1,5 @@
-import { MetaoptimError, checkNumber, checkOptions } from '../../core/errors.js';
-import { LOOP_OPTION_KEYS, Loop, type LoopOptions } from '../../core/loop.js';
+import { MetaoptimError, checkNumber, checkOptions, optionKeys } from '../../core/errors.js';
+import { Loop, type LoopOptions } from '../../core/loop.js';
 import { adam } from '../../optim/adam.js';
 import type { OptState } from '../../optim/state.js';
 import type { Optimizer } from '../../optim/types.js';
@@ -181,7 +181,9 @@ export interface TbpttOptions extends LoopOptions {
   regularizer?: SymmetryRegularizer;
 }
 
-export const TBPTT_TRAIN_KEYS = [...LOOP_OPTION_KEYS, 'family', 'theta', 'runs', 'innerSteps', 'unroll', 'outScale', 'metaOptimizer', 'runtime', 'regularizer'] as const;
+export const TBPTT_TRAIN_KEYS = optionKeys<TbpttOptions>({
+  seed: 1, signal: 1, onProgress: 1, family: 1, theta: 1, runs: 1, innerSteps: 1, unroll: 1, outScale: 1, metaOptimizer: 1, runtime: 1, regularizer: 1,
+});
 
 export interface TbpttResult {
   theta: Float32Array;

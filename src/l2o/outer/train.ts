@@ -1,7 +1,7 @@
 import { decodeJson, encodeJson } from '../../core/codec.js';
-import { MetaoptimError, checkNumber, checkOptions } from '../../core/errors.js';
+import { MetaoptimError, checkNumber, checkOptions, optionKeys } from '../../core/errors.js';
 import { norm } from '../../core/linalg.js';
-import { LOOP_OPTION_KEYS, Loop, type LoopOptions } from '../../core/loop.js';
+import { Loop, type LoopOptions } from '../../core/loop.js';
 import { adam } from '../../optim/adam.js';
 import type { OptState } from '../../optim/state.js';
 import type { Optimizer } from '../../optim/types.js';
@@ -67,10 +67,10 @@ export interface EsMetaTrainOptions extends LoopOptions {
   resume?: Uint8Array;
 }
 
-export const ES_META_TRAIN_KEYS = [
-  ...LOOP_OPTION_KEYS, 'estimator', 'theta', 'iterations', 'particles', 'sigma', 'truncation', 'staggerSteps', 'unroll', 'setup', 'workers',
-  'metaOptimizer', 'runtime', 'checkpointEvery', 'onCheckpoint', 'resume',
-] as const;
+export const ES_META_TRAIN_KEYS = optionKeys<EsMetaTrainOptions>({
+  seed: 1, signal: 1, onProgress: 1, estimator: 1, theta: 1, iterations: 1, particles: 1, sigma: 1, truncation: 1, staggerSteps: 1, unroll: 1, setup: 1,
+  workers: 1, metaOptimizer: 1, runtime: 1, checkpointEvery: 1, onCheckpoint: 1, resume: 1,
+});
 
 export interface MetaHistoryEntry {
   iteration: number;

@@ -1,5 +1,5 @@
-import { MetaoptimError, checkOptions } from '../../core/errors.js';
-import { LOOP_OPTION_KEYS, Loop, type LoopOptions } from '../../core/loop.js';
+import { MetaoptimError, checkOptions, optionKeys } from '../../core/errors.js';
+import { Loop, type LoopOptions } from '../../core/loop.js';
 import { Rng } from '../../core/rng.js';
 import { Mlp } from '../../nn/mlp.js';
 import { adam } from '../../optim/adam.js';
@@ -66,9 +66,10 @@ export interface ImitationOptions extends LoopOptions {
   fitSteps?: number;
 }
 
-export const IMITATION_KEYS = [
-  ...LOOP_OPTION_KEYS, 'family', 'runtime', 'taskSeeds', 'lr', 'lrGrid', 'lrFactor', 'cosineAlpha', 'normEps', 'steps', 'perTensor', 'daggerRounds', 'fitSteps',
-] as const;
+export const IMITATION_KEYS = optionKeys<ImitationOptions>({
+  seed: 1, signal: 1, onProgress: 1, family: 1, runtime: 1, taskSeeds: 1, lr: 1, lrGrid: 1, lrFactor: 1, cosineAlpha: 1, normEps: 1, steps: 1, perTensor: 1,
+  daggerRounds: 1, fitSteps: 1,
+});
 
 export interface ImitationResult {
   theta: Float32Array;

@@ -1,5 +1,5 @@
-import { MetaoptimError, checkOptions } from '../../core/errors.js';
-import { LOOP_OPTION_KEYS, Loop, type LoopOptions, type ProgressEvent, abortedError, isAborted } from '../../core/loop.js';
+import { MetaoptimError, checkOptions, optionKeys } from '../../core/errors.js';
+import { Loop, type LoopOptions, type ProgressEvent, abortedError, isAborted } from '../../core/loop.js';
 import { adam } from '../../optim/adam.js';
 import { type Runtime, defaultRuntimeOrThrow } from '../../runtime/runtime.js';
 import { type DigitsMlpConfig, digitsMlpFamily } from '../../tasks/digits.js';
@@ -58,7 +58,17 @@ export interface PretrainOptions extends LoopOptions {
   resume?: Uint8Array;
 }
 
-const PRETRAIN_KEYS = [...LOOP_OPTION_KEYS, 'normEps', 'imitation', 'pes', 'validationTasks', 'validationSteps', 'validateEvery', 'runtime', 'checkpointEvery', 'onCheckpoint', 'resume'] as const;
+const PRETRAIN_KEYS = optionKeys<PretrainOptions>({
+  seed: 1, signal: 1, onProgress: 1, normEps: 1, imitation: 1, pes: 1, validationTasks: 1, validationSteps: 1, validateEvery: 1, runtime: 1, checkpointEvery: 1,
+  onCheckpoint: 1, resume: 1,
+});
+
+const IMITATION_RECIPE_KEYS = optionKeys<NonNullable<PretrainOptions['imitation']>>({
+  taskSeeds: 1, lr: 1, lrGrid: 1, lrFactor: 1, cosineAlpha: 1, daggerRounds: 1, steps: 1, fitSteps: 1, perTensor: 1,
+});
+const PES_RECIPE_KEYS = optionKeys<NonNullable<PretrainOptions['pes']>>({
+  iterations: 1, particles: 1, sigma: 1, truncation: 1, innerSteps: 1, metaLr: 1, staggerSteps: 1, workers: 1, subspace: 1,
+});
 
 /** The defaults: the recipe that produced the shipped file. */
 export const PRETRAIN_DEFAULTS = {
@@ -106,8 +116,8 @@ export interface PretrainResult {
 export async function pretrainLearned(o: PretrainOptions = {}): Promise<PretrainResult> {
   const name = 'pretrainLearned';
   checkOptions(name, o, PRETRAIN_KEYS);
-  checkOptions(`${name} imitation`, o.imitation, Object.keys(PRETRAIN_DEFAULTS.imitation));
-  checkOptions(`${name} pes`, o.pes, Object.keys(PRETRAIN_DEFAULTS.pes));
+  checkOptions(`${name} imitation`, o.imitation, IMITATION_RECIPE_KEYS);
+  checkOptions(`${name} pes`, o.pes, PES_RECIPE_KEYS);
   const seed = o.seed ?? PRETRAIN_DEFAULTS.seed;
   const normEps = o.normEps ?? PRETRAIN_DEFAULTS.normEps;
   const im = { ...PRETRAIN_DEFAULTS.imitation, ...o.imitation };
