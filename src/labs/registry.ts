@@ -1,7 +1,7 @@
-import { bilevelLab } from '../bilevel/lab.js';
+import { bilevelLab } from './bilevel/index.js';
 import { dcoLab } from '../dco/lab.js';
 import { dynamicsLab } from '../dynamics/lab.js';
-import { restartsLab } from '../restart/lab.js';
+import { restartsLab } from './restarts/index.js';
 import type { Lab } from './lab.js';
 
 // The `npx metaoptim lab <name>` registry. A new experiment plugs in with one import line

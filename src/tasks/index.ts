@@ -26,3 +26,4 @@ export {
   shiftDigits,
 } from './prompt-tuning.js';
 export { type NoisyQuadraticConfig, type NoisyQuadraticFamilyOptions, noisyQuadraticFamily, noisyQuadraticTask } from './noisy-quadratic.js';
+export { MinibatchStream, type MinibatchStreamOptions } from './minibatch.js';

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { type Runtime, createRuntime } from '../src/index.js';
-import * as L from './support/reference/linear.js';
-import * as P from './support/reference/penalty.js';
+import { type Runtime, createRuntime } from '../../src/index.js';
+import * as L from '../support/reference/linear.js';
+import * as P from '../support/reference/penalty.js';
 
 const runtimes: Promise<Runtime[]> = Promise.all([createRuntime({ build: 'simd' }), createRuntime({ build: 'scalar' })]);
 

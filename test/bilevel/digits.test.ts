@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MetaoptimError, loadDigits, ready } from '../src/index.js';
-import type { BilevelProblem } from '../src/bilevel/problem.js';
-import { hyperCleaning } from '../src/bilevel/problems/hypercleaning.js';
-import { representationSplit } from '../src/bilevel/problems/representation.js';
-import { pbgd } from '../src/bilevel/pbgd.js';
-import { Rng } from '../src/core/rng.js';
+import { MetaoptimError, loadDigits, ready } from '../../src/index.js';
+import type { BilevelProblem } from '../../src/bilevel/problem.js';
+import { hyperCleaning } from '../../src/bilevel/problems/hypercleaning.js';
+import { representationSplit } from '../../src/bilevel/problems/representation.js';
+import { pbgd } from '../../src/bilevel/pbgd.js';
+import { Rng } from '../../src/core/rng.js';
 
 await ready();
 const digits = await loadDigits();
@@ -38,7 +38,7 @@ function checkGradients(p: BilevelProblem, seed: number, x: Float32Array, y: Flo
   }
 }
 
-test('hyper-cleaning gradients match finite differences (sigmoid and box weights)', () => {
+test('hyper-cleaning gradients match finite differences (sigmoid and box weights)', async () => {
   for (const weighting of ['sigmoid', 'box'] as const) {
     const p = hyperCleaning(digits, { train: 60, validation: 30, weighting, seed: 1 });
     const rng = new Rng(9);
@@ -53,7 +53,7 @@ test('hyper-cleaning gradients match finite differences (sigmoid and box weights
   }
 });
 
-test('hyper-cleaning data: seeded 50 % corruption, weights and the weighted lower solve', () => {
+test('hyper-cleaning data: seeded 50 % corruption, weights and the weighted lower solve', async () => {
   const a = hyperCleaning(digits, { train: 400, validation: 100, seed: 5 });
   const b = hyperCleaning(digits, { train: 400, validation: 100, seed: 5 });
   assert.deepEqual(a.corrupted, b.corrupted);
@@ -67,12 +67,19 @@ test('hyper-cleaning data: seeded 50 % corruption, weights and the weighted lowe
   a.lower(new Float32Array(400).fill(100), y, null, g); // σ(100) = 1 in f32
   assert.ok(Math.max(...g.map(Math.abs)) < 1e-4);
   assert.ok(a.testAccuracy(y) > 0.5);
+  // The cancellable variant gives the same bits; aborted, it rejects with ABORTED.
+  assert.deepEqual(await a.trainWithWeightsAsync(new Float32Array(400).fill(1)), y);
+  const ctl = new AbortController();
+  ctl.abort();
+  await assert.rejects(a.trainWithWeightsAsync(new Float32Array(400).fill(1), 0, { signal: ctl.signal }), (e: unknown) => e instanceof MetaoptimError && e.code === 'ABORTED');
   assert.throws(() => hyperCleaning(digits, { train: 1300, validation: 200 }), (e: unknown) => e instanceof MetaoptimError && e.code === 'BILEVEL_SHAPE');
+  assert.throws(() => hyperCleaning(digits, { trian: 100 } as never), (e: unknown) => e instanceof MetaoptimError && e.code === 'UNKNOWN_OPTION' && e.details?.suggestion === 'train');
+  assert.throws(() => representationSplit(digits, { hiden: 8 } as never), (e: unknown) => e instanceof MetaoptimError && e.code === 'UNKNOWN_OPTION' && e.details?.suggestion === 'hidden');
   a.release();
   b.release();
 });
 
-test('representation-split gradients match finite differences (coarse, fine and same targets)', () => {
+test('representation-split gradients match finite differences (coarse, fine and same targets)', async () => {
   for (const target of ['coarse', 'fine', 'same'] as const) {
     const p = representationSplit(digits, { hidden: 5, rows: 40, target, seed: 2 });
     const { x, y } = p.init!(new Rng(4));
@@ -82,7 +89,7 @@ test('representation-split gradients match finite differences (coarse, fine and 
   }
 });
 
-test('representation split: F(x) solves the head (‖∇_y g‖∞ ≤ 1e-5) and the flat control has ∇_y f(x, y*) = 0', () => {
+test('representation split: F(x) solves the head (‖∇_y g‖∞ ≤ 1e-5) and the flat control has ∇_y f(x, y*) = 0', async () => {
   const p = representationSplit(digits, { hidden: 4, rows: 80, target: 'same', seed: 0 });
   const { x } = p.init!(new Rng(1));
   const ys = p.solveHead(x);
@@ -95,9 +102,9 @@ test('representation split: F(x) solves the head (‖∇_y g‖∞ ≤ 1e-5) and
   p.release();
 });
 
-test('a short PBGD run on hyper-cleaning lowers the weights of corrupted examples more than of clean ones', () => {
+test('a short PBGD run on hyper-cleaning lowers the weights of corrupted examples more than of clean ones', async () => {
   const p = hyperCleaning(digits, { train: 200, validation: 100, seed: 0 });
-  const r = pbgd(p, { iterations: 150, gammaMax: 1, lrX: 50, lrY: 0.1, lrInner: 0.1, recordEvery: 150 });
+  const r = await pbgd(p, { iterations: 150, gammaMax: 1, lrX: 50, lrY: 0.1, lrInner: 0.1, recordEvery: 150 });
   const m = r.trace.at(-1)!.metrics!;
   assert.ok(m.meanWeightCorrupted! < m.meanWeightClean! - 0.05, JSON.stringify(m));
   p.release();

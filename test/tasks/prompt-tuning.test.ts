@@ -12,11 +12,11 @@ import {
   pretrainPromptNetwork,
   promptTuningTask,
   ready,
-  restartsLab,
   shiftDigits,
   train,
-} from '../src/index.js';
-import { centralDiff, mlpLoss64 } from './support/reference/nn.js';
+} from '../../src/index.js';
+import { restartsLab } from '../../src/labs/restarts/index.js';
+import { centralDiff, mlpLoss64 } from '../support/reference/nn.js';
 
 const code = (c: string) => (e: unknown) => e instanceof MetaoptimError && e.code === c;
 
@@ -208,7 +208,7 @@ test('prompt tuning: the network stays frozen, runs are deterministic, the shift
 });
 
 test('lab restarts: prompt-tuning rows for every method with the same evaluation budget', async () => {
-  const r = await restartsLab.run({ quick: true, seed: 3, extra: { seeds: '2' } });
+  const r = await restartsLab.run({ quick: true, seed: 3, extra: { seeds: '2', only: 'prompt' } });
   const res = r.results as { config: { total: number }; runs: { method: string; task: string; gradientSteps: number; polishSteps: number; scoringEvaluations: number; finalLoss: number; trainAccuracy?: number; testAccuracy?: number }[] };
   const rows = res.runs.filter((x) => x.task === 'digits-prompt-translate-8x8');
   const methods = [...new Set(rows.map((x) => x.method))];

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { restartsLab } from '../src/index.js';
+import { restartsLab } from '../../src/labs/restarts/index.js';
 
 test('lab restarts: equal evaluation budget for every method, ≥ 1 row per seed, report tables', async () => {
   const events: number[] = [];
@@ -55,4 +55,35 @@ test('lab restarts: GD + LLM over a loopback chat-completions server (given with
     server.closeAllConnections();
     server.close();
   }
+});
+
+test('lab restarts: declares its options, rejects unknown ones, --only picks tasks, and an abort from a timer rejects with ABORTED and the partial LabResult', async () => {
+  assert.deepEqual(restartsLab.options.map((o) => o.name).sort(), ['llm-api-key', 'llm-base-url', 'llm-model', 'only', 'seeds']);
+  await assert.rejects(restartsLab.run({ quick: true, seed: 0, extra: { seed: '2' } }), { code: 'UNKNOWN_OPTION' });
+  await assert.rejects(restartsLab.run({ quick: true, seed: 0, extra: { only: 'rosenbrock' } }), { code: 'INVALID_ARGUMENT' });
+  const ctl = new AbortController();
+  let abortedAt = 0;
+  const onProgress = (e: { done: number }) => {
+    if (abortedAt === 0 && e.done >= 3) {
+      abortedAt = -1;
+      setTimeout(() => {
+        abortedAt = performance.now();
+        ctl.abort();
+      }, 20);
+    }
+  };
+  const err = await restartsLab.run({ quick: true, seed: 0, extra: { seeds: '50', only: 'ackley' }, signal: ctl.signal, onProgress }).then(
+    () => assert.fail('should have been aborted'),
+    (e: unknown) => e as { code: string; details: { iteration: number; partial: { results: { partial: boolean; lab: string; runs: { task: string }[] }; summary: string[] } } },
+  );
+  const late = performance.now() - abortedAt;
+  assert.equal(err.code, 'ABORTED');
+  const res = err.details.partial.results;
+  assert.equal(res.lab, 'restarts');
+  assert.equal(res.partial, true);
+  assert.equal(res.runs.length, err.details.iteration);
+  assert.ok(res.runs.length >= 3 && res.runs.length < 5 * 50, `${res.runs.length} runs`);
+  assert.ok(res.runs.every((r) => r.task === 'ackley-10'));
+  assert.ok(err.details.partial.summary[0]!.includes('ABORTED'));
+  assert.ok(late < 1000, `rejected ${late} ms after the abort`);
 });

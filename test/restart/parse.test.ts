@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { buildPrompt, formatVector, parseCandidates, selectRows } from '../src/index.js';
-import type { TrajectoryPoint } from '../src/restart/types.js';
+import { buildPrompt, formatVector, parseCandidates, selectRows } from '../../src/index.js';
+import type { TrajectoryPoint } from '../../src/restart/types.js';
 
 const f32 = fc.float({ noNaN: true, noDefaultInfinity: true });
 const vec = (dim: number) => fc.array(f32, { minLength: dim, maxLength: dim });

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MetaoptimError, flatQuadratic1d, pbgdFree, ready } from '../src/index.js';
-import { bilevelLab } from '../src/bilevel/lab.js';
+import { MetaoptimError, flatQuadratic1d, pbgdFree, ready } from '../../src/index.js';
+import { bilevelLab } from '../../src/labs/bilevel/index.js';
 
 test('docs example: PBGD-Free on the flat problem', async () => {
   await ready();
-  const r = pbgdFree(flatQuadratic1d(), { iterations: 3000, gamma: 2, eta: 0.2, etaY: 0.4 });
+  const r = await pbgdFree(flatQuadratic1d(), { iterations: 3000, gamma: 2, eta: 0.2, etaY: 0.4 });
   assert.ok(Math.abs(r.x[0]! - 1) < 1e-6);
   assert.deepEqual(r.counts, { fx: 3000, fy: 3000, gx: 0, gy: 3000, total: 9000, values: 0 });
 });
@@ -46,4 +46,35 @@ test('lab bilevel (closed-form, bias and inner parts, quick): results, goal tabl
   assert.ok(charts >= 10);
   assert.ok(out.summary.some((l) => l.startsWith('bias at γ = 100')));
   await assert.rejects(bilevelLab.run({ quick: true, seed: 0, extra: { only: 'nope' } }), (e: unknown) => e instanceof MetaoptimError && e.code === 'INVALID_ARGUMENT');
+});
+
+test('lab bilevel: declares --only, rejects unknown options, and an abort from a timer rejects with ABORTED and the partial LabResult', async () => {
+  assert.deepEqual(bilevelLab.options.map((o) => o.name), ['only']);
+  await assert.rejects(bilevelLab.run({ quick: true, seed: 0, extra: { onyl: 'toy' } }), (e: unknown) => e instanceof MetaoptimError && e.code === 'UNKNOWN_OPTION' && e.details?.suggestion === 'only');
+  const ctl = new AbortController();
+  let abortedAt = 0;
+  // Once the bias sweep (the second part) has started, abort 50 ms later from a timer.
+  const onProgress = (e: { label: string }) => {
+    if (abortedAt === 0 && e.label.includes('γ=')) {
+      abortedAt = -1;
+      setTimeout(() => {
+        abortedAt = performance.now();
+        ctl.abort();
+      }, 50);
+    }
+  };
+  const err = await bilevelLab.run({ quick: true, seed: 0, extra: { only: 'closed-form,bias,toy' }, signal: ctl.signal, onProgress }).then(
+    () => assert.fail('should have been aborted'),
+    (e: unknown) => e as MetaoptimError & { details: { iteration: number; partial: { results: { partial: boolean; lab: string; elapsedMs: number; problems: { problem: string }[]; bias: unknown[] }; summary: string[] } } },
+  );
+  const late = performance.now() - abortedAt;
+  assert.equal(err.code, 'ABORTED');
+  assert.equal(err.details.iteration, 1, 'closed-form finished, bias did not');
+  const res = err.details.partial.results;
+  assert.equal(res.lab, 'bilevel');
+  assert.equal(res.partial, true);
+  assert.ok(res.elapsedMs > 0);
+  assert.deepEqual(res.problems.map((p) => p.problem), ['flat-1d', 'quadratic-1d', 'flat-quadratic-4x6', 'ridge-3x8']);
+  assert.ok(res.bias.length < 2 * 7 * 3, `${res.bias.length} bias points`);
+  assert.ok(late < 1000, `rejected ${late} ms after the abort`);
 });

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
-import { MetaoptimError, openAICompatible, rastriginTask, ready, runRestarts, sgd } from '../src/index.js';
-import { retryAfter } from '../src/restart/openai.js';
-import type { ProposalRequest } from '../src/restart/types.js';
+import { MetaoptimError, openAICompatible, rastriginTask, ready, runRestarts, sgd } from '../../src/index.js';
+import { retryAfter } from '../../src/restart/openai.js';
+import type { ProposalRequest } from '../../src/restart/types.js';
 
 // A loopback chat-completions server with scripted replies, selected by the first path
 // segment: http://127.0.0.1:<port>/<scenario>/v1/chat/completions. No test needs the internet.

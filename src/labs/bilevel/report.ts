@@ -1,71 +1,14 @@
-import type { Lab, LabOptions, LabResult } from '../labs/lab.js';
-import { loadDigits } from '../data/index.js';
-import { MetaoptimError } from '../core/errors.js';
-import type { ReportSection } from '../report/types.js';
-import { ready, runtimeInfo } from '../runtime/index.js';
-import {
-  type BiasPoint,
-  type Ctx,
-  type EfficiencyRow,
-  type InnerRow,
-  type ProblemRuns,
-  biasSweep,
-  cleaning,
-  closedForm,
-  innerSweep,
-  representation,
-  toy,
-} from './experiments.js';
+import type { LabOptions, LabResult } from '../lab.js';
+import type { ReportSection } from '../../report/types.js';
+import type { BiasPoint } from './closed-form.js';
+import type { EfficiencyRow, InnerRow, ProblemRuns } from './common.js';
 
-const PARTS = ['closed-form', 'bias', 'inner', 'toy', 'cleaning', 'representation'] as const;
-type Part = (typeof PARTS)[number];
-
-/**
- * `npx metaoptim lab bilevel [--quick] [--seed N] [--only part,part]`: PBGD-Free vs PBGD vs
- * F2SA on every bilevel problem (upper objective or test accuracy against gradient
- * evaluations and wall time), PBGD-Free's bias against γ on the non-flat problems, and the
- * efficiency goal table (also against baselines with T_in = 3, 10). Parts: closed-form, bias,
- * inner, toy, cleaning, representation.
- * Quick mode: ≈ 1 minute on 2 cores; full mode: longer runs, a finer γ grid and the 'fine'
- * representation target.
- */
-export const bilevelLab: Lab = {
-  name: 'bilevel',
-  options: [],
-  summary: 'PBGD-Free vs PBGD vs F2SA: closed-form quadratics, the nonconvex toy, digits hyper-cleaning and representation split; bias vs γ',
-  async run(opts: LabOptions): Promise<LabResult> {
-    const only = typeof opts.extra?.only === 'string' ? (opts.extra.only.split(',') as Part[]) : [...PARTS];
-    for (const p of only) {
-      if (!PARTS.includes(p)) throw new MetaoptimError('INVALID_ARGUMENT', `lab bilevel: unknown part '${p}' (parts: ${PARTS.join(', ')})`);
-    }
-    await ready();
-    const ctx: Ctx = { quick: opts.quick, seed: opts.seed, signal: opts.signal, onProgress: opts.onProgress };
-    const started = performance.now();
-    const problems: ProblemRuns[] = [];
-    let bias: BiasPoint[] = [];
-    if (only.includes('closed-form')) problems.push(...closedForm(ctx));
-    if (only.includes('bias')) bias = biasSweep(ctx);
-    const needDigits = only.includes('cleaning') || only.includes('representation') || (only.includes('inner') && !opts.quick);
-    const digits = needDigits ? await loadDigits() : undefined;
-    let inner: InnerRow[] = [];
-    if (only.includes('inner')) inner = innerSweep(ctx, digits);
-    if (only.includes('toy')) problems.push(toy(ctx));
-    if (digits) {
-      if (only.includes('cleaning')) problems.push(cleaning(ctx, digits));
-      if (only.includes('representation')) {
-        for (const t of opts.quick ? (['same', 'coarse'] as const) : (['same', 'fine', 'coarse'] as const)) problems.push(representation(ctx, digits, t));
-      }
-    }
-    const eff = problems.flatMap((p) => p.efficiency ?? []);
-    const elapsedS = (performance.now() - started) / 1000;
-    const results = { mode: opts.quick ? 'quick' : 'full', seed: opts.seed, runtime: runtimeInfo(), elapsedS, problems, bias, efficiency: eff, innerLoops: inner };
-    return { results, report: report(problems, bias, eff, inner, opts, elapsedS), summary: summary(problems, eff, bias, inner) };
-  },
-};
+// Report and summary lines of `metaoptim lab bilevel`.
 
 const fmt = (v: number | null | undefined, d = 4) => (v === null || v === undefined || !Number.isFinite(v) ? '–' : Math.abs(v) < 1e-3 && v !== 0 ? v.toExponential(2) : v.toFixed(d));
 
-function lineChart(title: string, values: Record<string, unknown>[], x: string, y: string, opts: { logX?: boolean; logY?: boolean; color?: string; dash?: string } = {}): Record<string, unknown> {
+/** A vega-lite line chart of `values` (inline data). */
+export function lineChart(title: string, values: Record<string, unknown>[], x: string, y: string, opts: { logX?: boolean; logY?: boolean; color?: string; dash?: string } = {}): Record<string, unknown> {
   const enc: Record<string, unknown> = {
     x: { field: x, type: 'quantitative', scale: opts.logX ? { type: 'log' } : {} },
     y: { field: y, type: 'quantitative', scale: opts.logY ? { type: 'log' } : { zero: false } },
@@ -79,20 +22,21 @@ function measureOf(pr: ProblemRuns, t: { F?: number; metrics?: Record<string, nu
   return pr.measure === 'F' ? t.F : t.metrics?.testAccuracy;
 }
 
-function report(problems: ProblemRuns[], bias: BiasPoint[], eff: EfficiencyRow[], inner: InnerRow[], opts: LabOptions, elapsedS: number): LabResult['report'] {
+/** The report of the lab (one section per problem, the bias sweep and the two goal tables). */
+export function report(problems: ProblemRuns[], bias: BiasPoint[], eff: EfficiencyRow[], inner: InnerRow[], opts: LabOptions, elapsedMs: number, partial: boolean): LabResult['report'] {
   const sections: ReportSection[] = [];
   sections.push({
     title: 'Setup',
     text: [
-      `Mode ${opts.quick ? 'quick' : 'full'}, seed ${opts.seed}, ${elapsedS.toFixed(1)} s. Gradient evaluations count every ∇ₓ or ∇_y of f or g separately: PBGD-Free uses 2K + 1 per iteration, PBGD T_in + 5, F2SA 3·T_in + 3 (K = T_in = 1 here).`,
+      `Mode ${opts.quick ? 'quick' : 'full'}, seed ${opts.seed}, ${(elapsedMs / 1000).toFixed(1)} s${partial ? ' (ABORTED: partial results, only the parts that finished)' : ''}. Gradient evaluations count every ∇ₓ or ∇_y of f or g separately: PBGD-Free uses 2K + 1 per iteration, PBGD T_in + 5, F2SA 3·T_in + 3 (K = T_in = 1 here).`,
       'Wall time excludes the evaluations made for the records (F(x) by an inner solve on the representation task, test accuracy).',
     ],
   });
   for (const pr of problems) {
     const label = pr.measure === 'F' ? 'F(x)' : 'test accuracy';
     const vals = pr.runs.flatMap((r, ri) =>
-      r.trace.filter((t) => measureOf(pr, t) !== undefined).map((t) => ({ method: pr.problem === 'toy' ? `${r.method} #${Math.floor(ri / 3)}` : r.method, gradEvals: t.gradEvals, timeMs: t.timeMs, value: measureOf(pr, t)! })));
-    const rows = pr.runs.map((r) => [r.method, r.iterations, r.counts.total, Math.round(r.timeMs), fmt(pr.measure === 'F' ? r.final.F : r.final.metrics?.testAccuracy), r.x ? r.x.slice(0, 3).map((v) => v.toFixed(6)).join(', ') : '–', r.peakRssBytes ? (r.peakRssBytes / 2 ** 20).toFixed(0) : '–']);
+      r.trace.filter((t) => measureOf(pr, t) !== undefined).map((t) => ({ method: pr.problem === 'toy' ? `${r.method} #${Math.floor(ri / 3)}` : r.method, gradEvals: t.gradEvals, elapsedMs: t.elapsedMs, value: measureOf(pr, t)! })));
+    const rows = pr.runs.map((r) => [r.method, r.iterations, r.counts.total, Math.round(r.elapsedMs), fmt(pr.measure === 'F' ? r.final.F : r.final.metrics?.testAccuracy), r.x ? r.x.slice(0, 3).map((v) => v.toFixed(6)).join(', ') : '–', r.peakRssBytes ? (r.peakRssBytes / 2 ** 20).toFixed(0) : '–']);
     const text = [pr.description];
     if (pr.solution) text.push(`Bilevel solution x* = [${pr.solution.x.map((v) => v.toFixed(6)).join(', ')}], F(x*) = ${fmt(pr.solution.F, 6)}.`);
     if (pr.predicted) text.push(`Predicted fixed points (γ = 10): ${Object.entries(pr.predicted).map(([m, x]) => `${m} x = [${x.map((v) => v.toFixed(6)).join(', ')}]`).join('; ')}.`);
@@ -108,7 +52,7 @@ function report(problems: ProblemRuns[], bias: BiasPoint[], eff: EfficiencyRow[]
       tables: [{ columns: ['method', 'iterations', 'grad evals', 'time ms', `final ${label}`, 'x (first 3)', 'peak rss MiB'], rows }],
       charts: [
         lineChart(`${pr.problem}: ${label} vs gradient evaluations`, vals, 'gradEvals', 'value', { logY: pr.measure === 'F' && vals.every((v) => v.value > 0) }),
-        lineChart(`${pr.problem}: ${label} vs wall time (ms)`, vals, 'timeMs', 'value', { logY: pr.measure === 'F' && vals.every((v) => v.value > 0) }),
+        lineChart(`${pr.problem}: ${label} vs wall time (ms)`, vals, 'elapsedMs', 'value', { logY: pr.measure === 'F' && vals.every((v) => v.value > 0) }),
       ],
     });
   }
@@ -142,12 +86,13 @@ function report(problems: ProblemRuns[], bias: BiasPoint[], eff: EfficiencyRow[]
   return { title: 'Bilevel lab: PBGD-Free vs PBGD vs F2SA', subtitle: `metaoptim lab bilevel ${opts.quick ? '--quick ' : ''}--seed ${opts.seed}`, sections };
 }
 
-function summary(problems: ProblemRuns[], eff: EfficiencyRow[], bias: BiasPoint[], inner: InnerRow[]): string[] {
+/** The lines printed at the end of the run. */
+export function summary(problems: ProblemRuns[], eff: EfficiencyRow[], bias: BiasPoint[], inner: InnerRow[]): string[] {
   const lines = ['problem                         method     evals     time ms   final'];
   for (const pr of problems) {
     for (const r of pr.runs) {
       const v = pr.measure === 'F' ? `F = ${fmt(r.final.F, 6)}` : `test acc = ${fmt(r.final.metrics?.testAccuracy)}`;
-      lines.push(`${pr.problem.padEnd(32)}${r.method.padEnd(11)}${String(r.counts.total).padStart(7)}${Math.round(r.timeMs).toString().padStart(12)}   ${v}`);
+      lines.push(`${pr.problem.padEnd(32)}${r.method.padEnd(11)}${String(r.counts.total).padStart(7)}${Math.round(r.elapsedMs).toString().padStart(12)}   ${v}`);
     }
     if (pr.extra?.baselines) {
       const b = pr.extra.baselines as Record<string, number>;

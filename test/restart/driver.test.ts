@@ -14,15 +14,20 @@ import {
   runRestarts,
   sgd,
   surrogateProposer,
-} from '../src/index.js';
-import { symmetricEigen, trustRegionStep } from '../src/restart/linalg.js';
-import { fitFunnel } from '../src/restart/surrogate.js';
-import type { TrajectoryPoint } from '../src/restart/types.js';
-import { Rng } from '../src/core/rng.js';
+} from '../../src/index.js';
+import { symmetricEigen } from '../../src/core/linalg.js';
+import { trustRegionStep } from '../../src/restart/trust-region.js';
+import { fitFunnel } from '../../src/restart/surrogate.js';
+import type { TrajectoryPoint } from '../../src/restart/types.js';
+import { Rng } from '../../src/core/rng.js';
 
 before(async () => {
   await ready();
 });
+
+/** Matches UNKNOWN_OPTION for `key` with the suggested closest valid key. */
+const unknownOption = (key: string, suggestion: string) => (e: unknown) =>
+  (e as { code?: string }).code === 'UNKNOWN_OPTION' && (e as { details: { key: string; suggestion: string } }).details.key === key && (e as { details: { suggestion: string } }).details.suggestion === suggestion;
 
 /** A proposer that replies with fixed text and remembers what it was asked. */
 function scripted(text: string | ((r: ProposalRequest) => string)): Proposer & { requests: ProposalRequest[] } {
@@ -163,13 +168,57 @@ test('abort, onProgress, and bad options', async () => {
     finalSteps: 2,
     onProgress: (e) => events.push(e.done / e.total),
   });
-  assert.deepEqual(events, [1, 2, 3, 4, 5].map((d) => d / 5));
+  // Throttled progress (core Loop): the first step and the final event always arrive, in order.
+  assert.equal(events[0], 1 / 5);
+  assert.equal(events.at(-1), 1);
+  for (let i = 1; i < events.length; i++) assert.ok(events[i]! >= events[i - 1]!);
   const ctl = new AbortController();
   ctl.abort();
   await assert.rejects(runRestarts(task, { optimizer: sgd(), proposer: multiStartProposer(), signal: ctl.signal }), { code: 'ABORTED' });
   await assert.rejects(runRestarts(task, { optimizer: sgd(), proposer: multiStartProposer(), rounds: -1 }), { code: 'INVALID_ARGUMENT' });
   await assert.rejects(runRestarts(task, { optimizer: sgd(), proposer: multiStartProposer(), scoreBatches: [] }), { code: 'INVALID_ARGUMENT' });
   await assert.rejects(runRestarts(task, { optimizer: sgd(), proposer: multiStartProposer(), init: new Float32Array(3) }), { code: 'LENGTH_MISMATCH' });
+  // Unknown option keys, also inside the budget and serialize options and in the proposers' factories.
+  await assert.rejects(runRestarts(task, { optimizer: sgd(), proposer: multiStartProposer(), round: 2 } as never), unknownOption('round', 'rounds'));
+  await assert.rejects(runRestarts(task, { optimizer: sgd(), proposer: multiStartProposer(), budget: { call: 1 } } as never), { code: 'UNKNOWN_OPTION' });
+  await assert.rejects(runRestarts(task, { optimizer: sgd(), proposer: multiStartProposer(), serialize: { maxRow: 3 } } as never), { code: 'UNKNOWN_OPTION' });
+  assert.throws(() => perturbationProposer({ sigm: 1 } as never), { code: 'UNKNOWN_OPTION' });
+  assert.throws(() => surrogateProposer({ funel: false } as never), { code: 'UNKNOWN_OPTION' });
+});
+
+test('runRestarts aborted from a timer rejects with ABORTED and the run so far, long before the full run', async () => {
+  const task = rastriginTask({ n: 10 });
+  // A proposer that never answers on its own: the driver must not wait for it after the abort.
+  let calls = 0;
+  const stalling: Proposer = {
+    name: 'stalling',
+    propose: () => {
+      calls++;
+      return new Promise(() => {});
+    },
+  };
+  for (const [proposer, rounds, stepsPerRound, finalSteps] of [
+    [multiStartProposer(), 0, 0, 50_000_000], // aborted inside the gradient steps
+    [stalling, 1, 10, 10], // aborted while a proposer call is in flight
+  ] as const) {
+    const ctl = new AbortController();
+    const started = performance.now();
+    setTimeout(() => ctl.abort(), 150);
+    const err = await runRestarts(task, { optimizer: sgd({ lr: 1e-4 }), proposer, rounds, stepsPerRound, finalSteps, signal: ctl.signal }).then(
+      () => assert.fail('should have been aborted'),
+      (e: unknown) => e as { code: string; details: { iteration: number; partial: { trajectory: unknown[]; counts: { gradientSteps: number }; params: Float32Array; elapsedMs: number } } },
+    );
+    const took = performance.now() - started;
+    assert.equal(err.code, 'ABORTED');
+    const total = rounds * stepsPerRound + finalSteps;
+    assert.ok(err.details.iteration < total, `${err.details.iteration} of ${total}`);
+    const part = err.details.partial;
+    assert.equal(part.counts.gradientSteps, err.details.iteration);
+    assert.equal(part.trajectory.length, err.details.iteration);
+    assert.ok(part.params instanceof Float32Array && part.params.length === 10);
+    assert.ok(took < 1000, `rejected after ${took} ms`);
+  }
+  assert.equal(calls, 1);
 });
 
 test('runs are deterministic given the seed (every proposer), and differ across seeds', async () => {
