@@ -11,10 +11,10 @@ import { extname, normalize, resolve, sep } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { esMetaTrain, mlpLOpt, ready } from '../src/index.js';
+import { esMetaTrain, mlpLOpt, ready } from '../../src/index.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const TYPES: Record<string, string> = { '.js': 'text/javascript; charset=utf-8', '.wasm': 'application/wasm', '.html': 'text/html; charset=utf-8', '.map': 'application/json' };
 
 function serve(): Promise<Server> {
@@ -38,7 +38,7 @@ test('PES meta-training with Web Workers in Chromium equals in-page and Node res
   await ready();
   const opts = { estimator: 'pes' as const, iterations: 3, particles: 4, truncation: 5, seed: 2, staggerSteps: 3 };
   const args = { dim: 12, innerSteps: 8 };
-  const node = await esMetaTrain({ ...opts, theta: mlpLOpt.init(0), setup: { module: new URL('./support/quadratic-setup.js', import.meta.url).href, args } });
+  const node = await esMetaTrain({ ...opts, theta: mlpLOpt.init(0), setup: { module: new URL('../support/quadratic-setup.js', import.meta.url).href, args } });
   const server = await serve();
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   try {

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { NormTrace, adam, analyzeCheckpoint, recordRun, paretoSamples, stableSamples, largestDivisorBelowSqrt, lion, logHistogram, momentum, noise, ready, sgd, symmetryDeviations, tailIndexBlockSum, tailIndexHill, twoLayerViews, wouldUpdate } from '../src/index.js';
-import { Rng } from '../src/analysis/random.js';
-import { hillRef } from './support/reference/stats.js';
+import { NormTrace, adam, analyzeCheckpoint, recordRun, paretoSamples, stableSamples, largestDivisorBelowSqrt, lion, logHistogram, momentum, noise, ready, sgd, symmetryDeviations, tailIndexBlockSum, tailIndexHill, twoLayerViews, wouldUpdate } from '../../src/index.js';
+import { Rng } from '../../src/core/rng.js';
+import { hillRef } from '../support/reference/stats.js';
 
 const N = 1 << 18;
 function draw(kind: 'normal' | 'stable' | 'pareto', alpha: number, seed: number): Float64Array {
@@ -194,9 +194,9 @@ test('exact gradients satisfy translation and rescale; SGD keeps them, momentum 
   }
 });
 
-test('analyzeCheckpoint: SGD updates are scaled gradients (same α̂, λ scaled by lr², no symmetry breaking); Adam breaks translation; the state is untouched', async () => {
-  await ready();
-  const task = {
+/** A task whose gradient is `gradient(x, b)` (loss ‖g‖²), on the tiny softmax block. */
+function tinySoftmax() {
+  return {
     name: 'tiny-softmax', size: P,
     init: () => new Rng(9).fillNormal(new Float32Array(P), 0.7) as Float32Array,
     loss(x: Float32Array, b: number, grad?: Float32Array) {
@@ -206,6 +206,11 @@ test('analyzeCheckpoint: SGD updates are scaled gradients (same α̂, λ scaled 
     },
     evaluate: () => ({ loss: 0 }),
   };
+}
+
+test('analyzeCheckpoint: SGD updates are scaled gradients (same α̂, λ scaled by lr², no symmetry breaking); Adam breaks translation; the state is untouched', async () => {
+  await ready();
+  const task = tinySoftmax();
   const layout = [['W1', 20], ['b1', 4], ['W2', 12], ['b2', 3]].reduce<{ name: string; offset: number; length: number }[]>((acc, [name, length]) => {
     const offset = acc.length ? acc[acc.length - 1]!.offset + acc[acc.length - 1]!.length : 0;
     return [...acc, { name: name as string, offset, length: length as number }];
@@ -240,19 +245,10 @@ test('analyzeCheckpoint: SGD updates are scaled gradients (same α̂, λ scaled 
 
 test('recordRun: follows the optimizer\'s own path and records deviations, histograms, norms and checkpoints on schedule', async () => {
   await ready();
-  const task = {
-    name: 'tiny-softmax', size: P,
-    init: () => new Rng(9).fillNormal(new Float32Array(P), 0.7) as Float32Array,
-    loss(x: Float32Array, b: number, grad?: Float32Array) {
-      const g = gradient(x, b);
-      if (grad) grad.set(g);
-      return g.reduce((s, v) => s + v * v, 0);
-    },
-    evaluate: () => ({ loss: 0 }),
-  };
+  const task = tinySoftmax();
   const layout = [{ name: 'W1', offset: 0, length: 20 }, { name: 'b1', offset: 20, length: 4 }, { name: 'W2', offset: 24, length: 12 }, { name: 'b2', offset: 36, length: 3 }];
   const opts = { steps: 21, layout, dims, histogramSteps: [1, 5], checkpointSteps: [3], checkpointBatches: [0, 1, 2, 3, 4, 5, 6, 7] };
-  const rs = recordRun(sgd({ lr: 0.1 }), task, opts);
+  const rs = await recordRun(sgd({ lr: 0.1 }), task, opts);
   // Same path as a plain loop.
   const opt = sgd({ lr: 0.1 });
   const s = opt.init(task.init());
@@ -268,11 +264,31 @@ test('recordRun: follows the optimizer\'s own path and records deviations, histo
   assert.equal(rs.norms.length, 3 * 3 * 4); // steps 1, 10, 20 × update/params/gradient × 4 tensors
   assert.equal(rs.checkpoints.length, 1);
   assert.equal(rs.checkpoints[0]!.step, 2);
-  const rl = recordRun(lion({ lr: 0.01 }), task, { steps: 20, layout, dims });
+  const rl = await recordRun(lion({ lr: 0.01 }), task, { steps: 20, layout, dims });
   assert.ok(rl.symmetry.some((r) => r.update.translation > 1e-3), 'Lion breaks translation');
+  await assert.rejects(recordRun(sgd(), task, { steps: 3, stepz: 4 } as never), { code: 'UNKNOWN_OPTION' });
+  await assert.rejects(recordRun(sgd(), task, { steps: 3, checkpointSteps: [2] }), { code: 'INVALID_ARGUMENT' });
+});
+
+test('recordRun is cancellable: an abort from a timer rejects at once with ABORTED { iteration, partial }', async () => {
+  await ready();
+  const task = tinySoftmax();
+  const steps = 5_000_000; // minutes of work if nothing stopped it
   const ac = new AbortController();
-  ac.abort();
-  assert.throws(() => recordRun(sgd(), task, { steps: 3, signal: ac.signal }), { code: 'ABORTED' });
+  const events: { done: number; elapsedMs: number; metrics?: Record<string, number> }[] = [];
+  const t0 = performance.now();
+  setTimeout(() => ac.abort(), 60);
+  await assert.rejects(recordRun(sgd({ lr: 0.01 }), task, { steps, signal: ac.signal, onProgress: (e) => events.push(e) }), (e: unknown) => {
+    const err = e as { code: string; details: { iteration: number; partial: { losses: Float64Array; optimizer: string } } };
+    assert.equal(err.code, 'ABORTED');
+    assert.ok(err.details.iteration > 0 && err.details.iteration < steps, `iteration ${err.details.iteration}`);
+    assert.equal(err.details.partial.losses.length, err.details.iteration, 'partial: the losses of the steps done');
+    assert.equal(err.details.partial.optimizer, 'sgd');
+    assert.ok(err.details.partial.losses.every(Number.isFinite));
+    return true;
+  });
+  assert.ok(performance.now() - t0 < 1000, 'rejected long before the run could finish');
+  assert.ok(events.length > 0 && events.every((e) => typeof e.elapsedMs === 'number' && typeof e.metrics?.loss === 'number'));
 });
 
 test('scale deviation is zero for gradients orthogonal to each unit\'s incoming weights', () => {

@@ -1,6 +1,6 @@
-import { MetaoptimError } from '../core/errors.js';
-import { Rng } from '../analysis/random.js';
-import type { Evaluation, Task, TaskFamily } from '../tasks/types.js';
+import { MetaoptimError, checkOptions, optionKeys } from '../core/errors.js';
+import { Rng } from '../core/rng.js';
+import type { Evaluation, Task, TaskFamily } from './types.js';
 
 /**
  * A tiny synthetic task family for meta-training tests and examples (learned_optimization
@@ -24,7 +24,11 @@ export interface NoisyQuadraticFamilyOptions {
   noise?: number;
 }
 
+const FAMILY_KEYS = optionKeys<NoisyQuadraticFamilyOptions>({ dim: 1, hMin: 1, hMax: 1, noise: 1 });
+
+/** The family (defaults: dim 16, h ∈ [0.1, 10], noise s = 0.1); configurations are seeds. */
 export function noisyQuadraticFamily(o: NoisyQuadraticFamilyOptions = {}): TaskFamily<NoisyQuadraticConfig> {
+  checkOptions('noisyQuadraticFamily', o, FAMILY_KEYS);
   const dim = o.dim ?? 16, hMin = o.hMin ?? 0.1, hMax = o.hMax ?? 10, noise = o.noise ?? 0.1;
   if (!Number.isInteger(dim) || dim < 1 || !(hMin > 0) || !(hMax >= hMin) || !(noise >= 0)) {
     throw new MetaoptimError('INVALID_ARGUMENT', 'noisyQuadraticFamily: need dim ≥ 1, 0 < hMin ≤ hMax, noise ≥ 0');
@@ -36,6 +40,7 @@ export function noisyQuadraticFamily(o: NoisyQuadraticFamilyOptions = {}): TaskF
   };
 }
 
+/** The task of one configuration (see the module comment). */
 export function noisyQuadraticTask(c: NoisyQuadraticConfig): Task {
   const rng = new Rng(c.seed, 0x71);
   const h = Float64Array.from({ length: c.dim }, () => Math.exp(Math.log(c.hMin) + rng.uniform() * Math.log(c.hMax / c.hMin)));

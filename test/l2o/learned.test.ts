@@ -4,12 +4,12 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import {
   MetaoptimError, createRuntime, decodeLearnedTheta, digitsMlpFamily, encodeLearnedTheta, heldOutDigitsConfigs, learned, loadLearnedTheta,
-  mlpLOpt, pretrainLearned, readCheckpoint, runOn, taskSegments,
-} from '../src/index.js';
-import { Rng } from '../src/analysis/random.js';
+  imitationTheta, loptUnroll, lstmLOpt, mlpLOpt, noisyQuadraticFamily, pretrainLearned, readCheckpoint, runOn, taskSegments, tbpttTrain,
+} from '../../src/index.js';
+import { Rng } from '../../src/core/rng.js';
 
 const same = (a: ArrayLike<number>, b: ArrayLike<number>) => a.length === b.length && Array.from(a).every((v, i) => Object.is(v, b[i]));
-const fileUrl = new URL('../../data/learned/mlp-lopt-digits.json', import.meta.url);
+const fileUrl = new URL('../../../data/learned/mlp-lopt-digits.json', import.meta.url);
 
 test('learned() loads the shipped θ with no arguments and is an ordinary Optimizer', async () => {
   const opt = await learned();
@@ -110,4 +110,66 @@ test('pretrainLearned on a tiny budget is deterministic given its seed', async (
   assert.ok(same(a.theta, a.selected === 'pes' ? a.pesTheta : a.imitationTheta));
   const c = await tiny(2);
   assert.ok(!same(c.imitationTheta, a.imitationTheta), 'another seed gives another θ');
+});
+
+const tinyRecipe = {
+  imitation: { taskSeeds: [3], steps: 15, fitSteps: 60, daggerRounds: 0, perTensor: 4 },
+  pes: { particles: 2, truncation: 4, innerSteps: 8, staggerSteps: 0, workers: 0 },
+  validationTasks: 1,
+  validationSteps: 8,
+};
+
+test('pretrainLearned is cancellable in each stage; its partial checkpoint resumes to the bits of an uninterrupted run', async () => {
+  // Imitation stage (nothing to resume): ABORTED { iteration: 0, partial: undefined }.
+  const ac1 = new AbortController();
+  const t0 = performance.now();
+  setTimeout(() => ac1.abort(), 50);
+  await assert.rejects(pretrainLearned({ ...tinyRecipe, seed: 1, imitation: { ...tinyRecipe.imitation, fitSteps: 10_000_000 }, pes: { ...tinyRecipe.pes, iterations: 2 }, signal: ac1.signal }), (e: unknown) => {
+    assert.ok(e instanceof MetaoptimError && e.code === 'ABORTED');
+    assert.deepEqual(e.details, { iteration: 0, partial: undefined });
+    return true;
+  });
+  assert.ok(performance.now() - t0 < 1000);
+  // PES stage: the abort lands in a run of a million meta-iterations; the partial resumes.
+  const ac2 = new AbortController();
+  let armed = false;
+  let cut: { iteration: number; partial: Uint8Array } | undefined;
+  await assert.rejects(
+    pretrainLearned({
+      ...tinyRecipe, seed: 1, pes: { ...tinyRecipe.pes, iterations: 1_000_000 }, signal: ac2.signal,
+      onProgress: (e) => {
+        if (e.label === 'pretrainLearned: pes' && !armed) {
+          armed = true;
+          setTimeout(() => ac2.abort(), 40);
+        }
+      },
+    }),
+    (e: unknown) => {
+      assert.ok(e instanceof MetaoptimError && e.code === 'ABORTED');
+      cut = e.details as { iteration: number; partial: Uint8Array };
+      assert.ok(cut.partial instanceof Uint8Array && cut.iteration >= 0 && cut.iteration < 1_000_000, `iteration ${cut.iteration}`);
+      return true;
+    },
+  );
+  const n = cut!.iteration + 2;
+  const plain = await pretrainLearned({ ...tinyRecipe, seed: 1, pes: { ...tinyRecipe.pes, iterations: n } });
+  const resumed = await pretrainLearned({ ...tinyRecipe, seed: 1, pes: { ...tinyRecipe.pes, iterations: n }, resume: cut!.partial });
+  assert.ok(same(resumed.pesTheta, plain.pesTheta) && same(resumed.theta, plain.theta));
+  assert.deepEqual(resumed.validations, plain.validations);
+});
+
+test('every l2o factory and trainer rejects an unknown option, naming the closest valid one', async () => {
+  const unknown = (f: () => unknown, hint: string) => assert.throws(f, (e: unknown) => e instanceof MetaoptimError && e.code === 'UNKNOWN_OPTION' && e.message.includes(`'${hint}'`));
+  const unknownAsync = (p: Promise<unknown>, hint: string) => assert.rejects(p, (e: unknown) => e instanceof MetaoptimError && e.code === 'UNKNOWN_OPTION' && e.message.includes(`'${hint}'`));
+  unknown(() => mlpLOpt.optimizer(mlpLOpt.init(0), { normEsp: 1e-8 } as never), 'normEps');
+  unknown(() => lstmLOpt.optimizer(lstmLOpt.init(0), { outscale: 0.2 } as never), 'outScale');
+  unknown(() => noisyQuadraticFamily({ dims: 3 } as never), 'dim');
+  const rt = await createRuntime();
+  unknown(() => loptUnroll({ family: noisyQuadraticFamily(), lopt: mlpLOpt, runtime: rt, innersteps: 5 } as never), 'innerSteps');
+  await unknownAsync(learned({ segment: [3] } as never), 'segments');
+  await unknownAsync(tbpttTrain({ family: noisyQuadraticFamily(), theta: lstmLOpt.init(0), runs: 1, outscale: 0.1 } as never), 'outScale');
+  await unknownAsync(pretrainLearned({ validationTask: 2 } as never), 'validationTasks');
+  await unknownAsync(pretrainLearned({ pes: { iteration: 3 } } as never), 'iterations');
+  const family = await digitsMlpFamily();
+  await unknownAsync(imitationTheta({ family, runtime: rt, taskSeeds: [0], lr: 0.1, fitstep: 3 } as never), 'fitSteps');
 });

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Task } from '../src/tasks/types.js';
-import { adam, lstmLOpt, noisyQuadraticFamily, ready, tbpttTrain, tbpttWindow } from '../src/index.js';
-import { Rng } from '../src/analysis/random.js';
-import { F64, lstmStepRef } from './support/reference/l2o.js';
+import type { Task } from '../../src/tasks/types.js';
+import { adam, lstmLOpt, noisyQuadraticFamily, ready, tbpttTrain, tbpttWindow } from '../../src/index.js';
+import { Rng } from '../../src/core/rng.js';
+import { F64, lstmStepRef } from '../support/reference/l2o.js';
 
 // Linear task: L_b(x) = 10 + ⟨c_b, x⟩. Its gradient does not depend on x, so detaching the
 // gradient (first-order truncated backprop) loses nothing and M = log Σ L_t can be checked by
@@ -117,10 +117,31 @@ test('tbpttTrain lowers the meta-loss of the LSTM optimizer on noisy quadratics'
   await ready();
   const family = noisyQuadraticFamily({ dim: 10, hMin: 0.5, hMax: 2, noise: 0.05 });
   const theta = lstmLOpt.init(0);
-  const r = tbpttTrain({ family, theta, runs: 12, innerSteps: 40, unroll: 10, seed: 3, metaOptimizer: adam({ lr: 3e-3 }) });
+  const r = await tbpttTrain({ family, theta, runs: 12, innerSteps: 40, unroll: 10, seed: 3, metaOptimizer: adam({ lr: 3e-3 }) });
   const byRun = (k: number) => r.history.filter((h) => h.run === k).map((h) => h.metaLoss);
   const mean = (a: number[]) => a.reduce((s, v) => s + v, 0) / a.length;
   const early = mean([0, 1, 2].flatMap(byRun)), late = mean([9, 10, 11].flatMap(byRun));
   assert.ok(late < early, `meta-loss ${early} → ${late}`);
   assert.ok(r.theta.some((v, i) => v !== theta[i]));
+  await assert.rejects(tbpttTrain({ family, theta, runs: 1, unrol: 5 } as never), (e: unknown) => (e as { code: string; message: string }).code === 'UNKNOWN_OPTION' && /unroll/.test((e as Error).message));
+});
+
+test('tbpttTrain is cancellable: an abort from a timer rejects at once with ABORTED and the θ so far', async () => {
+  await ready();
+  const family = noisyQuadraticFamily({ dim: 400 });
+  const theta = lstmLOpt.init(0);
+  const runs = 100_000;
+  const ac = new AbortController();
+  const t0 = performance.now();
+  setTimeout(() => ac.abort(), 80);
+  await assert.rejects(tbpttTrain({ family, theta, runs, innerSteps: 200, unroll: 20, signal: ac.signal }), (e: unknown) => {
+    const err = e as { code: string; details: { iteration: number; partial: { theta: Float32Array; history: { metaLoss: number }[] } } };
+    assert.equal(err.code, 'ABORTED');
+    assert.ok(err.details.iteration >= 0 && err.details.iteration < runs);
+    assert.ok(err.details.partial.theta instanceof Float32Array && err.details.partial.theta.length === theta.length);
+    assert.ok(Array.isArray(err.details.partial.history));
+    if (err.details.partial.history.length) assert.ok(err.details.partial.theta.some((v, i) => v !== theta[i]), 'θ after the completed windows');
+    return true;
+  });
+  assert.ok(performance.now() - t0 < 1000, 'rejected long before the run could finish');
 });

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { Region } from '../src/runtime/arena.js';
-import { type Runtime, MetaoptimError, createRuntime, lstmLOpt, mlpLOpt, readCheckpoint } from '../src/index.js';
-import { Rng } from '../src/analysis/random.js';
-import { LSTM_SLOTS, LSTM_TAPE_FIELDS, lstmStepOnState } from '../src/l2o/lstm.js';
-import { F32, F64, LSTM_THETA, expf, logf, lstmBackwardRef, lstmStepRef, mlpMomentaRef, mlpStepRef, sigmoidf, tanhf } from './support/reference/l2o.js';
+import { Region } from '../../src/runtime/arena.js';
+import { type Runtime, MetaoptimError, createRuntime, lstmLOpt, mlpLOpt, readCheckpoint } from '../../src/index.js';
+import { Rng } from '../../src/core/rng.js';
+import { LSTM_SLOTS, LSTM_TAPE_FIELDS, lstmStepOnState } from '../../src/l2o/lstm.js';
+import { F32, F64, LSTM_THETA, expf, logf, lstmBackwardRef, lstmStepRef, mlpMomentaRef, mlpStepRef, sigmoidf, tanhf } from '../support/reference/l2o.js';
 
 const builds = ['simd', 'scalar'] as const;
 const rts: Record<string, Runtime> = {};

@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
-import { Region } from '../src/runtime/arena.js';
-import { type Runtime, covariance, covarianceSummary, createRuntime, gram, jacobiEigenvalues, powerIteration, ready, traceAround } from '../src/index.js';
-import { Rng } from '../src/analysis/random.js';
-import { centerRef, covarianceNaive, selectRef, symvRef, syrkRef } from './support/reference/stats.js';
+import { Region } from '../../src/runtime/arena.js';
+import { type Runtime, covariance, covarianceSummary, createRuntime, gram, lambdaMax, ready, traceAround } from '../../src/index.js';
+import { Rng } from '../../src/core/rng.js';
+import { symmetricEigen } from '../../src/core/linalg.js';
+import { centerRef, covarianceNaive, selectRef, symvRef, syrkRef } from '../support/reference/stats.js';
 
 const builds = ['simd', 'scalar'] as const;
 const runtimes: Record<string, Runtime> = {};
@@ -165,11 +166,11 @@ test('covariance agrees with the two-pass reference, is symmetric PSD, and its t
     const ref = covarianceNaive(data, rows, cols);
     for (let i = 0; i < cov.length; i++) assert.ok(Math.abs(cov[i]! - ref[i]!) <= 1e-12 * (1 + Math.abs(ref[i]!)), `entry ${i}`);
     for (let i = 0; i < cols; i++) for (let j = 0; j < cols; j++) assert.equal(cov[i * cols + j], cov[j * cols + i]);
-    const ev = jacobiEigenvalues(cov, cols);
+    const ev = symmetricEigen(cov, cols, { vectors: false }).values;
     assert.ok(ev[cols - 1]! >= -1e-12 * ev[0]!, `PSD: smallest eigenvalue ${ev[cols - 1]}`);
     // Same nonzero spectrum in the Gram form.
     const K = gram({ data, rows, cols }).gram;
-    const evK = jacobiEigenvalues(K, rows);
+    const evK = symmetricEigen(K, rows, { vectors: false }).values;
     for (let i = 0; i < Math.min(rows, cols) - 1; i++) assert.ok(Math.abs(ev[i]! - evK[i]!) <= 1e-9 * ev[0]!, `eig ${i}`);
     const s = covarianceSummary({ data: Float32Array.from(data), rows, cols });
     let tr = 0;
@@ -188,10 +189,16 @@ test('λ_max by power iteration matches ml-matrix and Jacobi; spectrum summaries
   const { cov } = covariance({ data, rows, cols });
   const evd = new EigenvalueDecomposition(new Matrix(Array.from({ length: cols }, (_, i) => Array.from(cov.subarray(i * cols, (i + 1) * cols)))), { assumeSymmetric: true });
   const mlEigs = evd.realEigenvalues.slice().sort((a, b) => b - a);
-  const jac = jacobiEigenvalues(cov, cols);
+  const jac = symmetricEigen(cov, cols, { vectors: false }).values;
   for (let i = 0; i < cols; i++) assert.ok(Math.abs(mlEigs[i]! - jac[i]!) < 1e-10 * mlEigs[0]!, `eig ${i}`);
-  const { lambda } = powerIteration(cov, cols, { seed: 3 });
+  const { lambda, converged, iterations } = lambdaMax(cov, cols, { seed: 3 });
+  assert.ok(converged && iterations < 1000, `converged in ${iterations}`);
+  assert.ok(Math.abs(lambda - jac[0]!) < 1e-8 * jac[0]!, `λ ${lambda} vs Jacobi ${jac[0]}`);
   assert.ok(Math.abs(lambda - mlEigs[0]!) < 1e-8 * mlEigs[0]!, `λ ${lambda} vs ${mlEigs[0]}`);
+  // The convergence test stops early; tol 0 runs every iteration and lands on the same λ.
+  const full = lambdaMax(cov, cols, { seed: 3, tol: 0, maxIterations: 2000 });
+  assert.equal(full.iterations, 2000);
+  assert.ok(Math.abs(full.lambda - lambda) < 1e-10 * lambda);
   const s = covarianceSummary({ data, rows, cols });
   assert.ok(Math.abs(s.lambdaMax - mlEigs[0]!) < 1e-8 * mlEigs[0]!);
   assert.ok(s.effectiveRank! > 1 && s.effectiveRank! <= cols);
@@ -209,5 +216,6 @@ test('bad input raises coded errors', async () => {
   assert.throws(() => covariance({ data: new Float64Array(5), rows: 2, cols: 3 }), { code: 'LENGTH_MISMATCH' });
   assert.throws(() => covariance({ data: Float64Array.from([1, NaN]), rows: 2, cols: 1 }), { code: 'NON_FINITE_INPUT' });
   assert.throws(() => gram({ data: new Float64Array(0), rows: 0, cols: 3 }), { code: 'INVALID_ARGUMENT' });
-  assert.throws(() => powerIteration(new Float64Array(3), 2), { code: 'LENGTH_MISMATCH' });
+  assert.throws(() => lambdaMax(new Float64Array(3), 2), { code: 'LENGTH_MISMATCH' });
+  assert.throws(() => lambdaMax(new Float64Array(4), 2, { iterations: 5 } as never), { code: 'UNKNOWN_OPTION' });
 });

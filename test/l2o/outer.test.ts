@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type TruncatedUnroll, MetaoptimError, adam, esMetaTrain, mlpLOpt, ready, runParticle, startParticle, type Particle } from '../src/index.js';
+import { type TruncatedUnroll, MetaoptimError, adam, esMetaTrain, mlpLOpt, ready, runParticle, startParticle, type Particle } from '../../src/index.js';
 
 // A linear dynamical inner problem whose truncation losses are quadratic in θ:
 //   s ← a·s + θ  per inner step,  ℓ = ½‖s − c‖²,  truncation loss = mean ℓ over K steps,
@@ -60,7 +60,7 @@ test('PES is unbiased for the full-run gradient of a truncation loss; truncated 
     for (let i = 0; i < N; i++) {
       let p: Particle = startParticle(linear as TruncatedUnroll<unknown>, kind, 7, 0, i);
       for (let it = 0; it <= j; it++) {
-        const r = runParticle(linear as TruncatedUnroll<unknown>, theta, { index: i, kind, particle: p, seed: 7, iteration: it, sigma, K });
+        const r = runParticle(linear as TruncatedUnroll<unknown>, theta, { index: i, estimator: kind, particle: p, seed: 7, iteration: it, sigma, K });
         if (it === j) est.push(r.grad);
         p = r.next;
       }
@@ -82,7 +82,7 @@ test('ES with σ → small matches the exact gradient of a one-truncation quadra
   const est: Float64Array[] = [];
   for (let i = 0; i < 2000; i++) {
     const p = startParticle(linear as TruncatedUnroll<unknown>, 'es', 3, 0, i);
-    est.push(runParticle(linear as TruncatedUnroll<unknown>, theta, { index: i, kind: 'es', particle: p, seed: 3, iteration: 0, sigma: 0.01, K }).grad);
+    est.push(runParticle(linear as TruncatedUnroll<unknown>, theta, { index: i, estimator: 'es', particle: p, seed: 3, iteration: 0, sigma: 0.01, K }).grad);
   }
   const { mean, se } = meanAndSe(est);
   const exact = fd((x) => truncLoss(x, x, 0), Array.from(theta));
@@ -98,29 +98,57 @@ test('PES meta-training drives θ toward the optimum of the linear system', asyn
   assert.ok(r.history.some((h) => h.restarts > 0));
 });
 
-test('checkpoint + resume equals an uninterrupted run; abort carries a checkpoint', async () => {
+test('checkpoint + resume equals an uninterrupted run; abort from a timer carries a resumable checkpoint', async () => {
   await ready();
-  const base = { estimator: 'pes' as const, unroll: linear as TruncatedUnroll<unknown>, theta: Float32Array.from([0.1, 0.2, 0.3]), particles: 3, sigma: 0.05, truncation: K, seed: 5, metaOptimizer: adam({ lr: 0.01 }) };
-  const full = await esMetaTrain({ ...base, iterations: 7 });
+  const base = { estimator: 'pes' as const, unroll: linear as TruncatedUnroll<unknown>, theta: Float32Array.from([0.1, 0.2, 0.3]), particles: 3, sigma: 0.05, truncation: K, seed: 5 };
+  const full = await esMetaTrain({ ...base, metaOptimizer: adam({ lr: 0.01 }), iterations: 7 });
   let mid: Uint8Array | undefined;
-  await esMetaTrain({ ...base, iterations: 4, checkpointEvery: 4, onCheckpoint: (b) => void (mid = b) });
-  const resumed = await esMetaTrain({ ...base, iterations: 7, resume: mid });
+  await esMetaTrain({ ...base, metaOptimizer: adam({ lr: 0.01 }), iterations: 4, checkpointEvery: 4, onCheckpoint: (b) => void (mid = b) });
+  const resumed = await esMetaTrain({ ...base, metaOptimizer: adam({ lr: 0.01 }), iterations: 7, resume: mid });
   assert.deepEqual(resumed.theta, full.theta);
   assert.deepEqual(resumed.history, full.history);
+  await assert.rejects(esMetaTrain({ ...base, seed: 6, iterations: 7, resume: mid }), { code: 'BAD_CHECKPOINT' });
+  // Abort a run far too long to finish: ABORTED { iteration, partial = checkpoint } within the bound.
+  const total = 10_000_000;
   const ac = new AbortController();
-  await assert.rejects(esMetaTrain({ ...base, iterations: 7, signal: ac.signal, onProgress: (e) => { if (e.done === 3) ac.abort(); } }), (e: unknown) => {
+  const t0 = performance.now();
+  setTimeout(() => ac.abort(), 60);
+  let at = 0;
+  await assert.rejects(esMetaTrain({ ...base, metaOptimizer: adam({ lr: 0.01 }), iterations: total, signal: ac.signal }), (e: unknown) => {
     assert.ok(e instanceof MetaoptimError && e.code === 'ABORTED');
-    mid = (e.details as { checkpoint: Uint8Array }).checkpoint;
+    const d = e.details as { iteration: number; partial: Uint8Array };
+    assert.ok(d.iteration > 0 && d.iteration < total, `iteration ${d.iteration}`);
+    assert.ok(d.partial instanceof Uint8Array);
+    mid = d.partial;
+    at = d.iteration;
     return true;
   });
-  const again = await esMetaTrain({ ...base, iterations: 7, resume: mid });
-  assert.deepEqual(again.theta, full.theta);
-  await assert.rejects(esMetaTrain({ ...base, seed: 6, iterations: 7, resume: mid }), { code: 'BAD_CHECKPOINT' });
+  assert.ok(performance.now() - t0 < 1000, 'rejected long before the run could finish');
+  // The partial checkpoint resumes to the same bits as an uninterrupted run of the same length.
+  const plain = await esMetaTrain({ ...base, metaOptimizer: adam({ lr: 0.01 }), iterations: at + 3 });
+  const again = await esMetaTrain({ ...base, metaOptimizer: adam({ lr: 0.01 }), iterations: at + 3, resume: mid });
+  assert.deepEqual(again.theta, plain.theta);
+  assert.deepEqual(again.history, plain.history);
+});
+
+test('one progress shape: { label, done, total, elapsedMs, metrics: { loss, gradNorm, restarts } }; unknown options are rejected', async () => {
+  await ready();
+  const events: { label: string; done: number; total: number; elapsedMs: number; metrics?: Record<string, number> }[] = [];
+  await esMetaTrain({ estimator: 'es', unroll: linear as TruncatedUnroll<unknown>, theta: new Float32Array(D), iterations: 5, particles: 2, truncation: K, onProgress: (e) => events.push(e) });
+  const last = events[events.length - 1]!;
+  assert.deepEqual([last.label, last.done, last.total], ['es meta-training', 5, 5]);
+  assert.ok(Number.isFinite(last.elapsedMs) && Number.isFinite(last.metrics!.loss) && Number.isFinite(last.metrics!.gradNorm) && Number.isInteger(last.metrics!.restarts));
+  await assert.rejects(esMetaTrain({ estimator: 'es', unroll: linear as TruncatedUnroll<unknown>, theta: new Float32Array(D), iterations: 1, particle: 2 } as never), (e: unknown) => {
+    assert.ok(e instanceof MetaoptimError && e.code === 'UNKNOWN_OPTION');
+    assert.match(e.message, /particles/);
+    return true;
+  });
+  await assert.rejects(esMetaTrain({ estimator: 'ses' as never, unroll: linear as TruncatedUnroll<unknown>, theta: new Float32Array(D), iterations: 1 }), { code: 'INVALID_ARGUMENT' });
 });
 
 test('worker count does not change the result (MLP optimizer on quadratics, 0/1/2 workers)', async () => {
   await ready();
-  const setup = { module: new URL('./support/quadratic-setup.js', import.meta.url).href, args: { dim: 12, innerSteps: 8 } };
+  const setup = { module: new URL('../support/quadratic-setup.js', import.meta.url).href, args: { dim: 12, innerSteps: 8 } };
   const run = (workers: number) => esMetaTrain({ estimator: 'pes', setup, workers, theta: mlpLOpt.init(0), iterations: 3, particles: 4, truncation: 5, seed: 2, staggerSteps: 6 });
   const r0 = await run(0);
   const r1 = await run(1);
@@ -147,7 +175,7 @@ test('staggered starts put particles at different steps of their runs', () => {
 
 test('worker errors surface as coded errors', async () => {
   await ready();
-  const setup = { module: new URL('./support/quadratic-setup.js', import.meta.url).href, exportName: 'nope', args: {} };
+  const setup = { module: new URL('../support/quadratic-setup.js', import.meta.url).href, exportName: 'nope', args: {} };
   await assert.rejects(esMetaTrain({ estimator: 'es', setup, workers: 1, theta: mlpLOpt.init(0), iterations: 1 }), (e: unknown) => e instanceof MetaoptimError);
   await assert.rejects(esMetaTrain({ estimator: 'es', theta: mlpLOpt.init(0), iterations: 1, workers: 2 }), { code: 'INVALID_ARGUMENT' });
 });
