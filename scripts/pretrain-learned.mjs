@@ -13,7 +13,8 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const { ready, pretrainLearned, PRETRAIN_DEFAULTS, encodeLearnedTheta } = await import(resolve(root, 'dist/src/index.js'));
+const { ready } = await import(resolve(root, 'dist/src/index.js'));
+const { pretrainLearned, PRETRAIN_DEFAULTS, encodeLearnedTheta } = await import(resolve(root, 'dist/src/l2o/index.js'));
 
 const argv = process.argv.slice(2);
 const arg = (name, dflt) => {

@@ -6,7 +6,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const m = await import(resolve(root, 'dist/src/index.js'));
+const m = { ...(await import(resolve(root, 'dist/src/index.js'))), ...(await import(resolve(root, 'dist/src/core/index.js'))), ...(await import(resolve(root, 'dist/src/analysis/index.js'))) };
 await m.ready();
 const N = 2 ** 18, seeds = [0, 1, 2, 3, 4];
 const cases = [

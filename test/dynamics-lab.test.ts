@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { MetaoptimError, type Optimizer, type Task, lion, momentum, ready, sgd, wouldUpdate } from '../src/index.js';
+import { MetaoptimError, type Optimizer, type Task, lion, momentum, ready, sgd } from '../src/index.js';
+import { wouldUpdate } from '../src/analysis/index.js';
 import { labs } from '../src/labs/registry.js';
 import { type DynamicsConfig, type DynamicsResults, runDynamics } from '../src/dynamics/experiment.js';
 import { spearman } from '../src/dynamics/findings.js';

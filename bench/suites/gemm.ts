@@ -1,7 +1,8 @@
 // f32 GEMM at the network shapes: metaoptim gemm_f32 (SIMD, scalar) vs tfjs-backend-wasm
 // matMul (allocation of the result tensor included, as a tfjs user pays it) vs plain JS.
 // C = op(A)·op(B), M×N×K; flopsPerOp = 2MNK for GFLOP/s.
-import { type Runtime, createRuntime, Rng } from '../../src/index.js';
+import { type Runtime, createRuntime } from '../../src/index.js';
+import { Rng } from '../../src/core/index.js';
 import { plainGemm } from '../competitors/plain-mlp.js';
 import { loadTfWasm } from '../competitors/tfjs-wasm.js';
 import type { BenchCase, Suite } from '../types.js';

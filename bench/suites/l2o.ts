@@ -1,7 +1,9 @@
 // Learned-optimizer steps over all parameters (SPEC B.1.2, B.2) on the digits 64-20-10 MLP's
 // parameter count, beside Adam (fused kernel) as the baseline, and one truncated-backprop window
 // of the LSTM optimizer (B.1.3).
-import { type Optimizer, adam, createRuntime, lstmLOpt, mlpLOpt, noisyQuadraticTask, tbpttWindow } from '../../src/index.js';
+import { type Optimizer, adam, createRuntime } from '../../src/index.js';
+import { lstmLOpt, mlpLOpt, tbpttWindow } from '../../src/l2o/index.js';
+import { noisyQuadraticTask } from '../../src/tasks/index.js';
 import { Rng } from '../../src/core/rng.js';
 import type { BenchCase, Suite } from '../types.js';
 

@@ -5,7 +5,9 @@
 // Problems are random with a planted optimum (about half the bounds active), fixed seeds.
 import { CholeskyDecomposition, Matrix } from 'ml-matrix';
 import quadprog from 'quadprog';
-import { Region, createRuntime, qp } from '../../src/index.js';
+import { Region } from '../../src/runtime/index.js';
+import { createRuntime } from '../../src/index.js';
+import * as qp from '../../src/qp/index.js';
 import type { Runtime } from '../../src/index.js';
 import { type Problem, generate, normal, rng } from '../../test/support/qp-helpers.js';
 import { cholFactor, cholSolve } from '../../test/support/reference/linalg.js';

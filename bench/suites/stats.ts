@@ -4,7 +4,8 @@
 // × 1,510 digits-MLP parameters, 10⁶ noise values.
 import { Matrix, covariance as mlCovariance } from 'ml-matrix';
 import { quickselect } from 'simple-statistics';
-import { covariance, createRuntime, gram, tailIndexHill } from '../../src/index.js';
+import { covariance, gram, tailIndexHill } from '../../src/analysis/index.js';
+import { createRuntime } from '../../src/index.js';
 import { Rng } from '../../src/core/rng.js';
 import type { BenchCase, Suite } from '../types.js';
 

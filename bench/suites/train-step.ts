@@ -1,7 +1,9 @@
 // Training step (forward + backward + Adam, batch 64, softmax CE, ReLU) for 784-128-10
 // (synthetic inputs) and 64-64-10: metaoptim (SIMD and scalar builds) vs tfjs-backend-wasm
 // (`optimizer.minimize`) vs a plain-JS loop. One op = one step; ratios vs plain-js.
-import { adam, createRuntime, mlp, Rng } from '../../src/index.js';
+import { adam, createRuntime } from '../../src/index.js';
+import { mlp } from '../../src/nn/index.js';
+import { Rng } from '../../src/core/index.js';
 import { PlainMlp } from '../competitors/plain-mlp.js';
 import { loadTfWasm, tfMlp } from '../competitors/tfjs-wasm.js';
 import type { BenchCase, Suite } from '../types.js';

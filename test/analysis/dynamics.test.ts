@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { NormTrace, adam, analyzeCheckpoint, recordRun, paretoSamples, stableSamples, largestDivisorBelowSqrt, lion, logHistogram, momentum, noise, ready, sgd, symmetryDeviations, tailIndexBlockSum, tailIndexHill, twoLayerViews, wouldUpdate } from '../../src/index.js';
+import { NormTrace, analyzeCheckpoint, recordRun, paretoSamples, stableSamples, largestDivisorBelowSqrt, logHistogram, noise, symmetryDeviations, tailIndexBlockSum, tailIndexHill, twoLayerViews, wouldUpdate } from '../../src/analysis/index.js';
+import { adam, lion, momentum, ready, sgd } from '../../src/index.js';
 import { Rng } from '../../src/core/rng.js';
 import { hillRef } from '../support/reference/stats.js';
 

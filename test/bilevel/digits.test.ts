@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MetaoptimError, loadDigits, ready } from '../../src/index.js';
+import { MetaoptimError, ready } from '../../src/index.js';
+import { loadDigits } from '../../src/data/index.js';
 import type { BilevelProblem } from '../../src/bilevel/problem.js';
 import { hyperCleaning } from '../../src/bilevel/problems/hypercleaning.js';
 import { representationSplit } from '../../src/bilevel/problems/representation.js';

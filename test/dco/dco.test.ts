@@ -2,7 +2,8 @@
 // the one-step claim on least squares with shared A, the Optimizer wrapper, the task families.
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { MetaoptimError, dco, momentum, ready, sgd } from '../../src/index.js';
+import { MetaoptimError, momentum, ready, sgd } from '../../src/index.js';
+import * as dco from '../../src/dco/index.js';
 import type { ProgressEvent } from '../../src/core/loop.js';
 import { centralDiff } from '../support/reference/nn.js';
 import type { Optimizer } from '../../src/optim/types.js';

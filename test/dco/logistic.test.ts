@@ -3,7 +3,9 @@
 // meta-loss with the task gradients held fixed, meta-training helps (the lab part: test/labs/dco.test.ts).
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { MetaoptimError, dco, irisTask, ready } from '../../src/index.js';
+import { MetaoptimError, ready } from '../../src/index.js';
+import { irisTask } from '../../src/tasks/index.js';
+import * as dco from '../../src/dco/index.js';
 import type { F64Task } from '../../src/tasks/f64.js';
 import { type DcoTheta, materialize, paramGrads, paramNames, zeroDenseGrads } from '../../src/dco/theta.js';
 import { unroll } from '../../src/dco/unroll.js';

@@ -11,7 +11,8 @@ import { extname, normalize, resolve, sep } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { esMetaTrain, mlpLOpt, ready } from '../../src/index.js';
+import { esMetaTrain, mlpLOpt } from '../../src/l2o/index.js';
+import { ready } from '../../src/index.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));

@@ -2,10 +2,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import {
-  MetaoptimError, createRuntime, decodeLearnedTheta, digitsMlpFamily, encodeLearnedTheta, heldOutDigitsConfigs, learned, loadLearnedTheta,
-  imitationTheta, loptUnroll, lstmLOpt, mlpLOpt, noisyQuadraticFamily, pretrainLearned, readCheckpoint, runOn, taskSegments, tbpttTrain,
-} from '../../src/index.js';
+import { MetaoptimError, createRuntime, readCheckpoint } from '../../src/index.js';
+import { decodeLearnedTheta, encodeLearnedTheta, heldOutDigitsConfigs, learned, loadLearnedTheta, imitationTheta, loptUnroll, lstmLOpt, mlpLOpt, pretrainLearned, runOn, taskSegments, tbpttTrain } from '../../src/l2o/index.js';
+import { digitsMlpFamily, noisyQuadraticFamily } from '../../src/tasks/index.js';
 import { Rng } from '../../src/core/rng.js';
 
 const same = (a: ArrayLike<number>, b: ArrayLike<number>) => a.length === b.length && Array.from(a).every((v, i) => Object.is(v, b[i]));

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type TruncatedUnroll, MetaoptimError, adam, esMetaTrain, mlpLOpt, ready, runParticle, startParticle, type Particle } from '../../src/index.js';
+import { type TruncatedUnroll, esMetaTrain, mlpLOpt, runParticle, startParticle, type Particle } from '../../src/l2o/index.js';
+import { MetaoptimError, adam, ready } from '../../src/index.js';
 
 // A linear dynamical inner problem whose truncation losses are quadratic in θ:
 //   s ← a·s + θ  per inner step,  ℓ = ½‖s − c‖²,  truncation loss = mean ℓ over K steps,

@@ -4,7 +4,8 @@
 // pool round rejects at once and the busy workers are terminated (or this file would not exit).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MetaoptimError, esMetaTrain, mlpLOpt, ready } from '../../src/index.js';
+import { MetaoptimError, ready } from '../../src/index.js';
+import { esMetaTrain, mlpLOpt } from '../../src/l2o/index.js';
 
 const failing = new URL('../support/failing-setup.js', import.meta.url).href;
 const good = { module: new URL('../support/quadratic-setup.js', import.meta.url).href, args: { dim: 12, innerSteps: 8 } };

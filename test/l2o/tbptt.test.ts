@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Task } from '../../src/tasks/types.js';
-import { adam, lstmLOpt, noisyQuadraticFamily, ready, tbpttTrain, tbpttWindow } from '../../src/index.js';
+import { adam, ready } from '../../src/index.js';
+import { lstmLOpt, tbpttTrain, tbpttWindow } from '../../src/l2o/index.js';
+import { noisyQuadraticFamily } from '../../src/tasks/index.js';
 import { Rng } from '../../src/core/rng.js';
 import { F64, lstmStepRef } from '../support/reference/l2o.js';
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MetaoptimError, flatQuadratic1d, pbgdFree, ready } from '../../src/index.js';
+import { MetaoptimError, ready } from '../../src/index.js';
+import { flatQuadratic1d, pbgdFree } from '../../src/bilevel/index.js';
 import { bilevelLab } from '../../src/labs/bilevel/index.js';
 
 test('docs example: PBGD-Free on the flat problem', async () => {

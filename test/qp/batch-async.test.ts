@@ -2,7 +2,8 @@
 // through the chunk contexts; cancellation with the problems solved so far; option checks.
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { MetaoptimError, qp, ready } from '../../src/index.js';
+import { MetaoptimError, ready } from '../../src/index.js';
+import * as qp from '../../src/qp/index.js';
 import type { ProgressEvent } from '../../src/core/loop.js';
 import { generate, normal, rng } from '../support/qp-helpers.js';
 

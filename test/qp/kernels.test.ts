@@ -3,7 +3,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { Region, createRuntime, qp } from '../../src/index.js';
+import { Region } from '../../src/runtime/index.js';
+import { createRuntime } from '../../src/index.js';
+import * as qp from '../../src/qp/index.js';
 import type { Runtime } from '../../src/index.js';
 import { generate, rng, normal } from '../support/qp-helpers.js';
 import { cholFactor, cholSolve } from '../support/reference/linalg.js';

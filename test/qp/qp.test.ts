@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import fc from 'fast-check';
 import { Matrix, solve as mlSolve } from 'ml-matrix';
-import { MetaoptimError, qp, ready, runtimeInfo } from '../../src/index.js';
+import { MetaoptimError, ready, runtimeInfo } from '../../src/index.js';
+import * as qp from '../../src/qp/index.js';
 import { defaultRuntimeOrThrow } from '../../src/runtime/runtime.js';
 import { type Problem, dot, generate, kkt, normal, quadprogSolve, rng } from '../support/qp-helpers.js';
 

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
-import { MetaoptimError, openAICompatible, rastriginTask, ready, runRestarts, sgd } from '../../src/index.js';
+import { MetaoptimError, ready, sgd } from '../../src/index.js';
+import { openAICompatible, rastriginTask, runRestarts } from '../../src/restart/index.js';
 import { retryAfter } from '../../src/restart/openai.js';
 import type { ProposalRequest } from '../../src/restart/types.js';
 

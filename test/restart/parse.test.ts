@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { buildPrompt, formatVector, parseCandidates, selectRows } from '../../src/index.js';
+import { buildPrompt, formatVector, parseCandidates, selectRows } from '../../src/restart/index.js';
 import type { TrajectoryPoint } from '../../src/restart/types.js';
 
 const f32 = fc.float({ noNaN: true, noDefaultInfinity: true });

@@ -1,6 +1,6 @@
 // Setup modules of worker pools that misbehave, for the WORKER_FAILED and abort tests. Each wraps
 // the quadratic MLP-optimizer unroll of quadratic-setup.ts (so checkpoints resume with it).
-import type { TruncatedUnroll } from '../../src/index.js';
+import type { TruncatedUnroll } from '../../src/l2o/index.js';
 import { createUnroll as quadratic } from './quadratic-setup.js';
 
 type Args = { dim: number; innerSteps: number };

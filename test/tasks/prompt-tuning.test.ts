@@ -1,20 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import {
-  MetaoptimError,
-  Region,
-  Rng,
-  adam,
-  createRuntime,
-  digitsSplit,
-  mlp,
-  pretrainPromptNetwork,
-  promptTuningTask,
-  ready,
-  shiftDigits,
-  train,
-} from '../../src/index.js';
+import { MetaoptimError, adam, createRuntime, ready, train } from '../../src/index.js';
+import { Region } from '../../src/runtime/index.js';
+import { Rng } from '../../src/core/index.js';
+import { digitsSplit, pretrainPromptNetwork, promptTuningTask, shiftDigits } from '../../src/tasks/index.js';
+import { mlp } from '../../src/nn/index.js';
 import { restartsLab } from '../../src/labs/restarts/index.js';
 import { centralDiff, mlpLoss64 } from '../support/reference/nn.js';
 
