@@ -2,7 +2,7 @@ import { MetaoptimError } from '../core/errors.js';
 import { Region } from '../runtime/arena.js';
 import { QpContext } from './context.js';
 import { checkFinite } from './input.js';
-import { unscaleRows } from './solve.js';
+import { unscaleRows } from './rows.js';
 
 /**
  * Gradients of a scalar loss ℓ(z*) with respect to the inputs that were given. Matrices are
@@ -96,15 +96,21 @@ export function backward(ctx: QpContext, dz: ArrayLike<number> | ArrayLike<numbe
     off[name] = total;
     total += len + (len & 1);
   }
-  const workLen = k.qp_ipm_work_len(n, ne, ni);
+  const dense = ctx.method === 'active-set';
+  const workLen = dense ? k.qp_dense_work_len(n, ne, ni) : k.qp_ipm_work_len(n, ne, ni);
   off.work = total;
   total += workLen;
   const tmp = new Region(arena, Float64Array, total);
   try {
     tmp.view.set(v, off.v!);
     const P = (name: string): number => tmp.ptr + off[name]! * 8;
-    k.qp_ipm_backward_f64(count, n, ne, ni, ctx.sharedMask, ctx.ptr('G'), ctx.ptr('z'), ctx.ptr('nu'), ctx.ptr('lam'),
-      ctx.ptr('L'), ctx.ptr('W'), ctx.ptr('S'), ctx.ptr('D'), ctx.ptr('info'), P('v'), P('work'), P('dQ'), P('dp'), P('dA'), P('db'), P('dG'), P('dh'));
+    if (dense) {
+      k.qp_dense_backward_f64(count, n, ne, ni, ctx.ptr('z'), ctx.ptr('nu'), ctx.ptr('lam'), ctx.ptr('J'), ctx.ptr('R'), ctx.ptr('act'),
+        ctx.ptr('scl'), ctx.ptr('info'), P('v'), P('work'), P('dQ'), P('dp'), P('dA'), P('db'), P('dG'), P('dh'));
+    } else {
+      k.qp_ipm_backward_f64(count, n, ne, ni, ctx.sharedMask, ctx.ptr('G'), ctx.ptr('z'), ctx.ptr('nu'), ctx.ptr('lam'),
+        ctx.ptr('L'), ctx.ptr('W'), ctx.ptr('S'), ctx.ptr('D'), ctx.ptr('info'), P('v'), P('work'), P('dQ'), P('dp'), P('dA'), P('db'), P('dG'), P('dh'));
+    }
     const view = tmp.view;
     const get = (name: keyof typeof sizes): Float64Array => view.slice(off[name]!, off[name]! + sizes[name]);
     const g = ctx.map.given;

@@ -22,4 +22,5 @@ export { backward, type QpGradients } from './backward.js';
 export { QpContext, type QpMethod } from './context.js';
 export type { MatrixInput, PackedBatch, VectorInput } from './input.js';
 export type { BatchField, QpBatchProblem, QpProblem } from './prepare.js';
-export { type QpBatchResult, type QpOptions, type QpResiduals, type QpResult, type QpStatus, solve, solveBatch } from './solve.js';
+export type { FarkasCertificate } from './certify.js';
+export { ACTIVE_SET_MAX_N, type QpBatchResult, type QpOptions, type QpResiduals, type QpResult, type QpSolverName, type QpStatus, solve, solveBatch } from './solve.js';
