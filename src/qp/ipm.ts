@@ -201,23 +201,28 @@ function recession(P: Prepared, G: Field | undefined, t: number, z: Float64Array
   let zn = 0;
   for (const v of z) zn = Math.max(zn, Math.abs(v));
   if (!(zn > 0) || !Number.isFinite(zn)) return undefined;
-  const d = Float64Array.from(z, (v) => v / zn);
-  const mat = (f: Field | undefined, rows: number, test: (r: number, scale: number) => boolean): boolean => {
-    if (!f || rows === 0) return true;
-    const o = f.shared ? 0 : t * rows * n;
-    let scale = 0;
-    for (let i = 0; i < rows * n; i++) scale = Math.max(scale, Math.abs(f.data[o + i]!));
-    for (let k = 0; k < rows; k++) {
-      let r = 0;
-      for (let j = 0; j < n; j++) r += f.data[o + k * n + j]! * d[j]!;
-      if (!test(r, scale)) return false;
-    }
-    return true;
-  };
-  const ok = mat(P.fields.Q, n, (r, s) => Math.abs(r) <= 1e-6 * s) && mat(P.fields.A, ne, (r, s) => Math.abs(r) <= 1e-6 * s)
-    && mat(G, G ? G.data.length / n / (G.shared ? 1 : P.count) : 0, (r, s) => r <= 1e-6 * s);
-  const p = P.fields.p!;
-  let slope = 0;
-  for (let j = 0; j < n; j++) slope += p.data[(p.shared ? 0 : t * n) + j]! * d[j]!;
-  return ok && slope < 0 ? { direction: d, slope } : undefined;
+  // The iterate's bounded part shrinks relative to its diverging part: try d = z/‖z‖∞, then d with
+  // the components below 1e-3 zeroed; either is returned only if it passes the test below.
+  const first = check(Float64Array.from(z, (v) => v / zn));
+  return first ?? check(Float64Array.from(z, (v) => (Math.abs(v) > 1e-3 * zn ? v / zn : 0)));
+  function check(d: Float64Array): { direction: Float64Array; slope: number } | undefined {
+    const mat = (f: Field | undefined, rows: number, test: (r: number, scale: number) => boolean): boolean => {
+      if (!f || rows === 0) return true;
+      const o = f.shared ? 0 : t * rows * n;
+      let scale = 0;
+      for (let i = 0; i < rows * n; i++) scale = Math.max(scale, Math.abs(f.data[o + i]!));
+      for (let k = 0; k < rows; k++) {
+        let r = 0;
+        for (let j = 0; j < n; j++) r += f.data[o + k * n + j]! * d[j]!;
+        if (!test(r, scale)) return false;
+      }
+      return true;
+    };
+    const ok = mat(P.fields.Q, n, (r, s) => Math.abs(r) <= 1e-6 * s) && mat(P.fields.A, ne, (r, s) => Math.abs(r) <= 1e-6 * s)
+      && mat(G, G ? G.data.length / n / (G.shared ? 1 : P.count) : 0, (r, s) => r <= 1e-6 * s);
+    const p = P.fields.p!;
+    let slope = 0;
+    for (let j = 0; j < n; j++) slope += p.data[(p.shared ? 0 : t * n) + j]! * d[j]!;
+    return ok && slope < 0 ? { direction: d, slope } : undefined;
+  }
 }
