@@ -60,7 +60,7 @@ export interface QpKernels {
     Q: number, p: number, A: number, b: number, G: number, h: number,
     z: number, nu: number, lam: number, J: number, R: number, act: number, scl: number,
     work: number, info: number, tol: number, maxIter: number): void;
-  qp_dense_backward_f64(count: number, n: number, ne: number, ni: number,
+  qp_dense_backward_f64(count: number, n: number, ne: number, ni: number, shared: number,
     z: number, nu: number, lam: number, J: number, R: number, act: number, scl: number, info: number,
     v: number, work: number, dQ: number, dp: number, dA: number, db: number, dG: number, dh: number): void;
   qp_kkt_f64(count: number, n: number, ne: number, ni: number, shared: number,

@@ -84,13 +84,13 @@ function runBoth(rt: Runtime, c: Case, seed: number, seen: Set<number>): void {
     assert.equal(K.qp_dense_work_len(n, ne, ni), denseWorkLen(n, ne, ni));
     K.qp_dense_f64(count, n, ne, ni, shared, P('Q'), P('p'), P('A'), P('b'), P('G'), P('h'), P('z'), P('nu'), P('lam'), P('J'), P('R'),
       P('act'), P('scl'), P('work'), P('info'), tol, maxIter);
-    K.qp_dense_backward_f64(count, n, ne, ni, P('z'), P('nu'), P('lam'), P('J'), P('R'), P('act'), P('scl'), P('info'), P('v'), P('work'),
+    K.qp_dense_backward_f64(count, n, ne, ni, shared, P('z'), P('nu'), P('lam'), P('J'), P('R'), P('act'), P('scl'), P('info'), P('v'), P('work'),
       P('dQ'), P('dp'), P('dA'), P('db'), P('dG'), P('dh'));
     K.qp_kkt_f64(count, n, ne, ni, shared, P('Q'), P('p'), P('A'), P('b'), P('G'), P('h'), P('z'), P('nu'), P('lam'), P('work'), P('kkt'));
     const H = init.slice();
     const o = off as Record<string, number>;
     refDense(H, count, n, ne, ni, shared, o.Q!, o.p!, o.A!, o.b!, o.G!, o.h!, o.z!, o.nu!, o.lam!, o.J!, o.R!, o.act!, o.scl!, o.work!, o.info!, tol, maxIter);
-    refDenseBackward(H, count, n, ne, ni, o.z!, o.nu!, o.lam!, o.J!, o.R!, o.act!, o.scl!, o.info!, o.v!, o.work!, o.dQ!, o.dp!, o.dA!, o.db!, o.dG!, o.dh!);
+    refDenseBackward(H, count, n, ne, ni, shared, o.z!, o.nu!, o.lam!, o.J!, o.R!, o.act!, o.scl!, o.info!, o.v!, o.work!, o.dQ!, o.dp!, o.dA!, o.db!, o.dG!, o.dh!);
     const str = (bit: number, e: number): number => ((shared & bit) !== 0 ? 0 : e);
     for (let t = 0; t < count; t++) {
       refKkt(H, n, ne, ni, o.Q! + t * str(1, n * n), o.p! + t * str(2, n), o.A! + t * str(4, ne * n), o.b! + t * str(8, ne),

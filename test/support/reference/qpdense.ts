@@ -380,22 +380,30 @@ export function refDense(H: Float64Array, count: number, n: number, ne: number, 
   }
 }
 
-/** qp_dense_backward_f64 over heap offsets. */
-export function refDenseBackward(H: Float64Array, count: number, n: number, ne: number, ni: number,
+/** qp_dense_backward_f64 over heap offsets (shared inputs get one summed block). */
+export function refDenseBackward(H: Float64Array, count: number, n: number, ne: number, ni: number, shared: number,
   z: number, nu: number, lam: number, J: number, R: number, act: number, scl: number, info: number,
   v: number, work: number, dQ: number, dp: number, dA: number, db: number, dG: number, dh: number): void {
   const m = ne + ni;
-  const vt = work, d = vt + n, y = d + n;
+  const vt = work, d = vt + n, y = d + n, dz = y + n, dnu = dz + n, mu = dnu + ne;
+  const str = (bit: number, e: number): number => ((shared & bit) !== 0 ? 0 : e);
+  const sQ = str(1, n * n), sp = str(2, n), sA = str(4, ne * n), sb = str(8, ne), sG = str(16, ni * n), sh = str(32, ni);
+  if (sQ === 0) H.fill(0, dQ, dQ + n * n);
+  if (sp === 0) H.fill(0, dp, dp + n);
+  if (sA === 0) H.fill(0, dA, dA + ne * n);
+  if (sb === 0) H.fill(0, db, db + ne);
+  if (sG === 0) H.fill(0, dG, dG + ni * n);
+  if (sh === 0) H.fill(0, dh, dh + ni);
   for (let t = 0; t < count; t++) {
     const zt = z + t * n, nut = nu + t * ne, lt = lam + t * ni;
     const Jt = J + t * n * n, Rt = R + t * n * n, actt = act + t * n, dc = scl + t * (n + m), er = dc + n;
     const q = H[info + t * 8 + 6]!;
-    const vv = v + t * n, dzt = dp + t * n, dnu = db + t * ne, mu = dh + t * ni;
+    const vv = v + t * n;
     for (let j = 0; j < n; j++) H[vt + j] = H[vv + j]! * H[dc + j]!;
     for (let j = 0; j < n; j++) H[d + j] = dot(H, Jt + j * n, H, vt, n);
-    H.fill(0, dzt, dzt + n);
-    for (let j = q; j < n; j++) axpy(H, dzt, Jt + j * n, n, -H[d + j]!);
-    for (let j = 0; j < n; j++) H[dzt + j] = H[dzt + j]! * H[dc + j]!;
+    H.fill(0, dz, dz + n);
+    for (let j = q; j < n; j++) axpy(H, dz, Jt + j * n, n, -H[d + j]!);
+    for (let j = 0; j < n; j++) H[dz + j] = H[dz + j]! * H[dc + j]!;
     H.copyWithin(y, d, d + q);
     for (let j = q - 1; j >= 0; j--) {
       const yj = H[y + j]! / H[Rt + j * n + j]!;
@@ -415,22 +423,33 @@ export function refDenseBackward(H: Float64Array, count: number, n: number, ne: 
         H[dnu + e] = -sg * H[y + j]! * H[er + e]!;
       }
     }
-    const dQt = dQ + t * n * n;
+    const dpt = dp + t * sp;
+    for (let j = 0; j < n; j++) H[dpt + j] = (sp === 0 ? H[dpt + j]! : 0) + H[dz + j]!;
+    const dQt = dQ + t * sQ;
     for (let i = 0; i < n; i++) {
-      const zi = H[zt + i]!, di = H[dzt + i]!;
-      for (let j = 0; j < n; j++) H[dQt + i * n + j] = 0.5 * (di * H[zt + j]! + zi * H[dzt + j]!);
+      const zi = H[zt + i]!, di = H[dz + i]!;
+      for (let j = 0; j < n; j++) {
+        const g = 0.5 * (di * H[zt + j]! + zi * H[dz + j]!);
+        H[dQt + i * n + j] = (sQ === 0 ? H[dQt + i * n + j]! : 0) + g;
+      }
     }
-    const dAt = dA + t * ne * n;
+    const dAt = dA + t * sA, dbt = db + t * sb;
     for (let k = 0; k < ne; k++) {
       const a = H[dnu + k]!, c = H[nut + k]!;
-      for (let j = 0; j < n; j++) H[dAt + k * n + j] = a * H[zt + j]! + c * H[dzt + j]!;
-      H[dnu + k] = -a;
+      for (let j = 0; j < n; j++) {
+        const g = a * H[zt + j]! + c * H[dz + j]!;
+        H[dAt + k * n + j] = (sA === 0 ? H[dAt + k * n + j]! : 0) + g;
+      }
+      H[dbt + k] = (sb === 0 ? H[dbt + k]! : 0) + -a;
     }
-    const dGt = dG + t * ni * n;
+    const dGt = dG + t * sG, dht = dh + t * sh;
     for (let k = 0; k < ni; k++) {
       const a = H[mu + k]!, c = H[lt + k]!;
-      for (let j = 0; j < n; j++) H[dGt + k * n + j] = a * H[zt + j]! + c * H[dzt + j]!;
-      H[mu + k] = -a;
+      for (let j = 0; j < n; j++) {
+        const g = a * H[zt + j]! + c * H[dz + j]!;
+        H[dGt + k * n + j] = (sG === 0 ? H[dGt + k * n + j]! : 0) + g;
+      }
+      H[dht + k] = (sh === 0 ? H[dht + k]! : 0) + -a;
     }
   }
 }
