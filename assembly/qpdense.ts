@@ -83,7 +83,7 @@ function ruizFactor(x: f64): f64 {
 
 /** Work length (f64) of qp_dense_f64 and qp_dense_backward_f64 (shared by all problems). */
 export function qp_dense_work_len(n: i32, ne: i32, ni: i32): i32 {
-  return 2 * n * n + (ne + ni) * (n + 3) + 8 * n + 8;
+  return 3 * n * n + (ne + ni) * (n + 3) + 8 * n + 8;
 }
 
 /**
@@ -270,7 +270,9 @@ export function qp_dense_f64(count: i32, n: i32, ne: i32, ni: i32, shared: i32,
   const Qs = work, L = at(Qs, n * n), As = at(L, n * n), Gs = at(As, ne * n);
   const ps = at(Gs, ni * n), bs = at(ps, n), hs = at(bs, ne);
   const zt = at(hs, ni), d = at(zt, n), zs = at(d, n), r = at(zs, n), u = at(r, n), npv = at(u, n + 1);
-  const cn = at(npv, n), rn = at(cn, n), state = at(rn, m);
+  const cn = at(npv, n), rn = at(cn, n), state = at(rn, m), J0 = at(state, m);
+  const cache = (shared & 21) == 21 && count > 1;
+  let piv: f64 = 0;
   const sQ = stride(shared, 1, n * n), sp = stride(shared, 2, n), sA = stride(shared, 4, ne * n);
   const sb = stride(shared, 8, ne), sG = stride(shared, 16, ni * n), sh = stride(shared, 32, ni);
   for (let t = 0; t < count; t++) {
@@ -280,12 +282,29 @@ export function qp_dense_f64(count: i32, n: i32, ne: i32, ni: i32, shared: i32,
     const Jt = J + w * (<usize>(n * n) << 3), Rt = R + w * (<usize>(n * n) << 3);
     const actt = act + w * rsz, sc = scl + w * (<usize>(n + m) << 3), dc = sc, er = at(sc, n);
     const it = info + w * 64;
-    equilibrate(n, ne, ni, Qt, At, Gt, Qs, As, Gs, dc, er, cn, rn);
+    // Q, A and G shared by the batch: equilibration, Cholesky factor and J₀ = L⁻ᵀ are computed
+    // once (problem 0) and reused, since they depend on nothing else.
+    if (!cache || t == 0) {
+      equilibrate(n, ne, ni, Qt, At, Gt, Qs, As, Gs, dc, er, cn, rn);
+      for (let i = 0; i < n; i++) memory.copy(L + <usize>i * rsz, Qs + <usize>i * rsz, <usize>(i + 1) << 3);
+      piv = chol_factor_f64(L, n, n);
+      if (piv > 0) {
+        // J = L⁻ᵀ: column k solves Lᵀx = e_k (nonzero in rows 0..k only).
+        for (let k = 0; k < n; k++) {
+          const jc = Jt + <usize>k * rsz;
+          memory.fill(jc, 0, rsz);
+          st(jc, k, 1);
+          chol_backward_f64(L, k + 1, n, jc);
+        }
+        if (cache) memory.copy(J0, Jt, <usize>(n * n) << 3);
+      }
+    } else {
+      memory.copy(sc, scl, <usize>(n + m) << 3);
+      if (piv > 0) memory.copy(Jt, J0, <usize>(n * n) << 3);
+    }
     for (let j = 0; j < n; j++) st(ps, j, ld(pt, j) * ld(dc, j));
     for (let k = 0; k < ne; k++) st(bs, k, ld(bt, k) * ld(er, k));
     for (let k = 0; k < ni; k++) st(hs, k, ld(ht, k) * ld(er, ne + k));
-    for (let i = 0; i < n; i++) memory.copy(L + <usize>i * rsz, Qs + <usize>i * rsz, <usize>(i + 1) << 3);
-    const piv = chol_factor_f64(L, n, n);
     st(it, 5, piv);
     for (let k = 0; k < ne; k++) st(nuo, k, 0);
     for (let k = 0; k < ni; k++) st(lo, k, 0);
@@ -294,13 +313,6 @@ export function qp_dense_f64(count: i32, n: i32, ne: i32, ni: i32, shared: i32,
       st(it, 1, 0);
       st(it, 6, 0);
       continue;
-    }
-    // J = L⁻ᵀ: column k solves Lᵀx = e_k (nonzero in rows 0..k only).
-    for (let k = 0; k < n; k++) {
-      const jc = Jt + <usize>k * rsz;
-      memory.fill(jc, 0, rsz);
-      st(jc, k, 1);
-      chol_backward_f64(L, k + 1, n, jc);
     }
     // Unconstrained minimizer z̃ = −Q̃⁻¹p̃.
     for (let j = 0; j < n; j++) st(zt, j, -ld(ps, j));

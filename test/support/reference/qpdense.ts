@@ -29,7 +29,7 @@ function rot(H: Float64Array, x: number, y: number, len: number, c: number, s: n
 }
 
 export function denseWorkLen(n: number, ne: number, ni: number): number {
-  return 2 * n * n + (ne + ni) * (n + 3) + 8 * n + 8;
+  return 3 * n * n + (ne + ni) * (n + 3) + 8 * n + 8;
 }
 
 /** kktCheck of the kernel: writes stationarity, primal, complementarity, dual sign at H[out..out+4). */
@@ -174,7 +174,9 @@ export function refDense(H: Float64Array, count: number, n: number, ne: number, 
   const Qs = work, L = Qs + n * n, As = L + n * n, Gs = As + ne * n;
   const ps = Gs + ni * n, bs = ps + n, hs = bs + ne;
   const zt = hs + ni, d = zt + n, zs = d + n, r = zs + n, u = r + n, npv = u + n + 1;
-  const cn = npv + n, rn = cn + n, state = rn + m;
+  const cn = npv + n, rn = cn + n, state = rn + m, J0 = state + m;
+  const cache = (shared & 21) === 21 && count > 1;
+  let piv = 0;
   const str = (bit: number, e: number): number => ((shared & bit) !== 0 ? 0 : e);
   const sQ = str(1, n * n), sp = str(2, n), sA = str(4, ne * n), sb = str(8, ne), sG = str(16, ni * n), sh = str(32, ni);
   for (let t = 0; t < count; t++) {
@@ -183,12 +185,26 @@ export function refDense(H: Float64Array, count: number, n: number, ne: number, 
     const Jt = J + t * n * n, Rt = R + t * n * n;
     const actt = act + t * n, dc = scl + t * (n + m), er = dc + n;
     const it = info + t * 8;
-    equilibrate(H, n, ne, ni, Qt, At, Gt, Qs, As, Gs, dc, er, cn, rn);
+    if (!cache || t === 0) {
+      equilibrate(H, n, ne, ni, Qt, At, Gt, Qs, As, Gs, dc, er, cn, rn);
+      for (let i = 0; i < n; i++) H.copyWithin(L + i * n, Qs + i * n, Qs + i * n + i + 1);
+      piv = cholFactor(H, n, n, L);
+      if (piv > 0) {
+        for (let k = 0; k < n; k++) {
+          const jc = Jt + k * n;
+          H.fill(0, jc, jc + n);
+          H[jc + k] = 1;
+          cholBackward(H, k + 1, H, n, L, jc);
+        }
+        if (cache) H.copyWithin(J0, Jt, Jt + n * n);
+      }
+    } else {
+      H.copyWithin(dc, scl, scl + n + m);
+      if (piv > 0) H.copyWithin(Jt, J0, J0 + n * n);
+    }
     for (let j = 0; j < n; j++) H[ps + j] = H[pt + j]! * H[dc + j]!;
     for (let k = 0; k < ne; k++) H[bs + k] = H[bt + k]! * H[er + k]!;
     for (let k = 0; k < ni; k++) H[hs + k] = H[ht + k]! * H[er + ne + k]!;
-    for (let i = 0; i < n; i++) H.copyWithin(L + i * n, Qs + i * n, Qs + i * n + i + 1);
-    const piv = cholFactor(H, n, n, L);
     H[it + 5] = piv;
     for (let k = 0; k < ne; k++) H[nuo + k] = 0;
     for (let k = 0; k < ni; k++) H[lo + k] = 0;
@@ -197,12 +213,6 @@ export function refDense(H: Float64Array, count: number, n: number, ne: number, 
       H[it + 1] = 0;
       H[it + 6] = 0;
       continue;
-    }
-    for (let k = 0; k < n; k++) {
-      const jc = Jt + k * n;
-      H.fill(0, jc, jc + n);
-      H[jc + k] = 1;
-      cholBackward(H, k + 1, H, n, L, jc);
     }
     for (let j = 0; j < n; j++) H[zt + j] = -H[ps + j]!;
     cholSolve(H, n, H, n, L, zt);
