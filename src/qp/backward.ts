@@ -25,9 +25,11 @@ export interface QpGradients {
 /**
  * Backward pass through the KKT conditions (SPEC B.4.2): `dz` = ∂ℓ/∂z* (n numbers, or count × n
  * for a batch: packed or a list of vectors). Box path: active-set form (c), exact under strict
- * complementarity. Interior-point path: active-set form (c) with 𝒜 = {λ > s}, falling back to
+ * complementarity. Dense active set: form (c) on the confirmed final active set, from the kept
+ * factors J, R (one O(n²) pass per problem; shared inputs summed in WebAssembly). Interior-point path: active-set form (c) with 𝒜 = {λ > s}, falling back to
  * the symmetric form (b) (D = λ/s clamped at 1e-8) when the active rows are linearly dependent;
- * exact without inequalities. The context stays valid for further backward calls.
+ * exact without inequalities. On 'inaccurate' results the same formulas run at the returned
+ * iterate (no accuracy promise). The context stays valid for further backward calls.
  */
 export function backward(ctx: QpContext, dz: ArrayLike<number> | ArrayLike<number>[]): QpGradients {
   if (!(ctx instanceof QpContext)) throw new MetaoptimError('INVALID_ARGUMENT', 'qp.backward: expected result.context from qp.solve');
