@@ -83,7 +83,7 @@ function ruizFactor(x: f64): f64 {
 
 /** Work length (f64) of qp_dense_f64 and qp_dense_backward_f64 (shared by all problems). */
 export function qp_dense_work_len(n: i32, ne: i32, ni: i32): i32 {
-  return 3 * n * n + (ne + ni) * (n + 3) + 8 * n + 8;
+  return 3 * n * n + (ne + ni) * (n + 3) + 9 * n + 8;
 }
 
 /**
@@ -232,7 +232,7 @@ function equilibrate(n: i32, ne: i32, ni: i32, Q: usize, A: usize, G: usize, Qs:
 }
 
 /** Removes active position l: shifts act, u and the columns of R, restores R upper triangular by Givens rotations on its rows, applied to the columns of J. */
-function dropActive(n: i32, q: i32, l: i32, J: usize, R: usize, act: usize, u: usize): void {
+function dropActive(n: i32, q: i32, l: i32, J: usize, R: usize, act: usize, u: usize, top: usize): void {
   const rsz = <usize>n << 3;
   for (let j = l; j < q - 1; j++) {
     st(act, j, ld(act, j + 1));
@@ -253,7 +253,10 @@ function dropActive(n: i32, q: i32, l: i32, J: usize, R: usize, act: usize, u: u
       st(cc, j, c * x + s * y);
       st(cc, j + 1, c * y - s * x);
     }
-    rot_f64(J + <usize>j * rsz, J + <usize>(j + 1) * rsz, n, c, s);
+    const len = <i32>max(ld(top, j), ld(top, j + 1)) + 1;
+    st(top, j, <f64>(len - 1));
+    st(top, j + 1, <f64>(len - 1));
+    rot_f64(J + <usize>j * rsz, J + <usize>(j + 1) * rsz, len, c, s);
   }
 }
 
@@ -270,7 +273,7 @@ export function qp_dense_f64(count: i32, n: i32, ne: i32, ni: i32, shared: i32,
   const Qs = work, L = at(Qs, n * n), As = at(L, n * n), Gs = at(As, ne * n);
   const ps = at(Gs, ni * n), bs = at(ps, n), hs = at(bs, ne);
   const zt = at(hs, ni), d = at(zt, n), zs = at(d, n), r = at(zs, n), u = at(r, n), npv = at(u, n + 1);
-  const cn = at(npv, n), rn = at(cn, n), state = at(rn, m), J0 = at(state, m);
+  const cn = at(npv, n), rn = at(cn, n), state = at(rn, m), J0 = at(state, m), top = at(J0, n * n);
   const cache = (shared & 21) == 21 && count > 1;
   let piv: f64 = 0;
   const sQ = stride(shared, 1, n * n), sp = stride(shared, 2, n), sA = stride(shared, 4, ne * n);
@@ -314,6 +317,9 @@ export function qp_dense_f64(count: i32, n: i32, ne: i32, ni: i32, shared: i32,
       st(it, 6, 0);
       continue;
     }
+    // Column k of J is zero below row top[k] (J₀ = L⁻ᵀ is upper triangular; a rotation of two
+    // columns gives both the larger extent), so dots, axpys and rotations stop there.
+    for (let k = 0; k < n; k++) st(top, k, <f64>k);
     // Unconstrained minimizer z̃ = −Q̃⁻¹p̃.
     for (let j = 0; j < n; j++) st(zt, j, -ld(ps, j));
     chol_solve_f64(L, n, n, zt);
@@ -379,13 +385,13 @@ export function qp_dense_f64(count: i32, n: i32, ne: i32, ni: i32, shared: i32,
       // Step 2: primal direction zs = J₂J₂ᵀn_p and dual direction r = R⁻¹J₁ᵀn_p.
       let dd: f64 = 0, dd2: f64 = 0;
       for (let j = 0; j < n; j++) {
-        const dj = dot_f64(Jt + <usize>j * rsz, npv, n);
+        const dj = dot_f64(Jt + <usize>j * rsz, npv, <i32>ld(top, j) + 1);
         st(d, j, dj);
         dd += dj * dj;
         if (j >= q) dd2 += dj * dj;
       }
       memory.fill(zs, 0, rsz);
-      for (let j = q; j < n; j++) axpy_f64(zs, Jt + <usize>j * rsz, n, ld(d, j));
+      for (let j = q; j < n; j++) axpy_f64(zs, Jt + <usize>j * rsz, <i32>ld(top, j) + 1, ld(d, j));
       memory.copy(r, d, <usize>q << 3);
       for (let j = q - 1; j >= 0; j--) {
         const rj = ld(r, j) / ld(Rt + <usize>j * rsz, j);
@@ -454,7 +460,10 @@ export function qp_dense_f64(count: i32, n: i32, ne: i32, ni: i32, shared: i32,
           const c = a / hyp, s = bb / hyp;
           st(d, j - 1, hyp);
           st(d, j, 0);
-          rot_f64(Jt + <usize>(j - 1) * rsz, Jt + <usize>j * rsz, n, c, s);
+          const len = <i32>max(ld(top, j - 1), ld(top, j)) + 1;
+          st(top, j - 1, <f64>(len - 1));
+          st(top, j, <f64>(len - 1));
+          rot_f64(Jt + <usize>(j - 1) * rsz, Jt + <usize>j * rsz, len, c, s);
         }
         memory.copy(Rt + <usize>q * rsz, d, <usize>(q + 1) << 3);
         st(actt, q, pick < ne ? sigma * <f64>(pick + 1) : <f64>(pick + 1));
@@ -468,7 +477,7 @@ export function qp_dense_f64(count: i32, n: i32, ne: i32, ni: i32, shared: i32,
       const code = ld(actt, l);
       st(state, <i32>code - 1, 0);
       st(u, l, 0);
-      dropActive(n, q, l, Jt, Rt, actt, u);
+      dropActive(n, q, l, Jt, Rt, actt, u, top);
       q--;
       if (++iters > maxIter) {
         status = 1;

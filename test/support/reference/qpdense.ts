@@ -29,7 +29,7 @@ function rot(H: Float64Array, x: number, y: number, len: number, c: number, s: n
 }
 
 export function denseWorkLen(n: number, ne: number, ni: number): number {
-  return 3 * n * n + (ne + ni) * (n + 3) + 8 * n + 8;
+  return 3 * n * n + (ne + ni) * (n + 3) + 9 * n + 8;
 }
 
 /** kktCheck of the kernel: writes stationarity, primal, complementarity, dual sign at H[out..out+4). */
@@ -141,7 +141,7 @@ function equilibrate(H: Float64Array, n: number, ne: number, ni: number, Q: numb
   }
 }
 
-function dropActive(H: Float64Array, n: number, q: number, l: number, J: number, R: number, act: number, u: number): void {
+function dropActive(H: Float64Array, n: number, q: number, l: number, J: number, R: number, act: number, u: number, top: number): void {
   for (let j = l; j < q - 1; j++) {
     H[act + j] = H[act + j + 1]!;
     H[u + j] = H[u + j + 1]!;
@@ -161,7 +161,10 @@ function dropActive(H: Float64Array, n: number, q: number, l: number, J: number,
       H[cc + j] = c * x + s * y;
       H[cc + j + 1] = c * y - s * x;
     }
-    rot(H, J + j * n, J + (j + 1) * n, n, c, s);
+    const len = Math.max(H[top + j]!, H[top + j + 1]!) + 1;
+    H[top + j] = len - 1;
+    H[top + j + 1] = len - 1;
+    rot(H, J + j * n, J + (j + 1) * n, len, c, s);
   }
 }
 
@@ -174,7 +177,7 @@ export function refDense(H: Float64Array, count: number, n: number, ne: number, 
   const Qs = work, L = Qs + n * n, As = L + n * n, Gs = As + ne * n;
   const ps = Gs + ni * n, bs = ps + n, hs = bs + ne;
   const zt = hs + ni, d = zt + n, zs = d + n, r = zs + n, u = r + n, npv = u + n + 1;
-  const cn = npv + n, rn = cn + n, state = rn + m, J0 = state + m;
+  const cn = npv + n, rn = cn + n, state = rn + m, J0 = state + m, top = J0 + n * n;
   const cache = (shared & 21) === 21 && count > 1;
   let piv = 0;
   const str = (bit: number, e: number): number => ((shared & bit) !== 0 ? 0 : e);
@@ -214,6 +217,7 @@ export function refDense(H: Float64Array, count: number, n: number, ne: number, 
       H[it + 6] = 0;
       continue;
     }
+    for (let k = 0; k < n; k++) H[top + k] = k;
     for (let j = 0; j < n; j++) H[zt + j] = -H[ps + j]!;
     cholSolve(H, n, H, n, L, zt);
     for (let k = 0; k < m; k++) H[state + k] = 0;
@@ -271,13 +275,13 @@ export function refDense(H: Float64Array, count: number, n: number, ne: number, 
       }
       let dd = 0, dd2 = 0;
       for (let j = 0; j < n; j++) {
-        const dj = dot(H, Jt + j * n, H, npv, n);
+        const dj = dot(H, Jt + j * n, H, npv, H[top + j]! + 1);
         H[d + j] = dj;
         dd += dj * dj;
         if (j >= q) dd2 += dj * dj;
       }
       H.fill(0, zs, zs + n);
-      for (let j = q; j < n; j++) axpy(H, zs, Jt + j * n, n, H[d + j]!);
+      for (let j = q; j < n; j++) axpy(H, zs, Jt + j * n, H[top + j]! + 1, H[d + j]!);
       H.copyWithin(r, d, d + q);
       for (let j = q - 1; j >= 0; j--) {
         const rj = H[r + j]! / H[Rt + j * n + j]!;
@@ -339,7 +343,10 @@ export function refDense(H: Float64Array, count: number, n: number, ne: number, 
           const c = a / hyp, s = bb / hyp;
           H[d + j - 1] = hyp;
           H[d + j] = 0;
-          rot(H, Jt + (j - 1) * n, Jt + j * n, n, c, s);
+          const len = Math.max(H[top + j - 1]!, H[top + j]!) + 1;
+          H[top + j - 1] = len - 1;
+          H[top + j] = len - 1;
+          rot(H, Jt + (j - 1) * n, Jt + j * n, len, c, s);
         }
         H.copyWithin(Rt + q * n, d, d + q + 1);
         H[actt + q] = pick < ne ? sigma * (pick + 1) : pick + 1;
@@ -352,7 +359,7 @@ export function refDense(H: Float64Array, count: number, n: number, ne: number, 
       const code = H[actt + l]!;
       H[state + code - 1] = 0;
       H[u + l] = 0;
-      dropActive(H, n, q, l, Jt, Rt, actt, u);
+      dropActive(H, n, q, l, Jt, Rt, actt, u, top);
       q--;
       if (++iters > maxIter) {
         status = 1;
