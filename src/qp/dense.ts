@@ -6,7 +6,7 @@ import { MetaoptimError } from '../core/errors.js';
 import { farkasCheck, infeasibleError, splitCertificate } from './certify.js';
 import { QpContext } from './context.js';
 import type { Field, Prepared } from './prepare.js';
-import { augment, column, copyField, given, INFO, lambdaRows, nonFinite } from './rows.js';
+import { augment, column, copyField, given, INFO, nonFinite, userLambda } from './rows.js';
 import type { Opts, QpBatchResult, QpStatus } from './solve.js';
 
 const BIT: Record<string, number> = { Q: 1, p: 2, A: 4, b: 8, G: 16, h: 32 };
@@ -80,19 +80,7 @@ export function solveDense(P: Prepared, o: Opts): QpBatchResult | undefined {
     const z = ctx.view('z', count * n).slice();
     const nu = ctx.view('nu', count * ne).slice();
     const lam = ctx.view('lam', count * ni);
-    const rows = lambdaRows(P);
-    const lambda = new Float64Array(count * rows);
-    if (rows === ni && aug.rows.lower.length === 0 && aug.rows.upper.length === 0) lambda.set(lam);
-    else {
-      for (let t = 0; t < count; t++) {
-        const base = t * rows;
-        for (let r = 0; r < aug.rows.user; r++) lambda[base + r] = lam[t * ni + r]!;
-        let r = aug.rows.user;
-        if (P.fields.lb) for (const j of aug.rows.lower) lambda[base + P.ni + j] = lam[t * ni + r++]!;
-        const ubBase = base + P.ni + (P.fields.lb ? n : 0);
-        if (P.fields.ub) for (const j of aug.rows.upper) lambda[ubBase + j] = lam[t * ni + r++]!;
-      }
-    }
+    const lambda = userLambda(P, aug.rows, lam, ni);
     return {
       count, n, z, lambda, nu, status,
       iterations: column(new Int32Array(count), info, 1),

@@ -9,7 +9,7 @@ import type { Runtime } from '../runtime/runtime.js';
 import { farkasCheck, infeasibleError, probeInfeasible, splitCertificate } from './certify.js';
 import { QpContext } from './context.js';
 import type { Field, Prepared } from './prepare.js';
-import { augment, column, copyField, given, INFO, lambdaRows, nonFinite, unscaleRows } from './rows.js';
+import { augment, column, copyField, given, INFO, nonFinite, unscaleRows, userLambda } from './rows.js';
 import type { Opts, QpBatchResult, QpStatus } from './solve.js';
 
 const BIT_IPM: Record<string, number> = { Q: 1, p: 2, A: 4, b: 8, G: 16, h: 32 };
@@ -90,16 +90,7 @@ export function solveIpm(P: Prepared, o: Opts): QpBatchResult {
     const nu = ctx.view('nu', count * ne).slice();
     const lam = ctx.view('lam', count * ni).slice();
     if (scaled.scale) unscaleRows(lam, scaled.scale, count, ni, 1);
-    const rows = lambdaRows(P);
-    const lambda = new Float64Array(count * rows);
-    for (let t = 0; t < count; t++) {
-      const base = t * rows;
-      for (let r = 0; r < aug.rows.user; r++) lambda[base + r] = lam[t * ni + r]!;
-      let r = aug.rows.user;
-      if (P.fields.lb) for (const j of aug.rows.lower) lambda[base + P.ni + j] = lam[t * ni + r++]!;
-      const ubBase = base + P.ni + (P.fields.lb ? n : 0);
-      if (P.fields.ub) for (const j of aug.rows.upper) lambda[ubBase + j] = lam[t * ni + r++]!;
-    }
+    const lambda = userLambda(P, aug.rows, lam, ni);
     const res = kktCheck(o.runtime, ctx, P, aug.G, aug.h, lam, ni);
     for (let t = 0; t < count; t++) {
       const worst = Math.max(res[4 * t]!, res[4 * t + 1]!, res[4 * t + 2]!, res[4 * t + 3]!);

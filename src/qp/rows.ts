@@ -11,6 +11,26 @@ export function lambdaRows(P: Prepared): number {
   return P.ni + (P.fields.lb ? P.n : 0) + (P.fields.ub ? P.n : 0);
 }
 
+/**
+ * The user-facing multipliers (rows of G, then n for lb, then n for ub when given; 0 for an
+ * infinite bound) from the kernel's λ over the augmented rows (count × ni).
+ */
+export function userLambda(P: Prepared, rows: AugmentedRows, lam: Float64Array, ni: number): Float64Array {
+  const { count, n } = P;
+  const width = lambdaRows(P);
+  if (width === ni && rows.lower.length === 0 && rows.upper.length === 0) return lam.slice(0, count * ni);
+  const lambda = new Float64Array(count * width);
+  for (let t = 0; t < count; t++) {
+    const base = t * width;
+    for (let r = 0; r < rows.user; r++) lambda[base + r] = lam[t * ni + r]!;
+    let r = rows.user;
+    if (P.fields.lb) for (const j of rows.lower) lambda[base + P.ni + j] = lam[t * ni + r++]!;
+    const ubBase = base + P.ni + (P.fields.lb ? n : 0);
+    if (P.fields.ub) for (const j of rows.upper) lambda[ubBase + j] = lam[t * ni + r++]!;
+  }
+  return lambda;
+}
+
 export function copyField(ctx: QpContext, part: string, f: Field | undefined): void {
   if (f) ctx.view(part, f.data.length).set(f.data);
 }
