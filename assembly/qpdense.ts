@@ -67,6 +67,47 @@ import { axpy_f64, chol_backward_f64, chol_factor_f64, chol_solve_f64, dot_f64 }
   }
 }
 
+/** c[j] ← max(c[j], |x[j]|) for j < len (max and abs are exact: SIMD = scalar bits). */
+// @ts-ignore: decorator
+@inline function colmax_f64(c: usize, x: usize, len: i32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 2 <= len; i += 2) {
+      const o = <usize>i << 3;
+      v128.store(c + o, f64x2.max(v128.load(c + o), f64x2.abs(v128.load(x + o))));
+    }
+  }
+  for (; i < len; i++) {
+    const o = <usize>i << 3;
+    store<f64>(c + o, max(load<f64>(c + o), abs(load<f64>(x + o))));
+  }
+}
+
+/** x[j] ← (x[j]·f)·c[j] for j < len, then returns max_j |x[j]| (elementwise: SIMD = scalar bits). */
+// @ts-ignore: decorator
+@inline function scalemax_f64(x: usize, c: usize, len: i32, f: f64): f64 {
+  let i = 0;
+  let mx: f64 = 0;
+  if (ASC_FEATURE_SIMD) {
+    const vf = f64x2.splat(f);
+    let vm = f64x2.splat(0);
+    for (; i + 2 <= len; i += 2) {
+      const o = <usize>i << 3;
+      const v = f64x2.mul(f64x2.mul(v128.load(x + o), vf), v128.load(c + o));
+      v128.store(x + o, v);
+      vm = f64x2.max(vm, f64x2.abs(v));
+    }
+    mx = max(f64x2.extract_lane(vm, 0), f64x2.extract_lane(vm, 1));
+  }
+  for (; i < len; i++) {
+    const o = <usize>i << 3;
+    const v = load<f64>(x + o) * f * load<f64>(c + o);
+    store<f64>(x + o, v);
+    mx = max(mx, abs(v));
+  }
+  return mx;
+}
+
 /** 2^−⌈e/2⌉ for a norm x = m·2^e (1 for 0): the Ruiz factor 1/√x rounded to a power of two. */
 function ruizFactor(x: f64): f64 {
   if (!(x > 0)) return 1;
@@ -93,7 +134,7 @@ export function qp_dense_work_len(n: i32, ne: i32, ni: i32): i32 {
  *       each divided by (1 + ‖z‖∞ + |b or h|/c), where c = ‖row‖∞ and â = a/c (overflow-safe),
  *   [2] complementarity  max_k λ_k·c_k·|h_k/c_k − ĝ_kᵀz| / (σ_d·(1 + ‖z‖∞)),
  *   [3] dual sign  max_k max(0, −λ_k)·c_k / σ_d.
- * A zero row has c = 1. `r` is scratch of n f64. Returns the largest of the four.
+ * A zero row has c = 1. `r` is scratch of 3n f64. Returns the largest of the four.
  */
 function kktCheck(n: i32, ne: i32, ni: i32, Q: usize, p: usize, A: usize, b: usize, G: usize, h: usize,
   z: usize, nu: usize, lam: usize, r: usize, out: usize): f64 {
@@ -110,10 +151,19 @@ function kktCheck(n: i32, ne: i32, ni: i32, Q: usize, p: usize, A: usize, b: usi
   // ‖Aᵀν‖∞ and ‖Gᵀλ‖∞ from their own sums (r collects the total).
   let na: f64 = 0, ng: f64 = 0;
   let prim: f64 = 0, comp: f64 = 0, dsgn: f64 = 0;
+  const ta = at(r, n), tg = at(r, 2 * n);
+  memory.fill(ta, 0, rsz);
+  memory.fill(tg, 0, rsz);
+  for (let k = 0; k < ne; k++) {
+    const c = ld(nu, k);
+    if (c != 0) axpy_f64(ta, A + <usize>k * rsz, n, c);
+  }
+  for (let k = 0; k < ni; k++) {
+    const c = ld(lam, k);
+    if (c != 0) axpy_f64(tg, G + <usize>k * rsz, n, c);
+  }
   for (let j = 0; j < n; j++) {
-    let sa: f64 = 0, sg: f64 = 0;
-    for (let k = 0; k < ne; k++) sa += ld(A + <usize>k * rsz, j) * ld(nu, k);
-    for (let k = 0; k < ni; k++) sg += ld(G + <usize>k * rsz, j) * ld(lam, k);
+    const sa = ld(ta, j), sg = ld(tg, j);
     st(r, j, ld(r, j) + sa + sg);
     na = max(na, abs(sa));
     ng = max(ng, abs(sg));
@@ -161,7 +211,7 @@ function kktCheck(n: i32, ne: i32, ni: i32, Q: usize, p: usize, A: usize, b: usi
 
 /**
  * Batched unscaled KKT check (kktCheck) for any solver's output: out gets 4 f64 per problem
- * (stationarity, primal, complementarity, dual sign); `work` holds n f64.
+ * (stationarity, primal, complementarity, dual sign); `work` holds 3n f64.
  */
 export function qp_kkt_f64(count: i32, n: i32, ne: i32, ni: i32, shared: i32,
   Q: usize, p: usize, A: usize, b: usize, G: usize, h: usize, z: usize, nu: usize, lam: usize,
@@ -180,7 +230,7 @@ export function qp_kkt_f64(count: i32, n: i32, ne: i32, ni: i32, shared: i32,
  * D (n, columns) and E (ne + ni, rows), both returned in `dc` / `er`. `cn`/`rn` are scratch.
  */
 function equilibrate(n: i32, ne: i32, ni: i32, Q: usize, A: usize, G: usize, Qs: usize, As: usize, Gs: usize,
-  dc: usize, er: usize, cn: usize, rn: usize): void {
+  dc: usize, er: usize, cn: usize, rn: usize, cf: usize): void {
   const rsz = <usize>n << 3;
   const m = ne + ni;
   memory.copy(Qs, Q, <usize>(n * n) << 3);
@@ -188,45 +238,38 @@ function equilibrate(n: i32, ne: i32, ni: i32, Q: usize, A: usize, G: usize, Qs:
   memory.copy(Gs, G, <usize>(ni * n) << 3);
   for (let j = 0; j < n; j++) st(dc, j, 1);
   for (let k = 0; k < m; k++) st(er, k, 1);
+  // Norms of the unscaled matrix: Q is symmetric, so its column norms are its row norms.
+  for (let i = 0; i < n; i++) {
+    const row = Qs + <usize>i * rsz;
+    let c: f64 = 0;
+    for (let j = 0; j < n; j++) c = max(c, abs(ld(row, j)));
+    st(cn, i, c);
+  }
+  for (let k = 0; k < m; k++) {
+    const row = k < ne ? As + <usize>k * rsz : Gs + <usize>(k - ne) * rsz;
+    let c: f64 = 0;
+    for (let j = 0; j < n; j++) c = max(c, abs(ld(row, j)));
+    st(rn, k, c);
+    colmax_f64(cn, row, n);
+  }
   for (let pass = 0; pass < 24; pass++) {
-    for (let j = 0; j < n; j++) st(cn, j, 0);
     let ok = true;
-    for (let i = 0; i < n; i++) {
-      const row = Qs + <usize>i * rsz;
-      for (let j = 0; j < n; j++) st(cn, j, max(ld(cn, j), abs(ld(row, j))));
-    }
-    for (let k = 0; k < m; k++) {
-      const row = k < ne ? As + <usize>k * rsz : Gs + <usize>(k - ne) * rsz;
-      let c: f64 = 0;
-      for (let j = 0; j < n; j++) {
-        const v = abs(ld(row, j));
-        c = max(c, v);
-        st(cn, j, max(ld(cn, j), v));
-      }
-      st(rn, k, c);
-      if (!balanced(c)) ok = false;
-    }
     for (let j = 0; j < n; j++) if (!balanced(ld(cn, j))) ok = false;
+    for (let k = 0; k < m; k++) if (!balanced(ld(rn, k))) ok = false;
     if (ok) break;
+    // Factors into cf (columns), then scale and measure the new norms in the same pass.
     for (let j = 0; j < n; j++) {
       const f = ruizFactor(ld(cn, j));
-      st(cn, j, f);
+      st(cf, j, f);
       st(dc, j, ld(dc, j) * f);
     }
-    for (let k = 0; k < m; k++) {
-      const f = ruizFactor(ld(rn, k));
-      st(rn, k, f);
-      st(er, k, ld(er, k) * f);
-    }
-    for (let i = 0; i < n; i++) {
-      const row = Qs + <usize>i * rsz;
-      const fi = ld(cn, i);
-      for (let j = 0; j < n; j++) st(row, j, ld(row, j) * fi * ld(cn, j));
-    }
+    for (let i = 0; i < n; i++) st(cn, i, scalemax_f64(Qs + <usize>i * rsz, cf, n, ld(cf, i)));
     for (let k = 0; k < m; k++) {
       const row = k < ne ? As + <usize>k * rsz : Gs + <usize>(k - ne) * rsz;
-      const fk = ld(rn, k);
-      for (let j = 0; j < n; j++) st(row, j, ld(row, j) * fk * ld(cn, j));
+      const f = ruizFactor(ld(rn, k));
+      st(er, k, ld(er, k) * f);
+      st(rn, k, scalemax_f64(row, cf, n, f));
+      colmax_f64(cn, row, n);
     }
   }
 }
@@ -288,7 +331,7 @@ export function qp_dense_f64(count: i32, n: i32, ne: i32, ni: i32, shared: i32,
     // Q, A and G shared by the batch: equilibration, Cholesky factor and J₀ = L⁻ᵀ are computed
     // once (problem 0) and reused, since they depend on nothing else.
     if (!cache || t == 0) {
-      equilibrate(n, ne, ni, Qt, At, Gt, Qs, As, Gs, dc, er, cn, rn);
+      equilibrate(n, ne, ni, Qt, At, Gt, Qs, As, Gs, dc, er, cn, rn, d);
       for (let i = 0; i < n; i++) memory.copy(L + <usize>i * rsz, Qs + <usize>i * rsz, <usize>(i + 1) << 3);
       piv = chol_factor_f64(L, n, n);
       if (piv > 0) {

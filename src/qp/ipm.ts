@@ -155,7 +155,7 @@ function regHint(Q: Field, t: number, n: number): string {
 function kktCheck(rt: Runtime, ctx: QpContext, P: Prepared, G: Field | undefined, h: Field | undefined, lam: Float64Array, ni: number): Float64Array {
   const { count, n, ne } = P;
   const gLen = G?.data.length ?? 0, hLen = h?.data.length ?? 0;
-  const len = [gLen, hLen, count * ni, 4 * count, n].map((x) => x + (x & 1));
+  const len = [gLen, hLen, count * ni, 4 * count, 3 * n].map((x) => x + (x & 1));
   const tmp = new Region(rt.arena, Float64Array, len.reduce((a, b) => a + b, 0) + 2);
   try {
     const v = tmp.view;

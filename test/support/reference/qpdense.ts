@@ -45,10 +45,13 @@ export function refKkt(H: Float64Array, n: number, ne: number, ni: number, Q: nu
     nz = Math.max(nz, Math.abs(H[z + i]!));
   }
   let na = 0, ng = 0, prim = 0, comp = 0, dsgn = 0;
+  const ta = r + n, tg = r + 2 * n;
+  H.fill(0, ta, ta + n);
+  H.fill(0, tg, tg + n);
+  for (let k = 0; k < ne; k++) if (H[nu + k] !== 0) axpy(H, ta, A + k * n, n, H[nu + k]!);
+  for (let k = 0; k < ni; k++) if (H[lam + k] !== 0) axpy(H, tg, G + k * n, n, H[lam + k]!);
   for (let j = 0; j < n; j++) {
-    let sa = 0, sg = 0;
-    for (let k = 0; k < ne; k++) sa += H[A + k * n + j]! * H[nu + k]!;
-    for (let k = 0; k < ni; k++) sg += H[G + k * n + j]! * H[lam + k]!;
+    const sa = H[ta + j]!, sg = H[tg + j]!;
     H[r + j] = H[r + j]! + sa + sg;
     na = Math.max(na, Math.abs(sa));
     ng = Math.max(ng, Math.abs(sg));
@@ -95,48 +98,55 @@ export function refKkt(H: Float64Array, n: number, ne: number, ni: number, Q: nu
 }
 
 function equilibrate(H: Float64Array, n: number, ne: number, ni: number, Q: number, A: number, G: number, Qs: number, As: number, Gs: number,
-  dc: number, er: number, cn: number, rn: number): void {
+  dc: number, er: number, cn: number, rn: number, cf: number): void {
   const m = ne + ni;
   H.copyWithin(Qs, Q, Q + n * n);
   H.copyWithin(As, A, A + ne * n);
   H.copyWithin(Gs, G, G + ni * n);
   for (let j = 0; j < n; j++) H[dc + j] = 1;
   for (let k = 0; k < m; k++) H[er + k] = 1;
-  for (let pass = 0; pass < 24; pass++) {
-    for (let j = 0; j < n; j++) H[cn + j] = 0;
-    let ok = true;
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) H[cn + j] = Math.max(H[cn + j]!, Math.abs(H[Qs + i * n + j]!));
-    for (let k = 0; k < m; k++) {
-      const row = k < ne ? As + k * n : Gs + (k - ne) * n;
-      let c = 0;
-      for (let j = 0; j < n; j++) {
-        const v = Math.abs(H[row + j]!);
-        c = Math.max(c, v);
-        H[cn + j] = Math.max(H[cn + j]!, v);
-      }
-      H[rn + k] = c;
-      if (!balanced(c)) ok = false;
+  const rowOf = (k: number): number => (k < ne ? As + k * n : Gs + (k - ne) * n);
+  for (let i = 0; i < n; i++) {
+    let c = 0;
+    for (let j = 0; j < n; j++) c = Math.max(c, Math.abs(H[Qs + i * n + j]!));
+    H[cn + i] = c;
+  }
+  const colmax = (row: number): void => {
+    for (let j = 0; j < n; j++) H[cn + j] = Math.max(H[cn + j]!, Math.abs(H[row + j]!));
+  };
+  const scalemax = (row: number, f: number): number => {
+    let mx = 0;
+    for (let j = 0; j < n; j++) {
+      const v = H[row + j]! * f * H[cf + j]!;
+      H[row + j] = v;
+      mx = Math.max(mx, Math.abs(v));
     }
+    return mx;
+  };
+  for (let k = 0; k < m; k++) {
+    const row = rowOf(k);
+    let c = 0;
+    for (let j = 0; j < n; j++) c = Math.max(c, Math.abs(H[row + j]!));
+    H[rn + k] = c;
+    colmax(row);
+  }
+  for (let pass = 0; pass < 24; pass++) {
+    let ok = true;
     for (let j = 0; j < n; j++) if (!balanced(H[cn + j]!)) ok = false;
+    for (let k = 0; k < m; k++) if (!balanced(H[rn + k]!)) ok = false;
     if (ok) break;
     for (let j = 0; j < n; j++) {
       const f = ruizFactor(H[cn + j]!);
-      H[cn + j] = f;
+      H[cf + j] = f;
       H[dc + j] = H[dc + j]! * f;
     }
+    for (let i = 0; i < n; i++) H[cn + i] = scalemax(Qs + i * n, H[cf + i]!);
     for (let k = 0; k < m; k++) {
+      const row = rowOf(k);
       const f = ruizFactor(H[rn + k]!);
-      H[rn + k] = f;
       H[er + k] = H[er + k]! * f;
-    }
-    for (let i = 0; i < n; i++) {
-      const fi = H[cn + i]!;
-      for (let j = 0; j < n; j++) H[Qs + i * n + j] = H[Qs + i * n + j]! * fi * H[cn + j]!;
-    }
-    for (let k = 0; k < m; k++) {
-      const row = k < ne ? As + k * n : Gs + (k - ne) * n;
-      const fk = H[rn + k]!;
-      for (let j = 0; j < n; j++) H[row + j] = H[row + j]! * fk * H[cn + j]!;
+      H[rn + k] = scalemax(row, f);
+      colmax(row);
     }
   }
 }
@@ -189,7 +199,7 @@ export function refDense(H: Float64Array, count: number, n: number, ne: number, 
     const actt = act + t * n, dc = scl + t * (n + m), er = dc + n;
     const it = info + t * 8;
     if (!cache || t === 0) {
-      equilibrate(H, n, ne, ni, Qt, At, Gt, Qs, As, Gs, dc, er, cn, rn);
+      equilibrate(H, n, ne, ni, Qt, At, Gt, Qs, As, Gs, dc, er, cn, rn, d);
       for (let i = 0; i < n; i++) H.copyWithin(L + i * n, Qs + i * n, Qs + i * n + i + 1);
       piv = cholFactor(H, n, n, L);
       if (piv > 0) {
