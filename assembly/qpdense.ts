@@ -124,7 +124,7 @@ function ruizFactor(x: f64): f64 {
 
 /** Work length (f64) of qp_dense_f64 and qp_dense_backward_f64 (shared by all problems). */
 export function qp_dense_work_len(n: i32, ne: i32, ni: i32): i32 {
-  return 3 * n * n + (ne + ni) * (n + 5) + 9 * n + 8;
+  return 3 * n * n + (ne + ni) * (n + 3) + 9 * n + 8;
 }
 
 /**
@@ -316,7 +316,7 @@ export function qp_dense_f64(count: i32, n: i32, ne: i32, ni: i32, shared: i32,
   const Qs = work, L = at(Qs, n * n), As = at(L, n * n), Gs = at(As, ne * n);
   const ps = at(Gs, ni * n), bs = at(ps, n), hs = at(bs, ne);
   const zt = at(hs, ni), d = at(zt, n), zs = at(d, n), r = at(zs, n), u = at(r, n), npv = at(u, n + 1);
-  const cn = at(npv, n), rn = at(cn, n), state = at(rn, m), J0 = at(state, m), top = at(J0, n * n), slo = at(top, n), g1 = at(slo, ni);
+  const cn = at(npv, n), rn = at(cn, n), state = at(rn, m), J0 = at(state, m), top = at(J0, n * n);
   const cache = (shared & 21) == 21 && count > 1;
   let piv: f64 = 0;
   const sQ = stride(shared, 1, n * n), sp = stride(shared, 2, n), sA = stride(shared, 4, ne * n);
@@ -332,12 +332,6 @@ export function qp_dense_f64(count: i32, n: i32, ne: i32, ni: i32, shared: i32,
     // once (problem 0) and reused, since they depend on nothing else.
     if (!cache || t == 0) {
       equilibrate(n, ne, ni, Qt, At, Gt, Qs, As, Gs, dc, er, cn, rn, d);
-      for (let k = 0; k < ni; k++) {
-        const row = Gs + <usize>k * rsz;
-        let a: f64 = 0;
-        for (let j = 0; j < n; j++) a += abs(ld(row, j));
-        st(g1, k, a * (1 + 1e-12));
-      }
       for (let i = 0; i < n; i++) memory.copy(L + <usize>i * rsz, Qs + <usize>i * rsz, <usize>(i + 1) << 3);
       piv = chol_factor_f64(L, n, n);
       if (piv > 0) {
@@ -369,7 +363,6 @@ export function qp_dense_f64(count: i32, n: i32, ne: i32, ni: i32, shared: i32,
     // Column k of J is zero below row top[k] (J₀ = L⁻ᵀ is upper triangular; a rotation of two
     // columns gives both the larger extent), so dots, axpys and rotations stop there.
     for (let k = 0; k < n; k++) st(top, k, <f64>k);
-    for (let k = 0; k < ni; k++) st(slo, k, -Infinity);
     // Unconstrained minimizer z̃ = −Q̃⁻¹p̃.
     for (let j = 0; j < n; j++) st(zt, j, -ld(ps, j));
     chol_solve_f64(L, n, n, zt);
@@ -404,10 +397,7 @@ export function qp_dense_f64(count: i32, n: i32, ne: i32, ni: i32, shared: i32,
           for (let k = 0; k < ni; k++) {
             if (ld(state, ne + k) != 0) continue;
             const hk = ld(hs, k);
-            // Skip rows whose slack is provably positive (lower bound kept across steps).
-            if (ld(slo, k) > 1e-9 * (1 + abs(hk))) continue;
             const s = hk - dot_f64(Gs + <usize>k * rsz, zt, n);
-            st(slo, k, s);
             if (!(s == s)) {
               worst = s;
               pick = ne + k;
@@ -503,11 +493,6 @@ export function qp_dense_f64(count: i32, n: i32, ne: i32, ni: i32, shared: i32,
       up += tt;
       if (tt < Infinity && full) {
         axpy_f64(zt, zs, n, tt);
-        // s_k changes by −t·g̃_kᵀzs ≥ −t·‖g̃_k‖₁·‖zs‖∞ (inflated by 1e-12 for rounding).
-        let zsn: f64 = 0;
-        for (let j = 0; j < n; j++) zsn = max(zsn, abs(ld(zs, j)));
-        const drop = abs(tt) * zsn * (1 + 1e-12);
-        for (let k = 0; k < ni; k++) st(slo, k, ld(slo, k) - ld(g1, k) * drop);
       }
       if (full && t2 <= t1) {
         // Full step: add constraint `pick` (zero d[q+1..n) by rotations from the bottom).

@@ -29,7 +29,7 @@ function rot(H: Float64Array, x: number, y: number, len: number, c: number, s: n
 }
 
 export function denseWorkLen(n: number, ne: number, ni: number): number {
-  return 3 * n * n + (ne + ni) * (n + 5) + 9 * n + 8;
+  return 3 * n * n + (ne + ni) * (n + 3) + 9 * n + 8;
 }
 
 /** kktCheck of the kernel: writes stationarity, primal, complementarity, dual sign at H[out..out+4). */
@@ -187,7 +187,7 @@ export function refDense(H: Float64Array, count: number, n: number, ne: number, 
   const Qs = work, L = Qs + n * n, As = L + n * n, Gs = As + ne * n;
   const ps = Gs + ni * n, bs = ps + n, hs = bs + ne;
   const zt = hs + ni, d = zt + n, zs = d + n, r = zs + n, u = r + n, npv = u + n + 1;
-  const cn = npv + n, rn = cn + n, state = rn + m, J0 = state + m, top = J0 + n * n, slo = top + n, g1 = slo + ni;
+  const cn = npv + n, rn = cn + n, state = rn + m, J0 = state + m, top = J0 + n * n;
   const cache = (shared & 21) === 21 && count > 1;
   let piv = 0;
   const str = (bit: number, e: number): number => ((shared & bit) !== 0 ? 0 : e);
@@ -200,11 +200,6 @@ export function refDense(H: Float64Array, count: number, n: number, ne: number, 
     const it = info + t * 8;
     if (!cache || t === 0) {
       equilibrate(H, n, ne, ni, Qt, At, Gt, Qs, As, Gs, dc, er, cn, rn, d);
-      for (let k = 0; k < ni; k++) {
-        let a = 0;
-        for (let j = 0; j < n; j++) a += Math.abs(H[Gs + k * n + j]!);
-        H[g1 + k] = a * (1 + 1e-12);
-      }
       for (let i = 0; i < n; i++) H.copyWithin(L + i * n, Qs + i * n, Qs + i * n + i + 1);
       piv = cholFactor(H, n, n, L);
       if (piv > 0) {
@@ -233,7 +228,6 @@ export function refDense(H: Float64Array, count: number, n: number, ne: number, 
       continue;
     }
     for (let k = 0; k < n; k++) H[top + k] = k;
-    for (let k = 0; k < ni; k++) H[slo + k] = -Infinity;
     for (let j = 0; j < n; j++) H[zt + j] = -H[ps + j]!;
     cholSolve(H, n, H, n, L, zt);
     for (let k = 0; k < m; k++) H[state + k] = 0;
@@ -261,9 +255,7 @@ export function refDense(H: Float64Array, count: number, n: number, ne: number, 
           for (let k = 0; k < ni; k++) {
             if (H[state + ne + k] !== 0) continue;
             const hk = H[hs + k]!;
-            if (H[slo + k]! > 1e-9 * (1 + Math.abs(hk))) continue;
             const s = hk - dot(H, Gs + k * n, H, zt, n);
-            H[slo + k] = s;
             if (!(s === s)) {
               worst = s;
               pick = ne + k;
@@ -352,13 +344,7 @@ export function refDense(H: Float64Array, count: number, n: number, ne: number, 
         H[u + j] = H[actt + j]! > ne ? Math.max(uj, 0) : uj;
       }
       up += tt;
-      if (tt < Infinity && full) {
-        axpy(H, zt, zs, n, tt);
-        let zsn = 0;
-        for (let j = 0; j < n; j++) zsn = Math.max(zsn, Math.abs(H[zs + j]!));
-        const drop = Math.abs(tt) * zsn * (1 + 1e-12);
-        for (let k = 0; k < ni; k++) H[slo + k] = H[slo + k]! - H[g1 + k]! * drop;
-      }
+      if (tt < Infinity && full) axpy(H, zt, zs, n, tt);
       if (full && t2 <= t1) {
         for (let j = n - 1; j > q; j--) {
           const a = H[d + j - 1]!, bb = H[d + j]!;
