@@ -156,7 +156,7 @@ function testTask(v: DigitsVariant, data: Awaited<ReturnType<typeof digitsSplit>
  * runs (summed train loss over `innerSteps`); the θ with the lowest meta-test loss is kept
  * (B.1.3). The Adam meta-optimizer state restarts at every epoch (one `tbpttTrain` call each).
  */
-export function metaTrainLstm(v: DigitsVariant, cfg: DynamicsConfig['meta'], family: TaskFamily, evalTask: MlpTask, seed: number, beta: number, o: RunOptions, label: string) {
+export async function metaTrainLstm(v: DigitsVariant, cfg: DynamicsConfig['meta'], family: TaskFamily, evalTask: MlpTask, seed: number, beta: number, o: RunOptions, label: string) {
   const t0 = performance.now();
   const layout = mlpLayout([64, 20, 10], DIGITS_VARIANTS[v].batchNorm).tensors;
   let theta = lstmLOpt.init(seed);
@@ -169,7 +169,7 @@ export function metaTrainLstm(v: DigitsVariant, cfg: DynamicsConfig['meta'], fam
   const history = [{ epoch: 0, metaTestLoss: best.loss }];
   const metaLoss: number[] = [];
   for (let e = 1; e <= cfg.epochs; e++) {
-    const r = tbpttTrain({
+    const r = await tbpttTrain({
       family, theta, runs: cfg.runsPerEpoch, innerSteps: cfg.innerSteps, unroll: cfg.unroll, seed: (seed * 1009 + e) >>> 0,
       metaOptimizer: adam({ lr: cfg.metaLr }), runtime: o.runtime, signal: o.signal,
       regularizer: beta > 0 ? { kind: regularizerKind(v), beta, layout } : undefined,
@@ -225,7 +225,7 @@ function summarize(recs: RunRecord[], failed: number, lr: number | null, window:
 }
 
 /** Runs `make()` for `runs` recorded runs; a run that fails (non-finite) is counted, not fatal. */
-function recordRuns(make: () => Optimizer, task: MlpTask, v: DigitsVariant, cfg: DynamicsConfig['test'], o: RunOptions, withCheckpoints: boolean) {
+async function recordRuns(make: () => Optimizer, task: MlpTask, v: DigitsVariant, cfg: DynamicsConfig['test'], o: RunOptions, withCheckpoints: boolean) {
   const layout = mlpLayout([64, 20, 10], DIGITS_VARIANTS[v].batchNorm).tensors;
   const ckSteps = [1];
   for (let s = cfg.checkpointEvery; s <= cfg.steps; s += cfg.checkpointEvery) ckSteps.push(s);
@@ -233,7 +233,7 @@ function recordRuns(make: () => Optimizer, task: MlpTask, v: DigitsVariant, cfg:
   let failed = 0;
   for (let r = 0; r < cfg.runs; r++) {
     try {
-      recs.push(recordRun(make(), task, {
+      recs.push(await recordRun(make(), task, {
         steps: cfg.steps, params: task.init(TEST_SEED + r), runtime: o.runtime, layout, dims: { input: 64, hidden: 20, output: 10 },
         symmetryEvery: 10, normsEvery: 10, histogramSteps: cfg.histogramSteps,
         checkpointSteps: withCheckpoints ? ckSteps : [], checkpointBatches: [...Array(EPOCH_BATCHES).keys()], signal: o.signal,
@@ -266,7 +266,7 @@ export async function runDynamics(cfg: DynamicsConfig, o: RunOptions): Promise<D
         lrSearch[name] = { lr: p.lr, scores: p.scores };
       }
       o.onProgress?.({ label: `${v}: learning rates`, done: 1, total: 1, elapsedMs: performance.now() - (o.started ?? 0) });
-      const meta = metaTrainLstm(v, cfg.meta, variantFamily(v, data, runtime), task, (o.seed * 31 + vi) >>> 0, 0, ro, `${v}: meta-training the LSTM`);
+      const meta = await metaTrainLstm(v, cfg.meta, variantFamily(v, data, runtime), task, (o.seed * 31 + vi) >>> 0, 0, ro, `${v}: meta-training the LSTM`);
       trained.set(v, { theta: meta.theta, seconds: meta.seconds });
       const makers: Record<OptName, () => Optimizer> = {
         l2o: () => lstmLOpt.optimizer(meta.theta),
@@ -276,7 +276,7 @@ export async function runDynamics(cfg: DynamicsConfig, o: RunOptions): Promise<D
       };
       const optimizers = {} as Record<OptName, OptSummary>;
       for (const name of OPTIMIZERS) {
-        const { recs, failed } = recordRuns(makers[name], task, v, cfg.test, ro, true);
+        const { recs, failed } = await recordRuns(makers[name], task, v, cfg.test, ro, true);
         optimizers[name] = summarize(recs, failed, name === 'l2o' ? null : lrSearch[name].lr, cfg.test.symmetryWindow);
         o.onProgress?.({ label: `${v}: recorded runs`, done: OPTIMIZERS.indexOf(name) + 1, total: OPTIMIZERS.length, elapsedMs: performance.now() - (o.started ?? 0) });
       }
@@ -300,7 +300,7 @@ export async function runDynamics(cfg: DynamicsConfig, o: RunOptions): Promise<D
       for (const st of settings) {
         const rows: InterpResult['settings'][number]['rows'] = [];
         for (const [i, lambda] of cfg.interp.lambdas.entries()) {
-          const { recs, failed } = recordRuns(() => lionSgdInterp({ lambda, sgdLr: st.sgdLr, lionLr: st.lionLr }), task, iv,
+          const { recs, failed } = await recordRuns(() => lionSgdInterp({ lambda, sgdLr: st.sgdLr, lionLr: st.lionLr }), task, iv,
             { ...cfg.test, runs: cfg.interp.seeds, steps: cfg.interp.steps, histogramSteps: [] }, ro, false);
           const s = summarize(recs, failed, null, cfg.test.symmetryWindow);
           rows.push({ lambda, meanLoss: s.meanLoss, finalLoss: s.finalLoss, translation: s.earlySymmetry.translation, failedRuns: failed });
@@ -321,8 +321,8 @@ export async function runDynamics(cfg: DynamicsConfig, o: RunOptions): Promise<D
     try {
       for (const [i, beta] of cfg.reg.betas.entries()) {
         // β = 0 with the main run's seed is the main LSTM of this variant (same run, reused in memory).
-        const meta = beta === 0 && trained.has(rv) ? trained.get(rv)! : metaTrainLstm(rv, cfg.meta, variantFamily(rv, data, runtime), task, (o.seed * 31 + (vi >= 0 ? vi : 0)) >>> 0, beta, ro, `regularized meta-training β=${beta}`);
-        const { recs, failed } = recordRuns(() => lstmLOpt.optimizer(meta.theta), task, rv, { ...cfg.test, histogramSteps: [] }, ro, false);
+        const meta = beta === 0 && trained.has(rv) ? trained.get(rv)! : await metaTrainLstm(rv, cfg.meta, variantFamily(rv, data, runtime), task, (o.seed * 31 + (vi >= 0 ? vi : 0)) >>> 0, beta, ro, `regularized meta-training β=${beta}`);
+        const { recs, failed } = await recordRuns(() => lstmLOpt.optimizer(meta.theta), task, rv, { ...cfg.test, histogramSteps: [] }, ro, false);
         const s = summarize(recs, failed, null, cfg.test.symmetryWindow);
         reg.rows.push({ beta, meanLoss: s.meanLoss, finalLoss: s.finalLoss, deviation: s.earlySymmetry[kind], translation: s.earlySymmetry.translation, failedRuns: failed, seconds: meta.seconds });
         o.onProgress?.({ label: 'symmetry-regularized meta-training', done: i + 1, total: cfg.reg.betas.length, elapsedMs: performance.now() - (o.started ?? 0) });

@@ -34,7 +34,7 @@ export function solveDense(P: Prepared, o: Opts): QpBatchResult | undefined {
     for (const name of ['Q', 'p', 'A', 'b', 'G', 'h']) copyField(ctx, name, f[name]);
     k.qp_dense_f64(count, n, ne, ni, shared, ctx.ptr('Q'), ctx.ptr('p'), ctx.ptr('A'), ctx.ptr('b'), ctx.ptr('G'), ctx.ptr('h'),
       ctx.ptr('z'), ctx.ptr('nu'), ctx.ptr('lam'), ctx.ptr('J'), ctx.ptr('R'), ctx.ptr('act'), ctx.ptr('scl'),
-      ctx.ptr('work'), ctx.ptr('info'), o.kktTol, o.activeSetMaxIter);
+      ctx.ptr('work'), ctx.ptr('info'), o.kktTol, o.activeSetMaxIter || 10 * (n + ne + ni));
     const info = ctx.view('info', count * INFO).slice();
     const status: QpStatus[] = new Array<QpStatus>(count);
     for (let t = 0; t < count; t++) {

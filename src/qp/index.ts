@@ -7,6 +7,9 @@
  *   (Ruiz-equilibrated) for positive definite Q with n ≤ 128, else the Mehrotra interior point;
  *   `'box'`, `'active-set'`, `'ipm'` name a solver. Every `'optimal'` passed the unscaled KKT
  *   check at `kktTol` (default 1e-9; docs/qp.md, "Tolerances"); otherwise `'inaccurate'`.
+ * - `await solveBatchAsync(problems, { chunkSize, keepContexts, signal, onProgress })`: the same
+ *   answers for large batches, solved in chunks with a yield between them; cancellable (ABORTED
+ *   details `{ iteration, partial }`, partial = the problems solved so far).
  * - `backward(result.context, dz)`: gradients of ℓ(z*) w.r.t. Q (symmetrized), p, A, b, G, h,
  *   lb, ub through the KKT adjoint on the confirmed active set. Shared batch inputs get the SUM.
  * - Contexts own WebAssembly memory: call `result.context.dispose()` when done.
@@ -19,6 +22,7 @@
  * - `QP_UNBOUNDED`      unbounded below (semidefinite Q); details.direction d with pᵀd < 0
  * - `QP_RANK_DEFICIENT` the rows of A are linearly dependent (consistent)
  * - `UNKNOWN_OPTION`    an option key that does not exist
+ * - `ABORTED`           `solveBatchAsync`'s signal fired
  * - `DISPOSED`          backward on a disposed context
  */
 export { backward, type QpGradients } from './backward.js';
@@ -26,4 +30,7 @@ export { QpContext, type QpMethod } from './context.js';
 export type { MatrixInput, PackedBatch, VectorInput } from './input.js';
 export type { BatchField, QpBatchProblem, QpProblem } from './prepare.js';
 export type { FarkasCertificate } from './certify.js';
-export { ACTIVE_SET_MAX_N, type QpBatchResult, type QpOptions, type QpResiduals, type QpResult, type QpSolverName, type QpStatus, solve, solveBatch } from './solve.js';
+export {
+  ACTIVE_SET_MAX_N, QP_OPTION_KEYS, type QpBatchResult, type QpOptions, type QpResiduals, type QpResult, type QpSolverName, type QpStatus, solve, solveBatch,
+} from './solve.js';
+export { type QpBatchAsyncOptions, type QpBatchAsyncResult, type QpChunk, solveBatchAsync } from './batch-async.js';

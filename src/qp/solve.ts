@@ -1,4 +1,4 @@
-import { checkNumber, checkOptions, MetaoptimError } from '../core/errors.js';
+import { checkNumber, checkOptions, MetaoptimError, optionKeys } from '../core/errors.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { defaultRuntimeOrThrow } from '../runtime/runtime.js';
 import { solveBox } from './box.js';
@@ -19,7 +19,7 @@ export interface QpOptions {
   maxIter?: number;
   /** Active-set solves before the box path gives up and re-solves by interior point (default max(50, 2n)). */
   boxMaxIter?: number;
-  /** Constraint additions and drops before the dense active set gives up (default 10·(n + rows)). */
+  /** Inequality additions and drops before the dense active set gives up (default 10·(n + rows), rows counting bounds). */
   activeSetMaxIter?: number;
   /**
    * Tolerance of the unscaled KKT check that every `'optimal'` result passes (default 1e-9):
@@ -33,7 +33,8 @@ export interface QpOptions {
   method?: 'auto' | QpSolverName;
 }
 
-const OPTION_KEYS = ['runtime', 'tol', 'maxIter', 'boxMaxIter', 'activeSetMaxIter', 'kktTol', 'method'] as const;
+/** The keys `QpOptions` may hold (anything else is UNKNOWN_OPTION). */
+export const QP_OPTION_KEYS = optionKeys<QpOptions>({ runtime: 1, tol: 1, maxIter: 1, boxMaxIter: 1, activeSetMaxIter: 1, kktTol: 1, method: 1 });
 
 /** Largest n for which `'auto'` tries the dense active set before the interior point. */
 export const ACTIVE_SET_MAX_N = 128;
@@ -87,30 +88,31 @@ export interface QpBatchResult {
   context: QpContext;
 }
 
-/** Validated options (internal). */
+/** Validated solver options (internal). */
 export interface Opts {
   runtime: Runtime;
   tol: number;
   maxIter: number;
   boxMaxIter: number;
+  /** 0: the default 10·(n + rows), set by the active-set path. */
   activeSetMaxIter: number;
   kktTol: number;
   method: 'auto' | QpSolverName;
 }
 
-function options(o: QpOptions, P: Prepared): Opts {
-  checkOptions('qp', o, OPTION_KEYS);
+/** Checks `QpOptions` (UNKNOWN_OPTION, INVALID_HYPERPARAMETER, INVALID_ARGUMENT) and fills the defaults. */
+export function qpOptions(o: QpOptions, n: number, valid: readonly string[] = QP_OPTION_KEYS): Opts {
+  checkOptions('qp', o, valid);
   const method = o.method ?? 'auto';
   if (!['auto', 'box', 'active-set', 'ipm'].includes(method)) {
     throw new MetaoptimError('INVALID_ARGUMENT', `qp: method must be 'auto', 'box', 'active-set' or 'ipm', got ${String(method)}`);
   }
-  const rows = P.ne + P.ni + 2 * P.n;
   return {
     runtime: o.runtime ?? defaultRuntimeOrThrow(),
     tol: checkNumber('qp', 'tol', o.tol ?? 1e-12, { min: 0, minExclusive: true }),
     maxIter: Math.floor(checkNumber('qp', 'maxIter', o.maxIter ?? 50, { min: 1 })),
-    boxMaxIter: Math.floor(checkNumber('qp', 'boxMaxIter', o.boxMaxIter ?? Math.max(50, 2 * P.n), { min: 1 })),
-    activeSetMaxIter: Math.floor(checkNumber('qp', 'activeSetMaxIter', o.activeSetMaxIter ?? 10 * (P.n + rows), { min: 1 })),
+    boxMaxIter: Math.floor(checkNumber('qp', 'boxMaxIter', o.boxMaxIter ?? Math.max(50, 2 * n), { min: 1 })),
+    activeSetMaxIter: o.activeSetMaxIter === undefined ? 0 : Math.floor(checkNumber('qp', 'activeSetMaxIter', o.activeSetMaxIter, { min: 1 })),
     kktTol: checkNumber('qp', 'kktTol', o.kktTol ?? 1e-9, { min: 0, minExclusive: true }),
     method,
   };
@@ -152,7 +154,11 @@ export function solveBatch(problem: QpBatchProblem, opts: QpOptions = {}): QpBat
 
 function solveImpl(problem: QpBatchProblem, opts: QpOptions, batch: boolean): QpBatchResult {
   const P = prepare(problem, batch);
-  const o = options(opts, P);
+  return solvePrepared(P, qpOptions(opts ?? {}, P.n));
+}
+
+/** Solves a prepared batch with the solver `o.method` names or `'auto'` picks (see QpOptions.method). */
+export function solvePrepared(P: Prepared, o: Opts): QpBatchResult {
   const boxable = !P.fields.A && ((!P.fields.G && (P.fields.lb || P.fields.ub)) || !!P.boundRows);
   if (o.method === 'box' && !boxable) {
     throw new MetaoptimError('INVALID_ARGUMENT', "qp: method 'box' needs a problem with bounds only (lb/ub, or G rows that are ±unit vectors) and no A");
