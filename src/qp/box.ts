@@ -4,7 +4,7 @@ import { MetaoptimError } from '../core/errors.js';
 import { QpContext } from './context.js';
 import type { Field, Prepared } from './prepare.js';
 import { column, copyField, given, INFO, lambdaRows, nonFinite } from './rows.js';
-import type { Opts, QpBatchResult, QpStatus } from './solve.js';
+import type { Opts, QpBatchResult, QpStatus } from './types.js';
 
 /** Box bounds as packed lb/ub (from lb/ub, or from bound rows of G, h). */
 function boxBounds(P: Prepared): { lb: Field; ub: Field } {

@@ -7,7 +7,7 @@ import { farkasCheck, infeasibleError, splitCertificate } from './certify.js';
 import { QpContext } from './context.js';
 import type { Field, Prepared } from './prepare.js';
 import { augment, column, copyField, given, INFO, nonFinite, userLambda } from './rows.js';
-import type { Opts, QpBatchResult, QpStatus } from './solve.js';
+import type { Opts, QpBatchResult, QpStatus } from './types.js';
 
 const BIT: Record<string, number> = { Q: 1, p: 2, A: 4, b: 8, G: 16, h: 32 };
 

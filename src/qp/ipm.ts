@@ -10,7 +10,7 @@ import { farkasCheck, infeasibleError, probeInfeasible, splitCertificate } from 
 import { QpContext } from './context.js';
 import type { Field, Prepared } from './prepare.js';
 import { augment, column, copyField, given, INFO, nonFinite, unscaleRows, userLambda } from './rows.js';
-import type { Opts, QpBatchResult, QpStatus } from './solve.js';
+import type { Opts, QpBatchResult, QpStatus } from './types.js';
 
 const BIT_IPM: Record<string, number> = { Q: 1, p: 2, A: 4, b: 8, G: 16, h: 32 };
 

@@ -104,7 +104,10 @@ test('unconstrained and equality-only problems agree with a direct KKT solve', (
       const r = qp.solve(P);
       assert.equal(r.iterations, 0);
       assert.ok(maxDiff(r.z, x.slice(0, n)) < 1e-10);
-      assert.ok(maxDiff(r.nu, x.slice(n)) < 1e-9);
+      // ν is as sensitive as A is ill-conditioned (a random square A makes both this solve and the
+      // LU reference lose digits): exact KKT to rounding, and agreement to 1e-7.
+      assert.ok(r.residuals.stationarity < 1e-12 && r.residuals.primal < 1e-12, JSON.stringify(r.residuals));
+      assert.ok(maxDiff(r.nu, x.slice(n)) < 1e-7, `nu differs by ${maxDiff(r.nu, x.slice(n))}`);
       r.context.dispose();
     }),
     { numRuns: 60 },
