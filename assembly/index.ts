@@ -10,6 +10,7 @@ export * from './vector';
 export * from './nn';
 export * from './linalg';
 export * from './qp';
+export * from './qpdense';
 export * from './penalty';
 export * from './linear';
 

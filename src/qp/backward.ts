@@ -2,7 +2,7 @@ import { MetaoptimError } from '../core/errors.js';
 import { Region } from '../runtime/arena.js';
 import { QpContext } from './context.js';
 import { checkFinite } from './input.js';
-import { unscaleRows } from './solve.js';
+import { unscaleRows } from './rows.js';
 
 /**
  * Gradients of a scalar loss ℓ(z*) with respect to the inputs that were given. Matrices are
@@ -25,9 +25,11 @@ export interface QpGradients {
 /**
  * Backward pass through the KKT conditions (SPEC B.4.2): `dz` = ∂ℓ/∂z* (n numbers, or count × n
  * for a batch: packed or a list of vectors). Box path: active-set form (c), exact under strict
- * complementarity. Interior-point path: active-set form (c) with 𝒜 = {λ > s}, falling back to
+ * complementarity. Dense active set: form (c) on the confirmed final active set, from the kept
+ * factors J, R (one O(n²) pass per problem; shared inputs summed in WebAssembly). Interior-point path: active-set form (c) with 𝒜 = {λ > s}, falling back to
  * the symmetric form (b) (D = λ/s clamped at 1e-8) when the active rows are linearly dependent;
- * exact without inequalities. The context stays valid for further backward calls.
+ * exact without inequalities. On 'inaccurate' results the same formulas run at the returned
+ * iterate (no accuracy promise). The context stays valid for further backward calls.
  */
 export function backward(ctx: QpContext, dz: ArrayLike<number> | ArrayLike<number>[]): QpGradients {
   if (!(ctx instanceof QpContext)) throw new MetaoptimError('INVALID_ARGUMENT', 'qp.backward: expected result.context from qp.solve');
@@ -89,32 +91,46 @@ export function backward(ctx: QpContext, dz: ArrayLike<number> | ArrayLike<numbe
       tmp.release();
     }
   }
-  const sizes = { v: count * n, dQ: count * nn, dp: count * n, dA: count * ne * n, db: count * ne, dG: count * ni * n, dh: count * ni };
+  // The dense kernel sums the gradients of shared inputs itself (one block each); the
+  // interior point writes one block per problem and shared inputs are summed here.
+  const dense = ctx.method === 'active-set';
+  const mask = ctx.sharedMask;
+  const copies = (bit: number): number => (dense && (mask & bit) !== 0 ? 1 : count);
+  const sizes = {
+    v: count * n, dQ: copies(1) * nn, dp: copies(2) * n, dA: copies(4) * ne * n, db: copies(8) * ne, dG: copies(16) * ni * n, dh: copies(32) * ni,
+  };
   const off: Record<string, number> = {};
   let total = 0;
   for (const [name, len] of Object.entries(sizes)) {
     off[name] = total;
     total += len + (len & 1);
   }
-  const workLen = k.qp_ipm_work_len(n, ne, ni);
+  const workLen = dense ? k.qp_dense_work_len(n, ne, ni) : k.qp_ipm_work_len(n, ne, ni);
   off.work = total;
   total += workLen;
   const tmp = new Region(arena, Float64Array, total);
   try {
     tmp.view.set(v, off.v!);
     const P = (name: string): number => tmp.ptr + off[name]! * 8;
-    k.qp_ipm_backward_f64(count, n, ne, ni, ctx.sharedMask, ctx.ptr('G'), ctx.ptr('z'), ctx.ptr('nu'), ctx.ptr('lam'),
-      ctx.ptr('L'), ctx.ptr('W'), ctx.ptr('S'), ctx.ptr('D'), ctx.ptr('info'), P('v'), P('work'), P('dQ'), P('dp'), P('dA'), P('db'), P('dG'), P('dh'));
+    if (dense) {
+      k.qp_dense_backward_f64(count, n, ne, ni, mask, ctx.ptr('z'), ctx.ptr('nu'), ctx.ptr('lam'), ctx.ptr('J'), ctx.ptr('R'), ctx.ptr('act'),
+        ctx.ptr('scl'), ctx.ptr('info'), P('v'), P('work'), P('dQ'), P('dp'), P('dA'), P('db'), P('dG'), P('dh'));
+    } else {
+      k.qp_ipm_backward_f64(count, n, ne, ni, mask, ctx.ptr('G'), ctx.ptr('z'), ctx.ptr('nu'), ctx.ptr('lam'),
+        ctx.ptr('L'), ctx.ptr('W'), ctx.ptr('S'), ctx.ptr('D'), ctx.ptr('info'), P('v'), P('work'), P('dQ'), P('dp'), P('dA'), P('db'), P('dG'), P('dh'));
+    }
     const view = tmp.view;
     const get = (name: keyof typeof sizes): Float64Array => view.slice(off[name]!, off[name]! + sizes[name]);
+    const sum = (x: Float64Array, bit: number, size: number, shared: boolean): Float64Array => (copies(bit) === 1 ? x : reduce(x, count, size, shared));
     const g = ctx.map.given;
-    const out: QpGradients = { Q: reduce(get('dQ'), count, nn, g.Q!), p: reduce(get('dp'), count, n, g.p!) };
+    const out: QpGradients = { Q: sum(get('dQ'), 1, nn, g.Q!), p: sum(get('dp'), 2, n, g.p!) };
     if (g.A !== undefined) {
-      out.A = reduce(get('dA'), count, ne * n, g.A);
-      out.b = reduce(get('db'), count, ne, g.b!);
+      out.A = sum(get('dA'), 4, ne * n, g.A);
+      out.b = sum(get('db'), 8, ne, g.b!);
     }
     const rows = ctx.map.rows!;
     const dG = get('dG'), dh = get('dh');
+    const gc = copies(16), hc = copies(32);
     const scale = ctx.map.rowScale;
     if (scale) {
       unscaleRows(dG, scale, count, ni, n);
@@ -122,25 +138,23 @@ export function backward(ctx: QpContext, dz: ArrayLike<number> | ArrayLike<numbe
     }
     if (g.G !== undefined) {
       const mu = rows.user;
-      const userG = new Float64Array(count * mu * n), userH = new Float64Array(count * mu);
-      for (let t = 0; t < count; t++) {
-        userG.set(dG.subarray(t * ni * n, (t * ni + mu) * n), t * mu * n);
-        userH.set(dh.subarray(t * ni, t * ni + mu), t * mu);
-      }
-      out.G = reduce(userG, count, mu * n, g.G);
-      out.h = reduce(userH, count, mu, g.h!);
+      const userG = new Float64Array(gc * mu * n), userH = new Float64Array(hc * mu);
+      for (let t = 0; t < gc; t++) userG.set(dG.subarray(t * ni * n, (t * ni + mu) * n), t * mu * n);
+      for (let t = 0; t < hc; t++) userH.set(dh.subarray(t * ni, t * ni + mu), t * mu);
+      out.G = gc === 1 && count > 1 && dense ? userG : reduce(userG, count, mu * n, g.G);
+      out.h = hc === 1 && count > 1 && dense ? userH : reduce(userH, count, mu, g.h!);
     }
     // Appended bound rows: −z_j ≤ −lb_j gives dlb_j = −dh; z_j ≤ ub_j gives dub_j = dh.
     if (g.lb !== undefined) {
-      const d = new Float64Array(count * n);
-      for (let t = 0; t < count; t++) rows.lower.forEach((j, i) => (d[t * n + j] = -dh[t * ni + rows.user + i]!));
-      out.lb = reduce(d, count, n, g.lb);
+      const d = new Float64Array(hc * n);
+      for (let t = 0; t < hc; t++) rows.lower.forEach((j, i) => (d[t * n + j] = -dh[t * ni + rows.user + i]!));
+      out.lb = hc === 1 ? d : reduce(d, count, n, g.lb);
     }
     if (g.ub !== undefined) {
-      const d = new Float64Array(count * n);
+      const d = new Float64Array(hc * n);
       const base = rows.user + rows.lower.length;
-      for (let t = 0; t < count; t++) rows.upper.forEach((j, i) => (d[t * n + j] = dh[t * ni + base + i]!));
-      out.ub = reduce(d, count, n, g.ub);
+      for (let t = 0; t < hc; t++) rows.upper.forEach((j, i) => (d[t * n + j] = dh[t * ni + base + i]!));
+      out.ub = hc === 1 ? d : reduce(d, count, n, g.ub);
     }
     return out;
   } finally {

@@ -2,7 +2,7 @@ import { MetaoptimError, checkNumber, optionKeys } from '../core/errors.js';
 import { Loop, type LoopOptions } from '../core/loop.js';
 import type { QpContext } from './context.js';
 import { type Field, type FieldName, type Prepared, prepare, type QpBatchProblem } from './prepare.js';
-import { type QpBatchResult, type QpOptions, type QpStatus, qpOptions, solvePrepared } from './solve.js';
+import { type QpBatchResult, type QpOptions, type QpSolverName, type QpStatus, qpOptions, solvePrepared } from './solve.js';
 
 /**
  * `qp.solveBatchAsync`: the same problems and answers as `solveBatch`, for batches large enough
@@ -12,8 +12,9 @@ import { type QpBatchResult, type QpOptions, type QpStatus, qpOptions, solvePrep
  *
  * - Default chunk size: max(1, ⌊4·10⁵ / n³⌋) problems (about 10 ms of interior point per
  *   chunk), a pure function of n, so the chunking — and so the answer — never depends on timing.
- *   Within a chunk, as in `solveBatch`, bound-only problems take the active-set path unless one of
- *   them cycles, then the chunk is re-solved by interior point: `chunks[i].method` says which.
+ *   Within a chunk, as in `solveBatch`, the solver is picked for the chunk (bound-only problems the
+ *   box path, positive definite Q the dense active set, with the interior point as fallback):
+ *   `chunks[i].method` says which.
  *   With every chunk on one path the results are bit-identical to `solveBatch`.
  * - Contexts: by default each chunk's context is disposed after its results are copied out
  *   (memory stays bounded whatever the batch size; `chunks[i].context` is null). With
@@ -37,7 +38,7 @@ export interface QpChunk {
   /** Index of the chunk's first problem in the batch, and its number of problems. */
   start: number;
   count: number;
-  method: 'box' | 'ipm';
+  method: QpSolverName;
   /** The chunk's context with `keepContexts`, else null. */
   context: QpContext | null;
 }
@@ -46,7 +47,7 @@ export interface QpBatchAsyncResult extends Omit<QpBatchResult, 'context' | 'met
   chunks: QpChunk[];
 }
 
-const KEYS = optionKeys<QpBatchAsyncOptions>({ runtime: 1, tol: 1, maxIter: 1, boxMaxIter: 1, method: 1, seed: 1, signal: 1, onProgress: 1, chunkSize: 1, keepContexts: 1 });
+const KEYS = optionKeys<QpBatchAsyncOptions>({ runtime: 1, tol: 1, maxIter: 1, boxMaxIter: 1, activeSetMaxIter: 1, kktTol: 1, method: 1, seed: 1, signal: 1, onProgress: 1, chunkSize: 1, keepContexts: 1 });
 
 /** Problems start … start + count − 1 of a prepared batch (shared fields stay whole). */
 function slicePrepared(P: Prepared, start: number, count: number): Prepared {
@@ -68,7 +69,7 @@ export async function solveBatchAsync(problem: QpBatchProblem, opts: QpBatchAsyn
   const out: QpBatchAsyncResult = {
     count, n, z: new Float64Array(count * n), lambda: new Float64Array(count * rows), nu: new Float64Array(count * ne),
     status: new Array<QpStatus>(count), iterations: new Int32Array(count),
-    residuals: { stationarity: new Float64Array(count), primal: new Float64Array(count), complementarity: new Float64Array(count) },
+    residuals: { stationarity: new Float64Array(count), primal: new Float64Array(count), complementarity: new Float64Array(count), dual: new Float64Array(count) },
     chunks: [],
   };
   let done = 0;
@@ -78,7 +79,9 @@ export async function solveBatchAsync(problem: QpBatchProblem, opts: QpBatchAsyn
     return {
       count: done, n, z: out.z.slice(0, done * n), lambda: out.lambda.slice(0, done * rows), nu: out.nu.slice(0, done * ne),
       status: out.status.slice(0, done), iterations: out.iterations.slice(0, done),
-      residuals: { stationarity: r.stationarity.slice(0, done), primal: r.primal.slice(0, done), complementarity: r.complementarity.slice(0, done) },
+      residuals: {
+        stationarity: r.stationarity.slice(0, done), primal: r.primal.slice(0, done), complementarity: r.complementarity.slice(0, done), dual: r.dual.slice(0, done),
+      },
       chunks: out.chunks.map((c) => ({ ...c, context: null })),
     };
   };
@@ -104,6 +107,7 @@ export async function solveBatchAsync(problem: QpBatchProblem, opts: QpBatchAsyn
       out.residuals.stationarity.set(r.residuals.stationarity, done);
       out.residuals.primal.set(r.residuals.primal, done);
       out.residuals.complementarity.set(r.residuals.complementarity, done);
+      out.residuals.dual.set(r.residuals.dual, done);
       if (!opts.keepContexts) r.context.dispose();
       out.chunks.push({ start: done, count: c, method: r.method, context: opts.keepContexts ? r.context : null });
       done += c;

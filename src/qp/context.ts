@@ -4,7 +4,7 @@ import type { Runtime } from '../runtime/runtime.js';
 import type { BoundRow } from './input.js';
 
 /** Which kernel solved the batch, and so which backward pass applies. */
-export type QpMethod = 'box' | 'ipm';
+export type QpMethod = 'box' | 'ipm' | 'active-set';
 
 /** Where the rows of the kernel's inequality block came from (IPM path). */
 export interface AugmentedRows {
@@ -22,7 +22,7 @@ export interface GradientMap {
   given: Partial<Record<'Q' | 'p' | 'A' | 'b' | 'G' | 'h' | 'lb' | 'ub', boolean>>;
   /** Box path from a G, h that describe only bounds. */
   boundRows?: BoundRow[];
-  /** IPM path: origin of the inequality rows. */
+  /** IPM and active-set paths: origin of the inequality rows. */
   rows?: AugmentedRows;
   /** IPM path: norms c_k the inequality rows were divided by (ni, or count × ni when G is per problem). */
   rowScale?: Float64Array;

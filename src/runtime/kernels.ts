@@ -54,6 +54,18 @@ export interface QpKernels {
     z: number, mu: number, flags: number, idx: number, Lf: number, work: number, info: number, maxIter: number): void;
   qp_box_backward_f64(count: number, n: number, shared: number, Q: number, z: number, flags: number, idx: number,
     Lf: number, info: number, v: number, work: number, dQ: number, dp: number, dlb: number, dub: number): void;
+  /** assembly/qpdense.ts — dense Goldfarb–Idnani active set with equilibration, KKT check and certificates. */
+  qp_dense_work_len(n: number, ne: number, ni: number): number;
+  qp_dense_f64(count: number, n: number, ne: number, ni: number, shared: number,
+    Q: number, p: number, A: number, b: number, G: number, h: number,
+    z: number, nu: number, lam: number, J: number, R: number, act: number, scl: number,
+    work: number, info: number, tol: number, maxIter: number): void;
+  qp_dense_backward_f64(count: number, n: number, ne: number, ni: number, shared: number,
+    z: number, nu: number, lam: number, J: number, R: number, act: number, scl: number, info: number,
+    v: number, work: number, dQ: number, dp: number, dA: number, db: number, dG: number, dh: number): void;
+  qp_kkt_f64(count: number, n: number, ne: number, ni: number, shared: number,
+    Q: number, p: number, A: number, b: number, G: number, h: number, z: number, nu: number, lam: number,
+    work: number, out: number): void;
 }
 
 /** assembly/penalty.ts — fused penalty-gradient steps and box projection (bilevel, SPEC A.2). */

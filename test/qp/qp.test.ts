@@ -34,7 +34,7 @@ test('interior-point solves satisfy KKT and recover the planted optimum', () => 
     fc.property(fc.integer({ min: 1, max: 10 }), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 16 }), fc.integer(), (n, ne0, ni, seed) => {
       const ne = Math.min(ne0, n);
       const P = generate(seed, { n, ne, ni, active: Math.floor(ni / 3) });
-      const r = qp.solve(P);
+      const r = qp.solve(P, { method: 'ipm' });
       assert.equal(r.method, 'ipm');
       const k = kkt(P, r.z, r.lambda, r.nu);
       assert.ok(k.stat < 1e-8 && k.primal < 1e-8 && k.dual < 1e-8 && k.comp < 1e-8, JSON.stringify(k));
@@ -105,7 +105,10 @@ test('unconstrained and equality-only problems agree with a direct KKT solve', (
       const r = qp.solve(P);
       assert.equal(r.iterations, 0);
       assert.ok(maxDiff(r.z, x.slice(0, n)) < 1e-10);
-      assert.ok(maxDiff(r.nu, x.slice(n)) < 1e-9);
+      // ν is as sensitive as A is ill-conditioned (a random square A makes both this solve and the
+      // LU reference lose digits): exact KKT to rounding, and agreement to 1e-7.
+      assert.ok(r.residuals.stationarity < 1e-12 && r.residuals.primal < 1e-12, JSON.stringify(r.residuals));
+      assert.ok(maxDiff(r.nu, x.slice(n)) < 1e-7, `nu differs by ${maxDiff(r.nu, x.slice(n))}`);
       r.context.dispose();
     }),
     { numRuns: 60 },
@@ -319,7 +322,7 @@ test('bad inputs give typed errors', () => {
   code(() => qp.solve({ Q: [[1, 0], [0, 0]], p, A: [[1, 0]], b: [1] }), 'QP_NOT_PD');
   code(() => qp.solve({ Q, p, lb: [0, 1], ub: [1, 0] }), 'QP_INFEASIBLE');
   code(() => qp.solve({ Q, p, G: [[1, 1], [-1, -1]], h: [-1, -1] }), 'QP_INFEASIBLE');
-  code(() => qp.solve({ Q, p, A: [[1, 1], [1, 1]], b: [1, 2] }), 'QP_RANK_DEFICIENT');
+  code(() => qp.solve({ Q, p, A: [[1, 1], [1, 1]], b: [1, 2] }), 'QP_INFEASIBLE');
   code(() => qp.solve({ Q: [[1, 0], [0, 0]], p: [0, -1], G: [[0, -1]], h: [0] }), 'QP_UNBOUNDED');
   code(() => qp.solve({ Q: [[1, 0]], p }), 'QP_SHAPE');
   code(() => qp.solve({ Q, p: [1, 2, 3] }), 'QP_SHAPE');

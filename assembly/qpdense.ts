@@ -1,0 +1,650 @@
+// Dense active-set QP solver (Goldfarb & Idnani 1983, the dual method of quadprog), batched,
+// with Ruiz equilibration, an unscaled KKT check and Farkas certificates, f64:
+//   minimize ½zᵀQz + pᵀz  subject to  Az = b (ne rows), Gz ≤ h (ni rows),  Q positive definite.
+// Same batch conventions as assembly/qp.ts: `count` problems back to back, bit k of `shared`
+// (Q=1, p=2, A=4, b=8, G=16, h=32) marks an input used by every problem (stride 0); inputs are
+// read, never written. Per problem the caller provides z (n), nu (ne), lam (ni), J (n²), R (n²),
+// act (n), scl (n + ne + ni) and info (8); `work` (qp_dense_work_len) is scratch reused by all.
+//
+// Equilibration: D (columns) and E (rows) are powers of two chosen by Ruiz iterations on the
+// ∞-norms of the KKT matrix [Q Aᵀ Gᵀ; A 0 0; G 0 0] until every norm lies in [½, 2) (at most 24
+// passes), so the scaled problem Q̃ = DQD, p̃ = Dp, Ã = E_A A D, G̃ = E_G G D is formed exactly.
+// The solver runs on the scaled problem; z = D z̃, λ = E_G λ̃, ν = E_A ν̃ map back exactly.
+//
+// Goldfarb–Idnani keeps J = L⁻ᵀQ_f (Q̃ = LLᵀ) with Jᵀ N = [R; 0] for the active normals N
+// (constraints written nᵀz̃ ≥ b: equality rows ±ã, inequality rows −g̃). Columns of J are stored
+// contiguously (J[k·n …]), R column-major (R[k·n + i], i ≤ k). act[j] codes the j-th active
+// constraint: σ·(e+1) for equality e added with sign σ, ne + k + 1 for inequality k.
+//
+// info (8 f64 per problem): [0] status, [1] iterations (inequalities added or dropped),
+// [2] stationarity, [3] primal, [4] complementarity, [7] dual sign: the relative KKT
+// residuals of the UNSCALED problem (qp_kkt_f64), [5] smallest Cholesky pivot of Q̃,
+// [6] active count q. Status: 0 optimal (KKT residuals ≤ tol), 1 iteration limit,
+// 2 Q̃ not positive definite, 3 solved but the unscaled KKT check failed, 4 infeasible
+// (a Farkas certificate y ≥ 0 on G rows in lam, free on A rows in nu: Gᵀy_G + Aᵀy_A = 0,
+// hᵀy_G + bᵀy_A < 0), 5 non-finite, 6 linearly dependent consistent equality rows.
+
+import { axpy_f64, chol_backward_f64, chol_factor_f64, chol_solve_f64, dot_f64 } from './linalg';
+
+// @ts-ignore: decorator
+@inline function at(base: usize, i: i32): usize {
+  return base + (<usize>i << 3);
+}
+
+// @ts-ignore: decorator
+@inline function ld(base: usize, i: i32): f64 {
+  return load<f64>(base + (<usize>i << 3));
+}
+
+// @ts-ignore: decorator
+@inline function st(base: usize, i: i32, v: f64): void {
+  store<f64>(base + (<usize>i << 3), v);
+}
+
+// @ts-ignore: decorator
+@inline function stride(sharedMask: i32, bit: i32, elems: i32): usize {
+  return (sharedMask & bit) != 0 ? 0 : <usize>elems << 3;
+}
+
+/** (x, y) ← (c·x + s·y, −s·x + c·y) elementwise over len (no reduction: SIMD = scalar bits). */
+// @ts-ignore: decorator
+@inline function rot_f64(x: usize, y: usize, len: i32, c: f64, s: f64): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const vc = f64x2.splat(c), vs = f64x2.splat(s);
+    for (; i + 2 <= len; i += 2) {
+      const o = <usize>i << 3;
+      const a = v128.load(x + o), b = v128.load(y + o);
+      v128.store(x + o, f64x2.add(f64x2.mul(vc, a), f64x2.mul(vs, b)));
+      v128.store(y + o, f64x2.sub(f64x2.mul(vc, b), f64x2.mul(vs, a)));
+    }
+  }
+  for (; i < len; i++) {
+    const o = <usize>i << 3;
+    const a = load<f64>(x + o), b = load<f64>(y + o);
+    store<f64>(x + o, c * a + s * b);
+    store<f64>(y + o, c * b - s * a);
+  }
+}
+
+/** c[j] ← max(c[j], |x[j]|) for j < len (max and abs are exact: SIMD = scalar bits). */
+// @ts-ignore: decorator
+@inline function colmax_f64(c: usize, x: usize, len: i32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 2 <= len; i += 2) {
+      const o = <usize>i << 3;
+      v128.store(c + o, f64x2.max(v128.load(c + o), f64x2.abs(v128.load(x + o))));
+    }
+  }
+  for (; i < len; i++) {
+    const o = <usize>i << 3;
+    store<f64>(c + o, max(load<f64>(c + o), abs(load<f64>(x + o))));
+  }
+}
+
+/** x[j] ← (x[j]·f)·c[j] for j < len, then returns max_j |x[j]| (elementwise: SIMD = scalar bits). */
+// @ts-ignore: decorator
+@inline function scalemax_f64(x: usize, c: usize, len: i32, f: f64): f64 {
+  let i = 0;
+  let mx: f64 = 0;
+  if (ASC_FEATURE_SIMD) {
+    const vf = f64x2.splat(f);
+    let vm = f64x2.splat(0);
+    for (; i + 2 <= len; i += 2) {
+      const o = <usize>i << 3;
+      const v = f64x2.mul(f64x2.mul(v128.load(x + o), vf), v128.load(c + o));
+      v128.store(x + o, v);
+      vm = f64x2.max(vm, f64x2.abs(v));
+    }
+    mx = max(f64x2.extract_lane(vm, 0), f64x2.extract_lane(vm, 1));
+  }
+  for (; i < len; i++) {
+    const o = <usize>i << 3;
+    const v = load<f64>(x + o) * f * load<f64>(c + o);
+    store<f64>(x + o, v);
+    mx = max(mx, abs(v));
+  }
+  return mx;
+}
+
+/** 2^−⌈e/2⌉ for a norm x = m·2^e (1 for 0): the Ruiz factor 1/√x rounded to a power of two. */
+function ruizFactor(x: f64): f64 {
+  if (!(x > 0)) return 1;
+  const e = <i32>((reinterpret<u64>(x) >> 52) & 0x7ff) - 1023;
+  const k = -((e + 1) >> 1); // −⌈e/2⌉
+  return reinterpret<f64>(<u64>(1023 + k) << 52);
+}
+
+/** 1 when x ∈ [½, 2) or x = 0. */
+// @ts-ignore: decorator
+@inline function balanced(x: f64): bool {
+  return x == 0 || (x >= 0.5 && x < 2);
+}
+
+/** Work length (f64) of qp_dense_f64 and qp_dense_backward_f64 (shared by all problems). */
+export function qp_dense_work_len(n: i32, ne: i32, ni: i32): i32 {
+  return 3 * n * n + (ne + ni) * (n + 3) + 9 * n + 8;
+}
+
+/**
+ * Relative KKT residuals of one UNSCALED problem at (z, ν, λ), written to out[0..4):
+ *   [0] stationarity ‖Qz + p + Aᵀν + Gᵀλ‖∞ / (1 + max(‖Qz‖∞, ‖p‖∞, ‖Aᵀν‖∞, ‖Gᵀλ‖∞)) = ‖r‖∞/σ_d,
+ *   [1] primal  max over rows of |âᵀz − b/c| (equalities) or max(0, ĝᵀz − h/c) (inequalities),
+ *       each divided by (1 + ‖z‖∞ + |b or h|/c), where c = ‖row‖∞ and â = a/c (overflow-safe),
+ *   [2] complementarity  max_k λ_k·c_k·|h_k/c_k − ĝ_kᵀz| / (σ_d·(1 + ‖z‖∞)),
+ *   [3] dual sign  max_k max(0, −λ_k)·c_k / σ_d.
+ * A zero row has c = 1. `r` is scratch of 3n f64. Returns the largest of the four.
+ */
+function kktCheck(n: i32, ne: i32, ni: i32, Q: usize, p: usize, A: usize, b: usize, G: usize, h: usize,
+  z: usize, nu: usize, lam: usize, r: usize, out: usize): f64 {
+  const rsz = <usize>n << 3;
+  let nq: f64 = 0, np: f64 = 0, nz: f64 = 0;
+  for (let i = 0; i < n; i++) {
+    const qi = dot_f64(Q + <usize>i * rsz, z, n);
+    const pi = ld(p, i);
+    st(r, i, qi + pi);
+    nq = max(nq, abs(qi));
+    np = max(np, abs(pi));
+    nz = max(nz, abs(ld(z, i)));
+  }
+  // ‖Aᵀν‖∞ and ‖Gᵀλ‖∞ from their own sums (r collects the total).
+  let na: f64 = 0, ng: f64 = 0;
+  let prim: f64 = 0, comp: f64 = 0, dsgn: f64 = 0;
+  const ta = at(r, n), tg = at(r, 2 * n);
+  memory.fill(ta, 0, rsz);
+  memory.fill(tg, 0, rsz);
+  for (let k = 0; k < ne; k++) {
+    const c = ld(nu, k);
+    if (c != 0) axpy_f64(ta, A + <usize>k * rsz, n, c);
+  }
+  for (let k = 0; k < ni; k++) {
+    const c = ld(lam, k);
+    if (c != 0) axpy_f64(tg, G + <usize>k * rsz, n, c);
+  }
+  for (let j = 0; j < n; j++) {
+    const sa = ld(ta, j), sg = ld(tg, j);
+    st(r, j, ld(r, j) + sa + sg);
+    na = max(na, abs(sa));
+    ng = max(ng, abs(sg));
+  }
+  const sd: f64 = 1 + max(max(nq, np), max(na, ng));
+  let stat: f64 = 0;
+  for (let i = 0; i < n; i++) {
+    const v = abs(ld(r, i));
+    if (!(v <= stat)) stat = v;
+  }
+  for (let k = 0; k < ne + ni; k++) {
+    const row = k < ne ? A + <usize>k * rsz : G + <usize>(k - ne) * rsz;
+    let c: f64 = 0;
+    for (let j = 0; j < n; j++) c = max(c, abs(ld(row, j)));
+    if (c == 0) c = 1;
+    const ic = 1 / c;
+    let s: f64 = 0;
+    for (let j = 0; j < n; j++) s += (ld(row, j) * ic) * ld(z, j);
+    if (k < ne) {
+      const bk = ld(b, k) * ic;
+      const v = abs(s - bk) / (1 + nz + abs(bk));
+      if (!(v <= prim)) prim = v;
+    } else {
+      const hk = ld(h, k - ne) * ic;
+      const l = ld(lam, k - ne);
+      const v = max<f64>(s - hk, 0) / (1 + nz + abs(hk));
+      if (!(v <= prim)) prim = v;
+      const cv = (l * c) * abs(hk - s) / (sd * (1 + nz));
+      if (!(cv <= comp)) comp = cv;
+      const dv = max<f64>(-l, 0) * c / sd;
+      if (!(dv <= dsgn)) dsgn = dv;
+    }
+  }
+  stat = stat / sd;
+  st(out, 0, stat);
+  st(out, 1, prim);
+  st(out, 2, comp);
+  st(out, 3, dsgn);
+  let m = stat;
+  if (!(prim <= m)) m = prim;
+  if (!(comp <= m)) m = comp;
+  if (!(dsgn <= m)) m = dsgn;
+  return m;
+}
+
+/**
+ * Batched unscaled KKT check (kktCheck) for any solver's output: out gets 4 f64 per problem
+ * (stationarity, primal, complementarity, dual sign); `work` holds 3n f64.
+ */
+export function qp_kkt_f64(count: i32, n: i32, ne: i32, ni: i32, shared: i32,
+  Q: usize, p: usize, A: usize, b: usize, G: usize, h: usize, z: usize, nu: usize, lam: usize,
+  work: usize, out: usize): void {
+  const sQ = stride(shared, 1, n * n), sp = stride(shared, 2, n), sA = stride(shared, 4, ne * n);
+  const sb = stride(shared, 8, ne), sG = stride(shared, 16, ni * n), sh = stride(shared, 32, ni);
+  for (let t = 0; t < count; t++) {
+    const u = <usize>t;
+    kktCheck(n, ne, ni, Q + u * sQ, p + u * sp, A + u * sA, b + u * sb, G + u * sG, h + u * sh,
+      z + u * (<usize>n << 3), nu + u * (<usize>ne << 3), lam + u * (<usize>ni << 3), work, out + u * 32);
+  }
+}
+
+/**
+ * Ruiz equilibration with power-of-two factors: copies Q, A, G into Qs, As, Gs scaled by
+ * D (n, columns) and E (ne + ni, rows), both returned in `dc` / `er`. `cn`/`rn` are scratch.
+ */
+function equilibrate(n: i32, ne: i32, ni: i32, Q: usize, A: usize, G: usize, Qs: usize, As: usize, Gs: usize,
+  dc: usize, er: usize, cn: usize, rn: usize, cf: usize): void {
+  const rsz = <usize>n << 3;
+  const m = ne + ni;
+  memory.copy(Qs, Q, <usize>(n * n) << 3);
+  memory.copy(As, A, <usize>(ne * n) << 3);
+  memory.copy(Gs, G, <usize>(ni * n) << 3);
+  for (let j = 0; j < n; j++) st(dc, j, 1);
+  for (let k = 0; k < m; k++) st(er, k, 1);
+  // Norms of the unscaled matrix: Q is symmetric, so its column norms are its row norms.
+  for (let i = 0; i < n; i++) {
+    const row = Qs + <usize>i * rsz;
+    let c: f64 = 0;
+    for (let j = 0; j < n; j++) c = max(c, abs(ld(row, j)));
+    st(cn, i, c);
+  }
+  for (let k = 0; k < m; k++) {
+    const row = k < ne ? As + <usize>k * rsz : Gs + <usize>(k - ne) * rsz;
+    let c: f64 = 0;
+    for (let j = 0; j < n; j++) c = max(c, abs(ld(row, j)));
+    st(rn, k, c);
+    colmax_f64(cn, row, n);
+  }
+  for (let pass = 0; pass < 24; pass++) {
+    let ok = true;
+    for (let j = 0; j < n; j++) if (!balanced(ld(cn, j))) ok = false;
+    for (let k = 0; k < m; k++) if (!balanced(ld(rn, k))) ok = false;
+    if (ok) break;
+    // Factors into cf (columns), then scale and measure the new norms in the same pass.
+    for (let j = 0; j < n; j++) {
+      const f = ruizFactor(ld(cn, j));
+      st(cf, j, f);
+      st(dc, j, ld(dc, j) * f);
+    }
+    for (let i = 0; i < n; i++) st(cn, i, scalemax_f64(Qs + <usize>i * rsz, cf, n, ld(cf, i)));
+    for (let k = 0; k < m; k++) {
+      const row = k < ne ? As + <usize>k * rsz : Gs + <usize>(k - ne) * rsz;
+      const f = ruizFactor(ld(rn, k));
+      st(er, k, ld(er, k) * f);
+      st(rn, k, scalemax_f64(row, cf, n, f));
+      colmax_f64(cn, row, n);
+    }
+  }
+}
+
+/** Removes active position l: shifts act, u and the columns of R, restores R upper triangular by Givens rotations on its rows, applied to the columns of J. */
+function dropActive(n: i32, q: i32, l: i32, J: usize, R: usize, act: usize, u: usize, top: usize): void {
+  const rsz = <usize>n << 3;
+  for (let j = l; j < q - 1; j++) {
+    st(act, j, ld(act, j + 1));
+    st(u, j, ld(u, j + 1));
+    memory.copy(R + <usize>j * rsz, R + <usize>(j + 1) * rsz, <usize>(j + 2) << 3);
+  }
+  for (let j = l; j < q - 1; j++) {
+    const cj = R + <usize>j * rsz;
+    const a = ld(cj, j), b = ld(cj, j + 1);
+    if (b == 0) continue;
+    const hyp = Math.sqrt(a * a + b * b);
+    const c = a / hyp, s = b / hyp;
+    st(cj, j, hyp);
+    st(cj, j + 1, 0);
+    for (let col = j + 1; col < q - 1; col++) {
+      const cc = R + <usize>col * rsz;
+      const x = ld(cc, j), y = ld(cc, j + 1);
+      st(cc, j, c * x + s * y);
+      st(cc, j + 1, c * y - s * x);
+    }
+    const len = <i32>max(ld(top, j), ld(top, j + 1)) + 1;
+    st(top, j, <f64>(len - 1));
+    st(top, j + 1, <f64>(len - 1));
+    rot_f64(J + <usize>j * rsz, J + <usize>(j + 1) * rsz, len, c, s);
+  }
+}
+
+/**
+ * Solves `count` QPs (see the file comment). tol: relative KKT tolerance for status 0;
+ * maxIter: limit on active-set changes per problem.
+ */
+export function qp_dense_f64(count: i32, n: i32, ne: i32, ni: i32, shared: i32,
+  Q: usize, p: usize, A: usize, b: usize, G: usize, h: usize,
+  z: usize, nu: usize, lam: usize, J: usize, R: usize, act: usize, scl: usize,
+  work: usize, info: usize, tol: f64, maxIter: i32): void {
+  const m = ne + ni;
+  const rsz = <usize>n << 3;
+  const Qs = work, L = at(Qs, n * n), As = at(L, n * n), Gs = at(As, ne * n);
+  const ps = at(Gs, ni * n), bs = at(ps, n), hs = at(bs, ne);
+  const zt = at(hs, ni), d = at(zt, n), zs = at(d, n), r = at(zs, n), u = at(r, n), npv = at(u, n + 1);
+  const cn = at(npv, n), rn = at(cn, n), state = at(rn, m), J0 = at(state, m), top = at(J0, n * n);
+  const cache = (shared & 21) == 21 && count > 1;
+  let piv: f64 = 0;
+  const sQ = stride(shared, 1, n * n), sp = stride(shared, 2, n), sA = stride(shared, 4, ne * n);
+  const sb = stride(shared, 8, ne), sG = stride(shared, 16, ni * n), sh = stride(shared, 32, ni);
+  for (let t = 0; t < count; t++) {
+    const w = <usize>t;
+    const Qt = Q + w * sQ, pt = p + w * sp, At = A + w * sA, bt = b + w * sb, Gt = G + w * sG, ht = h + w * sh;
+    const zo = z + w * rsz, nuo = nu + w * (<usize>ne << 3), lo = lam + w * (<usize>ni << 3);
+    const Jt = J + w * (<usize>(n * n) << 3), Rt = R + w * (<usize>(n * n) << 3);
+    const actt = act + w * rsz, sc = scl + w * (<usize>(n + m) << 3), dc = sc, er = at(sc, n);
+    const it = info + w * 64;
+    // Q, A and G shared by the batch: equilibration, Cholesky factor and J₀ = L⁻ᵀ are computed
+    // once (problem 0) and reused, since they depend on nothing else.
+    if (!cache || t == 0) {
+      equilibrate(n, ne, ni, Qt, At, Gt, Qs, As, Gs, dc, er, cn, rn, d);
+      for (let i = 0; i < n; i++) memory.copy(L + <usize>i * rsz, Qs + <usize>i * rsz, <usize>(i + 1) << 3);
+      piv = chol_factor_f64(L, n, n);
+      if (piv > 0) {
+        // J = L⁻ᵀ: column k solves Lᵀx = e_k (nonzero in rows 0..k only).
+        for (let k = 0; k < n; k++) {
+          const jc = Jt + <usize>k * rsz;
+          memory.fill(jc, 0, rsz);
+          st(jc, k, 1);
+          chol_backward_f64(L, k + 1, n, jc);
+        }
+        if (cache) memory.copy(J0, Jt, <usize>(n * n) << 3);
+      }
+    } else {
+      memory.copy(sc, scl, <usize>(n + m) << 3);
+      if (piv > 0) memory.copy(Jt, J0, <usize>(n * n) << 3);
+    }
+    for (let j = 0; j < n; j++) st(ps, j, ld(pt, j) * ld(dc, j));
+    for (let k = 0; k < ne; k++) st(bs, k, ld(bt, k) * ld(er, k));
+    for (let k = 0; k < ni; k++) st(hs, k, ld(ht, k) * ld(er, ne + k));
+    st(it, 5, piv);
+    for (let k = 0; k < ne; k++) st(nuo, k, 0);
+    for (let k = 0; k < ni; k++) st(lo, k, 0);
+    if (!(piv > 0)) {
+      st(it, 0, 2);
+      st(it, 1, 0);
+      st(it, 6, 0);
+      continue;
+    }
+    // Column k of J is zero below row top[k] (J₀ = L⁻ᵀ is upper triangular; a rotation of two
+    // columns gives both the larger extent), so dots, axpys and rotations stop there.
+    for (let k = 0; k < n; k++) st(top, k, <f64>k);
+    // Unconstrained minimizer z̃ = −Q̃⁻¹p̃.
+    for (let j = 0; j < n; j++) st(zt, j, -ld(ps, j));
+    chol_solve_f64(L, n, n, zt);
+    for (let k = 0; k < m; k++) st(state, k, 0); // 0 inactive, ±1 active (sign σ), 2 skipped
+    let q = 0;
+    let iters = 0;
+    let status = 0;
+    let pick = -1;
+    let sigma: f64 = 1;
+    let sp: f64 = 0, bp: f64 = 0;
+    let up: f64 = 0;
+    for (;;) {
+      // Step 1: the next equality, else the most violated inequality (rows are equilibrated).
+      if (pick < 0) {
+        let zn: f64 = 0;
+        for (let j = 0; j < n; j++) zn = max(zn, abs(ld(zt, j)));
+        for (let k = 0; k < ne; k++) {
+          if (ld(state, k) == 0) {
+            pick = k;
+            break;
+          }
+        }
+        if (pick >= 0) {
+          const row = As + <usize>pick * rsz;
+          const v = dot_f64(row, zt, n) - ld(bs, pick);
+          sigma = v > 0 ? -1 : 1;
+          for (let j = 0; j < n; j++) st(npv, j, sigma * ld(row, j));
+          bp = sigma * ld(bs, pick);
+          sp = sigma * v;
+        } else {
+          let worst: f64 = 0;
+          for (let k = 0; k < ni; k++) {
+            if (ld(state, ne + k) != 0) continue;
+            const hk = ld(hs, k);
+            const s = hk - dot_f64(Gs + <usize>k * rsz, zt, n);
+            if (!(s == s)) {
+              worst = s;
+              pick = ne + k;
+              break;
+            }
+            if (s < -1e-13 * (1 + abs(hk) + zn) && s < worst) {
+              worst = s;
+              pick = ne + k;
+            }
+          }
+          if (pick < 0) break; // every constraint holds: optimal for the scaled problem
+          if (!(worst == worst)) {
+            status = 5;
+            break;
+          }
+          const row = Gs + <usize>(pick - ne) * rsz;
+          for (let j = 0; j < n; j++) st(npv, j, -ld(row, j));
+          sigma = 1;
+          bp = -ld(hs, pick - ne);
+          sp = worst;
+        }
+        up = 0;
+        if (pick >= ne && ++iters > maxIter) {
+          status = 1;
+          break;
+        }
+      }
+      // Step 2: primal direction zs = J₂J₂ᵀn_p and dual direction r = R⁻¹J₁ᵀn_p.
+      let dd: f64 = 0, dd2: f64 = 0;
+      for (let j = 0; j < n; j++) {
+        const dj = dot_f64(Jt + <usize>j * rsz, npv, <i32>ld(top, j) + 1);
+        st(d, j, dj);
+        dd += dj * dj;
+        if (j >= q) dd2 += dj * dj;
+      }
+      memory.fill(zs, 0, rsz);
+      for (let j = q; j < n; j++) axpy_f64(zs, Jt + <usize>j * rsz, <i32>ld(top, j) + 1, ld(d, j));
+      memory.copy(r, d, <usize>q << 3);
+      for (let j = q - 1; j >= 0; j--) {
+        const rj = ld(r, j) / ld(Rt + <usize>j * rsz, j);
+        st(r, j, rj);
+        axpy_f64(r, Rt + <usize>j * rsz, j, -rj);
+      }
+      let t1: f64 = Infinity;
+      let l = -1;
+      for (let j = 0; j < q; j++) {
+        const code = ld(actt, j);
+        const rj = ld(r, j);
+        if (code > <f64>ne && rj > 0) {
+          const ratio = ld(u, j) / rj;
+          if (ratio < t1) {
+            t1 = ratio;
+            l = j;
+          }
+        }
+      }
+      const full = dd2 > 1e-22 * dd;
+      const t2: f64 = full ? -sp / dd2 : Infinity;
+      const tt = min(t1, t2);
+      if (!(tt == tt)) {
+        status = 5;
+        break;
+      }
+      if (tt == Infinity) {
+        if (pick < ne && abs(sp) <= 1e-11 * (1 + abs(bp))) {
+          status = 6;
+          break;
+        }
+        // Infeasible: w = e_p − Σ_j r_j e_act[j] combines the normals to 0 with wᵀb > 0.
+        status = 4;
+        for (let k = 0; k < ne; k++) st(nuo, k, 0);
+        for (let k = 0; k < ni; k++) st(lo, k, 0);
+        if (pick < ne) st(nuo, pick, -sigma * ld(er, pick));
+        else st(lo, pick - ne, ld(er, pick));
+        for (let j = 0; j < q; j++) {
+          const code = ld(actt, j);
+          const wj = -ld(r, j);
+          if (code > <f64>ne) {
+            const k = <i32>code - ne - 1;
+            st(lo, k, wj * ld(er, ne + k));
+          } else {
+            const e = <i32>abs(code) - 1;
+            const sg: f64 = code > 0 ? 1 : -1;
+            st(nuo, e, -sg * wj * ld(er, e));
+          }
+        }
+        break;
+      }
+      for (let j = 0; j < q; j++) {
+        const uj = ld(u, j) - tt * ld(r, j);
+        st(u, j, ld(actt, j) > <f64>ne ? max<f64>(uj, 0) : uj);
+      }
+      up += tt;
+      if (tt < Infinity && full) {
+        axpy_f64(zt, zs, n, tt);
+      }
+      if (full && t2 <= t1) {
+        // Full step: add constraint `pick` (zero d[q+1..n) by rotations from the bottom).
+        for (let j = n - 1; j > q; j--) {
+          const a = ld(d, j - 1), bb = ld(d, j);
+          if (bb == 0) continue;
+          const hyp = Math.sqrt(a * a + bb * bb);
+          const c = a / hyp, s = bb / hyp;
+          st(d, j - 1, hyp);
+          st(d, j, 0);
+          const len = <i32>max(ld(top, j - 1), ld(top, j)) + 1;
+          st(top, j - 1, <f64>(len - 1));
+          st(top, j, <f64>(len - 1));
+          rot_f64(Jt + <usize>(j - 1) * rsz, Jt + <usize>j * rsz, len, c, s);
+        }
+        memory.copy(Rt + <usize>q * rsz, d, <usize>(q + 1) << 3);
+        st(actt, q, pick < ne ? sigma * <f64>(pick + 1) : <f64>(pick + 1));
+        st(u, q, up);
+        st(state, pick, pick < ne ? sigma : 1);
+        q++;
+        pick = -1;
+        continue;
+      }
+      // Partial step: drop the blocking constraint l, then retry step 2 with the same p.
+      const code = ld(actt, l);
+      st(state, <i32>code - 1, 0);
+      st(u, l, 0);
+      dropActive(n, q, l, Jt, Rt, actt, u, top);
+      q--;
+      if (++iters > maxIter) {
+        status = 1;
+        break;
+      }
+      sp = dot_f64(npv, zt, n) - bp;
+    }
+    // Map back: z = D z̃, ν = E_A ν̃ with ν̃_e = −σ_e u, λ = E_G λ̃ with λ̃_k = u.
+    for (let j = 0; j < n; j++) st(zo, j, ld(zt, j) * ld(dc, j));
+    if (status != 4) {
+      for (let j = 0; j < q; j++) {
+        const code = ld(actt, j);
+        const uj = ld(u, j);
+        if (code > <f64>ne) {
+          const k = <i32>code - ne - 1;
+          st(lo, k, max<f64>(uj, 0) * ld(er, ne + k));
+        } else {
+          const e = <i32>abs(code) - 1;
+          const sg: f64 = code > 0 ? 1 : -1;
+          st(nuo, e, -sg * uj * ld(er, e));
+        }
+      }
+    }
+    st(it, 1, <f64>iters);
+    st(it, 6, <f64>q);
+    if (status == 0 || status == 1) {
+      const worst = kktCheck(n, ne, ni, Qt, pt, At, bt, Gt, ht, zo, nuo, lo, d, it + 16);
+      // kktCheck wrote [2..5]: move the dual-sign entry from [5] to [7], restore the pivot.
+      st(it, 7, ld(it, 5));
+      st(it, 5, piv);
+      if (!(worst == worst)) status = 5;
+      else if (status == 0 && !(worst <= tol)) status = 3;
+    } else {
+      for (let k = 2; k < 5; k++) st(it, k, 0);
+      st(it, 7, 0);
+    }
+    st(it, 0, <f64>status);
+  }
+}
+
+/**
+ * Backward pass of qp_dense_f64 (SPEC B.4.2(c) on the confirmed active set 𝒜): per problem,
+ * ṽ = D v, d = Jᵀṽ, d̃_z = −J₂d₂, y = R⁻¹d₁, then d_z = D d̃_z and the multipliers of the
+ * adjoint system [Q A_𝒜ᵀ; A_𝒜 0][d_z; μ] = [−v; 0] are μ_k = E_k·y_j (inequality k at position
+ * j) and d_ν,e = −σ_e E_e·y_j (equality e), zero off 𝒜. Gradients: dp = d_z, db = −d_ν, dh = −μ,
+ * dQ = ½(d_z zᵀ + z d_zᵀ), dA = d_ν zᵀ + ν d_zᵀ, dG = μ zᵀ + λ d_zᵀ. An input whose bit is set in
+ * `shared` (Q=1, p=2, A=4, b=8, G=16, h=32) gets ONE block, the sum over problems in order
+ * t = 0, 1, … (starting from 0); the others get one block per problem, written as 0 + g (no −0).
+ */
+export function qp_dense_backward_f64(count: i32, n: i32, ne: i32, ni: i32, shared: i32,
+  z: usize, nu: usize, lam: usize, J: usize, R: usize, act: usize, scl: usize, info: usize,
+  v: usize, work: usize, dQ: usize, dp: usize, dA: usize, db: usize, dG: usize, dh: usize): void {
+  const m = ne + ni;
+  const rsz = <usize>n << 3;
+  const vt = work, d = at(vt, n), y = at(d, n), dz = at(y, n), dnu = at(dz, n), mu = at(dnu, ne);
+  const sQ = stride(shared, 1, n * n), sp = stride(shared, 2, n), sA = stride(shared, 4, ne * n);
+  const sb = stride(shared, 8, ne), sG = stride(shared, 16, ni * n), sh = stride(shared, 32, ni);
+  if (sQ == 0) memory.fill(dQ, 0, <usize>(n * n) << 3);
+  if (sp == 0) memory.fill(dp, 0, rsz);
+  if (sA == 0) memory.fill(dA, 0, <usize>(ne * n) << 3);
+  if (sb == 0) memory.fill(db, 0, <usize>ne << 3);
+  if (sG == 0) memory.fill(dG, 0, <usize>(ni * n) << 3);
+  if (sh == 0) memory.fill(dh, 0, <usize>ni << 3);
+  for (let t = 0; t < count; t++) {
+    const w = <usize>t;
+    const zt = z + w * rsz, nut = nu + w * (<usize>ne << 3), lt = lam + w * (<usize>ni << 3);
+    const Jt = J + w * (<usize>(n * n) << 3), Rt = R + w * (<usize>(n * n) << 3);
+    const actt = act + w * rsz, dc = scl + w * (<usize>(n + m) << 3), er = at(dc, n);
+    const q = <i32>load<f64>(info + w * 64 + 48);
+    const vv = v + w * rsz;
+    for (let j = 0; j < n; j++) st(vt, j, ld(vv, j) * ld(dc, j));
+    for (let j = 0; j < n; j++) st(d, j, dot_f64(Jt + <usize>j * rsz, vt, n));
+    memory.fill(dz, 0, rsz);
+    for (let j = q; j < n; j++) axpy_f64(dz, Jt + <usize>j * rsz, n, -ld(d, j));
+    for (let j = 0; j < n; j++) st(dz, j, ld(dz, j) * ld(dc, j));
+    memory.copy(y, d, <usize>q << 3);
+    for (let j = q - 1; j >= 0; j--) {
+      const yj = ld(y, j) / ld(Rt + <usize>j * rsz, j);
+      st(y, j, yj);
+      axpy_f64(y, Rt + <usize>j * rsz, j, -yj);
+    }
+    for (let k = 0; k < ne; k++) st(dnu, k, 0);
+    for (let k = 0; k < ni; k++) st(mu, k, 0);
+    for (let j = 0; j < q; j++) {
+      const code = ld(actt, j);
+      if (code > <f64>ne) {
+        const k = <i32>code - ne - 1;
+        st(mu, k, ld(y, j) * ld(er, ne + k));
+      } else {
+        const e = <i32>abs(code) - 1;
+        const sg: f64 = code > 0 ? 1 : -1;
+        st(dnu, e, -sg * ld(y, j) * ld(er, e));
+      }
+    }
+    const dpt = dp + w * sp;
+    for (let j = 0; j < n; j++) st(dpt, j, (sp == 0 ? ld(dpt, j) : 0) + ld(dz, j));
+    const dQt = dQ + w * sQ;
+    for (let i = 0; i < n; i++) {
+      const zi = ld(zt, i), di = ld(dz, i);
+      const row = dQt + <usize>i * rsz;
+      for (let j = 0; j < n; j++) {
+        const g = 0.5 * (di * ld(zt, j) + zi * ld(dz, j));
+        st(row, j, (sQ == 0 ? ld(row, j) : 0) + g);
+      }
+    }
+    const dAt = dA + w * sA, dbt = db + w * sb;
+    for (let k = 0; k < ne; k++) {
+      const a = ld(dnu, k), c = ld(nut, k);
+      const row = dAt + <usize>k * rsz;
+      for (let j = 0; j < n; j++) {
+        const g = a * ld(zt, j) + c * ld(dz, j);
+        st(row, j, (sA == 0 ? ld(row, j) : 0) + g);
+      }
+      st(dbt, k, (sb == 0 ? ld(dbt, k) : 0) + -a);
+    }
+    const dGt = dG + w * sG, dht = dh + w * sh;
+    for (let k = 0; k < ni; k++) {
+      const a = ld(mu, k), c = ld(lt, k);
+      const row = dGt + <usize>k * rsz;
+      for (let j = 0; j < n; j++) {
+        const g = a * ld(zt, j) + c * ld(dz, j);
+        st(row, j, (sG == 0 ? ld(row, j) : 0) + g);
+      }
+      st(dht, k, (sh == 0 ? ld(dht, k) : 0) + -a);
+    }
+  }
+}

@@ -1,0 +1,105 @@
+// Bounds-only QPs (lb ≤ z ≤ ub, or G rows that are ±unit vectors): the primal-dual active-set
+// kernel of assembly/qpbox.ts over the whole batch in one call.
+import { MetaoptimError } from '../core/errors.js';
+import { QpContext } from './context.js';
+import type { Field, Prepared } from './prepare.js';
+import { column, copyField, given, INFO, lambdaRows, nonFinite } from './rows.js';
+import type { Opts, QpBatchResult, QpStatus } from './types.js';
+
+/** Box bounds as packed lb/ub (from lb/ub, or from bound rows of G, h). */
+function boxBounds(P: Prepared): { lb: Field; ub: Field } {
+  const n = P.n;
+  if (!P.boundRows) {
+    return {
+      lb: P.fields.lb ?? { data: new Float64Array(n).fill(-Infinity), shared: true },
+      ub: P.fields.ub ?? { data: new Float64Array(n).fill(Infinity), shared: true },
+    };
+  }
+  const h = P.fields.h!;
+  const copies = h.shared ? 1 : P.count;
+  const lb = new Float64Array(copies * n).fill(-Infinity), ub = new Float64Array(copies * n).fill(Infinity);
+  for (let k = 0; k < copies; k++) {
+    P.boundRows.forEach((row, r) => {
+      const v = h.data[k * P.ni + r]!;
+      if (row.sign === 1) ub[k * n + row.variable] = v;
+      else lb[k * n + row.variable] = -v;
+    });
+    for (let j = 0; j < n; j++) {
+      if (lb[k * n + j]! > ub[k * n + j]!) {
+        throw new MetaoptimError('QP_INFEASIBLE', `qp: the rows of G, h bounding variable ${j} cross (lower ${lb[k * n + j]} > upper ${ub[k * n + j]})`, { problem: k, variable: j });
+      }
+    }
+  }
+  return { lb: { data: lb, shared: h.shared }, ub: { data: ub, shared: h.shared } };
+}
+
+export function solveBox(P: Prepared, o: Opts): QpBatchResult | undefined {
+  const { count, n } = P;
+  const { lb, ub } = boxBounds(P);
+  const Q = P.fields.Q!, p = P.fields.p!;
+  const shared = (Q.shared ? 1 : 0) | (p.shared ? 2 : 0) | (lb.shared ? 4 : 0) | (ub.shared ? 8 : 0);
+  const ctx = new QpContext({
+    method: 'box', count, n, ne: 0, ni: 0, runtime: o.runtime, sharedMask: shared,
+    map: { given: given(P), ...(P.boundRows ? { boundRows: P.boundRows } : {}) },
+    parts: [['Q', Q.data.length], ['p', p.data.length], ['lb', lb.data.length], ['ub', ub.data.length],
+      ['z', count * n], ['mu', count * n], ['L', count * n * n], ['work', 2 * n + 2], ['info', count * INFO]],
+    i32Length: 2 * count * n,
+  });
+  try {
+    copyField(ctx, 'Q', Q);
+    copyField(ctx, 'p', p);
+    copyField(ctx, 'lb', lb);
+    copyField(ctx, 'ub', ub);
+    const k = o.runtime.kernels;
+    k.qp_box_f64(count, n, shared, ctx.ptr('Q'), ctx.ptr('p'), ctx.ptr('lb'), ctx.ptr('ub'), ctx.ptr('z'), ctx.ptr('mu'),
+      ctx.i32ptr(0), ctx.i32ptr(count * n), ctx.ptr('L'), ctx.ptr('work'), ctx.ptr('info'), o.boxMaxIter);
+    const info = ctx.view('info', count * INFO).slice();
+    for (let t = 0; t < count; t++) {
+      const st = info[t * INFO]!;
+      if (st === 5) throw nonFinite(t, count);
+      if (st !== 0) {
+        // Cycling, or Q_II not positive definite: the interior point decides (it accepts PSD Q with finite bounds).
+        ctx.dispose();
+        return undefined;
+      }
+    }
+    const z = ctx.view('z', count * n).slice();
+    const mu = ctx.view('mu', count * n).slice();
+    const flags = ctx.i32view(0, count * n).slice();
+    const rows = lambdaRows(P);
+    const lambda = new Float64Array(count * rows);
+    for (let t = 0; t < count; t++) {
+      const base = t * rows;
+      if (P.boundRows) {
+        P.boundRows.forEach((row, r) => {
+          const f = flags[t * n + row.variable]!, m = mu[t * n + row.variable]!;
+          lambda[base + r] = row.sign === 1 ? (f === 2 ? m : 0) : f === 1 ? -m : 0;
+        });
+      } else {
+        let c = base;
+        if (P.fields.lb) for (let j = 0; j < n; j++, c++) lambda[c] = flags[t * n + j] === 1 ? -mu[t * n + j]! : 0;
+        if (P.fields.ub) for (let j = 0; j < n; j++, c++) lambda[c] = flags[t * n + j] === 2 ? mu[t * n + j]! : 0;
+      }
+    }
+    return {
+      count, n, z, lambda, nu: new Float64Array(0),
+      status: new Array<QpStatus>(count).fill('optimal'),
+      iterations: column(new Int32Array(count), info, 1),
+      residuals: {
+        stationarity: column(new Float64Array(count), info, 2),
+        primal: column(new Float64Array(count), info, 3),
+        complementarity: new Float64Array(count),
+        dual: new Float64Array(count),
+      },
+      method: 'box',
+      context: ctx,
+    };
+  } catch (err) {
+    ctx.dispose();
+    throw err;
+  }
+}
+
+
+
+
