@@ -4,7 +4,8 @@
 // gradients summed; statuses and failures are reported per problem.
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { MetaoptimError, qp, ready } from '../../src/index.js';
+import { MetaoptimError, ready } from '../../src/index.js';
+import * as qp from '../../src/qp/index.js';
 import { generate, normal, rng } from '../support/qp-helpers.js';
 
 before(async () => {

@@ -5,7 +5,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { createRuntime, qp, Region } from '../../src/index.js';
+import { createRuntime } from '../../src/index.js';
+import { Region } from '../../src/runtime/index.js';
+import * as qp from '../../src/qp/index.js';
 import type { Runtime } from '../../src/index.js';
 import { generate, normal, rng } from '../support/qp-helpers.js';
 import { denseWorkLen, refDense, refDenseBackward, refKkt } from '../support/reference/qpdense.js';

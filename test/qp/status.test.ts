@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import fc from 'fast-check';
-import { MetaoptimError, qp, ready } from '../../src/index.js';
+import { MetaoptimError, ready } from '../../src/index.js';
+import * as qp from '../../src/qp/index.js';
 import { dot, generate, normal, type Problem, quadprogSolve, rng } from '../support/qp-helpers.js';
 
 before(async () => {
