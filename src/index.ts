@@ -24,4 +24,3 @@ export * as dco from './dco/index.js';
 export * from './bilevel/index.js';
 export * from './analysis/index.js';
 export * from './l2o/index.js';
-export * from './dynamics/index.js';

@@ -17,3 +17,4 @@ export {
   type TuneLrResult,
   type TuneScore,
 } from './protocol.js';
+export * as dynamics from './dynamics/index.js';

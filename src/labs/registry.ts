@@ -1,6 +1,6 @@
 import { bilevelLab } from '../bilevel/lab.js';
 import { dcoLab } from '../dco/lab.js';
-import { dynamicsLab } from '../dynamics/lab.js';
+import { dynamicsLab } from './dynamics/lab.js';
 import { restartsLab } from '../restart/lab.js';
 import type { Lab } from './lab.js';
 

@@ -1,14 +1,19 @@
-import type { Lab, LabOptions, LabResult } from '../labs/lab.js';
-import { MetaoptimError } from '../core/errors.js';
-import { type DynamicsConfig, FULL_CONFIG, QUICK_CONFIG, runDynamics } from './experiment.js';
+import { MetaoptimError } from '../../core/errors.js';
+import { abortedError, isAborted } from '../../core/loop.js';
+import type { Lab, LabOptions, LabResult } from '../lab.js';
+import { type DynamicsConfig, FULL_CONFIG, QUICK_CONFIG } from './config.js';
+import { runDynamics } from './experiment.js';
 import { buildReport, summaryLines } from './report.js';
+import type { DynamicsResults } from './types.js';
 
 /**
  * `npx metaoptim lab dynamics [--quick] [--seed n] [--meta-epochs n] [--test-runs n]` —
  * reproduces the five findings of Sobotka et al. (SPEC B.1.9) on the digits 64-20-10
- * variants; see src/dynamics/experiment.ts (what runs), findings.ts (verdict rules) and
+ * variants; see experiment.ts (what runs, one file per part), findings.ts (verdict rules) and
  * docs/l2o.md (results). `--quick`: sigmoid and LeakyReLU only, a small meta-training budget
  * (3 epochs × 3 runs of 100 steps), 2 test runs of 200 steps, β ∈ {0, 1}.
+ * On abort it rejects with ABORTED whose `details.partial` is the `LabResult` of what finished
+ * (results header `partial: true`).
  */
 export const dynamicsLab: Lab = {
   name: 'dynamics',
@@ -18,8 +23,7 @@ export const dynamicsLab: Lab = {
     { name: 'test-runs', type: 'integer', help: 'recorded test runs per optimizer (quick 2, full 3)' },
   ],
   async run(o: LabOptions): Promise<LabResult> {
-    const base = o.quick ? QUICK_CONFIG : FULL_CONFIG;
-    const cfg: DynamicsConfig = structuredClone(base);
+    const cfg: DynamicsConfig = structuredClone(o.quick ? QUICK_CONFIG : FULL_CONFIG);
     const intOpt = (k: string) => {
       const v = o.extra?.[k];
       if (v === undefined) return undefined;
@@ -27,10 +31,21 @@ export const dynamicsLab: Lab = {
       if (!Number.isInteger(n) || n < 1) throw new MetaoptimError('INVALID_ARGUMENT', `lab dynamics: --${k} must be a positive integer, got ${String(v)}`);
       return n;
     };
+    for (const k of Object.keys(o.extra ?? {})) {
+      if (!dynamicsLab.options.some((s) => s.name === k)) throw new MetaoptimError('INVALID_ARGUMENT', `lab dynamics: unknown option --${k}`);
+    }
     cfg.meta.epochs = intOpt('meta-epochs') ?? cfg.meta.epochs;
     cfg.test.runs = intOpt('test-runs') ?? cfg.test.runs;
-    const results = await runDynamics(cfg, { seed: o.seed, onProgress: o.onProgress, signal: o.signal });
     const command = `npx metaoptim lab dynamics${o.quick ? ' --quick' : ''}${o.seed ? ` --seed ${o.seed}` : ''}`;
-    return { results, report: buildReport(results, command), summary: summaryLines(results) };
+    const labResult = (results: DynamicsResults): LabResult => ({ results, report: buildReport(results, command), summary: summaryLines(results) });
+    try {
+      return labResult(await runDynamics(cfg, { seed: o.seed, quick: o.quick, onProgress: o.onProgress, signal: o.signal }));
+    } catch (err) {
+      if (isAborted(err)) {
+        const partial = err.details.partial as DynamicsResults | undefined;
+        throw abortedError('lab dynamics', err.details.iteration, partial ? labResult(partial) : undefined);
+      }
+      throw err;
+    }
   },
 };
