@@ -18,3 +18,4 @@ export {
   type TuneScore,
 } from './protocol.js';
 export * as dynamics from './dynamics/index.js';
+export * as learned from './learned/index.js';

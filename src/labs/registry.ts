@@ -1,6 +1,7 @@
 import { bilevelLab } from '../bilevel/lab.js';
 import { dcoLab } from '../dco/lab.js';
 import { dynamicsLab } from './dynamics/lab.js';
+import { learnedLab } from './learned/lab.js';
 import { restartsLab } from '../restart/lab.js';
 import type { Lab } from './lab.js';
 
@@ -11,5 +12,6 @@ export const labs: Lab[] = [
   bilevelLab,
   dcoLab,
   dynamicsLab,
+  learnedLab,
   restartsLab,
 ];
