@@ -1,6 +1,6 @@
 // metaoptim/labs: the laboratory on top of the library. The lab contract, the registry of
 // `npx metaoptim lab <name>`, and the one experimental protocol every lab uses.
-export type { Lab, LabOptionSpec, LabOptions, LabResult } from './lab.js';
+export { type Lab, type LabOptionSpec, type LabOptions, type LabResult, checkLabExtra, labInteger } from './lab.js';
 export { labs } from './registry.js';
 export {
   formatMeanSd,

@@ -1,6 +1,5 @@
-import { MetaoptimError } from '../../core/errors.js';
 import { abortedError, isAborted } from '../../core/loop.js';
-import type { Lab, LabOptions, LabResult } from '../lab.js';
+import { type Lab, type LabOptions, type LabResult, checkLabExtra, labInteger } from '../lab.js';
 import { type DynamicsConfig, FULL_CONFIG, QUICK_CONFIG } from './config.js';
 import { runDynamics } from './experiment.js';
 import { buildReport, summaryLines } from './report.js';
@@ -24,18 +23,9 @@ export const dynamicsLab: Lab = {
   ],
   async run(o: LabOptions): Promise<LabResult> {
     const cfg: DynamicsConfig = structuredClone(o.quick ? QUICK_CONFIG : FULL_CONFIG);
-    const intOpt = (k: string) => {
-      const v = o.extra?.[k];
-      if (v === undefined) return undefined;
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 1) throw new MetaoptimError('INVALID_ARGUMENT', `lab dynamics: --${k} must be a positive integer, got ${String(v)}`);
-      return n;
-    };
-    for (const k of Object.keys(o.extra ?? {})) {
-      if (!dynamicsLab.options.some((s) => s.name === k)) throw new MetaoptimError('INVALID_ARGUMENT', `lab dynamics: unknown option --${k}`);
-    }
-    cfg.meta.epochs = intOpt('meta-epochs') ?? cfg.meta.epochs;
-    cfg.test.runs = intOpt('test-runs') ?? cfg.test.runs;
+    checkLabExtra(dynamicsLab, o);
+    cfg.meta.epochs = labInteger(dynamicsLab, o, 'meta-epochs', cfg.meta.epochs);
+    cfg.test.runs = labInteger(dynamicsLab, o, 'test-runs', cfg.test.runs);
     const command = `npx metaoptim lab dynamics${o.quick ? ' --quick' : ''}${o.seed ? ` --seed ${o.seed}` : ''}`;
     const labResult = (results: DynamicsResults): LabResult => ({ results, report: buildReport(results, command), summary: summaryLines(results) });
     try {

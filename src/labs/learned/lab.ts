@@ -1,9 +1,8 @@
-import { MetaoptimError } from '../../core/errors.js';
 import { abortedError, isAborted } from '../../core/loop.js';
 import { loadLearnedTheta } from '../../l2o/pretrain/learned.js';
 import { defaultRuntimeOrThrow, ready } from '../../runtime/runtime.js';
 import { digitsMlpFamily } from '../../tasks/digits.js';
-import type { Lab, LabOptions, LabResult } from '../lab.js';
+import { type Lab, type LabOptions, type LabResult, checkLabExtra, labInteger } from '../lab.js';
 import { resultsHeader } from '../protocol.js';
 import { type LearnedEvaluation, evaluateLearned } from './evaluate.js';
 import { buildReport, summaryLines } from './report.js';
@@ -28,17 +27,10 @@ export const learnedLab: Lab = {
     { name: 'tune-runs', type: 'integer', help: "Adam's tuning runs per grid point (default 2)" },
   ],
   async run(o: LabOptions): Promise<LabResult> {
-    const int = (k: string, dflt: number) => {
-      const v = o.extra?.[k];
-      if (v === undefined) return dflt;
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 1) throw new MetaoptimError('INVALID_ARGUMENT', `lab learned: --${k} must be a positive integer, got ${String(v)}`);
-      return n;
-    };
-    for (const k of Object.keys(o.extra ?? {})) {
-      if (!learnedLab.options.some((s) => s.name === k)) throw new MetaoptimError('INVALID_ARGUMENT', `lab learned: unknown option --${k}`);
-    }
-    const tasks = int('tasks', o.quick ? 4 : 10), steps = int('steps', o.quick ? 100 : 200), tuneRuns = int('tune-runs', 2);
+    checkLabExtra(learnedLab, o);
+    const tasks = labInteger(learnedLab, o, 'tasks', o.quick ? 4 : 10);
+    const steps = labInteger(learnedLab, o, 'steps', o.quick ? 100 : 200);
+    const tuneRuns = labInteger(learnedLab, o, 'tune-runs', 2);
     const t0 = performance.now();
     await ready();
     const build = defaultRuntimeOrThrow().build;
