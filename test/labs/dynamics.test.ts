@@ -163,7 +163,7 @@ test('lab dynamics: an abort rejects soon with ABORTED and a partial LabResult',
   const ac = new AbortController();
   const t0 = performance.now();
   let events = 0;
-  setTimeout(() => ac.abort(), 300);
+  setTimeout(() => ac.abort(), 150);
   const err = await dynamicsLab.run({ quick: true, seed: 0, signal: ac.signal, onProgress: () => events++ }).then(
     () => assert.fail('the lab finished despite the abort'),
     (e: unknown) => e,
@@ -178,7 +178,7 @@ test('lab dynamics: an abort rejects soon with ABORTED and a partial LabResult',
   assert.ok(iteration >= 0 && iteration < 20, `iteration ${iteration}`);
   assert.ok(r.variants.length < QUICK_CONFIG.variants.length);
   assert.ok(partial.report.sections.length >= 1 && partial.summary[0]!.includes('partial'));
-  // The quick lab runs about a minute; the abort came at 300 ms.
+  // The quick lab runs about a minute; the abort came at 150 ms.
   assert.ok(took < 5000, `rejected after ${took} ms`);
 });
 
