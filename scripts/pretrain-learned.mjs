@@ -57,7 +57,8 @@ const r = await pretrainLearned({
     const now = Date.now();
     if (now - lastLine < 2000 && e.done !== e.total) return;
     lastLine = now;
-    console.error(`[${(elapsed() / 1000).toFixed(0)} s] ${e.stage} ${e.done}/${e.total}${e.loss !== undefined ? ` loss ${e.loss.toFixed(4)}` : ''}`);
+    const loss = e.metrics?.loss;
+    console.error(`[${(elapsed() / 1000).toFixed(0)} s] ${e.label} ${e.done}/${e.total}${loss !== undefined ? ` loss ${loss.toFixed(4)}` : ''}`);
   },
 });
 let commit = null;

@@ -17,7 +17,6 @@ export * from './data/index.js';
 export { Rng } from './core/rng.js';
 export * from './tasks/index.js';
 export * from './nn/index.js';
-export * from './race/index.js';
 export * from './restart/index.js';
 export * as qp from './qp/index.js';
 export * as dco from './dco/index.js';

@@ -2,7 +2,7 @@
 // parameter count, beside Adam (fused kernel) as the baseline, and one truncated-backprop window
 // of the LSTM optimizer (B.1.3).
 import { type Optimizer, adam, createRuntime, lstmLOpt, mlpLOpt, noisyQuadraticTask, tbpttWindow } from '../../src/index.js';
-import { Rng } from '../../src/analysis/random.js';
+import { Rng } from '../../src/core/rng.js';
 import type { BenchCase, Suite } from '../types.js';
 
 const suite: Suite = {

@@ -5,7 +5,7 @@
 import { Matrix, covariance as mlCovariance } from 'ml-matrix';
 import { quickselect } from 'simple-statistics';
 import { covariance, createRuntime, gram, tailIndexHill } from '../../src/index.js';
-import { Rng } from '../../src/analysis/random.js';
+import { Rng } from '../../src/core/rng.js';
 import type { BenchCase, Suite } from '../types.js';
 
 /** Plain JS: column means, then the upper triangle of Σ (x−μ)(x−μ)ᵀ row by row, mirrored. */

@@ -1,4 +1,4 @@
-import { MetaoptimError } from '../core/errors.js';
+import { MetaoptimError, checkOptions, optionKeys } from '../core/errors.js';
 import type { OptState } from '../optim/state.js';
 import type { Optimizer } from '../optim/types.js';
 import type { Task } from '../tasks/types.js';
@@ -54,6 +54,7 @@ export interface CheckpointAnalysis {
 }
 
 export function analyzeCheckpoint(opt: Optimizer, state: OptState, task: Task, o: CheckpointAnalysisOptions): CheckpointAnalysis {
+  checkOptions('analyzeCheckpoint', o, optionKeys<CheckpointAnalysisOptions>({ batches: 1, layout: 1, symmetry: 1, histogram: 1, maxSpectrumDim: 1, withLoss: 1 }));
   const B = o.batches.length;
   if (B < 2) throw new MetaoptimError('INVALID_ARGUMENT', `analyzeCheckpoint: need at least 2 minibatches, got ${B}`);
   if (task.size !== state.size) throw new MetaoptimError('INVALID_ARGUMENT', `analyzeCheckpoint: task has ${task.size} parameters, the state ${state.size}`);

@@ -7,13 +7,13 @@ export {
   covariance,
   covarianceSummary,
   gram,
-  powerIteration,
+  lambdaMax,
+  spectrumSummary,
   traceAround,
 } from './covariance.js';
-export { jacobiEigenvalues, spectrumSummary } from './eigen.js';
 export { type HistogramOptions, type LogHistogram, type TensorNorm, NormTrace, logHistogram, tensorNorms } from './magnitude.js';
 export { wouldUpdate, wouldUpdates } from './observe.js';
-export { paretoSamples, stableSamples } from './random.js';
+export { paretoSamples, stableSamples } from './samples.js';
 export {
   type SymmetryDeviations,
   type TwoLayerDims,

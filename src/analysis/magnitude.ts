@@ -1,4 +1,4 @@
-import { MetaoptimError } from '../core/errors.js';
+import { MetaoptimError, checkOptions, optionKeys } from '../core/errors.js';
 
 /**
  * Update magnitudes (SPEC B.1.8): log-spaced histograms of |Δθ| (or |g|) over all parameters,
@@ -27,6 +27,7 @@ export interface HistogramOptions {
 
 /** Histogram of |x| on `bins` log-spaced bins in [min, max) (defaults 60 bins over [1e-10, 1e2)). */
 export function logHistogram(x: ArrayLike<number>, opts: HistogramOptions = {}): LogHistogram {
+  checkOptions('logHistogram', opts, optionKeys<HistogramOptions>({ bins: 1, min: 1, max: 1 }));
   const bins = opts.bins ?? 60, min = opts.min ?? 1e-10, max = opts.max ?? 1e2;
   if (!Number.isInteger(bins) || bins < 1 || !(min > 0) || !(max > min) || !Number.isFinite(max)) {
     throw new MetaoptimError('INVALID_ARGUMENT', `logHistogram: need an integer bins ≥ 1 and 0 < min < max < ∞ (got ${bins}, ${min}, ${max})`);

@@ -1,4 +1,5 @@
-import { MetaoptimError } from '../core/errors.js';
+import { MetaoptimError, checkOptions, optionKeys } from '../core/errors.js';
+import { Loop, type LoopOptions } from '../core/loop.js';
 import type { Optimizer } from '../optim/types.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { Task } from '../tasks/types.js';
@@ -17,13 +18,15 @@ import { type TwoLayerDims, symmetryDeviations, viewsFromLayout } from './symmet
  *   - per-tensor ‖·‖₂ and mean|·| of Δθ, θ and g every `normsEvery` steps (B.1.8: 10);
  *   - `analyzeCheckpoint` (tail index, covariance) at `checkpointSteps` over `checkpointBatches`
  *     (B.1.6: step 1 then every 10; B.1.7: every 20), evaluated BEFORE that step's update.
- * Errors: `INVALID_ARGUMENT`, `ABORTED` (signal; `details.partial` holds the records so far).
+ * Loop contract (core/loop.ts): yields between steps; progress `{ label: '<opt> on <task>',
+ * done: steps, total: steps, metrics: { loss } }`; ABORTED details `{ iteration: steps done,
+ * partial: the RunRecord so far (losses cut to the steps done) }`.
+ * Errors: `UNKNOWN_OPTION`, `INVALID_ARGUMENT`, `ABORTED`.
  */
-export interface RecordRunOptions {
+export interface RecordRunOptions extends LoopOptions {
   steps: number;
-  /** Initial parameters (default task.init(seed)). */
+  /** Initial parameters (default task.init(seed), seed default 0). */
   params?: Float32Array;
-  seed?: number;
   runtime?: Runtime;
   layout?: readonly { name: string; offset: number; length: number }[];
   dims?: TwoLayerDims;
@@ -36,9 +39,12 @@ export interface RecordRunOptions {
   checkpointOptions?: Omit<CheckpointAnalysisOptions, 'batches' | 'layout' | 'symmetry'>;
   /** Pass the minibatch loss to `step` (Eve needs it; default true). */
   withLoss?: boolean;
-  onProgress?: (e: { label: string; done: number; total: number }) => void;
-  signal?: AbortSignal;
 }
+
+export const RECORD_RUN_KEYS = optionKeys<RecordRunOptions>({
+  seed: 1, signal: 1, onProgress: 1, steps: 1, params: 1, runtime: 1, layout: 1, dims: 1, symmetryEvery: 1, histogramSteps: 1, histogram: 1,
+  normsEvery: 1, checkpointSteps: 1, checkpointBatches: 1, checkpointOptions: 1, withLoss: 1,
+});
 
 export interface SymmetryRecord {
   step: number;
@@ -53,25 +59,31 @@ export interface RunRecord {
   histograms: { step: number; update: LogHistogram; gradient: LogHistogram }[];
   norms: { step: number; quantity: 'update' | 'params' | 'gradient'; tensor: string; l2: number; meanAbs: number }[];
   checkpoints: CheckpointAnalysis[];
+  elapsedMs: number;
 }
 
-export function recordRun(opt: Optimizer, task: Task, o: RecordRunOptions): RunRecord {
+export async function recordRun(opt: Optimizer, task: Task, o: RecordRunOptions): Promise<RunRecord> {
+  checkOptions('recordRun', o, RECORD_RUN_KEYS);
   const T = o.steps;
   if (!Number.isInteger(T) || T < 0) throw new MetaoptimError('INVALID_ARGUMENT', `recordRun: steps must be a non-negative integer, got ${T}`);
   if (o.dims && !o.layout) throw new MetaoptimError('INVALID_ARGUMENT', 'recordRun: symmetry deviations need a layout');
   const symEvery = o.symmetryEvery ?? 10, normsEvery = o.normsEvery ?? 10;
   const histSteps = new Set(o.histogramSteps ?? [1, 5, 10, 30, 100, 500]);
   const ckSteps = new Set(o.checkpointSteps ?? []);
+  if (o.checkpointSteps?.length && (!o.checkpointBatches || o.checkpointBatches.length < 2)) {
+    throw new MetaoptimError('INVALID_ARGUMENT', 'recordRun: checkpointSteps need checkpointBatches (≥ 2)');
+  }
+  const loop = new Loop('recordRun', o, { label: `${opt.name} on ${task.name}`, total: T });
   const state = opt.init(o.params ?? task.init(o.seed ?? 0), o.runtime ? { runtime: o.runtime } : undefined);
-  const rec: RunRecord = { optimizer: opt.name, losses: new Float64Array(T), symmetry: [], histograms: [], norms: [], checkpoints: [] };
+  const rec: RunRecord = { optimizer: opt.name, losses: new Float64Array(T), symmetry: [], histograms: [], norms: [], checkpoints: [], elapsedMs: 0 };
+  let done = 0;
+  const partial = (): RunRecord => ({ ...rec, losses: rec.losses.slice(0, done), elapsedMs: loop.elapsedMs });
   const g = new Float32Array(task.size);
   const abs3 = (d: ReturnType<typeof symmetryDeviations>) => ({ translation: Math.abs(d.translation.total), scale: Math.abs(d.scale.total), rescale: Math.abs(d.rescale.total) });
   try {
     for (let t = 1; t <= T; t++) {
-      if (o.signal?.aborted) throw new MetaoptimError('ABORTED', `recordRun: aborted at step ${t}`, { partial: rec });
       if (ckSteps.has(t)) {
-        if (!o.checkpointBatches || o.checkpointBatches.length < 2) throw new MetaoptimError('INVALID_ARGUMENT', 'recordRun: checkpointSteps need checkpointBatches (≥ 2)');
-        rec.checkpoints.push(analyzeCheckpoint(opt, state, task, { ...o.checkpointOptions, batches: o.checkpointBatches, layout: o.layout, symmetry: o.dims }));
+        rec.checkpoints.push(analyzeCheckpoint(opt, state, task, { ...o.checkpointOptions, batches: o.checkpointBatches!, layout: o.layout, symmetry: o.dims }));
       }
       const before = state.params.slice();
       const loss = task.loss(before, t - 1, g);
@@ -94,8 +106,11 @@ export function recordRun(opt: Optimizer, task: Task, o: RecordRunOptions): RunR
           for (const [tensor, n] of Object.entries(tensorNorms(viewsFromLayout(v, o.layout)))) rec.norms.push({ step: t, quantity, tensor, ...n });
         }
       }
-      o.onProgress?.({ label: `${opt.name} on ${task.name}`, done: t, total: T });
+      done = t;
+      await loop.tick(t, partial, () => ({ loss }));
     }
+    rec.elapsedMs = loop.elapsedMs;
+    loop.finish(T, T ? { loss: rec.losses[T - 1]! } : undefined);
     return rec;
   } finally {
     state.dispose();

@@ -1,7 +1,7 @@
-import { MetaoptimError } from '../core/errors.js';
+import { MetaoptimError, checkOptions, optionKeys } from '../core/errors.js';
 import { Region } from '../runtime/arena.js';
 import { type Runtime, defaultRuntimeOrThrow } from '../runtime/runtime.js';
-import { Rng } from './random.js';
+import { Rng } from '../core/rng.js';
 
 /**
  * Heavy-tail index of gradient / update noise (SPEC B.1.6).
@@ -69,6 +69,7 @@ export interface HillOptions {
 
 /** Hill's tail index of |X| from its k largest values, with O(N) selection in WebAssembly. */
 export function tailIndexHill(x: Float32Array | Float64Array, opts: HillOptions = {}): { alpha: number; k: number; threshold: number } {
+  checkOptions('tailIndexHill', opts, optionKeys<HillOptions>({ k: 1, runtime: 1 }));
   const N = x.length;
   const k = opts.k ?? Math.floor(Math.sqrt(N));
   if (!Number.isInteger(k) || k < 1 || k >= N) {

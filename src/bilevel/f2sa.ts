@@ -1,6 +1,6 @@
 import { MetaoptimError, checkNumber } from '../core/errors.js';
 import type { BilevelProblem } from './problem.js';
-import { type BilevelResult, type SolveOptions, positive, runSolver } from './run.js';
+import { type BilevelResult, type SolveOptions, checkSolveOptions, positive, runSolver } from './run.js';
 
 export interface F2saOptions extends SolveOptions {
   /** Initial multiplier λ_0 > 0 (default 1, benchopt). */
@@ -21,6 +21,8 @@ export interface F2saOptions extends SolveOptions {
   decay?: 'none' | 'sqrt';
 }
 
+const F2SA_KEYS = ['lambda0', 'lambdaStep', 'lambdaMax', 'alpha', 'beta', 'xi', 'inner', 'decay'];
+
 /**
  * F2SA — fully first-order stochastic approximation (Kwon, Kwon, Wright & Nowak, ICML 2023,
  * arXiv 2301.10945; SPEC A.2.3), the paper's version: ∇_y f and ∇ₓf are evaluated at y
@@ -38,8 +40,9 @@ export interface F2saOptions extends SolveOptions {
  * the penalty problem with γ = λ_max (same as PBGD). Gradient evaluations per outer step:
  * 3·T_in + 3.
  */
-export function f2sa(problem: BilevelProblem, opts: F2saOptions): BilevelResult {
+export async function f2sa(problem: BilevelProblem, opts: F2saOptions): Promise<BilevelResult> {
   const m = 'f2sa';
+  checkSolveOptions('f2sa', opts, F2SA_KEYS);
   const lambda0 = positive(m, 'lambda0', opts.lambda0 ?? 1);
   const lambdaStep = checkNumber(m, 'lambdaStep', opts.lambdaStep ?? 0.1, { min: 0 });
   const lambdaMax = checkNumber(m, 'lambdaMax', opts.lambdaMax ?? 10, { min: lambda0 });
@@ -50,7 +53,7 @@ export function f2sa(problem: BilevelProblem, opts: F2saOptions): BilevelResult 
   const decay = opts.decay ?? 'none';
   if (decay !== 'none' && decay !== 'sqrt') throw new MetaoptimError('INVALID_HYPERPARAMETER', `${m}: decay must be 'none' or 'sqrt'`);
   const hp = { lambda0, lambdaStep, lambdaMax, alpha, beta, xi, inner: T_in, decay };
-  return runSolver(m, problem, opts, hp, (ctx, start) => {
+  return await runSolver(m, problem, opts, hp, (ctx, start) => {
     const { k, oracles, x, y } = ctx;
     const nx = problem.dimX, ny = problem.dimY;
     const z = ctx.vec(ny);

@@ -25,4 +25,3 @@ export {
 export { toyProblem as bilevelToyProblem } from './problems/toy.js';
 export { type HyperCleaningOptions, type HyperCleaningProblem, hyperCleaning } from './problems/hypercleaning.js';
 export { COARSE_DIGIT_GROUPS, type RepresentationOptions, type RepresentationProblem, representationSplit } from './problems/representation.js';
-export { bilevelLab } from './lab.js';

@@ -1,6 +1,6 @@
 import { checkNumber } from '../core/errors.js';
 import type { BilevelProblem } from './problem.js';
-import { type BilevelResult, type SolveOptions, positive, runSolver } from './run.js';
+import { type BilevelResult, type SolveOptions, checkSolveOptions, positive, runSolver } from './run.js';
 
 export interface PbgdFreeOptions extends SolveOptions {
   /** Constant penalty γ > 0 (default 10). Larger γ ⇒ smaller flatness bias, slower y tracking. */
@@ -12,6 +12,8 @@ export interface PbgdFreeOptions extends SolveOptions {
   /** Inner steps K per outer iteration (default 1: fully single loop). */
   inner?: number;
 }
+
+const PBGD_FREE_KEYS = ['gamma', 'eta', 'etaY', 'inner'];
 
 /**
  * PBGD-Free (value-function-free penalty method; Jiang, Xiao, Chen & Chen, arXiv 2507.20400,
@@ -31,13 +33,14 @@ export interface PbgdFreeOptions extends SolveOptions {
  * The y step is the fused kernel `penalty_y_step_f32` with (ca, cb, η) = (1/γ, 1, η_γ); the x
  * step is `step_box_f32` (projection fused).
  */
-export function pbgdFree(problem: BilevelProblem, opts: PbgdFreeOptions): BilevelResult {
+export async function pbgdFree(problem: BilevelProblem, opts: PbgdFreeOptions): Promise<BilevelResult> {
   const m = 'pbgd-free';
+  checkSolveOptions('pbgdFree', opts, PBGD_FREE_KEYS);
   const gamma = positive(m, 'gamma', opts.gamma ?? 10);
   const eta = checkNumber(m, 'eta', opts.eta ?? 0.1, { min: 0 });
   const etaY = checkNumber(m, 'etaY', opts.etaY ?? 0.1, { min: 0 });
   const K = checkNumber(m, 'inner', opts.inner ?? 1, { min: 1 });
-  return runSolver(m, problem, opts, { gamma, eta, etaY, inner: K }, (ctx) => {
+  return await runSolver(m, problem, opts, { gamma, eta, etaY, inner: K }, (ctx) => {
     const { k, oracles, x, y } = ctx;
     const fx = ctx.vec(problem.dimX);
     const fy = ctx.vec(problem.dimY);

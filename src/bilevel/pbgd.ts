@@ -1,6 +1,6 @@
 import { checkNumber } from '../core/errors.js';
 import type { BilevelProblem } from './problem.js';
-import { type BilevelResult, type SolveOptions, positive, runSolver } from './run.js';
+import { type BilevelResult, type SolveOptions, checkSolveOptions, positive, runSolver } from './run.js';
 
 export interface PbgdOptions extends SolveOptions {
   /** Final penalty γ_max > 0 (default 10). */
@@ -25,6 +25,8 @@ export interface PbgdOptions extends SolveOptions {
   scaleLoss?: boolean;
 }
 
+const PBGD_KEYS = ['gammaMax', 'gammaInit', 'rampSteps', 'lrX', 'lrY', 'lrInner', 'inner', 'scaleLoss'];
+
 /**
  * PBGD / V-PBGD (Shen & Chen, ICML 2023, arXiv 2302.05185; SPEC A.2.2): gradient descent on
  * the value-function penalty f + γ(g − v) with an inner loop for v:
@@ -39,8 +41,9 @@ export interface PbgdOptions extends SolveOptions {
  * Gradient evaluations per iteration: T_in + 5 (∇_y g at z per inner step; ∇ₓf, ∇_y f,
  * ∇ₓg, ∇_y g at (x, y); ∇ₓg at (x, z)).
  */
-export function pbgd(problem: BilevelProblem, opts: PbgdOptions): BilevelResult {
+export async function pbgd(problem: BilevelProblem, opts: PbgdOptions): Promise<BilevelResult> {
   const m = 'pbgd';
+  checkSolveOptions('pbgd', opts, PBGD_KEYS);
   const gammaMax = positive(m, 'gammaMax', opts.gammaMax ?? 10);
   const gammaInit = checkNumber(m, 'gammaInit', opts.gammaInit ?? 0, { min: 0 });
   const ramp = checkNumber(m, 'rampSteps', opts.rampSteps ?? 0, { min: 0 });
@@ -50,7 +53,7 @@ export function pbgd(problem: BilevelProblem, opts: PbgdOptions): BilevelResult 
   const T_in = checkNumber(m, 'inner', opts.inner ?? 1, { min: 1 });
   const scaleLoss = opts.scaleLoss ?? true;
   const hp = { gammaMax, gammaInit, rampSteps: ramp, lrX, lrY, lrInner, inner: T_in, scaleLoss: scaleLoss ? 'min(1/γ,1)' : 'none' };
-  return runSolver(m, problem, opts, hp, (ctx, start) => {
+  return await runSolver(m, problem, opts, hp, (ctx, start) => {
     const { k, oracles, x, y } = ctx;
     const nx = problem.dimX, ny = problem.dimY;
     const z = ctx.vec(ny);

@@ -1,12 +1,17 @@
-import type { ProgressEvent } from '../core/loop.js';
-import { MetaoptimError, checkNumber } from '../core/errors.js';
+import { MetaoptimError, checkNumber, checkOptions } from '../core/errors.js';
+import { LOOP_OPTION_KEYS, Loop, type LoopOptions } from '../core/loop.js';
 import { Region, type Runtime, defaultRuntimeOrThrow } from '../runtime/index.js';
 import type { Kernels } from '../runtime/kernels.js';
 import { Rng } from '../core/rng.js';
 import { type BilevelProblem, CountingOracles, type GradCounts, checkVector, projectOnto } from './problem.js';
 
-/** Options every bilevel solver takes. */
-export interface SolveOptions {
+/**
+ * Options every bilevel solver takes. Loop contract (core/loop.ts): `signal` aborting rejects
+ * the solve within 100 ms with ABORTED, details `{ iteration, partial }` where `partial` is a
+ * `BilevelResult` of the iterations done so far (x, y, z, counts and the trace up to the
+ * abort); `onProgress` gets one event per record (at most every 50 ms), `metrics.upper` = f(x, y).
+ */
+export interface SolveOptions extends LoopOptions {
   /** Outer iterations T. */
   iterations: number;
   /** Starting upper variable (default: `problem.init(rng)`, else zeros; projected onto the box). */
@@ -21,20 +26,20 @@ export interface SolveOptions {
   recordEvery?: number;
   /** Throw BILEVEL_NON_FINITE when an oracle returns NaN/±∞ (default true). */
   checkFinite?: boolean;
-  onProgress?: (e: ProgressEvent) => void;
-  /** Checked every iteration; a fired signal throws ABORTED. */
-  signal?: AbortSignal;
   /** Progress label (default `<method> on <problem>`). */
   label?: string;
 }
+
+/** The keys of `SolveOptions`; each solver adds its own to these for `checkOptions`. */
+export const SOLVE_OPTION_KEYS: readonly string[] = [...LOOP_OPTION_KEYS, 'iterations', 'x0', 'y0', 'runtime', 'recordEvery', 'checkFinite', 'label'];
 
 /** One row of a solver trace. Evaluations made for the record are not counted or timed. */
 export interface TraceRecord {
   iter: number;
   /** Cumulative partial-gradient evaluations (GradCounts.total). */
   gradEvals: number;
-  /** Cumulative solver wall time in ms, excluding time spent recording. */
-  timeMs: number;
+  /** Cumulative solver wall time in ms, excluding time spent recording and yielding. */
+  elapsedMs: number;
   /** f(x, y) at the current iterate. */
   upper: number;
   /** F(x) = f(x, y*(x)) where the problem can evaluate it. */
@@ -55,7 +60,8 @@ export interface BilevelResult {
   iterations: number;
   counts: GradCounts;
   trace: TraceRecord[];
-  timeMs: number;
+  /** Solver wall time in ms (records and event-loop yields excluded). */
+  elapsedMs: number;
   /** Largest rss seen at records (Node only; omitted elsewhere). */
   peakRssBytes?: number;
   /** Bytes of WASM memory the solver allocated for its iterates and gradient buffers. */
@@ -92,19 +98,28 @@ export function defaultRecordEvery(iterations: number): number {
 }
 
 /**
- * Shared driver of the bilevel solvers: validation, WASM buffers, the loop with records,
- * progress and abort, timing (records excluded) and memory. `setup` builds the method's state.
+ * Validates a solver's options (unknown keys → UNKNOWN_OPTION naming the closest valid key)
+ * and returns them; `own` lists the method's keys beyond `SOLVE_OPTION_KEYS`.
  */
-export function runSolver(
+export function checkSolveOptions<T extends SolveOptions>(owner: string, opts: T, own: readonly string[]): T {
+  if (opts === undefined || opts === null) throw new MetaoptimError('INVALID_ARGUMENT', `${owner}: options with at least { iterations } are required`);
+  return checkOptions(owner, opts, [...SOLVE_OPTION_KEYS, ...own]);
+}
+
+/**
+ * Shared driver of the bilevel solvers: validation, WASM buffers, the loop with records,
+ * progress and abort (core `Loop`: yields every ~20 ms, ABORTED with the partial result),
+ * timing (records and yields excluded) and memory. `setup` builds the method's state.
+ */
+export async function runSolver(
   method: string,
   problem: BilevelProblem,
   opts: SolveOptions,
   hyperparams: Record<string, number | string>,
   setup: (ctx: SolverContext, start: { y0: Float32Array }) => SolverLoop,
-): BilevelResult {
+): Promise<BilevelResult> {
   const owner = `${method} on ${problem.name}`;
   const T = checkNumber(method, 'iterations', opts.iterations, { min: 0 });
-  const started = performance.now();
   if (!Number.isInteger(T)) throw new MetaoptimError('INVALID_HYPERPARAMETER', `${method}: iterations must be an integer`);
   const recordEvery = checkNumber(method, 'recordEvery', opts.recordEvery ?? defaultRecordEvery(T), { min: 1 });
   const rt = opts.runtime ?? defaultRuntimeOrThrow();
@@ -114,7 +129,7 @@ export function runSolver(
   const y0 = checkVector(owner, 'y0', opts.y0 ?? init?.y ?? new Float32Array(problem.dimY), problem.dimY).slice();
   projectOnto(problem.bounds, x0);
   const oracles = new CountingOracles(problem, opts.checkFinite ?? true);
-  const label = opts.label ?? owner;
+  const loop = new Loop(method, opts, { label: opts.label ?? owner, total: T });
 
   const regions: Region<Float32Array>[] = [];
   let solverBytes = 0;
@@ -162,15 +177,15 @@ export function runSolver(
         if (loR && hiR) k.project_box_f32(x.ptr, loR.ptr, hiR.ptr, n);
       },
     };
-    const loop = setup(ctx, { y0 });
+    const solver = setup(ctx, { y0 });
 
     const trace: TraceRecord[] = [];
     let peakRss: number | undefined;
-    let timeMs = 0;
+    let elapsedMs = 0;
     const record = (iter: number): void => {
       const xv = x.view.slice();
       const yv = y.view.slice();
-      const rec: TraceRecord = { iter, gradEvals: oracles.counts.total, timeMs, upper: problem.upper(xv, yv, null, null) };
+      const rec: TraceRecord = { iter, gradEvals: oracles.counts.total, elapsedMs, upper: problem.upper(xv, yv, null, null) };
       if (problem.upperObjective) rec.F = problem.upperObjective(xv);
       if (problem.metrics) rec.metrics = problem.metrics(xv, yv);
       const rss = rssNow();
@@ -179,33 +194,40 @@ export function runSolver(
         peakRss = Math.max(peakRss ?? 0, rss);
       }
       trace.push(rec);
-      opts.onProgress?.({ label, done: iter, total: T, elapsedMs: performance.now() - started });
     };
+    /** The result after `iterations` iterations (also the `partial` of ABORTED). */
+    const snapshot = (iterations: number): BilevelResult => {
+      const aux = solver.aux?.();
+      const result: BilevelResult = {
+        method,
+        problem: problem.name,
+        x: x.view.slice(),
+        y: y.view.slice(),
+        iterations,
+        counts: { ...oracles.counts },
+        trace: [...trace],
+        elapsedMs,
+        solverBytes,
+        hyperparams,
+      };
+      if (aux) result.z = aux;
+      if (peakRss !== undefined) result.peakRssBytes = peakRss;
+      return result;
+    };
+    const metrics = () => ({ upper: trace.at(-1)!.upper });
+    loop.check(0, () => snapshot(0));
     record(0);
+    loop.progress(0, metrics());
     for (let t = 0; t < T; t++) {
-      if (opts.signal?.aborted) throw new MetaoptimError('ABORTED', `${owner}: aborted at iteration ${t}`, { iteration: t });
       oracles.iteration = t;
       const t0 = performance.now();
-      loop.step(t);
-      timeMs += performance.now() - t0;
+      solver.step(t);
+      elapsedMs += performance.now() - t0;
       if ((t + 1) % recordEvery === 0 || t + 1 === T) record(t + 1);
+      await loop.tick(t + 1, () => snapshot(t + 1), metrics);
     }
-    const aux = loop.aux?.();
-    const result: BilevelResult = {
-      method,
-      problem: problem.name,
-      x: x.view.slice(),
-      y: y.view.slice(),
-      iterations: T,
-      counts: { ...oracles.counts },
-      trace,
-      timeMs,
-      solverBytes,
-      hyperparams,
-    };
-    if (aux) result.z = aux;
-    if (peakRss !== undefined) result.peakRssBytes = peakRss;
-    return result;
+    loop.finish(T, metrics());
+    return snapshot(T);
   } finally {
     for (const r of regions) r.release();
   }

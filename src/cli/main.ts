@@ -1,40 +1,29 @@
 #!/usr/bin/env node
 // The `metaoptim` command (package.json "bin"). See docs/cli.md.
-// Exit codes: 0 success, 1 failure, 2 usage error (unknown command/option, bad value),
-// 130 interrupted (Ctrl-C; nothing is written).
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+// Exit codes: 0 success, 1 failure, 2 usage error (unknown command or flag, bad value, unusable
+// --out), 130 interrupted (SIGINT/SIGTERM; results.json is written with partial: true).
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { MetaoptimError } from '../core/errors.js';
-import { raceLab } from '../race/lab.js';
-import { renderReport } from '../report/html.js';
-import { type ParsedArgs, UsageError, parseArgs } from './args.js';
 import type { Lab } from '../labs/lab.js';
 import { labs } from '../labs/registry.js';
-import { ProgressDisplay } from './progress.js';
+import { type ParsedArgs, UsageError, parseArgs } from './args.js';
+import type { CliIo } from './io.js';
+import { COMMON_OPTIONS, columns, labHelp, labList, rejectExtra } from './options.js';
+import { type RunLabDeps, runLab } from './run-lab.js';
+import { workerRunner } from './runner.js';
 
-export interface CliIo {
-  stdout: (s: string) => void;
-  stderr: NodeJS.WriteStream | { write(s: string): unknown; isTTY?: boolean; columns?: number };
-}
+export type { CliIo } from './io.js';
 
-const COMMON_OPTIONS = [
-  ['--out DIR', 'output directory (default metaoptim-out/<command>, metaoptim-out/lab-<name>)'],
-  ['--quick', 'small budget (well under 2 minutes on a 2-core machine)'],
-  ['--seed N', 'base seed, integer in [0, 2^32−1] (default 0); same seed → same results.json'],
-  ['--json', 'print the results JSON on stdout instead of the summary table'],
-];
+/** `race` is an alias of `lab race` (with its own default --out). */
+const RACE = 'race';
 
 async function version(): Promise<string> {
   const pkg = JSON.parse(await readFile(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
 }
 
-function columns(rows: string[][], indent = '  '): string[] {
-  const w = Math.max(...rows.map((r) => r[0]!.length));
-  return rows.map((r) => `${indent}${r[0]!.padEnd(w)}  ${r[1]}`);
-}
-
+/** The global help: commands, common options, and every lab with all its own options. */
 function mainHelp(): string {
   return [
     'metaoptim — optimization laboratory',
@@ -43,100 +32,42 @@ function mainHelp(): string {
     '',
     'Commands:',
     ...columns([
-      ['race', raceLab.summary],
+      ['race', `${findLab(RACE).summary} (= lab race)`],
       ['lab <name>', 'run an experiment (`metaoptim lab` lists them)'],
       ['bench [args]', 'kernel benchmarks (needs a clone with dev dependencies)'],
       ['help [command]', 'this text, or help for a command'],
     ]),
     '',
-    'Options:',
-    ...columns([...COMMON_OPTIONS, ['--help, -h', 'help'], ['--version', 'print the version']]),
+    'Options of race and every lab:',
+    ...columns([...COMMON_OPTIONS, ['--version', 'print the version']]),
     '',
-    'Writes results.json and report.html (self-contained, inline SVG) into --out.',
-    'Exit codes: 0 ok, 1 failure, 2 usage error, 130 interrupted (Ctrl-C; nothing written).',
+    'Labs (metaoptim lab <name>) and their own options:',
+    ...labList(true),
+    '',
+    'Writes results.json and report.html (self-contained; charts need the optional peers vega and vega-lite) into --out.',
+    'Exit codes: 0 ok, 1 failure, 2 usage error, 130 interrupted (Ctrl-C: results.json with partial: true).',
   ].join('\n');
 }
 
-function labHelp(lab: Lab, usage: string): string {
-  const own = (lab.options ?? []).map((o) => [`--${o.name}${o.type === 'boolean' ? '' : ` ${o.type === 'string' ? 'VALUE' : 'N'}`}`, o.help]);
-  return [`Usage: metaoptim ${usage} [options]`, '', lab.summary, '', 'Options:', ...columns([...COMMON_OPTIONS, ...own])].join('\n');
+function labsUsage(): string {
+  return ['Usage: metaoptim lab <name> [options]', '', 'Labs and their own options (metaoptim lab <name> --help):', ...labList(true)].join('\n');
 }
 
-function labList(): string {
-  if (labs.length === 0) return 'No labs are installed in this build.';
-  return ['Labs (metaoptim lab <name>):', ...columns(labs.map((l) => [l.name, l.summary]))].join('\n');
-}
-
-/** Checks `extra` against the lab's declared options (when it declares them). */
-function checkExtra(lab: Lab, usage: string, extra: Record<string, string | boolean>): void {
-  if (!lab.options) return;
-  for (const [k, v] of Object.entries(extra)) {
-    const spec = lab.options.find((o) => o.name === k);
-    if (!spec) throw new UsageError(`unknown option --${k} for ${usage} (see metaoptim ${usage} --help)`);
-    if (spec.type === 'boolean') {
-      if (v !== true && v !== 'true' && v !== 'false') throw new UsageError(`--${k} takes no value`);
-      continue;
-    }
-    if (v === true) throw new UsageError(`--${k} needs a value`);
-    if (spec.type === 'number' && !Number.isFinite(Number(v))) throw new UsageError(`--${k} must be a number, got ${v}`);
-    if (spec.type === 'integer' && !/^-?\d+$/.test(String(v))) throw new UsageError(`--${k} must be an integer, got ${v}`);
+function findLab(name: string): Lab {
+  const lab = labs.find((l) => l.name === name);
+  if (!lab) {
+    const known = labs.length ? labs.map((l) => l.name).join(', ') : 'none are installed in this build';
+    throw new UsageError(`unknown lab "${name}" (labs: ${known})`);
   }
+  return lab;
 }
 
-async function runLab(lab: Lab, usage: string, outDefault: string, a: ParsedArgs, io: CliIo): Promise<number> {
-  checkExtra(lab, usage, a.extra);
-  const out = resolve(a.out ?? outDefault);
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSigint = () => {
-    interrupts++;
-    if (interrupts > 1) process.exit(130);
-    io.stderr.write('\nmetaoptim: interrupted, stopping (Ctrl-C again to quit at once)\n');
-    controller.abort();
-  };
-  process.on('SIGINT', onSigint);
-  const progress = new ProgressDisplay(io.stderr);
-  const started = performance.now();
-  let working = false;
-  const onProgress: typeof progress.update = (e) => {
-    working = true;
-    progress.update(e);
-  };
-  try {
-    let result;
-    try {
-      result = await lab.run({ quick: a.quick, seed: a.seed, onProgress, signal: controller.signal, extra: a.extra });
-    } finally {
-      progress.finish();
-    }
-    if (controller.signal.aborted) throw new MetaoptimError('ABORTED', `${usage}: aborted`);
-    io.stderr.write(`metaoptim: ${usage} finished in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
-    await mkdir(out, { recursive: true });
-    const resultsPath = resolve(out, 'results.json');
-    const reportPath = resolve(out, 'report.html');
-    await writeFile(resultsPath, JSON.stringify(result.results, null, 2) + '\n');
-    await writeFile(reportPath, await renderReport(result.report));
-    if (a.json) {
-      io.stdout(JSON.stringify(result.results));
-      io.stderr.write(`results: ${resultsPath}\nreport:  ${reportPath}\n`);
-    } else {
-      for (const line of result.summary) io.stdout(line);
-      io.stdout('');
-      io.stdout(`results: ${resultsPath}`);
-      io.stdout(`report:  ${reportPath}`);
-    }
-    return 0;
-  } catch (e) {
-    if (controller.signal.aborted) {
-      io.stderr.write('metaoptim: interrupted; partial results were not written\n');
-      return 130;
-    }
-    // a bad option value, rejected before any work was reported, is a usage error (exit 2)
-    if (!working && e instanceof MetaoptimError && e.code === 'INVALID_ARGUMENT') throw new UsageError(e.message.replace(/^\[INVALID_ARGUMENT\] /, ''));
-    throw e;
-  } finally {
-    process.off('SIGINT', onSigint);
-  }
+function help(a: ParsedArgs): string {
+  const [topic, sub] = a.positionals;
+  if (topic === undefined || topic === 'help' || topic === 'bench') return mainHelp();
+  if (topic === RACE) return labHelp(findLab(RACE), RACE);
+  if (topic === 'lab') return sub === undefined ? labsUsage() : labHelp(findLab(sub), `lab ${sub}`);
+  throw new UsageError(`unknown command ${topic}`);
 }
 
 async function runBenchCommand(rest: string[], io: CliIo): Promise<number> {
@@ -160,50 +91,66 @@ async function runBenchCommand(rest: string[], io: CliIo): Promise<number> {
   return typeof r === 'number' ? r : 0;
 }
 
-/** Runs the command line; returns the exit code. */
-export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+async function dispatch(a: ParsedArgs, io: CliIo, deps: RunLabDeps): Promise<number> {
+  if (a.version) {
+    rejectExtra(a, '--version');
+    io.stdout(await version());
+    return 0;
+  }
+  const cmd = a.command;
+  if (cmd === undefined || cmd === 'help') {
+    rejectExtra(a, 'help');
+    io.stdout(cmd === undefined ? mainHelp() : help(a));
+    return 0;
+  }
+  if (cmd === RACE) {
+    if (a.positionals.length > 0) throw new UsageError(`race takes no positional arguments, got ${a.positionals.join(' ')}`);
+    const lab = findLab(RACE);
+    if (a.help) {
+      io.stdout(labHelp(lab, RACE));
+      return 0;
+    }
+    return runLab(lab, RACE, 'metaoptim-out/race', a, io, deps);
+  }
+  if (cmd === 'lab') {
+    const name = a.positionals[0];
+    if (name === undefined) {
+      rejectExtra(a, 'lab');
+      io.stdout(labsUsage());
+      return 0;
+    }
+    if (a.positionals.length > 1) throw new UsageError(`lab takes one name, got ${a.positionals.join(' ')}`);
+    const lab = findLab(name);
+    if (a.help) {
+      io.stdout(labHelp(lab, `lab ${name}`));
+      return 0;
+    }
+    return runLab(lab, `lab ${name}`, `metaoptim-out/lab-${name}`, a, io, deps);
+  }
+  if (cmd === 'bench') return runBenchCommand(a.rest, io);
+  throw new UsageError(`unknown command ${cmd}`);
+}
+
+/**
+ * Runs the command line; returns the exit code. `deps.runner` executes labs: the bin runs
+ * them in a worker thread (`workerRunner`, the default); tests pass `inlineRunner`.
+ */
+export async function main(argv: readonly string[], io: CliIo, deps: Partial<RunLabDeps> = {}): Promise<number> {
+  const a = (() => {
+    try {
+      return parseArgs(argv);
+    } catch (e) {
+      return e as Error;
+    }
+  })();
   try {
-    const a = parseArgs(argv);
-    if (a.version) {
-      io.stdout(await version());
-      return 0;
-    }
-    const cmd = a.command;
-    if (cmd === undefined || cmd === 'help') {
-      const topic = cmd === 'help' ? a.positionals[0] : undefined;
-      if (topic === 'race') io.stdout(labHelp(raceLab, 'race'));
-      else if (topic === 'lab') io.stdout(a.positionals[1] ? helpForLab(a.positionals[1]) : `Usage: metaoptim lab <name> [options]\n\n${labList()}`);
-      else if (topic === undefined || topic === 'bench' || topic === 'help') io.stdout(mainHelp());
-      else throw new UsageError(`unknown command ${topic}`);
-      return 0;
-    }
-    if (cmd === 'race') {
-      if (a.positionals.length > 0) throw new UsageError(`race takes no positional arguments, got ${a.positionals.join(' ')}`);
-      if (a.help) {
-        io.stdout(labHelp(raceLab, 'race'));
-        return 0;
-      }
-      return await runLab(raceLab, 'race', 'metaoptim-out/race', a, io);
-    }
-    if (cmd === 'lab') {
-      const name = a.positionals[0];
-      if (name === undefined) {
-        io.stdout(a.help ? `Usage: metaoptim lab <name> [options]\n\n${labList()}` : labList());
-        return 0;
-      }
-      if (a.positionals.length > 1) throw new UsageError(`lab takes one name, got ${a.positionals.join(' ')}`);
-      const lab = findLab(name);
-      if (a.help) {
-        io.stdout(labHelp(lab, `lab ${name}`));
-        return 0;
-      }
-      return await runLab(lab, `lab ${name}`, `metaoptim-out/lab-${name}`, a, io);
-    }
-    if (cmd === 'bench') return await runBenchCommand(a.rest, io);
-    throw new UsageError(`unknown command ${cmd}`);
+    if (a instanceof Error) throw a;
+    return await dispatch(a, io, { runner: workerRunner, ...deps });
   } catch (e) {
     if (e instanceof UsageError) {
-      io.stderr.write(`metaoptim: ${e.message}\nRun 'metaoptim --help' for usage.\n`);
+      const lab = a instanceof Error ? undefined : a.command === RACE ? RACE : a.command === 'lab' ? a.positionals[0] : undefined;
+      const cmd = lab === RACE ? ' race' : lab !== undefined && labs.some((l) => l.name === lab) ? ` lab ${lab}` : '';
+      io.stderr.write(`metaoptim: ${e.message} (see 'metaoptim${cmd} --help')\n`);
       return 2;
     }
     const err = e as Error;
@@ -213,19 +160,6 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   }
 }
 
-function findLab(name: string): Lab {
-  const lab = labs.find((l) => l.name === name);
-  if (!lab) {
-    const known = labs.length ? labs.map((l) => l.name).join(', ') : 'none are installed in this build';
-    throw new UsageError(`unknown lab "${name}" (labs: ${known})`);
-  }
-  return lab;
-}
-
-function helpForLab(name: string): string {
-  return labHelp(findLab(name), `lab ${name}`);
-}
-
 // Run when executed as the bin (directly or through npm's symlink), not when imported.
 const invoked = process.argv[1] ? pathToFileURL(resolve(process.argv[1])).href : '';
 if (invoked === import.meta.url || (process.argv[1] && (await isSameFile(process.argv[1])))) {
@@ -233,6 +167,8 @@ if (invoked === import.meta.url || (process.argv[1] && (await isSameFile(process
     stdout: (s) => process.stdout.write(s + '\n'),
     stderr: process.stderr,
   });
+  // exit explicitly after an interruption: a lab that never yields may still hold its worker
+  if (code === 130) process.exit(code);
   process.exitCode = code;
 }
 

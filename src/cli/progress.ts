@@ -28,6 +28,7 @@ export class ProgressDisplay {
   private drawn = 0;
   private lastDraw = -Infinity;
   private readonly now: () => number;
+  private stopped = false;
 
   constructor(private readonly stream: ProgressStream, opts: { tty?: boolean; now?: () => number } = {}) {
     this.tty = opts.tty ?? !!stream.isTTY;
@@ -36,6 +37,7 @@ export class ProgressDisplay {
 
   /** Feeds one event (bound, so it can be passed as `onProgress`). */
   readonly update = (e: ProgressEvent): void => {
+    if (this.stopped) return;
     const t = this.now();
     let b = this.bars.get(e.label);
     const fresh = !b;
@@ -58,7 +60,13 @@ export class ProgressDisplay {
 
   /** Draws the final state (TTY); call once when the work is over or aborted. */
   finish(): void {
-    if (this.tty && this.bars.size > 0) this.draw(this.now());
+    if (this.tty && this.bars.size > 0 && !this.stopped) this.draw(this.now());
+  }
+
+  /** Draws the final state and ignores later events (before another message goes to the stream). */
+  stop(): void {
+    this.finish();
+    this.stopped = true;
   }
 
   private draw(t: number): void {

@@ -1,8 +1,8 @@
 import { MetaoptimError } from './errors.js';
 
 // The one typed-array JSON codec: UTF-8 JSON in which typed arrays are stored as
-// {"$f32"|"$f64"|"$u8": base64 of their little-endian bytes} and non-finite numbers as
-// {"$num": "NaN" | "Infinity" | "-Infinity"}, so every bit survives a round trip.
+// {"$f32"|"$f64"|"$u8": base64 of their little-endian bytes} and non-finite numbers and −0 as
+// {"$num": "NaN" | "Infinity" | "-Infinity" | "-0"}, so every bit survives a round trip.
 // Used by meta-training checkpoints, learned-optimizer θ files and lab results.
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
@@ -38,6 +38,7 @@ export function encodeJson(value: unknown): Uint8Array {
     if (v instanceof Float64Array) return { $f64: toB64(bytesOf(v)) };
     if (v instanceof Uint8Array) return { $u8: toB64(v) };
     if (typeof v === 'number' && !Number.isFinite(v)) return { $num: String(v) };
+    if (Object.is(v, -0)) return { $num: '-0' };
     return v;
   });
   return new TextEncoder().encode(text);

@@ -81,6 +81,17 @@ export function checkOptions<T extends object>(owner: string, opts: T | undefine
   return opts;
 }
 
+/**
+ * The option keys of an options type, checked by the compiler both ways: every key of `T` must
+ * be listed (a missing one is an error) and nothing else may be (excess-property check). Use
+ * it to build the `valid` list of `checkOptions`, so that list cannot drift from the interface:
+ *
+ *   const ADAM_KEYS = optionKeys<AdamOptions>({ lr: 1, beta1: 1, beta2: 1, eps: 1, weightDecay: 1, nonFinite: 1 });
+ */
+export function optionKeys<T extends object>(keys: { [K in keyof Required<T>]: 1 }): readonly string[] {
+  return Object.freeze(Object.keys(keys));
+}
+
 /** The entry of `candidates` closest to `word` by edit distance, if it is close enough to be a typo. */
 export function closestKey(word: string, candidates: readonly string[]): string | undefined {
   const w = word.toLowerCase();

@@ -1,7 +1,7 @@
 // metaoptim/core: the shared foundation below everything else (errors, the one Rng, small
 // f64 linear algebra, statistics, the f64 Adam helper, the typed-array JSON codec and the
 // loop contract). Pure TypeScript, no WebAssembly, no dependencies.
-export { MetaoptimError, checkNumber, checkOptions, closestKey } from './errors.js';
+export { MetaoptimError, checkNumber, checkOptions, closestKey, optionKeys } from './errors.js';
 export { Rng, mixSeed } from './rng.js';
 export * as linalg from './linalg.js';
 export { mean, sd, meanSd, median, quantile, iqm, bootstrapCi, spearman, ranks, finite, type BootstrapOptions } from './stats.js';

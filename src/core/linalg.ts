@@ -198,7 +198,7 @@ export function powerIteration(
 }
 
 /** out = M·x for row-major M (rows×cols). */
-export function matVec(M: ArrayLike<number>, rows: number, cols: number, x: ArrayLike<number>, out = new Float64Array(rows)): Float64Array {
+export function matVec(M: ArrayLike<number>, rows: number, cols: number, x: ArrayLike<number>, out: Float64Array = new Float64Array(rows)): Float64Array {
   for (let i = 0; i < rows; i++) {
     let s = 0;
     for (let j = 0; j < cols; j++) s += M[i * cols + j]! * x[j]!;
@@ -208,7 +208,7 @@ export function matVec(M: ArrayLike<number>, rows: number, cols: number, x: Arra
 }
 
 /** out = Mᵀ·x for row-major M (rows×cols), x of length rows. */
-export function matTVec(M: ArrayLike<number>, rows: number, cols: number, x: ArrayLike<number>, out = new Float64Array(cols)): Float64Array {
+export function matTVec(M: ArrayLike<number>, rows: number, cols: number, x: ArrayLike<number>, out: Float64Array = new Float64Array(cols)): Float64Array {
   out.fill(0, 0, cols);
   for (let i = 0; i < rows; i++) {
     const xi = x[i]!;

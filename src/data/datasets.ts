@@ -1,4 +1,4 @@
-import { MetaoptimError } from '../core/errors.js';
+import { MetaoptimError, checkOptions } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import { type DataFile, readDataText } from './source.js';
 
@@ -95,7 +95,8 @@ export function subset(d: Dataset, idx: ArrayLike<number>, name = d.name): Datas
  * (a count, or a fraction of the rows) become the test set. Digits default: 397 test,
  * 1,400 train (SPEC adaptation).
  */
-export function splitDataset(d: Dataset, opts: { test: number; seed?: number }): SplitDataset {
+export function splitDataset(d: Dataset, options: { test: number; seed?: number }): SplitDataset {
+  const opts = checkOptions('splitDataset', options, ['test', 'seed']);
   const seed = opts.seed ?? 0;
   const nTest = opts.test < 1 ? Math.round(opts.test * d.rows) : opts.test;
   if (!Number.isInteger(nTest) || nTest <= 0 || nTest >= d.rows) {

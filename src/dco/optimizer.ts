@@ -2,7 +2,7 @@
 // optimizer is made (its matrices and chol(P) are materialized once); each step computes, in f64,
 //   q = W_g g + W_d d + W_x x + c,  δ = argmin ½δᵀPδ + qᵀδ  (= −P⁻¹q, or with |δ_i| ≤ r by the
 //   box QP kernel when `trustRegion` is set),  x ← x + δ,  d ← δ.
-import { MetaoptimError, checkNumber } from '../core/errors.js';
+import { MetaoptimError, checkNumber, checkOptions, optionKeys } from '../core/errors.js';
 import { makeOptimizer, nonFinitePolicy } from '../optim/base.js';
 import type { NonFinitePolicy, Optimizer } from '../optim/types.js';
 import { solve as qpSolve } from '../qp/solve.js';
@@ -15,7 +15,11 @@ export interface DcoOptimizerOptions {
   nonFinite?: NonFinitePolicy;
 }
 
+/** The keys `DcoOptimizerOptions` may hold (anything else is UNKNOWN_OPTION). */
+export const DCO_OPTIMIZER_KEYS = optionKeys<DcoOptimizerOptions>({ trustRegion: 1, nonFinite: 1 });
+
 export function dcoOptimizer(theta: DcoTheta, o: DcoOptimizerOptions = {}): Optimizer {
+  checkOptions(theta.kind, o, DCO_OPTIMIZER_KEYS);
   for (const k of paramNames(theta.kind, theta.parameterization)) {
     const a = theta.params[k];
     if (!a || !a.every(Number.isFinite)) throw new MetaoptimError('INVALID_HYPERPARAMETER', `${theta.kind}: θ.${k} is missing or not finite`);

@@ -4,9 +4,9 @@
 //   DCOG : q = g                      (θ: P)
 //   DCOM : q = g − M d                (θ: P, M; diagonal or full like P)
 //   DCOGD: q = W_g g + W_d d + W_x x + c   (θ: P, W_g, W_d, W_x, c)
-import { MetaoptimError, checkNumber } from '../core/errors.js';
-import { cholesky, sigmoid, softplus, softplusInv } from './dense.js';
-import { gaussian } from './random.js';
+import { MetaoptimError, checkNumber, checkOptions, optionKeys } from '../core/errors.js';
+import { cholesky } from '../core/linalg.js';
+import { Rng } from '../core/rng.js';
 
 export type DcoKind = 'dcog' | 'dcom' | 'dcogd';
 export type Parameterization = 'diagonal' | 'full';
@@ -55,7 +55,11 @@ export function paramNames(kind: DcoKind, parameterization: Parameterization): s
   return [p, 'Wg', 'Wd', 'Wx', 'c'];
 }
 
+/** The keys `DcoInitOptions` may hold (anything else is UNKNOWN_OPTION). */
+export const DCO_INIT_KEYS = optionKeys<DcoInitOptions>({ parameterization: 1, lr: 1, momentum: 1, eps: 1, noise: 1 });
+
 export function initTheta(kind: DcoKind, seed: number, n: number, o: DcoInitOptions = {}): DcoTheta {
+  checkOptions(`${kind}.init`, o, DCO_INIT_KEYS);
   if (!Number.isInteger(n) || n < 1) throw new MetaoptimError('INVALID_ARGUMENT', `${kind}.init: n must be a positive integer, got ${n}`);
   const par = o.parameterization ?? 'diagonal';
   if (par !== 'diagonal' && par !== 'full') throw new MetaoptimError('INVALID_ARGUMENT', `${kind}.init: parameterization must be 'diagonal' or 'full'`);
@@ -82,10 +86,10 @@ export function initTheta(kind: DcoKind, seed: number, n: number, o: DcoInitOpti
     params.c = new Float64Array(n);
   }
   if (noise > 0) {
-    const N = gaussian(seed);
+    const rng = new Rng(seed);
     for (const name of paramNames(kind, par)) {
       const a = params[name]!;
-      for (let i = 0; i < a.length; i++) a[i] = a[i]! + noise * N();
+      for (let i = 0; i < a.length; i++) a[i] = a[i]! + noise * rng.normal();
     }
   }
   return { kind, n, parameterization: par, eps, params };
@@ -114,7 +118,7 @@ export function materialize(theta: DcoTheta): Materialized {
     }
     for (let i = 0; i < n; i++) P[i * n + i] = P[i * n + i]! + eps;
   }
-  const m: Materialized = { n, P, cholP: cholesky(P, n) };
+  const m: Materialized = { n, P, cholP: cholP(P, n, theta.kind) };
   if (theta.kind === 'dcom') m.Wd = dense(params.M!, n, diag).map((x) => -x);
   if (theta.kind === 'dcogd') {
     m.Wg = dense(params.Wg!, n, diag);
@@ -186,3 +190,34 @@ export function cloneTheta(t: DcoTheta): DcoTheta {
   return { ...t, params };
 }
 
+
+/**
+ * chol(P), with the linear-algebra error mapped to the DCO boundary's code: P = … + εI is
+ * positive definite in exact arithmetic, so a failing pivot means ε is too small for the
+ * scale of θ — QP_NOT_PD (details `{ pivot, index }`, as for the QP layer), "raise eps".
+ */
+function cholP(P: Float64Array, n: number, kind: DcoKind): Float64Array {
+  try {
+    return cholesky(P, n);
+  } catch (e) {
+    if (e instanceof MetaoptimError && e.code === 'NOT_POSITIVE_DEFINITE') {
+      throw new MetaoptimError('QP_NOT_PD', `${kind}: P is not positive definite (pivot ${String(e.details?.pivot)} at ${String(e.details?.index)}); raise eps`, { ...e.details });
+    }
+    throw e;
+  }
+}
+
+/** log(1 + eˣ), stable. */
+export function softplus(x: number): number {
+  return x > 30 ? x : x < -30 ? Math.exp(x) : Math.log1p(Math.exp(x));
+}
+
+/** The inverse of softplus: y > 0 ↦ log(eʸ − 1). */
+export function softplusInv(y: number): number {
+  return y > 30 ? y : Math.log(Math.expm1(y));
+}
+
+/** σ(x) = 1/(1 + e⁻ˣ), the derivative of softplus. */
+export function sigmoid(x: number): number {
+  return 1 / (1 + Math.exp(-x));
+}

@@ -1,17 +1,24 @@
 // Meta-training of a DCO optimizer (SPEC B.3.4): each iteration draws a mini-batch of tasks,
 // unrolls T steps on each, averages the meta-loss and its exact gradient (src/dco/unroll.ts),
-// and takes an Adam step on θ (f64, in JavaScript: θ is small and precision decides the
-// one-step claim). The learning rate decays geometrically from `lr` to `finalLr`.
-import { MetaoptimError, checkNumber } from '../core/errors.js';
+// and takes an Adam step on θ (core `adamF64Step`, f64 in JavaScript: θ is small and precision
+// decides the one-step claim). The learning rate decays geometrically from `lr` to `finalLr`.
+//
+// Loop contract (core/loop.ts): async, yields every ~20 ms, an aborted `signal` rejects with
+// ABORTED `{ iteration, partial }` where partial is the `MetaTrainResult` so far (θ after
+// `iteration` updates, the history of those iterations); progress events
+// `{ label: '<kind> metaTrain', done, total: iterations, elapsedMs, metrics: { metaLoss } }`.
+import { type AdamF64State, adamF64Init, adamF64Step } from '../core/adam.js';
+import { MetaoptimError, checkNumber, checkOptions, optionKeys } from '../core/errors.js';
+import { Loop, type LoopOptions } from '../core/loop.js';
+import { Rng, mixSeed } from '../core/rng.js';
+import { type F64Task, asF64Task } from '../tasks/f64.js';
 import type { Task } from '../tasks/types.js';
-import { mix, uniform } from './random.js';
-import { type F64Task, asF64Task } from './task.js';
 import { type DcoTheta, cloneTheta, materialize, paramGrads, paramNames, zeroDenseGrads } from './theta.js';
 import { unroll } from './unroll.js';
 
 export type MetaGradient = 'auto' | 'first-order' | 'full';
 
-export interface MetaTrainOptions {
+export interface MetaTrainOptions extends LoopOptions {
   /** A fixed pool to draw mini-batches from, or a sampler of fresh tasks by seed. */
   tasks: (Task | F64Task)[] | ((seed: number) => Task | F64Task);
   /** Meta-iterations (default 500). */
@@ -42,62 +49,74 @@ export interface MetaTrainOptions {
    * the same relative rate as O(1) arrays (useful when 1/α is large).
    */
   lrScale?: 'absolute' | 'relative';
-  seed?: number;
-  onProgress?: (e: { iteration: number; iterations: number; metaLoss: number }) => void;
-  /** Checked every iteration; aborting throws ABORTED with the θ reached so far in details. */
-  signal?: AbortSignal;
 }
+
+/** The keys `MetaTrainOptions` may hold (anything else is UNKNOWN_OPTION). */
+export const META_TRAIN_KEYS = optionKeys<MetaTrainOptions>({
+  seed: 1, signal: 1, onProgress: 1, tasks: 1, iterations: 1, batchSize: 1, unroll: 1, weights: 1, normalize: 1, gradient: 1,
+  lr: 1, finalLr: 1, beta1: 1, beta2: 1, adamEps: 1, lrScale: 1,
+});
 
 export interface MetaTrainResult {
   theta: DcoTheta;
-  /** Mean meta-loss of each iteration's mini-batch (before its update). */
+  /** Mean meta-loss of each iteration's mini-batch (before its update); in a partial result, only the iterations done. */
   history: Float64Array;
   /** Which meta-gradient was used. */
   gradient: 'first-order' | 'full';
 }
 
-export function metaTrain(theta0: DcoTheta, o: MetaTrainOptions): MetaTrainResult {
-  const iterations = Math.floor(checkNumber('metaTrain', 'iterations', o.iterations ?? 500, { min: 1 }));
-  const batchSize = Math.floor(checkNumber('metaTrain', 'batchSize', o.batchSize ?? 8, { min: 1 }));
-  const steps = Math.floor(checkNumber('metaTrain', 'unroll', o.unroll ?? 1, { min: 1 }));
-  const lr = checkNumber('metaTrain', 'lr', o.lr ?? 1e-2, { min: 0, minExclusive: true });
-  const finalLr = checkNumber('metaTrain', 'finalLr', o.finalLr ?? lr * 1e-3, { min: 0, minExclusive: true });
-  const b1 = checkNumber('metaTrain', 'beta1', o.beta1 ?? 0.9, { min: 0, max: 1, maxExclusive: true });
-  const b2 = checkNumber('metaTrain', 'beta2', o.beta2 ?? 0.999, { min: 0, max: 1, maxExclusive: true });
-  const aeps = checkNumber('metaTrain', 'adamEps', o.adamEps ?? 1e-12, { min: 0 });
+/**
+ * Meta-trains θ (a new θ is returned; `theta0` is not modified). Errors: UNKNOWN_OPTION,
+ * INVALID_HYPERPARAMETER, INVALID_ARGUMENT (empty pool, 'full' without hvp), LENGTH_MISMATCH
+ * (task size ≠ θ.n), NON_FINITE_LOSS (details `{ iteration }`), QP_NOT_PD, ABORTED (see above).
+ */
+export async function metaTrain(theta0: DcoTheta, o: MetaTrainOptions): Promise<MetaTrainResult> {
+  const owner = `${theta0?.kind ?? 'dco'} metaTrain`;
+  checkOptions(owner, o, META_TRAIN_KEYS);
+  if (!o) throw new MetaoptimError('INVALID_ARGUMENT', `${owner}: options { tasks, … } are required`);
+  const iterations = Math.floor(checkNumber(owner, 'iterations', o.iterations ?? 500, { min: 1 }));
+  const batchSize = Math.floor(checkNumber(owner, 'batchSize', o.batchSize ?? 8, { min: 1 }));
+  const steps = Math.floor(checkNumber(owner, 'unroll', o.unroll ?? 1, { min: 1 }));
+  const lr = checkNumber(owner, 'lr', o.lr ?? 1e-2, { min: 0, minExclusive: true });
+  const finalLr = checkNumber(owner, 'finalLr', o.finalLr ?? lr * 1e-3, { min: 0, minExclusive: true });
+  const beta1 = checkNumber(owner, 'beta1', o.beta1 ?? 0.9, { min: 0, max: 1, maxExclusive: true });
+  const beta2 = checkNumber(owner, 'beta2', o.beta2 ?? 0.999, { min: 0, max: 1, maxExclusive: true });
+  const eps = checkNumber(owner, 'adamEps', o.adamEps ?? 1e-12, { min: 0 });
   const seed = o.seed ?? 0;
-  const pool = Array.isArray(o.tasks) ? o.tasks.map((t, i) => asF64Task(t, mix(seed, i))) : undefined;
-  if (pool && pool.length === 0) throw new MetaoptimError('INVALID_ARGUMENT', 'metaTrain: the task pool is empty');
+  const pool = Array.isArray(o.tasks) ? o.tasks.map((t, i) => asF64Task(t, mixSeed(seed, i))) : undefined;
+  if (pool && pool.length === 0) throw new MetaoptimError('INVALID_ARGUMENT', `${owner}: the task pool is empty`);
   const sampler = Array.isArray(o.tasks) ? undefined : o.tasks;
-  if (!pool && typeof sampler !== 'function') throw new MetaoptimError('INVALID_ARGUMENT', 'metaTrain: tasks must be an array or a function of a seed');
-  const probe = pool ? pool[0]! : asF64Task(sampler!(mix(seed, 0x7fffffff)));
+  if (!pool && typeof sampler !== 'function') throw new MetaoptimError('INVALID_ARGUMENT', `${owner}: tasks must be an array or a function of a seed`);
+  const probe = pool ? pool[0]! : asF64Task(sampler!(mixSeed(seed, 0x7fffffff)));
   if (probe.size !== theta0.n) {
-    throw new MetaoptimError('LENGTH_MISMATCH', `metaTrain: tasks have ${probe.size} parameters, θ was made for n = ${theta0.n}`);
+    throw new MetaoptimError('LENGTH_MISMATCH', `${owner}: tasks have ${probe.size} parameters, θ was made for n = ${theta0.n}`);
   }
   const want = o.gradient ?? 'auto';
+  if (want !== 'auto' && want !== 'full' && want !== 'first-order') {
+    throw new MetaoptimError('INVALID_ARGUMENT', `${owner}: gradient must be 'auto', 'full' or 'first-order', got ${String(want)}`);
+  }
   const hasHvp = pool ? pool.every((t) => !!t.hvp) : !!probe.hvp;
-  if (want === 'full' && !hasHvp) throw new MetaoptimError('INVALID_ARGUMENT', "metaTrain: gradient 'full' needs tasks with hvp");
+  if (want === 'full' && !hasHvp) throw new MetaoptimError('INVALID_ARGUMENT', `${owner}: gradient 'full' needs tasks with hvp`);
   const full = want === 'full' || (want === 'auto' && hasHvp);
+  const loop = new Loop(owner, o, { total: iterations });
   const theta = cloneTheta(theta0);
   const names = paramNames(theta.kind, theta.parameterization);
-  const m1: Record<string, Float64Array> = {}, m2: Record<string, Float64Array> = {};
-  for (const k of names) {
-    m1[k] = new Float64Array(theta.params[k]!.length);
-    m2[k] = new Float64Array(theta.params[k]!.length);
-  }
+  const adam: Record<string, AdamF64State> = {};
   const scaleOf: Record<string, number> = {};
   for (const k of names) {
     const a = theta.params[k]!;
+    adam[k] = adamF64Init(a.length);
     const rms = Math.sqrt(a.reduce((s, v) => s + v * v, 0) / Math.max(1, a.length));
     scaleOf[k] = o.lrScale === 'relative' ? Math.max(1, rms) : 1;
   }
   const history = new Float64Array(iterations);
-  const pick = uniform(mix(seed, 1));
+  const gradient = full ? 'full' : 'first-order';
+  let done = 0;
+  const partial = (): MetaTrainResult => ({ theta: cloneTheta(theta), history: history.slice(0, done), gradient });
+  const pick = new Rng(seed, 1);
   const uo = { steps, weights: o.weights ?? 'all', normalize: !!o.normalize, full } as const;
+  loop.check(0, partial);
   for (let it = 0; it < iterations; it++) {
-    if (o.signal?.aborted) {
-      throw new MetaoptimError('ABORTED', `metaTrain: aborted at iteration ${it}`, { iteration: it, theta: cloneTheta(theta) });
-    }
     let batch: F64Task[];
     if (pool) {
       if (pool.length <= batchSize) batch = pool;
@@ -105,42 +124,39 @@ export function metaTrain(theta0: DcoTheta, o: MetaTrainOptions): MetaTrainResul
         // Sample without replacement (partial Fisher–Yates on indices).
         const idx = pool.map((_, i) => i);
         for (let i = 0; i < batchSize; i++) {
-          const j = i + Math.floor(pick() * (idx.length - i));
+          const j = i + pick.int(idx.length - i);
           [idx[i], idx[j]] = [idx[j]!, idx[i]!];
         }
         batch = idx.slice(0, batchSize).map((i) => pool[i]!);
       }
-    } else batch = Array.from({ length: batchSize }, (_, i) => asF64Task(sampler!(mix(mix(seed, it + 2), i))));
+    } else batch = Array.from({ length: batchSize }, (_, i) => asF64Task(sampler!(mixSeed(mixSeed(seed, it + 2), i))));
     const mat = materialize(theta);
     const dense = zeroDenseGrads(theta);
     let loss = 0;
     for (const task of batch) loss += unroll(mat, task, uo, dense).metaLoss;
     const inv = 1 / batch.length;
     loss *= inv;
-    history[it] = loss;
     if (!Number.isFinite(loss)) {
-      throw new MetaoptimError('NON_FINITE_LOSS', `metaTrain: meta-loss is ${loss} at iteration ${it}; lower lr`, { iteration: it });
+      throw new MetaoptimError('NON_FINITE_LOSS', `${owner}: meta-loss is ${loss} at iteration ${it}; lower lr`, { iteration: it });
     }
+    history[it] = loss;
     const g = paramGrads(theta, dense);
     const rate = iterations > 1 ? lr * Math.pow(finalLr / lr, it / (iterations - 1)) : lr;
-    const c1 = 1 / (1 - Math.pow(b1, it + 1)), c2 = 1 / (1 - Math.pow(b2, it + 1));
     for (const k of names) {
-      const p = theta.params[k]!, gk = g[k]!, a = m1[k]!, v = m2[k]!;
-      const step = rate * scaleOf[k]!;
-      for (let i = 0; i < p.length; i++) {
-        const gi = gk[i]! * inv;
-        a[i] = b1 * a[i]! + (1 - b1) * gi;
-        v[i] = b2 * v[i]! + (1 - b2) * gi * gi;
-        p[i] = p[i]! - (step * a[i]! * c1) / (Math.sqrt(v[i]! * c2) + aeps);
-      }
+      const gk = g[k]!;
+      for (let i = 0; i < gk.length; i++) gk[i] = gk[i]! * inv;
+      adamF64Step(theta.params[k]!, gk, adam[k]!, { lr: rate * scaleOf[k]!, beta1, beta2, eps });
     }
-    o.onProgress?.({ iteration: it + 1, iterations, metaLoss: loss });
+    done = it + 1;
+    await loop.tick(done, partial, () => ({ metaLoss: loss }));
   }
-  return { theta, history, gradient: full ? 'full' : 'first-order' };
+  loop.finish(iterations, { metaLoss: history[iterations - 1]! });
+  return { theta, history, gradient };
 }
 
 /** Mean meta-loss of θ over tasks (no update), e.g. on held-out tasks. */
 export function metaLoss(theta: DcoTheta, tasks: (Task | F64Task)[], o: { unroll?: number; weights?: 'all' | 'last'; normalize?: boolean } = {}): number {
+  checkOptions('metaLoss', o, ['unroll', 'weights', 'normalize']);
   const mat = materialize(theta);
   let s = 0;
   tasks.forEach((t, i) => {

@@ -9,8 +9,8 @@
 //   ∂ℓ/∂W_g += −w g_tᵀ, ∂ℓ/∂W_d += −w d_tᵀ, ∂ℓ/∂W_x += −w x_tᵀ, ∂ℓ/∂c += −w,
 //   a ← a − W_xᵀw − [full] ∇²f(x_t) W_gᵀw + w_t ∇f(x_t) (t ≥ 1),   e ← −W_dᵀw.
 // 'first-order' treats g_t as a constant (drops the Hessian term); 'full' needs task.hvp.
-import { addOuter, cholSolve, matTVec } from './dense.js';
-import type { F64Task } from './task.js';
+import { addOuter, cholSolve, matTVec } from '../core/linalg.js';
+import type { F64Task } from '../tasks/f64.js';
 import type { DenseGrads, Materialized } from './theta.js';
 
 export interface UnrollOptions {

@@ -1,6 +1,5 @@
 export { type LearnedOptimizer, type LearnedOptimizerOptions } from './types.js';
 export { MLP_LOPT_THETA_SIZE, type MlpLOptOptions, mlpLOpt } from './mlp.js';
 export { LSTM_LOPT_THETA_SIZE, type LstmLOptOptions, lstmLOpt } from './lstm.js';
-export { type NoisyQuadraticConfig, type NoisyQuadraticFamilyOptions, noisyQuadraticFamily, noisyQuadraticTask } from './noisy-quadratic.js';
 export * from './outer/index.js';
 export * from './pretrain/index.js';

@@ -1,9 +1,9 @@
-import { MetaoptimError, checkNumber } from '../core/errors.js';
+import { MetaoptimError, checkNumber, checkOptions, optionKeys } from '../core/errors.js';
 import { makeOptimizer, nonFinitePolicy } from '../optim/base.js';
 import type { OptState } from '../optim/state.js';
 import type { Optimizer } from '../optim/types.js';
 import { Region } from '../runtime/arena.js';
-import { Rng } from '../analysis/random.js';
+import { Rng } from '../core/rng.js';
 import { type LearnedOptimizer, type LearnedOptimizerOptions, thetaHash } from './types.js';
 
 /**
@@ -44,6 +44,7 @@ export const lstmLOpt: LearnedOptimizer<LstmLOptOptions> = {
 
   optimizer(theta: Float32Array, opts: LstmLOptOptions = {}): Optimizer {
     const name = 'lstm-lopt';
+    checkOptions(name, opts, optionKeys<LstmLOptOptions>({ nonFinite: 1, outScale: 1 }));
     checkTheta(name, theta);
     const th = theta.slice();
     const outScale = checkNumber(name, 'outScale', opts.outScale ?? 0.1);

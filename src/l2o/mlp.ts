@@ -1,10 +1,10 @@
-import { MetaoptimError } from '../core/errors.js';
+import { MetaoptimError, checkOptions, optionKeys } from '../core/errors.js';
 import { makeOptimizer, nonFinitePolicy } from '../optim/base.js';
 import type { OptState } from '../optim/state.js';
 import type { Optimizer } from '../optim/types.js';
 import { Region } from '../runtime/arena.js';
 import type { Kernels } from '../runtime/kernels.js';
-import { Rng } from '../analysis/random.js';
+import { Rng } from '../core/rng.js';
 import { type LearnedOptimizer, type LearnedOptimizerOptions, thetaHash } from './types.js';
 
 /**
@@ -72,6 +72,7 @@ export const mlpLOpt: LearnedOptimizer<MlpLOptOptions> = {
 
   optimizer(theta: Float32Array, opts: MlpLOptOptions = {}): Optimizer {
     const name = 'mlp-lopt';
+    checkOptions(name, opts, optionKeys<MlpLOptOptions>({ nonFinite: 1, segments: 1, normEps: 1 }));
     if (!(theta instanceof Float32Array) || theta.length !== MLP_LOPT_THETA_SIZE) {
       throw new MetaoptimError('LENGTH_MISMATCH', `${name}: θ must be a Float32Array of ${MLP_LOPT_THETA_SIZE}`, { got: theta?.length });
     }

@@ -17,5 +17,8 @@ export {
   type TuneLrResult,
   type TuneScore,
 } from './protocol.js';
+export { type Contestant, contestants, raceLab, raceLrGrid, raceReport, raceTask, raceTasks, type RaceResults, type RaceRun, type RaceTaskEntry, type RaceTaskResult, type TuningPoint } from './race/index.js';
+export { type DcoLabResults, dcoLab } from './dco/lab.js';
+export { LOGISTIC_LR_GRID, type LogisticExperimentOptions, type LogisticExperimentResult, type LogisticRow, logisticExperiment } from './dco/logistic.js';
 export * as dynamics from './dynamics/index.js';
 export * as learned from './learned/index.js';

@@ -7,6 +7,8 @@ import type { ReportDoc } from '../report/types.js';
 // progress bars, --out, Ctrl-C and file writing. A lab follows the loop contract of
 // core/loop.ts: on abort it rejects with ABORTED whose `details.partial` is a `LabResult`
 // built from what finished (its results carry `partial: true` in their header).
+// The CLI runs each lab in a worker thread (cli/runner.ts), so results, report, progress
+// events and error details must be plain, structured-cloneable data.
 
 export interface LabOptions extends LoopOptions {
   /** Small budget: at most about 2 minutes on a 2-core machine. */

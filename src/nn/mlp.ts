@@ -1,4 +1,4 @@
-import { MetaoptimError } from '../core/errors.js';
+import { MetaoptimError, checkOptions, optionKeys } from '../core/errors.js';
 import { Region } from '../runtime/arena.js';
 import type { Kernels } from '../runtime/kernels.js';
 import { type Runtime, defaultRuntimeOrThrow } from '../runtime/runtime.js';
@@ -41,6 +41,9 @@ export interface MlpOptions {
   runtime?: Runtime;
 }
 
+/** The keys `mlp` accepts (anything else is UNKNOWN_OPTION). */
+export const MLP_KEYS = optionKeys<MlpOptions>({ sizes: 1, activation: 1, batchNorm: 1, loss: 1, maxBatch: 1, init: 1, runtime: 1 });
+
 /**
  * `'pytorch'`: W, b ~ U(±1/√fan_in) (torch.nn.Linear default); `'glorot'`: W ~ U(±√(6/(fan_in+fan_out))), b = 0.
  * Batch-norm γ = 1, β = 0 in both. Draws come from one xoshiro128** stream seeded by the
@@ -78,6 +81,7 @@ export class Mlp {
   constructor(o: MlpOptions) {
     const owner = 'mlp';
     if (o === null || typeof o !== 'object') throw new MetaoptimError('INVALID_ARGUMENT', 'mlp: options must be an object');
+    checkOptions(owner, o, MLP_KEYS);
     this.sizes = checkSizes(owner, o.sizes);
     this.activation = checkActivation(owner, o.activation ?? 'relu');
     this.batchNorm = o.batchNorm === true;

@@ -1,4 +1,4 @@
-import { checkNumber } from '../core/errors.js';
+import { checkNumber, checkOptions, optionKeys } from '../core/errors.js';
 import { makeOptimizer, nonFinitePolicy, scheduleOrNumber, valueAt } from './base.js';
 import type { NonFinitePolicy, Optimizer, Schedule } from './types.js';
 
@@ -33,6 +33,9 @@ export interface AdamOptions {
   nonFinite?: NonFinitePolicy;
 }
 
+/** The keys `adam` and `adamw` accept (anything else is UNKNOWN_OPTION). */
+export const ADAM_KEYS = optionKeys<AdamOptions>({ lr: 1, beta1: 1, beta2: 1, eps: 1, weightDecay: 1, nonFinite: 1 });
+
 /** Validated Adam hyper-parameters, shared by adam, adamw, eve and scaleByAdam. */
 export function adamHyper(owner: string, o: AdamOptions, defaultWd: number) {
   return {
@@ -44,7 +47,8 @@ export function adamHyper(owner: string, o: AdamOptions, defaultWd: number) {
   };
 }
 
-function adamFamily(name: 'adam' | 'adamw', o: AdamOptions, decoupled: boolean): Optimizer {
+function adamFamily(name: 'adam' | 'adamw', opts: AdamOptions, decoupled: boolean): Optimizer {
+  const o = checkOptions(name, opts, ADAM_KEYS);
   const h = adamHyper(name, o, decoupled ? 1e-2 : 0);
   const l2 = decoupled ? 0 : h.weightDecay;
   const wd = decoupled ? h.weightDecay : 0;

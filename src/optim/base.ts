@@ -1,4 +1,4 @@
-import { MetaoptimError, checkNumber } from '../core/errors.js';
+import { MetaoptimError, checkNumber, checkOptions } from '../core/errors.js';
 import type { Kernels } from '../runtime/kernels.js';
 import { defaultRuntimeOrThrow } from '../runtime/runtime.js';
 import { decodeCheckpoint } from './checkpoint.js';
@@ -58,6 +58,19 @@ function toLength(owner: string, what: string, x: unknown): number {
   return n;
 }
 
+/** The keys of `init`/`restore` options and of `step` info (anything else is UNKNOWN_OPTION). */
+export const INIT_KEYS: readonly string[] = ['runtime'];
+export const STEP_INFO_KEYS: readonly string[] = ['loss'];
+
+/** `checkOptions` for the per-step info without allocating on the hot path (only `loss` is valid). */
+function checkStepInfo(owner: string, info: StepInfo | undefined): void {
+  if (info === undefined || info === null) return;
+  if (typeof info !== 'object') throw new MetaoptimError('INVALID_ARGUMENT', `${owner}: step info must be an object such as { loss }`);
+  for (const key in info) {
+    if (key !== 'loss') checkOptions(owner, { [key]: true }, STEP_INFO_KEYS);
+  }
+}
+
 /** Builds an `Optimizer` from a spec: shared validation, non-finite policy and checkpoints. */
 export function makeOptimizer(spec: OptimizerSpec): Optimizer {
   const { name, hyperparams, slots, nonFinite } = spec;
@@ -72,6 +85,7 @@ export function makeOptimizer(spec: OptimizerSpec): Optimizer {
     hyperparams: frozen,
 
     init(params: GradientInput, opts?: InitOptions): OptState {
+      checkOptions(`${name}.init`, opts, INIT_KEYS);
       const n = toLength(name, 'params', params);
       const s = newState(n, opts);
       s.params.set(params);
@@ -81,6 +95,7 @@ export function makeOptimizer(spec: OptimizerSpec): Optimizer {
     step(state: OptState, grads?: GradientInput, info?: StepInfo): boolean {
       if (!(state instanceof OptState)) throw new MetaoptimError('INVALID_ARGUMENT', `${name}.step: expected a state from ${name}.init()`);
       state.assertLive();
+      checkStepInfo(`${name}.step`, info);
       if (state.optimizer !== name) {
         throw new MetaoptimError('STATE_MISMATCH', `${name}.step: this state was made by ${state.optimizer}`);
       }
@@ -116,6 +131,7 @@ export function makeOptimizer(spec: OptimizerSpec): Optimizer {
     },
 
     restore(bytes: Uint8Array, opts?: InitOptions): OptState {
+      checkOptions(`${name}.restore`, opts, INIT_KEYS);
       const c = decodeCheckpoint(bytes);
       if (c.optimizer !== name) {
         throw new MetaoptimError('BAD_CHECKPOINT', `checkpoint was saved by ${c.optimizer}, not ${name}`);

@@ -1,4 +1,4 @@
-import { MetaoptimError, checkNumber } from '../core/errors.js';
+import { MetaoptimError, checkNumber, checkOptions, optionKeys } from '../core/errors.js';
 import { type AdamOptions, adamHyper, adamScalars } from './adam.js';
 import { makeOptimizer, nonFinitePolicy, valueAt } from './base.js';
 import type { NonFinitePolicy, Optimizer, StepInfo } from './types.js';
@@ -17,6 +17,11 @@ export interface EveOptions extends AdamOptions {
   /** `thresholds`: upper threshold K (default 10). */
   K?: number;
 }
+
+/** The keys `eve` accepts (anything else is UNKNOWN_OPTION). */
+export const EVE_KEYS = optionKeys<EveOptions>({
+  lr: 1, beta1: 1, beta2: 1, eps: 1, weightDecay: 1, nonFinite: 1, beta3: 1, variant: 1, c: 1, fStar: 1, k: 1, K: 1,
+});
 
 /** Smallest positive normal double: the denominator guard of SPEC A.1.2/A.1.3. */
 const TINY = 2.2250738585072014e-308;
@@ -120,8 +125,9 @@ export function eveFeedback(h: EveHyper, sc: Record<string, number>, prefix: str
  * With `c = 1` (clip) or `k = K = 1` (thresholds) Eve is exactly Adam, bit for bit.
  * `weightDecay` is coupled L2, as in `adam`.
  */
-export function eve(o: EveOptions = {}): Optimizer {
+export function eve(opts: EveOptions = {}): Optimizer {
   const name = 'eve';
+  const o = checkOptions(name, opts, EVE_KEYS);
   const h = eveHyper(name, o);
   const policy = nonFinitePolicy(name, o.nonFinite);
   return makeOptimizer({

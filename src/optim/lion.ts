@@ -1,4 +1,4 @@
-import { checkNumber } from '../core/errors.js';
+import { checkNumber, checkOptions, optionKeys } from '../core/errors.js';
 import { makeOptimizer, nonFinitePolicy, scheduleOrNumber, valueAt } from './base.js';
 import type { NonFinitePolicy, Optimizer, Schedule } from './types.js';
 
@@ -14,14 +14,18 @@ export interface LionOptions {
   nonFinite?: NonFinitePolicy;
 }
 
+/** The keys `lion` accepts (anything else is UNKNOWN_OPTION). */
+export const LION_KEYS = optionKeys<LionOptions>({ lr: 1, beta1: 1, beta2: 1, weightDecay: 1, nonFinite: 1 });
+
 /**
  * Lion (Chen et al. 2023, "Symbolic Discovery of Optimization Algorithms"; SPEC B.1.10):
  *   c = β1·m + (1−β1)·g ;  p ← p − η·(sign(c) + λ·p) ;  m ← β2·m + (1−β2)·g
  * with sign(0) = 0. The first step from m = 0 is −η·sign(g); β1 = β2 = 0 is signSGD.
  * Equal bit for bit to `chain(scaleByLion(), addDecayedWeights(λ), scaleByLearningRate(η))`.
  */
-export function lion(o: LionOptions = {}): Optimizer {
+export function lion(opts: LionOptions = {}): Optimizer {
   const name = 'lion';
+  const o = checkOptions(name, opts, LION_KEYS);
   const h = {
     lr: scheduleOrNumber(name, 'lr', o.lr ?? 1e-4, { min: 0 }),
     beta1: checkNumber(name, 'beta1', o.beta1 ?? 0.9, { min: 0, max: 1 }),

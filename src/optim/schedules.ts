@@ -1,4 +1,4 @@
-import { checkNumber } from '../core/errors.js';
+import { checkNumber, checkOptions } from '../core/errors.js';
 import type { Schedule } from './types.js';
 
 // Learning-rate schedules, optax conventions: a schedule maps the number of updates
@@ -15,7 +15,8 @@ export function constantSchedule(value: number): Schedule {
  * Linear interpolation from `init` to `end` over `steps` updates, starting after `begin`
  * updates; `init` before, `end` after (optax `linear_schedule`).
  */
-export function linearSchedule(o: { init: number; end: number; steps: number; begin?: number }): Schedule {
+export function linearSchedule(opts: { init: number; end: number; steps: number; begin?: number }): Schedule {
+  const o = checkOptions('linearSchedule', opts, ['init', 'end', 'steps', 'begin']);
   const { init, end } = o;
   checkNumber('linearSchedule', 'init', init);
   checkNumber('linearSchedule', 'end', end);
@@ -29,7 +30,8 @@ export function linearSchedule(o: { init: number; end: number; steps: number; be
 }
 
 /** Linear warm-up from `init` (default 0) to `peak` over `steps` updates, then `peak`. */
-export function linearWarmup(o: { peak: number; steps: number; init?: number }): Schedule {
+export function linearWarmup(opts: { peak: number; steps: number; init?: number }): Schedule {
+  const o = checkOptions('linearWarmup', opts, ['peak', 'steps', 'init']);
   return linearSchedule({ init: o.init ?? 0, end: o.peak, steps: o.steps });
 }
 
@@ -37,7 +39,8 @@ export function linearWarmup(o: { peak: number; steps: number; init?: number }):
  * Cosine decay from `init` to `alpha·init` over `decaySteps` updates (optax
  * `cosine_decay_schedule`): init·((1−α)·½(1 + cos(π·min(count, T)/T)) + α).
  */
-export function cosineDecay(o: { init: number; decaySteps: number; alpha?: number }): Schedule {
+export function cosineDecay(opts: { init: number; decaySteps: number; alpha?: number }): Schedule {
+  const o = checkOptions('cosineDecay', opts, ['init', 'decaySteps', 'alpha']);
   const init = checkNumber('cosineDecay', 'init', o.init);
   const T = checkNumber('cosineDecay', 'decaySteps', o.decaySteps, { min: 0, minExclusive: true });
   const alpha = checkNumber('cosineDecay', 'alpha', o.alpha ?? 0, { min: 0, max: 1 });
@@ -52,7 +55,7 @@ export function cosineDecay(o: { init: number; decaySteps: number; alpha?: numbe
  * with the exponent floored when `staircase`; held at `init` before `begin`, and bounded
  * by `end` if given.
  */
-export function exponentialDecay(o: {
+export function exponentialDecay(opts: {
   init: number;
   transitionSteps: number;
   decayRate: number;
@@ -60,6 +63,7 @@ export function exponentialDecay(o: {
   staircase?: boolean;
   end?: number;
 }): Schedule {
+  const o = checkOptions('exponentialDecay', opts, ['init', 'transitionSteps', 'decayRate', 'begin', 'staircase', 'end']);
   const init = checkNumber('exponentialDecay', 'init', o.init);
   const steps = checkNumber('exponentialDecay', 'transitionSteps', o.transitionSteps, { min: 0, minExclusive: true });
   const rate = checkNumber('exponentialDecay', 'decayRate', o.decayRate, { min: 0, minExclusive: true });
@@ -87,7 +91,8 @@ export function joinSchedules(schedules: Schedule[], boundaries: number[]): Sche
 }
 
 /** Linear warm-up from `init` to `peak` over `warmupSteps`, then cosine decay to `end` at `decaySteps` (total). */
-export function warmupCosineDecay(o: { init?: number; peak: number; warmupSteps: number; decaySteps: number; end?: number }): Schedule {
+export function warmupCosineDecay(opts: { init?: number; peak: number; warmupSteps: number; decaySteps: number; end?: number }): Schedule {
+  const o = checkOptions('warmupCosineDecay', opts, ['init', 'peak', 'warmupSteps', 'decaySteps', 'end']);
   const peak = checkNumber('warmupCosineDecay', 'peak', o.peak);
   const end = checkNumber('warmupCosineDecay', 'end', o.end ?? 0);
   const w = checkNumber('warmupCosineDecay', 'warmupSteps', o.warmupSteps, { min: 0 });

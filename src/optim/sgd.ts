@@ -1,4 +1,4 @@
-import { checkNumber } from '../core/errors.js';
+import { checkNumber, checkOptions, optionKeys } from '../core/errors.js';
 import { makeOptimizer, nonFinitePolicy, scheduleOrNumber, valueAt } from './base.js';
 import type { NonFinitePolicy, Optimizer, Schedule } from './types.js';
 
@@ -13,6 +13,9 @@ export interface SgdOptions {
   weightDecay?: number;
   nonFinite?: NonFinitePolicy;
 }
+
+/** The keys `sgd` and `momentum` accept (anything else is UNKNOWN_OPTION). */
+export const SGD_KEYS = optionKeys<SgdOptions>({ lr: 1, momentum: 1, nesterov: 1, weightDecay: 1, nonFinite: 1 });
 
 /**
  * Stochastic gradient descent, optionally with heavy-ball or Nesterov momentum
@@ -29,7 +32,8 @@ export function momentum(o: SgdOptions = {}): Optimizer {
   return sgdFamily('momentum', o, 0.9);
 }
 
-function sgdFamily(name: string, o: SgdOptions, defaultMu: number): Optimizer {
+function sgdFamily(name: string, opts: SgdOptions, defaultMu: number): Optimizer {
+  const o = checkOptions(name, opts, SGD_KEYS);
   const h = {
     lr: scheduleOrNumber(name, 'lr', o.lr ?? 1e-2, { min: 0 }),
     momentum: checkNumber(name, 'momentum', o.momentum ?? defaultMu, { min: 0, max: 1 }),

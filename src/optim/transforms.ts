@@ -1,8 +1,8 @@
-import { MetaoptimError, checkNumber } from '../core/errors.js';
+import { MetaoptimError, checkNumber, checkOptions } from '../core/errors.js';
 import type { Kernels } from '../runtime/kernels.js';
 import { adamHyper, adamScalars } from './adam.js';
 import { makeOptimizer, nonFinitePolicy, scheduleOrNumber, valueAt } from './base.js';
-import { type EveOptions, eveFeedback, eveHyper, eveLoss, eveScalars } from './eve.js';
+import { EVE_KEYS, type EveOptions, eveFeedback, eveHyper, eveLoss, eveScalars } from './eve.js';
 import type { NonFinitePolicy, Optimizer, Schedule, StepInfo } from './types.js';
 
 // Composable gradient transforms, optax style. A chain keeps one `updates` buffer u:
@@ -69,7 +69,8 @@ export function addDecayedWeights(weightDecay: number): Transform {
 }
 
 /** Adam's moment scaling: u ← m̂/(√v̂ + ε) (optax `scale_by_adam`). */
-export function scaleByAdam(o: { beta1?: number; beta2?: number; eps?: number } = {}): Transform {
+export function scaleByAdam(opts: { beta1?: number; beta2?: number; eps?: number } = {}): Transform {
+  const o = checkOptions('scaleByAdam', opts, ['beta1', 'beta2', 'eps']);
   const h = adamHyper('scaleByAdam', o, 0);
   const hyperparams = { beta1: h.beta1, beta2: h.beta2, eps: h.eps };
   return {
@@ -84,8 +85,11 @@ export function scaleByAdam(o: { beta1?: number; beta2?: number; eps?: number } 
   };
 }
 
+const SCALE_BY_EVE_KEYS = EVE_KEYS.filter((k) => k !== 'lr' && k !== 'weightDecay' && k !== 'nonFinite');
+
 /** Eve's feedback-scaled Adam direction (both variants; needs `{ loss }` each step). */
-export function scaleByEve(o: Omit<EveOptions, 'lr' | 'weightDecay' | 'nonFinite'> = {}): Transform {
+export function scaleByEve(opts: Omit<EveOptions, 'lr' | 'weightDecay' | 'nonFinite'> = {}): Transform {
+  const o = checkOptions('scaleByEve', opts, SCALE_BY_EVE_KEYS);
   const h = eveHyper('scaleByEve', o);
   const { lr: _lr, weightDecay: _wd, ...hyperparams } = h;
   return {
@@ -103,7 +107,8 @@ export function scaleByEve(o: Omit<EveOptions, 'lr' | 'weightDecay' | 'nonFinite
 }
 
 /** Lion's direction: u ← sign(β1·m + (1−β1)·g), then m ← β2·m + (1−β2)·g. */
-export function scaleByLion(o: { beta1?: number; beta2?: number } = {}): Transform {
+export function scaleByLion(opts: { beta1?: number; beta2?: number } = {}): Transform {
+  const o = checkOptions('scaleByLion', opts, ['beta1', 'beta2']);
   const b1 = checkNumber('scaleByLion', 'beta1', o.beta1 ?? 0.9, { min: 0, max: 1 });
   const b2 = checkNumber('scaleByLion', 'beta2', o.beta2 ?? 0.99, { min: 0, max: 1 });
   return {
@@ -116,7 +121,8 @@ export function scaleByLion(o: { beta1?: number; beta2?: number } = {}): Transfo
 }
 
 /** Momentum trace (optax `trace`): t ← μ·t + u; u ← nesterov ? u + μ·t : t. */
-export function trace(o: { momentum?: number; nesterov?: boolean } = {}): Transform {
+export function trace(opts: { momentum?: number; nesterov?: boolean } = {}): Transform {
+  const o = checkOptions('trace', opts, ['momentum', 'nesterov']);
   const mu = checkNumber('trace', 'momentum', o.momentum ?? 0.9, { min: 0, max: 1 });
   const nesterov = !!o.nesterov;
   return {
@@ -154,8 +160,11 @@ export function clipByValue(maxDelta: number): Transform {
  * transform is normally `scaleByLearningRate`. Options: the non-finite gradient policy.
  */
 export function chain(...args: (Transform | { nonFinite?: NonFinitePolicy })[]): Optimizer {
-  const transforms = args.filter((a): a is Transform => typeof (a as Transform).apply === 'function');
-  const opts = (args.find((a) => typeof (a as Transform).apply !== 'function') ?? {}) as { nonFinite?: NonFinitePolicy };
+  const isTransform = (a: unknown): a is Transform => typeof (a as Transform | null)?.apply === 'function';
+  const transforms = args.filter(isTransform);
+  const rest = args.filter((a) => !isTransform(a));
+  if (rest.length > 1) throw new MetaoptimError('INVALID_ARGUMENT', 'chain takes at most one options object (after the transforms)');
+  const opts = checkOptions('chain', rest[0] as { nonFinite?: NonFinitePolicy } | undefined, ['nonFinite']);
   if (transforms.length === 0) throw new MetaoptimError('INVALID_ARGUMENT', 'chain needs at least one transform');
   const name = `chain(${transforms.map((t) => t.name).join(',')})`;
   const policy = nonFinitePolicy('chain', opts.nonFinite);

@@ -1,4 +1,4 @@
-import { MetaoptimError, checkNumber } from '../core/errors.js';
+import { MetaoptimError, checkNumber, checkOptions, optionKeys } from '../core/errors.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { defaultRuntimeOrThrow } from '../runtime/runtime.js';
 import { type AugmentedRows, type GradientMap, QpContext } from './context.js';
@@ -62,7 +62,11 @@ export interface QpBatchResult {
 const BIT_IPM: Record<string, number> = { Q: 1, p: 2, A: 4, b: 8, G: 16, h: 32 };
 const INFO = 8;
 
-interface Opts {
+/** The keys `QpOptions` may hold (anything else is UNKNOWN_OPTION). */
+export const QP_OPTION_KEYS = optionKeys<QpOptions>({ runtime: 1, tol: 1, maxIter: 1, boxMaxIter: 1, method: 1 });
+
+/** Validated solver options (internal). */
+export interface Opts {
   runtime: Runtime;
   tol: number;
   maxIter: number;
@@ -70,7 +74,12 @@ interface Opts {
   method: 'auto' | 'ipm';
 }
 
-function options(o: QpOptions, n: number): Opts {
+/** Checks `QpOptions` (UNKNOWN_OPTION, INVALID_HYPERPARAMETER, INVALID_ARGUMENT) and fills the defaults. */
+export function qpOptions(o: QpOptions, n: number, valid: readonly string[] = QP_OPTION_KEYS): Opts {
+  checkOptions('qp', o, valid);
+  if (o.method !== undefined && o.method !== 'auto' && o.method !== 'ipm') {
+    throw new MetaoptimError('INVALID_ARGUMENT', `qp: method must be 'auto' or 'ipm', got ${String(o.method)}`);
+  }
   return {
     runtime: o.runtime ?? defaultRuntimeOrThrow(),
     tol: checkNumber('qp', 'tol', o.tol ?? 1e-12, { min: 0, minExclusive: true }),
@@ -110,7 +119,11 @@ export function solveBatch(problem: QpBatchProblem, opts: QpOptions = {}): QpBat
 
 function solveImpl(problem: QpBatchProblem, opts: QpOptions, batch: boolean): QpBatchResult {
   const P = prepare(problem, batch);
-  const o = options(opts, P.n);
+  return solvePrepared(P, qpOptions(opts ?? {}, P.n));
+}
+
+/** Solves a prepared batch: the box path when it applies and succeeds, else the interior point. */
+export function solvePrepared(P: Prepared, o: Opts): QpBatchResult {
   const boxable = o.method === 'auto' && !P.fields.A && ((!P.fields.G && (P.fields.lb || P.fields.ub)) || P.boundRows);
   if (boxable) {
     const r = solveBox(P, o);

@@ -94,3 +94,40 @@ export function barChart(categories: string[], values: number[], o: BarChartOpti
   if (o.title) spec.title = o.title;
   return spec;
 }
+
+export interface DotChartOptions {
+  title?: string;
+  /** Title of the value axis. */
+  xTitle?: string;
+  /** Logarithmic value axis; non-positive values are dropped. */
+  logX?: boolean;
+  width?: number;
+  height?: number;
+}
+
+/**
+ * A dot (strip) plot: one row per category, one point per value (e.g. one point per seed),
+ * categories in the given order. Non-finite values are dropped.
+ */
+export function dotChart(rows: { category: string; values: ArrayLike<number> }[], o: DotChartOptions = {}): Record<string, unknown> {
+  const values: { category: string; value: number }[] = [];
+  for (const r of rows) {
+    for (let i = 0; i < r.values.length; i++) {
+      const v = r.values[i]!;
+      if (Number.isFinite(v) && (!o.logX || v > 0)) values.push({ category: r.category, value: v });
+    }
+  }
+  const spec: Record<string, unknown> = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    width: o.width ?? 420,
+    height: o.height ?? 220,
+    data: { values },
+    mark: { type: 'point', filled: true },
+    encoding: {
+      y: { field: 'category', type: 'nominal', title: null, sort: rows.map((r) => r.category) },
+      x: { field: 'value', type: 'quantitative', title: o.xTitle ?? 'value', ...(o.logX ? { scale: { type: 'log' } } : { scale: { zero: false } }) },
+    },
+  };
+  if (o.title) spec.title = o.title;
+  return spec;
+}

@@ -1,4 +1,4 @@
-import { checkNumber } from '../core/errors.js';
+import { checkNumber, checkOptions } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import { formatVector } from './serialize.js';
 import type { ProposalReply, ProposalRequest, Proposer } from './types.js';
@@ -31,7 +31,9 @@ export interface PerturbationOptions {
   sigma?: number;
 }
 
+/** The perturbation baseline (see above); unknown option keys throw UNKNOWN_OPTION. */
 export function perturbationProposer(o: PerturbationOptions = {}): Proposer {
+  checkOptions('perturbationProposer', o, ['sigma']);
   const sigma = checkNumber('perturbationProposer', 'sigma', o.sigma ?? 0.5, { min: 0 });
   return {
     name: `perturbation(σ=${sigma})`,

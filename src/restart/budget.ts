@@ -1,4 +1,4 @@
-import { MetaoptimError } from '../core/errors.js';
+import { MetaoptimError, checkOptions } from '../core/errors.js';
 
 /** Proposer budgets of one restart run; a missing field means unlimited. */
 export interface ProposerBudget {
@@ -10,8 +10,9 @@ export interface ProposerBudget {
   wallMs?: number;
 }
 
-/** Validates a budget (non-negative numbers) and returns a copy. */
+/** Validates a budget (known keys, non-negative numbers) and returns a copy. */
 export function checkBudget(b: ProposerBudget | undefined): ProposerBudget {
+  checkOptions('restart budget', b, ['calls', 'tokens', 'wallMs']);
   const out: ProposerBudget = {};
   for (const key of ['calls', 'tokens', 'wallMs'] as const) {
     const v = b?.[key];

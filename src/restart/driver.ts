@@ -1,5 +1,5 @@
-import { MetaoptimError } from '../core/errors.js';
-import type { ProgressEvent } from '../core/loop.js';
+import { MetaoptimError, checkOptions } from '../core/errors.js';
+import { LOOP_OPTION_KEYS, Loop, type LoopOptions } from '../core/loop.js';
 import type { OptState } from '../optim/state.js';
 import type { Optimizer } from '../optim/types.js';
 import type { Runtime } from '../runtime/runtime.js';
@@ -7,8 +7,8 @@ import type { Evaluation, Task } from '../tasks/types.js';
 import { Rng } from '../core/rng.js';
 import { type ProposerBudget, budgetExceeded, checkBudget, linkedSignal } from './budget.js';
 import { parseCandidates } from './parse.js';
-import { type SerializeOptions, buildPrompt, estimateTokens, selectRows } from './serialize.js';
-import type { ParseCounts, Prompt, Proposer, TrajectoryPoint, Usage } from './types.js';
+import { SERIALIZE_OPTION_KEYS, type SerializeOptions, buildPrompt, estimateTokens, selectRows } from './serialize.js';
+import type { Proposer, RestartPartial, RestartResult, RoundRecord, TrajectoryPoint, Usage } from './types.js';
 
 /**
  * Gradient descent with proposer restarts (SPEC A.3.1, Guo et al. 2024, arXiv 2405.19732):
@@ -35,11 +35,18 @@ import type { ParseCounts, Prompt, Proposer, TrajectoryPoint, Usage } from './ty
  * tokens, wall time) stop further calls; gradient steps always run in full, so runs with
  * different proposers spend the same gradient budget.
  *
- * Errors: INVALID_ARGUMENT, LENGTH_MISMATCH (`init`), ABORTED (the signal fired), PROPOSER_BUDGET (with
- * `onBudget: 'throw'`), and whatever the proposer throws (LLM_*) unless
- * `onProposerError: 'record'`.
+ * Loop contract (core/loop.ts): yields to the event loop at least every ~20 ms of gradient
+ * steps, polishing or scoring; while a proposer call is in flight it waits on the call but
+ * rejects as soon as `signal` aborts. On abort it rejects within 100 ms with ABORTED, details
+ * `{ iteration: gradient steps done, partial: RestartPartial }` (the trajectory, rounds,
+ * counts, best point and current parameters so far). `onProgress`: one event per gradient
+ * step at most every 50 ms (`done` = gradient steps, `metrics.loss` = the last minibatch loss).
+ *
+ * Errors: INVALID_ARGUMENT, UNKNOWN_OPTION, LENGTH_MISMATCH (`init`), ABORTED (the signal
+ * fired), PROPOSER_BUDGET (with `onBudget: 'throw'`), and whatever the proposer throws
+ * (LLM_*) unless `onProposerError: 'record'`.
  */
-export interface RestartOptions {
+export interface RestartOptions extends LoopOptions {
   optimizer: Optimizer;
   proposer: Proposer;
   /** N: proposer rounds (default 3, as the paper's code). */
@@ -72,64 +79,14 @@ export interface RestartOptions {
   onProposerError?: 'throw' | 'record';
   /** Initial parameters (default `task.init(seed)`). */
   init?: Float32Array;
-  seed?: number;
   runtime?: Runtime;
-  onProgress?: (e: ProgressEvent) => void;
-  signal?: AbortSignal;
 }
 
-export type RoundDecision =
-  | { kind: 'restart'; candidate: number; score?: number; currentScore?: number }
-  | { kind: 'keep'; reason: 'no-candidates' | 'current-better'; currentScore?: number }
-  | { kind: 'budget'; reason: string }
-  | { kind: 'error'; code: string; message: string };
-
-export interface RoundRecord {
-  round: number;
-  /** Gradient steps done before the proposer call. */
-  step: number;
-  prompt?: Prompt;
-  reply?: string;
-  usage?: Usage;
-  /** Tokens charged for this call (server `usage.totalTokens`, else the estimate). */
-  tokens: number;
-  tokensEstimated: boolean;
-  counts?: ParseCounts;
-  candidates: { params: number[]; score?: number }[];
-  decision: RoundDecision;
-  scoringEvaluations: number;
-  /** Gradient evaluations spent polishing this round's candidates. */
-  polishSteps: number;
-  /** Proposer overhead of this round in ms. */
-  timing: { serializeMs: number; proposerMs: number; parseMs: number; scoreMs: number };
-}
-
-export interface RestartResult {
-  proposer: string;
-  optimizer: string;
-  task: string;
-  seed: number;
-  params: Float32Array;
-  /** Evaluation of the final parameters on the train and test splits. */
-  final: { train: Evaluation; test: Evaluation };
-  /** Lowest loss recorded anywhere in the run (minibatch or score). */
-  best: { loss: number; step: number; params: Float32Array };
-  trajectory: TrajectoryPoint[];
-  rounds: RoundRecord[];
-  counts: {
-    gradientSteps: number;
-    /** Gradient evaluations spent polishing candidates (`polishSteps` each). */
-    polishSteps: number;
-    scoringEvaluations: number;
-    trajectoryEvaluations: number;
-    proposerCalls: number;
-    tokens: number;
-    restarts: number;
-  };
-  /** Why proposing stopped early, if it did. */
-  stopped?: string;
-  wallMs: number;
-}
+/** The keys of `RestartOptions`, for `checkOptions`. */
+export const RESTART_OPTION_KEYS: readonly string[] = [
+  ...LOOP_OPTION_KEYS, 'optimizer', 'proposer', 'rounds', 'stepsPerRound', 'finalSteps', 'candidates', 'maxCandidates', 'pick',
+  'optimizerState', 'scoreBatches', 'polishSteps', 'evaluateTrajectory', 'serialize', 'budget', 'onBudget', 'onProposerError', 'init', 'runtime',
+];
 
 const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
@@ -139,13 +96,12 @@ function posInt(name: string, v: number | undefined, d: number, min = 0): number
   return x;
 }
 
-function aborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new MetaoptimError('ABORTED', 'restart run aborted');
-}
-
 /** Runs GD with proposer restarts on `task`; see the module comment for the protocol. */
 export async function runRestarts(task: Task, o: RestartOptions): Promise<RestartResult> {
   const t0 = now();
+  if (o === undefined || o === null) throw new MetaoptimError('INVALID_ARGUMENT', 'runRestarts: options with { optimizer, proposer } are required');
+  checkOptions('runRestarts', o, RESTART_OPTION_KEYS);
+  if (o.serialize !== undefined) checkOptions('runRestarts serialize', o.serialize, SERIALIZE_OPTION_KEYS);
   const N = posInt('rounds', o.rounds, 3);
   const m = posInt('stepsPerRound', o.stepsPerRound, 25);
   const M = posInt('finalSteps', o.finalSteps, 100);
@@ -172,12 +128,29 @@ export async function runRestarts(task: Task, o: RestartOptions): Promise<Restar
   const rounds: RoundRecord[] = [];
   const counts = { gradientSteps: 0, polishSteps: 0, scoringEvaluations: 0, trajectoryEvaluations: 0, proposerCalls: 0, tokens: 0, restarts: 0 };
   const total = N * m + M;
-  const started = performance.now();
+  const label = `${o.optimizer.name} + ${o.proposer.name} on ${task.name}`;
+  const loop = new Loop('runRestarts', o, { label, total });
   const x = new Float32Array(n);
   const g = new Float32Array(n);
   let best = { loss: Number.POSITIVE_INFINITY, step: 0, params: Float32Array.from(x0) };
   let stopped: string | undefined;
   let state: OptState = o.optimizer.init(x0, initOpts);
+  let lastLoss = NaN;
+  /** The run so far (the `partial` of ABORTED); evaluated before the state is released. */
+  const partial = (): RestartPartial => ({
+    proposer: o.proposer.name,
+    optimizer: o.optimizer.name,
+    task: task.name,
+    seed,
+    params: Float32Array.from(state.params),
+    best,
+    trajectory: [...trajectory],
+    rounds: [...rounds],
+    counts: { ...counts },
+    ...(stopped !== undefined ? { stopped } : {}),
+    elapsedMs: now() - t0,
+  });
+  const tick = () => loop.tick(counts.gradientSteps, partial, () => ({ loss: lastLoss }));
 
   const note = (p: TrajectoryPoint) => {
     trajectory.push(p);
@@ -189,7 +162,7 @@ export async function runRestarts(task: Task, o: RestartOptions): Promise<Restar
     counts.scoringEvaluations += scoreBatches.length;
     return s / scoreBatches.length;
   };
-  const polishVector = (v: Float32Array): Float32Array => {
+  const polishVector = async (v: Float32Array): Promise<Float32Array> => {
     if (polish === 0) return v;
     const ps = o.optimizer.init(v, initOpts);
     try {
@@ -198,6 +171,7 @@ export async function runRestarts(task: Task, o: RestartOptions): Promise<Restar
         const px = Float32Array.from(ps.params);
         const loss = task.loss(px, counts.gradientSteps + i, pg);
         o.optimizer.step(ps, pg, { loss });
+        await tick();
       }
       counts.polishSteps += polish;
       return Float32Array.from(ps.params);
@@ -205,11 +179,10 @@ export async function runRestarts(task: Task, o: RestartOptions): Promise<Restar
       ps.dispose();
     }
   };
-  const gdSteps = (count: number, round: number) => {
+  const gdSteps = async (count: number, round: number) => {
     for (let i = 0; i < count; i++) {
-      aborted(o.signal);
       x.set(state.params);
-      let loss = task.loss(x, counts.gradientSteps, g);
+      const loss = task.loss(x, counts.gradientSteps, g);
       const point: TrajectoryPoint = { step: counts.gradientSteps, round, kind: 'gd', params: Float32Array.from(x), loss, grad: Float32Array.from(g) };
       if (o.evaluateTrajectory) {
         const e = task.evaluate(x, 'train');
@@ -220,19 +193,21 @@ export async function runRestarts(task: Task, o: RestartOptions): Promise<Restar
       note(point);
       o.optimizer.step(state, g, { loss });
       counts.gradientSteps++;
-      o.onProgress?.({ label: `${o.optimizer.name} + ${o.proposer.name} on ${task.name}`, done: counts.gradientSteps, total, elapsedMs: performance.now() - started });
+      lastLoss = loss;
+      await tick();
     }
   };
 
   try {
+    loop.check(0, partial);
     for (let r = 0; r < N; r++) {
-      gdSteps(m, r);
-      aborted(o.signal);
+      await gdSteps(m, r);
       rounds.push(await proposeRound(r));
+      await tick();
     }
-    gdSteps(M, N);
+    await gdSteps(M, N);
     const params = Float32Array.from(state.params);
-    return {
+    const result: RestartResult = {
       proposer: o.proposer.name,
       optimizer: o.optimizer.name,
       task: task.name,
@@ -244,8 +219,10 @@ export async function runRestarts(task: Task, o: RestartOptions): Promise<Restar
       rounds,
       counts,
       ...(stopped !== undefined ? { stopped } : {}),
-      wallMs: now() - t0,
+      elapsedMs: now() - t0,
     };
+    loop.finish(counts.gradientSteps, { loss: lastLoss });
+    return result;
   } finally {
     state.dispose();
   }
@@ -282,7 +259,7 @@ export async function runRestarts(task: Task, o: RestartOptions): Promise<Restar
     let usage: Usage | undefined;
     try {
       counts.proposerCalls++;
-      const reply = await o.proposer.propose({
+      const call = o.proposer.propose({
         prompt,
         k,
         dim: n,
@@ -294,11 +271,13 @@ export async function runRestarts(task: Task, o: RestartOptions): Promise<Restar
         task,
         signal: link.signal,
       });
+      // Reject at once on abort, even if the proposer ignores its signal.
+      const reply = await loop.race(Promise.resolve(call), counts.gradientSteps, partial);
       text = typeof reply?.text === 'string' ? reply.text : '';
       usage = reply?.usage;
     } catch (err) {
       rec.timing.proposerMs = now() - t;
-      if (o.signal?.aborted) throw new MetaoptimError('ABORTED', 'restart run aborted during a proposer call');
+      loop.check(counts.gradientSteps, partial);
       if (link.timedOut()) return budgetHit(rec, `wall-time budget of ${budget.wallMs} ms reached during a proposer call`);
       if ((o.onProposerError ?? 'throw') === 'throw') throw err;
       const e = err as { code?: unknown; message?: unknown };
@@ -331,9 +310,8 @@ export async function runRestarts(task: Task, o: RestartOptions): Promise<Restar
       } else {
         let bi = -1;
         let bs = Number.POSITIVE_INFINITY;
-        vectors.forEach((raw, i) => {
-          aborted(o.signal);
-          const v = polishVector(raw);
+        for (const [i, raw] of vectors.entries()) {
+          const v = await polishVector(raw);
           vectors[i] = v;
           const s = score(v);
           rec.candidates.push({ params: Array.from(v), score: s });
@@ -342,7 +320,8 @@ export async function runRestarts(task: Task, o: RestartOptions): Promise<Restar
             bs = s;
             bi = i;
           }
-        });
+          await tick();
+        }
         let cur: number | undefined;
         if (pick === 'bestOrCurrent') {
           cur = score(current);

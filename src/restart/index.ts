@@ -1,11 +1,10 @@
 // GD with proposer restarts (SPEC A.3): driver, serialization/parsing protocol, proposers.
 export { type PerturbationOptions, multiStartProposer, perturbationProposer } from './baselines.js';
 export type { ProposerBudget } from './budget.js';
-export { type RestartOptions, type RestartResult, type RoundDecision, type RoundRecord, runRestarts } from './driver.js';
+export { type RestartOptions, runRestarts } from './driver.js';
 export { type OpenAICompatibleOptions, openAICompatible } from './openai.js';
 export { type ParseResult, parseCandidates } from './parse.js';
 export { type SerializeOptions, buildPrompt, estimateTokens, formatVector, selectRows } from './serialize.js';
 export { type SurrogateFit, type SurrogateOptions, surrogateProposer } from './surrogate.js';
-export type { ParseCounts, Prompt, PromptRow, ProposalReply, ProposalRequest, Proposer, TrajectoryPoint, Usage } from './types.js';
+export type { ParseCounts, Prompt, PromptRow, ProposalReply, ProposalRequest, Proposer, RestartPartial, RestartResult, RoundDecision, RoundRecord, TrajectoryPoint, Usage } from './types.js';
 export { type NonconvexOptions, type TestFunctionTask, ackleyTask, rastriginTask } from '../tasks/nonconvex.js';
-export { restartsLab } from './lab.js';

@@ -1,4 +1,4 @@
-import { MetaoptimError, checkNumber } from '../core/errors.js';
+import { MetaoptimError, checkNumber, checkOptions } from '../core/errors.js';
 import type { ProposalReply, ProposalRequest, Proposer, Usage } from './types.js';
 
 /**
@@ -56,7 +56,11 @@ export interface OpenAICompatibleOptions {
   fetch?: typeof fetch;
 }
 
+const OPENAI_OPTION_KEYS = ['baseURL', 'model', 'apiKey', 'timeoutMs', 'maxRetries', 'maxResponseBytes', 'temperature', 'maxTokens', 'backoffMs', 'maxBackoffMs', 'maxCalls', 'fetch'];
+
+/** The OpenAI-compatible proposer (see above); unknown option keys throw UNKNOWN_OPTION. */
 export function openAICompatible(o: OpenAICompatibleOptions): Proposer {
+  if (o !== undefined && o !== null) checkOptions('openAICompatible', o, OPENAI_OPTION_KEYS);
   if (typeof o?.baseURL !== 'string' || !/^https?:\/\//i.test(o.baseURL)) {
     throw new MetaoptimError('INVALID_ARGUMENT', 'openAICompatible: baseURL must be an http(s) URL');
   }

@@ -1,3 +1,4 @@
+import { checkOptions } from '../core/errors.js';
 import type { Prompt, PromptRow, TrajectoryPoint } from './types.js';
 
 /**
@@ -29,6 +30,9 @@ export interface SerializeOptions {
   /** Task description put in the instruction (default: the task name). */
   description?: string;
 }
+
+/** The keys of `SerializeOptions`, for `checkOptions`. */
+export const SERIALIZE_OPTION_KEYS: readonly string[] = ['maxRows', 'rowsPerRound', 'decimals', 'description'];
 
 /** A number rounded for the prompt: fixed decimals, no negative zero. */
 export function formatFixed(x: number, decimals: number): string {
@@ -69,6 +73,7 @@ function shortestF32(x: number): string {
 
 /** Picks and rounds the rows of the meta-prompt (worst first). */
 export function selectRows(points: readonly TrajectoryPoint[], o: SerializeOptions = {}): PromptRow[] {
+  checkOptions('selectRows', o, SERIALIZE_OPTION_KEYS);
   const maxRows = o.maxRows ?? 20;
   const perRound = o.rowsPerRound ?? 5;
   const decimals = o.decimals ?? 3;
@@ -101,6 +106,7 @@ export function selectRows(points: readonly TrajectoryPoint[], o: SerializeOptio
 
 /** Builds the two chat messages for `k` new vectors of length `dim` from prepared rows. */
 export function buildPrompt(taskName: string, rows: readonly PromptRow[], k: number, dim: number, o: SerializeOptions = {}): Prompt {
+  checkOptions('buildPrompt', o, SERIALIZE_OPTION_KEYS);
   const decimals = o.decimals ?? 3;
   const withAcc = rows.some((r) => r.accuracy !== undefined);
   const system =

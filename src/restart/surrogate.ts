@@ -1,6 +1,7 @@
-import { MetaoptimError } from '../core/errors.js';
+import { MetaoptimError, checkOptions } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
-import { solve, symmetricEigen, trustRegionStep } from './linalg.js';
+import { symmetricEigen, tryLuSolve } from '../core/linalg.js';
+import { trustRegionStep } from './trust-region.js';
 import { formatVector } from './serialize.js';
 import type { ProposalReply, ProposalRequest, Proposer, TrajectoryPoint } from './types.js';
 
@@ -19,7 +20,7 @@ import type { ProposalReply, ProposalRequest, Proposer, TrajectoryPoint } from '
  *    scaled to unit norm, normal equations with a 10⁻¹² relative ridge. Proposal: the
  *    trust-region step from the best point, in physical units along the directions, radius
  *    `trust`·max‖xⱼ − x_b‖ — the model minimizer when H ≻ 0 and it lies inside, else the
- *    boundary solution (linalg.ts).
+ *    boundary solution (trust-region.ts).
  * 2. Funnel model (from the "landscape points": scored candidates, scored current iterates
  *    and the last iterate of each round — local minima when candidates are polished), once
  *    there are ≥ 5: an isotropic quadratic c + gᵀz + ½h‖z‖² in the top min(n, L − 3)
@@ -60,7 +61,9 @@ export interface SurrogateFit {
   funnel: boolean;
 }
 
+/** The surrogate proposer (see above); unknown option keys throw UNKNOWN_OPTION. */
 export function surrogateProposer(o: SurrogateOptions = {}): Proposer & { lastFit?: SurrogateFit } {
+  checkOptions('surrogateProposer', o, ['directions', 'window', 'trust', 'explore', 'funnel']);
   const maxDir = o.directions ?? 3;
   const window = o.window ?? 60;
   const trust = o.trust ?? 10;
@@ -166,7 +169,7 @@ export function fitFunnel(pts: readonly TrajectoryPoint[], bestIdx: number, n: n
   let tr = 0;
   for (let a = 0; a < q; a++) tr += ata[a * q + a]!;
   for (let a = 0; a < q; a++) ata[a * q + a] = ata[a * q + a]! + 1e-12 * (tr / q);
-  const theta = solve(ata, aty, q);
+  const theta = tryLuSolve(ata, aty, q);
   if (!theta || !(theta[q - 1]! > 0)) return undefined;
   const h = theta[q - 1]!;
   const zb = z.subarray(bestIdx * d, bestIdx * d + d);
@@ -310,7 +313,7 @@ export function fitStep(
   let tr = 0;
   for (let a = 0; a < q; a++) tr += ata[a * q + a]!;
   for (let a = 0; a < q; a++) ata[a * q + a] = ata[a * q + a]! + 1e-12 * (tr / q);
-  const theta = solve(ata, aty, q);
+  const theta = tryLuSolve(ata, aty, q);
   if (!theta) return undefined;
   const g = new Float64Array(d);
   const h = new Float64Array(d * d);
@@ -348,7 +351,7 @@ export function fitStep(
     reach = Math.max(reach, Math.sqrt(s));
   }
   const { step, newton } = trustRegionStep(gz, hz, d, trust * reach);
-  const convex = symmetricEigen(h, d).values[d - 1]! > 0;
+  const convex = symmetricEigen(h, d, { vectors: false }).values[d - 1]! > 0;
   // x = x_b + Σᵢ zᵢ·uᵢ.
   const x = Float64Array.from(pts[bestIdx]!.params);
   for (let i = 0; i < d; i++) {

@@ -1,4 +1,4 @@
-import type { Task } from '../tasks/types.js';
+import type { Evaluation, Task } from '../tasks/types.js';
 
 // Shared records of the restart driver (SPEC A.3): what a proposer receives and returns,
 // what one round of the driver keeps for inspection, and the driver's result.
@@ -87,3 +87,62 @@ export interface ParseCounts {
   /** Valid groups beyond the `maxCandidates` limit (not scored). */
   overLimit: number;
 }
+
+// What the driver (driver.ts) keeps per round and returns.
+
+export type RoundDecision =
+  | { kind: 'restart'; candidate: number; score?: number; currentScore?: number }
+  | { kind: 'keep'; reason: 'no-candidates' | 'current-better'; currentScore?: number }
+  | { kind: 'budget'; reason: string }
+  | { kind: 'error'; code: string; message: string };
+
+export interface RoundRecord {
+  round: number;
+  /** Gradient steps done before the proposer call. */
+  step: number;
+  prompt?: Prompt;
+  reply?: string;
+  usage?: Usage;
+  /** Tokens charged for this call (server `usage.totalTokens`, else the estimate). */
+  tokens: number;
+  tokensEstimated: boolean;
+  counts?: ParseCounts;
+  candidates: { params: number[]; score?: number }[];
+  decision: RoundDecision;
+  scoringEvaluations: number;
+  /** Gradient evaluations spent polishing this round's candidates. */
+  polishSteps: number;
+  /** Proposer overhead of this round in ms. */
+  timing: { serializeMs: number; proposerMs: number; parseMs: number; scoreMs: number };
+}
+
+export interface RestartResult {
+  proposer: string;
+  optimizer: string;
+  task: string;
+  seed: number;
+  params: Float32Array;
+  /** Evaluation of the final parameters on the train and test splits. */
+  final: { train: Evaluation; test: Evaluation };
+  /** Lowest loss recorded anywhere in the run (minibatch or score). */
+  best: { loss: number; step: number; params: Float32Array };
+  trajectory: TrajectoryPoint[];
+  rounds: RoundRecord[];
+  counts: {
+    gradientSteps: number;
+    /** Gradient evaluations spent polishing candidates (`polishSteps` each). */
+    polishSteps: number;
+    scoringEvaluations: number;
+    trajectoryEvaluations: number;
+    proposerCalls: number;
+    tokens: number;
+    restarts: number;
+  };
+  /** Why proposing stopped early, if it did. */
+  stopped?: string;
+  /** Wall time of the whole run in ms. */
+  elapsedMs: number;
+}
+
+/** The `partial` of an aborted run: everything of `RestartResult` but the final evaluation. */
+export type RestartPartial = Omit<RestartResult, 'final'>;

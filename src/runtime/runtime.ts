@@ -1,4 +1,4 @@
-import { MetaoptimError } from '../core/errors.js';
+import { MetaoptimError, checkOptions, optionKeys } from '../core/errors.js';
 import { Arena } from './arena.js';
 import type { Kernels } from './kernels.js';
 import { type Build, type LoadOptions, compileModule, isNode, simdSupported } from './load.js';
@@ -12,6 +12,9 @@ export interface RuntimeOptions extends LoadOptions {
   /** Initial linear memory in 64 KiB pages (default 16 = 1 MiB); it grows on demand. */
   initialPages?: number;
 }
+
+/** The keys `ready` and `createRuntime` accept (anything else is UNKNOWN_OPTION). */
+export const RUNTIME_KEYS = optionKeys<RuntimeOptions>({ build: 1, initialPages: 1, bytes: 1, url: 1 });
 
 export interface RuntimeInfo {
   /** The build that is running. */
@@ -83,7 +86,8 @@ function chooseBuild(requested: Build | 'auto' | undefined): Build {
 }
 
 /** Instantiates a new, independent runtime. */
-export async function createRuntime(opts: RuntimeOptions = {}): Promise<Runtime> {
+export async function createRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
+  const opts = checkOptions('createRuntime', options, RUNTIME_KEYS);
   const build = chooseBuild(opts.build);
   const module = await compileModule(build, opts);
   const memory = new WebAssembly.Memory({ initial: opts.initialPages ?? 16, maximum: 65536 });
@@ -103,6 +107,7 @@ let pending: Promise<Runtime> | undefined;
  * which build is active. Await it before making optimizer states.
  */
 export async function ready(opts: RuntimeOptions = {}): Promise<RuntimeInfo> {
+  checkOptions('ready', opts, RUNTIME_KEYS);
   if (!pending) {
     pending = createRuntime(opts).then(
       (rt) => (defaultRuntime = rt),

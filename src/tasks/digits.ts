@@ -1,5 +1,5 @@
 import { type SplitDataset, loadDigits, splitDataset } from '../data/datasets.js';
-import { MetaoptimError } from '../core/errors.js';
+import { MetaoptimError, checkOptions, optionKeys } from '../core/errors.js';
 import type { Activation } from '../nn/layout.js';
 import type { InitScheme } from '../nn/mlp.js';
 import { type Runtime, defaultRuntimeOrThrow, ready } from '../runtime/runtime.js';
@@ -42,6 +42,12 @@ export interface DigitsMlpOptions {
   runtime?: Runtime;
 }
 
+/** The keys of `digitsMlpTask` (and, without hidden/activation/batchNorm, of the logistic and variant tasks). */
+export const DIGITS_MLP_KEYS = optionKeys<DigitsMlpOptions>({
+  hidden: 1, activation: 1, batchNorm: 1, batchSize: 1, streamSeed: 1, init: 1, name: 1, runtime: 1,
+});
+const DIGITS_FIXED_KEYS = DIGITS_MLP_KEYS.filter((k) => k !== 'hidden' && k !== 'activation' && k !== 'batchNorm');
+
 async function runtimeOf(r: Runtime | undefined): Promise<Runtime> {
   if (r) return r;
   await ready();
@@ -50,12 +56,14 @@ async function runtimeOf(r: Runtime | undefined): Promise<Runtime> {
 
 /** An MLP classification task on the digits split (default 64-20-10 ReLU, batch 128). */
 export async function digitsMlpTask(o: DigitsMlpOptions = {}): Promise<MlpTask> {
+  checkOptions('digitsMlpTask', o, DIGITS_MLP_KEYS);
   const data = await digitsSplit();
   return new MlpTask({ ...o, data, runtime: await runtimeOf(o.runtime) });
 }
 
 /** Multinomial logistic regression (64 → 10 softmax) on the digits split. */
 export async function digitsLogisticTask(o: Omit<DigitsMlpOptions, 'hidden' | 'activation' | 'batchNorm'> = {}): Promise<MlpTask> {
+  checkOptions('digitsLogisticTask', o, DIGITS_FIXED_KEYS);
   return digitsMlpTask({ ...o, hidden: [] });
 }
 
@@ -75,6 +83,7 @@ export type DigitsVariant = keyof typeof DIGITS_VARIANTS;
 
 /** One SPEC B.1.1 optimizee on digits (P = 64·20+20+20·10+10 = 1,510 without BN; 1,550 with). */
 export async function digitsVariantTask(variant: DigitsVariant, o: Omit<DigitsMlpOptions, 'hidden' | 'activation' | 'batchNorm'> = {}): Promise<MlpTask> {
+  checkOptions('digitsVariantTask', o, DIGITS_FIXED_KEYS);
   const v = DIGITS_VARIANTS[variant];
   if (!v) throw new MetaoptimError('INVALID_ARGUMENT', `digitsVariantTask: variant must be one of ${Object.keys(DIGITS_VARIANTS).join(', ')}`);
   return digitsMlpTask({ ...o, ...v, hidden: [...v.hidden], name: o.name ?? `digits-${variant}` });
@@ -107,6 +116,7 @@ const BATCHES = [32, 64, 128];
  * Every task owns WebAssembly memory: call `task.dispose()` when done.
  */
 export async function digitsMlpFamily(opts: { runtime?: Runtime } = {}): Promise<DigitsMlpFamily> {
+  checkOptions('digitsMlpFamily', opts, ['runtime']);
   const data = await digitsSplit();
   const runtime = await runtimeOf(opts.runtime);
   return {

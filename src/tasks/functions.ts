@@ -1,4 +1,4 @@
-import { MetaoptimError } from '../core/errors.js';
+import { MetaoptimError, checkOptions, optionKeys } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import type { Evaluation, Task } from './types.js';
 
@@ -85,6 +85,7 @@ export interface QuadraticTaskOptions {
  * Minimum 0 at x*. `init(seed)` draws the start x* + N(0, I) from its own stream.
  */
 export function quadraticTask(o: QuadraticTaskOptions = {}): Task {
+  checkOptions('quadraticTask', o, optionKeys<QuadraticTaskOptions>({ n: 1, condition: 1, seed: 1 }));
   const n = checkInt('quadratic', 'n', o.n ?? 50, 1);
   const kappa = o.condition ?? 1e4;
   if (!Number.isFinite(kappa) || kappa < 1) throw new MetaoptimError('INVALID_ARGUMENT', `quadratic: condition must be a finite number ≥ 1, got ${kappa}`);

@@ -2,10 +2,10 @@
 // b_τ ~ N(0, I_m). Shared A (A_ij ~ N(0, 1/m), fixed by the family seed) or A varying around
 // it: A_τ = A₀ + σ·E_τ with E_ij ~ N(0, 1/m). Exact f64 loss, gradient Aᵀ(Ax − b) and
 // Hessian-vector product AᵀA v; the f32 `Task` interface rounds at its boundary.
-import { MetaoptimError } from '../core/errors.js';
-import { cholSolve, cholesky } from '../dco/dense.js';
-import { gaussian, mix } from '../dco/random.js';
-import type { F64Task, HasF64 } from '../dco/task.js';
+import { MetaoptimError, checkOptions, optionKeys } from '../core/errors.js';
+import { cholSolve, cholesky } from '../core/linalg.js';
+import { Rng } from '../core/rng.js';
+import type { F64Task, HasF64 } from './f64.js';
 import type { Evaluation, Task, TaskFamily } from './types.js';
 
 export interface LeastSquaresConfig {
@@ -132,14 +132,15 @@ export interface LeastSquaresFamily extends TaskFamily<LeastSquaresConfig> {
 }
 
 export function leastSquaresFamily(o: LeastSquaresOptions = {}): LeastSquaresFamily {
+  checkOptions('leastSquaresFamily', o, optionKeys<LeastSquaresOptions>({ n: 1, m: 1, seed: 1, varyA: 1 }));
   const n = o.n ?? 10, m = o.m ?? 20, sigma = o.varyA ?? 0;
   if (!Number.isInteger(n) || !Number.isInteger(m) || n < 1 || m < n) {
     throw new MetaoptimError('INVALID_ARGUMENT', `least-squares: need integers m ≥ n ≥ 1, got n = ${n}, m = ${m}`);
   }
   if (!(sigma >= 0) || !Number.isFinite(sigma)) throw new MetaoptimError('INVALID_ARGUMENT', 'least-squares: varyA must be finite and ≥ 0');
-  const N0 = gaussian(mix(o.seed ?? 0, 0x15a));
+  const rng0 = new Rng(o.seed ?? 0, 0x15a);
   const sd = 1 / Math.sqrt(m);
-  const A0 = Float64Array.from({ length: m * n }, () => sd * N0());
+  const A0 = Float64Array.from({ length: m * n }, () => sd * rng0.normal());
   const name = sigma > 0 ? `least-squares(n=${n},m=${m},varyA=${sigma})` : `least-squares(n=${n},m=${m})`;
   return {
     name,
@@ -147,9 +148,9 @@ export function leastSquaresFamily(o: LeastSquaresOptions = {}): LeastSquaresFam
     m,
     A0,
     sample(seed: number): LeastSquaresConfig {
-      const N = gaussian(mix(seed, 0xb));
-      const b = Float64Array.from({ length: m }, N);
-      const A = sigma > 0 ? A0.map((a) => a + sigma * sd * N()) : A0;
+      const rng = new Rng(seed, 0xb);
+      const b = Float64Array.from({ length: m }, () => rng.normal());
+      const A = sigma > 0 ? A0.map((a) => a + sigma * sd * rng.normal()) : A0;
       return { n, m, A, b };
     },
     task: (config) => new LeastSquaresTask(config, name),

@@ -18,8 +18,8 @@
 //
 // Errors: INVALID_ARGUMENT (options, batch index, split), LENGTH_MISMATCH (params/grad length).
 import type { SplitDataset } from '../data/datasets.js';
-import type { F64Task, HasF64 } from '../dco/task.js';
-import { MetaoptimError, checkNumber } from '../core/errors.js';
+import type { F64Task, HasF64 } from './f64.js';
+import { MetaoptimError, checkNumber, checkOptions, optionKeys } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import type { Evaluation, Split, Task, TaskFamily } from './types.js';
 import { irisSplit, wineSplit } from './uci.js';
@@ -51,6 +51,9 @@ export interface LogisticFamilyOptions {
   /** Ridge λ (default 1e-3). */
   l2?: number;
 }
+
+/** The keys `logisticFamily` accepts (anything else is UNKNOWN_OPTION). */
+export const LOGISTIC_FAMILY_KEYS = optionKeys<LogisticFamilyOptions>({ seed: 1, featureScale: 1, scaleJitter: 1, batchSize: 1, l2: 1 });
 
 export class LogisticTask implements Task, HasF64 {
   readonly name: string;
@@ -198,12 +201,14 @@ export interface LogisticFamily extends TaskFamily<LogisticConfig> {
 
 /** A logistic-regression family on the standardized iris or wine split (loads the data once). */
 export async function logisticFamily(dataset: LogisticDataset, o: LogisticFamilyOptions = {}): Promise<LogisticFamily> {
+  checkOptions('logisticFamily', o, LOGISTIC_FAMILY_KEYS);
   if (dataset !== 'iris' && dataset !== 'wine') throw new MetaoptimError('INVALID_ARGUMENT', `logisticFamily: dataset must be 'iris' or 'wine', got ${String(dataset)}`);
   const data = await (dataset === 'iris' ? irisSplit() : wineSplit());
   return logisticFamilyOf(dataset, data, o);
 }
 
 export function logisticFamilyOf(dataset: LogisticDataset, data: SplitDataset, o: LogisticFamilyOptions = {}): LogisticFamily {
+  checkOptions('logisticFamily', o, LOGISTIC_FAMILY_KEYS);
   const spread = checkNumber('logisticFamily', 'featureScale', o.featureScale ?? 4, { min: 1 });
   const jitter = checkNumber('logisticFamily', 'scaleJitter', o.scaleJitter ?? 0.1, { min: 0 });
   const l2 = checkNumber('logisticFamily', 'l2', o.l2 ?? 1e-3, { min: 0 });

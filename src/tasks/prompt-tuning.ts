@@ -8,6 +8,7 @@ import { type Runtime, defaultRuntimeOrThrow, ready } from '../runtime/runtime.j
 import { Rng } from '../core/rng.js';
 import { MlpTask } from './classification.js';
 import { digitsSplit } from './digits.js';
+import { MinibatchStream } from './minibatch.js';
 import { train } from './train.js';
 import type { Evaluation, Split, Task } from './types.js';
 
@@ -43,9 +44,9 @@ import type { Evaluation, Split, Task } from './types.js';
  * analogue of an input-level soft prompt; it cannot rewrite the network, so tuning makes
  * real but incomplete progress on a shifted task.
  *
- * Minibatch stream: as `MlpTask` — batch b of size B over the n shifted training rows is
- * rows perm_e[jB … jB+B−1] of epoch e = ⌊b/⌊n/B⌋⌋, j = b mod ⌊n/B⌋, perm_e the permutation
- * of `new Rng(streamSeed).fork(e)`. `init(seed)`: p ~ N(0, initScale²) per coordinate from
+ * Minibatch stream: the same `MinibatchStream` as `MlpTask` (tasks/minibatch.ts) — batch b of
+ * size B over the n shifted training rows is rows perm_e[jB … jB+B−1] of epoch e = ⌊b/⌊n/B⌋⌋,
+ * j = b mod ⌊n/B⌋, perm_e the permutation of `new Rng(streamSeed).fork(e)`. `init(seed)`: p ~ N(0, initScale²) per coordinate from
  * `new Rng(seed)` (so multi-start draws differ; the neutral prompt is `new Float32Array(size)`).
  * `evaluate(p, split)`: mean loss and accuracy over the whole shifted train or test split of
  * the fixed digits split (1,400 / 397).
@@ -214,14 +215,9 @@ export class PromptTuningTask implements Task {
   private readonly width: number;
   private readonly nIn: number;
   private readonly rows: { train: number; test: number };
-  private readonly data: { trainX: Region<Float32Array>; trainY: Region<Int32Array>; testX: Region<Float32Array>; testY: Region<Int32Array> };
-  private readonly perm: Region<Int32Array>;
-  private readonly bx: Region<Float32Array>;
-  private readonly by: Region<Int32Array>;
+  private readonly stream: MinibatchStream;
+  private readonly test: { x: Region<Float32Array>; y: Region<Int32Array> };
   private readonly dx: Region<Float32Array>;
-  private readonly rngState: Region<Int32Array>;
-  private readonly batchesPerEpoch: number;
-  private epoch = -1;
   private _disposed = false;
 
   constructor(c: Resolved, split: SplitDataset, net: PretrainedPromptNetwork, runtime: Runtime) {
@@ -240,7 +236,6 @@ export class PromptTuningTask implements Task {
     const tr = withPrefix(shiftDigits(split.train, c.shift), this.width);
     const te = withPrefix(shiftDigits(split.test, c.shift), this.width);
     this.rows = { train: tr.rows, test: te.rows };
-    this.batchesPerEpoch = Math.floor(tr.rows / this.batchSize);
     const a = runtime.arena;
     const owned: { release(): void }[] = [];
     const keep = <T extends { release(): void }>(r: T): T => {
@@ -251,27 +246,17 @@ export class PromptTuningTask implements Task {
     try {
       model = new Mlp({ sizes: [this.nIn, ...c.hidden, 10], activation: c.activation, runtime, maxBatch: Math.max(this.batchSize, tr.rows, te.rows) });
       this.model = model;
-      this.data = {
-        trainX: keep(new Region(a, Float32Array, tr.x.length)),
-        trainY: keep(new Region(a, Int32Array, tr.rows)),
-        testX: keep(new Region(a, Float32Array, te.x.length)),
-        testY: keep(new Region(a, Int32Array, te.rows)),
-      };
-      this.perm = keep(new Region(a, Int32Array, tr.rows));
-      this.bx = keep(new Region(a, Float32Array, this.batchSize * this.nIn));
-      this.by = keep(new Region(a, Int32Array, this.batchSize));
+      this.stream = keep(new MinibatchStream({ x: tr.x, y: tr.y, features: this.nIn, batchSize: this.batchSize, streamSeed: this.streamSeed, runtime, owner: this.name }));
+      this.test = { x: keep(new Region(a, Float32Array, te.x.length)), y: keep(new Region(a, Int32Array, te.rows)) };
       this.dx = keep(new Region(a, Float32Array, this.batchSize * this.nIn));
-      this.rngState = keep(new Region(a, Int32Array, 4));
     } catch (err) {
       model?.dispose();
       for (const r of owned) r.release();
       throw err;
     }
     this.model.params.set(net.params);
-    this.data.trainX.view.set(tr.x);
-    this.data.trainY.view.set(tr.y);
-    this.data.testX.view.set(te.x);
-    this.data.testY.view.set(te.y);
+    this.test.x.view.set(te.x);
+    this.test.y.view.set(te.y);
   }
 
   /** p ~ N(0, initScale²) per coordinate, from `new Rng(seed)`. */
@@ -287,11 +272,12 @@ export class PromptTuningTask implements Task {
     this.live();
     this.check('params', params);
     if (grad !== undefined) this.check('grad', grad);
-    this.gatherBatch(batch);
-    this.writePrompt(this.bx, this.batchSize, params);
+    const b = this.stream;
+    b.gather(batch);
+    this.writePrompt(b.x, this.batchSize, params);
     const pp = this.model.paramsPtr;
-    if (grad === undefined) return this.model.lossAt(pp, this.bx.ptr, this.by.ptr, this.batchSize);
-    const loss = this.model.inputGradAt(pp, this.bx.ptr, this.by.ptr, this.batchSize, this.dx.ptr);
+    if (grad === undefined) return this.model.lossAt(pp, b.x.ptr, b.y.ptr, this.batchSize);
+    const loss = this.model.inputGradAt(pp, b.x.ptr, b.y.ptr, this.batchSize, this.dx.ptr);
     const dx = this.dx.view;
     const acc = new Float64Array(this.width);
     for (let r = 0; r < this.batchSize; r++) {
@@ -307,8 +293,8 @@ export class PromptTuningTask implements Task {
     this.live();
     if (split !== 'train' && split !== 'test') throw new MetaoptimError('INVALID_ARGUMENT', `evaluate: split must be train or test, got ${String(split)}`);
     this.check('params', params);
-    const x = split === 'train' ? this.data.trainX : this.data.testX;
-    const y = split === 'train' ? this.data.trainY : this.data.testY;
+    const x = split === 'train' ? this.stream.trainX : this.test.x;
+    const y = split === 'train' ? this.stream.trainY : this.test.y;
     const rows = this.rows[split];
     this.writePrompt(x, rows, params);
     const r = this.model.correctAt(this.model.paramsPtr, x.ptr, y.ptr, rows);
@@ -318,9 +304,7 @@ export class PromptTuningTask implements Task {
   /** Training-row indices of minibatch `batch` (a copy). */
   batchRows(batch: number): Int32Array {
     this.live();
-    this.gatherBatch(batch);
-    const j = batch % this.batchesPerEpoch;
-    return this.perm.view.slice(j * this.batchSize, (j + 1) * this.batchSize);
+    return this.stream.batchRows(batch);
   }
 
   get disposed(): boolean {
@@ -332,26 +316,13 @@ export class PromptTuningTask implements Task {
     this._disposed = true;
     this.model.dispose();
     if (this.runtime.disposed) return;
-    for (const r of [this.data.trainX, this.data.trainY, this.data.testX, this.data.testY, this.perm, this.bx, this.by, this.dx, this.rngState]) r.release();
+    this.stream.release();
+    for (const r of [this.test.x, this.test.y, this.dx]) r.release();
   }
 
   private writePrompt(x: Region<Float32Array>, rows: number, p: Float32Array): void {
     const v = x.view;
     for (let r = 0; r < rows; r++) v.set(p, r * this.nIn);
-  }
-
-  private gatherBatch(batch: number): void {
-    if (!Number.isSafeInteger(batch) || batch < 0) throw new MetaoptimError('INVALID_ARGUMENT', `${this.name}: batch index must be a non-negative integer, got ${String(batch)}`);
-    const e = Math.floor(batch / this.batchesPerEpoch);
-    const k = this.runtime.kernels;
-    if (e !== this.epoch) {
-      k.rng_seed(this.rngState.ptr, new Rng(this.streamSeed).fork(e).seed);
-      k.rng_permutation_i32(this.rngState.ptr, this.perm.ptr, this.rows.train);
-      this.epoch = e;
-    }
-    const idx = this.perm.ptr + (batch % this.batchesPerEpoch) * this.batchSize * 4;
-    k.gather_rows_f32(this.data.trainX.ptr, idx, this.batchSize, this.nIn, this.bx.ptr);
-    k.gather_i32(this.data.trainY.ptr, idx, this.batchSize, this.by.ptr);
   }
 
   private check(what: string, a: unknown): asserts a is Float32Array {

@@ -2,9 +2,9 @@
 // H = U diag(λ) Uᵀ with λ_i = κ^{i/(n−1)} (1 … κ), U a seeded random orthogonal matrix shared by
 // the family (identity when rotate = false), x*_τ ~ N(0, I) per task, x₀ = 0. Exact f64 loss,
 // gradient H(x − x*) and Hessian-vector product Hv.
-import { MetaoptimError } from '../core/errors.js';
-import { gaussian, mix } from '../dco/random.js';
-import type { F64Task, HasF64 } from '../dco/task.js';
+import { MetaoptimError, checkOptions, optionKeys } from '../core/errors.js';
+import { Rng } from '../core/rng.js';
+import type { F64Task, HasF64 } from './f64.js';
 import type { Evaluation, Task, TaskFamily } from './types.js';
 
 export interface QuadraticConfig {
@@ -89,6 +89,7 @@ export interface QuadraticFamily extends TaskFamily<QuadraticConfig> {
 }
 
 export function quadraticFamily(o: QuadraticOptions = {}): QuadraticFamily {
+  checkOptions('quadraticFamily', o, optionKeys<QuadraticOptions>({ n: 1, condition: 1, rotate: 1, seed: 1 }));
   const n = o.n ?? 10, kappa = o.condition ?? 100;
   if (!Number.isInteger(n) || n < 1) throw new MetaoptimError('INVALID_ARGUMENT', `quadratic: n must be a positive integer, got ${n}`);
   if (!(kappa >= 1) || !Number.isFinite(kappa)) throw new MetaoptimError('INVALID_ARGUMENT', `quadratic: condition must be ≥ 1, got ${kappa}`);
@@ -97,8 +98,8 @@ export function quadraticFamily(o: QuadraticOptions = {}): QuadraticFamily {
   if (o.rotate === false) for (let i = 0; i < n; i++) U[i * n + i] = 1;
   else {
     // Gram–Schmidt (twice, for orthogonality to rounding) on a seeded Gaussian matrix; columns of U.
-    const N = gaussian(mix(o.seed ?? 0, 0x9a));
-    const cols = Array.from({ length: n }, () => Float64Array.from({ length: n }, N));
+    const rng = new Rng(o.seed ?? 0, 0x9a);
+    const cols = Array.from({ length: n }, () => Float64Array.from({ length: n }, () => rng.normal()));
     for (let k = 0; k < n; k++) {
       for (let pass = 0; pass < 2; pass++) {
         for (let j = 0; j < k; j++) {
@@ -132,8 +133,8 @@ export function quadraticFamily(o: QuadraticOptions = {}): QuadraticFamily {
     name,
     H,
     sample(seed: number): QuadraticConfig {
-      const N = gaussian(mix(seed, 0xc));
-      return { n, H, xStar: Float64Array.from({ length: n }, N) };
+      const rng = new Rng(seed, 0xc);
+      return { n, H, xStar: Float64Array.from({ length: n }, () => rng.normal()) };
     },
     task: (config) => new QuadraticTask(config, name),
   };

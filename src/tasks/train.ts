@@ -124,7 +124,7 @@ export async function train(task: Task, optimizer: Optimizer, opts: TrainOptions
   let ok = false;
   try {
     let first = NaN;
-    for (; done < steps; done++) {
+    while (done < steps) {
       const loss = task.loss(state.params, batchOffset + done, state.grads);
       if (factor !== undefined) {
         if (done === 0) first = loss;
@@ -135,7 +135,8 @@ export async function train(task: Task, optimizer: Optimizer, opts: TrainOptions
       }
       losses[done] = loss;
       optimizer.step(state, undefined, { loss });
-      const n = done + 1;
+      // Count the step before the tick, so an ABORTED partial holds exactly `iteration` losses.
+      const n = ++done;
       if (evalEvery > 0 && n % evalEvery === 0 && n < steps) evaluate(n);
       await loop.tick(n, result, () => ({ loss }));
     }

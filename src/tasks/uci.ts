@@ -1,7 +1,8 @@
 import { type SplitDataset, loadIris, loadWine, splitDataset, standardize } from '../data/datasets.js';
 import { defaultRuntimeOrThrow, ready } from '../runtime/runtime.js';
 import { MlpTask } from './classification.js';
-import type { DigitsMlpOptions } from './digits.js';
+import { checkOptions } from '../core/errors.js';
+import { DIGITS_MLP_KEYS, type DigitsMlpOptions } from './digits.js';
 
 /**
  * Iris and wine classification tasks. Fixed splits, features standardized with the
@@ -43,10 +44,12 @@ async function make(data: SplitDataset, o: DigitsMlpOptions): Promise<MlpTask> {
 
 /** Iris classification (default logistic regression 4 → 3, batch 32). */
 export async function irisTask(o: DigitsMlpOptions = {}): Promise<MlpTask> {
+  checkOptions('irisTask', o, DIGITS_MLP_KEYS);
   return make(await irisSplit(), o);
 }
 
 /** Wine classification (default logistic regression 13 → 3, batch 32). */
 export async function wineTask(o: DigitsMlpOptions = {}): Promise<MlpTask> {
+  checkOptions('wineTask', o, DIGITS_MLP_KEYS);
   return make(await wineSplit(), o);
 }

@@ -16,7 +16,7 @@ import {
   scaleByLion,
   sgd,
   trace,
-} from '../../src/index.js';
+} from '../../src/optim/index.js';
 import type { RefConfig } from './reference/optimizers.js';
 
 export interface Case {

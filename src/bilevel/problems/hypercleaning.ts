@@ -1,9 +1,9 @@
 import { type Dataset, splitDataset } from '../../data/index.js';
-import { MetaoptimError, checkNumber } from '../../core/errors.js';
+import { MetaoptimError, checkNumber, checkOptions } from '../../core/errors.js';
 import { Region, type Runtime, defaultRuntimeOrThrow } from '../../runtime/index.js';
 import { Rng } from '../../core/rng.js';
 import { type BilevelProblem, defineProblem } from '../problem.js';
-import { SoftmaxBlock, gramTopEigen, minimizeStronglyConvex } from './linear-model.js';
+import { SoftmaxBlock, gramTopEigen, minimizeStronglyConvex, minimizeStronglyConvexAsync } from './linear-model.js';
 
 export interface HyperCleaningOptions {
   /** Corrupted training examples (default 1000, from the 1,400-row digits train split). */
@@ -32,6 +32,11 @@ export interface HyperCleaningProblem extends BilevelProblem {
    * by accelerated GD to ‖∇‖∞ ≤ 1e-5.
    */
   trainWithWeights(w: Float32Array, validationWeight?: number): Float32Array;
+  /**
+   * `trainWithWeights` (same result, bit for bit) as a cancellable loop: yields to the event
+   * loop and rejects with ABORTED when `signal` fires.
+   */
+  trainWithWeightsAsync(w: Float32Array, validationWeight?: number, opts?: { signal?: AbortSignal }): Promise<Float32Array>;
   /** Test accuracy (397 held-out digits) of classifier y. */
   testAccuracy(y: Float32Array): number;
   /** Frees the WASM blocks. */
@@ -53,6 +58,7 @@ export interface HyperCleaningProblem extends BilevelProblem {
  * with `seed` and cut into train / validation.
  */
 export function hyperCleaning(data: Dataset, opts: HyperCleaningOptions = {}): HyperCleaningProblem {
+  checkOptions('hyperCleaning', opts, ['train', 'validation', 'corruption', 'ridge', 'weighting', 'seed', 'runtime']);
   const nTr = opts.train ?? 1000, nVal = opts.validation ?? 400;
   const rho = checkNumber('hyperCleaning', 'ridge', opts.ridge ?? 1e-3, { min: 0, minExclusive: true });
   const corruption = checkNumber('hyperCleaning', 'corruption', opts.corruption ?? 0.5, { min: 0, max: 1 });
@@ -163,32 +169,38 @@ export function hyperCleaning(data: Dataset, opts: HyperCleaningOptions = {}): H
       return { testAccuracy: acc, meanWeightCorrupted: nc ? wc / nc : 0, meanWeightClean: nTr - nc ? wk / (nTr - nc) : 0 };
     },
   });
+  /** The weighted training objective of `trainWithWeights`: gradient, start y = 0 and its smoothness bound. */
+  const trainingObjective = (w: Float32Array, validationWeight: number) => {
+    if (w.length !== nTr) throw new MetaoptimError('BILEVEL_SHAPE', `trainWithWeights: ${w.length} weights for ${nTr} rows`);
+    checkNumber('trainWithWeights', 'validationWeight', validationWeight, { min: 0 });
+    const gv = new Float32Array(dimY);
+    let wmax = 0;
+    for (const v of w) wmax = Math.max(wmax, v);
+    const grad = (v: Float32Array, g: Float32Array): number => {
+      trainB.w.view.set(w);
+      let val = lowerWithWeights(v, g);
+      if (validationWeight > 0) {
+        val += validationWeight * lossOn(valB, v, 1 / nVal, false, gv);
+        for (let i = 0; i < dimY; i++) g[i] = g[i]! + validationWeight * gv[i]!;
+      }
+      return val;
+    };
+    return { grad, y: new Float32Array(dimY), L: (Lcls - rho) * (Math.max(wmax, 1e-3) + 2 * validationWeight) + rho };
+  };
   return {
     ...problem,
     corrupted,
     weights: weightsOf,
     trainWithWeights(w, validationWeight = 0) {
-      if (w.length !== nTr) throw new MetaoptimError('BILEVEL_SHAPE', `trainWithWeights: ${w.length} weights for ${nTr} rows`);
-      checkNumber('trainWithWeights', 'validationWeight', validationWeight, { min: 0 });
-      const gv = new Float32Array(dimY);
-      const y = new Float32Array(dimY);
-      let wmax = 0;
-      for (const v of w) wmax = Math.max(wmax, v);
-      minimizeStronglyConvex(
-        (v, g) => {
-          trainB.w.view.set(w);
-          let val = lowerWithWeights(v, g);
-          if (validationWeight > 0) {
-            val += validationWeight * lossOn(valB, v, 1 / nVal, false, gv);
-            for (let i = 0; i < dimY; i++) g[i] = g[i]! + validationWeight * gv[i]!;
-          }
-          return val;
-        },
-        y,
-        (Lcls - rho) * (Math.max(wmax, 1e-3) + 2 * validationWeight) + rho,
-        { maxIter: 20000, tol: 1e-5 },
-      );
-      return y;
+      const t = trainingObjective(w, validationWeight);
+      minimizeStronglyConvex(t.grad, t.y, t.L, { maxIter: 20000, tol: 1e-5 });
+      return t.y;
+    },
+    async trainWithWeightsAsync(w, validationWeight = 0, opts = {}) {
+      checkOptions('trainWithWeightsAsync', opts, ['signal']);
+      const t = trainingObjective(w, validationWeight);
+      await minimizeStronglyConvexAsync(t.grad, t.y, t.L, { maxIter: 20000, tol: 1e-5, label: 'trainWithWeights', ...(opts.signal ? { signal: opts.signal } : {}) });
+      return t.y;
     },
     testAccuracy(y) {
       W.view.set(y);

@@ -1,4 +1,6 @@
 import { MetaoptimError } from '../../core/errors.js';
+import { powerIteration } from '../../core/linalg.js';
+import { Loop } from '../../core/loop.js';
 import { Region, type Runtime } from '../../runtime/index.js';
 
 /**
@@ -83,6 +85,8 @@ export class SoftmaxBlock {
  * Minimizes a smooth strongly convex function of v (length n) by Nesterov's accelerated
  * gradient with a fixed step 1/L and gradient-restart (O'Donoghue & Candès): used for the
  * exact-enough y*(x) of the digits problems. Stops when ‖∇‖∞ ≤ tol or after maxIter steps.
+ * `minimizeStronglyConvexAsync` runs the same iterations (same bits) on the core `Loop`,
+ * yielding to the event loop and rejecting with ABORTED when `signal` fires.
  */
 export function minimizeStronglyConvex(
   grad: (v: Float32Array, g: Float32Array) => number,
@@ -90,31 +94,58 @@ export function minimizeStronglyConvex(
   L: number,
   opts: { maxIter: number; tol: number },
 ): { value: number; iterations: number; gradInf: number } {
+  const m = accelerated(grad, v, L, opts);
+  while (!m.step());
+  return m.finish();
+}
+
+/** `minimizeStronglyConvex` as a cancellable loop (see there); `partial` of ABORTED is undefined (v holds the iterate). */
+export async function minimizeStronglyConvexAsync(
+  grad: (v: Float32Array, g: Float32Array) => number,
+  v: Float32Array,
+  L: number,
+  opts: { maxIter: number; tol: number; signal?: AbortSignal; label?: string },
+): Promise<{ value: number; iterations: number; gradInf: number }> {
+  const loop = new Loop(opts.label ?? 'minimizeStronglyConvex', { signal: opts.signal }, { total: opts.maxIter });
+  const m = accelerated(grad, v, L, opts);
+  for (let k = 1; !m.step(); k++) await loop.tick(k);
+  return m.finish();
+}
+
+/** The accelerated-gradient state machine behind both: `step()` returns true when done. */
+function accelerated(grad: (v: Float32Array, g: Float32Array) => number, v: Float32Array, L: number, opts: { maxIter: number; tol: number }) {
   const n = v.length;
   const g = new Float32Array(n);
   const prev = Float32Array.from(v);
   const look = Float32Array.from(v);
   let t = 1;
   let it = 0;
-  for (; it < opts.maxIter; it++) {
-    grad(look, g);
-    if (infNorm(g) <= opts.tol) {
-      v.set(look);
-      break;
-    }
-    for (let i = 0; i < n; i++) {
-      prev[i] = v[i]!;
-      v[i] = look[i]! - g[i]! / L;
-    }
-    let dot = 0;
-    for (let i = 0; i < n; i++) dot += g[i]! * (v[i]! - prev[i]!);
-    const tn = (1 + Math.sqrt(1 + 4 * t * t)) / 2;
-    const beta = dot > 0 ? 0 : (t - 1) / tn; // restart when the momentum points uphill
-    t = dot > 0 ? 1 : tn;
-    for (let i = 0; i < n; i++) look[i] = v[i]! + beta * (v[i]! - prev[i]!);
-  }
-  const value = grad(v, g);
-  return { value, iterations: it, gradInf: infNorm(g) };
+  return {
+    step(): boolean {
+      if (it >= opts.maxIter) return true;
+      grad(look, g);
+      if (infNorm(g) <= opts.tol) {
+        v.set(look);
+        return true;
+      }
+      for (let i = 0; i < n; i++) {
+        prev[i] = v[i]!;
+        v[i] = look[i]! - g[i]! / L;
+      }
+      let dot = 0;
+      for (let i = 0; i < n; i++) dot += g[i]! * (v[i]! - prev[i]!);
+      const tn = (1 + Math.sqrt(1 + 4 * t * t)) / 2;
+      const beta = dot > 0 ? 0 : (t - 1) / tn; // restart when the momentum points uphill
+      t = dot > 0 ? 1 : tn;
+      for (let i = 0; i < n; i++) look[i] = v[i]! + beta * (v[i]! - prev[i]!);
+      it++;
+      return false;
+    },
+    finish(): { value: number; iterations: number; gradInf: number } {
+      const value = grad(v, g);
+      return { value, iterations: it, gradInf: infNorm(g) };
+    },
+  };
 }
 
 function infNorm(g: Float32Array): number {
@@ -123,20 +154,19 @@ function infNorm(g: Float32Array): number {
   return m;
 }
 
-/** Largest eigenvalue of XᵀX/rows (power iteration in f64) — for softmax-CE smoothness bounds. */
+/**
+ * Largest eigenvalue of XᵀX/rows (X: rows×d row-major f32) by core `powerIteration` in f64,
+ * matrix-free (v ↦ Xᵀ(Xv)/rows), at most `iters` iterations or until the Rayleigh quotient
+ * settles to 1e-12 relative — for softmax-CE smoothness bounds.
+ */
 export function gramTopEigen(x: Float32Array, rows: number, d: number, iters = 100): number {
-  let v = new Float64Array(d).fill(1 / Math.sqrt(d));
-  let lam = 0;
-  for (let k = 0; k < iters; k++) {
-    const u = new Float64Array(d);
+  const apply = (v: Float64Array, u: Float64Array): void => {
+    u.fill(0);
     for (let r = 0; r < rows; r++) {
       let s = 0;
       for (let j = 0; j < d; j++) s += x[r * d + j]! * v[j]!;
       for (let j = 0; j < d; j++) u[j]! += (s * x[r * d + j]!) / rows;
     }
-    lam = Math.hypot(...u);
-    if (lam === 0) return 0;
-    v = u.map((e) => e / lam);
-  }
-  return lam;
+  };
+  return powerIteration(apply, d, { maxIterations: iters }).lambda;
 }

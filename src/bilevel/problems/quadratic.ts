@@ -1,7 +1,7 @@
-import { MetaoptimError, checkNumber } from '../../core/errors.js';
+import { MetaoptimError, checkNumber, checkOptions } from '../../core/errors.js';
+import { symmetricEigen, tryLuSolve } from '../../core/linalg.js';
 import { Rng } from '../../core/rng.js';
 import { type BilevelProblem, defineProblem } from '../problem.js';
-import { solveLinear } from './linalg.js';
 
 /**
  * Jointly quadratic bilevel problems with closed-form solutions and closed-form fixed points
@@ -44,6 +44,7 @@ export interface QuadraticProblem extends BilevelProblem {
 
 /** Builds a quadratic bilevel problem from its coefficients (validated: shapes, finiteness, A ≻ 0). */
 export function quadraticProblem(name: string, co: QuadraticCoefficients, opts: { flat?: boolean; description?: string; x0?: number[]; y0?: number[] } = {}): QuadraticProblem {
+  checkOptions('quadraticProblem', opts, ['flat', 'description', 'x0', 'y0']);
   const { n, m } = co;
   const want: [keyof QuadraticCoefficients, number][] = [['A', m * m], ['B', m * n], ['c', m], ['G', n * n], ['gp', n], ['P', n * n], ['p', n], ['Q', m * m], ['R', m * n], ['q', m]];
   for (const [k, len] of want) {
@@ -204,38 +205,23 @@ export function quadraticProblem(name: string, co: QuadraticCoefficients, opts: 
   };
 }
 
-/** Extreme eigenvalues of a symmetric matrix by Jacobi rotations (small matrices only). */
+/** Extreme eigenvalues of the symmetric part of S (core `symmetricEigen`, Jacobi). */
 function eigMinMax(S: Float64Array, n: number): { min: number; max: number } {
   const a = Float64Array.from(S);
   for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) a[i * n + j] = a[j * n + i] = 0.5 * (a[i * n + j]! + a[j * n + i]!);
-  for (let sweep = 0; sweep < 60; sweep++) {
-    let off = 0;
-    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) off += a[i * n + j]! ** 2;
-    if (off < 1e-22) break;
-    for (let pI = 0; pI < n; pI++) for (let qI = pI + 1; qI < n; qI++) {
-      const apq = a[pI * n + qI]!;
-      if (Math.abs(apq) < 1e-300) continue;
-      const theta = (a[qI * n + qI]! - a[pI * n + pI]!) / (2 * apq);
-      const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-      const cs = 1 / Math.sqrt(t * t + 1), sn = t * cs;
-      for (let k = 0; k < n; k++) {
-        const akp = a[k * n + pI]!, akq = a[k * n + qI]!;
-        a[k * n + pI] = cs * akp - sn * akq;
-        a[k * n + qI] = sn * akp + cs * akq;
-      }
-      for (let k = 0; k < n; k++) {
-        const apk = a[pI * n + k]!, aqk = a[qI * n + k]!;
-        a[pI * n + k] = cs * apk - sn * aqk;
-        a[qI * n + k] = sn * apk + cs * aqk;
-      }
-    }
-  }
-  let min = Infinity, max = -Infinity;
-  for (let i = 0; i < n; i++) {
-    min = Math.min(min, a[i * n + i]!);
-    max = Math.max(max, a[i * n + i]!);
-  }
-  return { min, max };
+  const { values } = symmetricEigen(a, n, { vectors: false });
+  return { min: values[n - 1]!, max: values[0]! };
+}
+
+/**
+ * Solves K·x = b (dense row-major N×N, f64) for the closed-form predictions, by core
+ * `tryLuSolve` (partial pivoting; a pivot ≤ 1e-13·max|K| counts as singular). A singular
+ * system means the problem's definition admits no unique prediction: BILEVEL_INVALID.
+ */
+function solveLinear(K: Float64Array, b: Float64Array, N: number): Float64Array {
+  const x = tryLuSolve(K, b, N, 1e-13);
+  if (x === undefined) throw new MetaoptimError('BILEVEL_INVALID', 'singular linear system in a closed-form prediction');
+  return x;
 }
 
 const zeros = (k: number) => new Float64Array(k);
@@ -263,6 +249,7 @@ export interface Quadratic1dOptions { a?: number; b?: number; c?: number; P?: nu
  * (biased for every γ) and PBGD/F2SA fixed point x(γ) = (γ + 1)/(5γ + 1) → 1/5.
  */
 export function quadratic1d(o: Quadratic1dOptions = {}): QuadraticProblem {
+  checkOptions('quadratic1d', o, ['a', 'b', 'c', 'P', 'p', 'Q', 'R', 'q', 'f0']);
   const a = o.a ?? 1, b = o.b ?? 1;
   const G = (b * b) / a; // makes g(x, y*(x)) = const when c = 0 (any G works: x-only terms cancel)
   return quadraticProblem('quadratic-1d', {
@@ -288,6 +275,7 @@ function gram(Am: Float64Array, Bm: Float64Array, N: number, a: number, b: numbe
  * PBGD-Free, PBGD and F2SA all have the fixed point (x̄, y*(x̄)) for every γ.
  */
 export function flatQuadratic(opts: { n?: number; m?: number; seed?: number } = {}): QuadraticProblem {
+  checkOptions('flatQuadratic', opts, ['n', 'm', 'seed']);
   const n = opts.n ?? 4, m = opts.m ?? 6;
   const rng = new Rng(opts.seed ?? 0);
   // Well-conditioned on purpose (eigenvalues of A and H within about [0.75, 2.75]) so that f32
@@ -335,6 +323,7 @@ export function flatQuadratic(opts: { n?: number; m?: number; seed?: number } = 
  * related but not equal to the LL one.
  */
 export function ridgeQuadratic(opts: { n?: number; m?: number; rows?: number; rho?: number; mu?: number; seed?: number } = {}): QuadraticProblem {
+  checkOptions('ridgeQuadratic', opts, ['n', 'm', 'rows', 'rho', 'mu', 'seed']);
   const n = opts.n ?? 3, m = opts.m ?? 8, N = opts.rows ?? 40;
   const rho = opts.rho ?? 0.1, mu = opts.mu ?? 0.1;
   const rng = new Rng(opts.seed ?? 0);

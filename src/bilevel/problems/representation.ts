@@ -1,5 +1,5 @@
 import { type Dataset, splitDataset } from '../../data/index.js';
-import { MetaoptimError, checkNumber } from '../../core/errors.js';
+import { MetaoptimError, checkNumber, checkOptions } from '../../core/errors.js';
 import { Region, type Runtime, defaultRuntimeOrThrow } from '../../runtime/index.js';
 import { Rng } from '../../core/rng.js';
 import { type BilevelProblem, defineProblem } from '../problem.js';
@@ -60,6 +60,7 @@ export interface RepresentationProblem extends BilevelProblem {
  * (warm-started from the previous record's solution).
  */
 export function representationSplit(data: Dataset, opts: RepresentationOptions = {}): RepresentationProblem {
+  checkOptions('representationSplit', opts, ['hidden', 'rows', 'ridge', 'featureDecay', 'groups', 'target', 'seed', 'innerTol', 'runtime']);
   const h = opts.hidden ?? 16;
   const rows = opts.rows ?? 700;
   const rho = checkNumber('representationSplit', 'ridge', opts.ridge ?? 1e-2, { min: 0, minExclusive: true });

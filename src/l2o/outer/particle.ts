@@ -1,6 +1,8 @@
-import { Rng } from '../../analysis/random.js';
-import { type EsParticle, esStart, esStep } from './es.js';
-import { type PesParticle, pesStart, pesStep } from './pes.js';
+import { MetaoptimError } from '../../core/errors.js';
+import { Rng } from '../../core/rng.js';
+import { type EsParticle, truncatedEs } from './es.js';
+import type { EstimatorName, GradientEstimator } from './estimator.js';
+import { type PesParticle, truncatedPes } from './pes.js';
 import type { TruncatedUnroll } from './unroll.js';
 
 /**
@@ -9,13 +11,23 @@ import type { TruncatedUnroll } from './unroll.js';
  * makes meta-training independent of the worker count.
  *   ε = σ·N(0, I) from Rng(seed, 1, iteration, index)
  *   restart seed after a finished inner run: Rng(seed, 2, iteration + 1, index).u32()
+ * The estimator is named in the job and looked up here (`gradientEstimator`).
  */
-export type Estimator = 'es' | 'pes';
-export type Particle = EsParticle<unknown> | PesParticle<unknown>;
+export type Particle = EsParticle | PesParticle;
+
+/** The estimators by name (the names jobs and checkpoints carry). */
+export const GRADIENT_ESTIMATORS: Readonly<Record<EstimatorName, GradientEstimator<any>>> = { es: truncatedEs, pes: truncatedPes };
+
+/** The estimator called `name`. Errors: `INVALID_ARGUMENT` for an unknown name. */
+export function gradientEstimator(name: string): GradientEstimator<Particle> {
+  const e = Object.hasOwn(GRADIENT_ESTIMATORS, name) ? GRADIENT_ESTIMATORS[name as EstimatorName] : undefined;
+  if (!e) throw new MetaoptimError('INVALID_ARGUMENT', `unknown gradient estimator '${name}' (known: ${Object.keys(GRADIENT_ESTIMATORS).join(', ')})`);
+  return e;
+}
 
 export interface ParticleJob {
   index: number;
-  kind: Estimator;
+  estimator: EstimatorName;
   particle: Particle;
   seed: number;
   iteration: number;
@@ -31,6 +43,12 @@ export interface ParticleResult {
   restarted: boolean;
 }
 
+/** Stagger of the first inner runs: advance by U{0…steps} steps with θ₀ (see `startParticle`). */
+export interface Stagger {
+  theta: Float32Array;
+  steps: number;
+}
+
 export function startSeed(seed: number, iteration: number, index: number): number {
   return new Rng(seed, 2, iteration, index).u32();
 }
@@ -42,24 +60,22 @@ export function startSeed(seed: number, iteration: number, index: number): numbe
  * of their runs; ξ starts at 0 after the offset. A run that ends during the offset is restarted
  * unstaggered.
  */
-export function startParticle(u: TruncatedUnroll<unknown>, kind: Estimator, seed: number, iteration: number, index: number, stagger?: { theta: Float32Array; steps: number }): Particle {
-  const s = startSeed(seed, iteration, index);
-  const p = kind === 'es' ? esStart(u, s) : pesStart(u, s, u.thetaSize);
+export function startParticle(u: TruncatedUnroll<unknown>, estimator: EstimatorName, seed: number, iteration: number, index: number, stagger?: Stagger): Particle {
+  const est = gradientEstimator(estimator);
+  const p = est.particle(u.start(startSeed(seed, iteration, index)), u.thetaSize);
   if (!stagger || stagger.steps <= 0) return p;
   const k = Math.floor(new Rng(seed, 4, index).uniform() * (stagger.steps + 1));
   if (k === 0) return p;
-  const r = u.unroll(stagger.theta, kind === 'es' ? (p as EsParticle<unknown>).state : (p as PesParticle<unknown>).pos, k);
-  if (r.done) return p;
-  return kind === 'es' ? { state: r.state } : { pos: r.state, neg: r.state, xi: new Float64Array(u.thetaSize) };
+  const r = u.unroll(stagger.theta, est.innerState(p), k);
+  return r.done ? p : est.particle(r.state, u.thetaSize);
 }
 
+/** Runs one job: ε from (seed, iteration, index), one estimator step, a restart if the run ended. */
 export function runParticle(u: TruncatedUnroll<unknown>, theta: Float32Array, job: ParticleJob): ParticleResult {
   const rng = new Rng(job.seed, 1, job.iteration, job.index);
   const eps = new Float64Array(theta.length);
   for (let i = 0; i < eps.length; i++) eps[i] = job.sigma * rng.normal();
-  const r = job.kind === 'es'
-    ? esStep(u, theta, job.particle as EsParticle<unknown>, eps, job.sigma, job.K)
-    : pesStep(u, theta, job.particle as PesParticle<unknown>, eps, job.sigma, job.K);
-  const next = r.done ? startParticle(u, job.kind, job.seed, job.iteration + 1, job.index) : r.next;
+  const r = gradientEstimator(job.estimator).step(u, theta, job.particle, eps, job.sigma, job.K);
+  const next = r.done ? startParticle(u, job.estimator, job.seed, job.iteration + 1, job.index) : r.next;
   return { index: job.index, grad: r.grad, loss: r.loss, next, restarted: r.done };
 }

@@ -1,5 +1,4 @@
-import { perturb } from './es.js';
-import type { TruncatedUnroll } from './unroll.js';
+import { type GradientEstimator, perturb } from './estimator.js';
 
 /**
  * Persistent evolution strategies (Vicol, Metz & Sohl-Dickstein 2021; learned_optimization
@@ -10,22 +9,22 @@ import type { TruncatedUnroll } from './unroll.js';
  * ξ and both states reset when the inner run ends. Unbiased for the gradient of the
  * truncation loss through the whole run so far (θ is shared by all truncations).
  */
-export interface PesParticle<S> {
+export interface PesParticle<S = unknown> {
   pos: S;
   neg: S;
   xi: Float64Array;
 }
 
-export function pesStep<S>(u: TruncatedUnroll<S>, theta: Float32Array, p: PesParticle<S>, eps: Float64Array, sigma: number, K: number) {
-  const xi = p.xi.map((v, i) => v + eps[i]!);
-  const pos = u.unroll(perturb(theta, eps, 1), p.pos, K);
-  const neg = u.unroll(perturb(theta, eps, -1), p.neg, K);
-  const coef = (pos.loss - neg.loss) / (2 * sigma * sigma);
-  const grad = xi.map((v) => v * coef);
-  return { grad, loss: 0.5 * (pos.loss + neg.loss), next: { pos: pos.state, neg: neg.state, xi } as PesParticle<S>, done: pos.done || neg.done };
-}
-
-export function pesStart<S>(u: TruncatedUnroll<S>, seed: number, thetaSize: number): PesParticle<S> {
-  const s = u.start(seed);
-  return { pos: s, neg: s, xi: new Float64Array(thetaSize) };
-}
+export const truncatedPes: GradientEstimator<PesParticle> = {
+  name: 'pes',
+  particle: (state, thetaSize) => ({ pos: state, neg: state, xi: new Float64Array(thetaSize) }),
+  innerState: (p) => p.pos,
+  step(u, theta, p, eps, sigma, K) {
+    const xi = p.xi.map((v, i) => v + eps[i]!);
+    const pos = u.unroll(perturb(theta, eps, 1), p.pos, K);
+    const neg = u.unroll(perturb(theta, eps, -1), p.neg, K);
+    const coef = (pos.loss - neg.loss) / (2 * sigma * sigma);
+    const grad = xi.map((v) => v * coef);
+    return { grad, loss: 0.5 * (pos.loss + neg.loss), next: { pos: pos.state, neg: neg.state, xi }, done: pos.done || neg.done };
+  },
+};

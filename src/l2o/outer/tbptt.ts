@@ -1,10 +1,11 @@
-import { MetaoptimError, checkNumber } from '../../core/errors.js';
+import { MetaoptimError, checkNumber, checkOptions, optionKeys } from '../../core/errors.js';
+import { Loop, type LoopOptions } from '../../core/loop.js';
 import { adam } from '../../optim/adam.js';
 import type { OptState } from '../../optim/state.js';
 import type { Optimizer } from '../../optim/types.js';
 import { Region } from '../../runtime/arena.js';
 import { type Runtime, defaultRuntimeOrThrow } from '../../runtime/runtime.js';
-import { Rng } from '../../analysis/random.js';
+import { Rng } from '../../core/rng.js';
 import type { Task, TaskFamily } from '../../tasks/types.js';
 import { LSTM_LOPT_THETA_SIZE, LSTM_TAPE_FIELDS, checkTheta, lstmLOpt, lstmStepOnState } from '../lstm.js';
 
@@ -20,7 +21,7 @@ import { LSTM_LOPT_THETA_SIZE, LSTM_TAPE_FIELDS, checkTheta, lstmLOpt, lstmStepO
  * on tasks sampled from a family, taking one meta-optimizer step (default Adam, lr 1e-3) per
  * window. In-process (the LSTM's own kernels already batch over all parameters).
  *
- * Errors: `LENGTH_MISMATCH`, `INVALID_ARGUMENT`, `ABORTED` (with `details.theta`).
+ * Errors: `UNKNOWN_OPTION`, `LENGTH_MISMATCH`, `INVALID_ARGUMENT`, `ABORTED` (`details.partial`: θ and history so far).
  */
 /**
  * Symmetry regularization of meta-training (SPEC B.1.5): the window's meta-loss becomes
@@ -51,6 +52,19 @@ export interface WindowResult {
  * advancing it by K steps, and returns the meta-loss and its first-order gradient.
  */
 export function tbpttWindow(task: Task, state: OptState, theta: Float32Array, firstBatch: number, K: number, outScale = 0.1, reg?: SymmetryRegularizer): WindowResult {
+  const steps = windowSteps(task, state, theta, firstBatch, K, outScale, reg);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * `tbpttWindow` as a generator that yields after each forward step (so `tbpttTrain` can yield
+ * to the event loop inside a window); its scratch memory is released when it finishes or when
+ * the caller calls `return()`.
+ */
+function* windowSteps(task: Task, state: OptState, theta: Float32Array, firstBatch: number, K: number, outScale: number, reg?: SymmetryRegularizer): Generator<void, WindowResult> {
   checkTheta('tbpttWindow', theta);
   if (state.size !== task.size) throw new MetaoptimError('LENGTH_MISMATCH', `tbpttWindow: state has ${state.size} parameters, the task ${task.size}`);
   const rt = state.runtime;
@@ -75,6 +89,7 @@ export function tbpttWindow(task: Task, state: OptState, theta: Float32Array, fi
       state.grads.set(g);
       lstmStepOnState(state, th.ptr, outScale, tape.ptr + 4 * t * LSTM_TAPE_FIELDS * n);
       state.scalars.count! += 1;
+      yield;
     }
     const S = losses.reduce((a, b) => a + b, 0);
     if (!(S > 0)) throw new MetaoptimError('INVALID_ARGUMENT', `tbpttWindow: the summed loss must be positive for log Σ L (got ${S})`);
@@ -148,42 +163,60 @@ function addRegularizer(reg: SymmetryRegularizer, xs: Float32Array[], eta: numbe
   return total;
 }
 
-export interface TbpttOptions {
+export interface TbpttOptions extends LoopOptions {
   family: TaskFamily;
   theta: Float32Array;
   /** Inner runs (SPEC B.1.3: 50 epochs × 20 runs). */
   runs: number;
+  /** Steps per inner run (default 200). */
   innerSteps?: number;
+  /** Window length K (default 20). */
   unroll?: number;
+  /** η_out of the LSTM optimizer (default 0.1). */
   outScale?: number;
+  /** Meta-optimizer (default adam({ lr: 1e-3 })). */
   metaOptimizer?: Optimizer;
-  seed?: number;
   runtime?: Runtime;
-  onProgress?: (e: { label: string; done: number; total: number; metaLoss: number }) => void;
-  signal?: AbortSignal;
   /** Symmetry regularization (SPEC B.1.5), e.g. { kind: 'rescale', beta: 0.1, layout }. */
   regularizer?: SymmetryRegularizer;
 }
 
+export const TBPTT_TRAIN_KEYS = optionKeys<TbpttOptions>({
+  seed: 1, signal: 1, onProgress: 1, family: 1, theta: 1, runs: 1, innerSteps: 1, unroll: 1, outScale: 1, metaOptimizer: 1, runtime: 1, regularizer: 1,
+});
+
 export interface TbpttResult {
   theta: Float32Array;
   history: { run: number; window: number; metaLoss: number }[];
+  elapsedMs: number;
 }
 
-export function tbpttTrain(o: TbpttOptions): TbpttResult {
-  checkTheta('tbpttTrain', o.theta);
+/**
+ * Meta-trains the LSTM optimizer by truncated backprop over `runs` inner runs (see the module
+ * comment). Loop contract: yields between forward steps; progress `{ label: 'lstm truncated
+ * backprop', done: runs completed, total: runs, metrics: { metaLoss } }`; ABORTED details
+ * `{ iteration: runs completed, partial: { theta, history, elapsedMs } }` (θ after the last
+ * completed window). Task seeds: run r uses `Rng(seed, 3, r).u32()`.
+ */
+export async function tbpttTrain(o: TbpttOptions): Promise<TbpttResult> {
+  const name = 'tbpttTrain';
+  checkOptions(name, o, TBPTT_TRAIN_KEYS);
+  checkTheta(name, o.theta);
   const rt = o.runtime ?? defaultRuntimeOrThrow();
-  const runs = checkNumber('tbpttTrain', 'runs', o.runs, { min: 0 });
-  const innerSteps = checkNumber('tbpttTrain', 'innerSteps', o.innerSteps ?? 200, { min: 1 });
-  const K = checkNumber('tbpttTrain', 'unroll', o.unroll ?? 20, { min: 1 });
-  const outScale = checkNumber('tbpttTrain', 'outScale', o.outScale ?? 0.1);
+  const runs = checkNumber(name, 'runs', o.runs, { min: 0 });
+  const innerSteps = checkNumber(name, 'innerSteps', o.innerSteps ?? 200, { min: 1 });
+  const K = checkNumber(name, 'unroll', o.unroll ?? 20, { min: 1 });
+  const outScale = checkNumber(name, 'outScale', o.outScale ?? 0.1);
   const seed = o.seed ?? 0;
   const metaOpt = o.metaOptimizer ?? adam({ lr: 1e-3 });
+  const loop = new Loop(name, o, { label: 'lstm truncated backprop', total: runs });
   const meta = metaOpt.init(o.theta, { runtime: rt });
   const history: TbpttResult['history'] = [];
+  const partial = (): TbpttResult => ({ theta: meta.params.slice(), history: history.slice(), elapsedMs: loop.elapsedMs });
+  const metrics = () => ({ metaLoss: history[history.length - 1]?.metaLoss ?? NaN });
   try {
+    loop.progress(0);
     for (let run = 0; run < runs; run++) {
-      if (o.signal?.aborted) throw new MetaoptimError('ABORTED', `tbpttTrain: aborted after ${run} runs`, { theta: meta.params.slice(), run });
       const taskSeed = new Rng(seed, 3, run).u32();
       const task = o.family.task(o.family.sample(taskSeed));
       const inner = lstmLOpt.optimizer(meta.params.slice(), { outScale });
@@ -191,18 +224,26 @@ export function tbpttTrain(o: TbpttOptions): TbpttResult {
       try {
         for (let w = 0; w * K < innerSteps; w++) {
           const steps = Math.min(K, innerSteps - w * K);
-          const r = tbpttWindow(task, st, meta.params.slice(), w * K, steps, outScale, o.regularizer);
-          if (!r.ok) break;
-          metaOpt.step(meta, r.grad);
-          history.push({ run, window: w, metaLoss: r.metaLoss });
+          const gen = windowSteps(task, st, meta.params.slice(), w * K, steps, outScale, o.regularizer);
+          let r: IteratorResult<void, WindowResult>;
+          try {
+            while (!(r = gen.next()).done) await loop.tick(run, partial, metrics);
+          } finally {
+            gen.return(undefined as never);
+          }
+          if (!r.value.ok) break;
+          metaOpt.step(meta, r.value.grad);
+          history.push({ run, window: w, metaLoss: r.value.metaLoss });
         }
       } finally {
         st.dispose();
         task.dispose?.();
       }
-      o.onProgress?.({ label: 'lstm truncated backprop', done: run + 1, total: runs, metaLoss: history[history.length - 1]?.metaLoss ?? NaN });
+      await loop.tick(run + 1, partial, metrics);
     }
-    return { theta: meta.params.slice(), history };
+    const result = partial();
+    loop.finish(runs, metrics());
+    return result;
   } finally {
     meta.dispose();
   }

@@ -1,30 +1,41 @@
-import { MetaoptimError, checkNumber } from '../../core/errors.js';
+import { decodeJson, encodeJson } from '../../core/codec.js';
+import { MetaoptimError, checkNumber, checkOptions, optionKeys } from '../../core/errors.js';
+import { norm } from '../../core/linalg.js';
+import { Loop, type LoopOptions } from '../../core/loop.js';
 import { adam } from '../../optim/adam.js';
 import type { OptState } from '../../optim/state.js';
 import type { Optimizer } from '../../optim/types.js';
 import { type Runtime, defaultRuntimeOrThrow } from '../../runtime/runtime.js';
-import { type Estimator, type Particle, type ParticleJob, type ParticleResult, runParticle, startParticle } from './particle.js';
+import type { EstimatorName } from './estimator.js';
+import { type Particle, type ParticleJob, type ParticleResult, gradientEstimator, runParticle, startParticle } from './particle.js';
 import { type UnrollSetup, WorkerPool } from './pool.js';
-import { decodeJson, encodeJson } from '../../core/codec.js';
 import type { TruncatedUnroll } from './unroll.js';
 
 /**
- * Meta-training with a truncated ES or PES gradient estimator (SPEC B.2; learned_optimization
+ * Meta-training with a truncated gradient estimator (SPEC B.2; learned_optimization
  * `outer_trainers`): per iteration every particle advances its inner run by one truncation of
  * K steps with θ ± ε, the meta-gradient is the mean of the particles' estimates (summed in
- * particle order), and the meta-optimizer (default Adam, lr 3e-4) takes one step on θ.
+ * particle order), and the meta-optimizer (default Adam, lr 3e-4) takes one step on θ. The
+ * estimator ('es' or 'pes', `GradientEstimator`) is named by `estimator`.
  *
- * Parallelism: with `workers` ≥ 1 the particles are split over Node worker_threads, each with
- * its own WebAssembly runtime built by the `setup` module; every particle's randomness comes
- * from (seed, iteration, particle index) only, so the result is the same for any worker
- * count (and in-process). Checkpoints hold θ, the meta-optimizer state, every particle's inner
- * state and the history; resuming gives the same bits as an uninterrupted run.
+ * Parallelism: with `workers` ≥ 1 the particles are split over worker_threads (Node) or Web
+ * Workers, each with its own WebAssembly runtime built by the `setup` module; every particle's
+ * randomness comes from (seed, iteration, particle index) only, so the result is the same for
+ * any worker count (and in-process). Checkpoints hold θ, the meta-optimizer state, every
+ * particle's inner state and the history; resuming gives the same bits as an uninterrupted run.
  *
- * Errors: `INVALID_ARGUMENT`, `INVALID_HYPERPARAMETER`, `LENGTH_MISMATCH`, `ABORTED` (the signal
- * fired; `details.checkpoint` holds the last completed iteration), `BAD_CHECKPOINT`, `WORKER_FAILED`.
+ * Loop contract (core/loop.ts): yields between particles (in-process) and while waiting for the
+ * workers; progress `{ label: '<estimator> meta-training', done: iteration, total: iterations,
+ * metrics: { loss, gradNorm, restarts } }`; an abort rejects at once with ABORTED
+ * `{ iteration, partial }` where `partial` is the checkpoint (bytes, `resume`-able) of the last
+ * completed iteration, and terminates the workers.
+ *
+ * Errors: `UNKNOWN_OPTION`, `INVALID_ARGUMENT`, `INVALID_HYPERPARAMETER`, `LENGTH_MISMATCH`,
+ * `ABORTED`, `BAD_CHECKPOINT`, `WORKER_FAILED` (a worker threw or exited; details `{ worker,
+ * message, iteration, checkpoint }` with the checkpoint of the last completed iteration).
  */
-export interface EsMetaTrainOptions {
-  estimator: Estimator;
+export interface EsMetaTrainOptions extends LoopOptions {
+  estimator: EstimatorName;
   /** Initial meta-parameters (required unless resuming; ignored when resuming). */
   theta?: Float32Array;
   /** Total meta-iterations (including those already done in a resumed checkpoint). */
@@ -40,18 +51,15 @@ export interface EsMetaTrainOptions {
    * initial θ before training (default 0 = all particles start at step 0).
    */
   staggerSteps?: number;
-  seed?: number;
   /** The inner problem, in-process. */
   unroll?: TruncatedUnroll<unknown>;
   /** The inner problem as a module factory: required for workers (also used in-process if `unroll` is absent). */
   setup?: UnrollSetup;
-  /** worker_threads to use (default 0: in-process). */
+  /** Workers to use (default 0: in-process). */
   workers?: number;
   /** Meta-optimizer (default adam({ lr: 3e-4 })), stepped on the runtime `runtime`. */
   metaOptimizer?: Optimizer;
   runtime?: Runtime;
-  onProgress?: (e: MetaProgress) => void;
-  signal?: AbortSignal;
   /** Call `onCheckpoint` every this many iterations (default: never; the final one is returned). */
   checkpointEvery?: number;
   onCheckpoint?: (bytes: Uint8Array, iteration: number) => void | Promise<void>;
@@ -59,14 +67,10 @@ export interface EsMetaTrainOptions {
   resume?: Uint8Array;
 }
 
-export interface MetaProgress {
-  label: string;
-  done: number;
-  total: number;
-  /** Mean over particles of (L⁺ + L⁻)/2 in this iteration. */
-  loss: number;
-  gradNorm: number;
-}
+export const ES_META_TRAIN_KEYS = optionKeys<EsMetaTrainOptions>({
+  seed: 1, signal: 1, onProgress: 1, estimator: 1, theta: 1, iterations: 1, particles: 1, sigma: 1, truncation: 1, staggerSteps: 1, unroll: 1, setup: 1,
+  workers: 1, metaOptimizer: 1, runtime: 1, checkpointEvery: 1, onCheckpoint: 1, resume: 1,
+});
 
 export interface MetaHistoryEntry {
   iteration: number;
@@ -79,12 +83,13 @@ export interface EsMetaTrainResult {
   theta: Float32Array;
   history: MetaHistoryEntry[];
   checkpoint: Uint8Array;
+  elapsedMs: number;
 }
 
 interface Saved {
   format: 'metaoptim-metatrain';
   version: 1;
-  config: { estimator: Estimator; particles: number; sigma: number; truncation: number; seed: number; thetaSize: number; staggerSteps: number };
+  config: { estimator: EstimatorName; particles: number; sigma: number; truncation: number; seed: number; thetaSize: number; staggerSteps: number };
   iteration: number;
   meta: Uint8Array;
   particles: Particle[];
@@ -93,7 +98,8 @@ interface Saved {
 
 export async function esMetaTrain(o: EsMetaTrainOptions): Promise<EsMetaTrainResult> {
   const name = 'esMetaTrain';
-  if (o.estimator !== 'es' && o.estimator !== 'pes') throw new MetaoptimError('INVALID_ARGUMENT', `${name}: estimator must be 'es' or 'pes'`);
+  checkOptions(name, o, ES_META_TRAIN_KEYS);
+  gradientEstimator(o.estimator);
   const particles = checkInt(name, 'particles', o.particles ?? 8, 1);
   const iterations = checkInt(name, 'iterations', o.iterations, 0);
   const K = checkInt(name, 'truncation', o.truncation ?? 10, 1);
@@ -104,15 +110,21 @@ export async function esMetaTrain(o: EsMetaTrainOptions): Promise<EsMetaTrainRes
   if (workers > 0 && !o.setup) throw new MetaoptimError('INVALID_ARGUMENT', `${name}: workers need a setup module (options.setup)`);
   const rt = o.runtime ?? defaultRuntimeOrThrow();
   const metaOpt = o.metaOptimizer ?? adam({ lr: 3e-4 });
+  const loop = new Loop(name, o, { label: `${o.estimator} meta-training`, total: iterations });
 
   let pool: WorkerPool | undefined;
   let local = o.unroll;
   let metaState: OptState | undefined;
+  let snapshot: (() => Uint8Array) | undefined;
+  let iteration = 0;
+  const stop = () => void pool?.close();
   try {
-    if (workers > 0) pool = await WorkerPool.create(workers, o.setup!);
-    else if (!local) {
+    if (workers > 0) {
+      pool = await WorkerPool.create(workers, o.setup!);
+      await loop.race(pool.ready, 0, undefined, stop);
+    } else if (!local) {
       if (!o.setup) throw new MetaoptimError('INVALID_ARGUMENT', `${name}: give an unroll or a setup module`);
-      const mod = (await import(o.setup.module)) as Record<string, (a: unknown) => TruncatedUnroll<unknown> | Promise<TruncatedUnroll<unknown>>>;
+      const mod = (await import(/* @vite-ignore */ o.setup.module)) as Record<string, (a: unknown) => TruncatedUnroll<unknown> | Promise<TruncatedUnroll<unknown>>>;
       const f = mod[o.setup.exportName ?? 'createUnroll'];
       if (!f) throw new MetaoptimError('INVALID_ARGUMENT', `${name}: ${o.setup.module} has no export ${o.setup.exportName ?? 'createUnroll'}`);
       local = await f(o.setup.args);
@@ -122,7 +134,6 @@ export async function esMetaTrain(o: EsMetaTrainOptions): Promise<EsMetaTrainRes
     const thetaSize = local ? local.thetaSize : saved ? saved.config.thetaSize : o.theta?.length ?? -1;
     const config = { estimator: o.estimator, particles, sigma, truncation: K, seed, thetaSize, staggerSteps };
 
-    let iteration = 0;
     let ps: Particle[];
     let history: MetaHistoryEntry[] = [];
     if (saved) {
@@ -139,19 +150,32 @@ export async function esMetaTrain(o: EsMetaTrainOptions): Promise<EsMetaTrainRes
       }
       metaState = metaOpt.init(o.theta, { runtime: rt });
       const stagger = staggerSteps > 0 ? { theta: o.theta, steps: staggerSteps } : undefined;
-      ps = local
-        ? Array.from({ length: particles }, (_, i) => startParticle(local!, o.estimator, seed, 0, i, stagger))
-        : await pool!.start(o.estimator, seed, particles, stagger);
+      if (local) {
+        ps = [];
+        for (let i = 0; i < particles; i++) {
+          ps.push(startParticle(local, o.estimator, seed, 0, i, stagger));
+          await loop.tick(0);
+        }
+      } else ps = await loop.race(pool!.start(o.estimator, seed, particles, stagger), 0, undefined, stop);
     }
-
-    const snapshot = (): Uint8Array =>
-      encodeJson({ format: 'metaoptim-metatrain', version: 1, config, iteration, meta: metaState!.save(), particles: ps, history } satisfies Saved);
+    const meta = metaState;
+    const snap = (): Uint8Array =>
+      encodeJson({ format: 'metaoptim-metatrain', version: 1, config, iteration, meta: meta.save(), particles: ps, history } satisfies Saved);
+    snapshot = snap;
+    loop.progress(iteration);
 
     while (iteration < iterations) {
-      if (o.signal?.aborted) throw new MetaoptimError('ABORTED', `${name}: aborted after ${iteration} iterations`, { checkpoint: snapshot(), iteration });
-      const theta = metaState.params.slice();
-      const jobs: ParticleJob[] = ps.map((particle, index) => ({ index, kind: o.estimator, particle, seed, iteration, sigma, K }));
-      const results: ParticleResult[] = pool ? await pool.run(theta, jobs) : jobs.map((j) => runParticle(local!, theta, j));
+      const theta = meta.params.slice();
+      const jobs: ParticleJob[] = ps.map((particle, index) => ({ index, estimator: o.estimator, particle, seed, iteration, sigma, K }));
+      let results: ParticleResult[];
+      if (pool) results = await loop.race(pool.run(theta, jobs), iteration, snap, stop);
+      else {
+        results = [];
+        for (const j of jobs) {
+          results.push(runParticle(local!, theta, j));
+          await loop.tick(iteration, snap);
+        }
+      }
       const g = new Float64Array(theta.length);
       let loss = 0, restarts = 0;
       for (const r of results) {
@@ -159,27 +183,32 @@ export async function esMetaTrain(o: EsMetaTrainOptions): Promise<EsMetaTrainRes
         loss += r.loss;
         if (r.restarted) restarts++;
       }
-      let nrm = 0;
-      for (let i = 0; i < g.length; i++) {
-        g[i]! /= particles;
-        nrm += g[i]! * g[i]!;
-      }
-      metaOpt.step(metaState, g);
+      for (let i = 0; i < g.length; i++) g[i]! /= particles;
+      metaOpt.step(meta, g);
       ps = results.map((r) => r.next);
       iteration++;
-      const entry = { iteration, loss: loss / particles, gradNorm: Math.sqrt(nrm), restarts };
+      const entry = { iteration, loss: loss / particles, gradNorm: norm(g), restarts };
       history.push(entry);
-      o.onProgress?.({ label: `${o.estimator} meta-training`, done: iteration, total: iterations, loss: entry.loss, gradNorm: entry.gradNorm });
-      if (o.checkpointEvery && o.onCheckpoint && iteration % o.checkpointEvery === 0) await o.onCheckpoint(snapshot(), iteration);
+      await loop.tick(iteration, snap, () => ({ loss: entry.loss, gradNorm: entry.gradNorm, restarts }));
+      if (o.checkpointEvery && o.onCheckpoint && iteration % o.checkpointEvery === 0) await o.onCheckpoint(snap(), iteration);
     }
-    return { theta: metaState.params.slice(), history, checkpoint: snapshot() };
+    const last = history[history.length - 1];
+    loop.finish(iteration, last && { loss: last.loss, gradNorm: last.gradNorm, restarts: last.restarts });
+    return { theta: meta.params.slice(), history, checkpoint: snap(), elapsedMs: loop.elapsedMs };
+  } catch (err) {
+    if (err instanceof MetaoptimError && err.code === 'WORKER_FAILED') {
+      const checkpoint = snapshot?.();
+      throw new MetaoptimError('WORKER_FAILED', `${name}: ${err.message.replace(/^\[WORKER_FAILED\] /, '')} (at iteration ${iteration})`, { ...err.details, iteration, checkpoint });
+    }
+    throw err;
   } finally {
     metaState?.dispose();
     await pool?.close();
   }
 }
 
-function checkInt(owner: string, what: string, v: unknown, min: number): number {
+/** Throws INVALID_ARGUMENT unless `v` is an integer ≥ min. */
+export function checkInt(owner: string, what: string, v: unknown, min: number): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
     throw new MetaoptimError('INVALID_ARGUMENT', `${owner}: ${what} must be an integer ≥ ${min}, got ${String(v)}`);
   }

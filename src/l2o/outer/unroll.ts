@@ -1,5 +1,5 @@
-import { MetaoptimError } from '../../core/errors.js';
-import { Rng } from '../../analysis/random.js';
+import { MetaoptimError, checkOptions, optionKeys } from '../../core/errors.js';
+import { Rng } from '../../core/rng.js';
 import type { Runtime } from '../../runtime/runtime.js';
 import type { Task, TaskFamily } from '../../tasks/types.js';
 import type { LearnedOptimizer, LearnedOptimizerOptions } from '../types.js';
@@ -31,6 +31,8 @@ export interface LoptUnrollOptions<O extends LearnedOptimizerOptions> {
   lossCap?: number;
 }
 
+const UNROLL_KEYS = optionKeys<LoptUnrollOptions<LearnedOptimizerOptions>>({ family: 1, lopt: 1, loptOptions: 1, loptOptionsFor: 1, runtime: 1, innerSteps: 1, lossCap: 1 });
+
 /** State of one inner run of `loptUnroll`. */
 export interface LoptRunState {
   taskSeed: number;
@@ -47,6 +49,7 @@ export interface LoptRunState {
  * particle is then restarted by the trainer) — a design decision, documented in docs/l2o.md.
  */
 export function loptUnroll<O extends LearnedOptimizerOptions>(o: LoptUnrollOptions<O>): TruncatedUnroll<LoptRunState> {
+  checkOptions('loptUnroll', o, UNROLL_KEYS);
   const cap = o.lossCap ?? 1e6;
   const tasks = new Map<number, Task>();
   const taskFor = (seed: number): Task => {

@@ -1,4 +1,5 @@
-import { MetaoptimError } from '../../core/errors.js';
+import { MetaoptimError, checkOptions, optionKeys } from '../../core/errors.js';
+import { Loop, type LoopOptions } from '../../core/loop.js';
 import { Rng } from '../../core/rng.js';
 import { Mlp } from '../../nn/mlp.js';
 import { adam } from '../../optim/adam.js';
@@ -7,7 +8,7 @@ import type { Runtime } from '../../runtime/runtime.js';
 import type { DigitsMlpConfig, DigitsMlpFamily } from '../../tasks/digits.js';
 import { MLP_LOPT_THETA_SIZE, mlpLOpt } from '../mlp.js';
 import type { MlpTask } from '../../tasks/classification.js';
-import { runOn } from './evaluate.js';
+import { drain, runSteps } from './run.js';
 
 /**
  * Imitation pre-fit of the MLP learned optimizer (`mlpLOpt`) to a hand-designed rule:
@@ -25,9 +26,15 @@ import { runOn } from './evaluate.js';
  *    with mean squared error by Adam (lr 3e-3, cosine-decayed to 3e-5, batch 256) on the recorded rows.
  * 3. Convert: the weights become θ (input-major), and the direction output is scaled by
  *    η / 0.001 so that the optimizer's step d·exp(0.001·s)·0.001 ≈ η·u.
- * Everything is deterministic given `seed`. Errors: `INVALID_ARGUMENT`.
+ * Everything is deterministic given `seed`.
+ *
+ * Loop contract (core/loop.ts): yields after every recorded or fitted step; progress
+ * `{ label: 'imitation', done: fitting steps, total: fitSteps·(1 + daggerRounds), metrics: { loss } }`;
+ * ABORTED details `{ iteration: fitting steps done, partial: undefined }` (nothing to resume:
+ * the stage is deterministic and cheap to recompute).
+ * Errors: `UNKNOWN_OPTION`, `INVALID_ARGUMENT`, `ABORTED`.
  */
-export interface ImitationOptions {
+export interface ImitationOptions extends LoopOptions {
   family: DigitsMlpFamily;
   runtime: Runtime;
   /** Family seeds of the recorded tasks. */
@@ -57,10 +64,12 @@ export interface ImitationOptions {
   daggerRounds?: number;
   /** Fitting steps (default 4000). */
   fitSteps?: number;
-  seed?: number;
-  onProgress?: (done: number, total: number, loss: number) => void;
-  signal?: AbortSignal;
 }
+
+export const IMITATION_KEYS = optionKeys<ImitationOptions>({
+  seed: 1, signal: 1, onProgress: 1, family: 1, runtime: 1, taskSeeds: 1, lr: 1, lrGrid: 1, lrFactor: 1, cosineAlpha: 1, normEps: 1, steps: 1, perTensor: 1,
+  daggerRounds: 1, fitSteps: 1,
+});
 
 export interface ImitationResult {
   theta: Float32Array;
@@ -78,7 +87,15 @@ const TAUS = [1, 3, 10, 30, 100, 300, 1e3, 3e3, 1e4, 3e4, 1e5];
  * Adam would make from the same gradient history, u = (η_t/η)·m̂/(√v̂ + 1e−8) with Adam's
  * β = (0.9, 0.999) moments tracked in f64 beside the run.
  */
-export function recordAdamFeatures(o: ImitationOptions, policy?: Float32Array, round = 0): { x: Float32Array; y: Float32Array; rows: number } {
+export async function recordAdamFeatures(o: ImitationOptions, policy?: Float32Array, round = 0): Promise<{ x: Float32Array; y: Float32Array; rows: number }> {
+  checkOptions('recordAdamFeatures', o, IMITATION_KEYS);
+  const loop = new Loop('recordAdamFeatures', o, { label: 'imitation: recording', total: o.taskSeeds.length });
+  return record(o, policy, round, () => loop.tick(0));
+}
+
+type Data = { x: Float32Array; y: Float32Array; rows: number };
+
+async function record(o: ImitationOptions, policy: Float32Array | undefined, round: number, pulse: () => Promise<void>): Promise<Data> {
   const steps = o.steps ?? 200;
   const per = o.perTensor ?? 12;
   const eps = o.normEps ?? 1e-5;
@@ -89,7 +106,7 @@ export function recordAdamFeatures(o: ImitationOptions, policy?: Float32Array, r
   for (const ts of o.taskSeeds) {
     const cfg: DigitsMlpConfig = o.family.sample(ts);
     const task = o.family.task(cfg);
-    const peak = o.lrGrid ? bestAdamLr(task, o.lrGrid, steps, ts) * (o.lrFactor ?? 1) : o.lr;
+    const peak = o.lrGrid ? (await bestAdamLr(task, o.lrGrid, steps, ts, pulse)) * (o.lrFactor ?? 1) : o.lr;
     const lrAt = alpha === undefined ? () => peak : cosineDecay({ init: peak, decaySteps: steps, alpha });
     const segs = task.model.tensors.map((t) => [t.offset, t.length] as const);
     const opt = policy ? mlpLOpt.optimizer(policy, { segments: segs.map((q) => q[1]), normEps: eps }) : adam({ lr: lrAt });
@@ -99,7 +116,6 @@ export function recordAdamFeatures(o: ImitationOptions, policy?: Float32Array, r
       const m = DECAYS.map(() => new Float64Array(n));
       const am = new Float64Array(n), av = new Float64Array(n);
       for (let t = 0; t < steps; t++) {
-        if (o.signal?.aborted) throw new MetaoptimError('ABORTED', 'pretrain: aborted while recording');
         const loss = task.loss(st.params, t, st.grads);
         const g = st.grads.slice();
         const p = st.params.slice();
@@ -128,6 +144,7 @@ export function recordAdamFeatures(o: ImitationOptions, policy?: Float32Array, r
             ys.push((f * am[i]! / c1) / (Math.sqrt(av[i]! / c2) + 1e-8), 0);
           }
         }
+        await pulse();
       }
     } finally {
       st.dispose();
@@ -138,26 +155,34 @@ export function recordAdamFeatures(o: ImitationOptions, policy?: Float32Array, r
 }
 
 /** The lr of `grid` with the lowest mean training loss of Adam on `task` over `steps` steps. */
-function bestAdamLr(task: MlpTask, grid: readonly number[], steps: number, initSeed: number): number {
+async function bestAdamLr(task: MlpTask, grid: readonly number[], steps: number, initSeed: number, pulse: () => Promise<void>): Promise<number> {
   let best = grid[0]!, bestLoss = Infinity;
   for (const lr of grid) {
-    const l = runOn(task, adam({ lr }), steps, initSeed).meanLoss;
+    const l = (await drain(runSteps(task, adam({ lr }), steps, initSeed), pulse)).meanLoss;
     if (l < bestLoss) [best, bestLoss] = [lr, l];
   }
   return best;
 }
 
 /** Records Adam's updates and fits θ to them (see the module comment). */
-export function imitationTheta(o: ImitationOptions): ImitationResult {
+export async function imitationTheta(o: ImitationOptions): Promise<ImitationResult> {
+  checkOptions('imitationTheta', o, IMITATION_KEYS);
   if (!(o.lr > 0)) throw new MetaoptimError('INVALID_ARGUMENT', 'imitationTheta: lr must be > 0');
-  let data = recordAdamFeatures(o);
+  const fitSteps = o.fitSteps ?? 4000;
+  const loop = new Loop('imitationTheta', o, { label: 'imitation', total: fitSteps * (1 + (o.daggerRounds ?? 0)) });
+  let fitted = 0;
+  const pulse = () => loop.tick(fitted);
+  const fitPulse = (loss: number) => loop.tick(++fitted, undefined, () => ({ loss }));
+  loop.progress(0);
+  let data = await record(o, undefined, 0, pulse);
   if (data.rows < 1) throw new MetaoptimError('INVALID_ARGUMENT', 'imitationTheta: no rows recorded');
-  let fit = fitTheta(o, data);
+  let fit = await fitTheta(o, data, fitPulse);
   for (let round = 1; round <= (o.daggerRounds ?? 0); round++) {
-    const more = recordAdamFeatures(o, fit.theta, round);
+    const more = await record(o, fit.theta, round, pulse);
     data = { x: concat(data.x, more.x), y: concat(data.y, more.y), rows: data.rows + more.rows };
-    fit = fitTheta(o, data);
+    fit = await fitTheta(o, data, fitPulse);
   }
+  loop.finish(fitted, { loss: fit.fitLoss });
   return fit;
 }
 
@@ -168,7 +193,7 @@ function concat(a: Float32Array, b: Float32Array): Float32Array {
   return out;
 }
 
-function fitTheta(o: ImitationOptions, data: { x: Float32Array; y: Float32Array; rows: number }): ImitationResult {
+async function fitTheta(o: ImitationOptions, data: Data, pulse: (loss: number) => Promise<void>): Promise<ImitationResult> {
   const B = 256;
   const model = new Mlp({ sizes: [19, 32, 32, 2], activation: 'relu', loss: 'mse', maxBatch: B, init: 'glorot', runtime: o.runtime });
   const fitSteps = o.fitSteps ?? 4000;
@@ -179,7 +204,6 @@ function fitTheta(o: ImitationOptions, data: { x: Float32Array; y: Float32Array;
   let tail = 0, tailN = 0;
   try {
     for (let s = 0; s < fitSteps; s++) {
-      if (o.signal?.aborted) throw new MetaoptimError('ABORTED', 'pretrain: aborted while fitting');
       for (let r = 0; r < B; r++) {
         const i = rng.int(data.rows);
         bx.set(data.x.subarray(19 * i, 19 * i + 19), 19 * r);
@@ -191,7 +215,7 @@ function fitTheta(o: ImitationOptions, data: { x: Float32Array; y: Float32Array;
         tail += loss;
         tailN++;
       }
-      if (o.onProgress && (s + 1) % 500 === 0) o.onProgress(s + 1, fitSteps, loss);
+      await pulse(loss);
     }
     const v = model.views(st.params.slice());
     const theta = new Float32Array(MLP_LOPT_THETA_SIZE);

@@ -1,4 +1,4 @@
-import { MetaoptimError } from '../../core/errors.js';
+import { MetaoptimError, checkOptions, optionKeys } from '../../core/errors.js';
 import type { NonFinitePolicy, Optimizer } from '../../optim/types.js';
 import { isNode } from '../../runtime/load.js';
 import { MLP_LOPT_THETA_SIZE, mlpLOpt } from '../mlp.js';
@@ -93,6 +93,7 @@ async function readText(url: URL): Promise<string> {
 
 /** The pretrained MLP learned optimizer as an `Optimizer` (see the module comment). */
 export async function learned(opts: LearnedOptions = {}): Promise<Optimizer> {
+  checkOptions('learned', opts, optionKeys<LearnedOptions>({ segments: 1, nonFinite: 1, base: 1 }));
   const f = await loadLearnedTheta(opts.base);
   return mlpLOpt.optimizer(f.theta, { segments: opts.segments, nonFinite: opts.nonFinite, normEps: f.options.normEps });
 }

@@ -1,10 +1,11 @@
-import { MetaoptimError } from '../../core/errors.js';
+import { MetaoptimError, checkOptions, optionKeys } from '../../core/errors.js';
+import { Loop, type LoopOptions, type ProgressEvent, abortedError, isAborted } from '../../core/loop.js';
 import { adam } from '../../optim/adam.js';
 import { type Runtime, defaultRuntimeOrThrow } from '../../runtime/runtime.js';
 import { type DigitsMlpConfig, digitsMlpFamily } from '../../tasks/digits.js';
 import { mlpLOpt } from '../mlp.js';
 import { type MetaHistoryEntry, esMetaTrain } from '../outer/train.js';
-import { taskSegments, runOn } from './evaluate.js';
+import { drain, runSteps, taskSegments } from './run.js';
 import { imitationTheta } from './imitation.js';
 import { embedSubspace } from './setup.js';
 import { decodeJson, encodeJson } from '../../core/codec.js';
@@ -31,11 +32,17 @@ import { decodeJson, encodeJson } from '../../core/codec.js';
  *    checkpoint, which gives the same bits as one uninterrupted run.
  * Checkpoints (`onCheckpoint`, `resume`) hold the PES checkpoint, the validations and the best θ.
  *
- * Errors: `INVALID_ARGUMENT`, `ABORTED` (details.checkpoint: the PES checkpoint, when in stage 2),
- * and those of `esMetaTrain`.
+ * Loop contract (core/loop.ts): async; progress events labelled `pretrainLearned: imitation`,
+ * `pretrainLearned: pes` (done/total in meta-iterations, metrics { loss, gradNorm, restarts })
+ * and `pretrainLearned: validation`; an abort rejects with ABORTED `{ iteration, partial }`:
+ * iteration 0 and partial undefined during imitation (recomputed on resume), else the PES
+ * iterations done and the pretraining checkpoint to pass as `resume` (resuming gives the bits of
+ * an uninterrupted run).
+ *
+ * Errors: `UNKNOWN_OPTION` (also inside `imitation` and `pes`), `INVALID_ARGUMENT`, `ABORTED`,
+ * `BAD_CHECKPOINT`, and those of `esMetaTrain`.
  */
-export interface PretrainOptions {
-  seed?: number;
+export interface PretrainOptions extends LoopOptions {
   /** ε of the optimizer's feature normalizer (`mlpLOpt` option `normEps`). */
   normEps?: number;
   imitation?: { taskSeeds?: number[]; lr?: number; lrGrid?: number[]; lrFactor?: number; cosineAlpha?: number; daggerRounds?: number; steps?: number; fitSteps?: number; perTensor?: number };
@@ -45,13 +52,23 @@ export interface PretrainOptions {
   /** Validate (and keep the best θ) every this many meta-iterations (default 100). */
   validateEvery?: number;
   runtime?: Runtime;
-  onProgress?: (e: { stage: 'imitation' | 'pes' | 'validation'; done: number; total: number; loss?: number }) => void;
-  signal?: AbortSignal;
   checkpointEvery?: number;
   onCheckpoint?: (bytes: Uint8Array, iteration: number) => void | Promise<void>;
-  /** A PES checkpoint to continue from (stage 1 is recomputed: it is deterministic). */
+  /** A pretraining checkpoint to continue from (stage 1 is recomputed: it is deterministic). */
   resume?: Uint8Array;
 }
+
+const PRETRAIN_KEYS = optionKeys<PretrainOptions>({
+  seed: 1, signal: 1, onProgress: 1, normEps: 1, imitation: 1, pes: 1, validationTasks: 1, validationSteps: 1, validateEvery: 1, runtime: 1, checkpointEvery: 1,
+  onCheckpoint: 1, resume: 1,
+});
+
+const IMITATION_RECIPE_KEYS = optionKeys<NonNullable<PretrainOptions['imitation']>>({
+  taskSeeds: 1, lr: 1, lrGrid: 1, lrFactor: 1, cosineAlpha: 1, daggerRounds: 1, steps: 1, fitSteps: 1, perTensor: 1,
+});
+const PES_RECIPE_KEYS = optionKeys<NonNullable<PretrainOptions['pes']>>({
+  iterations: 1, particles: 1, sigma: 1, truncation: 1, innerSteps: 1, metaLr: 1, staggerSteps: 1, workers: 1, subspace: 1,
+});
 
 /** The defaults: the recipe that produced the shipped file. */
 export const PRETRAIN_DEFAULTS = {
@@ -93,53 +110,75 @@ export interface PretrainResult {
   /** The resolved recipe (for provenance). */
   recipe: Record<string, unknown>;
   checkpoint: Uint8Array;
+  elapsedMs: number;
 }
 
 export async function pretrainLearned(o: PretrainOptions = {}): Promise<PretrainResult> {
+  const name = 'pretrainLearned';
+  checkOptions(name, o, PRETRAIN_KEYS);
+  checkOptions(`${name} imitation`, o.imitation, IMITATION_RECIPE_KEYS);
+  checkOptions(`${name} pes`, o.pes, PES_RECIPE_KEYS);
   const seed = o.seed ?? PRETRAIN_DEFAULTS.seed;
   const normEps = o.normEps ?? PRETRAIN_DEFAULTS.normEps;
   const im = { ...PRETRAIN_DEFAULTS.imitation, ...o.imitation };
   const pes = { ...PRETRAIN_DEFAULTS.pes, ...o.pes };
   const vTasks = o.validationTasks ?? PRETRAIN_DEFAULTS.validationTasks;
   const vSteps = o.validationSteps ?? PRETRAIN_DEFAULTS.validationSteps;
-  if (!Number.isInteger(vTasks) || vTasks < 1) throw new MetaoptimError('INVALID_ARGUMENT', 'pretrainLearned: validationTasks must be a positive integer');
+  if (!Number.isInteger(vTasks) || vTasks < 1) throw new MetaoptimError('INVALID_ARGUMENT', `${name}: validationTasks must be a positive integer`);
   const runtime = o.runtime ?? defaultRuntimeOrThrow();
+  const loop = new Loop(name, o, { total: pes.iterations });
+  /** Sub-stage progress, relabelled and timed from the start of the whole run. */
+  const relay = (stage: string) => (e: ProgressEvent) => o.onProgress?.({ ...e, label: `${name}: ${stage}`, elapsedMs: loop.elapsedMs });
   const family = await digitsMlpFamily({ runtime });
 
-  o.onProgress?.({ stage: 'imitation', done: 0, total: im.fitSteps });
-  const fit = imitationTheta({
+  const fit = await imitationTheta({
     family, runtime, taskSeeds: [...im.taskSeeds], lr: im.lr, lrGrid: im.lrGrid, lrFactor: im.lrFactor, cosineAlpha: im.cosineAlpha, steps: im.steps, fitSteps: im.fitSteps, perTensor: im.perTensor, daggerRounds: im.daggerRounds, seed, normEps,
-    signal: o.signal, onProgress: (done, total, loss) => o.onProgress?.({ stage: 'imitation', done, total, loss }),
+    signal: o.signal, onProgress: relay('imitation'),
+  }).catch((err: unknown) => {
+    throw isAborted(err) ? abortedError(name, 0, undefined) : err;
   });
-
-  const sub = pes.subspace === 'head' ? headSubspace(fit.theta, im.lr) : undefined;
-  const validate = (theta: Float32Array): number => {
-    let sum = 0;
-    for (let i = 0; i < vTasks; i++) {
-      if (o.signal?.aborted) throw new MetaoptimError('ABORTED', 'pretrainLearned: aborted during validation');
-      const cfg: DigitsMlpConfig = family.sample(VALIDATION_BASE_SEED + i);
-      const task = family.task(cfg);
-      try {
-        sum += runOn(task, mlpLOpt.optimizer(theta, { segments: taskSegments(task), normEps }), vSteps, i).meanLoss;
-      } finally {
-        task.dispose();
-      }
-      o.onProgress?.({ stage: 'validation', done: i + 1, total: vTasks });
-    }
-    return sum / vTasks;
-  };
 
   // Resumable state: the PES checkpoint plus the validation record and the best θ so far.
   const saved = o.resume ? (decodeJson(o.resume, 'pretraining checkpoint') as Partial<SavedPretrain>) : undefined;
-  if (saved && saved.format !== 'metaoptim-pretrain') throw new MetaoptimError('BAD_CHECKPOINT', 'pretrainLearned: not a pretraining checkpoint');
-  const validations: { iteration: number; loss: number }[] = saved?.validations ?? [{ iteration: 0, loss: validate(fit.theta) }];
-  let best = saved?.best ?? { iteration: 0, loss: validations[0]!.loss, theta: fit.theta };
+  if (saved && saved.format !== 'metaoptim-pretrain') throw new MetaoptimError('BAD_CHECKPOINT', `${name}: not a pretraining checkpoint`);
+  let validations: { iteration: number; loss: number }[] = saved?.validations ?? [];
+  let best = saved?.best;
   let pesCk = saved?.pes;
   let done = saved?.iteration ?? 0;
+  const wrap = (pesBytes: Uint8Array | undefined, iteration: number) =>
+    encodeJson({ format: 'metaoptim-pretrain', iteration, pes: pesBytes, validations, best: best! } satisfies SavedPretrain);
+  // An abort during a validation resumes from the last completed chunk (recomputed: same bits).
+  const partial = () => (best ? wrap(pesCk, done) : undefined);
+
+  const validate = async (theta: Float32Array): Promise<number> => {
+    const vloop = new Loop(name, { signal: o.signal, onProgress: relay('validation') }, { total: vTasks });
+    let sum = 0;
+    try {
+      for (let i = 0; i < vTasks; i++) {
+        const cfg: DigitsMlpConfig = family.sample(VALIDATION_BASE_SEED + i);
+        const task = family.task(cfg);
+        try {
+          const opt = mlpLOpt.optimizer(theta, { segments: taskSegments(task), normEps });
+          sum += (await drain(runSteps(task, opt, vSteps, i), () => vloop.tick(i))).meanLoss;
+        } finally {
+          task.dispose();
+        }
+      }
+    } catch (err) {
+      throw isAborted(err) ? abortedError(name, done, partial()) : err;
+    }
+    vloop.finish(vTasks, { loss: sum / vTasks });
+    return sum / vTasks;
+  };
+
+  const sub = pes.subspace === 'head' ? headSubspace(fit.theta, im.lr) : undefined;
+  if (!best) {
+    const loss = await validate(fit.theta);
+    validations = [{ iteration: 0, loss }];
+    best = { iteration: 0, loss, theta: fit.theta };
+  }
   let history: MetaHistoryEntry[] = [];
   let z: Float32Array = sub ? new Float32Array(sub.index.length) : fit.theta;
-  const wrap = (pesBytes: Uint8Array | undefined, iteration: number) =>
-    encodeJson({ format: 'metaoptim-pretrain', iteration, pes: pesBytes, validations, best } satisfies SavedPretrain);
   const every = o.validateEvery ?? PRETRAIN_DEFAULTS.validateEvery;
   do {
     const next = Math.min(pes.iterations, (Math.floor(done / every) + 1) * every);
@@ -150,30 +189,31 @@ export async function pretrainLearned(o: PretrainOptions = {}): Promise<Pretrain
         staggerSteps: pes.staggerSteps, seed, workers: pes.workers, runtime,
         setup: { module: new URL('./setup.js', import.meta.url).href, args: { innerSteps: pes.innerSteps, normEps, subspace: sub } },
         metaOptimizer: adam({ lr: pes.metaLr }),
-        onProgress: (e) => o.onProgress?.({ stage: 'pes', done: e.done, total: pes.iterations, loss: e.loss }),
+        onProgress: (e) => o.onProgress?.({ ...e, label: `${name}: pes`, total: pes.iterations, elapsedMs: loop.elapsedMs }),
         signal: o.signal, checkpointEvery: o.checkpointEvery,
         onCheckpoint: o.onCheckpoint && ((bytes, it) => (it < next ? o.onCheckpoint!(wrap(bytes, it), it) : undefined)),
         resume: pesCk,
       });
     } catch (err) {
-      if (err instanceof MetaoptimError && err.code === 'ABORTED' && err.details?.checkpoint) {
-        const d = err.details as { checkpoint: Uint8Array; iteration: number };
-        throw new MetaoptimError('ABORTED', err.message, { checkpoint: wrap(d.checkpoint, d.iteration), iteration: d.iteration });
+      if (isAborted(err)) {
+        const d = err.details as { iteration: number; partial: Uint8Array | undefined };
+        throw abortedError(name, d.iteration, d.partial ? wrap(d.partial, d.iteration) : partial());
       }
       throw err;
     }
-    pesCk = r.checkpoint;
     history = r.history;
-    done = next;
     z = r.theta;
     const theta = sub ? embedSubspace(sub, r.theta) : r.theta;
-    const loss = validate(theta);
+    const loss = await validate(theta);
+    pesCk = r.checkpoint;
+    done = next;
     validations.push({ iteration: done, loss });
     if (loss < best.loss) best = { iteration: done, loss, theta };
     await o.onCheckpoint?.(wrap(pesCk, done), done);
   } while (done < pes.iterations);
   const last = validations[validations.length - 1]!;
   const pesTheta = sub ? embedSubspace(sub, z) : z;
+  loop.finish(done, { loss: best.loss });
   return {
     theta: best.theta,
     selected: best.iteration === 0 ? 'imitation' : 'pes',
@@ -186,6 +226,7 @@ export async function pretrainLearned(o: PretrainOptions = {}): Promise<Pretrain
     validations,
     recipe: { seed, normEps, imitation: im, pes, validationTasks: vTasks, validationSteps: vSteps, validateEvery: every, validationBaseSeed: VALIDATION_BASE_SEED },
     checkpoint: wrap(pesCk, done),
+    elapsedMs: loop.elapsedMs,
   };
 }
 

@@ -2,7 +2,7 @@ import { MetaoptimError, checkOptions } from '../../core/errors.js';
 import { LOOP_OPTION_KEYS, Loop, type LoopOptions, abortedError, isAborted } from '../../core/loop.js';
 import { mean } from '../../core/stats.js';
 import { mlpLOpt } from '../../l2o/mlp.js';
-import { taskSegments } from '../../l2o/pretrain/evaluate.js';
+import { taskSegments } from '../../l2o/pretrain/run.js';
 import { adam } from '../../optim/adam.js';
 import type { DigitsMlpConfig, DigitsMlpFamily } from '../../tasks/digits.js';
 import { type FixedRun, type SeedSummary, lrGrid, runFixed, summarizeSeeds, tuneLr } from '../protocol.js';
