@@ -41,6 +41,7 @@ const FACTORIES: Record<string, Call> = {
   adamw: (k) => optim.adamw(bogus(k)),
   eve: (k) => optim.eve(bogus(k)),
   lion: (k) => optim.lion(bogus(k)),
+  lionSgdInterp: (k) => optim.lionSgdInterp(bogus(k, { lambda: 0.5 }) as never),
   scaleByAdam: (k) => optim.scaleByAdam(bogus(k)),
   scaleByEve: (k) => optim.scaleByEve(bogus(k)),
   scaleByLion: (k) => optim.scaleByLion(bogus(k)),

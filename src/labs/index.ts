@@ -1,6 +1,6 @@
 // metaoptim/labs: the laboratory on top of the library. The lab contract, the registry of
 // `npx metaoptim lab <name>`, and the one experimental protocol every lab uses.
-export type { Lab, LabOptionSpec, LabOptions, LabResult } from './lab.js';
+export { type Lab, type LabOptionSpec, type LabOptions, type LabResult, checkLabExtra, labInteger } from './lab.js';
 export { labs } from './registry.js';
 export {
   formatMeanSd,
@@ -20,3 +20,5 @@ export {
 export { type Contestant, contestants, raceLab, raceLrGrid, raceReport, raceTask, raceTasks, type RaceResults, type RaceRun, type RaceTaskEntry, type RaceTaskResult, type TuningPoint } from './race/index.js';
 export { type DcoLabResults, dcoLab } from './dco/lab.js';
 export { LOGISTIC_LR_GRID, type LogisticExperimentOptions, type LogisticExperimentResult, type LogisticRow, logisticExperiment } from './dco/logistic.js';
+export * as dynamics from './dynamics/index.js';
+export * as learned from './learned/index.js';

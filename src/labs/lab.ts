@@ -1,3 +1,4 @@
+import { MetaoptimError } from '../core/errors.js';
 import type { LoopOptions } from '../core/loop.js';
 import type { ReportDoc } from '../report/types.js';
 
@@ -49,4 +50,23 @@ export interface Lab {
    */
   options: LabOptionSpec[];
   run(opts: LabOptions): Promise<LabResult>;
+}
+
+/**
+ * Checks `opts.extra` against `lab.options` for a lab called without the CLI (the CLI does the
+ * same): every key must be declared. Errors: INVALID_ARGUMENT naming the key.
+ */
+export function checkLabExtra(lab: Lab, opts: LabOptions): void {
+  for (const k of Object.keys(opts.extra ?? {})) {
+    if (!lab.options.some((s) => s.name === k)) throw new MetaoptimError('INVALID_ARGUMENT', `lab ${lab.name}: unknown option --${k}`);
+  }
+}
+
+/** The integer option `--name` (≥ `min`, default 1) from `opts.extra`, or `dflt` when absent. Errors: INVALID_ARGUMENT. */
+export function labInteger(lab: Lab, opts: LabOptions, name: string, dflt: number, min = 1): number {
+  const v = opts.extra?.[name];
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new MetaoptimError('INVALID_ARGUMENT', `lab ${lab.name}: --${name} must be an integer ≥ ${min}, got ${String(v)}`);
+  return n;
 }

@@ -1,6 +1,7 @@
 import { bilevelLab } from './bilevel/index.js';
 import { dcoLab } from './dco/lab.js';
-import { dynamicsLab } from '../dynamics/lab.js';
+import { dynamicsLab } from './dynamics/lab.js';
+import { learnedLab } from './learned/lab.js';
 import { raceLab } from './race/lab.js';
 import { restartsLab } from './restarts/index.js';
 import type { Lab } from './lab.js';
@@ -12,6 +13,7 @@ export const labs: Lab[] = [
   bilevelLab,
   dcoLab,
   dynamicsLab,
+  learnedLab,
   raceLab,
   restartsLab,
 ];

@@ -28,3 +28,4 @@ export {
   trace,
 } from './transforms.js';
 export type { GradientInput, InitOptions, NonFinitePolicy, Optimizer, Schedule, StepInfo } from './types.js';
+export { type LionSgdInterpOptions, lionSgdInterp } from './lion-sgd-interp.js';

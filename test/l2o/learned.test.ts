@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { MetaoptimError, createRuntime, readCheckpoint } from '../../src/index.js';
-import { decodeLearnedTheta, encodeLearnedTheta, heldOutDigitsConfigs, learned, loadLearnedTheta, imitationTheta, loptUnroll, lstmLOpt, mlpLOpt, pretrainLearned, runOn, taskSegments, tbpttTrain } from '../../src/l2o/index.js';
+import { decodeLearnedTheta, encodeLearnedTheta, learned, loadLearnedTheta, imitationTheta, loptUnroll, lstmLOpt, mlpLOpt, pretrainLearned, runOn, taskSegments, tbpttTrain } from '../../src/l2o/index.js';
+import { heldOutDigitsConfigs } from '../../src/labs/learned/held-out.js';
 import { digitsMlpFamily, noisyQuadraticFamily } from '../../src/tasks/index.js';
 import { Rng } from '../../src/core/rng.js';
 

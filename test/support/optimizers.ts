@@ -8,6 +8,7 @@ import {
   chain,
   eve,
   lion,
+  lionSgdInterp,
   momentum,
   scaleByAdam,
   scaleByEve,
@@ -21,7 +22,8 @@ import type { RefConfig } from './reference/optimizers.js';
 export interface Case {
   label: string;
   make(lr: number): Optimizer;
-  composed(lr: number): Optimizer;
+  /** Its composed form (a chain of transforms); absent when none exists (lionSgdInterp). */
+  composed?(lr: number): Optimizer;
   ref(lr: number): RefConfig;
   needsLoss: boolean;
   /** A learning rate that converges on the conformance parabola and Rosenbrock. */
@@ -122,6 +124,13 @@ export const cases: Case[] = [
     ref: (lr) => ({ kind: 'lion', lr, beta1: 0.9, beta2: 0.99, weightDecay: 0.1 }),
     needsLoss: false,
     lr: { parabola: 0.01, rosenbrock: 1e-3 },
+  },
+  {
+    label: 'lion-sgd-interp',
+    make: (lr) => lionSgdInterp({ lambda: 0.5, sgdLr: lr, lionLr: lr }),
+    ref: (lr) => ({ kind: 'lion-sgd-interp', lambda: 0.5, sgdLr: lr, lionLr: lr, momentum: 0.9, beta1: 0.9, beta2: 0.99 }),
+    needsLoss: false,
+    lr: { parabola: 0.01, rosenbrock: 4e-4 },
   },
 ];
 

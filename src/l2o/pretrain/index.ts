@@ -1,8 +1,4 @@
 export { type ImitationOptions, type ImitationResult, imitationTheta, recordAdamFeatures } from './imitation.js';
-export {
-  ADAM_LR_GRID, HELD_OUT_BASE_SEED, HELD_OUT_WIDTHS, type EvaluateLearnedOptions, type EvaluationRow, type LearnedEvaluation,
-  evaluateLearned, evaluationTable, heldOutDigitsConfigs,
-} from './evaluate.js';
 export { type RunStats, runOn, taskSegments } from './run.js';
 export { PRETRAIN_DEFAULTS, VALIDATION_BASE_SEED, type PretrainOptions, type PretrainResult, pretrainLearned } from './pretrain.js';
 export { LEARNED_FILE, type LearnedOptions, type LearnedThetaFile, decodeLearnedTheta, encodeLearnedTheta, learned, loadLearnedTheta } from './learned.js';

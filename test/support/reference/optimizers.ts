@@ -10,7 +10,10 @@ export type RefConfig =
       lr: number; beta1: number; beta2: number; beta3: number; eps: number; weightDecay: number;
       variant: 'clip' | 'thresholds'; c: number; fStar: number; k: number; K: number;
     }
-  | { kind: 'lion'; lr: number; beta1: number; beta2: number; weightDecay: number };
+  | { kind: 'lion'; lr: number; beta1: number; beta2: number; weightDecay: number }
+  | { kind: 'lion-sgd-interp'; lambda: number; sgdLr: number; lionLr: number; momentum: number; beta1: number; beta2: number };
+
+const f = Math.fround;
 
 export class RefOptimizer {
   readonly p: Float32Array;
@@ -25,6 +28,10 @@ export class RefOptimizer {
     if (cfg.kind === 'sgd') {
       if (cfg.momentum > 0 || cfg.nesterov) this.slots.trace = new Float32Array(n);
     } else if (cfg.kind === 'lion') this.slots.m = new Float32Array(n);
+    else if (cfg.kind === 'lion-sgd-interp') {
+      this.slots.trace = new Float32Array(n);
+      this.slots.m = new Float32Array(n);
+    }
     else {
       this.slots.m = new Float32Array(n);
       this.slots.v = new Float32Array(n);
@@ -43,6 +50,22 @@ export class RefOptimizer {
       case 'lion':
         lionRef(this.p, g, this.slots.m!, c.beta1, 1 - c.beta1, c.beta2, 1 - c.beta2, c.weightDecay, c.lr);
         return;
+      case 'lion-sgd-interp': {
+        // SPEC B.1.11: t ← μ·t + g; c = β1·m + (1−β1)·g; m ← β2·m + (1−β2)·g;
+        // p ← p − (f32(λ·η_L)·sign(c) + f32((1−λ)·η_S)·t), every operation rounded to f32.
+        const a = f(c.lambda * c.lionLr), b = f((1 - c.lambda) * c.sgdLr);
+        const [mu, b1, ob1, b2, ob2] = [c.momentum, c.beta1, 1 - c.beta1, c.beta2, 1 - c.beta2].map(f) as number[];
+        const tr = this.slots.trace!, m = this.slots.m!;
+        for (let i = 0; i < this.p.length; i++) {
+          const gi = g[i]!;
+          tr[i] = f(f(mu! * tr[i]!) + gi);
+          const ci = f(f(b1! * m[i]!) + f(ob1! * gi));
+          m[i] = f(f(b2! * m[i]!) + f(ob2! * gi));
+          const sign = ci > 0 ? 1 : ci < 0 ? -1 : 0;
+          this.p[i] = f(this.p[i]! - f(f(a * sign) + f(b * tr[i]!)));
+        }
+        return;
+      }
       case 'adam':
       case 'adamw': {
         const c1 = 1 / (1 - c.beta1 ** t);

@@ -1,14 +1,18 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { MetaoptimError, type Optimizer, type Task, lion, momentum, ready, sgd } from '../src/index.js';
-import { wouldUpdate } from '../src/analysis/index.js';
-import { labs } from '../src/labs/registry.js';
-import { type DynamicsConfig, type DynamicsResults, runDynamics } from '../src/dynamics/experiment.js';
-import { spearman } from '../src/dynamics/findings.js';
-import { lionSgdInterp } from '../src/dynamics/interp.js';
-import { pickByScore, pickLearningRate } from '../src/dynamics/lr-protocol.js';
-import { buildReport } from '../src/dynamics/report.js';
+import { MetaoptimError, type Task, ready, sgd } from '../../src/index.js';
+import { isAborted } from '../../src/core/loop.js';
+import { spearman } from '../../src/core/stats.js';
+import type { LabResult } from '../../src/labs/lab.js';
+import { tuneLr } from '../../src/labs/protocol.js';
+import { labs } from '../../src/labs/registry.js';
+import { type DynamicsConfig, QUICK_CONFIG, SPEC_B11_LR_GRID } from '../../src/labs/dynamics/config.js';
+import { runDynamics } from '../../src/labs/dynamics/experiment.js';
+import { findings } from '../../src/labs/dynamics/findings.js';
+import { dynamicsLab } from '../../src/labs/dynamics/lab.js';
+import { buildReport } from '../../src/labs/dynamics/report.js';
+import type { DynamicsParts, DynamicsResults } from '../../src/labs/dynamics/types.js';
 
 await ready();
 
@@ -31,7 +35,7 @@ function numbers(x: unknown, path = '', out: [string, number][] = []): [string, 
 
 /** The results without wall-clock times. */
 function withoutTimes(r: DynamicsResults): unknown {
-  return JSON.parse(JSON.stringify(r, (k, v) => (k === 'seconds' ? undefined : v)));
+  return JSON.parse(JSON.stringify(r, (k, v) => (k === 'elapsedMs' ? undefined : v)));
 }
 
 let first: DynamicsResults | undefined;
@@ -39,12 +43,19 @@ let first: DynamicsResults | undefined;
 test('lab dynamics: a tiny budget produces every section with finite numbers', async () => {
   const r = await runDynamics(TINY, { seed: 3 });
   first = r;
+  assert.deepEqual(
+    { lab: r.lab, version: r.version, seed: r.seed, quick: r.quick, partial: r.partial },
+    { lab: 'dynamics', version: 2, seed: 3, quick: false, partial: false },
+  );
+  assert.ok(['simd', 'scalar'].includes(r.build) && r.elapsedMs > 0);
   assert.deepEqual(r.variants.map((v) => v.variant), ['sigmoid', 'relu_bn']);
   for (const v of r.variants) {
     assert.deepEqual(v.kinds, v.variant === 'relu_bn' ? ['translation', 'scale'] : ['translation']);
     for (const n of ['l2o', 'adam', 'sgdm', 'lion'] as const) {
       const s = v.optimizers[n];
       assert.equal(s.runs + s.failedRuns, 2);
+      // Sample sd of two run means is |a − b|/√2: finite, ≥ 0 (and 0 only for identical runs).
+      assert.ok(s.runs < 2 || (Number.isFinite(s.meanLossSd) && s.meanLossSd > 0), `${v.variant} ${n} sd ${s.meanLossSd}`);
       assert.equal(s.loss.length, 20);
       assert.deepEqual(s.symmetry.steps, [1, 10, 20]);
       assert.deepEqual(s.checkpoints.steps, [1, 10, 20]);
@@ -108,21 +119,12 @@ function parabola(x0: number[]): Task {
   };
 }
 
-test('B.1.1 protocol: picks the argmin of its grid', () => {
-  // Stub scores: the argmin, the first on ties, NaN and Infinity never picked.
-  assert.equal(pickByScore([1, 2, 3, 4], (lr) => [5, 2, 7, 2][lr - 1]!).lr, 2);
-  assert.equal(pickByScore([1, 2, 3], (lr) => [NaN, Infinity, 9][lr - 1]!).lr, 3);
-  assert.throws(() => pickByScore([1, 2], () => NaN), (e: unknown) => e instanceof MetaoptimError && e.code === 'INVALID_ARGUMENT');
-  fc.assert(fc.property(fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { minLength: 1, maxLength: 12 }), (s) => {
-    const grid = s.map((_, i) => i + 1);
-    const r = pickByScore(grid, (lr) => s[lr - 1]!);
-    return r.lr === s.indexOf(Math.min(...s)) + 1;
-  }));
+test('B.1.1 protocol (tuneLr, summed loss over 3 runs × 50 steps): the argmin, ∞ for a diverged lr', async () => {
   // On SGD over f(x) = x²: x_t = x_0·(1−2η)^t, so the summed loss is Σ_r Σ_{t<50} x_r²(1−2η)^{2t};
-  // η = 0.5 reaches 0 in one step; η = 10 overflows f32 (|x_t| = |x_0|·19^t) and scores Infinity.
+  // η = 0.5 reaches 0 in one step; η = 10 grows as |x_0|·19^t and diverges (+∞).
   const x0 = [1.5, -0.5, 2];
   const grid = [0.01, 0.1, 0.4, 0.5, 0.7, 1, 10];
-  const r = pickLearningRate((lr) => sgd({ lr }), parabola(x0), { grid, runs: 3, steps: 50 });
+  const r = await tuneLr((lr) => sgd({ lr }), parabola(x0), grid, { runs: 3, steps: 50, score: 'summedLoss', evalSplits: [] });
   assert.equal(r.lr, 0.5);
   grid.forEach((lr, i) => {
     const q = (1 - 2 * lr) ** 2;
@@ -131,63 +133,58 @@ test('B.1.1 protocol: picks the argmin of its grid', () => {
     if (lr === 10) assert.equal(r.scores[i], Infinity);
     else assert.ok(Math.abs(r.scores[i]! - want) <= 1e-4 * want + 1e-30, `lr ${lr}: ${r.scores[i]} vs ${want}`);
   });
-  const best = r.scores.indexOf(Math.min(...r.scores));
-  assert.equal(grid[best], r.lr);
+  // The lab tunes on the SPEC grid, in both modes.
+  assert.deepEqual(SPEC_B11_LR_GRID, [1e-4, 5e-4, 1e-3, 5e-3, 1e-2, 5e-2, 0.1, 0.5, 1, 3]);
+  assert.deepEqual(QUICK_CONFIG.lr, { grid: [...SPEC_B11_LR_GRID], runs: 3, steps: 50 });
 });
 
-function runSteps(opt: Optimizer, p0: Float32Array, grads: Float32Array[]): Float32Array {
-  const s = opt.init(p0);
-  try {
-    for (const g of grads) opt.step(s, g);
-    return s.params.slice();
-  } finally {
-    s.dispose();
-  }
-}
-
-const f32 = fc.float({ min: -10, max: 10, noNaN: true, noDefaultInfinity: true }).map((x) => (Object.is(x, -0) ? 0 : x));
-const vecs = fc.integer({ min: 0, max: 37 }).chain((n) => fc.record({
-  p: fc.array(f32, { minLength: n, maxLength: n }),
-  gs: fc.array(fc.array(f32, { minLength: n, maxLength: n }), { minLength: 1, maxLength: 4 }),
-}));
-
-test('Lion–SGD interpolation: λ = 0 is SGD-momentum and λ = 1 is Lion, bit for bit', () => {
-  fc.assert(fc.property(vecs, fc.constantFrom(0.5, 0.01, 3), fc.constantFrom(0.005, 1e-4, 0.3), ({ p, gs }, sgdLr, lionLr) => {
-    const p0 = Float32Array.from(p), g = gs.map((x) => Float32Array.from(x));
-    const a = runSteps(lionSgdInterp({ lambda: 0, sgdLr, lionLr }), p0, g);
-    const b = runSteps(momentum({ lr: sgdLr, momentum: 0.9 }), p0, g);
-    const c = runSteps(lionSgdInterp({ lambda: 1, sgdLr, lionLr }), p0, g);
-    const d = runSteps(lion({ lr: lionLr, beta1: 0.9, beta2: 0.99 }), p0, g);
-    assert.deepEqual(new Uint32Array(a.buffer), new Uint32Array(b.buffer));
-    assert.deepEqual(new Uint32Array(c.buffer), new Uint32Array(d.buffer));
-  }), { numRuns: 60 });
-});
-
-test('Lion–SGD interpolation: λ in between is the f32 convex combination; wouldUpdate sees it', () => {
-  const lambda = 0.25, sgdLr = 0.5, lionLr = 0.005, n = 13;
-  const p = Float32Array.from({ length: n }, (_, i) => Math.sin(i + 1));
-  const g = Float32Array.from({ length: n }, (_, i) => Math.cos(3 * i) - (i === 4 ? Math.cos(12) : 0)); // g[4] = 0: sign(0) = 0
-  const opt = lionSgdInterp({ lambda, sgdLr, lionLr });
-  const s = opt.init(p);
-  try {
-    const seen = wouldUpdate(opt, s, g).delta;
-    assert.deepEqual(s.params.slice(), p); // observing does not step
-    opt.step(s, g);
-    // First step from zero states: trace = g, Lion direction = sign(0.1·g).
-    const f = Math.fround, a = f(lambda * lionLr), b = f((1 - lambda) * sgdLr);
-    for (let i = 0; i < n; i++) {
-      const want = f(p[i]! - f(f(a * Math.sign(f(f(0.1) * g[i]!))) + f(b * g[i]!)));
-      assert.equal(s.params[i], want);
-      assert.equal(seen[i], s.params[i]! - p[i]!);
-    }
-  } finally {
-    s.dispose();
-  }
-  assert.throws(() => lionSgdInterp({ lambda: 1.5 }), (e: unknown) => e instanceof MetaoptimError && e.code === 'INVALID_HYPERPARAMETER');
-});
-
-test('spearman: monotone relations give ±1, ties get mean ranks', () => {
+test('findings 2 and 3: the verdict rules on hand-made numbers (core spearman)', () => {
   assert.equal(spearman([0, 0.1, 0.5, 1], [1, 4, 9, 100]), 1);
-  assert.equal(spearman([0, 0.1, 0.5, 1], [3, 2, 1, 0]), -1);
   assert.ok(Number.isNaN(spearman([1, 2], [3, 3])));
+  const row = (lambda: number, translation: number, meanLoss: number) => ({ lambda, translation, meanLoss, finalLoss: meanLoss, failedRuns: 0 });
+  const reg = (losses: number[]) => ({
+    variant: 'sigmoid' as const, kind: 'translation' as const,
+    rows: losses.map((meanLoss, i) => ({ beta: i, meanLoss, finalLoss: meanLoss, deviation: 1, translation: 1, failedRuns: 0, elapsedMs: 0 })),
+  });
+  const parts = (rows: ReturnType<typeof row>[], losses: number[]): DynamicsParts => ({
+    variants: [], interp: { variant: 'sigmoid', settings: [{ name: 'spec', sgdLr: 0.5, lionLr: 0.005, rows }] }, reg: reg(losses),
+  });
+  const verdicts = (p: DynamicsParts) => Object.fromEntries(findings(p).items.map((f) => [f.id, f.verdict]));
+  // ρ(λ, |D_T|) = 1 and ρ(λ, loss) = −1: reproduced; regularization 1.3× worse: reproduced.
+  assert.deepEqual(verdicts(parts([row(0, 1e-7, 0.5), row(0.5, 0.01, 0.4), row(1, 0.05, 0.3)], [1, 1.3])), { 2: 'reproduced', 3: 'reproduced' });
+  // Loss rising with λ: only the symmetry half holds; 1.1× worse: partly; 1.01×: not reproduced.
+  assert.deepEqual(verdicts(parts([row(0, 1e-7, 0.2), row(0.5, 0.01, 0.3), row(1, 0.05, 0.4)], [1, 1.1])), { 2: 'partly', 3: 'partly' });
+  assert.equal(verdicts(parts([row(0, 1, 1), row(1, 1, 1)], [1, 1.01]))[2], 'not reproduced');
+  // A partial run: findings without numbers are left out (no variants → no 1, 4, 5).
+  assert.deepEqual(findings(parts([row(0, 1, 1)], [1])).items, []);
+});
+
+test('lab dynamics: an abort rejects soon with ABORTED and a partial LabResult', async () => {
+  const ac = new AbortController();
+  const t0 = performance.now();
+  let events = 0;
+  setTimeout(() => ac.abort(), 150);
+  const err = await dynamicsLab.run({ quick: true, seed: 0, signal: ac.signal, onProgress: () => events++ }).then(
+    () => assert.fail('the lab finished despite the abort'),
+    (e: unknown) => e,
+  );
+  const took = performance.now() - t0;
+  assert.ok(isAborted(err), String(err));
+  const { iteration, partial } = err.details as { iteration: number; partial: LabResult };
+  const r = partial.results as DynamicsResults;
+  assert.equal(r.partial, true);
+  assert.equal(r.lab, 'dynamics');
+  assert.equal(r.quick, true);
+  assert.ok(iteration >= 0 && iteration < 20, `iteration ${iteration}`);
+  assert.ok(r.variants.length < QUICK_CONFIG.variants.length);
+  assert.ok(partial.report.sections.length >= 1 && partial.summary[0]!.includes('partial'));
+  // The quick lab runs about a minute; the abort came at 150 ms.
+  assert.ok(took < 5000, `rejected after ${took} ms`);
+});
+
+test('lab dynamics: declares its options and rejects bad values before any work', async () => {
+  assert.deepEqual(dynamicsLab.options.map((o) => o.name), ['meta-epochs', 'test-runs']);
+  await assert.rejects(dynamicsLab.run({ quick: true, seed: 0, extra: { 'meta-epochs': '0' } }), (e: unknown) => e instanceof MetaoptimError && e.code === 'INVALID_ARGUMENT' && /meta-epochs/.test(e.message));
+  await assert.rejects(dynamicsLab.run({ quick: true, seed: 0, extra: { 'test-run': '2' } }), (e: unknown) => e instanceof MetaoptimError && e.code === 'INVALID_ARGUMENT' && /test-run/.test(e.message));
+  await assert.rejects(runDynamics(QUICK_CONFIG, { seed: 0, seeds: 3 } as never), (e: unknown) => e instanceof MetaoptimError && e.code === 'UNKNOWN_OPTION' && /seed/.test(e.message));
 });

@@ -1,4 +1,7 @@
-import type { InterpResult, Kind, RegResult, VariantResult } from './experiment.js';
+import { mean, spearman } from '../../core/stats.js';
+import type { Kind } from './config.js';
+import { formatNumber as fmt } from '../../report/format.js';
+import type { DynamicsParts, Finding, Findings, Verdict } from './types.js';
 
 /**
  * Verdicts on the five findings of SPEC B.1.9, computed from the lab's numbers by fixed,
@@ -17,64 +20,23 @@ import type { InterpResult, Kind, RegResult, VariantResult } from './experiment.
  *      update > every baseline's update; and L2O update λ_max > every baseline's.
  * Per variant: all conditions → reproduced, some → partly, none → not reproduced; over
  * variants: all reproduced → reproduced, all not → not reproduced, else partly.
+ * Spearman ρ and means are core/stats (`spearman` over the finite pairs, ties at mean ranks).
+ * For a partial run (aborted), a finding whose numbers did not finish is left out.
  */
-export type Verdict = 'reproduced' | 'partly' | 'not reproduced';
-
-export interface Finding {
-  id: number;
-  claim: string;
-  verdict: Verdict;
-  /** Short statement of the numbers behind the verdict. */
-  evidence: string[];
-}
-
-export interface Findings {
-  items: Finding[];
-}
-
-const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
-const fmt = (x: number) => (Number.isFinite(x) ? (Math.abs(x) >= 1e-3 && Math.abs(x) < 1e4 ? x.toPrecision(3) : x.toExponential(2)) : String(x));
-
 /** Moving average over a trailing window of w points (shorter at the start). */
 export function movingAverage(xs: readonly number[], w: number): number[] {
   return xs.map((_, i) => mean(xs.slice(Math.max(0, i - w + 1), i + 1)));
-}
-
-function ranks(xs: readonly number[]): number[] {
-  const idx = xs.map((x, i) => [x, i] as const).sort((a, b) => a[0] - b[0]);
-  const r = new Array<number>(xs.length);
-  for (let i = 0; i < idx.length; ) {
-    let j = i;
-    while (j + 1 < idx.length && idx[j + 1]![0] === idx[i]![0]) j++;
-    for (let k = i; k <= j; k++) r[idx[k]![1]] = (i + j) / 2 + 1;
-    i = j + 1;
-  }
-  return r;
-}
-
-/** Spearman rank correlation (ties get mean ranks); NaN for fewer than 2 points or constant input. */
-export function spearman(x: readonly number[], y: readonly number[]): number {
-  const ok = x.map((_, i) => i).filter((i) => Number.isFinite(x[i]!) && Number.isFinite(y[i]!));
-  if (ok.length < 2) return NaN;
-  const rx = ranks(ok.map((i) => x[i]!)), ry = ranks(ok.map((i) => y[i]!));
-  const mx = mean(rx), my = mean(ry);
-  let sxy = 0, sxx = 0, syy = 0;
-  for (let i = 0; i < rx.length; i++) {
-    sxy += (rx[i]! - mx) * (ry[i]! - my);
-    sxx += (rx[i]! - mx) ** 2;
-    syy += (ry[i]! - my) ** 2;
-  }
-  return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : NaN;
 }
 
 const combine = (vs: Verdict[]): Verdict =>
   vs.length && vs.every((v) => v === 'reproduced') ? 'reproduced' : vs.every((v) => v === 'not reproduced') ? 'not reproduced' : 'partly';
 const byCount = (ok: boolean[]): Verdict => (ok.every(Boolean) ? 'reproduced' : ok.some(Boolean) ? 'partly' : 'not reproduced');
 
-export function findings(r: { variants: VariantResult[]; interp: InterpResult; reg: RegResult }): Findings {
+export function findings(r: DynamicsParts): Findings {
   const items: Finding[] = [];
+  const haveVariants = r.variants.length > 0;
   // 1. Symmetry breaking.
-  {
+  if (haveVariants) {
     const ev: string[] = [], vs: Verdict[] = [];
     for (const v of r.variants) {
       const o = v.optimizers;
@@ -95,10 +57,10 @@ export function findings(r: { variants: VariantResult[]; interp: InterpResult; r
     items.push({ id: 1, claim: 'L2O, like Lion, breaks the gradient symmetry constraints far more than Adam or SGD; the largest deviation coincides with the early rapid loss drop.', verdict: combine(vs), evidence: ev });
   }
   // 2. Regularization.
-  {
-    const base = r.reg.rows.find((x) => x.beta === 0);
-    const others = r.reg.rows.filter((x) => x.beta > 0);
-    const worst = others.length && base ? Math.max(...others.map((x) => x.meanLoss / base.meanLoss)) : NaN;
+  const base = r.reg.rows.find((x) => x.beta === 0);
+  const others = r.reg.rows.filter((x) => x.beta > 0);
+  if (base && others.length) {
+    const worst = Math.max(...others.map((x) => x.meanLoss / base.meanLoss));
     const verdict: Verdict = !(worst >= 1.05) ? 'not reproduced' : worst >= 1.25 ? 'reproduced' : 'partly';
     items.push({
       id: 2, claim: 'Regularizing against symmetry breaking during meta-training severely hurts L2O performance.', verdict,
@@ -106,9 +68,9 @@ export function findings(r: { variants: VariantResult[]; interp: InterpResult; r
     });
   }
   // 3. Interpolation.
-  {
+  if (r.interp.settings.some((st) => st.rows.length >= 2)) {
     const ev: string[] = [], vs: Verdict[] = [];
-    for (const st of r.interp.settings) {
+    for (const st of r.interp.settings.filter((x) => x.rows.length >= 2)) {
       const lam = st.rows.map((x) => x.lambda);
       const rd = spearman(lam, st.rows.map((x) => x.translation));
       const rl = spearman(lam, st.rows.map((x) => x.meanLoss));
@@ -118,7 +80,7 @@ export function findings(r: { variants: VariantResult[]; interp: InterpResult; r
     items.push({ id: 3, claim: 'Lion–SGD interpolation: more Lion weight gives more symmetry breaking and better loss.', verdict: combine(vs), evidence: ev });
   }
   // 4. Update magnitudes.
-  {
+  if (haveVariants) {
     const ev: string[] = [], vs: Verdict[] = [];
     for (const v of r.variants) {
       const o = v.optimizers;
@@ -133,7 +95,7 @@ export function findings(r: { variants: VariantResult[]; interp: InterpResult; r
     items.push({ id: 4, claim: "L2O starts with the largest updates, then drifts toward Adam's update magnitudes.", verdict: combine(vs), evidence: ev });
   }
   // 5. Noise.
-  {
+  if (haveVariants) {
     const ev: string[] = [], vs: Verdict[] = [];
     for (const v of r.variants) {
       const o = v.optimizers;

@@ -1,20 +1,26 @@
-import { barChart, lineChart, type LineSeries } from '../report/charts.js';
-import type { ReportDoc, ReportSection } from '../report/types.js';
-import { type DynamicsResults, type Kind, OPTIMIZERS, type OptName } from './experiment.js';
+import { mean } from '../../core/stats.js';
+import { barChart, lineChart, type LineSeries } from '../../report/charts.js';
+import { formatNumber as fmt } from '../../report/format.js';
+import type { ReportDoc, ReportSection } from '../../report/types.js';
+import { type Kind, OPTIMIZERS, type OptName } from './config.js';
 import { movingAverage } from './findings.js';
+import type { DynamicsResults } from './types.js';
 
-/** The ReportDoc of `lab dynamics` (vega-lite charts via src/report/charts.ts) and the stdout summary. */
+/**
+ * The ReportDoc of `lab dynamics` (charts via report/charts.ts, numbers via report/format.ts)
+ * and the stdout summary. A partial run (aborted) reports the sections whose numbers finished.
+ */
 const LABEL: Record<OptName, string> = { l2o: 'L2O (LSTM)', adam: 'Adam', sgdm: 'SGD momentum 0.9', lion: 'Lion' };
-const fmt = (x: number) => (Number.isFinite(x) ? (Math.abs(x) >= 1e-3 && Math.abs(x) < 1e4 ? x.toPrecision(3) : x.toExponential(2)) : String(x));
 const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 
+/** The report of one run (full or partial); `command` is the command line that reproduces it. */
 export function buildReport(r: DynamicsResults, command: string): ReportDoc {
   const c = r.config;
   const sections: ReportSection[] = [];
   sections.push({
     title: 'Findings of Sobotka et al. (SPEC B.1.9) on digits 64-20-10',
     text: [
-      `Command: ${command} (seed ${r.seed}, ${fmt(r.seconds)} s). Verdict rules are in src/dynamics/findings.ts; the numbers behind each verdict are listed.`,
+      `Command: ${command} (seed ${r.seed}, ${fmt(r.elapsedMs / 1000)} s${r.partial ? ', ABORTED: partial results' : ''}). Verdict rules are in src/labs/dynamics/findings.ts; the numbers behind each verdict are listed.`,
       `Budget: learning rates from {${c.lr.grid.join(', ')}} by the B.1.1 protocol (${c.lr.runs} runs × ${c.lr.steps} steps); LSTM meta-trained by truncated backprop (K = ${c.meta.unroll}, ${c.meta.epochs} epochs × ${c.meta.runsPerEpoch} runs of ${c.meta.innerSteps} steps, Adam meta-lr ${c.meta.metaLr}; the paper: 50 × 20 runs of 200 steps, lr 1e-3); ${c.test.runs} test runs of ${c.test.steps} steps per optimizer; tail index and covariance over the 10 minibatches of one digits epoch at step 1 and every ${c.test.checkpointEvery} steps.`,
     ],
     tables: [{ columns: ['#', 'finding', 'verdict', 'numbers'], rows: r.findings.items.map((f) => [f.id, f.claim, f.verdict, f.evidence.join(' | ')]) }],
@@ -50,20 +56,20 @@ export function buildReport(r: DynamicsResults, command: string): ReportDoc {
     const kindCols = v.kinds.map((k) => `|D_${k}| (steps ≤ ${c.test.symmetryWindow})`);
     sections.push({
       title: `Variant ${v.variant} (P = ${v.parameters})`,
-      text: [`LSTM meta-training: ${fmt(v.meta.seconds)} s; meta-test loss by epoch ${v.meta.history.map((h) => fmt(h.metaTestLoss)).join(', ')}; kept epoch ${v.meta.bestEpoch}.`],
+      text: [`LSTM meta-training: ${fmt(v.meta.elapsedMs / 1000)} s; meta-test loss by epoch ${v.meta.history.map((h) => fmt(h.metaTestLoss)).join(', ')}; kept epoch ${v.meta.bestEpoch}.`],
       tables: [{
-        columns: ['optimizer', 'lr (B.1.1)', 'mean loss ± std over runs', 'final loss', ...kindCols, 'update α̂', 'gradient α̂', 'update λ_max', 'failed runs'],
-        rows: OPTIMIZERS.map((n) => [LABEL[n], o[n].lr ?? 'learned', `${fmt(o[n].meanLoss)} ± ${fmt(o[n].meanLossStd)}`, fmt(o[n].finalLoss), ...v.kinds.map((k: Kind) => fmt(o[n].earlySymmetry[k])),
+        columns: ['optimizer', 'lr (B.1.1)', 'mean loss ± sd over runs', 'final loss', ...kindCols, 'update α̂', 'gradient α̂', 'update λ_max', 'failed runs'],
+        rows: OPTIMIZERS.map((n) => [LABEL[n], o[n].lr ?? 'learned', `${fmt(o[n].meanLoss)} ± ${fmt(o[n].meanLossSd)}`, fmt(o[n].finalLoss), ...v.kinds.map((k: Kind) => fmt(o[n].earlySymmetry[k])),
           fmt(mean(o[n].checkpoints.updAlpha)), fmt(mean(o[n].checkpoints.gradAlpha)), fmt(mean(o[n].checkpoints.updLambda)), o[n].failedRuns]),
       }, {
         caption: 'B.1.1 learning-rate search: summed training loss per candidate',
         columns: ['optimizer', ...c.lr.grid.map(String)],
-        rows: (['adam', 'sgdm', 'lion'] as const).map((n) => [LABEL[n], ...v.lrSearch[n].scores.map(fmt)]),
+        rows: (['adam', 'sgdm', 'lion'] as const).map((n) => [LABEL[n], ...v.lrSearch[n].scores.map((x) => fmt(x))]),
       }],
       charts,
     });
   }
-  sections.push({
+  if (r.interp.settings.length) sections.push({
     title: `Lion–SGD interpolation (B.1.11) on ${r.interp.variant}`,
     text: [`Δθ = λ_L·Δθ_Lion + (1−λ_L)·Δθ_SGD (lionSgdInterp, SGD momentum 0.9, Lion β 0.9/0.99); ${c.interp.seeds} runs × ${c.interp.steps} steps per λ_L, with the SPEC's rates (SGD 0.5, Lion 0.005) and with the variant's B.1.1 picks. |D_T| is the mean over the first ${c.test.symmetryWindow} steps.`],
     tables: r.interp.settings.map((st) => ({ caption: `${st.name}: SGD lr ${st.sgdLr}, Lion lr ${st.lionLr}`, columns: ['λ_L', 'mean loss', 'final loss', '|D_T|', 'failed runs'], rows: st.rows.map((x) => [x.lambda, fmt(x.meanLoss), fmt(x.finalLoss), fmt(x.translation), x.failedRuns]) })),
@@ -72,21 +78,18 @@ export function buildReport(r: DynamicsResults, command: string): ReportDoc {
       lineChart(r.interp.settings.map((st) => ({ name: st.name, x: st.rows.map((x) => x.lambda), y: st.rows.map((x) => x.translation) })), { title: '|D_T| of the update vs λ_L', xTitle: 'λ_L', yTitle: '|D_T|', logY: true, yFloor: 1e-12 }),
     ],
   });
-  sections.push({
+  if (r.reg.rows.length) sections.push({
     title: `Symmetry-regularized meta-training (B.1.5) on ${r.reg.variant} (${r.reg.kind})`,
     text: [`Meta-loss log Σ L_t + Σ_t β·|D_${r.reg.kind}| with the same meta-training budget for every β; ${c.test.runs} test runs of ${c.test.steps} steps each.`],
-    tables: [{ columns: ['β', 'mean loss', 'final loss', `|D_${r.reg.kind}|`, '|D_T|', 'meta-training s', 'failed runs'], rows: r.reg.rows.map((x) => [x.beta, fmt(x.meanLoss), fmt(x.finalLoss), fmt(x.deviation), fmt(x.translation), fmt(x.seconds), x.failedRuns]) }],
+    tables: [{ columns: ['β', 'mean loss', 'final loss', `|D_${r.reg.kind}|`, '|D_T|', 'meta-training s', 'failed runs'], rows: r.reg.rows.map((x) => [x.beta, fmt(x.meanLoss), fmt(x.finalLoss), fmt(x.deviation), fmt(x.translation), fmt(x.elapsedMs / 1000), x.failedRuns]) }],
     charts: [barChart(r.reg.rows.map((x) => `β=${x.beta}`), r.reg.rows.map((x) => x.meanLoss), { title: 'mean training loss of the regularized L2O', yTitle: 'mean loss' })],
   });
   return { title: 'lab dynamics — training dynamics of learned optimizers (Sobotka et al., SPEC B.1)', subtitle: `digits 64-20-10 variants: ${r.variants.map((v) => v.variant).join(', ')}`, sections };
 }
 
-function mean(xs: readonly number[]): number {
-  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN;
-}
-
+/** The lines printed at the end of `lab dynamics`. */
 export function summaryLines(r: DynamicsResults): string[] {
-  const lines = [`lab dynamics: ${fmt(r.seconds)} s`];
+  const lines = [`lab dynamics: ${fmt(r.elapsedMs / 1000)} s${r.partial ? ' (aborted: partial results)' : ''}`];
   for (const v of r.variants) lines.push(`  ${v.variant}: mean loss ` + OPTIMIZERS.map((n) => `${n} ${fmt(v.optimizers[n].meanLoss)}`).join(', '));
   for (const f of r.findings.items) lines.push(`  finding ${f.id}: ${f.verdict}`);
   return lines;

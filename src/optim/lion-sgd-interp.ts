@@ -1,6 +1,6 @@
-import { checkNumber } from '../core/errors.js';
-import { makeOptimizer, nonFinitePolicy } from '../optim/base.js';
-import type { NonFinitePolicy, Optimizer } from '../optim/types.js';
+import { checkNumber, checkOptions } from '../core/errors.js';
+import { makeOptimizer, nonFinitePolicy } from './base.js';
+import type { NonFinitePolicy, Optimizer } from './types.js';
 
 export interface LionSgdInterpOptions {
   /** λ_L ∈ [0, 1]: the weight of the Lion update (0 = SGD with momentum, 1 = Lion). */
@@ -17,6 +17,8 @@ export interface LionSgdInterpOptions {
   nonFinite?: NonFinitePolicy;
 }
 
+const LION_SGD_INTERP_KEYS = ['lambda', 'sgdLr', 'momentum', 'lionLr', 'beta1', 'beta2', 'nonFinite'];
+
 /**
  * The Lion–SGD interpolation of Sobotka et al. (`scripts/opter_interp/local_utils.py`; SPEC B.1.11)
  * as one `Optimizer`: both optimizers see the same gradient g and advance their own state
@@ -29,10 +31,12 @@ export interface LionSgdInterpOptions {
  * bit for bit `lion({ lr: η_Lion, beta1, beta2 })` (a·sign(c) and b·t are exact zeros; the
  * kernels compute p − lr·u with the same f32 roundings). No weight decay.
  * Defaults: sgdLr 0.5, momentum 0.9, lionLr 0.005, beta1 0.9, beta2 0.99 (SPEC B.1.11 settings).
- * Errors: `INVALID_HYPERPARAMETER` (λ outside [0, 1], negative rates, β outside [0, 1]).
+ * Errors: `INVALID_HYPERPARAMETER` (λ outside [0, 1], negative rates, β outside [0, 1]),
+ * `UNKNOWN_OPTION` (a key not listed in `LionSgdInterpOptions`).
  */
 export function lionSgdInterp(o: LionSgdInterpOptions): Optimizer {
   const name = 'lion-sgd-interp';
+  checkOptions(name, o, LION_SGD_INTERP_KEYS);
   const h = {
     lambda: checkNumber(name, 'lambda', o?.lambda, { min: 0, max: 1 }),
     sgdLr: checkNumber(name, 'sgdLr', o.sgdLr ?? 0.5, { min: 0 }),
