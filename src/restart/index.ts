@@ -7,4 +7,3 @@ export { type ParseResult, parseCandidates } from './parse.js';
 export { type SerializeOptions, buildPrompt, estimateTokens, formatVector, selectRows } from './serialize.js';
 export { type SurrogateFit, type SurrogateOptions, surrogateProposer } from './surrogate.js';
 export type { ParseCounts, Prompt, PromptRow, ProposalReply, ProposalRequest, Proposer, RestartPartial, RestartResult, RoundDecision, RoundRecord, TrajectoryPoint, Usage } from './types.js';
-export { type NonconvexOptions, type TestFunctionTask, ackleyTask, rastriginTask } from '../tasks/nonconvex.js';

@@ -31,3 +31,4 @@ export { type F64Task, type HasF64, asF64Task, fromTask } from './f64.js';
 export { LeastSquaresTask, type LeastSquaresConfig, type LeastSquaresFamily, type LeastSquaresOptions, leastSquaresFamily } from './least-squares.js';
 export { QuadraticTask, type QuadraticConfig, type QuadraticFamily, type QuadraticOptions, quadraticFamily } from './quadratic.js';
 export { type LogisticConfig, type LogisticDataset, type LogisticFamily, type LogisticFamilyOptions, LogisticTask, logisticFamily, logisticFamilyOf } from './logistic.js';
+export { type NonconvexOptions, type TestFunctionTask, ackleyTask, rastriginTask } from './nonconvex.js';

@@ -47,7 +47,7 @@ test('PES meta-training with Web Workers in Chromium equals in-page and Node res
     const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     await page.goto(origin + '/');
     const out = await page.evaluate(async ({ opts, args }) => {
-      const m = await import('/dist/src/index.js' as string);
+      const m = { ...(await import('/dist/src/index.js' as string)), ...(await import('/dist/src/l2o/index.js' as string)) };
       await m.ready();
       const setup = { module: location.origin + '/dist/test/support/quadratic-setup.js', args };
       const inPage = await m.esMetaTrain({ ...opts, theta: m.mlpLOpt.init(0), setup, workers: 0 });

@@ -3,7 +3,8 @@ import { type IncomingMessage, type ServerResponse, createServer } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { MetaoptimError, ready, sgd } from '../../src/index.js';
-import { openAICompatible, rastriginTask, runRestarts } from '../../src/restart/index.js';
+import { openAICompatible, runRestarts } from '../../src/restart/index.js';
+import { rastriginTask } from '../../src/tasks/index.js';
 import { retryAfter } from '../../src/restart/openai.js';
 import type { ProposalRequest } from '../../src/restart/types.js';
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { type ProposalRequest, type Proposer, ackleyTask, multiStartProposer, parseCandidates, perturbationProposer, rastriginTask, runRestarts, surrogateProposer } from '../../src/restart/index.js';
+import { type ProposalRequest, type Proposer, multiStartProposer, parseCandidates, perturbationProposer, runRestarts, surrogateProposer } from '../../src/restart/index.js';
+import { ackleyTask, rastriginTask } from '../../src/tasks/index.js';
 import { type Task, momentum, ready, sgd } from '../../src/index.js';
 import { symmetricEigen } from '../../src/core/linalg.js';
 import { trustRegionStep } from '../../src/restart/trust-region.js';
