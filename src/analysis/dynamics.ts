@@ -8,17 +8,6 @@ import { wouldUpdate } from './observe.js';
 import { type TwoLayerDims, symmetryDeviations, viewsFromLayout } from './symmetry.js';
 import { noise, tailIndexBlockSum, tailIndexHill } from './tail.js';
 
-/**
- * Everything SPEC B.1.4–B.1.8 measures at one frozen checkpoint of any optimizer, from the
- * minibatches `batches` of a task: for each minibatch b the gradient g_b and the update u_b the
- * optimizer WOULD apply (`wouldUpdate`; the state is not changed), then
- *   - tail index (block-sum B.1.6 and Hill) of the noise ξ_b = v_b − mean_b v_b, for g and u;
- *   - covariance across minibatches (trace, λ_max, spectrum when small; B.1.7), for g and u;
- *   - symmetry deviations (B.1.4) of ĝ = −u_b and of g_b, averaged as mean |D| over minibatches,
- *     when a two-layer block is named (`symmetry: { layout, dims }`, tensors W1, b1, W2, b2);
- *   - |u| and |g| log histograms of the first minibatch and per-tensor norms (B.1.8).
- * Errors: `INVALID_ARGUMENT` (fewer than 2 minibatches, size mismatch), plus those of the parts.
- */
 export interface CheckpointAnalysisOptions {
   /** Minibatch indices of the task's stream (≥ 2); B.1.6 uses every minibatch of the split. */
   batches: readonly number[];
@@ -53,6 +42,17 @@ export interface CheckpointAnalysis {
   norms?: { update: Record<string, TensorNorm>; params: Record<string, TensorNorm>; gradient: Record<string, TensorNorm> };
 }
 
+/**
+ * Everything SPEC B.1.4–B.1.8 measures at one frozen checkpoint of any optimizer, from the
+ * minibatches `batches` of a task: for each minibatch b the gradient g_b and the update u_b the
+ * optimizer WOULD apply (`wouldUpdate`; the state is not changed), then
+ *   - tail index (block-sum B.1.6 and Hill) of the noise ξ_b = v_b − mean_b v_b, for g and u;
+ *   - covariance across minibatches (trace, λ_max, spectrum when small; B.1.7), for g and u;
+ *   - symmetry deviations (B.1.4) of ĝ = −u_b and of g_b, averaged as mean |D| over minibatches,
+ *     when a two-layer block is named (`symmetry: { layout, dims }`, tensors W1, b1, W2, b2);
+ *   - |u| and |g| log histograms of the first minibatch and per-tensor norms (B.1.8).
+ * Errors: `INVALID_ARGUMENT` (fewer than 2 minibatches, size mismatch), plus those of the parts.
+ */
 export function analyzeCheckpoint(opt: Optimizer, state: OptState, task: Task, o: CheckpointAnalysisOptions): CheckpointAnalysis {
   checkOptions('analyzeCheckpoint', o, optionKeys<CheckpointAnalysisOptions>({ batches: 1, layout: 1, symmetry: 1, histogram: 1, maxSpectrumDim: 1, withLoss: 1 }));
   const B = o.batches.length;

@@ -7,22 +7,6 @@ import { type CheckpointAnalysis, type CheckpointAnalysisOptions, analyzeCheckpo
 import { type HistogramOptions, type LogHistogram, logHistogram, tensorNorms } from './magnitude.js';
 import { type TwoLayerDims, symmetryDeviations, viewsFromLayout } from './symmetry.js';
 
-/**
- * Records the dynamics of one training run of ANY optimizer on a task (SPEC B.1.4, B.1.6–B.1.8
- * schedules), without changing the run: the parameters follow exactly the path of
- * `opt.step(state, g_t)` with minibatch t at step t (1-based in the records, as in the paper).
- *   - loss every step;
- *   - symmetry deviations |D| of the applied update (ĝ = −Δθ) and of the gradient, every
- *     `symmetryEvery` steps (B.1.4: 10) — needs `layout` with W1, b1, W2, b2 and `dims`;
- *   - |Δθ| and |g| log histograms at `histogramSteps` (B.1.8: 1, 5, 10, 30, 100, 500);
- *   - per-tensor ‖·‖₂ and mean|·| of Δθ, θ and g every `normsEvery` steps (B.1.8: 10);
- *   - `analyzeCheckpoint` (tail index, covariance) at `checkpointSteps` over `checkpointBatches`
- *     (B.1.6: step 1 then every 10; B.1.7: every 20), evaluated BEFORE that step's update.
- * Loop contract (core/loop.ts): yields between steps; progress `{ label: '<opt> on <task>',
- * done: steps, total: steps, metrics: { loss } }`; ABORTED details `{ iteration: steps done,
- * partial: the RunRecord so far (losses cut to the steps done) }`.
- * Errors: `UNKNOWN_OPTION`, `INVALID_ARGUMENT`, `ABORTED`.
- */
 export interface RecordRunOptions extends LoopOptions {
   steps: number;
   /** Initial parameters (default task.init(seed), seed default 0). */
@@ -62,6 +46,22 @@ export interface RunRecord {
   elapsedMs: number;
 }
 
+/**
+ * Records the dynamics of one training run of ANY optimizer on a task (SPEC B.1.4, B.1.6–B.1.8
+ * schedules), without changing the run: the parameters follow exactly the path of
+ * `opt.step(state, g_t)` with minibatch t at step t (1-based in the records, as in the paper).
+ *   - loss every step;
+ *   - symmetry deviations |D| of the applied update (ĝ = −Δθ) and of the gradient, every
+ *     `symmetryEvery` steps (B.1.4: 10) — needs `layout` with W1, b1, W2, b2 and `dims`;
+ *   - |Δθ| and |g| log histograms at `histogramSteps` (B.1.8: 1, 5, 10, 30, 100, 500);
+ *   - per-tensor ‖·‖₂ and mean|·| of Δθ, θ and g every `normsEvery` steps (B.1.8: 10);
+ *   - `analyzeCheckpoint` (tail index, covariance) at `checkpointSteps` over `checkpointBatches`
+ *     (B.1.6: step 1 then every 10; B.1.7: every 20), evaluated BEFORE that step's update.
+ * Loop contract (core/loop.ts): yields between steps; progress `{ label: '<opt> on <task>',
+ * done: steps, total: steps, metrics: { loss } }`; ABORTED details `{ iteration: steps done,
+ * partial: the RunRecord so far (losses cut to the steps done) }`.
+ * Errors: `UNKNOWN_OPTION`, `INVALID_ARGUMENT`, `ABORTED`.
+ */
 export async function recordRun(opt: Optimizer, task: Task, o: RecordRunOptions): Promise<RunRecord> {
   checkOptions('recordRun', o, RECORD_RUN_KEYS);
   const T = o.steps;

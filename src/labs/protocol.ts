@@ -189,6 +189,7 @@ export interface ResultsHeader {
   partial: boolean;
 }
 
+/** The results header with exactly the documented fields, in order (extra fields are dropped). */
 export function resultsHeader(h: ResultsHeader): ResultsHeader {
   return { lab: h.lab, version: h.version, seed: h.seed, quick: h.quick, build: h.build, elapsedMs: h.elapsedMs, partial: h.partial };
 }

@@ -57,6 +57,13 @@ export interface Batch {
   y: Int32Array | Float32Array;
 }
 
+/**
+ * A multilayer perceptron over ONE flat f32 parameter vector (made by `mlp(options)`): forward,
+ * loss and backward run as WebAssembly kernels (packed SIMD GEMM, bias, activation, batch norm,
+ * softmax cross-entropy or MSE). `loss(params, batch, grad?)` writes ∂L/∂θ into `grad`;
+ * per-example gradients and input gradients are available for analysis. Named views of the
+ * tensors (W1, b1, …) come from `tensors`/`mlpLayout`. It owns WebAssembly memory: `dispose()` it.
+ */
 export class Mlp {
   readonly runtime: Runtime;
   readonly sizes: readonly number[];

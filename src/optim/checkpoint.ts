@@ -69,6 +69,13 @@ export function encodeCheckpoint(c: CheckpointContents): Uint8Array {
   return out;
 }
 
+/**
+ * Reads the bytes of `state.save()` (exported as `readCheckpoint`) without an optimizer: the
+ * optimizer name, the parameter count, the hyper-parameters and every named scalar (`count`,
+ * …) and array (`params`, slots), for inspection or conversion. Restoring a state goes through
+ * `optimizer.restore(bytes)`. Errors: BAD_CHECKPOINT (wrong magic,
+ * a newer version, a truncated or malformed header or payload).
+ */
 export function decodeCheckpoint(bytes: Uint8Array): CheckpointContents {
   const bad = (why: string): never => {
     throw new MetaoptimError('BAD_CHECKPOINT', `not a readable metaoptim checkpoint: ${why}`);

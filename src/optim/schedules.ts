@@ -5,7 +5,7 @@ import type { Schedule } from './types.js';
 // already applied (`count`, starting at 0) to a value. Any hyper-parameter documented
 // as "number or schedule" (every optimizer's `lr`) accepts one.
 
-/** Always `value`. */
+/** The constant schedule: η(t) = `value` for every step t (what a plain number `lr` means). */
 export function constantSchedule(value: number): Schedule {
   checkNumber('constantSchedule', 'value', value);
   return () => value;

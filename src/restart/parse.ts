@@ -1,20 +1,5 @@
 import type { ParseCounts } from './types.js';
 
-/**
- * Strict parser for proposer replies (protocol in serialize.ts). A reply is data: it is
- * scanned with regular expressions only, never evaluated. Every innermost `[ … ]` group is
- * classified, in this order:
- *
- * 1. `malformed`   — empty, or some comma-separated token is not a plain decimal number
- *                    (`-1`, `2.5`, `.5`, `3e-2`) nor a non-finite word (NaN, Inf, Infinity);
- * 2. `wrongLength` — the number of values differs from `dim`;
- * 3. `nonFinite`   — a NaN/Inf word, or a value that is not finite once rounded to float32;
- * 4. `duplicate`   — the same float32 vector as an earlier accepted group of this reply;
- * 5. `overLimit`   — valid, but `maxCandidates` vectors were already accepted;
- * 6. `accepted`.
- *
- * The counts always add up to `groups`. Never throws on any string.
- */
 export interface ParseResult {
   vectors: Float32Array[];
   counts: ParseCounts;
@@ -31,6 +16,21 @@ export function emptyCounts(): ParseCounts {
   return { groups: 0, accepted: 0, malformed: 0, wrongLength: 0, nonFinite: 0, duplicate: 0, overLimit: 0 };
 }
 
+/**
+ * Strict parser for proposer replies (protocol in serialize.ts). A reply is data: it is
+ * scanned with regular expressions only, never evaluated. Every innermost `[ … ]` group is
+ * classified, in this order:
+ *
+ * 1. `malformed`   — empty, or some comma-separated token is not a plain decimal number
+ *                    (`-1`, `2.5`, `.5`, `3e-2`) nor a non-finite word (NaN, Inf, Infinity);
+ * 2. `wrongLength` — the number of values differs from `dim`;
+ * 3. `nonFinite`   — a NaN/Inf word, or a value that is not finite once rounded to float32;
+ * 4. `duplicate`   — the same float32 vector as an earlier accepted group of this reply;
+ * 5. `overLimit`   — valid, but `maxCandidates` vectors were already accepted;
+ * 6. `accepted`.
+ *
+ * The counts always add up to `groups`. Never throws on any string.
+ */
 export function parseCandidates(text: string, dim: number, maxCandidates = Number.POSITIVE_INFINITY): ParseResult {
   const counts = emptyCounts();
   const vectors: Float32Array[] = [];

@@ -27,6 +27,11 @@ export interface LeastSquaresOptions {
   varyA?: number;
 }
 
+/**
+ * One least-squares task f(x) = ½‖Ax − b‖² (a configuration of `leastSquaresFamily`), x₀ = 0:
+ * exact f64 loss, gradient Aᵀ(Ax − b) and Hessian-vector product AᵀAv (`f64()`), rounded to f32
+ * at the `Task` boundary; `solution()` is the least-squares minimizer (Cholesky of AᵀA).
+ */
 export class LeastSquaresTask implements Task, HasF64 {
   readonly name: string;
   readonly size: number;
@@ -131,6 +136,11 @@ export interface LeastSquaresFamily extends TaskFamily<LeastSquaresConfig> {
   task(config: LeastSquaresConfig): LeastSquaresTask;
 }
 
+/**
+ * The least-squares task family of SPEC B.3.3: A₀ ~ N(0, 1/m) fixed by `seed`, b_τ ~ N(0, I_m)
+ * per task, and A_τ = A₀ + σ·E_τ when `varyA` = σ > 0. Defaults n = 10, m = 20, σ = 0.
+ * Errors: UNKNOWN_OPTION, INVALID_ARGUMENT (m < n, σ < 0).
+ */
 export function leastSquaresFamily(o: LeastSquaresOptions = {}): LeastSquaresFamily {
   checkOptions('leastSquaresFamily', o, optionKeys<LeastSquaresOptions>({ n: 1, m: 1, seed: 1, varyA: 1 }));
   const n = o.n ?? 10, m = o.m ?? 20, sigma = o.varyA ?? 0;

@@ -55,6 +55,11 @@ export interface LogisticFamilyOptions {
 /** The keys `logisticFamily` accepts (anything else is UNKNOWN_OPTION). */
 export const LOGISTIC_FAMILY_KEYS = optionKeys<LogisticFamilyOptions>({ seed: 1, featureScale: 1, scaleJitter: 1, batchSize: 1, l2: 1 });
 
+/**
+ * One multinomial logistic-regression task on iris or wine (a configuration of
+ * `logisticFamily`): θ = [W, b], minibatch cross-entropy of softmax(W s⊙x + b) plus ½λ‖W‖²,
+ * on the same minibatch stream as the logistic `MlpTask`; `f64()` is the exact f64 view.
+ */
 export class LogisticTask implements Task, HasF64 {
   readonly name: string;
   readonly size: number;
@@ -207,6 +212,11 @@ export async function logisticFamily(dataset: LogisticDataset, o: LogisticFamily
   return logisticFamilyOf(dataset, data, o);
 }
 
+/**
+ * `logisticFamily` over an already loaded split (for callers that hold the data): per-feature
+ * scales log-uniform in [1/featureScale, featureScale] drawn once from the family seed, times a
+ * per-task jitter exp(scaleJitter·N(0, 1)). Errors: UNKNOWN_OPTION, INVALID_ARGUMENT.
+ */
 export function logisticFamilyOf(dataset: LogisticDataset, data: SplitDataset, o: LogisticFamilyOptions = {}): LogisticFamily {
   checkOptions('logisticFamily', o, LOGISTIC_FAMILY_KEYS);
   const spread = checkNumber('logisticFamily', 'featureScale', o.featureScale ?? 4, { min: 1 });

@@ -3,6 +3,19 @@ import { Rng } from '../core/rng.js';
 import { Region } from '../runtime/arena.js';
 import type { Runtime } from '../runtime/runtime.js';
 
+export interface MinibatchStreamOptions {
+  /** Training features, rows × features row-major (copied into WASM memory). */
+  x: Float32Array;
+  /** Training labels (copied). */
+  y: Int32Array;
+  features: number;
+  batchSize: number;
+  streamSeed: number;
+  runtime: Runtime;
+  /** Owner named in errors (e.g. the task name). */
+  owner?: string;
+}
+
 /**
  * THE seeded minibatch stream of the classification-style tasks (`MlpTask`,
  * `PromptTuningTask`): random access, shuffled epochs without replacement, the training
@@ -18,19 +31,6 @@ import type { Runtime } from '../runtime/runtime.js';
  * permutation of the current epoch is cached. The stream owns its regions: `release()` them.
  * Errors: INVALID_ARGUMENT (batch size, batch index).
  */
-export interface MinibatchStreamOptions {
-  /** Training features, rows × features row-major (copied into WASM memory). */
-  x: Float32Array;
-  /** Training labels (copied). */
-  y: Int32Array;
-  features: number;
-  batchSize: number;
-  streamSeed: number;
-  runtime: Runtime;
-  /** Owner named in errors (e.g. the task name). */
-  owner?: string;
-}
-
 export class MinibatchStream {
   readonly rows: number;
   readonly features: number;

@@ -23,6 +23,10 @@ export interface QuadraticOptions {
   seed?: number;
 }
 
+/**
+ * One quadratic task f(x) = ½(x − x*)ᵀH(x − x*) of `quadraticFamily`, x₀ = 0: exact f64 loss,
+ * gradient H(x − x*) and Hessian-vector product Hv (`f64()`), rounded to f32 at the `Task` boundary.
+ */
 export class QuadraticTask implements Task, HasF64 {
   readonly name: string;
   readonly size: number;
@@ -88,6 +92,12 @@ export interface QuadraticFamily extends TaskFamily<QuadraticConfig> {
   task(config: QuadraticConfig): QuadraticTask;
 }
 
+/**
+ * Quadratics with controlled conditioning: H = U diag(λ) Uᵀ, λ_i = κ^{i/(n−1)} (1 … κ), U a
+ * seeded random orthogonal matrix shared by the family (identity with `rotate: false`), and
+ * x*_τ ~ N(0, I) per task. Defaults n = 10, κ = 100, rotate = true, seed 0.
+ * Errors: UNKNOWN_OPTION, INVALID_ARGUMENT.
+ */
 export function quadraticFamily(o: QuadraticOptions = {}): QuadraticFamily {
   checkOptions('quadraticFamily', o, optionKeys<QuadraticOptions>({ n: 1, condition: 1, rotate: 1, seed: 1 }));
   const n = o.n ?? 10, kappa = o.condition ?? 100;

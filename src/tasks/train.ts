@@ -5,26 +5,6 @@ import type { Optimizer } from '../optim/types.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { Evaluation, Split, Task } from './types.js';
 
-/**
- * The one training loop of the library (labs build their protocol on it):
- *   θ₀ = task.init(seed);  for t = 0 … steps−1:  L_t = task.loss(θ_t, batchOffset + t, g);  optimizer.step
- * with zero copies when the task lives in WebAssembly memory (an `MlpTask`): the task reads
- * the parameters from the optimizer state's `params` view and writes the gradient straight
- * into its `grads` view, then `optimizer.step(state, undefined, { loss })` updates in place.
- * Deterministic: same task, optimizer, seed and options → bit-identical curves.
- *
- * Divergence (only when `divergence` is given): the run stops early, with `divergedAt` set,
- * when a minibatch loss or gradient is non-finite or the loss exceeds
- * `divergence.factor · (|L₀| + 1)` (`DIVERGENCE_FACTOR` = 1e8 by default). Without it, a
- * non-finite gradient is handled by the optimizer's `nonFinite` policy.
- *
- * Loop contract (core/loop.ts): async, yields every ~20 ms, `signal` rejects with ABORTED
- * (details `{ iteration, partial }`, partial = the `TrainResult` so far, without a final
- * evaluation), progress `{ label, done, total, elapsedMs, metrics: { loss } }`.
- *
- * Errors: INVALID_ARGUMENT (options), UNKNOWN_OPTION, ABORTED (the state is disposed unless
- * `keepState`), and whatever the optimizer raises (e.g. NON_FINITE_GRADIENT).
- */
 export interface TrainOptions extends LoopOptions {
   steps: number;
   /** Initialization seed (default 0). */
@@ -86,6 +66,26 @@ export interface TrainResult {
   state?: OptState;
 }
 
+/**
+ * The one training loop of the library (labs build their protocol on it):
+ *   θ₀ = task.init(seed);  for t = 0 … steps−1:  L_t = task.loss(θ_t, batchOffset + t, g);  optimizer.step
+ * with zero copies when the task lives in WebAssembly memory (an `MlpTask`): the task reads
+ * the parameters from the optimizer state's `params` view and writes the gradient straight
+ * into its `grads` view, then `optimizer.step(state, undefined, { loss })` updates in place.
+ * Deterministic: same task, optimizer, seed and options → bit-identical curves.
+ *
+ * Divergence (only when `divergence` is given): the run stops early, with `divergedAt` set,
+ * when a minibatch loss or gradient is non-finite or the loss exceeds
+ * `divergence.factor · (|L₀| + 1)` (`DIVERGENCE_FACTOR` = 1e8 by default). Without it, a
+ * non-finite gradient is handled by the optimizer's `nonFinite` policy.
+ *
+ * Loop contract (core/loop.ts): async, yields every ~20 ms, `signal` rejects with ABORTED
+ * (details `{ iteration, partial }`, partial = the `TrainResult` so far, without a final
+ * evaluation), progress `{ label, done, total, elapsedMs, metrics: { loss } }`.
+ *
+ * Errors: INVALID_ARGUMENT (options), UNKNOWN_OPTION, ABORTED (the state is disposed unless
+ * `keepState`), and whatever the optimizer raises (e.g. NON_FINITE_GRADIENT).
+ */
 export async function train(task: Task, optimizer: Optimizer, opts: TrainOptions): Promise<TrainResult> {
   checkOptions('train', opts, TRAIN_KEYS);
   const steps = opts?.steps;

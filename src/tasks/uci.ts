@@ -17,6 +17,7 @@ export const WINE_SPLIT = { test: 36, seed: 0 } as const;
 let iris: Promise<SplitDataset> | undefined;
 let wine: Promise<SplitDataset> | undefined;
 
+/** The fixed standardized iris split (`IRIS_SPLIT`: 120 train / 30 test, 4 features, 3 classes), loaded once. */
 export function irisSplit(): Promise<SplitDataset> {
   if (!iris) {
     iris = loadIris().then((d) => standardize(splitDataset(d, IRIS_SPLIT)));
@@ -25,6 +26,7 @@ export function irisSplit(): Promise<SplitDataset> {
   return iris;
 }
 
+/** The fixed standardized wine split (`WINE_SPLIT`: 142 train / 36 test, 13 features, 3 classes), loaded once. */
 export function wineSplit(): Promise<SplitDataset> {
   if (!wine) {
     wine = loadWine().then((d) => standardize(splitDataset(d, WINE_SPLIT)));

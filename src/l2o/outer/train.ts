@@ -11,29 +11,6 @@ import { type Particle, type ParticleJob, type ParticleResult, gradientEstimator
 import { type UnrollSetup, WorkerPool } from './pool.js';
 import type { TruncatedUnroll } from './unroll.js';
 
-/**
- * Meta-training with a truncated gradient estimator (SPEC B.2; learned_optimization
- * `outer_trainers`): per iteration every particle advances its inner run by one truncation of
- * K steps with θ ± ε, the meta-gradient is the mean of the particles' estimates (summed in
- * particle order), and the meta-optimizer (default Adam, lr 3e-4) takes one step on θ. The
- * estimator ('es' or 'pes', `GradientEstimator`) is named by `estimator`.
- *
- * Parallelism: with `workers` ≥ 1 the particles are split over worker_threads (Node) or Web
- * Workers, each with its own WebAssembly runtime built by the `setup` module; every particle's
- * randomness comes from (seed, iteration, particle index) only, so the result is the same for
- * any worker count (and in-process). Checkpoints hold θ, the meta-optimizer state, every
- * particle's inner state and the history; resuming gives the same bits as an uninterrupted run.
- *
- * Loop contract (core/loop.ts): yields between particles (in-process) and while waiting for the
- * workers; progress `{ label: '<estimator> meta-training', done: iteration, total: iterations,
- * metrics: { loss, gradNorm, restarts } }`; an abort rejects at once with ABORTED
- * `{ iteration, partial }` where `partial` is the checkpoint (bytes, `resume`-able) of the last
- * completed iteration, and terminates the workers.
- *
- * Errors: `UNKNOWN_OPTION`, `INVALID_ARGUMENT`, `INVALID_HYPERPARAMETER`, `LENGTH_MISMATCH`,
- * `ABORTED`, `BAD_CHECKPOINT`, `WORKER_FAILED` (a worker threw or exited; details `{ worker,
- * message, iteration, checkpoint }` with the checkpoint of the last completed iteration).
- */
 export interface EsMetaTrainOptions extends LoopOptions {
   estimator: EstimatorName;
   /** Initial meta-parameters (required unless resuming; ignored when resuming). */
@@ -96,6 +73,29 @@ interface Saved {
   history: MetaHistoryEntry[];
 }
 
+/**
+ * Meta-training with a truncated gradient estimator (SPEC B.2; learned_optimization
+ * `outer_trainers`): per iteration every particle advances its inner run by one truncation of
+ * K steps with θ ± ε, the meta-gradient is the mean of the particles' estimates (summed in
+ * particle order), and the meta-optimizer (default Adam, lr 3e-4) takes one step on θ. The
+ * estimator ('es' or 'pes', `GradientEstimator`) is named by `estimator`.
+ *
+ * Parallelism: with `workers` ≥ 1 the particles are split over worker_threads (Node) or Web
+ * Workers, each with its own WebAssembly runtime built by the `setup` module; every particle's
+ * randomness comes from (seed, iteration, particle index) only, so the result is the same for
+ * any worker count (and in-process). Checkpoints hold θ, the meta-optimizer state, every
+ * particle's inner state and the history; resuming gives the same bits as an uninterrupted run.
+ *
+ * Loop contract (core/loop.ts): yields between particles (in-process) and while waiting for the
+ * workers; progress `{ label: '<estimator> meta-training', done: iteration, total: iterations,
+ * metrics: { loss, gradNorm, restarts } }`; an abort rejects at once with ABORTED
+ * `{ iteration, partial }` where `partial` is the checkpoint (bytes, `resume`-able) of the last
+ * completed iteration, and terminates the workers.
+ *
+ * Errors: `UNKNOWN_OPTION`, `INVALID_ARGUMENT`, `INVALID_HYPERPARAMETER`, `LENGTH_MISMATCH`,
+ * `ABORTED`, `BAD_CHECKPOINT`, `WORKER_FAILED` (a worker threw or exited; details `{ worker,
+ * message, iteration, checkpoint }` with the checkpoint of the last completed iteration).
+ */
 export async function esMetaTrain(o: EsMetaTrainOptions): Promise<EsMetaTrainResult> {
   const name = 'esMetaTrain';
   checkOptions(name, o, ES_META_TRAIN_KEYS);

@@ -10,38 +10,6 @@ import { imitationTheta } from './imitation.js';
 import { embedSubspace } from './setup.js';
 import { decodeJson, encodeJson } from '../../core/codec.js';
 
-/**
- * The recipe of the shipped pretrained MLP optimizer (`learned()`; docs/l2o.md,
- * "Pretrained optimizer"), deterministic given its options:
- *
- * 1. Imitation: θ₀ = `imitationTheta` fitted to Adam on the digits-family tasks with sampling
- *    seeds `imitation.taskSeeds`; by default each task's Adam uses its own best lr of `lrGrid`
- *    (by mean training loss over the run) times `lrFactor` = 1.6, cosine-decayed to 0.3× over
- *    the run. (The factor makes up for the regression's shrinkage of the imitated steps.)
- * 2. PES: `esMetaTrain` from θ₀ on the digits-MLP family (`digitsMlpFamily`: widths
- *    {16, 32, 64, 128}, 1–2 layers, four activations, BN, three batch sizes), inner runs of
- *    `innerSteps`, segments = the task's tensors, meta-objective = the mean training loss of
- *    each truncation, meta-optimizer Adam(`metaLr`). With `subspace: 'head'` only the last
- *    layers (b2, W3, b3; `headSubspace`) are meta-trained: 98 instead of 1,762 dimensions, so the
- *    ES estimate has far less variance.
- * 3. Selection (early stopping): θ₀ and the PES θ every `validateEvery` meta-iterations are run
- *    on `validationTasks` family tasks (sampling seeds 500,000 + i, disjoint from the imitation
- *    seeds, and from the held-out evaluation tasks, which also use other widths); the θ with the
- *    lowest mean training loss is returned. This keeps PES from shipping something worse than
- *    its starting point. PES itself runs in chunks between validations, resumed from its own
- *    checkpoint, which gives the same bits as one uninterrupted run.
- * Checkpoints (`onCheckpoint`, `resume`) hold the PES checkpoint, the validations and the best θ.
- *
- * Loop contract (core/loop.ts): async; progress events labelled `pretrainLearned: imitation`,
- * `pretrainLearned: pes` (done/total in meta-iterations, metrics { loss, gradNorm, restarts })
- * and `pretrainLearned: validation`; an abort rejects with ABORTED `{ iteration, partial }`:
- * iteration 0 and partial undefined during imitation (recomputed on resume), else the PES
- * iterations done and the pretraining checkpoint to pass as `resume` (resuming gives the bits of
- * an uninterrupted run).
- *
- * Errors: `UNKNOWN_OPTION` (also inside `imitation` and `pes`), `INVALID_ARGUMENT`, `ABORTED`,
- * `BAD_CHECKPOINT`, and those of `esMetaTrain`.
- */
 export interface PretrainOptions extends LoopOptions {
   /** ε of the optimizer's feature normalizer (`mlpLOpt` option `normEps`). */
   normEps?: number;
@@ -113,6 +81,38 @@ export interface PretrainResult {
   elapsedMs: number;
 }
 
+/**
+ * The recipe of the shipped pretrained MLP optimizer (`learned()`; docs/l2o.md,
+ * "Pretrained optimizer"), deterministic given its options:
+ *
+ * 1. Imitation: θ₀ = `imitationTheta` fitted to Adam on the digits-family tasks with sampling
+ *    seeds `imitation.taskSeeds`; by default each task's Adam uses its own best lr of `lrGrid`
+ *    (by mean training loss over the run) times `lrFactor` = 1.6, cosine-decayed to 0.3× over
+ *    the run. (The factor makes up for the regression's shrinkage of the imitated steps.)
+ * 2. PES: `esMetaTrain` from θ₀ on the digits-MLP family (`digitsMlpFamily`: widths
+ *    {16, 32, 64, 128}, 1–2 layers, four activations, BN, three batch sizes), inner runs of
+ *    `innerSteps`, segments = the task's tensors, meta-objective = the mean training loss of
+ *    each truncation, meta-optimizer Adam(`metaLr`). With `subspace: 'head'` only the last
+ *    layers (b2, W3, b3; `headSubspace`) are meta-trained: 98 instead of 1,762 dimensions, so the
+ *    ES estimate has far less variance.
+ * 3. Selection (early stopping): θ₀ and the PES θ every `validateEvery` meta-iterations are run
+ *    on `validationTasks` family tasks (sampling seeds 500,000 + i, disjoint from the imitation
+ *    seeds, and from the held-out evaluation tasks, which also use other widths); the θ with the
+ *    lowest mean training loss is returned. This keeps PES from shipping something worse than
+ *    its starting point. PES itself runs in chunks between validations, resumed from its own
+ *    checkpoint, which gives the same bits as one uninterrupted run.
+ * Checkpoints (`onCheckpoint`, `resume`) hold the PES checkpoint, the validations and the best θ.
+ *
+ * Loop contract (core/loop.ts): async; progress events labelled `pretrainLearned: imitation`,
+ * `pretrainLearned: pes` (done/total in meta-iterations, metrics { loss, gradNorm, restarts })
+ * and `pretrainLearned: validation`; an abort rejects with ABORTED `{ iteration, partial }`:
+ * iteration 0 and partial undefined during imitation (recomputed on resume), else the PES
+ * iterations done and the pretraining checkpoint to pass as `resume` (resuming gives the bits of
+ * an uninterrupted run).
+ *
+ * Errors: `UNKNOWN_OPTION` (also inside `imitation` and `pes`), `INVALID_ARGUMENT`, `ABORTED`,
+ * `BAD_CHECKPOINT`, and those of `esMetaTrain`.
+ */
 export async function pretrainLearned(o: PretrainOptions = {}): Promise<PretrainResult> {
   const name = 'pretrainLearned';
   checkOptions(name, o, PRETRAIN_KEYS);

@@ -45,6 +45,7 @@ export function summaryLines(r: RaceResults): string[] {
   return out;
 }
 
+/** The race's report: per task, the results table, the tuning table and the loss curves (for report/html.ts). */
 export function raceReport(r: RaceResults): ReportDoc {
   const sections: ReportSection[] = [
     {
