@@ -38,4 +38,5 @@ test('every js example in the README runs and prints what it says', async () => 
   assert.ok(outputs.includes('-0.400 -0.600\n2 4\n'), 'the QP example prints its solution and gradient shapes');
   assert.ok(outputs.includes('1.0000 9000\n'), 'PBGD-Free reaches x = 1 on the flat problem');
   assert.ok(outputs.includes('3 lstm-lopt -0.10 0.10\n'), 'the learned-optimizer example prints Adam\'s would-be update');
+  assert.ok(outputs.includes('ABORTED true\n'), 'the cancellation example aborts train with its partial result');
 });
