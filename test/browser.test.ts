@@ -3,25 +3,9 @@
 // steps on the SIMD build (the default there) and on the scalar build, and must produce
 // exactly the bits Node produces for the same inputs. CI installs /usr/bin/chromium.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
-import { type Server, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { extname, normalize, resolve, sep } from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { type Browser, type Page, chromium } from 'playwright-core';
-
-const CHROMIUM = '/usr/bin/chromium';
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const TYPES: Record<string, string> = {
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.wasm': 'application/wasm',
-  '.html': 'text/html; charset=utf-8',
-  '.json': 'application/json',
-  '.map': 'application/json',
-};
+import type { Browser, Page } from 'playwright-core';
+import { type StaticServer, launchChromium, serveRepository } from './support/browser.js';
 
 interface RunResult {
   build: string;
@@ -85,48 +69,22 @@ async function workload(mod: any, build: 'simd' | 'scalar', checkReady: boolean)
   return result;
 }
 
-let server: Server | undefined;
+let server: StaticServer | undefined;
 let browser: Browser | undefined;
 let page: Page | undefined;
 let base = '';
 
 before(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: install Debian Chromium (apt-get install chromium) to run the browser test`);
-  }
-  server = createServer(async (req, res) => {
-    try {
-      const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-      if (path === '/') {
-        res.writeHead(200, { 'content-type': TYPES['.html']! });
-        res.end('<!doctype html><meta charset="utf-8"><title>metaoptim browser test</title>');
-        return;
-      }
-      const file = resolve(ROOT, `.${normalize(path)}`);
-      if (!file.startsWith(ROOT.endsWith(sep) ? ROOT : ROOT + sep) || !(await stat(file)).isFile()) throw new Error('not found');
-      const body = await readFile(file);
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
-      res.end(body);
-    } catch {
-      res.writeHead(404, { 'content-type': 'text/plain' });
-      res.end('not found');
-    }
-  });
-  await new Promise<void>((ok) => server!.listen(0, '127.0.0.1', ok));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  server = await serveRepository({ '/': '<!doctype html><meta charset="utf-8"><title>metaoptim browser test</title>' });
+  base = server.base;
+  browser = await launchChromium();
   page = await browser.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
   await page.goto(`${base}/`);
 });
 
 after(async () => {
   await browser?.close();
-  await new Promise<void>((ok) => (server ? server.close(() => ok()) : ok()));
+  await server?.close();
 });
 
 async function inBrowser(build: 'simd' | 'scalar', checkReady: boolean): Promise<RunResult> {
