@@ -25,7 +25,8 @@ import type { LabRunner } from './runner.js';
  * in its header (its report has tables only, to stay fast). When no partial arrives within
  * `graceMs` (800 ms, so the command ends within 1 s), a minimal results.json `{ lab, …, partial: true }` is written instead. Both
  * exit with 130. A second signal writes the minimal results (if nothing was written yet) and
- * exits 130 at once.
+ * exits 130 at once. A signal that arrives after the lab finished (while its report is written)
+ * leaves the complete results (partial: false) and also exits 130.
  */
 export interface RunLabDeps {
   runner: LabRunner;
@@ -107,6 +108,12 @@ export async function runLab(lab: Lab, usage: string, outDefault: string, a: Par
     if (charts === null) io.stderr.write(`metaoptim: ${CHARTS_HINT}\n`);
     await writeRun(out, result, charts);
     written = true;
+    if (controller.signal.aborted) {
+      // The signal came after the lab had finished (while the report was written): the results
+      // are complete (partial: false), but the command still reports the interruption.
+      io.stderr.write(`metaoptim: ${usage} interrupted after it finished; complete results: ${resultsPath(out)}\n`);
+      return 130;
+    }
     if (a.json) {
       io.stdout(JSON.stringify(result.results));
       io.stderr.write(`results: ${resultsPath(out)}\nreport:  ${reportPath(out)}\n`);

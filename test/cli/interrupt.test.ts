@@ -148,3 +148,34 @@ test('a second signal exits 130 at once, having written the minimal results sync
   assert.equal(minimalAtExit!.partial, true);
   assert.equal(minimalAtExit!.lab, 'fake-stuck');
 });
+
+test('a signal that arrives after the lab finished (while the report is written): complete results, exit 130', async () => {
+  const lab: Lab = {
+    name: 'fake-finished',
+    summary: 'made by the interrupt test',
+    options: [],
+    async run(o) {
+      return { results: { lab: 'fake-finished', version: 1, seed: o.seed, quick: o.quick, build: 'simd', elapsedMs: 1, partial: false }, summary: ['done'], report: { title: 'fake', sections: [] } };
+    },
+  };
+  labs.push(lab);
+  const emitter = new EventEmitter();
+  const out = join(dir, 'finished');
+  try {
+    // The vega loader runs after the lab's result arrived: the signal lands in the write phase.
+    const r = await callMain(['lab', lab.name, '--out', out], {
+      runner: inlineRunner,
+      signals: emitter,
+      vegaLoader: async () => {
+        emitter.emit('SIGINT', 'SIGINT');
+        throw Object.assign(new Error("Cannot find package 'vega'"), { code: 'ERR_MODULE_NOT_FOUND' });
+      },
+    });
+    assert.equal(r.code, 130, r.stderr);
+    const results = await readJson(join(out, 'results.json'));
+    assert.equal(results.partial, false, 'the results are complete');
+    assert.match(r.stderr, /interrupted after it finished/);
+  } finally {
+    labs.splice(labs.indexOf(lab), 1);
+  }
+});
