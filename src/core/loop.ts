@@ -226,3 +226,24 @@ function now(): number {
 function isAbortSignal(s: unknown): boolean {
   return typeof s === 'object' && s !== null && typeof (s as AbortSignal).aborted === 'boolean' && typeof (s as AbortSignal).addEventListener === 'function';
 }
+
+/** The largest delay `setTimeout` honours (2³¹ − 1 ms); a larger one fires after 1 ms. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+/**
+ * `setTimeout` for any delay: waits longer than `MAX_TIMER_MS` in several legs, so a long
+ * limit (a wall-time budget of weeks, say) never overflows into a 1 ms timer. Non-finite or
+ * negative delays are treated as "never" and 0 respectively. Returns a function that cancels it.
+ */
+export function setLongTimeout(fn: () => void, ms: number): () => void {
+  if (Number.isNaN(ms) || ms === Infinity) return () => undefined;
+  let left = Math.max(0, ms);
+  let timer: ReturnType<typeof setTimeout>;
+  const arm = () => {
+    const leg = Math.min(left, MAX_TIMER_MS);
+    left -= leg;
+    timer = setTimeout(() => (left > 0 ? arm() : fn()), leg);
+  };
+  arm();
+  return () => clearTimeout(timer);
+}

@@ -1,4 +1,5 @@
 import { MetaoptimError, checkOptions } from '../core/errors.js';
+import { setLongTimeout } from '../core/loop.js';
 
 /** Proposer budgets of one restart run; a missing field means unlimited. */
 export interface ProposerBudget {
@@ -55,21 +56,19 @@ export function linkedSignal(parent: AbortSignal | undefined, ms: number | undef
     if (parent.aborted) ctl.abort(parent.reason);
     else parent.addEventListener('abort', onAbort, { once: true });
   }
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  // setLongTimeout: a deadline beyond 2³¹ − 1 ms must not overflow into a 1 ms timer.
+  let cancel: (() => void) | undefined;
   if (ms !== undefined && Number.isFinite(ms)) {
-    timer = setTimeout(
-      () => {
-        fired = true;
-        ctl.abort(new MetaoptimError('PROPOSER_BUDGET', `deadline of ${ms} ms reached`));
-      },
-      Math.max(0, ms),
-    );
+    cancel = setLongTimeout(() => {
+      fired = true;
+      ctl.abort(new MetaoptimError('PROPOSER_BUDGET', `deadline of ${ms} ms reached`));
+    }, ms);
   }
   return {
     signal: ctl.signal,
     timedOut: () => fired,
     done: () => {
-      if (timer !== undefined) clearTimeout(timer);
+      cancel?.();
       parent?.removeEventListener('abort', onAbort);
     },
   };

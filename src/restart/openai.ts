@@ -1,4 +1,5 @@
 import { MetaoptimError, checkNumber, checkOptions } from '../core/errors.js';
+import { setLongTimeout } from '../core/loop.js';
 import type { ProposalReply, ProposalRequest, Proposer, Usage } from './types.js';
 
 /**
@@ -18,11 +19,14 @@ import type { ProposalReply, ProposalRequest, Proposer, Usage } from './types.js
  * `maxRetries` more attempts on HTTP 429, HTTP 5xx and network errors, after
  * min(maxBackoffMs, backoffMs·2^attempt)·U(0.5, 1) ms (exponential backoff with jitter), or
  * after the server's `Retry-After` (seconds or HTTP date; capped at maxBackoffMs) when it
- * sends one. Timeouts are not retried. The body is read as a stream and the read stops as
+ * sends one. Timeouts are not retried. Every time limit may exceed 2³¹ − 1 ms (long timers are
+ * re-armed, never overflowed). The body is read as a stream and the read stops as
  * soon as it exceeds `maxResponseBytes` (a larger `Content-Length` fails before reading).
  *
  * Errors (MetaoptimError codes):
  * - `LLM_HTTP`               non-2xx status (details: status, body excerpt ≤ 500 chars)
+ * - `LLM_REDIRECT`           a 3xx reply: redirects are refused, never followed, so the prompt
+ *                            is never re-sent to another address (details: status, location)
  * - `LLM_NETWORK`            fetch itself failed on every attempt (details: message)
  * - `LLM_TIMEOUT`            an attempt exceeded `timeoutMs`
  * - `LLM_RESPONSE_TOO_LARGE` the body exceeded `maxResponseBytes`
@@ -102,7 +106,7 @@ export function openAICompatible(o: OpenAICompatibleOptions): Proposer {
         let wait: number | undefined;
         const ctl = new AbortController();
         let timedOut = false;
-        const timer = setTimeout(() => {
+        const cancelTimer = setLongTimeout(() => {
           timedOut = true;
           ctl.abort();
         }, timeoutMs);
@@ -111,7 +115,8 @@ export function openAICompatible(o: OpenAICompatibleOptions): Proposer {
         try {
           let res: Response;
           try {
-            res = await doFetch(url, { method: 'POST', headers, body: payload, signal: ctl.signal });
+            // Redirects are refused: a 3xx (to any origin) would re-send the prompt elsewhere.
+            res = await doFetch(url, { method: 'POST', headers, body: payload, signal: ctl.signal, redirect: 'manual' });
           } catch (err) {
             if (timedOut) throw timeoutError(timeoutMs);
             checkAbort(req.signal);
@@ -122,6 +127,14 @@ export function openAICompatible(o: OpenAICompatibleOptions): Proposer {
             }
             wait = backoff(attempt);
             continue;
+          }
+          if (res.type === 'opaqueredirect' || (res.status >= 300 && res.status < 400)) {
+            await res.body?.cancel().catch(() => undefined);
+            const location = res.headers.get('location');
+            throw new MetaoptimError('LLM_REDIRECT', `${owner}: HTTP ${res.status || 'redirect'} from ${url} refused (redirects are never followed; set baseURL to the final address)`, {
+              status: res.status,
+              location,
+            });
           }
           const text = await readLimited(res, maxBytes, () => timedOut, timeoutMs, req.signal);
           if (res.status === 429 || res.status >= 500) {
@@ -135,7 +148,7 @@ export function openAICompatible(o: OpenAICompatibleOptions): Proposer {
           }
           return decode(text);
         } finally {
-          clearTimeout(timer);
+          cancelTimer();
           req.signal?.removeEventListener('abort', onAbort);
           if (wait !== undefined) await sleep(Math.min(wait, maxBackoffMs), req.signal);
         }
@@ -226,12 +239,17 @@ function decode(text: string): ProposalReply {
   if (typeof content !== 'string') {
     throw new MetaoptimError('LLM_BAD_RESPONSE', 'openAICompatible: response has no choices[0].message.content string', { body: text.slice(0, 500) });
   }
+  // Usage is data too: only finite, non-negative counts are kept. A missing or invalid field
+  // (negative, NaN, a string) is dropped, and the driver then estimates the tokens itself, so a
+  // server cannot lower the token budget's count.
   const u = (json as { usage?: Record<string, unknown> }).usage;
   const usage: Usage = {};
+  const count = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined);
   if (u && typeof u === 'object') {
-    if (typeof u.prompt_tokens === 'number' && Number.isFinite(u.prompt_tokens)) usage.promptTokens = u.prompt_tokens;
-    if (typeof u.completion_tokens === 'number' && Number.isFinite(u.completion_tokens)) usage.completionTokens = u.completion_tokens;
-    if (typeof u.total_tokens === 'number' && Number.isFinite(u.total_tokens)) usage.totalTokens = u.total_tokens;
+    const p = count(u.prompt_tokens), c = count(u.completion_tokens), t = count(u.total_tokens);
+    if (p !== undefined) usage.promptTokens = p;
+    if (c !== undefined) usage.completionTokens = c;
+    if (t !== undefined) usage.totalTokens = t;
   }
   return Object.keys(usage).length > 0 ? { text: content, usage } : { text: content };
 }
@@ -240,13 +258,13 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(new MetaoptimError('ABORTED', 'proposer call aborted'));
     const onAbort = () => {
-      clearTimeout(t);
+      cancel();
       reject(new MetaoptimError('ABORTED', 'proposer call aborted'));
     };
-    const t = setTimeout(() => {
+    const cancel = setLongTimeout(() => {
       signal?.removeEventListener('abort', onAbort);
       resolve();
-    }, Math.max(0, ms));
+    }, ms);
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

@@ -134,3 +134,16 @@ test('abortedError, LOOP_OPTION_KEYS, elapsedMs and bad options', () => {
   assert.throws(() => new Loop('t', { signal: {} as AbortSignal }, { total: 1 }), bad('INVALID_ARGUMENT'));
   assert.throws(() => new Loop('t', { onProgress: 3 as unknown as () => void }, { total: 1 }), bad('INVALID_ARGUMENT'));
 });
+
+test('setLongTimeout: short delays fire, delays beyond 2³¹ − 1 ms do not fire early, and cancel works', async () => {
+  const { setLongTimeout, MAX_TIMER_MS } = await import('../../src/core/loop.js');
+  let fired = 0;
+  setLongTimeout(() => fired++, 5);
+  const cancelLong = setLongTimeout(() => fired += 100, MAX_TIMER_MS + 10);
+  const cancelShort = setLongTimeout(() => fired += 1000, 10);
+  cancelShort();
+  setLongTimeout(() => fired += 10_000, Infinity);
+  await new Promise((r) => setTimeout(r, 60));
+  cancelLong();
+  assert.equal(fired, 1, 'only the 5 ms timer fired (a plain setTimeout of 2³¹ + 9 ms fires after 1 ms)');
+});

@@ -53,6 +53,18 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   switch (scenario) {
     case 'good':
       return json(200, completion('[0.5, -1.25]\n[3, 4e-1]'));
+    case 'redirect302':
+    case 'redirect307':
+    case 'redirect308': {
+      // To another origin (localhost ≠ 127.0.0.1): following it would re-send the prompt there.
+      const port = (server.address() as AddressInfo).port;
+      res.writeHead(Number(scenario.slice(-3)), { location: `http://localhost:${port}/capture/v1/chat/completions` });
+      return void res.end();
+    }
+    case 'capture':
+      return json(200, completion('[9, 9]'));
+    case 'negusage':
+      return json(200, JSON.stringify({ choices: [{ message: { role: 'assistant', content: '[1, 2]' } }], usage: { prompt_tokens: -1e10, completion_tokens: Number.NaN, total_tokens: -1e10 } }));
     case 'nousage':
       return json(200, completion('[0.5, -1.25]', false));
     case 'malformed':
@@ -332,4 +344,58 @@ test('driver: proposer errors throw by default, or are recorded and GD continues
   );
   assert.equal((r.rounds[0]!.decision as { code: string }).code, 'LLM_HTTP');
   assert.equal(r.counts.gradientSteps, 8);
+});
+
+test('redirects (302, 307, 308) to another origin are refused with LLM_REDIRECT; the prompt never reaches the target', async () => {
+  for (const status of [302, 307, 308]) {
+    const p = openAICompatible({ baseURL: url(`redirect${status}`), model: 'm', maxRetries: 2, backoffMs: 1 });
+    await assert.rejects(p.propose(request()), (e: unknown) => {
+      assert.ok(e instanceof MetaoptimError && e.code === 'LLM_REDIRECT', String(e));
+      assert.equal(e.details?.status, status);
+      assert.match(String(e.details?.location), /\/capture\//);
+      return true;
+    });
+    assert.equal(hits.get(`redirect${status}`), 1, 'a refused redirect is not retried');
+  }
+  assert.equal(hits.get('capture') ?? 0, 0, 'the redirect target never received a request');
+});
+
+test('negative or NaN token usage is dropped, so the driver estimates tokens itself (≥ 0) and the budget holds', async () => {
+  const p = openAICompatible({ baseURL: url('negusage'), model: 'm' });
+  const reply = await p.propose(request());
+  assert.equal(reply.text, '[1, 2]');
+  assert.equal(reply.usage, undefined);
+  const task = rastriginTask({ n: 2 });
+  const r = await runRestarts(task, {
+    optimizer: sgd({ lr: 1e-3 }),
+    proposer: openAICompatible({ baseURL: url('negusage'), model: 'm' }),
+    rounds: 10,
+    stepsPerRound: 2,
+    finalSteps: 1,
+    budget: { tokens: 400 },
+  });
+  const called = r.rounds.filter((x) => x.reply !== undefined);
+  assert.ok(called.length > 0 && called.every((x) => x.tokensEstimated && x.tokens > 0), 'every call counts a positive token estimate');
+  const used = called.reduce((s, x) => s + x.tokens, 0);
+  assert.ok(used <= 400, `${used} tokens counted against a budget of 400`);
+  assert.ok(called.length < 10, 'the token budget stopped the proposer calls');
+  assert.ok(r.rounds.some((x) => x.decision.kind === 'budget'), 'a round was refused for the budget');
+});
+
+test('time limits beyond 2³¹ − 1 ms do not overflow into a 1 ms timer', async () => {
+  // A timeout of 2³¹ ms would fire after 1 ms with a plain setTimeout; the slow reply takes 1.5 s.
+  const p = openAICompatible({ baseURL: url('slow'), model: 'm', timeoutMs: 2 ** 31, maxRetries: 0 });
+  const reply = await p.propose(request());
+  assert.equal(reply.text, '[1, 1]');
+  const task = rastriginTask({ n: 2 });
+  const r = await runRestarts(task, {
+    optimizer: sgd({ lr: 1e-3 }),
+    proposer: openAICompatible({ baseURL: url('good'), model: 'm' }),
+    rounds: 2,
+    stepsPerRound: 2,
+    finalSteps: 1,
+    budget: { wallMs: 2 ** 32 },
+  });
+  assert.equal(r.rounds.filter((x) => x.reply !== undefined).length, 2, 'a wall budget of 2³² ms does not end the run at once');
+  assert.ok(r.rounds.every((x) => x.decision.kind !== 'budget' && x.decision.kind !== 'error'));
 });
