@@ -25,9 +25,20 @@ export async function prepareOut(dir: string): Promise<OutDir> {
   const path = resolve(dir);
   let created: string | undefined;
   try {
-    const s = await stat(path).catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? undefined : Promise.reject(e)));
-    if (s && !s.isDirectory()) throw new UsageError(`--out ${dir} is not a directory`);
-    if (!s) created = await mkdir(path, { recursive: true });
+    // The missing directories, deepest first, up to the nearest existing ancestor. They are made
+    // one by one, not with mkdir's `recursive` (which never returns under /proc on Linux).
+    const missing: string[] = [];
+    for (let p = path; ; p = dirname(p)) {
+      const s = await stat(p).catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? undefined : Promise.reject(e)));
+      if (s) {
+        if (!s.isDirectory()) throw new UsageError(`--out ${dir} is not a directory${p === path ? '' : ` (${p} is a file)`}`);
+        break;
+      }
+      missing.push(p);
+      if (dirname(p) === p) break;
+    }
+    for (const d of [...missing].reverse()) await mkdir(d);
+    created = missing.at(-1);
     await access(path, constants.W_OK);
   } catch (e) {
     if (e instanceof UsageError) throw e;

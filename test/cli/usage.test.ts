@@ -67,4 +67,13 @@ test('--out is checked before the run: a file, or a path that cannot be created,
   await writeFile(file, 'x');
   assertUsage(await callMain(['race', '--quick', '--out', file]), /--out .*a-file is not a directory/, 'file');
   assertUsage(await callMain(['race', '--quick', '--out', join(file, 'sub')]), /--out .*cannot be used: ENOTDIR/, 'under a file');
+  assertUsage(await callMain(['race', '--quick', '--out', '/dev/null']), /--out \/dev\/null is not a directory/, '/dev/null');
+  // mkdir's `recursive` never returns under /proc on Linux: directories are made one by one.
+  if (existsSync('/proc/self')) {
+    assertUsage(await callMain(['race', '--quick', '--out', '/proc/x/y']), /--out \/proc\/x\/y cannot be used: ENOENT/, '/proc');
+  }
+  // Missing parents are created, and removed again when a run wrote nothing into them.
+  const deep = join(dir, 'p1', 'p2', 'p3');
+  assertUsage(await callMain(['race', '--quick', '--bogus', '--out', deep]), /unknown option --bogus/, 'bogus flag');
+  assert.equal(existsSync(join(dir, 'p1')), false, 'no directory is left behind by a usage error');
 });
