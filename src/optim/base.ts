@@ -130,7 +130,7 @@ export function makeOptimizer(spec: OptimizerSpec): Optimizer {
       return true;
     },
 
-    restore(bytes: Uint8Array, opts?: InitOptions): OptState {
+    restore(bytes: ArrayBufferView, opts?: InitOptions): OptState {
       checkOptions(`${name}.restore`, opts, INIT_KEYS);
       const c = decodeCheckpoint(bytes);
       if (c.optimizer !== name) {

@@ -76,11 +76,14 @@ export function encodeCheckpoint(c: CheckpointContents): Uint8Array {
  * `optimizer.restore(bytes)`. Errors: BAD_CHECKPOINT (wrong magic,
  * a newer version, a truncated or malformed header or payload).
  */
-export function decodeCheckpoint(bytes: Uint8Array): CheckpointContents {
+export function decodeCheckpoint(input: ArrayBufferView): CheckpointContents {
   const bad = (why: string): never => {
     throw new MetaoptimError('BAD_CHECKPOINT', `not a readable metaoptim checkpoint: ${why}`);
   };
-  if (!(bytes instanceof Uint8Array)) bad('expected a Uint8Array');
+  if (!ArrayBuffer.isView(input)) bad('expected bytes (a Uint8Array, Buffer or other ArrayBufferView)');
+  // A plain Uint8Array view of exactly these bytes: a Node Buffer from readFileSync shares a pool
+  // (its .buffer is larger than the file) and its slice() does not copy.
+  const bytes = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
   if (bytes.length < 12 || MAGIC.some((b, i) => bytes[i] !== b)) bad('missing "MOPT" magic');
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = dv.getUint32(4, true);
@@ -99,6 +102,17 @@ export function decodeCheckpoint(bytes: Uint8Array): CheckpointContents {
   } catch {
     return bad('header is not JSON');
   }
+  const h = header as Partial<typeof header> | null;
+  if (!h || typeof h !== 'object') bad('header is not an object');
+  if (typeof h!.optimizer !== 'string') bad('header.optimizer is not a string');
+  if (!Number.isSafeInteger(h!.size) || h!.size! < 0) bad(`header.size is not a non-negative integer (${String(h!.size)})`);
+  if (!h!.hyperparams || typeof h!.hyperparams !== 'object') bad('header.hyperparams is not an object');
+  if (!Array.isArray(h!.scalars) || !h!.scalars.every((x) => typeof x === 'string')) bad('header.scalars is not a list of names');
+  if (!Array.isArray(h!.arrays) || !h!.arrays.every((a) => a && typeof a.name === 'string' && Number.isSafeInteger(a.length) && a.length >= 0)) {
+    bad('header.arrays is not a list of { name, dtype, length }');
+  }
+  const names = [...h!.scalars!, ...h!.arrays!.map((a) => a.name)];
+  if (new Set(names).size !== names.length) bad('a field name appears twice');
   let off = Math.ceil((12 + hlen) / 8) * 8;
   const scalars: Record<string, number> = {};
   for (const name of header.scalars) {

@@ -38,5 +38,5 @@ export interface Optimizer {
    */
   step(state: OptState, grads?: GradientInput, info?: StepInfo): boolean;
   /** A new state from `state.save()` bytes, bit-exact. */
-  restore(bytes: Uint8Array, opts?: InitOptions): OptState;
+  restore(bytes: ArrayBufferView, opts?: InitOptions): OptState;
 }
