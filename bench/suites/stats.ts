@@ -99,7 +99,9 @@ async function compileOpenblas(note: (t: string, kernel?: string) => void): Prom
     return { dir, bin };
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
-    const why = (err as { code?: string }).code === 'ENOENT' ? 'no C compiler (cc)' : 'OpenBLAS not found (apt-get install libopenblas-dev)';
+    const why = (err as { code?: string }).code === 'ENOENT'
+      ? 'no C compiler (cc)'
+      : `cc could not build bench/native/covariance.c with -lopenblas (is libopenblas-dev installed?): ${String((err as Error).message).split('\n')[0]}`;
     note(`no openblas-dsyrk rows: ${why}`, 'covariance');
     return undefined;
   }
