@@ -123,7 +123,7 @@ const fmtSize = (s: number | string): string => (typeof s === 'number' ? s.toLoc
 /** The human-readable table of one (kernel, size) group. */
 export function formatGroup(rows: BenchRow[], baseline: string | undefined, notes: readonly string[]): string[] {
   const first = rows[0]!;
-  const refs = ['tfjs-wasm', 'native-c'].filter((r) => r !== baseline && rows.some((x) => x.impl === r));
+  const refs = ['tfjs-wasm', 'native-c', 'openblas-dsyrk'].filter((r) => r !== baseline && rows.some((x) => x.impl === r));
   const head = ['impl', 'ops/s', rows.some((r) => r.gflops !== undefined) ? 'GFLOP/s' : 'GB/s'];
   if (baseline) head.push(`vs ${baseline}`);
   for (const r of refs) head.push(`vs ${r}`);

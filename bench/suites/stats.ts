@@ -2,12 +2,25 @@
 // form K = VVᵀ/L used for λ_max, and Hill's tail index (O(N) selection), against ml-matrix,
 // simple-statistics and plain-JS loops. Sizes: the issue's 1000×256 target, 93 minibatches
 // × 1,510 digits-MLP parameters, 10⁶ noise values.
+//
+// Native competitor (full runs only, when Debian's libopenblas-dev is installed):
+//   openblas-dsyrk     bench/native/covariance.c: means, centring, cblas_dsyrk, mirror;
+//                      OPENBLAS_NUM_THREADS=1 (metaoptim runs on one core)
+//   openblas-dsyrk-2t  the same on every core (OPENBLAS_NUM_THREADS unset)
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { Matrix, covariance as mlCovariance } from 'ml-matrix';
 import { quickselect } from 'simple-statistics';
 import { covariance, gram, tailIndexHill } from '../../src/analysis/index.js';
 import { createRuntime } from '../../src/index.js';
 import { Rng } from '../../src/core/rng.js';
 import type { BenchCase, Suite } from '../types.js';
+
+const run = promisify(execFile);
 
 /** Plain JS: column means, then the upper triangle of Σ (x−μ)(x−μ)ᵀ row by row, mirrored. */
 function covPlain(x: Float64Array, T: number, d: number): Float64Array {
@@ -76,10 +89,54 @@ function hillSimpleStats(x: Float64Array, k: number): number {
   return 1 / (s / k - Math.log(a[target]!));
 }
 
+/** Compiles bench/native/covariance.c against OpenBLAS into a temp dir; undefined (with a note) if impossible. */
+async function compileOpenblas(note: (t: string, kernel?: string) => void): Promise<{ dir: string; bin: string } | undefined> {
+  const src = fileURLToPath(new URL('../../../bench/native/covariance.c', import.meta.url));
+  const dir = await mkdtemp(join(tmpdir(), 'metaoptim-bench-'));
+  const bin = join(dir, 'covariance');
+  try {
+    await run('cc', ['-O3', '-march=native', '-o', bin, src, '-lopenblas']);
+    return { dir, bin };
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true });
+    const why = (err as { code?: string }).code === 'ENOENT'
+      ? 'no C compiler (cc)'
+      : `cc could not build bench/native/covariance.c with -lopenblas (is libopenblas-dev installed?): ${String((err as Error).message).split('\n')[0]}`;
+    note(`no openblas-dsyrk rows: ${why}`, 'covariance');
+    return undefined;
+  }
+}
+
+function openblasCase(bin: string, impl: string, threads: string | undefined, T: number, d: number, flopsPerOp: number): BenchCase {
+  const env = { ...process.env };
+  if (threads) env.OPENBLAS_NUM_THREADS = threads;
+  else delete env.OPENBLAS_NUM_THREADS;
+  return {
+    kernel: 'covariance',
+    size: `${T}x${d}`,
+    impl,
+    flopsPerOp,
+    fn() {
+      throw new Error(`${impl} is self-timed: the runner calls measure()`);
+    },
+    async measure(timeMs: number) {
+      const { stdout } = await run(bin, [String(T), String(d), String(timeMs)], { env });
+      const m = /hz (\S+)/.exec(stdout);
+      const hz = m ? Number(m[1]) : NaN;
+      if (!(hz > 0)) throw new Error(`unexpected output from ${bin}: ${stdout.trim()}`);
+      return hz;
+    },
+  };
+}
+
+let openblas: { dir: string; bin: string } | undefined;
+
 const suite: Suite = {
   name: 'stats',
-  async cases({ quick }) {
+  async cases({ quick, note: noteFn }) {
+    const note = noteFn ?? ((t: string, _kernel?: string) => void process.stderr.write(`note: ${t}\n`));
     const out: BenchCase[] = [];
+    if (!quick) openblas = await compileOpenblas(note);
     const simd = await createRuntime({ build: 'simd' });
     const scalar = await createRuntime({ build: 'scalar' });
     const rng = new Rng(1);
@@ -93,6 +150,12 @@ const suite: Suite = {
       if (T * d <= 256000) {
         const m = new Matrix(Array.from({ length: T }, (_, t) => Array.from(x.subarray(t * d, (t + 1) * d))));
         out.push({ kernel: 'covariance', size, impl: 'ml-matrix', flopsPerOp, fn: () => void mlCovariance(m) });
+      }
+      if (openblas) {
+        out.push(openblasCase(openblas.bin, 'openblas-dsyrk', '1', T, d, flopsPerOp));
+        out.push(openblasCase(openblas.bin, 'openblas-dsyrk-2t', undefined, T, d, flopsPerOp));
+        note('openblas-dsyrk = bench/native/covariance.c (means, centring, cblas_dsyrk, mirror) on Debian\'s OpenBLAS, ' +
+          'cc -O3 -march=native, self-timed (median call), one thread; openblas-dsyrk-2t = the same on every core', 'covariance');
       }
     }
     // Gram form of B.1.7: L = 93 minibatch updates of a 1,510-parameter digits MLP.
@@ -118,6 +181,11 @@ const suite: Suite = {
       out.push({ kernel: 'hill', size: N, impl: 'metaoptim-scalar', bytesPerOp: 16 * N, fn: () => void tailIndexHill(x, { k, runtime: scalar }) });
     }
     return out;
+  },
+
+  async dispose() {
+    if (openblas) await rm(openblas.dir, { recursive: true, force: true });
+    openblas = undefined;
   },
 };
 

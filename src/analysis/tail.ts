@@ -76,7 +76,7 @@ export function tailIndexHill(x: Float32Array | Float64Array, opts: HillOptions 
     throw new MetaoptimError('INVALID_ARGUMENT', `tailIndexHill: k must be an integer in [1, N), got ${k} for N = ${N}`);
   }
   const rt = opts.runtime ?? defaultRuntimeOrThrow();
-  const top = k + 1 <= N / 8 && N >= 4096 ? candidates(x, k + 1) : undefined;
+  const top = k + 1 <= N / 8 && N >= 4096 ? candidates(rt, x, k + 1) : undefined;
   const M = top ? top.length : N;
   const buf = new Region(rt.arena, Float64Array, M);
   const f32 = !top && x instanceof Float32Array;
@@ -119,16 +119,10 @@ export function tailIndexHill(x: Float32Array | Float64Array, opts: HillOptions 
  * candidates is exact. Returns undefined (use the full path) when too few pass, or when a NaN
  * is seen (the full path reports it). ±Inf passes the filter and is reported by the caller.
  */
-function candidates(x: Float32Array | Float64Array, need: number): Float64Array | undefined {
-  const N = x.length, S = 8192;
-  const rng = new Rng(N, need, 0x68696c6c);
-  const sample = new Float64Array(S);
-  for (let i = 0; i < S; i++) sample[i] = Math.abs(x[Math.floor(rng.uniform() * N)]!);
-  sample.sort();
-  const want = Math.min(N, 2 * need + 64);
-  const q = Math.max(0, Math.floor(S * (1 - want / N)) - 1);
-  const thr = sample[q]!;
-  if (Number.isNaN(thr)) return undefined;
+function candidates(rt: Runtime, x: Float32Array | Float64Array, need: number): Float64Array | undefined {
+  const N = x.length, want = Math.min(N, 2 * need + 64);
+  const thr = sampledThreshold(rt, x, need);
+  if (thr === undefined) return undefined;
   let out = new Float64Array(Math.min(N, 2 * want + 64));
   let c = 0;
   for (let i = 0; i < N; i++) {
@@ -143,6 +137,36 @@ function candidates(x: Float32Array | Float64Array, need: number): Float64Array 
     } else if (a !== a) return undefined;
   }
   return c >= need ? out.subarray(0, c) : undefined;
+}
+
+const SAMPLE = 8192;
+
+/**
+ * The pre-filter's threshold: the q-th smallest (q = ⌊S·(1 − want/N)⌋ − 1, want = min(N,
+ * 2·need + 64)) of S = 8,192 |x| drawn with the seeded Rng(N, need, "hill"), NaN ranked last as
+ * a sort does; undefined when that entry is NaN. The value is the sorted sample's q-th entry,
+ * found by `select_f64` (O(S)) instead of sorting (the sort cost 20 % of a 10⁶-value call).
+ */
+export function sampledThreshold(rt: Runtime, x: Float32Array | Float64Array, need: number): number | undefined {
+  const N = x.length, S = SAMPLE;
+  if (N === 0) return undefined;
+  const rng = new Rng(N, need, 0x68696c6c);
+  const sample = new Region(rt.arena, Float64Array, S);
+  try {
+    const v = sample.view;
+    let nan = 0;
+    for (let i = 0; i < S; i++) {
+      const a = Math.abs(x[Math.floor(rng.uniform() * N)]!);
+      // A sort puts NaN after +Inf: as +Inf they keep every finite rank; the q-th is NaN iff q ≥ S − nan.
+      if (a !== a) (v[i] = Infinity), nan++;
+      else v[i] = a;
+    }
+    const want = Math.min(N, 2 * need + 64);
+    const q = Math.max(0, Math.floor(S * (1 - want / N)) - 1);
+    return q >= S - nan ? undefined : rt.kernels.select_f64(sample.ptr, S, q);
+  } finally {
+    sample.release();
+  }
 }
 
 /**

@@ -4,7 +4,9 @@ import fc from 'fast-check';
 import { NormTrace, analyzeCheckpoint, recordRun, paretoSamples, stableSamples, largestDivisorBelowSqrt, logHistogram, noise, symmetryDeviations, tailIndexBlockSum, tailIndexHill, twoLayerViews, wouldUpdate } from '../../src/analysis/index.js';
 import { adam, lion, momentum, ready, sgd } from '../../src/index.js';
 import { Rng } from '../../src/core/rng.js';
-import { hillRef } from '../support/reference/stats.js';
+import { sampledThreshold } from '../../src/analysis/tail.js';
+import { createRuntime } from '../../src/index.js';
+import { hillRef, sampledThresholdRef } from '../support/reference/stats.js';
 
 const N = 1 << 18;
 function draw(kind: 'normal' | 'stable' | 'pareto', alpha: number, seed: number): Float64Array {
@@ -83,6 +85,33 @@ test('Hill estimator: Pareto and α-stable recover α; O(N) selection equals the
   assert.throws(() => tailIndexHill(withNaN), { code: 'NON_FINITE_INPUT' });
   assert.throws(() => tailIndexHill(new Float64Array(10), { k: 3 }), { code: 'DEGENERATE_SAMPLE' });
   assert.throws(() => tailIndexHill(Float64Array.from([1, 2, 3]), { k: 3 }), { code: 'INVALID_ARGUMENT' });
+});
+
+// The pre-filter threshold comes from select_f64 on the sample; it must be the sorted sample's
+// entry bit for bit (so the candidates, and hence α̂, are those of the sorting version).
+test('Hill pre-filter threshold: selection equals sorting the sample, bit for bit (SIMD and scalar builds)', async () => {
+  const rts = [await createRuntime({ build: 'simd' }), await createRuntime({ build: 'scalar' })];
+  try {
+    const special = fc.constantFrom(NaN, Infinity, -Infinity, 0, -0, 5e-324, -5e-324, 2.2250738585072014e-308, 1e-310, 1, -1);
+    const value = fc.oneof({ weight: 8, arbitrary: fc.double({ noNaN: true }) }, { weight: 1, arbitrary: special });
+    const input = fc.oneof(
+      fc.array(value, { maxLength: 301 }),
+      fc.tuple(fc.integer({ min: 4096, max: 20001 }), fc.array(fc.tuple(fc.nat(), value), { maxLength: 40 }), fc.integer()).map(([n, set, seed]) => {
+        const r = new Rng(seed);
+        const a = Array.from({ length: n }, () => (r.uniform() < 0.3 ? Math.round(r.normal() * 4) : r.stable(1.3)));
+        for (const [i, v] of set) a[i % n] = v;
+        return a;
+      }),
+    );
+    fc.assert(fc.property(input, fc.nat(), fc.boolean(), (arr, kk, f32) => {
+      const x = f32 ? Float32Array.from(arr) : Float64Array.from(arr);
+      const need = 1 + (kk % Math.max(1, Math.floor(x.length / 8)));
+      const want = sampledThresholdRef(x, need);
+      for (const rt of rts) assert.ok(Object.is(sampledThreshold(rt, x, need), want), `N = ${x.length}, need = ${need}`);
+    }), { numRuns: 60 });
+  } finally {
+    for (const rt of rts) rt.dispose();
+  }
 });
 
 test('samplers: stable(2) is N(0, 2), stable(1) is Cauchy, Pareto tails start at 1; seeded and validated', () => {

@@ -1,6 +1,8 @@
 // Plain-TypeScript f64 references for assembly/stats.ts, with the same operation order
 // (documented in the kernel file) so that kernel and reference agree bit for bit.
 
+import { Rng } from '../../../src/core/rng.js';
+
 /** Column means and centered copy (transposed to cols×rows when `transpose`). */
 export function centerRef(x: ArrayLike<number>, rows: number, cols: number, transpose: boolean): { out: Float64Array; mean: Float64Array } {
   const mean = new Float64Array(cols);
@@ -73,4 +75,17 @@ export function hillRef(x: ArrayLike<number>, k: number): number {
   let s = 0;
   for (let i = N - k; i < N; i++) s += Math.log(a[i]!);
   return 1 / (s / k - Math.log(a[N - k - 1]!));
+}
+
+/** The Hill pre-filter threshold of src/analysis/tail.ts by sorting the whole sample: `sampledThreshold` must equal it bit for bit. */
+export function sampledThresholdRef(x: Float32Array | Float64Array, need: number): number | undefined {
+  const N = x.length, S = 8192;
+  const rng = new Rng(N, need, 0x68696c6c);
+  const sample = new Float64Array(S);
+  for (let i = 0; i < S; i++) sample[i] = Math.abs(x[Math.floor(rng.uniform() * N)]!);
+  sample.sort();
+  const want = Math.min(N, 2 * need + 64);
+  const q = Math.max(0, Math.floor(S * (1 - want / N)) - 1);
+  const thr = sample[q]!;
+  return Number.isNaN(thr) ? undefined : thr;
 }
