@@ -167,17 +167,19 @@ export function refIpm(P: RefProblem, tol = 1e-12, maxIter = 50): RefIpm {
   for (let k = 0; k < ni; k++) rz[k] = -h[k]!;
   for (let k = 0; k < ne; k++) ry[k] = -b[k]!;
   newton(P, L, W, S, D, rx, rs, rz, ry, z, s, lam, nu);
-  const resid = (): void => {
-    for (let i = 0; i < n; i++) rx[i] = dot(Q, i * n, z, 0, n) + p[i]!;
+  // KKT residuals at (z, s, λ, ν) into (ox, oz, oy): Qz + p + Gᵀλ + Aᵀν, Gz + s − h, Az − b.
+  const residInto = (ox: Float64Array, oz: Float64Array, oy: Float64Array): void => {
+    for (let i = 0; i < n; i++) ox[i] = dot(Q, i * n, z, 0, n) + p[i]!;
     for (let k = 0; k < ni; k++) {
-      axpy(rx, 0, G, k * n, n, lam[k]!);
-      rz[k] = dot(G, k * n, z, 0, n) + s[k]! - h[k]!;
+      axpy(ox, 0, G, k * n, n, lam[k]!);
+      oz[k] = dot(G, k * n, z, 0, n) + s[k]! - h[k]!;
     }
     for (let k = 0; k < ne; k++) {
-      axpy(rx, 0, A, k * n, n, nu[k]!);
-      ry[k] = dot(A, k * n, z, 0, n) - b[k]!;
+      axpy(ox, 0, A, k * n, n, nu[k]!);
+      oy[k] = dot(A, k * n, z, 0, n) - b[k]!;
     }
   };
+  const resid = (): void => residInto(rx, rz, ry);
   if (ni === 0) {
     resid();
     return out;
@@ -239,15 +241,7 @@ export function refIpm(P: RefProblem, tol = 1e-12, maxIter = 50): RefIpm {
     if (m >= 0 && polish(P, m, L, W, S, D, z, nu, lam, s)) {
       form = 2;
       const rxs = new Float64Array(n), rzs = new Float64Array(ni), rys = new Float64Array(ne);
-      for (let i = 0; i < n; i++) rxs[i] = dot(Q, i * n, z, 0, n) + p[i]!;
-      for (let k = 0; k < ni; k++) {
-        axpy(rxs, 0, G, k * n, n, lam[k]!);
-        rzs[k] = dot(G, k * n, z, 0, n) + s[k]! - h[k]!;
-      }
-      for (let k = 0; k < ne; k++) {
-        axpy(rxs, 0, A, k * n, n, nu[k]!);
-        rys[k] = dot(A, k * n, z, 0, n) - b[k]!;
-      }
+      residInto(rxs, rzs, rys);
       const res = Math.max(Math.max(infNorm(rxs) / scp, infNorm(rzs) / sch), infNorm(rys) / scb);
       if (res < 1000 * tol) status = 0;
     }
