@@ -6,6 +6,7 @@
  * Foundation codes:
  * - `NOT_READY`              `await ready()` was not called (or failed) before use
  * - `WASM_UNAVAILABLE`       WebAssembly (or the requested SIMD build) cannot run here
+ * - `WASM_FETCH_FAILED`      the .wasm module could not be fetched or read (details: url, build, reason)
  * - `DISPOSED`               a state or runtime was used after `dispose()`
  * - `OUT_OF_MEMORY`          the arena could not grow linear memory
  * - `LENGTH_MISMATCH`        buffers whose lengths must agree do not
