@@ -160,16 +160,24 @@ export async function main(argv: readonly string[], io: CliIo, deps: Partial<Run
   }
 }
 
-// Run when executed as the bin (directly or through npm's symlink), not when imported.
-const invoked = process.argv[1] ? pathToFileURL(resolve(process.argv[1])).href : '';
-if (invoked === import.meta.url || (process.argv[1] && (await isSameFile(process.argv[1])))) {
-  const code = await main(process.argv.slice(2), {
+/**
+ * Runs the command line `argv` on the process's stdout/stderr and sets the exit code (exits at
+ * once after an interruption, 130). Called by the package's launcher bin/metaoptim.js.
+ */
+export async function runCli(argv: readonly string[]): Promise<void> {
+  const code = await main(argv, {
     stdout: (s) => process.stdout.write(s + '\n'),
     stderr: process.stderr,
   });
   // exit explicitly after an interruption: a lab that never yields may still hold its worker
   if (code === 130) process.exit(code);
   process.exitCode = code;
+}
+
+// Run when executed directly (`node dist/src/cli/main.js`), not when imported.
+const invoked = process.argv[1] ? pathToFileURL(resolve(process.argv[1])).href : '';
+if (invoked === import.meta.url || (process.argv[1] && (await isSameFile(process.argv[1])))) {
+  await runCli(process.argv.slice(2));
 }
 
 async function isSameFile(p: string): Promise<boolean> {
