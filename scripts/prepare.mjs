@@ -5,9 +5,9 @@
 // The published package has no scripts at all (scripts/pack-manifest.mjs strips them).
 import { spawnSync } from 'node:child_process';
 import { buildProblem, buildState } from '../bin/freshness.js';
-import { restore } from './pack-manifest.mjs';
+import { restoreIfIdle } from './pack-manifest.mjs';
 
-restore();
+restoreIfIdle();
 const command = process.env.npm_command ?? '';
 if (['install', 'ci', 'rebuild'].includes(command)) {
   process.stderr.write(`metaoptim: building the WebAssembly binaries and dist/ (npm run build, about a minute)…\n`);

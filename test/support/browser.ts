@@ -31,11 +31,12 @@ export interface StaticServer {
 }
 
 /**
- * Serves the repository root on a loopback port. `pages` maps a path (e.g. '/') to HTML served
- * instead of a file; anything outside the root, or missing, is a 404.
+ * Serves the repository root (or `dir`, e.g. a bundler's output folder) on a loopback port.
+ * `pages` maps a path (e.g. '/') to HTML served instead of a file; anything outside the root,
+ * or missing, is a 404.
  */
-export async function serveRepository(pages: Record<string, string> = {}): Promise<StaticServer> {
-  const rootDir = ROOT.endsWith(sep) ? ROOT : ROOT + sep;
+export async function serveRepository(pages: Record<string, string> = {}, dir: string = ROOT): Promise<StaticServer> {
+  const rootDir = dir.endsWith(sep) ? dir : dir + sep;
   const server = createServer(async (req, res) => {
     try {
       const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
@@ -45,7 +46,7 @@ export async function serveRepository(pages: Record<string, string> = {}): Promi
         res.end(page);
         return;
       }
-      const file = resolve(ROOT, `.${normalize(path)}`);
+      const file = resolve(rootDir, `.${normalize(path)}`);
       if (!file.startsWith(rootDir) || !(await stat(file)).isFile()) throw new Error('not found');
       const body = await readFile(file);
       res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
