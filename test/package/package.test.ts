@@ -33,11 +33,12 @@ export const SUBPATHS: Record<string, string> = {
 };
 
 /**
- * The packed size (`npm pack --dry-run --json` → size) must stay at or below this. Issue 11's goal
- * is 300 kB and is NOT met: README "Install and bundlers" gives the measured size and its parts.
- * This budget (the size measured when it was set, 486 kB, plus 3 %) catches any growth.
+ * The packed size (`npm pack --json` → size) must stay at or below this. Issue 11's goal is
+ * 300 kB and is NOT met: README "Install and bundlers" gives the measured size (488 kB) and its
+ * parts (`node scripts/tarball-size.mjs`). This budget is that measurement plus 12 % of room for
+ * the features landing alongside; it catches unplanned growth (a source map, a stray folder).
  */
-export const TARBALL_BUDGET_BYTES = 500_000;
+export const TARBALL_BUDGET_BYTES = 550_000;
 
 interface PackEntry {
   filename: string;
