@@ -113,6 +113,17 @@ async function load(dir: string, pages: Record<string, string> = {}): Promise<{ 
   }
 }
 
+/** Rollup 4 with its one documented line, `plugins: [nodeResolve()]`, and default output (format 'es'). */
+async function rollupBuild(name: string, imports: string): Promise<string> {
+  const { rollup } = await import('rollup');
+  const { nodeResolve } = await import('@rollup/plugin-node-resolve');
+  const dir = await project(name, { 'main.js': program(imports) });
+  const bundle = await rollup({ input: join(dir, 'main.js'), plugins: [nodeResolve()], onwarn: () => {} });
+  await bundle.write({ dir: join(dir, 'dist') });
+  await bundle.close();
+  return dir;
+}
+
 function assertSameBits(out: Record<string, string>, label: string): void {
   assert.equal(out.error, undefined, `${label}: ${out.code} ${out.error}`);
   assert.equal(nodeResult.build, 'simd', 'Node runs the SIMD build');
@@ -148,12 +159,7 @@ test('webpack 5, default configuration (mode and output folder set): the .wasm i
 });
 
 test('Rollup 4 + nodeResolve() (the one line), metaoptim/inline: no .wasm request, same bits', async () => {
-  const { rollup } = await import('rollup');
-  const { nodeResolve } = await import('@rollup/plugin-node-resolve');
-  const dir = await project('rollup', { 'main.js': program("import { ready } from 'metaoptim/inline';") });
-  const bundle = await rollup({ input: join(dir, 'main.js'), plugins: [nodeResolve()], onwarn: () => {} });
-  await bundle.write({ dir: join(dir, 'dist') });
-  await bundle.close();
+  const dir = await rollupBuild('rollup', "import { ready } from 'metaoptim/inline';");
   const { out, wasm } = await load(join(dir, 'dist'), { '/': html('main.js', true) });
   assertSameBits(out, 'rollup');
   assert.deepEqual(wasm, [], 'the inline entry fetches nothing');
@@ -180,12 +186,7 @@ test("esbuild with the file loader for .wasm (one line) and ready({ url: { simd,
 });
 
 test('Rollup without the inline entry: the missing .wasm is a typed WASM_FETCH_FAILED in the page, not a TypeError', async () => {
-  const { rollup } = await import('rollup');
-  const { nodeResolve } = await import('@rollup/plugin-node-resolve');
-  const dir = await project('rollup-404', { 'main.js': program("import { ready } from 'metaoptim';") });
-  const bundle = await rollup({ input: join(dir, 'main.js'), plugins: [nodeResolve()], onwarn: () => {} });
-  await bundle.write({ dir: join(dir, 'dist') });
-  await bundle.close();
+  const dir = await rollupBuild('rollup-404', "import { ready } from 'metaoptim';");
   const { out } = await load(join(dir, 'dist'), { '/': html('main.js', true) });
   assert.equal(out.code, 'WASM_FETCH_FAILED', JSON.stringify(out));
   assert.match(out.error!, /HTTP 404/);

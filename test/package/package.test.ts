@@ -259,3 +259,11 @@ test('one small example per subpath export runs from the consumer folder', async
   const subpaths = Object.keys(pkg.exports).filter((k) => k !== './package.json').map((k) => (k === '.' ? 'metaoptim' : `metaoptim/${k.slice(2)}`));
   assert.deepEqual(subpaths.filter((p) => !covered.has(p)), [], 'every export has an example');
 });
+
+test('the installed bin runs from the tarball with no build check noise', async () => {
+  const bin = join(consumer, 'node_modules/.bin/metaoptim');
+  const { stdout, stderr } = await run(bin, ['--version'], { cwd: consumer });
+  const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { version: string };
+  assert.equal(stdout.trim(), pkg.version);
+  assert.equal(stderr, '');
+});
