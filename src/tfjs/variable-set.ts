@@ -5,8 +5,8 @@
 // Why copies, never views. A tf tensor built from a typed array keeps that array on the cpu
 // backend (and until upload on webgl): built from a view of WebAssembly memory, the "weights"
 // would change whenever metaoptim writes that memory again (the next step, another state, or a
-// memory growth that detaches it). So parameters leave WebAssembly memory through `slice()` (a
-// new ArrayBuffer), and gradients enter it through `TypedArray.set` from `dataSync()`.
+// memory growth that detaches it). transfer.ts moves the data: one copy each way where the
+// backend allows it (tfjs-wasm), a `slice()` into a new ArrayBuffer elsewhere.
 //
 // Parameters written elsewhere (`model.setWeights`, `variable.assign`, loading a checkpoint) are
 // noticed: every variable remembers the data id of the last tensor this set assigned to it; a
@@ -15,6 +15,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { MetaoptimError } from '../core/errors.js';
 import type { OptState } from '../optim/state.js';
 import type { InitOptions, Optimizer, StepInfo } from '../optim/types.js';
+import { backendCopiesOnWrite, readInto, tensorFrom } from './transfer.js';
 
 /** Where one variable lives inside the flat state. */
 export interface VariableSlot {
@@ -90,7 +91,7 @@ export class VariableSet {
       });
     }
     const params = new Float32Array(offset);
-    for (const s of this.slots) params.set(s.variable.dataSync() as Float32Array, s.offset);
+    for (const s of this.slots) readInto(s.variable, params, s.offset);
     this.state = optimizer.init(params, init);
     for (const s of this.slots) s.seen = s.variable.dataId;
   }
@@ -105,23 +106,23 @@ export class VariableSet {
     for (const s of this.slots) {
       if (s.variable.isDisposed) throw new MetaoptimError('DISPOSED', `variable ${s.name} was disposed`);
       if (s.variable.dataId !== s.seen) {
-        params.set(s.variable.dataSync() as Float32Array, s.offset);
+        readInto(s.variable, params, s.offset);
         s.seen = s.variable.dataId;
       }
     }
     const g = this.state.grads;
     for (const { name, tensor } of grads) {
       const s = this.byName.get(name)!; // same name set as the slots (the set's key)
-      if (tensor) g.set(tensor.dataSync() as Float32Array, s.offset);
+      if (tensor) readInto(tensor, g, s.offset);
       else g.fill(0, s.offset, s.offset + s.size);
     }
     if (!optimizer.step(this.state, undefined, info)) return false;
     params = this.state.params; // re-derived: the step may have grown memory
+    const copies = backendCopiesOnWrite();
     for (const s of this.slots) {
-      // slice() copies into a new ArrayBuffer: the tensor never aliases WebAssembly memory.
-      const values = params.slice(s.offset, s.offset + s.size);
+      const view = params.subarray(s.offset, s.offset + s.size);
       tf.tidy(() => {
-        s.variable.assign(tf.tensor(values, s.shape as number[], 'float32'));
+        s.variable.assign(tensorFrom(view, s.shape, copies));
       });
       s.seen = s.variable.dataId;
     }

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { MetaoptimError, adam, createRuntime, eve, ready, sgd } from '../../src/index.js';
 import { tfOptimizer } from '../../src/tfjs/index.js';
+import { backendCopiesOnWrite } from '../../src/tfjs/transfer.js';
 import { BACKENDS, regressionData, smallModel, tf, useBackend } from '../support/tfjs.js';
 
 before(async () => {
@@ -57,6 +58,8 @@ for (const backend of BACKENDS) {
       opt.applyGradients({ [v.name]: g });
       const state = opt.variableSets[0]!.state;
       assert.deepEqual(Array.from(v.dataSync()), [0, 1, 2, 3]);
+      // wasm: parameters go out through tf.tensor(view), which that backend copies at once.
+      assert.equal(backendCopiesOnWrite(), backend === 'wasm');
       if (backend === 'cpu') {
         // The trap: on the cpu backend a tensor keeps the typed array it was built from.
         const naive = tf.tensor1d(state.params.subarray(0, 4));
