@@ -20,6 +20,7 @@ async function train(optimizer: tf.Optimizer, steps: number): Promise<{ weights:
   const h = await model.fit(x, y, { epochs: steps, batchSize: 32, shuffle: false, verbose: 0 });
   const weights = flatWeights(model);
   model.dispose();
+  optimizer.dispose();
   x.dispose();
   y.dispose();
   return { weights, losses: h.history.loss as number[] };

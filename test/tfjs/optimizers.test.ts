@@ -3,9 +3,9 @@
 // rule train through minimize; unsupported cases fail with a MetaoptimError.
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
-import { MetaoptimError, chain, clipByGlobalNorm, cosineDecay, eve, lion, ready, scaleByAdam, scaleByLearningRate } from '../../src/index.js';
+import { MetaoptimError, type Optimizer, adamw, chain, clipByGlobalNorm, cosineDecay, eve, lion, lionSgdInterp, momentum, ready, scaleByAdam, scaleByLearningRate, sgd } from '../../src/index.js';
 import { dcog } from '../../src/dco/index.js';
-import { learned } from '../../src/l2o/index.js';
+import { learned, lstmLOpt } from '../../src/l2o/index.js';
 import { tfOptimizer } from '../../src/tfjs/index.js';
 import { BACKENDS, regressionData, smallModel, tf, useBackend } from '../support/tfjs.js';
 
@@ -14,12 +14,14 @@ before(async () => {
 });
 
 /** Trains the small model `epochs` full-batch steps through model.fit; returns the losses. */
-async function fitLosses(optimizer: tf.Optimizer, epochs: number): Promise<number[]> {
+async function fitLosses(optimizer: tf.Optimizer, epochs: number, inspect?: () => void): Promise<number[]> {
   const { x, y } = regressionData(64, 5, 3);
   const model = smallModel(5, 16, 3);
   model.compile({ optimizer, loss: 'meanSquaredError' });
   const h = await model.fit(x, y, { epochs, batchSize: 64, shuffle: false, verbose: 0 });
+  inspect?.();
   model.dispose();
+  optimizer.dispose(); // tfjs-layers disposes only optimizers it made from a string
   x.dispose();
   y.dispose();
   return h.history.loss as number[];
@@ -35,10 +37,10 @@ for (const backend of BACKENDS) {
 
     test('Eve trains through model.fit, fed the loss that fit computes', async () => {
       const opt = tfOptimizer(eve({ lr: 1e-2 }));
-      const losses = await fitLosses(opt, 40);
+      let s: Record<string, number> = {};
+      const losses = await fitLosses(opt, 40, () => (s = { ...opt.variableSets[0]!.state.scalars }));
       assert.ok(decreased(losses, 0.7), `Eve: ${losses[0]} → ${losses.at(-1)}`);
       // The feedback really saw the losses: d moved away from its initial 1, fPrev is the last loss.
-      const s = opt.variableSets[0]!.state.scalars;
       assert.notEqual(s.d, 1);
       assert.ok(Math.abs(s.fPrev! - losses.at(-1)!) < 1e-6 * losses.at(-1)!, `fPrev ${s.fPrev} vs last loss ${losses.at(-1)}`);
       opt.dispose();
@@ -53,6 +55,34 @@ for (const backend of BACKENDS) {
       const sizes = [5 * 16, 16, 16 * 3, 3];
       const losses = await fitLosses(tfOptimizer(await learned({ segments: sizes })), 40);
       assert.ok(decreased(losses, 0.9), `learned: ${losses[0]} → ${losses.at(-1)}`);
+    });
+
+    test('sgd (Nesterov), momentum, adamw, lionSgdInterp train through minimize; an LSTM learned optimizer steps', () => {
+      const makers: Array<[string, () => Optimizer, number]> = [
+        ['sgd nesterov', () => sgd({ lr: 0.05, momentum: 0.9, nesterov: true }), 0.01],
+        ['momentum', () => momentum({ lr: 0.05 }), 0.01],
+        ['adamw', () => adamw({ lr: 0.05, weightDecay: 1e-3 }), 0.05],
+        ['lionSgdInterp', () => lionSgdInterp({ lambda: 0.5, sgdLr: 0.05, lionLr: 0.01 }), 0.05],
+      ];
+      for (const [label, make, factor] of makers) {
+        const w = tf.variable(tf.tensor1d([2, -3, 1, 0.5]));
+        const f = () => tf.sum(tf.square(tf.sub(w, 0.5))) as tf.Scalar;
+        const opt = tfOptimizer(make());
+        const first = tf.tidy(() => f().dataSync()[0]!);
+        for (let i = 0; i < 100; i++) opt.minimize(f);
+        const last = tf.tidy(() => f().dataSync()[0]!);
+        assert.ok(Number.isFinite(last) && last < factor * first, `${label}: ${first} → ${last}`);
+        opt.dispose();
+        w.dispose();
+      }
+      // An LSTM learned optimizer with an untrained θ: it steps (finite, moving), nothing more.
+      const w = tf.variable(tf.tensor1d([2, -3, 1, 0.5]));
+      const opt = tfOptimizer(lstmLOpt.optimizer(lstmLOpt.init(1), { outScale: 0.01 }));
+      for (let i = 0; i < 10; i++) opt.minimize(() => tf.sum(tf.square(w)) as tf.Scalar);
+      const after = Array.from(w.dataSync());
+      assert.ok(after.every(Number.isFinite) && after.some((v, i) => v !== [2, -3, 1, 0.5][i]), `lstm-lopt: ${after}`);
+      opt.dispose();
+      w.dispose();
     });
 
     test('chain(clip, adam, cosine-decayed lr) trains through minimize', () => {

@@ -25,6 +25,7 @@ async function fit(optimizer: tf.Optimizer, epochs: number): Promise<{ weights: 
   const h = await model.fit(x, y, { epochs, batchSize: 32, shuffle: false, verbose: 0 });
   const weights = flatWeights(model);
   model.dispose();
+  optimizer.dispose();
   x.dispose();
   y.dispose();
   return { weights, losses: h.history.loss as number[] };
