@@ -1,6 +1,6 @@
-// The TensorFlow.js adapter (metaoptim/tfjs): one Adam step on a 1,011,010-parameter model
-// (a 1000-1000-10 MLP's four variables), gradients given as tf tensors, on the tfjs-wasm backend
-// (and tfjs-cpu for reference):
+// The TensorFlow.js adapter (metaoptim/tfjs), kernel "tfjs optimizer step": one Adam step on a
+// 1,011,010-parameter model (a 1000-1000-10 MLP's four variables), gradients given as tf tensors,
+// on the tfjs-wasm backend (and tfjs-cpu for reference):
 //   tf.train.adam       TF.js's own Adam: `applyGradients` (baseline)
 //   metaoptim-tfjs      `tfOptimizer(adam()).applyGradients`, copies included: every gradient is
 //                       read out of TF.js (`dataSync`) into WebAssembly memory, the fused kernel
@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { type Runtime, adam, createRuntime } from '../../src/index.js';
 import { tfOptimizer } from '../../src/tfjs/index.js';
+import { Rng } from '../../src/core/index.js';
 import type { BenchCase, Suite, SuiteOptions } from '../types.js';
 
 type Tf = typeof import('@tensorflow/tfjs-core');
@@ -43,24 +44,17 @@ async function loadTf(note: (t: string) => void): Promise<{ tf: Tf; backends: st
   return { tf, backends };
 }
 
-/** Deterministic values in [−s, s) (xorshift32). */
+/** Deterministic values in [−s, s) from the one seeded Rng. */
 function fill(n: number, seed: number, s: number): Float32Array {
-  const out = new Float32Array(n);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = ((x >>> 0) / 4294967296 * 2 - 1) * s;
-  }
-  return out;
+  const r = new Rng(seed);
+  return Float32Array.from({ length: n }, () => (r.uniform() * 2 - 1) * s);
 }
 
 function stepCase(tf: Tf, backend: string, impl: 'tf.train.adam' | 'metaoptim-tfjs', runtime: Runtime): BenchCase {
   let live: { vars: import('@tensorflow/tfjs-core').Variable[]; grads: import('@tensorflow/tfjs-core').Tensor[]; opt: import('@tensorflow/tfjs-core').Optimizer } | undefined;
   let map: Record<string, import('@tensorflow/tfjs-core').Tensor> = {};
   return {
-    kernel: `tfjs adam step (${backend})`,
+    kernel: `tfjs optimizer step (${backend})`,
     size: PARAMS,
     impl,
     baseline: impl === 'tf.train.adam',

@@ -40,11 +40,12 @@ export interface VariableSetInfo {
  *
  * Serialization: registered as `metaoptim>MetaoptimOptimizer`. `getConfig()` describes any
  * optimizer; `fromConfig` rebuilds sgd, momentum, adam, adamw, eve and lion with constant
- * hyper-parameters and throws INVALID_ARGUMENT for the rest (see tfjs/config.ts). The optimizer's
- * state is not in the config: checkpoint it with `variableSets[i].state.save()`.
+ * hyper-parameters and throws INVALID_ARGUMENT for the rest (see tfjs/config.ts). `getWeights` /
+ * `setWeights` carry the state (one `state.save()` checkpoint per variable set), so
+ * `model.save({ includeOptimizer: true })` + `tf.loadLayersModel` resume training exactly.
  *
  * Errors (all `MetaoptimError`): INVALID_ARGUMENT (unknown variable, non-float32 variable,
- * duplicate name), LENGTH_MISMATCH (gradient size, or a DCO rule made for another size), DISPOSED
+ * duplicate name, `setWeights` after the first step), BAD_CHECKPOINT (foreign `setWeights`), LENGTH_MISMATCH (gradient size, or a DCO rule made for another size), DISPOSED
  * (after `dispose()`), NOT_READY (no runtime), and those of the wrapped optimizer's `step`
  * (MISSING_LOSS, NON_FINITE_GRADIENT, …), thrown before any variable changes.
  */
@@ -56,6 +57,8 @@ export class MetaoptimTfOptimizer extends tf.Optimizer {
   readonly optimizer: Optimizer;
   private readonly runtime: Runtime | undefined;
   private readonly sets = new Map<string, VariableSet>();
+  /** Checkpoints given to `setWeights`, by variable-set order, used when each set first steps. */
+  private pending: Uint8Array[] = [];
   private disposed = false;
 
   constructor(optimizer: Optimizer, options: TfOptimizerOptions = {}) {
@@ -103,7 +106,8 @@ export class MetaoptimTfOptimizer extends tf.Optimizer {
     let set = this.sets.get(key);
     if (!set) {
       const variables = resolveVariables('tfOptimizer', list);
-      set = new VariableSet('tfOptimizer', this.optimizer, variables, this.runtime ? { runtime: this.runtime } : {});
+      const init = this.runtime ? { runtime: this.runtime } : {};
+      set = new VariableSet('tfOptimizer', this.optimizer, variables, init, this.pending[this.sets.size]);
       this.sets.set(key, set);
     } else {
       resolveVariables('tfOptimizer', list);
@@ -125,6 +129,29 @@ export class MetaoptimTfOptimizer extends tf.Optimizer {
     super.dispose();
   }
 
+  /**
+   * The optimizer's weights for `model.save({ includeOptimizer: true })`: `iter`, then one int32
+   * tensor per variable set (in the order the sets first stepped) holding its `state.save()`
+   * checkpoint bytes (length first, then the bytes packed four to an int32).
+   */
+  override async getWeights(): Promise<Array<{ name: string; tensor: tf.Tensor }>> {
+    const out: Array<{ name: string; tensor: tf.Tensor }> = [await this.saveIterations()];
+    [...this.sets.values()].forEach((s, i) => out.push({ name: `metaoptim/state${i}`, tensor: bytesToTensor(s.state.save()) }));
+    return out;
+  }
+
+  /**
+   * Takes weights from `getWeights` (what `tf.loadLayersModel` passes): the iteration count, and
+   * one checkpoint per variable set that is restored when that set (by order) first steps, with
+   * its parameters taken from the variables. BAD_CHECKPOINT for bytes that are not a checkpoint of
+   * this optimizer (name, buffers, size).
+   */
+  override async setWeights(weightValues: Array<{ name: string; tensor: tf.Tensor }>): Promise<void> {
+    if (this.sets.size > 0) throw new MetaoptimError('INVALID_ARGUMENT', 'MetaoptimTfOptimizer.setWeights: call it before the first step');
+    const rest = await this.extractIterations(weightValues);
+    this.pending = await Promise.all(rest.map((w) => tensorToBytes(w.tensor)));
+  }
+
   /** JSON description: `{ optimizer, hyperparams, rebuildable }` (tfjs/config.ts). */
   override getConfig(): TfOptimizerConfig {
     return describeOptimizer(this.optimizer);
@@ -140,6 +167,25 @@ export class MetaoptimTfOptimizer extends tf.Optimizer {
 }
 
 tf.serialization.registerClass(MetaoptimTfOptimizer, 'metaoptim');
+
+/** Checkpoint bytes as an int32 tensor: [byte length, bytes packed little-endian four per int32]. */
+function bytesToTensor(bytes: Uint8Array): tf.Tensor {
+  const words = new Int32Array(1 + Math.ceil(bytes.length / 4));
+  words[0] = bytes.length;
+  new Uint8Array(words.buffer, 4).set(bytes);
+  return tf.tensor1d(words, 'int32');
+}
+
+/** The inverse of `bytesToTensor`; BAD_CHECKPOINT when the tensor cannot hold such bytes. */
+async function tensorToBytes(t: tf.Tensor): Promise<Uint8Array> {
+  const data = await t.data();
+  const n = data[0];
+  if (t.dtype !== 'int32' || t.rank !== 1 || n === undefined || !(n >= 0 && n <= (data.length - 1) * 4)) {
+    throw new MetaoptimError('BAD_CHECKPOINT', 'MetaoptimTfOptimizer.setWeights: not the weights of a MetaoptimTfOptimizer');
+  }
+  const words = Int32Array.from(data as Int32Array);
+  return new Uint8Array(words.buffer, 4, n).slice();
+}
 
 /**
  * Wraps a metaoptim optimizer as a real `tf.Optimizer` (see `MetaoptimTfOptimizer`):

@@ -72,7 +72,11 @@ export class VariableSet {
   readonly state: OptState;
   private readonly byName: Map<string, VariableSlot>;
 
-  constructor(owner: string, optimizer: Optimizer, variables: readonly tf.Variable[], init: InitOptions) {
+  /**
+   * `checkpoint`: `state.save()` bytes to resume from (slots and scalars; the parameters are
+   * taken from the variables). BAD_CHECKPOINT if they are not this optimizer's or not this size.
+   */
+  constructor(owner: string, optimizer: Optimizer, variables: readonly tf.Variable[], init: InitOptions, checkpoint?: Uint8Array) {
     let offset = 0;
     this.slots = variables.map((v) => {
       const s: VariableSlot = { name: v.name, variable: v, shape: [...v.shape], offset, size: v.size, seen: undefined };
@@ -90,9 +94,20 @@ export class VariableSet {
         got: offset,
       });
     }
-    const params = new Float32Array(offset);
-    for (const s of this.slots) readInto(s.variable, params, s.offset);
-    this.state = optimizer.init(params, init);
+    if (checkpoint) {
+      const state = optimizer.restore(checkpoint, init);
+      if (state.size !== offset) {
+        state.dispose();
+        throw new MetaoptimError('BAD_CHECKPOINT', `${owner}: the saved optimizer state holds ${state.size} parameters, these variables ${offset}`);
+      }
+      this.state = state;
+      const params = state.params;
+      for (const s of this.slots) readInto(s.variable, params, s.offset);
+    } else {
+      const params = new Float32Array(offset);
+      for (const s of this.slots) readInto(s.variable, params, s.offset);
+      this.state = optimizer.init(params, init);
+    }
     for (const s of this.slots) s.seen = s.variable.dataId;
   }
 

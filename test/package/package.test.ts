@@ -47,7 +47,9 @@ test('npm install --omit=dev of the tarball installs metaoptim alone', async () 
   const { stdout } = await run(npm, ['ls', '--omit=dev', '--all', '--json'], { cwd: consumer });
   const tree = JSON.parse(stdout) as { dependencies?: Record<string, { dependencies?: object }> };
   assert.deepEqual(Object.keys(tree.dependencies ?? {}), ['metaoptim']);
-  assert.deepEqual(Object.keys(tree.dependencies!.metaoptim!.dependencies ?? {}), []);
+  // An optional peer that is not installed (@tensorflow/tfjs-core) is listed as an empty entry: nothing installed.
+  const installed = Object.entries(tree.dependencies!.metaoptim!.dependencies ?? {}).filter(([, d]) => Object.keys(d).length > 0);
+  assert.deepEqual(installed.map(([name]) => name), []);
   const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { dependencies?: object };
   assert.deepEqual(Object.keys(pkg.dependencies ?? {}), [], 'the library has no runtime dependencies');
 });

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { adam, chain, ready, scaleByAdam, scaleByLearningRate, sgd } from '../../src/index.js';
 import { MetaoptimTfOptimizer, tfOptimizer } from '../../src/tfjs/index.js';
-import { BACKENDS, flatWeights, regressionData, smallModel, tf, useBackend } from '../support/tfjs.js';
+import { BACKENDS, tf, useBackend } from '../support/tfjs.js';
+import { fit } from './workload.js';
 
 before(async () => {
   await ready();
@@ -13,18 +14,7 @@ before(async () => {
 
 const H = { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-7 };
 
-async function train(optimizer: tf.Optimizer, steps: number): Promise<{ weights: number[]; losses: number[] }> {
-  const { x, y } = regressionData(32, 5, 3);
-  const model = smallModel(5, 8, 3);
-  model.compile({ optimizer, loss: 'meanSquaredError' });
-  const h = await model.fit(x, y, { epochs: steps, batchSize: 32, shuffle: false, verbose: 0 });
-  const weights = flatWeights(model);
-  model.dispose();
-  optimizer.dispose();
-  x.dispose();
-  y.dispose();
-  return { weights, losses: h.history.loss as number[] };
-}
+const train = fit;
 
 for (const backend of BACKENDS) {
   describe(`tfjs ${backend} backend`, () => {

@@ -18,7 +18,8 @@ export interface WorkloadResult {
   aliasCheck: number[];
 }
 
-async function fit(optimizer: tf.Optimizer, epochs: number): Promise<{ weights: number[]; losses: number[] }> {
+/** Trains the small seeded model `epochs` full-batch steps with `optimizer` (then disposed). */
+export async function fit(optimizer: tf.Optimizer, epochs: number): Promise<{ weights: number[]; losses: number[] }> {
   const { x, y } = regressionData(32, 5, 3);
   const model = smallModel(5, 8, 3);
   model.compile({ optimizer, loss: 'meanSquaredError' });
