@@ -29,7 +29,8 @@ export interface VariableSetInfo {
  *
  * Each set of variables updated together gets ONE metaoptim state, the variables laid end to end
  * (in the order of the first gradient list; `learned({ segments })` takes the sizes in that order,
- * i.e. `model.trainableWeights`). A step copies the gradients into WebAssembly memory, runs
+ * i.e. `model.trainableWeights`); variables re-created under the same names get a fresh state.
+ * A step copies the gradients into WebAssembly memory, runs
  * `optimizer.step`, and copies the parameters out into new tensors (never views of WebAssembly
  * memory, which TF.js would keep). A missing (`null`) gradient counts as zeros, so a momentum
  * optimizer still moves that variable; TF.js optimizers skip it instead.
@@ -103,14 +104,18 @@ export class MetaoptimTfOptimizer extends tf.Optimizer {
       : Object.entries(variableGradients ?? {}).map(([name, tensor]) => ({ name, tensor }));
     if (list.length === 0) return;
     const key = setKey(list.map((g) => g.name));
+    const variables = resolveVariables('tfOptimizer', list);
     let set = this.sets.get(key);
+    if (set && !set.holds(variables)) {
+      // Same names, new variables (the old ones were disposed and re-created): a fresh state.
+      set.dispose();
+      this.sets.delete(key);
+      set = undefined;
+    }
     if (!set) {
-      const variables = resolveVariables('tfOptimizer', list);
       const init = this.runtime ? { runtime: this.runtime } : {};
       set = new VariableSet('tfOptimizer', this.optimizer, variables, init, this.pending[this.sets.size]);
       this.sets.set(key, set);
-    } else {
-      resolveVariables('tfOptimizer', list);
     }
     set.step(this.optimizer, list, info);
     this.incrementIterations();

@@ -144,6 +144,11 @@ export class VariableSet {
     return true;
   }
 
+  /** True when these are the very variables of this set (same objects, any order). */
+  holds(variables: readonly tf.Variable[]): boolean {
+    return variables.every((v) => this.byName.get(v.name)?.variable === v);
+  }
+
   /** Frees the metaoptim state (the variables belong to TF.js and stay). */
   dispose(): void {
     this.state.dispose();

@@ -100,6 +100,23 @@ for (const backend of BACKENDS) {
       g.dispose();
     });
 
+    test('variables disposed and re-created under the same names get a fresh state', () => {
+      const opt = tfOptimizer(sgd({ lr: 1, momentum: 0.9 }));
+      const g = tf.tensor1d([1]);
+      const v1 = tf.variable(tf.tensor1d([0]), true, 'metaoptim_recreated');
+      opt.applyGradients({ [v1.name]: g });
+      const first = opt.variableSets[0]!.state;
+      v1.dispose();
+      const v2 = tf.variable(tf.tensor1d([5]), true, 'metaoptim_recreated');
+      opt.applyGradients({ [v2.name]: g });
+      assert.equal(first.disposed, true);
+      assert.equal(opt.variableSets.length, 1);
+      assert.deepEqual(Array.from(v2.dataSync()), [4]); // no momentum carried over from v1
+      opt.dispose();
+      v2.dispose();
+      g.dispose();
+    });
+
     test('a null gradient counts as zeros (momentum still moves the variable)', () => {
       const v = tf.variable(tf.tensor1d([0]));
       const opt = tfOptimizer(sgd({ lr: 1, momentum: 0.5 }));
