@@ -67,7 +67,9 @@ test('npm install --omit=dev of the tarball installs metaoptim alone', async () 
   const { stdout } = await run(npm, ['ls', '--omit=dev', '--all', '--json'], { cwd: consumer });
   const tree = JSON.parse(stdout) as { dependencies?: Record<string, { dependencies?: object }> };
   assert.deepEqual(Object.keys(tree.dependencies ?? {}), ['metaoptim']);
-  assert.deepEqual(Object.keys(tree.dependencies!.metaoptim!.dependencies ?? {}), []);
+  // An optional peer that is not installed (@tensorflow/tfjs-core) is listed as an empty entry: nothing installed.
+  const installed = Object.entries(tree.dependencies!.metaoptim!.dependencies ?? {}).filter(([, d]) => Object.keys(d).length > 0);
+  assert.deepEqual(installed.map(([name]) => name), []);
   const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { dependencies?: object };
   assert.deepEqual(Object.keys(pkg.dependencies ?? {}), [], 'the library has no runtime dependencies');
 });
@@ -242,6 +244,19 @@ const info = await ready();
   ok('metaoptim/restart', Number.isFinite(r.best.loss) && r.rounds.length >= 1 && r.proposer.length > 0, String(r.best.loss));
 }
 {
+  // The optional peer, installed by the test just before (as a TF.js user has it).
+  const tf = await import('@tensorflow/tfjs-core');
+  await import('@tensorflow/tfjs-backend-cpu');
+  await tf.setBackend('cpu');
+  const { tfOptimizer } = await import('metaoptim/tfjs');
+  const w = tf.variable(tf.tensor1d([1, -2]), true, 'w');
+  const opt = tfOptimizer(adam({ lr: 0.1 }));
+  for (let t = 0; t < 100; t++) opt.minimize(() => tf.sum(tf.square(w)));
+  const v = w.dataSync();
+  ok('metaoptim/tfjs', Math.abs(v[0]) < 0.2 && Math.abs(v[1]) < 0.2, Array.from(v).join(' '));
+  opt.dispose();
+}
+{
   const { lrGrid, labs } = await import('metaoptim/labs');
   const grid = lrGrid({ center: 0.01 });
   ok('metaoptim/labs', grid.length === 7 && grid[3] === 0.01 && labs.some((l) => l.name === 'race'));
@@ -249,6 +264,10 @@ const info = await ready();
 `;
 
 test('one small example per subpath export runs from the consumer folder', async () => {
+  // metaoptim/tfjs needs its optional peer: install it now, from npm's cache (the clone's own
+  // `npm install` put it there), after the omit-dev tree was checked above.
+  const tfVersion = (JSON.parse(await readFile(join(root, 'node_modules/@tensorflow/tfjs-core/package.json'), 'utf8')) as { version: string }).version;
+  await run(npm, ['install', '--no-save', '--no-audit', '--no-fund', '--offline', `@tensorflow/tfjs-core@${tfVersion}`, `@tensorflow/tfjs-backend-cpu@${tfVersion}`], { cwd: consumer, maxBuffer: 1 << 26 });
   const file = join(consumer, 'examples.mjs');
   await writeFile(file, EXAMPLES);
   const { stdout } = await run(process.execPath, [file], { cwd: consumer, maxBuffer: 1 << 24 });

@@ -21,7 +21,8 @@ const doc: ReportDoc = {
 test('vega and vega-lite are optional peers: no runtime dependency, devDependencies keep them for the tests', async () => {
   const pkg = JSON.parse(await readFile(new URL('../../../package.json', import.meta.url), 'utf8')) as Record<string, Record<string, unknown> | undefined>;
   assert.deepEqual(Object.keys(pkg.dependencies ?? {}), []);
-  assert.deepEqual(Object.keys(pkg.peerDependencies ?? {}), []);
+  // (@tensorflow/tfjs-core, the peer of metaoptim/tfjs, has a range on purpose: docs/tfjs.md.)
+  assert.deepEqual(Object.keys(pkg.peerDependencies ?? {}).filter((n) => n.startsWith('vega')), []);
   for (const name of ['vega', 'vega-lite']) {
     assert.deepEqual(pkg.peerDependenciesMeta?.[name], { optional: true });
     assert.match(String(pkg.devDependencies?.[name]), /^\^6\./);
