@@ -109,16 +109,23 @@ export function portableHyper(hyperparams: Readonly<Record<string, unknown>>): R
   for (const k of Object.keys(hyperparams).sort()) {
     const v = hyperparams[k];
     if (k === 'nonFinite' || v === undefined) continue;
+    if (isBox(v)) {
+      out[k] = v; // already portable (a record read back from a checkpoint)
+      continue;
+    }
     const plain = (typeof v === 'number' && Number.isFinite(v) && !Object.is(v, -0)) || typeof v === 'string' || typeof v === 'boolean' || v === null;
     out[k] = plain ? (v as PortableValue) : { $: canonical(v, false) };
   }
   return out;
 }
 
+function isBox(v: unknown): v is { $: string } {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) && !ArrayBuffer.isView(v) && Object.keys(v).length === 1 && typeof (v as { $?: unknown }).$ === 'string';
+}
+
 /** The canonical text of one value of a `portableHyper` record (as read back from JSON). */
 export function portableText(v: unknown): string {
-  if (v !== null && typeof v === 'object' && typeof (v as { $?: unknown }).$ === 'string') return (v as { $: string }).$;
-  return canonical(v, false);
+  return isBox(v) ? v.$ : canonical(v, false);
 }
 
 /** The `hyperKey` of a `portableHyper` record (equal to the optimizer's own `hyperKey`). */
