@@ -5,7 +5,7 @@
 //   resealed version-2 bytes corrupted INSIDE the payload and re-sealed with a valid CRC (a
 //            writer bug or a crafted file): the per-field validation must catch what is invalid;
 //   v1       the version-1 fixtures (no CRC), corrupted anywhere.
-// Fixed seed in CI (FUZZ_SEED, default 15); FUZZ_RUNS=<n> runs each property n times (default: CI counts).
+// Fixed seed in CI; FUZZ_RUNS=<n> for longer runs (test/support/fuzz.ts).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { before, test } from 'node:test';
@@ -33,9 +33,8 @@ import {
 } from '../../src/optim/index.js';
 import { encodeCheckpoint } from '../../src/optim/checkpoint.js';
 import { type Runtime, createRuntime } from '../../src/runtime/index.js';
+import { fuzzParams } from '../support/fuzz.js';
 
-const SEED = Number(process.env.FUZZ_SEED ?? 15);
-const runs = (ci: number) => (process.env.FUZZ_RUNS ? Math.max(1, Number(process.env.FUZZ_RUNS)) : ci);
 
 let rt: Runtime;
 let kinds: [string, Optimizer][];
@@ -127,7 +126,7 @@ test('raw bit flips and truncations of version-2 checkpoints of every kind: BAD_
         const r = restoresExactlyOrRefuses(opt, b, label);
         assert.equal(r, same ? 'restored' : 'refused', `${label}: the CRC-32 catches every corruption`);
       }),
-      { seed: SEED, numRuns: runs(25) },
+      fuzzParams(25),
     );
   }
 });
@@ -164,7 +163,7 @@ test('payload corruption re-sealed with a valid CRC-32: every kind refuses inval
         const bytes = encodeCheckpoint({ ...c0, scalars, arrays: arr, hyperHash: c0.hyperHash! });
         if (restoresExactlyOrRefuses(opt, bytes, label) === 'refused') tally++;
       }),
-      { seed: SEED, numRuns: runs(40) },
+      fuzzParams(40),
     );
     assert.ok(tally > 0, `${label}: some corruptions were invalid values and refused`);
   }
@@ -187,7 +186,7 @@ test('bit flips and truncations of version-1 files (no CRC): BAD_CHECKPOINT or a
     assert.equal(restoresExactlyOrRefuses(opt, bytes, name), 'restored');
     fc.assert(
       fc.property(corruption, (c) => void restoresExactlyOrRefuses(opt, corrupt(bytes, c), `v1 ${name}`)),
-      { seed: SEED, numRuns: runs(60) },
+      fuzzParams(60),
     );
   }
 });
