@@ -7,7 +7,6 @@
 //   v1       the version-1 fixtures (no CRC), corrupted anywhere.
 // Fixed seed in CI; FUZZ_RUNS=<n> for longer runs (test/support/fuzz.ts).
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { before, test } from 'node:test';
 import fc from 'fast-check';
 import { MetaoptimError } from '../../src/core/errors.js';
@@ -25,7 +24,6 @@ import {
   lionSgdInterp,
   momentum,
   readCheckpoint,
-  scaleByAdam,
   scaleByEve,
   scaleByLearningRate,
   sgd,
@@ -34,6 +32,7 @@ import {
 import { encodeCheckpoint } from '../../src/optim/checkpoint.js';
 import { type Runtime, createRuntime } from '../../src/runtime/index.js';
 import { fuzzParams } from '../support/fuzz.js';
+import { V1_FIXTURES, readV1Fixture } from '../support/checkpoint-fixtures.js';
 
 
 let rt: Runtime;
@@ -169,19 +168,9 @@ test('payload corruption re-sealed with a valid CRC-32: every kind refuses inval
   }
 });
 
-const FIXTURES = new URL('../../../test/fixtures/', import.meta.url);
-const V1: [string, () => Optimizer][] = [
-  ['adam', () => adam({ lr: 1e-2 })],
-  ['eve-clip', () => eve({ lr: 1e-2 })],
-  ['eve-thresholds', () => eve({ lr: 1e-2, variant: 'thresholds' })],
-  ['momentum', () => momentum({ lr: 0.05 })],
-  ['lion', () => lion({ lr: 1e-3 })],
-  ['chain', () => chain(trace({ momentum: 0.5 }), scaleByAdam(), scaleByLearningRate(0.01))],
-];
-
 test('bit flips and truncations of version-1 files (no CRC): BAD_CHECKPOINT or an exact, valid restore', () => {
-  for (const [name, make] of V1) {
-    const bytes = new Uint8Array(readFileSync(new URL(`checkpoint-v1-${name}.bin`, FIXTURES)));
+  for (const [name, make] of Object.entries(V1_FIXTURES)) {
+    const bytes = readV1Fixture(name);
     const opt = make();
     assert.equal(restoresExactlyOrRefuses(opt, bytes, name), 'restored');
     fc.assert(

@@ -2,7 +2,6 @@
 // validates every scalar and slot, refuses other hyper-parameters unless told what to do, and
 // still reads version-1 files (fixtures written by the version-1 writer).
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { MetaoptimError } from '../../src/core/errors.js';
 import { lstmLOpt, mlpLOpt } from '../../src/l2o/index.js';
@@ -25,6 +24,7 @@ import {
 import { checkpointCrc, encodeCheckpoint } from '../../src/optim/checkpoint.js';
 import { ready } from '../../src/runtime/index.js';
 import { sameBits } from '../support/optimizers.js';
+import { V1_FIXTURES, readV1Fixture, v1Run } from '../support/checkpoint-fixtures.js';
 
 /** BAD_CHECKPOINT whose details.field matches `field`. */
 const bad = (field: RegExp) => (e: unknown) => {
@@ -190,27 +190,16 @@ test("'checkpoint' re-makes sgd, eve and chains; schedules and learned θ are no
   for (const x of [s0, eClip, sched, ms, moved, ls]) x.dispose();
 });
 
-const FIXTURES = new URL('../../../test/fixtures/', import.meta.url);
-const V1: Record<string, () => Optimizer> = {
-  adam: () => adam({ lr: 1e-2 }),
-  'eve-clip': () => eve({ lr: 1e-2 }),
-  'eve-thresholds': () => eve({ lr: 1e-2, variant: 'thresholds' }),
-  momentum: () => momentum({ lr: 0.05 }),
-  lion: () => lion({ lr: 1e-3 }),
-  chain: () => chain(trace({ momentum: 0.5 }), scaleByAdam(), scaleByLearningRate(0.01)),
-};
-
 test('version-1 files (written by the version-1 writer) restore bit-exactly, and are checked the same way', async () => {
   await ready();
-  for (const [name, make] of Object.entries(V1)) {
-    const bytes = readFileSync(new URL(`checkpoint-v1-${name}.bin`, FIXTURES));
+  for (const [name, make] of Object.entries(V1_FIXTURES)) {
+    const bytes = readV1Fixture(name);
     const c = readCheckpoint(bytes);
     assert.equal(c.version, 1, name);
     const opt = make();
     const back = opt.restore(bytes);
     // The same run with today's code (the fixture script's steps): the same bits everywhere.
-    const again = opt.init(Float32Array.from({ length: 13 }, (_, i) => Math.sin(i + 1)));
-    for (let k = 0; k < 4; k++) opt.step(again, Float32Array.from({ length: 13 }, (_, i) => Math.cos(i * 0.7 + k)), { loss: 3 / (k + 1) });
+    const again = v1Run(opt);
     assert.ok(sameBits(back.params, again.params), name);
     for (const slot of Object.keys(again.slots)) assert.ok(sameBits(back.view(slot), again.view(slot)), `${name} ${slot}`);
     assert.deepEqual(back.scalars, again.scalars, name);
@@ -224,7 +213,7 @@ test('version-1 files (written by the version-1 writer) restore bit-exactly, and
     for (const x of [back, again, r2]) x.dispose();
   }
   // A version-1 file's values are validated: flip Adam's count to −1 in place (version 1 has no CRC).
-  const bytes = readFileSync(new URL('checkpoint-v1-adam.bin', FIXTURES));
+  const bytes = readV1Fixture('adam');
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const hlen = dv.getUint32(8, true);
   const scalarsAt = Math.ceil((12 + hlen) / 8) * 8;
