@@ -17,6 +17,7 @@ import {
   optimizerOf,
   readCheckpoint,
   scaleByAdam,
+  scaleByEve,
   scaleByLearningRate,
   sgd,
   trace,
@@ -97,13 +98,7 @@ test("crafted values (issue 15's list) are BAD_CHECKPOINT naming the field", asy
 
 test("Eve's d outside its documented range (0, −1, NaN, ±Infinity, 1e-320, c + 1) is BAD_CHECKPOINT, both variants and in chains", async () => {
   await ready();
-  const variants: [Optimizer, string][] = [
-    [eve({ lr: 0.01 }), 'd'],
-    [eve({ lr: 0.01, variant: 'thresholds' }), 'd'],
-    [chain(scaleByAdam(), scaleByLearningRate(0.1)), ''],
-  ];
-  for (const [opt, key] of variants) {
-    if (!key) continue;
+  for (const opt of [eve({ lr: 0.01 }), eve({ lr: 0.01, variant: 'thresholds' })]) {
     const s = trained(opt);
     const bytes = s.save();
     const hi = opt.hyperparams.variant === 'clip' ? (opt.hyperparams.c as number) : (opt.hyperparams.K as number);
@@ -114,7 +109,6 @@ test("Eve's d outside its documented range (0, −1, NaN, ±Infinity, 1e-320, c 
     assert.throws(() => opt.restore(reseal(bytes, (c) => (c.scalars[ref] = Infinity))), bad(new RegExp(`^scalars\\.${ref}$`)));
     s.dispose();
   }
-  const { scaleByEve } = await import('../../src/optim/index.js');
   const ch = chain(trace({ momentum: 0.5 }), scaleByEve({ variant: 'thresholds' }), scaleByLearningRate(0.01));
   const s = trained(ch);
   assert.throws(() => ch.restore(reseal(s.save(), (c) => (c.scalars['1.d'] = 0))), bad(/^scalars\.1\.d$/));
