@@ -78,6 +78,8 @@ const FACTORIES: Record<string, Call> = {
 const NO_OPTIONS: Record<string, string> = {
   OptState: 'made by optimizers; init/step/restore options are walked below',
   readCheckpoint: 'takes bytes only',
+  optimizerOf: 'takes a state only',
+  checkStateMaker: 'takes (optimizer, state, caller name)',
   scale: 'takes one number',
   scaleByLearningRate: 'takes one number or schedule',
   addDecayedWeights: 'takes one number',

@@ -1,4 +1,5 @@
 import { MetaoptimError } from '../core/errors.js';
+import { checkStateMaker } from '../optim/base.js';
 import type { OptState } from '../optim/state.js';
 import type { GradientInput, Optimizer, StepInfo } from '../optim/types.js';
 
@@ -12,11 +13,13 @@ import type { GradientInput, Optimizer, StepInfo } from '../optim/types.js';
  * difference is taken in f64 (exact for f32 operands within 2^29 of each other's exponent).
  * Works for every optimizer built on the `Optimizer` interface, learned ones included.
  *
- * Errors: whatever `opt.step` raises on the scratch state (e.g. `NON_FINITE_GRADIENT`),
- * `INVALID_ARGUMENT` when the state is not live.
+ * Errors: `STATE_MISMATCH` when `state` was made by another optimizer (another kind,
+ * other hyper-parameters or another layout; see `Optimizer.step`), whatever `opt.step` raises
+ * on the scratch state (e.g. `NON_FINITE_GRADIENT`), `INVALID_ARGUMENT` when the state is not live.
  */
 export function wouldUpdate(opt: Optimizer, state: OptState, grads?: GradientInput, info?: StepInfo): { delta: Float64Array; applied: boolean } {
-  if (!state || typeof state.save !== 'function') throw new MetaoptimError('INVALID_ARGUMENT', 'wouldUpdate: expected an optimizer state');
+  if (!state || typeof state.save !== 'function' || !state.maker) throw new MetaoptimError('INVALID_ARGUMENT', 'wouldUpdate: expected an optimizer state');
+  checkStateMaker(opt, state, 'wouldUpdate');
   const scratch = opt.restore(state.save(), { runtime: state.runtime });
   try {
     // Without explicit grads the live state's gradient buffer is what step() would use.

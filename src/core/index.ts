@@ -18,3 +18,4 @@ export {
   type LoopOptions,
   type ProgressEvent,
 } from './loop.js';
+export { crc32, crc32Hex } from './crc32.js';

@@ -3,6 +3,7 @@
 //   q = W_g g + W_d d + W_x x + c,  δ = argmin ½δᵀPδ + qᵀδ  (= −P⁻¹q, or with |δ_i| ≤ r by the
 //   box QP kernel when `trustRegion` is set),  x ← x + δ,  d ← δ.
 import { MetaoptimError, checkNumber, checkOptions, optionKeys } from '../core/errors.js';
+import { crc32 } from '../core/crc32.js';
 import { makeOptimizer, nonFinitePolicy } from '../optim/base.js';
 import type { NonFinitePolicy, Optimizer } from '../optim/types.js';
 import { solve as qpSolve } from '../qp/solve.js';
@@ -32,7 +33,7 @@ export function dcoOptimizer(theta: DcoTheta, o: DcoOptimizerOptions = {}): Opti
   const lb = r === undefined ? undefined : new Float64Array(n).fill(-r), ub = lb?.map((v) => -v);
   return makeOptimizer({
     name: theta.kind,
-    hyperparams: { n, parameterization: theta.parameterization, eps: theta.eps, trustRegion: r ?? null },
+    hyperparams: { n, parameterization: theta.parameterization, eps: theta.eps, trustRegion: r ?? null, thetaHash: dcoThetaHash(theta) },
     slots: usesD ? ['d'] : [],
     nonFinite: nonFinitePolicy(theta.kind, o.nonFinite),
     update(state) {
@@ -52,4 +53,19 @@ export function dcoOptimizer(theta: DcoTheta, o: DcoOptimizerOptions = {}): Opti
       return true;
     },
   });
+}
+
+/**
+ * CRC-32 (core/crc32.ts) over θ's learned arrays (f64 bytes, in `paramNames` order, each
+ * preceded by its name), 8 hex digits: recorded in the optimizer's hyper-parameters so that a
+ * state or checkpoint of one θ is refused by a DCO optimizer with another θ.
+ */
+export function dcoThetaHash(theta: DcoTheta): string {
+  let c = 0;
+  for (const k of paramNames(theta.kind, theta.parameterization)) {
+    const a = theta.params[k]!;
+    c = crc32(new TextEncoder().encode(k), c);
+    c = crc32(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), c);
+  }
+  return c.toString(16).padStart(8, '0');
 }

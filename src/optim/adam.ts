@@ -57,6 +57,8 @@ function adamFamily(name: 'adam' | 'adamw', opts: AdamOptions, decoupled: boolea
     hyperparams: h,
     slots: ['m', 'v'],
     nonFinite: nonFinitePolicy(name, o.nonFinite),
+    rules: { nonNegative: ['v'] },
+    remake: (r, nonFinite) => adamFamily(name, { ...r, nonFinite } as AdamOptions, decoupled),
     update(s, k, count) {
       const lr = valueAt(name, 'lr', h.lr, count, { min: 0 });
       const a = adamScalars(h.beta1, h.beta2, count);

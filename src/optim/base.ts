@@ -1,9 +1,11 @@
 import { MetaoptimError, checkNumber, checkOptions } from '../core/errors.js';
 import type { Kernels } from '../runtime/kernels.js';
 import { defaultRuntimeOrThrow } from '../runtime/runtime.js';
-import { decodeCheckpoint } from './checkpoint.js';
+import { type StateMaker, describeMaker, stateMaker } from './maker.js';
+import { restoreState } from './restore.js';
+import type { FieldRules } from './rules.js';
 import { OptState } from './state.js';
-import type { GradientInput, InitOptions, NonFinitePolicy, Optimizer, Schedule, StepInfo } from './types.js';
+import type { GradientInput, InitOptions, NonFinitePolicy, Optimizer, RestoreOptions, Schedule, StepInfo } from './types.js';
 
 /** What a concrete optimizer supplies; `makeOptimizer` adds init, step flow, checkpoints. */
 export interface OptimizerSpec {
@@ -20,6 +22,46 @@ export interface OptimizerSpec {
    * returns false to skip the step (counted in `scalars.skipped`).
    */
   update(state: OptState, k: Kernels, count: number, info: StepInfo | undefined): boolean;
+  /** Restore-time rules for the scalars and slots (default: scalars and buffers finite). */
+  rules?: FieldRules;
+  /**
+   * Re-makes an optimizer of this kind from a checkpoint's hyper-parameters (plain values,
+   * the keys of `hyperparams`), for `restore(bytes, { hyperparams: 'checkpoint' })`. Absent
+   * when they cannot be rebuilt from a file (learned θ, DCO θ).
+   */
+  remake?(h: Record<string, unknown>, nonFinite: NonFinitePolicy): Optimizer;
+}
+
+const makers = new WeakMap<Optimizer, StateMaker>();
+const owners = new WeakMap<OptState, Optimizer>();
+
+/**
+ * The optimizer that made (`init`) or restored this state — after `restore(bytes, {
+ * hyperparams: 'checkpoint' })`, the optimizer re-made with the checkpoint's hyper-parameters.
+ * `undefined` for a state not made by a library optimizer.
+ */
+export function optimizerOf(state: OptState): Optimizer | undefined {
+  return owners.get(state);
+}
+
+/**
+ * Throws STATE_MISMATCH unless `opt` may step `state`: the state's maker has the same kind,
+ * hyper-parameters (schedules by description; other functions by identity) and layout as
+ * `opt` (two optimizers made with identical options may share states). Optimizers not built by
+ * the library (no maker record) are not checked. `caller` names the function in the message;
+ * the details are `{ state, optimizer }`, both makers.
+ */
+export function checkStateMaker(opt: Optimizer, state: OptState, caller: string): void {
+  const mine = makers.get(opt);
+  const theirs = state.maker;
+  if (!mine || theirs === mine || theirs.identity === mine.identity) return;
+  const same = theirs.kind === mine.kind && theirs.hyperKey === mine.hyperKey && theirs.layout === mine.layout;
+  throw new MetaoptimError(
+    'STATE_MISMATCH',
+    `${caller}: this state was made by ${describeMaker(theirs)}, not by this optimizer, ${describeMaker(mine)}` +
+      (same ? ' (the same except a function hyper-parameter that is another function object with the same source)' : ''),
+    { state: theirs, optimizer: mine },
+  );
 }
 
 const POLICIES: readonly NonFinitePolicy[] = ['throw', 'skip', 'zero'];
@@ -76,11 +118,15 @@ export function makeOptimizer(spec: OptimizerSpec): Optimizer {
   const { name, hyperparams, slots, nonFinite } = spec;
   const scalarInit = spec.scalars ?? {};
   const frozen = Object.freeze({ ...hyperparams, nonFinite });
+  const maker = stateMaker(name, frozen, ['params', 'grads', ...slots], ['count', 'skipped', ...Object.keys(scalarInit)]);
 
-  const newState = (n: number, opts?: InitOptions) =>
-    new OptState(name, frozen, opts?.runtime ?? defaultRuntimeOrThrow(), n, slots, { ...scalarInit });
+  const newState = (n: number, opts?: InitOptions) => {
+    const s = new OptState(name, frozen, opts?.runtime ?? defaultRuntimeOrThrow(), n, slots, { ...scalarInit }, maker);
+    owners.set(s, opt);
+    return s;
+  };
 
-  return {
+  const opt: Optimizer = {
     name,
     hyperparams: frozen,
 
@@ -96,9 +142,7 @@ export function makeOptimizer(spec: OptimizerSpec): Optimizer {
       if (!(state instanceof OptState)) throw new MetaoptimError('INVALID_ARGUMENT', `${name}.step: expected a state from ${name}.init()`);
       state.assertLive();
       checkStepInfo(`${name}.step`, info);
-      if (state.optimizer !== name) {
-        throw new MetaoptimError('STATE_MISMATCH', `${name}.step: this state was made by ${state.optimizer}`);
-      }
+      if (state.maker !== maker) checkStateMaker(opt, state, `${name}.step`);
       const n = state.size;
       if (grads !== undefined) {
         const gview = state.grads;
@@ -130,28 +174,14 @@ export function makeOptimizer(spec: OptimizerSpec): Optimizer {
       return true;
     },
 
-    restore(bytes: ArrayBufferView, opts?: InitOptions): OptState {
-      checkOptions(`${name}.restore`, opts, INIT_KEYS);
-      const c = decodeCheckpoint(bytes);
-      if (c.optimizer !== name) {
-        throw new MetaoptimError('BAD_CHECKPOINT', `checkpoint was saved by ${c.optimizer}, not ${name}`);
-      }
-      const want = ['params', ...slots];
-      const have = Object.keys(c.arrays);
-      if (want.length !== have.length || want.some((w) => !(w in c.arrays))) {
-        throw new MetaoptimError('BAD_CHECKPOINT', `checkpoint buffers [${have.join(', ')}] do not match ${name}'s [${want.join(', ')}]`);
-      }
-      for (const w of want) {
-        if (c.arrays[w]!.length !== c.size) throw new MetaoptimError('BAD_CHECKPOINT', `buffer ${w} has the wrong length`);
-      }
-      const wantScalars = ['count', 'skipped', ...Object.keys(scalarInit)];
-      for (const w of wantScalars) {
-        if (!(w in c.scalars)) throw new MetaoptimError('BAD_CHECKPOINT', `checkpoint lacks scalar ${w}`);
-      }
-      const s = newState(c.size, opts);
-      for (const w of want) s.view(w).set(c.arrays[w]!);
-      for (const w of wantScalars) s.scalars[w] = c.scalars[w]!;
-      return s;
+    restore(bytes: ArrayBufferView, opts?: RestoreOptions): OptState {
+      return restoreState(
+        { name, maker, hyperparams: frozen, slots, scalarNames: ['count', 'skipped', ...Object.keys(scalarInit)], rules: spec.rules ?? {}, nonFinite, remake: spec.remake, newState },
+        bytes,
+        opts,
+      );
     },
   };
+  makers.set(opt, maker);
+  return opt;
 }

@@ -1,6 +1,7 @@
 import { MetaoptimError, checkNumber, checkOptions, optionKeys } from '../core/errors.js';
 import { type AdamOptions, adamHyper, adamScalars } from './adam.js';
 import { makeOptimizer, nonFinitePolicy, valueAt } from './base.js';
+import { eveRules } from './rules.js';
 import type { NonFinitePolicy, Optimizer, StepInfo } from './types.js';
 
 export interface EveOptions extends AdamOptions {
@@ -136,6 +137,8 @@ export function eve(opts: EveOptions = {}): Optimizer {
     slots: ['m', 'v'],
     scalars: eveScalars(h),
     nonFinite: policy,
+    rules: { scalars: eveRules(h), nonNegative: ['v'] },
+    remake: (r, nonFinite) => eve({ ...r, nonFinite } as EveOptions),
     update(s, k, count, info) {
       const loss = eveLoss(name, info, policy);
       if (loss === undefined) return false;

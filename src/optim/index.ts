@@ -3,7 +3,9 @@ export { type EveOptions, eve } from './eve.js';
 export { type LionOptions, lion } from './lion.js';
 export { type SgdOptions, momentum, sgd } from './sgd.js';
 export { OptState } from './state.js';
-export { CHECKPOINT_VERSION, decodeCheckpoint as readCheckpoint } from './checkpoint.js';
+export { checkStateMaker, optimizerOf } from './base.js';
+export type { StateMaker } from './maker.js';
+export { CHECKPOINT_VERSION, type DecodedCheckpoint, decodeCheckpoint as readCheckpoint } from './checkpoint.js';
 export {
   constantSchedule,
   cosineDecay,
@@ -27,5 +29,5 @@ export {
   scaleByLion,
   trace,
 } from './transforms.js';
-export type { GradientInput, InitOptions, NonFinitePolicy, Optimizer, Schedule, StepInfo } from './types.js';
+export type { GradientInput, InitOptions, NonFinitePolicy, Optimizer, RestoreOptions, Schedule, StepInfo } from './types.js';
 export { type LionSgdInterpOptions, lionSgdInterp } from './lion-sgd-interp.js';

@@ -53,6 +53,7 @@ export function lionSgdInterp(o: LionSgdInterpOptions): Optimizer {
     // trace: SGD momentum buffer; m: Lion momentum; us/ul: this step's SGD / Lion directions.
     slots: ['trace', 'm', 'us', 'ul'],
     nonFinite: nonFinitePolicy(name, o.nonFinite),
+    remake: (r, nonFinite) => lionSgdInterp({ ...r, nonFinite } as unknown as LionSgdInterpOptions),
     update(s, k) {
       const n = s.size;
       s.view('us').set(s.grads);

@@ -37,6 +37,7 @@ export function lion(opts: LionOptions = {}): Optimizer {
     hyperparams: h,
     slots: ['m'],
     nonFinite: nonFinitePolicy(name, o.nonFinite),
+    remake: (r, nonFinite) => lion({ ...r, nonFinite } as LionOptions),
     update(s, k, count) {
       const lr = valueAt(name, 'lr', h.lr, count, { min: 0 });
       k.lion_f32(s.ptrs.params!, s.ptrs.grads!, s.ptrs.m!, s.size, h.beta1, 1 - h.beta1, h.beta2, 1 - h.beta2, h.weightDecay, lr);

@@ -1,14 +1,17 @@
 import { checkNumber, checkOptions } from '../core/errors.js';
+import { describeSchedule } from './maker.js';
 import type { Schedule } from './types.js';
 
 // Learning-rate schedules, optax conventions: a schedule maps the number of updates
 // already applied (`count`, starting at 0) to a value. Any hyper-parameter documented
-// as "number or schedule" (every optimizer's `lr`) accepts one.
+// as "number or schedule" (every optimizer's `lr`) accepts one. Each factory records its
+// arguments (maker.ts `describeSchedule`), so optimizers made with equal schedules share states
+// and checkpoints record which schedule ran.
 
 /** The constant schedule: η(t) = `value` for every step t (what a plain number `lr` means). */
 export function constantSchedule(value: number): Schedule {
   checkNumber('constantSchedule', 'value', value);
-  return () => value;
+  return describeSchedule(() => value, 'constantSchedule', { value });
 }
 
 /**
@@ -22,11 +25,12 @@ export function linearSchedule(opts: { init: number; end: number; steps: number;
   checkNumber('linearSchedule', 'end', end);
   const steps = checkNumber('linearSchedule', 'steps', o.steps, { min: 0 });
   const begin = checkNumber('linearSchedule', 'begin', o.begin ?? 0, { min: 0 });
-  return (count) => {
+  const f: Schedule = (count) => {
     if (steps <= 0) return count < begin ? init : end;
     const frac = Math.min(Math.max((count - begin) / steps, 0), 1);
     return init + (end - init) * frac;
   };
+  return describeSchedule(f, 'linearSchedule', { init, end, steps, begin });
 }
 
 /** Linear warm-up from `init` (default 0) to `peak` over `steps` updates, then `peak`. */
@@ -44,10 +48,11 @@ export function cosineDecay(opts: { init: number; decaySteps: number; alpha?: nu
   const init = checkNumber('cosineDecay', 'init', o.init);
   const T = checkNumber('cosineDecay', 'decaySteps', o.decaySteps, { min: 0, minExclusive: true });
   const alpha = checkNumber('cosineDecay', 'alpha', o.alpha ?? 0, { min: 0, max: 1 });
-  return (count) => {
+  const f: Schedule = (count) => {
     const c = Math.min(Math.max(count, 0), T);
     return init * ((1 - alpha) * 0.5 * (1 + Math.cos((Math.PI * c) / T)) + alpha);
   };
+  return describeSchedule(f, 'cosineDecay', { init, decaySteps: T, alpha });
 }
 
 /**
@@ -69,13 +74,14 @@ export function exponentialDecay(opts: {
   const rate = checkNumber('exponentialDecay', 'decayRate', o.decayRate, { min: 0, minExclusive: true });
   const begin = checkNumber('exponentialDecay', 'begin', o.begin ?? 0, { min: 0 });
   const end = o.end === undefined ? undefined : checkNumber('exponentialDecay', 'end', o.end);
-  return (count) => {
+  const f: Schedule = (count) => {
     const c = Math.max(count - begin, 0);
     const e = o.staircase ? Math.floor(c / steps) : c / steps;
     let v = init * Math.pow(rate, e);
     if (end !== undefined) v = rate < 1 ? Math.max(v, end) : Math.min(v, end);
     return v;
   };
+  return describeSchedule(f, 'exponentialDecay', { init, transitionSteps: steps, decayRate: rate, begin, staircase: !!o.staircase, end });
 }
 
 /** Runs `schedules[i]` from `boundaries[i−1]` on, with its count restarted at the boundary. */
@@ -83,11 +89,12 @@ export function joinSchedules(schedules: Schedule[], boundaries: number[]): Sche
   if (schedules.length !== boundaries.length + 1) {
     checkNumber('joinSchedules', 'boundaries.length', boundaries.length, { min: schedules.length - 1, max: schedules.length - 1 });
   }
-  return (count) => {
+  const f: Schedule = (count) => {
     let i = 0;
     while (i < boundaries.length && count >= boundaries[i]!) i++;
     return schedules[i]!(i === 0 ? count : count - boundaries[i - 1]!);
   };
+  return describeSchedule(f, 'joinSchedules', { schedules: [...schedules], boundaries: [...boundaries] });
 }
 
 /** Linear warm-up from `init` to `peak` over `warmupSteps`, then cosine decay to `end` at `decaySteps` (total). */

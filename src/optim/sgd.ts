@@ -46,6 +46,7 @@ function sgdFamily(name: string, opts: SgdOptions, defaultMu: number): Optimizer
     hyperparams: h,
     slots: withTrace ? ['trace'] : [],
     nonFinite: nonFinitePolicy(name, o.nonFinite),
+    remake: (r, nonFinite) => sgdFamily(name, { ...r, nonFinite } as SgdOptions, defaultMu),
     update(s, k, count) {
       const lr = valueAt(name, 'lr', h.lr, count, { min: 0 });
       if (withTrace) {

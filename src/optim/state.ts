@@ -2,6 +2,7 @@ import { MetaoptimError } from '../core/errors.js';
 import { Region } from '../runtime/arena.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { encodeCheckpoint } from './checkpoint.js';
+import { type StateMaker, stateMaker } from './maker.js';
 
 /**
  * Optimizer state: a plain record of named f32 buffers in WebAssembly memory
@@ -12,6 +13,10 @@ import { encodeCheckpoint } from './checkpoint.js';
  *
  * Views returned by `params`, `grads` and `slots` are re-derived after memory growth;
  * do not keep them across calls that may allocate (init, restore, other states' growth).
+ *
+ * A state knows its maker (`maker`: the optimizer's kind, a hash of its hyper-parameters and
+ * the buffer/scalar layout). `step` and `wouldUpdate` refuse a state from another maker with
+ * STATE_MISMATCH; two optimizers made with identical options may share states.
  */
 export class OptState {
   readonly optimizer: string;
@@ -23,6 +28,8 @@ export class OptState {
   readonly scalars: Record<string, number>;
   /** Byte offsets of every buffer by name (fixed for the state's life; kernels take these). */
   readonly ptrs: Readonly<Record<string, number>>;
+  /** Which optimizer made this state (kind, hyper-parameter hash, layout); see optim/maker.ts. */
+  readonly maker: StateMaker;
   private readonly regions: Map<string, Region<Float32Array>>;
   private _disposed = false;
 
@@ -33,6 +40,7 @@ export class OptState {
     size: number,
     slotNames: readonly string[],
     scalars: Record<string, number>,
+    maker?: StateMaker,
   ) {
     this.optimizer = optimizer;
     this.hyperparams = hyperparams;
@@ -52,6 +60,7 @@ export class OptState {
     const ptrs: Record<string, number> = {};
     for (const [name, r] of this.regions) ptrs[name] = r.ptr;
     this.ptrs = Object.freeze(ptrs);
+    this.maker = maker ?? stateMaker(optimizer, hyperparams, [...this.regions.keys()], Object.keys(this.scalars));
   }
 
   /** Current parameters (a view into WebAssembly memory). */
@@ -96,12 +105,22 @@ export class OptState {
     if (this.runtime.disposed) throw new MetaoptimError('DISPOSED', `the runtime of this ${this.optimizer} state was disposed`);
   }
 
-  /** Versioned checkpoint bytes: every buffer but `grads`, and every scalar, by name. */
+  /**
+   * Checkpoint bytes (format version 2, optim/checkpoint.ts): every buffer but `grads`, every
+   * scalar, by name, the hyper-parameters and their hash, under a CRC-32.
+   */
   save(): Uint8Array {
     this.assertLive();
     const arrays: Record<string, Float32Array> = {};
     for (const name of this.regions.keys()) if (name !== 'grads') arrays[name] = this.view(name);
-    return encodeCheckpoint({ optimizer: this.optimizer, size: this.size, scalars: this.scalars, arrays, hyperparams: this.hyperparams });
+    return encodeCheckpoint({
+      optimizer: this.optimizer,
+      size: this.size,
+      scalars: this.scalars,
+      arrays,
+      hyperparams: this.hyperparams,
+      hyperHash: this.maker.hash,
+    });
   }
 
   /** Frees the state's memory; idempotent. */

@@ -3,6 +3,7 @@ import type { Kernels } from '../runtime/kernels.js';
 import { adamHyper, adamScalars } from './adam.js';
 import { makeOptimizer, nonFinitePolicy, scheduleOrNumber, valueAt } from './base.js';
 import { EVE_KEYS, type EveOptions, eveFeedback, eveHyper, eveLoss, eveScalars } from './eve.js';
+import { type FieldRules, type ValueRule, eveRules } from './rules.js';
 import type { NonFinitePolicy, Optimizer, Schedule, StepInfo } from './types.js';
 
 // Composable gradient transforms, optax style. A chain keeps one `updates` buffer u:
@@ -35,6 +36,8 @@ export interface Transform {
   readonly slots: readonly string[];
   /** Scalars this transform keeps, with initial values. */
   readonly scalars: Readonly<Record<string, number>>;
+  /** Restore-time rules for its scalars and slots (unprefixed names; default: finite). */
+  readonly rules?: FieldRules;
   /**
    * Checks per-step inputs before anything changes: returns the value `apply` receives,
    * or `undefined` to skip the whole step. May throw.
@@ -78,6 +81,7 @@ export function scaleByAdam(opts: { beta1?: number; beta2?: number; eps?: number
     hyperparams,
     slots: ['m', 'v'],
     scalars: {},
+    rules: { nonNegative: ['v'] },
     apply(c) {
       const a = adamScalars(h.beta1, h.beta2, c.count);
       c.k.scale_by_adam_f32(c.u, c.slot('m'), c.slot('v'), c.n, h.beta1, a.ob1, h.beta2, a.ob2, a.c1, a.r2, h.eps);
@@ -97,6 +101,7 @@ export function scaleByEve(opts: Omit<EveOptions, 'lr' | 'weightDecay' | 'nonFin
     hyperparams,
     slots: ['m', 'v'],
     scalars: eveScalars(h),
+    rules: { scalars: eveRules(h), nonNegative: ['v'] },
     prepare: (c, policy) => eveLoss('scaleByEve', c.info, policy),
     apply(c, loss) {
       const a = adamScalars(h.beta1, h.beta2, c.count);
@@ -171,10 +176,14 @@ export function chain(...args: (Transform | { nonFinite?: NonFinitePolicy })[]):
   const slots: string[] = ['updates'];
   const scalars: Record<string, number> = {};
   const hyperparams: Record<string, unknown> = {};
+  const scalarRules: Record<string, ValueRule> = {};
+  const nonNegative: string[] = [];
   transforms.forEach((t, i) => {
     for (const s of t.slots) slots.push(`${i}.${s}`);
     for (const [k, v] of Object.entries(t.scalars)) scalars[`${i}.${k}`] = v;
     for (const [k, v] of Object.entries(t.hyperparams)) hyperparams[`${i}.${t.name}.${k}`] = v;
+    for (const [k, r] of Object.entries(t.rules?.scalars ?? {})) scalarRules[`${i}.${k}`] = r;
+    for (const s of t.rules?.nonNegative ?? []) nonNegative.push(`${i}.${s}`);
   });
   return makeOptimizer({
     name,
@@ -182,6 +191,8 @@ export function chain(...args: (Transform | { nonFinite?: NonFinitePolicy })[]):
     slots,
     scalars,
     nonFinite: policy,
+    rules: { scalars: scalarRules, nonNegative },
+    remake: (r, nonFinite) => chain(...transforms.map((t, i) => remakeTransform(t.name, i, r)), { nonFinite }),
     update(s, k, count, info) {
       const n = s.size;
       const ctxs = transforms.map((_, i): TransformContext => ({
@@ -203,4 +214,27 @@ export function chain(...args: (Transform | { nonFinite?: NonFinitePolicy })[]):
       return true;
     },
   });
+}
+
+/** The library's transforms by name, re-made from their hyper-parameters (chain's `remake`). */
+const TRANSFORMS: Record<string, (h: Record<string, never>) => Transform> = {
+  scale: (h) => scale(h.s),
+  scaleByLearningRate: (h) => scaleByLearningRate(h.lr),
+  addDecayedWeights: (h) => addDecayedWeights(h.weightDecay),
+  scaleByAdam: (h) => scaleByAdam(h),
+  scaleByEve: (h) => scaleByEve(h),
+  scaleByLion: (h) => scaleByLion(h),
+  trace: (h) => trace(h),
+  clipByGlobalNorm: (h) => clipByGlobalNorm(h.maxNorm),
+  clipByValue: (h) => clipByValue(h.maxDelta),
+};
+
+/** Transform `i` of a chain re-made from the chain's hyper-parameters `i.<name>.<key>`. */
+function remakeTransform(name: string, i: number, r: Record<string, unknown>): Transform {
+  const make = Object.prototype.hasOwnProperty.call(TRANSFORMS, name) ? TRANSFORMS[name] : undefined;
+  if (!make) throw new MetaoptimError('INVALID_ARGUMENT', `chain: transform ${name} is not one of the library's, so it cannot be re-made`);
+  const h: Record<string, unknown> = {};
+  const prefix = `${i}.${name}.`;
+  for (const [k, v] of Object.entries(r)) if (k.startsWith(prefix)) h[k.slice(prefix.length)] = v;
+  return make(h as Record<string, never>);
 }

@@ -17,6 +17,22 @@ export interface InitOptions {
   runtime?: Runtime;
 }
 
+/**
+ * Options of `restore`. `hyperparams` says what to do when the checkpoint was saved with other
+ * hyper-parameters (or another θ) than the optimizer's — by default that is BAD_CHECKPOINT:
+ * - `'optimizer'`: restore the saved numbers into THIS optimizer; the state continues with
+ *   this optimizer's hyper-parameters (a deliberate change, e.g. a new learning rate). The
+ *   kind and the layout (buffers, scalars) must still match.
+ * - `'checkpoint'`: the state keeps the checkpoint's hyper-parameters: it is restored into an
+ *   optimizer of the same kind re-made from them (get it with `optimizerOf(state)` and step
+ *   with it). BAD_CHECKPOINT (reason "not representable") when they cannot be re-made from the
+ *   file: schedules and other functions, learned θ and DCO θ (only their hash is stored).
+ * Without a mismatch both choices restore into this optimizer.
+ */
+export interface RestoreOptions extends InitOptions {
+  hyperparams?: 'checkpoint' | 'optimizer';
+}
+
 /** Gradients accepted by `step`: any array-like of numbers of the parameters' length. */
 export type GradientInput = Float32Array | Float64Array | ArrayLike<number>;
 
@@ -37,6 +53,13 @@ export interface Optimizer {
    * was skipped by the non-finite policy `'skip'`.
    */
   step(state: OptState, grads?: GradientInput, info?: StepInfo): boolean;
-  /** A new state from `state.save()` bytes, bit-exact. */
-  restore(bytes: ArrayBufferView, opts?: InitOptions): OptState;
+  /**
+   * A new state from `state.save()` bytes (any ArrayBufferView, a Node Buffer included),
+   * bit-exact. Checks, each failure BAD_CHECKPOINT with details `{ field, reason }`: the
+   * container (magic, version 1 or 2, CRC-32, header, lengths, no duplicate names), the kind,
+   * the hyper-parameters (see `RestoreOptions`), exactly this optimizer's buffers and scalars
+   * with `size` entries each, `count`/`skipped` non-negative integers, every other scalar
+   * within its rule (Eve's d within its range), every buffer finite, second moments ≥ 0.
+   */
+  restore(bytes: ArrayBufferView, opts?: RestoreOptions): OptState;
 }

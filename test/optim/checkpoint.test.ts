@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { MetaoptimError } from '../../src/core/errors.js';
 import { CHECKPOINT_VERSION, adam, eve, readCheckpoint } from '../../src/optim/index.js';
+import { checkpointCrc } from '../../src/optim/checkpoint.js';
 import { ready } from '../../src/runtime/index.js';
 
 const bad = (why: RegExp) => (e: unknown) => e instanceof MetaoptimError && e.code === 'BAD_CHECKPOINT' && why.test(e.message);
@@ -44,22 +45,25 @@ test('restore accepts a Buffer read from a file (pooled, offset), Buffer.from, a
   }
 });
 
-/** A checkpoint whose header is `header` (no payload). */
-function withHeader(header: unknown): Uint8Array {
+/** A checkpoint of format `version` (1, or 2 with a correct CRC-32) whose header is `header` (no payload). */
+function withHeader(header: unknown, version = CHECKPOINT_VERSION): Uint8Array {
   const h = new TextEncoder().encode(JSON.stringify(header));
-  const out = new Uint8Array(Math.ceil((12 + h.length) / 8) * 8);
+  const at = version === 1 ? 12 : 16;
+  const out = new Uint8Array(Math.ceil((at + h.length) / 8) * 8);
   out.set([0x4d, 0x4f, 0x50, 0x54], 0); // "MOPT"
   const dv = new DataView(out.buffer);
-  dv.setUint32(4, CHECKPOINT_VERSION, true);
+  dv.setUint32(4, version, true);
   dv.setUint32(8, h.length, true);
-  out.set(h, 12);
+  out.set(h, at);
+  if (version === 2) dv.setUint32(12, checkpointCrc(out), true);
   return out;
 }
 
 test('malformed headers are BAD_CHECKPOINT naming the field, never a raw TypeError', async () => {
   await ready();
-  const ok = { optimizer: 'adam', size: 0, hyperparams: {}, scalars: [], arrays: [] };
-  assert.equal(readCheckpoint(withHeader(ok)).optimizer, 'adam', 'the crafted form itself is readable');
+  for (const version of [1, 2]) {
+  const ok = { optimizer: 'adam', size: 0, hyperparams: {}, scalars: [], arrays: [], ...(version === 2 ? { hyperHash: '00000000' } : {}) };
+  assert.equal(readCheckpoint(withHeader(ok, version)).optimizer, 'adam', 'the crafted form itself is readable');
   const cases: [unknown, RegExp][] = [
     [null, /header is not an object/],
     [{ ...ok, optimizer: 3 }, /header\.optimizer/],
@@ -72,9 +76,11 @@ test('malformed headers are BAD_CHECKPOINT naming the field, never a raw TypeErr
     [{ ...ok, arrays: [{ name: 'params', dtype: 'f32', length: -4 }] }, /header\.arrays/],
     [{ ...ok, scalars: ['count', 'count'] }, /appears twice/],
   ];
+  if (version === 2) cases.push([{ ...ok, hyperHash: 7 }, /header\.hyperHash/]);
   for (const [header, why] of cases) {
-    assert.throws(() => readCheckpoint(withHeader(header)), bad(why), JSON.stringify(header));
-    assert.throws(() => adam().restore(withHeader(header)), bad(why), JSON.stringify(header));
+    assert.throws(() => readCheckpoint(withHeader(header, version)), bad(why), JSON.stringify(header));
+    assert.throws(() => adam().restore(withHeader(header, version)), bad(why), JSON.stringify(header));
+  }
   }
   assert.throws(() => adam().restore('MOPT' as never), bad(/expected bytes/));
 });

@@ -7,6 +7,7 @@ import type { OptState } from '../../optim/state.js';
 import type { Optimizer } from '../../optim/types.js';
 import { type Runtime, defaultRuntimeOrThrow } from '../../runtime/runtime.js';
 import type { EstimatorName } from './estimator.js';
+import { type MetaHistoryEntry, type SavedMetaTraining, checkSavedMetaTraining } from './checkpoint.js';
 import { type Particle, type ParticleJob, type ParticleResult, gradientEstimator, runParticle, startParticle } from './particle.js';
 import { type UnrollSetup, WorkerPool } from './pool.js';
 import type { TruncatedUnroll } from './unroll.js';
@@ -49,12 +50,7 @@ export const ES_META_TRAIN_KEYS = optionKeys<EsMetaTrainOptions>({
   workers: 1, metaOptimizer: 1, runtime: 1, checkpointEvery: 1, onCheckpoint: 1, resume: 1,
 });
 
-export interface MetaHistoryEntry {
-  iteration: number;
-  loss: number;
-  gradNorm: number;
-  restarts: number;
-}
+export type { MetaHistoryEntry } from './checkpoint.js';
 
 export interface EsMetaTrainResult {
   theta: Float32Array;
@@ -63,15 +59,7 @@ export interface EsMetaTrainResult {
   elapsedMs: number;
 }
 
-interface Saved {
-  format: 'metaoptim-metatrain';
-  version: 1;
-  config: { estimator: EstimatorName; particles: number; sigma: number; truncation: number; seed: number; thetaSize: number; staggerSteps: number };
-  iteration: number;
-  meta: Uint8Array;
-  particles: Particle[];
-  history: MetaHistoryEntry[];
-}
+type Saved = SavedMetaTraining;
 
 /**
  * Meta-training with a truncated gradient estimator (SPEC B.2; learned_optimization
@@ -129,18 +117,25 @@ export async function esMetaTrain(o: EsMetaTrainOptions): Promise<EsMetaTrainRes
       if (!f) throw new MetaoptimError('INVALID_ARGUMENT', `${name}: ${o.setup.module} has no export ${o.setup.exportName ?? 'createUnroll'}`);
       local = await f(o.setup.args);
     }
-    const saved = o.resume ? (decodeJson(o.resume, 'meta-training checkpoint') as Saved) : undefined;
-    if (saved && (saved.format !== 'metaoptim-metatrain' || saved.version !== 1)) throw new MetaoptimError('BAD_CHECKPOINT', `${name}: not a meta-training checkpoint`);
-    const thetaSize = local ? local.thetaSize : saved ? saved.config.thetaSize : o.theta?.length ?? -1;
+    const raw = o.resume ? decodeJson(o.resume, 'meta-training checkpoint') : undefined;
+    const rawSize = (raw as { config?: { thetaSize?: unknown } } | undefined)?.config?.thetaSize;
+    const thetaSize = local ? local.thetaSize : raw ? (typeof rawSize === 'number' ? rawSize : -1) : o.theta?.length ?? -1;
     const config = { estimator: o.estimator, particles, sigma, truncation: K, seed, thetaSize, staggerSteps };
+    const saved = raw === undefined ? undefined : checkSavedMetaTraining(name, raw, config, iterations);
 
     let ps: Particle[];
     let history: MetaHistoryEntry[] = [];
     if (saved) {
-      if (JSON.stringify(saved.config) !== JSON.stringify(config)) {
-        throw new MetaoptimError('BAD_CHECKPOINT', `${name}: checkpoint was made with ${JSON.stringify(saved.config)}, not ${JSON.stringify(config)}`);
+      try {
+        metaState = metaOpt.restore(saved.meta, { runtime: rt });
+      } catch (err) {
+        if (!(err instanceof MetaoptimError && err.code === 'BAD_CHECKPOINT')) throw err;
+        const d = err.details as { field?: string; reason?: string } | undefined;
+        throw new MetaoptimError('BAD_CHECKPOINT', `${name}: meta-training checkpoint: meta: ${err.message.replace(/^\[BAD_CHECKPOINT\] /, '')}`, { ...d, field: `meta.${d?.field ?? ''}`, reason: d?.reason ?? err.message });
       }
-      metaState = metaOpt.restore(saved.meta, { runtime: rt });
+      if (metaState.size !== thetaSize) {
+        throw new MetaoptimError('BAD_CHECKPOINT', `${name}: meta-training checkpoint: meta: the meta-optimizer state has ${metaState.size} parameters, θ has ${thetaSize}`, { field: 'meta', reason: 'wrong size' });
+      }
       iteration = saved.iteration;
       ps = saved.particles;
       history = saved.history;

@@ -1,5 +1,6 @@
 import { MetaoptimError, checkOptions, optionKeys } from '../../core/errors.js';
 import { Rng } from '../../core/rng.js';
+import type { OptState } from '../../optim/state.js';
 import type { Runtime } from '../../runtime/runtime.js';
 import type { Task, TaskFamily } from '../../tasks/types.js';
 import type { LearnedOptimizer, LearnedOptimizerOptions } from '../types.js';
@@ -88,7 +89,18 @@ export function loptUnroll<O extends LearnedOptimizerOptions>(o: LoptUnrollOptio
       if (theta.length !== o.lopt.thetaSize) throw new MetaoptimError('LENGTH_MISMATCH', `unroll: θ has ${theta.length} entries, expected ${o.lopt.thetaSize}`);
       const task = taskFor(state.taskSeed);
       const opt = o.lopt.optimizer(theta, o.loptOptionsFor ? o.loptOptionsFor(task) : o.loptOptions);
-      const st = opt.restore(state.opt, { runtime: o.runtime });
+      // The inner state was saved under the previous (or a perturbed) θ: carrying it over to this
+      // θ is the point, so the θ-hash check is waived ('optimizer'). An inner run whose last
+      // step overflowed holds non-finite values, which restore refuses: it failed, as the
+      // next loss would have shown.
+      let st: OptState;
+      try {
+        st = opt.restore(state.opt, { runtime: o.runtime, hyperparams: 'optimizer' });
+      } catch (err) {
+        const field = err instanceof MetaoptimError && err.code === 'BAD_CHECKPOINT' ? String(err.details?.field) : '';
+        if (/^(arrays|scalars)\./.test(field)) return { state: { ...state, step: state.length }, loss: cap, done: true };
+        throw err;
+      }
       try {
         const grad = new Float32Array(task.size);
         let sum = 0, taken = 0, step = state.step, failed = false;

@@ -48,17 +48,26 @@ export function encodeLearnedTheta(theta: Float32Array, normEps: number, provena
   return JSON.stringify(JSON.parse(new TextDecoder().decode(encodeJson(file))), null, 2) + '\n';
 }
 
-/** Decodes and checks a θ file. */
+/**
+ * Decodes and checks a θ file. Errors: BAD_CHECKPOINT with details `{ field, reason }` —
+ * `format` (not metaoptim-learned-theta version 1 for mlp-lopt), `theta` (not 1,762 f32 values,
+ * or a non-finite entry), `thetaHash` (the FNV-1a hash of θ differs from the recorded one: the
+ * file was corrupted or edited), `options.normEps` (not a positive finite number).
+ */
 export function decodeLearnedTheta(text: string): LearnedThetaFile {
+  const bad = (field: string, reason: string): never => {
+    throw new MetaoptimError('BAD_CHECKPOINT', `learned: θ file: ${field}: ${reason}`, { field, reason });
+  };
   const f = decodeJson(new TextEncoder().encode(text), 'learned θ file') as Partial<LearnedThetaFile>;
   if (!f || f.format !== 'metaoptim-learned-theta' || f.version !== 1 || f.optimizer !== 'mlp-lopt') {
-    throw new MetaoptimError('BAD_CHECKPOINT', 'learned: not a metaoptim θ file (format metaoptim-learned-theta, version 1, mlp-lopt)');
+    bad('format', 'not a metaoptim θ file (format metaoptim-learned-theta, version 1, mlp-lopt)');
   }
-  if (!(f.theta instanceof Float32Array) || f.theta.length !== MLP_LOPT_THETA_SIZE) {
-    throw new MetaoptimError('BAD_CHECKPOINT', `learned: θ must hold ${MLP_LOPT_THETA_SIZE} f32 values`);
-  }
-  if (thetaHash(f.theta) !== f.thetaHash) throw new MetaoptimError('BAD_CHECKPOINT', `learned: θ hash ${thetaHash(f.theta)} differs from the recorded ${String(f.thetaHash)}`);
-  if (!f.options || !(typeof f.options.normEps === 'number' && f.options.normEps > 0)) throw new MetaoptimError('BAD_CHECKPOINT', 'learned: options.normEps missing');
+  if (!(f.theta instanceof Float32Array) || f.theta.length !== MLP_LOPT_THETA_SIZE) bad('theta', `θ must hold ${MLP_LOPT_THETA_SIZE} f32 values`);
+  const at = f.theta!.findIndex((x) => !Number.isFinite(x));
+  if (at >= 0) bad('theta', `entry ${at} is ${f.theta![at]}, not finite`);
+  if (thetaHash(f.theta!) !== f.thetaHash) bad('thetaHash', `θ hash ${thetaHash(f.theta!)} differs from the recorded ${String(f.thetaHash)}`);
+  const eps = f.options?.normEps;
+  if (typeof eps !== 'number' || !(eps > 0) || !Number.isFinite(eps)) bad('options.normEps', `${String(eps)} is not a positive finite number`);
   return f as LearnedThetaFile;
 }
 

@@ -3,7 +3,7 @@ import { Loop, type LoopOptions, type ProgressEvent, abortedError, isAborted } f
 import { adam } from '../../optim/adam.js';
 import { type Runtime, defaultRuntimeOrThrow } from '../../runtime/runtime.js';
 import { type DigitsMlpConfig, digitsMlpFamily } from '../../tasks/digits.js';
-import { mlpLOpt } from '../mlp.js';
+import { MLP_LOPT_THETA_SIZE, mlpLOpt } from '../mlp.js';
 import { type MetaHistoryEntry, esMetaTrain } from '../outer/train.js';
 import { drain, runSteps, taskSegments } from './run.js';
 import { imitationTheta } from './imitation.js';
@@ -139,8 +139,7 @@ export async function pretrainLearned(o: PretrainOptions = {}): Promise<Pretrain
   });
 
   // Resumable state: the PES checkpoint plus the validation record and the best θ so far.
-  const saved = o.resume ? (decodeJson(o.resume, 'pretraining checkpoint') as Partial<SavedPretrain>) : undefined;
-  if (saved && saved.format !== 'metaoptim-pretrain') throw new MetaoptimError('BAD_CHECKPOINT', `${name}: not a pretraining checkpoint`);
+  const saved = o.resume ? checkSavedPretrain(name, decodeJson(o.resume, 'pretraining checkpoint'), pes.iterations) : undefined;
   let validations: { iteration: number; loss: number }[] = saved?.validations ?? [];
   let best = saved?.best;
   let pesCk = saved?.pes;
@@ -236,4 +235,35 @@ interface SavedPretrain {
   pes: Uint8Array | undefined;
   validations: { iteration: number; loss: number }[];
   best: { iteration: number; loss: number; theta: Float32Array };
+}
+
+/**
+ * Checks a decoded pretraining checkpoint (format `metaoptim-pretrain`) before a resume.
+ * Errors: BAD_CHECKPOINT with details `{ field, reason }` — `format`; `iteration` (an integer in
+ * [0, iterations]); `pes` (bytes or absent; its contents are checked by `esMetaTrain`);
+ * `validations` (a non-empty list of `{ iteration: integer in [0, iteration], loss: finite }`);
+ * `best` (`{ iteration, loss: finite, theta: Float32Array of 1,762 finite entries }`).
+ */
+function checkSavedPretrain(owner: string, v: unknown, iterations: number): SavedPretrain {
+  const bad = (field: string, reason: string): never => {
+    throw new MetaoptimError('BAD_CHECKPOINT', `${owner}: pretraining checkpoint: ${field}: ${reason}`, { field, reason });
+  };
+  const s = v as Partial<SavedPretrain> | null;
+  if (!s || typeof s !== 'object' || s.format !== 'metaoptim-pretrain') bad('format', 'not a pretraining checkpoint (format metaoptim-pretrain)');
+  const it = s!.iteration;
+  if (typeof it !== 'number' || !Number.isSafeInteger(it) || it < 0 || it > iterations) bad('iteration', `${String(it)} is not an integer in [0, ${iterations}]`);
+  if (s!.pes !== undefined && !(s!.pes instanceof Uint8Array)) bad('pes', 'the PES checkpoint is not bytes');
+  const vs = s!.validations;
+  if (!Array.isArray(vs) || vs.length === 0) bad('validations', 'not a non-empty list');
+  vs!.forEach((e, i) => {
+    if (!e || typeof e !== 'object' || !Number.isSafeInteger(e.iteration) || e.iteration < 0 || e.iteration > it!) bad(`validations[${i}].iteration`, `${String(e?.iteration)} is not an integer in [0, ${it}]`);
+    if (typeof e.loss !== 'number' || !Number.isFinite(e.loss)) bad(`validations[${i}].loss`, `${String(e.loss)} is not finite`);
+  });
+  const b = s!.best;
+  if (!b || typeof b !== 'object') bad('best', 'missing');
+  if (!Number.isSafeInteger(b!.iteration) || b!.iteration < 0 || b!.iteration > it!) bad('best.iteration', `${String(b!.iteration)} is not an integer in [0, ${it}]`);
+  if (typeof b!.loss !== 'number' || !Number.isFinite(b!.loss)) bad('best.loss', `${String(b!.loss)} is not finite`);
+  if (!(b!.theta instanceof Float32Array) || b!.theta.length !== MLP_LOPT_THETA_SIZE) bad('best.theta', `not a Float32Array of ${MLP_LOPT_THETA_SIZE}`);
+  if (!b!.theta.every(Number.isFinite)) bad('best.theta', 'holds a non-finite entry');
+  return s as SavedPretrain;
 }
