@@ -1,0 +1,553 @@
+// Celo kernels (Moudgil, Knyazev, Lajoie, Belilovsky, TMLR 2025; public repository amoudgl/celo,
+// celo/optimizers/celo.py and celo_adam.py; accumulators from learned_optimization
+// learned_optimizers/common.py). One tensor per call; the TypeScript driver (src/l2o/celo/)
+// runs the LSTM scheduler, computes the per-tensor normalizers and folds them into the weights.
+//
+// Precision contract: f32 for every per-parameter value, f64 for reductions. Every reduction has
+// one fixed order, the same in both builds and in test/support/reference/celo-kernel.ts:
+//   lane sum:   lanes L[c & 3] over the 4-aligned body, then (L0 + L1) + (L2 + L3), then the tail
+//               in order (f64 accumulators);
+//   chunk sum:  f32 lanes L[c & 3] over ≤ 256 elements of one row, folded into f64 as
+//               ((L0 + L1) + (L2 + L3)) at each chunk end, tail elements added in f64 one by one.
+// rsqrt(x) is 1/√x in f32 (both correctly rounded), exp the polynomial of assembly/polymath.ts.
+// Gradients enter every formula clipped to [−1000, 1000] (celo.py update: jnp.clip(x, -1000, 1000)),
+// without writing the clip back to the gradient buffer.
+//
+// Tensor shapes: a 2-D tensor is R×C row-major; element (r, c) at r·C + c. A 1-D tensor (`vec`)
+// is R = 1, C = n. `work` (celo_work_bytes(R, C)) holds, from offset 0:
+//   fa 3R f32, ya 3R f32, fb 3C f32, yb 3C f32, bA 4R f32 (r-major), bB 4C f32 (q-major),
+//   xs 24 v128, acc 24 v128, col C f64.
+// Pointer tables are u32 byte offsets: `mv` = [m0, m1, m2, v] (the driver's slots at this tensor),
+// `fac` = [vr0, vr1, vr2, vc0, vc1, vc2] (matrix) or [vd0, vd1, vd2] (vector).
+
+import { exps, expv } from './polymath';
+import { slot } from './lstm_layout';
+
+// f32 decays (jnp.asarray((0.9, 0.99, 0.999))) and 1 − d computed in f32 (exact, Sterbenz).
+const D0: f32 = reinterpret<f32>(0x3f666666), D1: f32 = reinterpret<f32>(0x3f7d70a4), D2: f32 = reinterpret<f32>(0x3f7fbe77);
+const O0: f32 = reinterpret<f32>(0x3dccccd0), O1: f32 = reinterpret<f32>(0x3c23d700), O2: f32 = reinterpret<f32>(0x3a831200);
+const EPS30: f32 = reinterpret<f32>(0x0da24260); // 1e-30, factored_rolling epsilon
+const EPS6: f32 = reinterpret<f32>(0x358637bd); // 1e-6, rsqrt(rms + 1e-6)
+const EPS8: f32 = reinterpret<f32>(0x322bcc77); // 1e-8, rsqrt(row_feat + 1e-8)
+const EPS9: f32 = reinterpret<f32>(0x3089705f); // 1e-9, safe_rsqrt floor and row_col_mean + 1e-9
+const EPS10: f32 = reinterpret<f32>(0x2edbe6ff); // 1e-10, celo_adam sqrt(rms + 1e-10)
+const ADAM_EPS: f32 = reinterpret<f32>(0x322bcc77); // 1e-8, celo_adam initial_epsilon
+const MULT: f32 = 0.001; // exp_mult = step_mult = 0.001
+const CHUNK = 256;
+
+/** Bytes of `work` for a tensor of R×C (vector: R = 1, C = n). */
+export function celo_work_bytes(R: i32, C: i32): i32 {
+  return 40 * R + 40 * C + 16 + 768 + 8 * C + 16;
+}
+
+// @ts-ignore: decorator
+@inline function offYa(R: i32): usize { return <usize>(12 * R); }
+// @ts-ignore: decorator
+@inline function offFb(R: i32): usize { return <usize>(24 * R); }
+// @ts-ignore: decorator
+@inline function offYb(R: i32, C: i32): usize { return <usize>(24 * R + 12 * C); }
+// @ts-ignore: decorator
+@inline function offBA(R: i32, C: i32): usize { return <usize>(24 * R + 24 * C); }
+// @ts-ignore: decorator
+@inline function offBB(R: i32, C: i32): usize { return <usize>(40 * R + 24 * C); }
+// @ts-ignore: decorator
+@inline function offXs(R: i32, C: i32): usize { return <usize>((40 * R + 40 * C + 15) & ~15); }
+// @ts-ignore: decorator
+@inline function offCol(R: i32, C: i32): usize { return offXs(R, C) + 768; }
+
+// @ts-ignore: decorator
+@inline function clipg(x: f32): f32 { return min<f32>(max<f32>(x, -1000.0), 1000.0); }
+// @ts-ignore: decorator
+@inline function clipgv(x: v128): v128 { return f32x4.min(f32x4.max(x, f32x4.splat(-1000.0)), f32x4.splat(1000.0)); }
+// @ts-ignore: decorator
+@inline function rsq(x: f32): f32 { return <f32>1.0 / sqrt<f32>(x); }
+// @ts-ignore: decorator
+@inline function rsqv(x: v128): v128 { return f32x4.div(f32x4.splat(1.0), f32x4.sqrt(x)); }
+
+/**
+ * Momenta and second moment (common.py rolling_mom / rolling_rms via vec_rolling_*), g clipped:
+ *   m_k ← d_k·m_k + (1 − d_k)·g  (d = 0.9, 0.99, 0.999),   v ← 0.999·v + (1 − 0.999)·g².
+ */
+export function celo_accum_f32(g: usize, mv: usize, n: i32): void {
+  const m0 = slot(mv, 0), m1 = slot(mv, 1), m2 = slot(mv, 2), v = slot(mv, 3);
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      const gi = clipgv(v128.load(g + o));
+      v128.store(m0 + o, f32x4.add(f32x4.mul(f32x4.splat(D0), v128.load(m0 + o)), f32x4.mul(f32x4.splat(O0), gi)));
+      v128.store(m1 + o, f32x4.add(f32x4.mul(f32x4.splat(D1), v128.load(m1 + o)), f32x4.mul(f32x4.splat(O1), gi)));
+      v128.store(m2 + o, f32x4.add(f32x4.mul(f32x4.splat(D2), v128.load(m2 + o)), f32x4.mul(f32x4.splat(O2), gi)));
+      v128.store(v + o, f32x4.add(f32x4.mul(f32x4.splat(D2), v128.load(v + o)), f32x4.mul(f32x4.splat(O2), f32x4.mul(gi, gi))));
+    }
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const gi = clipg(load<f32>(g + o));
+    store<f32>(m0 + o, D0 * load<f32>(m0 + o) + O0 * gi);
+    store<f32>(m1 + o, D1 * load<f32>(m1 + o) + O1 * gi);
+    store<f32>(m2 + o, D2 * load<f32>(m2 + o) + O2 * gi);
+    store<f32>(v + o, D2 * load<f32>(v + o) + O2 * (gi * gi));
+  }
+}
+
+/**
+ * Celo-Adam step (celo_adam.py _ff_mod, mom_decay=True), g clipped:
+ *   m ← 0.9·m + 0.1·g,  v ← 0.999·v + 0.001·g²,  m̂ = m/bc1,  v̂ = v/bc2  (bc = 1 − βᵗ, given in f32)
+ *   p ← p − m̂·(lr / (1e−8 + √(v̂ + 1e−10)))     (lr = 0.001·lr_mult from the scheduler)
+ */
+export function celo_adam_f32(p: usize, g: usize, m: usize, v: usize, n: i32, bc1: f32, bc2: f32, lr: f32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      const gi = clipgv(v128.load(g + o));
+      const mi = f32x4.add(f32x4.mul(f32x4.splat(D0), v128.load(m + o)), f32x4.mul(f32x4.splat(O0), gi));
+      const vi = f32x4.add(f32x4.mul(f32x4.splat(D2), v128.load(v + o)), f32x4.mul(f32x4.splat(O2), f32x4.mul(gi, gi)));
+      v128.store(m + o, mi);
+      v128.store(v + o, vi);
+      const mh = f32x4.div(mi, f32x4.splat(bc1)), vh = f32x4.div(vi, f32x4.splat(bc2));
+      const den = f32x4.add(f32x4.splat(ADAM_EPS), f32x4.sqrt(f32x4.add(vh, f32x4.splat(EPS10))));
+      v128.store(p + o, f32x4.sub(v128.load(p + o), f32x4.mul(mh, f32x4.div(f32x4.splat(lr), den))));
+    }
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const gi = clipg(load<f32>(g + o));
+    const mi = D0 * load<f32>(m + o) + O0 * gi;
+    const vi = D2 * load<f32>(v + o) + O2 * (gi * gi);
+    store<f32>(m + o, mi);
+    store<f32>(v + o, vi);
+    const den = ADAM_EPS + sqrt<f32>(vi / bc2 + EPS10);
+    store<f32>(p + o, load<f32>(p + o) - (mi / bc1) * (lr / den));
+  }
+}
+
+/**
+ * Factored accumulators of an R×C matrix (common.py factored_rolling, per decay d_k), g clipped:
+ *   s = g² + 1e−30;  vr_k[r] ← d_k·vr_k[r] + (1−d_k)·mean_c s[r, c];  vc_k[c] ← d_k·vc_k[c] + (1−d_k)·mean_r s[r, c]
+ * Row means: lane sums in f64; column means: f64 sums over r in order; each mean rounded to f32.
+ * Which of vr / vc is Celo's `v_row` depends on the shape (see src/l2o/celo/layout.ts).
+ */
+export function celo_fac_mat_f32(g: usize, R: i32, C: i32, fac: usize, work: usize): void {
+  const col = work + offCol(R, C);
+  for (let c = 0; c < C; c++) store<f64>(col + (<usize>c << 3), 0);
+  const vr0 = slot(fac, 0), vr1 = slot(fac, 1), vr2 = slot(fac, 2);
+  const vc0 = slot(fac, 3), vc1 = slot(fac, 4), vc2 = slot(fac, 5);
+  for (let r = 0; r < R; r++) {
+    const row = g + (<usize>(r * C) << 2);
+    let c = 0;
+    let s: f64 = 0;
+    if (ASC_FEATURE_SIMD) {
+      let lo = f64x2.splat(0), hi = f64x2.splat(0);
+      for (; c + 4 <= C; c += 4) {
+        const gi = clipgv(v128.load(row + (<usize>c << 2)));
+        const x = f32x4.add(f32x4.mul(gi, gi), f32x4.splat(EPS30));
+        const a = f64x2.promote_low_f32x4(x), b = f64x2.promote_low_f32x4(v128.shuffle<f32>(x, x, 2, 3, 0, 1));
+        lo = f64x2.add(lo, a);
+        hi = f64x2.add(hi, b);
+        const cp = col + (<usize>c << 3);
+        v128.store(cp, f64x2.add(v128.load(cp), a));
+        v128.store(cp + 16, f64x2.add(v128.load(cp + 16), b));
+      }
+      s = (f64x2.extract_lane(lo, 0) + f64x2.extract_lane(lo, 1)) + (f64x2.extract_lane(hi, 0) + f64x2.extract_lane(hi, 1));
+    } else {
+      let a0: f64 = 0, a1: f64 = 0, a2: f64 = 0, a3: f64 = 0;
+      for (; c + 4 <= C; c += 4) {
+        const o = row + (<usize>c << 2), cp = col + (<usize>c << 3);
+        const g0 = clipg(load<f32>(o)), g1 = clipg(load<f32>(o, 4)), g2 = clipg(load<f32>(o, 8)), g3 = clipg(load<f32>(o, 12));
+        const x0 = <f64>(g0 * g0 + EPS30), x1 = <f64>(g1 * g1 + EPS30), x2 = <f64>(g2 * g2 + EPS30), x3 = <f64>(g3 * g3 + EPS30);
+        a0 += x0; a1 += x1; a2 += x2; a3 += x3;
+        store<f64>(cp, load<f64>(cp) + x0);
+        store<f64>(cp, load<f64>(cp, 8) + x1, 8);
+        store<f64>(cp, load<f64>(cp, 16) + x2, 16);
+        store<f64>(cp, load<f64>(cp, 24) + x3, 24);
+      }
+      s = (a0 + a1) + (a2 + a3);
+    }
+    for (; c < C; c++) {
+      const gi = clipg(load<f32>(row + (<usize>c << 2)));
+      const x = <f64>(gi * gi + EPS30);
+      s += x;
+      const cp = col + (<usize>c << 3);
+      store<f64>(cp, load<f64>(cp) + x);
+    }
+    const mean = <f32>(s / <f64>C);
+    const ro = <usize>r << 2;
+    store<f32>(vr0 + ro, D0 * load<f32>(vr0 + ro) + O0 * mean);
+    store<f32>(vr1 + ro, D1 * load<f32>(vr1 + ro) + O1 * mean);
+    store<f32>(vr2 + ro, D2 * load<f32>(vr2 + ro) + O2 * mean);
+  }
+  for (let c = 0; c < C; c++) {
+    const mean = <f32>(load<f64>(col + (<usize>c << 3)) / <f64>R);
+    const co = <usize>c << 2;
+    store<f32>(vc0 + co, D0 * load<f32>(vc0 + co) + O0 * mean);
+    store<f32>(vc1 + co, D1 * load<f32>(vc1 + co) + O1 * mean);
+    store<f32>(vc2 + co, D2 * load<f32>(vc2 + co) + O2 * mean);
+  }
+}
+
+/** Unfactored accumulator of a vector (factored_rolling, 1-D branch): vd_k ← d_k·vd_k + (1−d_k)·(g² + 1e−30). */
+export function celo_fac_vec_f32(g: usize, n: i32, fac: usize): void {
+  const v0 = slot(fac, 0), v1 = slot(fac, 1), v2 = slot(fac, 2);
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      const gi = clipgv(v128.load(g + o));
+      const x = f32x4.add(f32x4.mul(gi, gi), f32x4.splat(EPS30));
+      v128.store(v0 + o, f32x4.add(f32x4.mul(f32x4.splat(D0), v128.load(v0 + o)), f32x4.mul(f32x4.splat(O0), x)));
+      v128.store(v1 + o, f32x4.add(f32x4.mul(f32x4.splat(D1), v128.load(v1 + o)), f32x4.mul(f32x4.splat(O1), x)));
+      v128.store(v2 + o, f32x4.add(f32x4.mul(f32x4.splat(D2), v128.load(v2 + o)), f32x4.mul(f32x4.splat(O2), x)));
+    }
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const gi = clipg(load<f32>(g + o));
+    const x = gi * gi + EPS30;
+    store<f32>(v0 + o, D0 * load<f32>(v0 + o) + O0 * x);
+    store<f32>(v1 + o, D1 * load<f32>(v1 + o) + O1 * x);
+    store<f32>(v2 + o, D2 * load<f32>(v2 + o) + O2 * x);
+  }
+}
+
+/** Lane sum (see header) of f(x[i]) over n f32, f = identity (sq = 0) or square in f32 (sq = 1). */
+// @ts-ignore: decorator
+@inline function laneSum(x: usize, n: i32, sq: bool): f64 {
+  let a0: f64 = 0, a1: f64 = 0, a2: f64 = 0, a3: f64 = 0;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = x + (<usize>i << 2);
+    let x0 = load<f32>(o), x1 = load<f32>(o, 4), x2 = load<f32>(o, 8), x3 = load<f32>(o, 12);
+    if (sq) { x0 = x0 * x0; x1 = x1 * x1; x2 = x2 * x2; x3 = x3 * x3; }
+    a0 += <f64>x0; a1 += <f64>x1; a2 += <f64>x2; a3 += <f64>x3;
+  }
+  let s = (a0 + a1) + (a2 + a3);
+  for (; i < n; i++) {
+    let xi = load<f32>(x + (<usize>i << 2));
+    if (sq) xi = xi * xi;
+    s += <f64>xi;
+  }
+  return s;
+}
+
+/**
+ * Per-row and per-column quantities of an R×C matrix after `celo_fac_mat_f32` (celo.py _ff_mod,
+ * factored branch). With `swap` = 0 (C ≥ R) Celo's v_row is vr (per r) and v_col is vc (per c);
+ * with `swap` = 1 (R > C) v_row is vc and v_col is vr. For each decay k:
+ *   row_factor = safe_rsqrt(v_row / (mean(v_row) + 1e−9)),  col_factor = safe_rsqrt(v_col),
+ *   safe_rsqrt(x) = rsqrt(max(x, 1e−9));  fa_k / fb_k = the factor of the r / c side,
+ *   ya_k = rsqrt(vr_k + 1e−8),  yb_k = rsqrt(vc_k + 1e−8)   (the rsqrt(row/col_feat + 1e−8) inputs).
+ * `sums` (12 f64, lane sums): Σ vr_k², Σ ya_k², Σ vc_k², Σ yb_k² for k = 0, 1, 2 in that order
+ * (the driver divides by R or C for the per-tensor second moments of the tiled features).
+ */
+export function celo_prep_mat_f32(R: i32, C: i32, fac: usize, swap: i32, work: usize, sums: usize): void {
+  for (let k = 0; k < 3; k++) {
+    const vr = slot(fac, k), vc = slot(fac, 3 + k);
+    const fa = work + (<usize>(k * R) << 2), ya = work + offYa(R) + (<usize>(k * R) << 2);
+    const fb = work + offFb(R) + (<usize>(k * C) << 2), yb = work + offYb(R, C) + (<usize>(k * C) << 2);
+    const rowMean: f32 = swap ? <f32>(laneSum(vc, C, false) / <f64>C) : <f32>(laneSum(vr, R, false) / <f64>R);
+    const den = rowMean + EPS9;
+    for (let r = 0; r < R; r++) {
+      const x = load<f32>(vr + (<usize>r << 2));
+      store<f32>(fa + (<usize>r << 2), swap ? rsq(max<f32>(x, EPS9)) : rsq(max<f32>(x / den, EPS9)));
+      store<f32>(ya + (<usize>r << 2), rsq(x + EPS8));
+    }
+    for (let c = 0; c < C; c++) {
+      const x = load<f32>(vc + (<usize>c << 2));
+      store<f32>(fb + (<usize>c << 2), swap ? rsq(max<f32>(x / den, EPS9)) : rsq(max<f32>(x, EPS9)));
+      store<f32>(yb + (<usize>c << 2), rsq(x + EPS8));
+    }
+    store<f64>(sums + (<usize>k << 3), laneSum(vr, R, true));
+    store<f64>(sums + (<usize>(3 + k) << 3), laneSum(ya, R, true));
+    store<f64>(sums + (<usize>(6 + k) << 3), laneSum(vc, C, true));
+    store<f64>(sums + (<usize>(9 + k) << 3), laneSum(yb, C, true));
+  }
+}
+
+/**
+ * The per-parameter features of celo.py _ff_mod (g clipped, m/v/fac already updated), for 4 lanes
+ * into xs[0..NF): 0 g, 1 clip(g, ±0.1), 2 p, 3–5 m_k, 6 v, 7–9 m_k·ρ, 10 ρ (ρ = rsqrt(v + 1e−6)),
+ * 11–13 fac_g_k, 14 g·ρ, 15–17 fac_mom_mult_k. Matrix: φ_k = fa_k[r]·fb_k[c], fac_g_k = g·φ_k,
+ * fac_mom_mult_k = m_k·φ_k. Vector: fac_g_k = g·safe_rsqrt(vd_k + 1e−9), fac_mom_mult_k = m_k·vd_k^(−½),
+ * 18–20 vd_k, 21–23 rsqrt(vd_k + 1e−8) (Celo feeds each of the last two twice; weights are merged).
+ */
+// @ts-ignore: decorator
+@inline function featv(xs: usize, pp: usize, g: usize, mv: usize, fac: usize, o: usize, vec: bool, a0: v128, a1: v128, a2: v128, fb: usize, C: i32, c: i32): void {
+  const gi = clipgv(v128.load(g + o));
+  const mk0 = v128.load(slot(mv, 0) + o), mk1 = v128.load(slot(mv, 1) + o), mk2 = v128.load(slot(mv, 2) + o);
+  const v = v128.load(slot(mv, 3) + o);
+  const rho = rsqv(f32x4.add(v, f32x4.splat(EPS6)));
+  v128.store(xs, gi);
+  v128.store(xs, f32x4.min(f32x4.max(gi, f32x4.splat(-0.1)), f32x4.splat(0.1)), 16);
+  v128.store(xs, v128.load(pp + o), 32);
+  v128.store(xs, mk0, 48);
+  v128.store(xs, mk1, 64);
+  v128.store(xs, mk2, 80);
+  v128.store(xs, v, 96);
+  v128.store(xs, f32x4.mul(mk0, rho), 112);
+  v128.store(xs, f32x4.mul(mk1, rho), 128);
+  v128.store(xs, f32x4.mul(mk2, rho), 144);
+  v128.store(xs, rho, 160);
+  v128.store(xs, f32x4.mul(gi, rho), 224);
+  if (vec) {
+    const d0 = v128.load(slot(fac, 0) + o), d1 = v128.load(slot(fac, 1) + o), d2 = v128.load(slot(fac, 2) + o);
+    const e9 = f32x4.splat(EPS9);
+    v128.store(xs, f32x4.mul(gi, rsqv(f32x4.max(f32x4.add(d0, e9), e9))), 176);
+    v128.store(xs, f32x4.mul(gi, rsqv(f32x4.max(f32x4.add(d1, e9), e9))), 192);
+    v128.store(xs, f32x4.mul(gi, rsqv(f32x4.max(f32x4.add(d2, e9), e9))), 208);
+    v128.store(xs, f32x4.mul(mk0, rsqv(d0)), 240);
+    v128.store(xs, f32x4.mul(mk1, rsqv(d1)), 256);
+    v128.store(xs, f32x4.mul(mk2, rsqv(d2)), 272);
+    v128.store(xs, d0, 288);
+    v128.store(xs, d1, 304);
+    v128.store(xs, d2, 320);
+    const e8 = f32x4.splat(EPS8);
+    v128.store(xs, rsqv(f32x4.add(d0, e8)), 336);
+    v128.store(xs, rsqv(f32x4.add(d1, e8)), 352);
+    v128.store(xs, rsqv(f32x4.add(d2, e8)), 368);
+  } else {
+    const co = <usize>c << 2;
+    const f0 = f32x4.mul(a0, v128.load(fb + co)), f1 = f32x4.mul(a1, v128.load(fb + (<usize>C << 2) + co));
+    const f2 = f32x4.mul(a2, v128.load(fb + (<usize>(2 * C) << 2) + co));
+    v128.store(xs, f32x4.mul(gi, f0), 176);
+    v128.store(xs, f32x4.mul(gi, f1), 192);
+    v128.store(xs, f32x4.mul(gi, f2), 208);
+    v128.store(xs, f32x4.mul(mk0, f0), 240);
+    v128.store(xs, f32x4.mul(mk1, f1), 256);
+    v128.store(xs, f32x4.mul(mk2, f2), 272);
+  }
+}
+
+/** Scalar twin of `featv`: one element, features in the first f32 of each 16-byte xs slot. */
+// @ts-ignore: decorator
+@inline function feats(xs: usize, pp: usize, g: usize, mv: usize, fac: usize, o: usize, vec: bool, a0: f32, a1: f32, a2: f32, fb: usize, C: i32, c: i32): void {
+  const gi = clipg(load<f32>(g + o));
+  const mk0 = load<f32>(slot(mv, 0) + o), mk1 = load<f32>(slot(mv, 1) + o), mk2 = load<f32>(slot(mv, 2) + o);
+  const v = load<f32>(slot(mv, 3) + o);
+  const rho = rsq(v + EPS6);
+  store<f32>(xs, gi);
+  store<f32>(xs, min<f32>(max<f32>(gi, -0.1), 0.1), 16);
+  store<f32>(xs, load<f32>(pp + o), 32);
+  store<f32>(xs, mk0, 48);
+  store<f32>(xs, mk1, 64);
+  store<f32>(xs, mk2, 80);
+  store<f32>(xs, v, 96);
+  store<f32>(xs, mk0 * rho, 112);
+  store<f32>(xs, mk1 * rho, 128);
+  store<f32>(xs, mk2 * rho, 144);
+  store<f32>(xs, rho, 160);
+  store<f32>(xs, gi * rho, 224);
+  if (vec) {
+    const d0 = load<f32>(slot(fac, 0) + o), d1 = load<f32>(slot(fac, 1) + o), d2 = load<f32>(slot(fac, 2) + o);
+    store<f32>(xs, gi * rsq(max<f32>(d0 + EPS9, EPS9)), 176);
+    store<f32>(xs, gi * rsq(max<f32>(d1 + EPS9, EPS9)), 192);
+    store<f32>(xs, gi * rsq(max<f32>(d2 + EPS9, EPS9)), 208);
+    store<f32>(xs, mk0 * rsq(d0), 240);
+    store<f32>(xs, mk1 * rsq(d1), 256);
+    store<f32>(xs, mk2 * rsq(d2), 272);
+    store<f32>(xs, d0, 288);
+    store<f32>(xs, d1, 304);
+    store<f32>(xs, d2, 320);
+    store<f32>(xs, rsq(d0 + EPS8), 336);
+    store<f32>(xs, rsq(d1 + EPS8), 352);
+    store<f32>(xs, rsq(d2 + EPS8), 368);
+  } else {
+    const co = <usize>c << 2;
+    const f0 = a0 * load<f32>(fb + co), f1 = a1 * load<f32>(fb + (<usize>C << 2) + co), f2 = a2 * load<f32>(fb + (<usize>(2 * C) << 2) + co);
+    store<f32>(xs, gi * f0, 176);
+    store<f32>(xs, gi * f1, 192);
+    store<f32>(xs, gi * f2, 208);
+    store<f32>(xs, mk0 * f0, 240);
+    store<f32>(xs, mk1 * f1, 256);
+    store<f32>(xs, mk2 * f2, 272);
+  }
+}
+
+/**
+ * Σ x_j² over the tensor for every per-parameter feature j of `featv` (18 for a matrix, 24 for a
+ * vector), as chunk sums (header) into `sums` (f64). Run after the accumulators and, for a matrix,
+ * after `celo_prep_mat_f32`. The driver turns them into the normalizers rsqrt(1e−5 + Σ/n)
+ * (celo.py _second_moment_normalizer) and the parameter scale √(Σp²/n + 1e−9).
+ */
+export function celo_stats_f32(p: usize, g: usize, mv: usize, fac: usize, R: i32, C: i32, vec: i32, work: usize, sums: usize): void {
+  const NF = vec ? 24 : 18;
+  const xs = work + offXs(R, C), acc = xs + 384;
+  const fb = work + offFb(R);
+  for (let j = 0; j < NF; j++) store<f64>(sums + (<usize>j << 3), 0);
+  for (let r = 0; r < R; r++) {
+    const a0 = vec ? <f32>0 : load<f32>(work + (<usize>r << 2));
+    const a1 = vec ? <f32>0 : load<f32>(work + (<usize>(R + r) << 2));
+    const a2 = vec ? <f32>0 : load<f32>(work + (<usize>(2 * R + r) << 2));
+    for (let c0 = 0; c0 < C; c0 += CHUNK) {
+      const c1 = min<i32>(c0 + CHUNK, C);
+      memory.fill(acc, 0, <usize>(NF << 4));
+      const end4 = c0 + ((c1 - c0) & ~3);
+      let c = c0;
+      if (ASC_FEATURE_SIMD) {
+        const va0 = f32x4.splat(a0), va1 = f32x4.splat(a1), va2 = f32x4.splat(a2);
+        for (; c < end4; c += 4) {
+          featv(xs, p, g, mv, fac, <usize>(r * C + c) << 2, vec != 0, va0, va1, va2, fb, C, c);
+          for (let j = 0; j < NF; j++) {
+            const x = v128.load(xs + (<usize>j << 4)), ap = acc + (<usize>j << 4);
+            v128.store(ap, f32x4.add(v128.load(ap), f32x4.mul(x, x)));
+          }
+        }
+      } else {
+        for (; c < end4; c++) {
+          feats(xs, p, g, mv, fac, <usize>(r * C + c) << 2, vec != 0, a0, a1, a2, fb, C, c);
+          const lane = <usize>((c & 3) << 2);
+          for (let j = 0; j < NF; j++) {
+            const x = load<f32>(xs + (<usize>j << 4)), ap = acc + (<usize>j << 4) + lane;
+            store<f32>(ap, load<f32>(ap) + x * x);
+          }
+        }
+      }
+      for (let j = 0; j < NF; j++) {
+        const ap = acc + (<usize>j << 4), sp = sums + (<usize>j << 3);
+        store<f64>(sp, load<f64>(sp) + ((<f64>load<f32>(ap) + <f64>load<f32>(ap, 4)) + (<f64>load<f32>(ap, 8) + <f64>load<f32>(ap, 12))));
+      }
+      for (; c < c1; c++) {
+        feats(xs, p, g, mv, fac, <usize>(r * C + c) << 2, vec != 0, a0, a1, a2, fb, C, c);
+        for (let j = 0; j < NF; j++) {
+          const x = load<f32>(xs + (<usize>j << 4)), sp = sums + (<usize>j << 3);
+          store<f64>(sp, load<f64>(sp) + <f64>(x * x));
+        }
+      }
+    }
+  }
+}
+
+/**
+ * The per-parameter MLP and the update (celo.py _ff_mod, param_inits = 1, train_phase = 2):
+ *   h1 = relu(b0 + Σ_j x̂_j·W0_j), h2 = relu(b1 + h1·W1), (d, s, ·) = b2 + h2·W2      (30 → 4 → 4 → 3)
+ *   p ← p − lr_mult·((d·(ψ·exp(0.001·s)))·0.001),   ψ = √(mean p² + 1e−9)
+ * `w` (f32, prepared by the driver): W 24×4 per-parameter-feature weights with the normalizers
+ * folded in (Ŵ_j = s_j·W0_j), b0 4, W1 4×4, b1 4, W2 4×2 (outputs d, s), b2 2, then for a matrix
+ * WA 6×4 (weights of the r-indexed inputs vr_k, ya_k) and WB 6×4 (c-indexed vc_k, yb_k).
+ * Matrix: the r- and c-indexed inputs enter through tables bA[r] = Σ vr_k·WA_k + Σ ya_k·WA_{3+k} and
+ * bB[c] (same order), so z_q = ((b0_q + bA[r]_q) + bB[c]_q) + Σ_{j<18} x_j·W_jq; vector:
+ * z_q = b0_q + Σ_{j<24} x_j·W_jq. Each sum runs in the order written.
+ */
+export function celo_mlp_f32(p: usize, g: usize, mv: usize, fac: usize, R: i32, C: i32, vec: i32, work: usize, w: usize, psi: f32, lrm: f32): void {
+  const NF = vec ? 24 : 18;
+  const xs = work + offXs(R, C);
+  const fb = work + offFb(R), bA = work + offBA(R, C), bB = work + offBB(R, C);
+  const b0 = w + 96 * 4, W1 = b0 + 16, b1 = W1 + 64, W2 = b1 + 16, b2 = W2 + 32, WA = b2 + 8, WB = WA + 96;
+  if (!vec) {
+    const ya = work + offYa(R), yb = work + offYb(R, C);
+    for (let r = 0; r < R; r++) {
+      for (let q = 0; q < 4; q++) {
+        let s: f32 = 0;
+        for (let k = 0; k < 3; k++) s = s + load<f32>(slot(fac, k) + (<usize>r << 2)) * load<f32>(WA + (<usize>(k * 4 + q) << 2));
+        for (let k = 0; k < 3; k++) s = s + load<f32>(ya + (<usize>(k * R + r) << 2)) * load<f32>(WA + (<usize>((3 + k) * 4 + q) << 2));
+        store<f32>(bA + (<usize>(r * 4 + q) << 2), s);
+      }
+    }
+    for (let c = 0; c < C; c++) {
+      for (let q = 0; q < 4; q++) {
+        let s: f32 = 0;
+        for (let k = 0; k < 3; k++) s = s + load<f32>(slot(fac, 3 + k) + (<usize>c << 2)) * load<f32>(WB + (<usize>(k * 4 + q) << 2));
+        for (let k = 0; k < 3; k++) s = s + load<f32>(yb + (<usize>(k * C + c) << 2)) * load<f32>(WB + (<usize>((3 + k) * 4 + q) << 2));
+        store<f32>(bB + (<usize>(q * C + c) << 2), s);
+      }
+    }
+  }
+  for (let r = 0; r < R; r++) {
+    const a0 = vec ? <f32>0 : load<f32>(work + (<usize>r << 2));
+    const a1 = vec ? <f32>0 : load<f32>(work + (<usize>(R + r) << 2));
+    const a2 = vec ? <f32>0 : load<f32>(work + (<usize>(2 * R + r) << 2));
+    let z0: f32 = load<f32>(b0), z1: f32 = load<f32>(b0, 4), z2: f32 = load<f32>(b0, 8), z3: f32 = load<f32>(b0, 12);
+    if (!vec) {
+      const ba = bA + (<usize>(r * 4) << 2);
+      z0 = z0 + load<f32>(ba); z1 = z1 + load<f32>(ba, 4); z2 = z2 + load<f32>(ba, 8); z3 = z3 + load<f32>(ba, 12);
+    }
+    let c = 0;
+    if (ASC_FEATURE_SIMD) {
+      const va0 = f32x4.splat(a0), va1 = f32x4.splat(a1), va2 = f32x4.splat(a2);
+      for (; c + 4 <= C; c += 4) {
+        const o = <usize>(r * C + c) << 2;
+        featv(xs, p, g, mv, fac, o, vec != 0, va0, va1, va2, fb, C, c);
+        let q0 = f32x4.splat(z0), q1 = f32x4.splat(z1), q2 = f32x4.splat(z2), q3 = f32x4.splat(z3);
+        if (!vec) {
+          const co = <usize>c << 2;
+          q0 = f32x4.add(q0, v128.load(bB + co));
+          q1 = f32x4.add(q1, v128.load(bB + (<usize>C << 2) + co));
+          q2 = f32x4.add(q2, v128.load(bB + (<usize>(2 * C) << 2) + co));
+          q3 = f32x4.add(q3, v128.load(bB + (<usize>(3 * C) << 2) + co));
+        }
+        for (let j = 0; j < NF; j++) {
+          const x = v128.load(xs + (<usize>j << 4)), wj = w + (<usize>(j * 4) << 2);
+          q0 = f32x4.add(q0, f32x4.mul(x, f32x4.splat(load<f32>(wj))));
+          q1 = f32x4.add(q1, f32x4.mul(x, f32x4.splat(load<f32>(wj, 4))));
+          q2 = f32x4.add(q2, f32x4.mul(x, f32x4.splat(load<f32>(wj, 8))));
+          q3 = f32x4.add(q3, f32x4.mul(x, f32x4.splat(load<f32>(wj, 12))));
+        }
+        const zero = f32x4.splat(0);
+        const h0 = f32x4.max(q0, zero), h1 = f32x4.max(q1, zero), h2 = f32x4.max(q2, zero), h3 = f32x4.max(q3, zero);
+        let u0 = zero, u1 = zero, u2 = zero, u3 = zero;
+        for (let q = 0; q < 4; q++) {
+          const wq = W1 + (<usize>q << 2);
+          let s = f32x4.splat(load<f32>(b1 + (<usize>q << 2)));
+          s = f32x4.add(s, f32x4.mul(h0, f32x4.splat(load<f32>(wq))));
+          s = f32x4.add(s, f32x4.mul(h1, f32x4.splat(load<f32>(wq, 16))));
+          s = f32x4.add(s, f32x4.mul(h2, f32x4.splat(load<f32>(wq, 32))));
+          s = f32x4.add(s, f32x4.mul(h3, f32x4.splat(load<f32>(wq, 48))));
+          s = f32x4.max(s, zero);
+          if (q == 0) u0 = s; else if (q == 1) u1 = s; else if (q == 2) u2 = s; else u3 = s;
+        }
+        let d = f32x4.splat(load<f32>(b2)), m = f32x4.splat(load<f32>(b2, 4));
+        d = f32x4.add(d, f32x4.mul(u0, f32x4.splat(load<f32>(W2))));
+        d = f32x4.add(d, f32x4.mul(u1, f32x4.splat(load<f32>(W2, 8))));
+        d = f32x4.add(d, f32x4.mul(u2, f32x4.splat(load<f32>(W2, 16))));
+        d = f32x4.add(d, f32x4.mul(u3, f32x4.splat(load<f32>(W2, 24))));
+        m = f32x4.add(m, f32x4.mul(u0, f32x4.splat(load<f32>(W2, 4))));
+        m = f32x4.add(m, f32x4.mul(u1, f32x4.splat(load<f32>(W2, 12))));
+        m = f32x4.add(m, f32x4.mul(u2, f32x4.splat(load<f32>(W2, 20))));
+        m = f32x4.add(m, f32x4.mul(u3, f32x4.splat(load<f32>(W2, 28))));
+        const mag = expv(f32x4.mul(m, f32x4.splat(MULT)));
+        let step = f32x4.mul(f32x4.mul(d, f32x4.mul(f32x4.splat(psi), mag)), f32x4.splat(MULT));
+        step = f32x4.mul(f32x4.splat(lrm), step);
+        v128.store(p + o, f32x4.sub(v128.load(p + o), step));
+      }
+    }
+    for (; c < C; c++) {
+      const o = <usize>(r * C + c) << 2;
+      feats(xs, p, g, mv, fac, o, vec != 0, a0, a1, a2, fb, C, c);
+      let q0 = z0, q1 = z1, q2 = z2, q3 = z3;
+      if (!vec) {
+        const co = <usize>c << 2;
+        q0 = q0 + load<f32>(bB + co);
+        q1 = q1 + load<f32>(bB + (<usize>C << 2) + co);
+        q2 = q2 + load<f32>(bB + (<usize>(2 * C) << 2) + co);
+        q3 = q3 + load<f32>(bB + (<usize>(3 * C) << 2) + co);
+      }
+      for (let j = 0; j < NF; j++) {
+        const x = load<f32>(xs + (<usize>j << 4)), wj = w + (<usize>(j * 4) << 2);
+        q0 = q0 + x * load<f32>(wj);
+        q1 = q1 + x * load<f32>(wj, 4);
+        q2 = q2 + x * load<f32>(wj, 8);
+        q3 = q3 + x * load<f32>(wj, 12);
+      }
+      const h0 = max<f32>(q0, 0), h1 = max<f32>(q1, 0), h2 = max<f32>(q2, 0), h3 = max<f32>(q3, 0);
+      let u0: f32 = 0, u1: f32 = 0, u2: f32 = 0, u3: f32 = 0;
+      for (let q = 0; q < 4; q++) {
+        const wq = W1 + (<usize>q << 2);
+        let s = load<f32>(b1 + (<usize>q << 2));
+        s = s + h0 * load<f32>(wq);
+        s = s + h1 * load<f32>(wq, 16);
+        s = s + h2 * load<f32>(wq, 32);
+        s = s + h3 * load<f32>(wq, 48);
+        s = max<f32>(s, 0);
+        if (q == 0) u0 = s; else if (q == 1) u1 = s; else if (q == 2) u2 = s; else u3 = s;
+      }
+      let d = load<f32>(b2), m = load<f32>(b2, 4);
+      d = d + u0 * load<f32>(W2); d = d + u1 * load<f32>(W2, 8); d = d + u2 * load<f32>(W2, 16); d = d + u3 * load<f32>(W2, 24);
+      m = m + u0 * load<f32>(W2, 4); m = m + u1 * load<f32>(W2, 12); m = m + u2 * load<f32>(W2, 20); m = m + u3 * load<f32>(W2, 28);
+      const mag = exps(m * MULT);
+      let step = (d * (psi * mag)) * MULT;
+      step = lrm * step;
+      store<f32>(p + o, load<f32>(p + o) - step);
+    }
+  }
+}
