@@ -24,6 +24,7 @@ export interface CeloDynamics {
   optimizers: { adam: OptSummary; celo: OptSummary; celoAdam: OptSummary };
 }
 
+/** Runs the analyses above on variant `v` (progress through `ctx.step`, abort through `ctx.signal`). */
 export async function celoDynamics(ctx: DynamicsContext, v: DigitsVariant): Promise<CeloDynamics> {
   const { cfg } = ctx;
   const task = testTask(ctx, v);
