@@ -5,15 +5,12 @@
 // Pass: each of Celo, Celo-Adam has a lower final training loss than tuned Adam on ≥ 4 of 5 seeds.
 // Usage: npm run build && node scripts/celo-digits.mjs [--steps 1000] [--seeds 5] [--json out.json]
 import { writeFileSync } from 'node:fs';
+import { arg } from './celo-args.mjs';
 import { adam, ready } from '../dist/src/index.js';
 import { celo, celoAdam, shapesOf } from '../dist/src/l2o/index.js';
 import { lrGrid, runFixed, tuneLr } from '../dist/src/labs/protocol.js';
 import { digitsMlpTask } from '../dist/src/tasks/index.js';
 
-const arg = (name, def) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i < 0 ? def : process.argv[i + 1];
-};
 const steps = Number(arg('steps', 1000));
 const seeds = Number(arg('seeds', 5));
 await ready();

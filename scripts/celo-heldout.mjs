@@ -8,6 +8,7 @@
 // last value, T_x = first step where x's reaches that value (∞ if never, speed-up 0); speed-up = T_adam/T_x.
 // Usage: npm run build && node scripts/celo-heldout.mjs [--steps 1000] [--tasks 8] [--json out.json]
 import { writeFileSync } from 'node:fs';
+import { arg } from './celo-args.mjs';
 import { adam, ready } from '../dist/src/index.js';
 import { iqm } from '../dist/src/core/stats.js';
 import { celo, celoAdam, shapesOf } from '../dist/src/l2o/index.js';
@@ -15,10 +16,6 @@ import { heldOutDigitsConfigs, describeConfig } from '../dist/src/labs/learned/h
 import { lrGrid, runFixed, tuneLr } from '../dist/src/labs/protocol.js';
 import { digitsMlpFamily, irisTask, wineTask } from '../dist/src/tasks/index.js';
 
-const arg = (name, def) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i < 0 ? def : process.argv[i + 1];
-};
 const steps = Number(arg('steps', 1000));
 const nDigits = Number(arg('tasks', 8));
 await ready();

@@ -1,17 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { type Runtime, createRuntime } from '../../../src/index.js';
+import type { Runtime } from '../../../src/index.js';
+import { builds, rt, same } from '../../support/builds.js';
 import { Region } from '../../../src/runtime/arena.js';
 import { accumRef, adamRef, facMatRef, facVecRef, mlpRef, prepRef, statsRef } from '../../support/reference/celo-kernel.js';
 
-const builds = ['simd', 'scalar'] as const;
-const rts: Record<string, Runtime> = {};
-const rt = async (b: 'simd' | 'scalar') => (rts[b] ??= await createRuntime({ build: b }));
-const same = (a: ArrayLike<number>, b: ArrayLike<number>, what: string) => {
-  assert.equal(a.length, b.length, what);
-  for (let i = 0; i < a.length; i++) assert.ok(Object.is(a[i], b[i]) || (Number.isNaN(a[i]) && Number.isNaN(b[i])), `${what}[${i}]: ${a[i]} vs ${b[i]}`);
-};
 const fr = Math.fround;
 
 /** Values with the awkward cases: zeros of both signs, denormals, huge (clipped) gradients, ordinary. */

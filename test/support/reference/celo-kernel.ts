@@ -160,23 +160,16 @@ export function mlpRef(u: ElemInputs, w: Float32Array, psi: number, lrm: number,
   const NF = u.vec ? 24 : 18;
   const b0 = 96, W1 = 100, b1 = 116, W2 = 120, b2 = 128, WA = 130, WB = 154;
   const bA: number[][] = [], bB: number[][] = [];
+  /** The table row of one r (or c): Σ_k x_k·W[k] then Σ_k y_k·W[3+k], in f32, in that order. */
+  const table = (x: Float32Array[], y: Float32Array[], i: number, at: number) => [0, 1, 2, 3].map((q) => {
+    let s = 0;
+    for (let k = 0; k < 3; k++) s = fr(s + fr(x[k]![i]! * w[at + k * 4 + q]!));
+    for (let k = 0; k < 3; k++) s = fr(s + fr(y[k]![i]! * w[at + (3 + k) * 4 + q]!));
+    return s;
+  });
   if (!u.vec) {
-    for (let r = 0; r < u.R; r++) {
-      bA.push([0, 1, 2, 3].map((q) => {
-        let s = 0;
-        for (let k = 0; k < 3; k++) s = fr(s + fr(side!.vr[k]![r]! * w[WA + k * 4 + q]!));
-        for (let k = 0; k < 3; k++) s = fr(s + fr(side!.ya[k]![r]! * w[WA + (3 + k) * 4 + q]!));
-        return s;
-      }));
-    }
-    for (let c = 0; c < u.C; c++) {
-      bB.push([0, 1, 2, 3].map((q) => {
-        let s = 0;
-        for (let k = 0; k < 3; k++) s = fr(s + fr(side!.vc[k]![c]! * w[WB + k * 4 + q]!));
-        for (let k = 0; k < 3; k++) s = fr(s + fr(side!.yb[k]![c]! * w[WB + (3 + k) * 4 + q]!));
-        return s;
-      }));
-    }
+    for (let r = 0; r < u.R; r++) bA.push(table(side!.vr, side!.ya, r, WA));
+    for (let c = 0; c < u.C; c++) bB.push(table(side!.vc, side!.yb, c, WB));
   }
   for (let r = 0; r < u.R; r++) {
     const z = [0, 1, 2, 3].map((q) => (u.vec ? w[b0 + q]! : fr(w[b0 + q]! + bA[r]![q]!)));
