@@ -478,33 +478,33 @@ export function celo_mlp_f32(p: usize, g: usize, mv: usize, fac: usize, R: i32, 
         }
         for (let j = 0; j < NF; j++) {
           const x = v128.load(xs + (<usize>j << 4)), wj = w + (<usize>(j * 4) << 2);
-          q0 = f32x4.add(q0, f32x4.mul(x, f32x4.splat(load<f32>(wj))));
-          q1 = f32x4.add(q1, f32x4.mul(x, f32x4.splat(load<f32>(wj, 4))));
-          q2 = f32x4.add(q2, f32x4.mul(x, f32x4.splat(load<f32>(wj, 8))));
-          q3 = f32x4.add(q3, f32x4.mul(x, f32x4.splat(load<f32>(wj, 12))));
+          q0 = f32x4.add(q0, f32x4.mul(x, v128.load32_splat(wj)));
+          q1 = f32x4.add(q1, f32x4.mul(x, v128.load32_splat(wj, 4)));
+          q2 = f32x4.add(q2, f32x4.mul(x, v128.load32_splat(wj, 8)));
+          q3 = f32x4.add(q3, f32x4.mul(x, v128.load32_splat(wj, 12)));
         }
         const zero = f32x4.splat(0);
         const h0 = f32x4.max(q0, zero), h1 = f32x4.max(q1, zero), h2 = f32x4.max(q2, zero), h3 = f32x4.max(q3, zero);
         let u0 = zero, u1 = zero, u2 = zero, u3 = zero;
         for (let q = 0; q < 4; q++) {
           const wq = W1 + (<usize>q << 2);
-          let s = f32x4.splat(load<f32>(b1 + (<usize>q << 2)));
-          s = f32x4.add(s, f32x4.mul(h0, f32x4.splat(load<f32>(wq))));
-          s = f32x4.add(s, f32x4.mul(h1, f32x4.splat(load<f32>(wq, 16))));
-          s = f32x4.add(s, f32x4.mul(h2, f32x4.splat(load<f32>(wq, 32))));
-          s = f32x4.add(s, f32x4.mul(h3, f32x4.splat(load<f32>(wq, 48))));
+          let s = v128.load32_splat(b1 + (<usize>q << 2));
+          s = f32x4.add(s, f32x4.mul(h0, v128.load32_splat(wq)));
+          s = f32x4.add(s, f32x4.mul(h1, v128.load32_splat(wq, 16)));
+          s = f32x4.add(s, f32x4.mul(h2, v128.load32_splat(wq, 32)));
+          s = f32x4.add(s, f32x4.mul(h3, v128.load32_splat(wq, 48)));
           s = f32x4.max(s, zero);
           if (q == 0) u0 = s; else if (q == 1) u1 = s; else if (q == 2) u2 = s; else u3 = s;
         }
-        let d = f32x4.splat(load<f32>(b2)), m = f32x4.splat(load<f32>(b2, 4));
-        d = f32x4.add(d, f32x4.mul(u0, f32x4.splat(load<f32>(W2))));
-        d = f32x4.add(d, f32x4.mul(u1, f32x4.splat(load<f32>(W2, 8))));
-        d = f32x4.add(d, f32x4.mul(u2, f32x4.splat(load<f32>(W2, 16))));
-        d = f32x4.add(d, f32x4.mul(u3, f32x4.splat(load<f32>(W2, 24))));
-        m = f32x4.add(m, f32x4.mul(u0, f32x4.splat(load<f32>(W2, 4))));
-        m = f32x4.add(m, f32x4.mul(u1, f32x4.splat(load<f32>(W2, 12))));
-        m = f32x4.add(m, f32x4.mul(u2, f32x4.splat(load<f32>(W2, 20))));
-        m = f32x4.add(m, f32x4.mul(u3, f32x4.splat(load<f32>(W2, 28))));
+        let d = v128.load32_splat(b2), m = v128.load32_splat(b2, 4);
+        d = f32x4.add(d, f32x4.mul(u0, v128.load32_splat(W2)));
+        d = f32x4.add(d, f32x4.mul(u1, v128.load32_splat(W2, 8)));
+        d = f32x4.add(d, f32x4.mul(u2, v128.load32_splat(W2, 16)));
+        d = f32x4.add(d, f32x4.mul(u3, v128.load32_splat(W2, 24)));
+        m = f32x4.add(m, f32x4.mul(u0, v128.load32_splat(W2, 4)));
+        m = f32x4.add(m, f32x4.mul(u1, v128.load32_splat(W2, 12)));
+        m = f32x4.add(m, f32x4.mul(u2, v128.load32_splat(W2, 20)));
+        m = f32x4.add(m, f32x4.mul(u3, v128.load32_splat(W2, 28)));
         const mag = expv(f32x4.mul(m, f32x4.splat(MULT)));
         let step = f32x4.mul(f32x4.mul(d, f32x4.mul(f32x4.splat(psi), mag)), f32x4.splat(MULT));
         step = f32x4.mul(f32x4.splat(lrm), step);
