@@ -1,4 +1,4 @@
-// Plain-TypeScript mirror of assembly/celo.ts: every f32 operation rounded by Math.fround in the
+// Plain-TypeScript mirror of assembly/celo.ts and celo_mlp.ts: every f32 operation rounded by Math.fround in the
 // kernel's order, every reduction in the kernel's fixed order (lane sums, chunk sums), so the
 // kernels of both builds must equal these functions bit for bit. Arrays are separate
 // Float32Arrays (the kernels' pointer tables map onto them).
