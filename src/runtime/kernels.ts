@@ -108,6 +108,18 @@ export interface L2oKernels {
   lstm_lopt_backward_f32(theta: number, tape: number, n: number, K: number, adj: number, dtheta: number, work: number): void;
 }
 
+/** assembly/celo.ts — Celo and Celo-Adam (per tensor; see the kernel doc comments). */
+export interface CeloKernels {
+  celo_work_bytes(R: number, C: number): number;
+  celo_accum_f32(g: number, mv: number, n: number): void;
+  celo_adam_f32(p: number, g: number, m: number, v: number, n: number, bc1: number, bc2: number, lr: number): void;
+  celo_fac_mat_f32(g: number, R: number, C: number, fac: number, work: number): void;
+  celo_fac_vec_f32(g: number, n: number, fac: number): void;
+  celo_prep_mat_f32(R: number, C: number, fac: number, swap: number, work: number, sums: number): void;
+  celo_stats_f32(p: number, g: number, mv: number, fac: number, R: number, C: number, vec: number, work: number, sums: number): void;
+  celo_mlp_f32(p: number, g: number, mv: number, fac: number, R: number, C: number, vec: number, work: number, w: number, psi: number, lrm: number): void;
+}
+
 /** assembly/index.ts — module facts. */
 export interface ModuleKernels {
   heap_base(): number;
@@ -138,4 +150,4 @@ export interface NnKernels {
   rng_permutation_i32(state: number, a: number, n: number): void;
 }
 
-export type Kernels = ModuleKernels & MomentKernels & VectorKernels & NnKernels & LinalgKernels & QpKernels & PenaltyKernels & LinearKernels & StatsKernels & L2oKernels;
+export type Kernels = ModuleKernels & MomentKernels & VectorKernels & NnKernels & LinalgKernels & QpKernels & PenaltyKernels & LinearKernels & StatsKernels & L2oKernels & CeloKernels;

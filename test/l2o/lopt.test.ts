@@ -2,19 +2,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { Region } from '../../src/runtime/arena.js';
-import { type Runtime, MetaoptimError, createRuntime, readCheckpoint } from '../../src/index.js';
+import { type Runtime, MetaoptimError, readCheckpoint } from '../../src/index.js';
 import { lstmLOpt, mlpLOpt } from '../../src/l2o/index.js';
 import { Rng } from '../../src/core/rng.js';
 import { LSTM_SLOTS, LSTM_TAPE_FIELDS, lstmStepOnState } from '../../src/l2o/lstm.js';
 import { F32, F64, LSTM_THETA, expf, logf, lstmBackwardRef, lstmStepRef, mlpMomentaRef, mlpStepRef, sigmoidf, tanhf } from '../support/reference/l2o.js';
+import { builds, rt, same } from '../support/builds.js';
 
-const builds = ['simd', 'scalar'] as const;
-const rts: Record<string, Runtime> = {};
-const rt = async (b: 'simd' | 'scalar') => (rts[b] ??= await createRuntime({ build: b }));
-const same = (a: ArrayLike<number>, b: ArrayLike<number>, what: string) => {
-  assert.equal(a.length, b.length, what);
-  for (let i = 0; i < a.length; i++) assert.ok(Object.is(a[i], b[i]) || (Number.isNaN(a[i]) && Number.isNaN(b[i])), `${what}[${i}]: ${a[i]} vs ${b[i]}`);
-};
 const f32 = fc.float({ noNaN: true, noDefaultInfinity: true });
 
 test('polynomial exp/log/σ/tanh: kernel == reference bit for bit, and accurate', async () => {

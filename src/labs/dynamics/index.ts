@@ -5,3 +5,4 @@ export { FULL_CONFIG, QUICK_CONFIG, SPEC_B11_LR_GRID, type DynamicsConfig } from
 export { findings, movingAverage } from './findings.js';
 export { buildReport, summaryLines } from './report.js';
 export type { DynamicsResults, Finding, Findings, OptSummary, Verdict } from './types.js';
+export { type CeloDynamics, celoDynamics, celoFindings } from './celo.js';
