@@ -21,6 +21,18 @@
  * - `ABORTED`                a long-running function's `AbortSignal` fired
  *                            (details: `{ iteration, partial }`, see core/loop.ts)
  * - `WORKER_FAILED`          a worker thread threw or exited; the run is rejected, never left pending
+ * Reference: docs/errors.md lists every code with the functions that raise it.
+ * @example
+ * ```ts
+ * import { MetaoptimError, adam } from 'metaoptim';
+ * const options: Record<string, number> = { learningRate: 0.1 };
+ * try {
+ *   adam(options);
+ * } catch (err) {
+ *   if (!(err instanceof MetaoptimError)) throw err;
+ *   console.log(err.code, err.details?.suggestion); // UNKNOWN_OPTION lr
+ * }
+ * ```
  */
 export class MetaoptimError extends Error {
   readonly code: string;

@@ -13,6 +13,15 @@ import { MetaoptimError } from '../core/errors.js';
  *   arrays      raw little-endian f32 data, in header order
  *
  * Every field is stored by name, so a restore never depends on slot order.
+ * @example
+ * ```ts
+ * import { CHECKPOINT_VERSION, adam, ready } from 'metaoptim';
+ * await ready();
+ * const state = adam().init([1]);
+ * const bytes = state.save(); // "MOPT", then the u32 format version
+ * console.log(new DataView(bytes.buffer, bytes.byteOffset).getUint32(4, true) === CHECKPOINT_VERSION); // true
+ * state.dispose();
+ * ```
  */
 export const CHECKPOINT_VERSION = 1;
 const MAGIC = [0x4d, 0x4f, 0x50, 0x54];
@@ -75,6 +84,15 @@ export function encodeCheckpoint(c: CheckpointContents): Uint8Array {
  * …) and array (`params`, slots), for inspection or conversion. Restoring a state goes through
  * `optimizer.restore(bytes)`. Errors: BAD_CHECKPOINT (wrong magic,
  * a newer version, a truncated or malformed header or payload).
+ * @example
+ * ```ts
+ * import { adam, ready, readCheckpoint } from 'metaoptim';
+ * await ready();
+ * const state = adam({ lr: 0.1 }).init([1, 2]);
+ * const c = readCheckpoint(state.save());
+ * console.log(c.optimizer, c.size, Object.keys(c.arrays)); // adam 2 [ 'params', 'm', 'v' ]
+ * state.dispose();
+ * ```
  */
 export function decodeCheckpoint(input: ArrayBufferView): CheckpointContents {
   const bad = (why: string): never => {

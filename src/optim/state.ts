@@ -12,6 +12,22 @@ import { encodeCheckpoint } from './checkpoint.js';
  *
  * Views returned by `params`, `grads` and `slots` are re-derived after memory growth;
  * do not keep them across calls that may allocate (init, restore, other states' growth).
+ * States are made by `opt.init(params)` and owned by the caller: call `dispose()` (later use
+ * throws `DISPOSED`). `save()` returns a checkpoint that `opt.restore(bytes)` turns back into a
+ * bit-identical state.
+ * @example
+ * ```ts
+ * import { adam, ready } from 'metaoptim';
+ * await ready();
+ * const opt = adam();
+ * const state = opt.init([1, 2, 3]);
+ * opt.step(state, [0.1, 0.2, 0.3]);
+ * console.log(Object.keys(state.slots), state.scalars.count); // [ 'm', 'v' ] 1
+ * const copy = opt.restore(state.save());
+ * console.log(copy.params.every((x, i) => Object.is(x, state.params[i]))); // true
+ * state.dispose();
+ * copy.dispose();
+ * ```
  */
 export class OptState {
   readonly optimizer: string;

@@ -85,6 +85,16 @@ export interface TrainResult {
  *
  * Errors: INVALID_ARGUMENT (options), UNKNOWN_OPTION, ABORTED (the state is disposed unless
  * `keepState`), and whatever the optimizer raises (e.g. NON_FINITE_GRADIENT).
+ * Defaults: `seed` 0, `evalEvery` 0 (no intermediate evaluation), `evalSplits` `['test']`,
+ * `batchOffset` 0, no divergence rule.
+ * @example
+ * ```ts
+ * import { adam, ready, train } from 'metaoptim';
+ * import { rastriginTask } from 'metaoptim/tasks';
+ * await ready();
+ * const run = await train(rastriginTask({ n: 4 }), adam({ lr: 0.01 }), { steps: 500, evalSplits: ['train'] });
+ * console.log(run.losses[0], '→', run.final.train?.loss); // the loss falls
+ * ```
  */
 export async function train(task: Task, optimizer: Optimizer, opts: TrainOptions): Promise<TrainResult> {
   checkOptions('train', opts, TRAIN_KEYS);

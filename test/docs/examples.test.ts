@@ -6,6 +6,7 @@
 // checked as JavaScript (checkJs) with the same strict flags, so they stay runnable as .mjs.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
@@ -133,4 +134,19 @@ test('every README, docs/*.md and @example block type-checks under strict', { ti
     failures.push(`${where}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
   }
   assert.deepEqual(failures, [], `${failures.length} type errors in examples`);
+
+  // The @example blocks are complete programs: run them all, in order, in one Node process.
+  const runnable: string[] = [];
+  for (const [file, b] of byFile) {
+    if (b.line > 0) continue;
+    const js = ts.transpileModule(readFileSync(file, 'utf8'), { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
+    const out = file.replace(/\.m?ts$|\.mjs$/, '.run.mjs');
+    writeFileSync(out, `console.log(${JSON.stringify(`--- ${b.origin}`)});\n${js}`);
+    runnable.push(out);
+  }
+  assert.ok(runnable.length >= 34, `only ${runnable.length} @example blocks`);
+  const script = `for (const f of ${JSON.stringify(runnable)}) await import(f);`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8', timeout: 110_000 });
+  assert.equal(r.status, 0, `an @example failed:\n${r.stdout.split('\n').slice(-8).join('\n')}\n${r.stderr}`);
+  assert.equal(r.stderr, '');
 });
