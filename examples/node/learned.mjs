@@ -1,7 +1,7 @@
 // Learned optimizers: the pretrained MLP optimizer that ships with the package trains a fresh
 // digits MLP like any optimizer; then three iterations of PES meta-training (in-process) move
 // a freshly initialized one's meta-parameters.
-import { adam, ready, train } from 'metaoptim';
+import { adam, createRuntime, ready, train } from 'metaoptim';
 import { esMetaTrain, learned, loptUnroll, mlpLOpt } from 'metaoptim/l2o';
 import { digitsMlpTask, noisyQuadraticFamily } from 'metaoptim/tasks';
 
@@ -13,7 +13,7 @@ for (const opt of [await learned(), adam({ lr: 3e-3 })]) {
 }
 task.dispose();
 
-const unroll = loptUnroll({ family: noisyQuadraticFamily({ dim: 8 }), lopt: mlpLOpt, innerSteps: 20 });
+const unroll = loptUnroll({ family: noisyQuadraticFamily({ dim: 8 }), lopt: mlpLOpt, runtime: await createRuntime(), innerSteps: 20 });
 const theta0 = mlpLOpt.init(0);
 const meta = await esMetaTrain({ estimator: 'pes', theta: theta0, iterations: 3, particles: 4, truncation: 5, seed: 1, unroll });
 const moved = Math.hypot(...meta.theta.map((v, i) => v - theta0[i]));

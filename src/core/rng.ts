@@ -18,6 +18,15 @@ import { MetaoptimError } from './errors.js';
  *
  * Same words → same sequence on every JavaScript engine. Errors: INVALID_ARGUMENT for a
  * non-finite seed word.
+ * @example
+ * ```ts
+ * import { Rng } from 'metaoptim/core';
+ * const rng = new Rng(42, 7);               // seed words: (seed, stream, …)
+ * const u = rng.uniform();                   // [0, 1)
+ * const z = rng.normal();                    // N(0, 1)
+ * const child = rng.fork(3);                 // an independent stream, same for the same (state, k)
+ * console.log(u >= 0 && u < 1, Number.isFinite(z), child.int(10) < 10); // true true true
+ * ```
  */
 export class Rng {
   private s0: number;

@@ -94,6 +94,13 @@ export function subset(d: Dataset, idx: ArrayLike<number>, name = d.name): Datas
  * A fixed seeded split: the rows are shuffled by `Rng(seed)` and the first `test` rows
  * (a count, or a fraction of the rows) become the test set. Digits default: 397 test,
  * 1,400 train (SPEC adaptation).
+ * @example
+ * ```ts
+ * import { loadDigits, splitDataset } from 'metaoptim/data';
+ * const digits = await loadDigits();                      // 1,797 × 64, pixels in [0, 1]
+ * const { train, test } = splitDataset(digits, { test: 397, seed: 0 });
+ * console.log(train.rows, test.rows);                     // 1400 397
+ * ```
  */
 export function splitDataset(d: Dataset, options: { test: number; seed?: number }): SplitDataset {
   const opts = checkOptions('splitDataset', options, ['test', 'seed']);

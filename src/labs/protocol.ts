@@ -40,7 +40,20 @@ export interface FixedRun extends TrainResult {
 
 const RUN_FIXED_KEYS = [...LOOP_OPTION_KEYS, 'batchOffset', 'evalSplits', 'divergenceFactor', 'runtime'];
 
-/** `steps` steps of `optimizer` on `task` from `task.init(seed)`, scored under the one divergence rule. */
+/**
+ * `steps` steps of `optimizer` on `task` from `task.init(seed)`, scored under the one divergence rule.
+ * Defaults: evalSplits `['train']`, batchOffset 0, divergence factor 1e8 (`DIVERGENCE_FACTOR`).
+ * Errors: those of `train`, `ABORTED`.
+ * @example
+ * ```ts
+ * import { adam, ready } from 'metaoptim';
+ * import { runFixed } from 'metaoptim/labs';
+ * import { rastriginTask } from 'metaoptim/tasks';
+ * await ready();
+ * const r = await runFixed(adam({ lr: 1e6 }), rastriginTask({ n: 4 }), 100, { seed: 0 }); // a huge lr diverges
+ * console.log(r.diverged); // true
+ * ```
+ */
 export async function runFixed(optimizer: Optimizer, task: Task, steps: number, o: RunFixedOptions = {}): Promise<FixedRun> {
   checkOptions('runFixed', o, RUN_FIXED_KEYS);
   let r: TrainResult;
@@ -76,6 +89,12 @@ export async function runFixed(optimizer: Optimizer, task: Task, steps: number, 
  * Log-spaced learning rates `center·10^(k/perDecade)` for k = −⌊points/2⌋ … (3 significant
  * digits). Defaults: 7 points, 2 per decade (half-decade), centred on 1e-3: 1e-4.5 … 1e-1.5.
  * `{ min, max }` instead gives every half-decade (or 1/perDecade) point from min to max.
+ * @example
+ * ```ts
+ * import { lrGrid } from 'metaoptim/labs';
+ * console.log(lrGrid({ center: 1e-2, points: 5, perDecade: 1 })); // [ 0.0001, 0.001, 0.01, 0.1, 1 ]
+ * console.log(lrGrid({ min: 1e-3, max: 1e-1 }));                  // [ 0.001, 0.00316, 0.01, 0.0316, 0.1 ]
+ * ```
  */
 export function lrGrid(o: { center?: number; points?: number; perDecade?: number; min?: number; max?: number } = {}): number[] {
   checkOptions('lrGrid', o, ['center', 'points', 'perDecade', 'min', 'max']);
@@ -121,6 +140,15 @@ const TUNE_KEYS = [...RUN_FIXED_KEYS, 'steps', 'runs', 'score'];
  * `runs` `runFixed` runs (summed), and the argmin wins (first in grid order on ties).
  * Tuning seeds are the caller's: pass seeds disjoint from the reported ones.
  * Errors: INVALID_ARGUMENT (empty grid, every point diverged), ABORTED.
+ * @example
+ * ```ts
+ * import { adam, ready } from 'metaoptim';
+ * import { lrGrid, tuneLr } from 'metaoptim/labs';
+ * import { rastriginTask } from 'metaoptim/tasks';
+ * await ready();
+ * const best = await tuneLr((lr) => adam({ lr }), rastriginTask({ n: 4 }), lrGrid({ center: 1e-2 }), { steps: 200, seed: 100 });
+ * console.log(best.lr, best.grid.length); // the argmin of the final loss over 7 rates
+ * ```
  */
 export async function tuneLr(make: (lr: number) => Optimizer, task: Task, grid: readonly number[], o: TuneLrOptions = {}): Promise<TuneLrResult> {
   checkOptions('tuneLr', o, TUNE_KEYS);

@@ -430,7 +430,24 @@ export class Mlp {
   }
 }
 
-/** Builds an MLP (see `Mlp`). */
+/**
+ * Builds an MLP (see `Mlp`).
+ * @example
+ * ```ts
+ * import { adam, ready } from 'metaoptim';
+ * import { mlp } from 'metaoptim/nn';
+ * await ready();
+ * const model = mlp({ sizes: [4, 8, 3], activation: 'relu', batchNorm: false, maxBatch: 16 });
+ * const opt = adam({ lr: 1e-2 });
+ * const state = opt.init(model.init(0), { runtime: model.runtime });
+ * const batch = { x: new Float32Array(8).fill(0.5), y: Int32Array.of(0, 2) }; // 2 rows of 4 inputs
+ * const before = model.loss(state.params, batch, state.grads); // softmax CE, gradient into state.grads
+ * opt.step(state);
+ * console.log(model.size, model.loss(state.params, batch) < before); // 67 true
+ * state.dispose();
+ * model.dispose();
+ * ```
+ */
 export function mlp(o: MlpOptions): Mlp {
   return new Mlp(o);
 }

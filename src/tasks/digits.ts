@@ -54,7 +54,19 @@ async function runtimeOf(r: Runtime | undefined): Promise<Runtime> {
   return defaultRuntimeOrThrow();
 }
 
-/** An MLP classification task on the digits split (default 64-20-10 ReLU, batch 128). */
+/**
+ * An MLP classification task on the digits split (default 64-20-10 ReLU, batch 128).
+ * @example
+ * ```ts
+ * import { adam, ready, train } from 'metaoptim';
+ * import { digitsMlpTask } from 'metaoptim/tasks';
+ * await ready();
+ * const task = await digitsMlpTask(); // 64-20-10 ReLU, batch 128
+ * const run = await train(task, adam({ lr: 3e-3 }), { steps: 100 });
+ * console.log((run.final.test?.accuracy ?? 0) > 0.5); // true
+ * task.dispose();
+ * ```
+ */
 export async function digitsMlpTask(o: DigitsMlpOptions = {}): Promise<MlpTask> {
   checkOptions('digitsMlpTask', o, DIGITS_MLP_KEYS);
   const data = await digitsSplit();

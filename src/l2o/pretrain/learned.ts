@@ -91,7 +91,20 @@ async function readText(url: URL): Promise<string> {
   return res.text();
 }
 
-/** The pretrained MLP learned optimizer as an `Optimizer` (see the module comment). */
+/**
+ * The pretrained MLP learned optimizer as an `Optimizer` (see the module comment).
+ * @example
+ * ```ts
+ * import { ready, train } from 'metaoptim';
+ * import { learned } from 'metaoptim/l2o';
+ * import { digitsMlpTask } from 'metaoptim/tasks';
+ * await ready();
+ * const task = await digitsMlpTask();
+ * const run = await train(task, await learned(), { steps: 100 });
+ * console.log(run.losses[0]! > run.losses[99]!); // true
+ * task.dispose();
+ * ```
+ */
 export async function learned(opts: LearnedOptions = {}): Promise<Optimizer> {
   checkOptions('learned', opts, optionKeys<LearnedOptions>({ segments: 1, nonFinite: 1, base: 1 }));
   const f = await loadLearnedTheta(opts.base);
