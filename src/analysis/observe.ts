@@ -14,6 +14,17 @@ import type { GradientInput, Optimizer, StepInfo } from '../optim/types.js';
  *
  * Errors: whatever `opt.step` raises on the scratch state (e.g. `NON_FINITE_GRADIENT`),
  * `INVALID_ARGUMENT` when the state is not live.
+ * @example
+ * ```ts
+ * import { adam, ready } from 'metaoptim';
+ * import { wouldUpdate } from 'metaoptim/analysis';
+ * await ready();
+ * const opt = adam({ lr: 0.1 });
+ * const state = opt.init([1, 2]);
+ * const { delta } = wouldUpdate(opt, state, [1, -1]); // the update Adam would apply
+ * console.log(Array.from(delta, (v) => v.toFixed(2)), state.scalars.count); // [ '-0.10', '0.10' ] 0
+ * state.dispose();
+ * ```
  */
 export function wouldUpdate(opt: Optimizer, state: OptState, grads?: GradientInput, info?: StepInfo): { delta: Float64Array; applied: boolean } {
   if (!state || typeof state.save !== 'function') throw new MetaoptimError('INVALID_ARGUMENT', 'wouldUpdate: expected an optimizer state');

@@ -69,7 +69,19 @@ function check(what: string, v: TwoLayerViews, d: TwoLayerDims): void {
   }
 }
 
-/** Deviations of ĝ (= −Δθ, or a gradient) at parameters θ (before the update). */
+/**
+ * Deviations of ĝ (= −Δθ, or a gradient) at parameters θ (before the update).
+ * @example
+ * ```ts
+ * import { symmetryDeviations, twoLayerViews } from 'metaoptim/analysis';
+ * const dims = { input: 2, hidden: 3, output: 2 };
+ * const size = 2 * 3 + 3 + 3 * 2 + 2;
+ * const theta = twoLayerViews(Float64Array.from({ length: size }, (_, i) => Math.cos(i)), dims);
+ * const ghat = twoLayerViews(Float64Array.from({ length: size }, (_, i) => Math.sin(i)), dims);
+ * const d = symmetryDeviations(theta, ghat, dims);
+ * console.log(d.translation.perUnit.length, Number.isFinite(d.translation.total)); // 3 true (one deviation per hidden unit)
+ * ```
+ */
 export function symmetryDeviations(theta: TwoLayerViews, ghat: TwoLayerViews, dims: TwoLayerDims): SymmetryDeviations {
   check('theta', theta, dims);
   check('ghat', ghat, dims);
@@ -99,7 +111,14 @@ export function symmetryDeviations(theta: TwoLayerViews, ghat: TwoLayerViews, di
   };
 }
 
-/** ĝ = −Δθ as views of the same layout, from a flat update Δθ. */
+/**
+ * ĝ = −Δθ as views of the same layout, from a flat update Δθ.
+ * @example
+ * ```ts
+ * import { effectiveGradient } from 'metaoptim/analysis';
+ * console.log(Array.from(effectiveGradient([0.1, -0.2]))); // [ -0.1, 0.2 ]: ĝ = −Δθ
+ * ```
+ */
 export function effectiveGradient(delta: ArrayLike<number>): Float64Array {
   const g = new Float64Array(delta.length);
   for (let i = 0; i < delta.length; i++) g[i] = -delta[i]!;

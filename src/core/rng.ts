@@ -169,7 +169,15 @@ export class Rng {
   }
 }
 
-/** Mixes two integers into a new 32-bit seed word (for deriving per-task or per-iteration seeds). */
+/**
+ * Mixes two integers into a new 32-bit seed word (for deriving per-task or per-iteration seeds).
+ * @example
+ * ```ts
+ * import { Rng, mixSeed } from 'metaoptim/core';
+ * const rng = new Rng(mixSeed(7, 3)); // one 32-bit seed from two
+ * console.log(mixSeed(7, 3) === mixSeed(7, 3), mixSeed(7, 3) !== mixSeed(3, 7)); // true true
+ * ```
+ */
 export function mixSeed(a: number, b: number): number {
   return mix32((mix32(a >>> 0) ^ Math.imul((b >>> 0) + 0x7f4a7c15, 0xc2b2ae35)) >>> 0);
 }

@@ -166,7 +166,19 @@ export async function metaTrain(theta0: DcoTheta, o: MetaTrainOptions): Promise<
   return { theta, history, gradient };
 }
 
-/** Mean meta-loss of θ over tasks (no update), e.g. on held-out tasks. */
+/**
+ * Mean meta-loss of θ over tasks (no update), e.g. on held-out tasks.
+ * @example
+ * ```ts
+ * import { ready } from 'metaoptim';
+ * import * as dco from 'metaoptim/dco';
+ * await ready();
+ * const family = dco.leastSquaresFamily({ n: 5, m: 10, seed: 1 });
+ * const tasks = Array.from({ length: 4 }, (_, i) => family.task(family.sample(i)));
+ * const gd = dco.dcog.init(0, 5, { parameterization: 'full', lr: 0.3 });
+ * console.log(dco.metaLoss(gd, tasks, { unroll: 1 }) > 0); // true: the meta-objective metaTrain minimizes
+ * ```
+ */
 export function metaLoss(theta: DcoTheta, tasks: (Task | F64Task)[], o: { unroll?: number; weights?: 'all' | 'last'; normalize?: boolean } = {}): number {
   checkOptions('metaLoss', o, ['unroll', 'weights', 'normalize']);
   const mat = materialize(theta);

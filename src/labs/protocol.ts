@@ -189,7 +189,15 @@ export interface SeedSummary {
   diverged: number;
 }
 
-/** mean ± sd, IQM and n per contestant over seeds; non-finite values count as diverged. */
+/**
+ * mean ± sd, IQM and n per contestant over seeds; non-finite values count as diverged.
+ * @example
+ * ```ts
+ * import { formatMeanSd, summarizeSeeds } from 'metaoptim/labs';
+ * const [s] = summarizeSeeds([{ name: 'adam', values: [0.1, 0.2, 0.3, NaN] }]);
+ * console.log(s!.n, s!.diverged, formatMeanSd(s!)); // 3 1 0.2 ± 0.1 (1 diverged)
+ * ```
+ */
 export function summarizeSeeds(rows: { name: string; values: ArrayLike<number> }[]): SeedSummary[] {
   return rows.map(({ name, values }) => {
     const ok = Array.from(values).filter(Number.isFinite);
@@ -197,7 +205,14 @@ export function summarizeSeeds(rows: { name: string; values: ArrayLike<number> }
   });
 }
 
-/** "0.123 ± 0.045" with `digits` significant digits (and " (k diverged)" when any did). */
+/**
+ * "0.123 ± 0.045" with `digits` significant digits (and " (k diverged)" when any did).
+ * @example
+ * ```ts
+ * import { formatMeanSd } from 'metaoptim/labs';
+ * console.log(formatMeanSd({ mean: 0.4217, sd: 0.0474, diverged: 0 })); // 0.422 ± 0.0474
+ * ```
+ */
 export function formatMeanSd(s: Pick<SeedSummary, 'mean' | 'sd' | 'diverged'>, digits = 3): string {
   const f = (x: number) => (Number.isFinite(x) ? String(Number(x.toPrecision(digits))) : String(x));
   return `${f(s.mean)} ± ${f(s.sd)}${s.diverged ? ` (${s.diverged} diverged)` : ''}`;
@@ -217,7 +232,15 @@ export interface ResultsHeader {
   partial: boolean;
 }
 
-/** The results header with exactly the documented fields, in order (extra fields are dropped). */
+/**
+ * The results header with exactly the documented fields, in order (extra fields are dropped).
+ * @example
+ * ```ts
+ * import { resultsHeader } from 'metaoptim/labs';
+ * const h = resultsHeader({ lab: 'my-lab', version: 1, seed: 0, quick: true, build: 'simd', elapsedMs: 1234, partial: false });
+ * console.log(JSON.stringify(h));
+ * ```
+ */
 export function resultsHeader(h: ResultsHeader): ResultsHeader {
   return { lab: h.lab, version: h.version, seed: h.seed, quick: h.quick, build: h.build, elapsedMs: h.elapsedMs, partial: h.partial };
 }

@@ -73,7 +73,19 @@ export async function digitsMlpTask(o: DigitsMlpOptions = {}): Promise<MlpTask> 
   return new MlpTask({ ...o, data, runtime: await runtimeOf(o.runtime) });
 }
 
-/** Multinomial logistic regression (64 → 10 softmax) on the digits split. */
+/**
+ * Multinomial logistic regression (64 → 10 softmax) on the digits split.
+ * @example
+ * ```ts
+ * import { adam, ready, train } from 'metaoptim';
+ * import { digitsLogisticTask } from 'metaoptim/tasks';
+ * await ready();
+ * const task = await digitsLogisticTask(); // softmax regression, 64 → 10
+ * const run = await train(task, adam({ lr: 1e-2 }), { steps: 200 });
+ * console.log((run.final.test?.accuracy ?? 0) > 0.8); // true
+ * task.dispose();
+ * ```
+ */
 export async function digitsLogisticTask(o: Omit<DigitsMlpOptions, 'hidden' | 'activation' | 'batchNorm'> = {}): Promise<MlpTask> {
   checkOptions('digitsLogisticTask', o, DIGITS_FIXED_KEYS);
   return digitsMlpTask({ ...o, hidden: [] });
@@ -93,7 +105,19 @@ export const DIGITS_VARIANTS = {
 
 export type DigitsVariant = keyof typeof DIGITS_VARIANTS;
 
-/** One SPEC B.1.1 optimizee on digits (P = 64·20+20+20·10+10 = 1,510 without BN; 1,550 with). */
+/**
+ * One SPEC B.1.1 optimizee on digits (P = 64·20+20+20·10+10 = 1,510 without BN; 1,550 with).
+ * @example
+ * ```ts
+ * import { adam, ready, train } from 'metaoptim';
+ * import { digitsVariantTask } from 'metaoptim/tasks';
+ * await ready();
+ * const task = await digitsVariantTask('relu_bn'); // 64-20-10 with batch norm
+ * const run = await train(task, adam({ lr: 3e-3 }), { steps: 100 });
+ * console.log(run.losses[99]! < run.losses[0]!); // true
+ * task.dispose();
+ * ```
+ */
 export async function digitsVariantTask(variant: DigitsVariant, o: Omit<DigitsMlpOptions, 'hidden' | 'activation' | 'batchNorm'> = {}): Promise<MlpTask> {
   checkOptions('digitsVariantTask', o, DIGITS_FIXED_KEYS);
   const v = DIGITS_VARIANTS[variant];

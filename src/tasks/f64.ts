@@ -26,6 +26,14 @@ export interface HasF64 {
  * Adapts a generic `Task` (f32 parameters): loss and gradient on minibatch `batch` (default: the
  * unroll step, minibatch t at step t; called without a step, successive calls walk the stream),
  * x₀ from `task.init(seed)`. Accuracy is that of f32.
+ * @example
+ * ```ts
+ * import { ready } from 'metaoptim';
+ * import { fromTask, rosenbrockTask } from 'metaoptim/tasks';
+ * await ready();
+ * const f = fromTask(rosenbrockTask());
+ * console.log(f.size); // 2: an f64 view of the task (the DCO solvers work on these)
+ * ```
  */
 export function fromTask(task: Task, seed = 0, batch?: number): F64Task {
   const n = task.size;

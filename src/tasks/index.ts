@@ -1,3 +1,4 @@
+/** @module metaoptim/tasks */
 export type { Evaluation, Split, Task, TaskFamily } from './types.js';
 export { type ClassificationTaskOptions, MlpTask, classificationTask } from './classification.js';
 export {

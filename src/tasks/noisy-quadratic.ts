@@ -26,7 +26,19 @@ export interface NoisyQuadraticFamilyOptions {
 
 const FAMILY_KEYS = optionKeys<NoisyQuadraticFamilyOptions>({ dim: 1, hMin: 1, hMax: 1, noise: 1 });
 
-/** The family (defaults: dim 16, h ∈ [0.1, 10], noise s = 0.1); configurations are seeds. */
+/**
+ * The family (defaults: dim 16, h ∈ [0.1, 10], noise s = 0.1); configurations are seeds.
+ * @example
+ * ```ts
+ * import { adam, ready, train } from 'metaoptim';
+ * import { noisyQuadraticFamily } from 'metaoptim/tasks';
+ * await ready();
+ * const family = noisyQuadraticFamily({ dim: 16 });
+ * const task = family.task(family.sample(3)); // a fresh curvature and noise draw per seed
+ * const run = await train(task, adam({ lr: 0.05 }), { steps: 300, evalSplits: [] });
+ * console.log(run.losses[299]! < run.losses[0]!); // true
+ * ```
+ */
 export function noisyQuadraticFamily(o: NoisyQuadraticFamilyOptions = {}): TaskFamily<NoisyQuadraticConfig> {
   checkOptions('noisyQuadraticFamily', o, FAMILY_KEYS);
   const dim = o.dim ?? 16, hMin = o.hMin ?? 0.1, hMax = o.hMax ?? 10, noise = o.noise ?? 0.1;

@@ -31,6 +31,11 @@ export const DIVERGENCE_FACTOR = 1e8;
 /**
  * The one divergence rule, for every loop that scores runs (also f64 ones outside `train`):
  * a loss diverges when it is not finite or exceeds `factor · (|firstLoss| + 1)`.
+ * @example
+ * ```ts
+ * import { isDiverged } from 'metaoptim/tasks';
+ * console.log(isDiverged(NaN, 1), isDiverged(5e8, 1), isDiverged(2, 1)); // true true false
+ * ```
  */
 export function isDiverged(loss: number, firstLoss: number, factor = DIVERGENCE_FACTOR): boolean {
   return !(Number.isFinite(loss) && loss <= factor * (Math.abs(firstLoss) + 1));

@@ -44,13 +44,37 @@ async function make(data: SplitDataset, o: DigitsMlpOptions): Promise<MlpTask> {
   return new MlpTask({ batchSize: 32, hidden: [], ...o, data, runtime });
 }
 
-/** Iris classification (default logistic regression 4 → 3, batch 32). */
+/**
+ * Iris classification (default logistic regression 4 → 3, batch 32).
+ * @example
+ * ```ts
+ * import { adam, ready, train } from 'metaoptim';
+ * import { irisTask } from 'metaoptim/tasks';
+ * await ready();
+ * const task = await irisTask();
+ * const run = await train(task, adam({ lr: 1e-2 }), { steps: 300 });
+ * console.log((run.final.test?.accuracy ?? 0) > 0.8); // true
+ * task.dispose();
+ * ```
+ */
 export async function irisTask(o: DigitsMlpOptions = {}): Promise<MlpTask> {
   checkOptions('irisTask', o, DIGITS_MLP_KEYS);
   return make(await irisSplit(), o);
 }
 
-/** Wine classification (default logistic regression 13 → 3, batch 32). */
+/**
+ * Wine classification (default logistic regression 13 → 3, batch 32).
+ * @example
+ * ```ts
+ * import { adam, ready, train } from 'metaoptim';
+ * import { wineTask } from 'metaoptim/tasks';
+ * await ready();
+ * const task = await wineTask();
+ * const run = await train(task, adam({ lr: 1e-2 }), { steps: 300 });
+ * console.log((run.final.test?.accuracy ?? 0) > 0.8); // true
+ * task.dispose();
+ * ```
+ */
 export async function wineTask(o: DigitsMlpOptions = {}): Promise<MlpTask> {
   checkOptions('wineTask', o, DIGITS_MLP_KEYS);
   return make(await wineSplit(), o);

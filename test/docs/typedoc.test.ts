@@ -26,13 +26,17 @@ test('npm run docs builds the API reference with no warnings, one module per exp
     const log = stdout + stderr;
     assert.doesNotMatch(log, /warning|error/i, log);
     assert.ok(existsSync(join(out, 'index.html')));
-    // The reference has the root's functions and a page for every subpath module.
-    const modules = readFileSync(join(out, 'modules.html'), 'utf8');
-    for (const m of ['index', 'core', 'nn', 'tasks', 'l2o', 'dco', 'qp', 'bilevel', 'restart', 'analysis', 'data', 'labs']) {
-      assert.ok(modules.includes(`modules/${m}.html`), `no page for module ${m}`);
+    // One module page per export, named as users import it (each entry file starts with
+    // `/** @module metaoptim/<subpath> */`).
+    const pkg = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { exports: Record<string, unknown> };
+    const names = Object.keys(pkg.exports).filter((k) => k !== './package.json').map((k) => `metaoptim${k.slice(1)}`);
+    assert.equal(names.length, entries.length);
+    for (const name of names) {
+      assert.ok(existsSync(join(out, 'modules', `${name.replace(/\//g, '_')}.html`)), `no page for ${name}: give its entry file a "/** @module ${name} */" comment`);
     }
-    const adam = readFileSync(join(out, 'functions', 'index.adam.html'), 'utf8');
-    assert.match(adam, /Example/, 'the adam page shows its @example');
+    const adam = readFileSync(join(out, 'functions', 'metaoptim.adam.html'), 'utf8');
+    assert.match(adam, /Kingma/, 'the adam page has its doc comment');
+    assert.match(adam, /Example[^]*await ready\(\)/, 'the adam page shows its @example');
   } finally {
     rmSync(out, { recursive: true, force: true });
   }

@@ -247,6 +247,14 @@ export interface Quadratic1dOptions { a?: number; b?: number; c?: number; P?: nu
  *   g = ½(y − x)²,  f = ½(x − 1)² + ½(x + y)²
  * with x* = 1/5 (F = ½(x−1)² + 2x²), PBGD-Free fixed point x(γ) = (γ + 1)/(3γ + 1) → 1/3
  * (biased for every γ) and PBGD/F2SA fixed point x(γ) = (γ + 1)/(5γ + 1) → 1/5.
+ * @example
+ * ```ts
+ * import { ready } from 'metaoptim';
+ * import { pbgdFree, quadratic1d } from 'metaoptim/bilevel';
+ * await ready();
+ * const r = await pbgdFree(quadratic1d(), { iterations: 2000 }); // not flat: PBGD-Free is biased here
+ * console.log(Number.isFinite(r.x[0]!)); // true
+ * ```
  */
 export function quadratic1d(o: Quadratic1dOptions = {}): QuadraticProblem {
   checkOptions('quadratic1d', o, ['a', 'b', 'c', 'P', 'p', 'Q', 'R', 'q', 'f0']);

@@ -42,13 +42,33 @@ export interface LearnedOptions {
   base?: string | URL;
 }
 
-/** Encodes a θ file (pretty JSON text). */
+/**
+ * Encodes a θ file (pretty JSON text).
+ * @example
+ * ```ts
+ * import { decodeLearnedTheta, encodeLearnedTheta, mlpLOpt } from 'metaoptim/l2o';
+ * const text = encodeLearnedTheta(mlpLOpt.init(0), 1e-10, { note: 'untrained' });
+ * console.log(decodeLearnedTheta(text).provenance.note); // untrained
+ * ```
+ */
 export function encodeLearnedTheta(theta: Float32Array, normEps: number, provenance: Record<string, unknown>): string {
   const file: LearnedThetaFile = { format: 'metaoptim-learned-theta', version: 1, optimizer: 'mlp-lopt', theta, thetaHash: thetaHash(theta), options: { normEps }, provenance };
   return JSON.stringify(JSON.parse(new TextDecoder().decode(encodeJson(file))), null, 2) + '\n';
 }
 
-/** Decodes and checks a θ file. */
+/**
+ * Decodes and checks a θ file.
+ * @example
+ * ```ts
+ * import { MetaoptimError } from 'metaoptim';
+ * import { decodeLearnedTheta } from 'metaoptim/l2o';
+ * try {
+ *   decodeLearnedTheta('{"format":"something-else"}');
+ * } catch (err) {
+ *   console.log(err instanceof MetaoptimError); // true
+ * }
+ * ```
+ */
 export function decodeLearnedTheta(text: string): LearnedThetaFile {
   const f = decodeJson(new TextEncoder().encode(text), 'learned θ file') as Partial<LearnedThetaFile>;
   if (!f || f.format !== 'metaoptim-learned-theta' || f.version !== 1 || f.optimizer !== 'mlp-lopt') {
@@ -64,7 +84,15 @@ export function decodeLearnedTheta(text: string): LearnedThetaFile {
 
 const cache = new Map<string, Promise<LearnedThetaFile>>();
 
-/** The shipped θ file, read once (Node: from the package; elsewhere: fetched). */
+/**
+ * The shipped θ file, read once (Node: from the package; elsewhere: fetched).
+ * @example
+ * ```ts
+ * import { loadLearnedTheta } from 'metaoptim/l2o';
+ * const file = await loadLearnedTheta(); // data/learned/mlp-lopt-digits.json, validated
+ * console.log(file.optimizer, file.theta.length); // mlp-lopt 1762
+ * ```
+ */
 export function loadLearnedTheta(base?: string | URL): Promise<LearnedThetaFile> {
   const url = base ? new URL(LEARNED_FILE, base) : new URL(`../../../../data/learned/${LEARNED_FILE}`, import.meta.url);
   let p = cache.get(url.href);
