@@ -104,7 +104,17 @@ export function covariance(x: SampleMatrix, opts: StatsOptions = {}): { cov: Flo
   }
 }
 
-/** K = V Vᵀ / L (rows×rows, row-major f64) and the column means. */
+/**
+ * K = V Vᵀ / L (rows×rows, row-major f64) and the column means.
+ * @example
+ * ```ts
+ * import { ready } from 'metaoptim';
+ * import { gram } from 'metaoptim/analysis';
+ * await ready();
+ * const g = gram({ data: Float64Array.of(1, 0, 0, 1, 1, 1), rows: 3, cols: 2 });
+ * console.log(g.dim); // 3: the L × L Gram matrix of the centred samples
+ * ```
+ */
 export function gram(x: SampleMatrix, opts: StatsOptions = {}): { gram: Float64Array; mean: Float64Array; dim: number } {
   checkOptions('gram', opts, STATS_KEYS);
   checkShape('gram', x);
@@ -223,6 +233,11 @@ export function covarianceSummary(x: SampleMatrix, opts: CovarianceSummaryOption
 /**
  * The B.1.7 trace estimator around a reference point: (1/S)·Σ_i ‖v_ref − v_i‖² (v_ref is the
  * full-batch gradient or update, the v_i are per-sample ones; rows of X).
+ * @example
+ * ```ts
+ * import { traceAround } from 'metaoptim/analysis';
+ * console.log(traceAround({ data: Float64Array.of(1, 1, 3, 3), rows: 2, cols: 2 }, [2, 2])); // 2 = mean ‖v_l − ref‖²
+ * ```
  */
 export function traceAround(x: SampleMatrix, ref: ArrayLike<number>): number {
   checkShape('traceAround', x);

@@ -42,7 +42,20 @@ export function wouldUpdate(opt: Optimizer, state: OptState, grads?: GradientInp
   }
 }
 
-/** Runs `wouldUpdate` for every gradient in `grads` (one per minibatch) from the same state. */
+/**
+ * Runs `wouldUpdate` for every gradient in `grads` (one per minibatch) from the same state.
+ * @example
+ * ```ts
+ * import { lion, ready } from 'metaoptim';
+ * import { wouldUpdates } from 'metaoptim/analysis';
+ * await ready();
+ * const opt = lion({ lr: 0.1 });
+ * const state = opt.init([0, 0]);
+ * const deltas = wouldUpdates(opt, state, [[1, -1], [-2, 0]]); // each from the same state
+ * console.log(deltas.map((d) => Array.from(d))); // [ [ -0.1, 0.1 ], [ 0.1, 0 ] ] (f32 rounding aside)
+ * state.dispose();
+ * ```
+ */
 export function wouldUpdates(opt: Optimizer, state: OptState, grads: readonly GradientInput[], infos?: readonly (StepInfo | undefined)[]): Float64Array[] {
   return grads.map((g, i) => wouldUpdate(opt, state, g, infos?.[i]).delta);
 }

@@ -28,7 +28,14 @@ import { Rng } from '../core/rng.js';
 
 const EPS = 2.220446049250313e-16;
 
-/** Largest divisor m of N with m ≤ √N. */
+/**
+ * Largest divisor m of N with m ≤ √N.
+ * @example
+ * ```ts
+ * import { largestDivisorBelowSqrt } from 'metaoptim/analysis';
+ * console.log(largestDivisorBelowSqrt(1000)); // 25: the block size of the block-sum estimator
+ * ```
+ */
 export function largestDivisorBelowSqrt(N: number): number {
   for (let m = Math.floor(Math.sqrt(N)); m >= 1; m--) if (N % m === 0) return m;
   return 1;

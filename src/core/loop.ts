@@ -139,6 +139,23 @@ export interface LoopInit {
  *     await loop.tick(t + 1, () => partialResult(), () => ({ loss }));
  *   }
  *   loop.finish(T);
+ * @example
+ * ```ts
+ * import type { LoopOptions } from 'metaoptim';
+ * import { Loop } from 'metaoptim/core';
+ * // A long-running function on the loop contract: async, yields, aborts, reports progress.
+ * async function sumSquares(n: number, opts: LoopOptions = {}): Promise<number> {
+ *   const loop = new Loop('sumSquares', opts, { total: n });
+ *   let s = 0;
+ *   for (let i = 1; i <= n; i++) {
+ *     s += i * i;
+ *     await loop.tick(i, () => s); // yields every ~20 ms; ABORTED carries { iteration: i, partial: s }
+ *   }
+ *   loop.finish(n);
+ *   return s;
+ * }
+ * console.log(await sumSquares(1000, { onProgress: (e) => void e.done })); // 333833500
+ * ```
  */
 export class Loop {
   readonly owner: string;

@@ -57,7 +57,14 @@ export function meanSd(xs: ArrayLike<number>): { mean: number; sd: number; n: nu
   return { mean: mean(xs), sd: sd(xs), n: xs.length };
 }
 
-/** The finite values of xs, in order. */
+/**
+ * The finite values of xs, in order.
+ * @example
+ * ```ts
+ * import { finite } from 'metaoptim/core';
+ * console.log(finite([1, NaN, 2, Infinity])); // [ 1, 2 ]
+ * ```
+ */
 export function finite(xs: ArrayLike<number>): number[] {
   const out: number[] = [];
   for (let i = 0; i < xs.length; i++) if (Number.isFinite(xs[i]!)) out.push(xs[i]!);

@@ -52,7 +52,17 @@ export function noisyQuadraticFamily(o: NoisyQuadraticFamilyOptions = {}): TaskF
   };
 }
 
-/** The task of one configuration (see the module comment). */
+/**
+ * The task of one configuration (see the module comment).
+ * @example
+ * ```ts
+ * import { ready } from 'metaoptim';
+ * import { noisyQuadraticTask } from 'metaoptim/tasks';
+ * await ready();
+ * const task = noisyQuadraticTask({ dim: 4, seed: 0, hMin: 0.1, hMax: 10, noise: 0.1 });
+ * console.log(task.size, task.loss(task.init(0), 0) > 0); // 4 true
+ * ```
+ */
 export function noisyQuadraticTask(c: NoisyQuadraticConfig): Task {
   const rng = new Rng(c.seed, 0x71);
   const h = Float64Array.from({ length: c.dim }, () => Math.exp(Math.log(c.hMin) + rng.uniform() * Math.log(c.hMax / c.hMin)));

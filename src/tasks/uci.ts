@@ -17,7 +17,15 @@ export const WINE_SPLIT = { test: 36, seed: 0 } as const;
 let iris: Promise<SplitDataset> | undefined;
 let wine: Promise<SplitDataset> | undefined;
 
-/** The fixed standardized iris split (`IRIS_SPLIT`: 120 train / 30 test, 4 features, 3 classes), loaded once. */
+/**
+ * The fixed standardized iris split (`IRIS_SPLIT`: 120 train / 30 test, 4 features, 3 classes), loaded once.
+ * @example
+ * ```ts
+ * import { irisSplit } from 'metaoptim/tasks';
+ * const { train, test } = await irisSplit();
+ * console.log(train.rows + test.rows); // 150
+ * ```
+ */
 export function irisSplit(): Promise<SplitDataset> {
   if (!iris) {
     iris = loadIris().then((d) => standardize(splitDataset(d, IRIS_SPLIT)));
@@ -26,7 +34,15 @@ export function irisSplit(): Promise<SplitDataset> {
   return iris;
 }
 
-/** The fixed standardized wine split (`WINE_SPLIT`: 142 train / 36 test, 13 features, 3 classes), loaded once. */
+/**
+ * The fixed standardized wine split (`WINE_SPLIT`: 142 train / 36 test, 13 features, 3 classes), loaded once.
+ * @example
+ * ```ts
+ * import { wineSplit } from 'metaoptim/tasks';
+ * const { train, test } = await wineSplit();
+ * console.log(train.rows + test.rows); // 178
+ * ```
+ */
 export function wineSplit(): Promise<SplitDataset> {
   if (!wine) {
     wine = loadWine().then((d) => standardize(splitDataset(d, WINE_SPLIT)));

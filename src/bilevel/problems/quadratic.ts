@@ -231,6 +231,14 @@ const arr = (...v: number[]) => Float64Array.from(v);
  * The flat 1-D problem of SPEC's checks: g = ½(y − x)², f = ½(x − 1)² + ½(y − x)².
  * y*(x) = x, F(x) = ½(x − 1)², x* = 1. ∇_y f(x, y*(x)) = 0, so y_γ = y* and every method,
  * PBGD-Free included, has the fixed point x = y = 1 for any γ > 0.
+ * @example
+ * ```ts
+ * import { ready } from 'metaoptim';
+ * import { flatQuadratic1d, pbgdFree } from 'metaoptim/bilevel';
+ * await ready();
+ * const r = await pbgdFree(flatQuadratic1d(), { iterations: 3000, gamma: 2, eta: 0.2, etaY: 0.4 });
+ * console.log(r.x[0]!.toFixed(4)); // 1.0000
+ * ```
  */
 export function flatQuadratic1d(): QuadraticProblem {
   return quadraticProblem('flat-1d', {
@@ -281,6 +289,14 @@ function gram(Am: Float64Array, Bm: Float64Array, N: number, a: number, b: numbe
  * A vector flat family: random SPD A and B, g = ½yᵀAy − yᵀBx, and
  * f = ½‖x − x̄‖²_{P₀} + ½(y − y*(x))ᵀH(y − y*(x)). x* = x̄ and, since ∇_y f(x, y*(x)) = 0,
  * PBGD-Free, PBGD and F2SA all have the fixed point (x̄, y*(x̄)) for every γ.
+ * @example
+ * ```ts
+ * import { ready } from 'metaoptim';
+ * import { flatQuadratic, pbgdFree } from 'metaoptim/bilevel';
+ * await ready();
+ * const r = await pbgdFree(flatQuadratic({ n: 4, m: 3, seed: 1 }), { iterations: 2000 });
+ * console.log(r.x.length); // 4
+ * ```
  */
 export function flatQuadratic(opts: { n?: number; m?: number; seed?: number } = {}): QuadraticProblem {
   checkOptions('flatQuadratic', opts, ['n', 'm', 'seed']);
