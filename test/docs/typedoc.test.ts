@@ -36,7 +36,7 @@ test('npm run docs builds the API reference with no warnings, one module per exp
     }
     const adam = readFileSync(join(out, 'functions', 'metaoptim.adam.html'), 'utf8');
     assert.match(adam, /Kingma/, 'the adam page has its doc comment');
-    assert.match(adam, /Example[^]*await ready\(\)/, 'the adam page shows its @example');
+    assert.match(adam, /Example[^]*<pre><code class="ts">[^]*ready/, 'the adam page shows its @example as highlighted code');
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
