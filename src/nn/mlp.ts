@@ -63,6 +63,16 @@ export interface Batch {
  * softmax cross-entropy or MSE). `loss(params, batch, grad?)` writes ∂L/∂θ into `grad`;
  * per-example gradients and input gradients are available for analysis. Named views of the
  * tensors (W1, b1, …) come from `tensors`/`mlpLayout`. It owns WebAssembly memory: `dispose()` it.
+ * @example
+ * ```ts
+ * import { ready } from 'metaoptim';
+ * import { type Mlp, mlp } from 'metaoptim/nn';
+ * await ready();
+ * const model: Mlp = mlp({ sizes: [3, 5, 2], activation: 'tanh', batchNorm: false, maxBatch: 4 });
+ * const logits = model.predict(model.init(1), Float32Array.of(0.1, 0.2, 0.3)); // one row → 2 logits
+ * console.log(logits.length, model.tensor('W1').length); // 2 15
+ * model.dispose();
+ * ```
  */
 export class Mlp {
   readonly runtime: Runtime;

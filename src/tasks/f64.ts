@@ -63,7 +63,18 @@ export function fromTask(task: Task, seed = 0, batch?: number): F64Task {
   return out;
 }
 
-/** The f64 view of a task: its own when it has one, else the f32 adapter. */
+/**
+ * The f64 view of a task: its own when it has one, else the f32 adapter.
+ * @example
+ * ```ts
+ * import { ready } from 'metaoptim';
+ * import { asF64Task, leastSquaresFamily } from 'metaoptim/tasks';
+ * await ready();
+ * const family = leastSquaresFamily({ n: 3, m: 6, seed: 0 });
+ * const f = asF64Task(family.task(family.sample(0))); // the task's own f64 form when it has one
+ * console.log(f.size); // 3
+ * ```
+ */
 export function asF64Task(task: Task | F64Task, seed = 0): F64Task {
   if ('x0' in task) return task;
   const t = task as Task & Partial<HasF64>;

@@ -31,6 +31,18 @@ export interface LeastSquaresOptions {
  * One least-squares task f(x) = ½‖Ax − b‖² (a configuration of `leastSquaresFamily`), x₀ = 0:
  * exact f64 loss, gradient Aᵀ(Ax − b) and Hessian-vector product AᵀAv (`f64()`), rounded to f32
  * at the `Task` boundary; `solution()` is the least-squares minimizer (Cholesky of AᵀA).
+ * @example
+ * ```ts
+ * import { ready } from 'metaoptim';
+ * import { type LeastSquaresTask, leastSquaresFamily } from 'metaoptim/tasks';
+ * await ready();
+ * const family = leastSquaresFamily({ n: 3, m: 6, seed: 0 });
+ * const task: LeastSquaresTask = family.task(family.sample(0));
+ * const x = task.init();
+ * const hv = new Float32Array(3);
+ * task.hvp(x, Float32Array.of(1, 0, 0), hv); // Hessian-vector products: the DCO meta-gradients use them
+ * console.log(hv[0]! > 0); // true: AᵀA is positive definite
+ * ```
  */
 export class LeastSquaresTask implements Task, HasF64 {
   readonly name: string;

@@ -26,6 +26,15 @@ export interface QuadraticOptions {
 /**
  * One quadratic task f(x) = ½(x − x*)ᵀH(x − x*) of `quadraticFamily`, x₀ = 0: exact f64 loss,
  * gradient H(x − x*) and Hessian-vector product Hv (`f64()`), rounded to f32 at the `Task` boundary.
+ * @example
+ * ```ts
+ * import { ready } from 'metaoptim';
+ * import { type QuadraticTask, quadraticFamily } from 'metaoptim/tasks';
+ * await ready();
+ * const family = quadraticFamily({ n: 4, condition: 10, seed: 0 });
+ * const task: QuadraticTask = family.task(family.sample(0));
+ * console.log(task.size); // 4
+ * ```
  */
 export class QuadraticTask implements Task, HasF64 {
   readonly name: string;
