@@ -1,3 +1,4 @@
+/** @module metaoptim */
 // metaoptim — the library's root export: the runtime, the optimizers, transforms, schedules,
 // checkpoints, errors and `train`. Everything else has its own subpath export:
 //   metaoptim/core      Rng, f64 linear algebra, statistics, the loop contract

@@ -80,7 +80,18 @@ function syrk(rt: Runtime, a: Region<Float64Array>, n: number, len: number, scal
   }
 }
 
-/** Σ = VᵀV / L (cols×cols, row-major f64) and the column means. */
+/**
+ * Σ = VᵀV / L (cols×cols, row-major f64) and the column means.
+ * @example
+ * ```ts
+ * import { ready } from 'metaoptim';
+ * import { covariance } from 'metaoptim/analysis';
+ * await ready();
+ * const data = Float64Array.of(1, 2, 3, 4, 5, 9); // 3 samples × 2 coordinates
+ * const { cov, dim } = covariance({ data, rows: 3, cols: 2 });
+ * console.log(dim, Array.from(cov)); // 2, the 2 × 2 covariance (1/L normalization)
+ * ```
+ */
 export function covariance(x: SampleMatrix, opts: StatsOptions = {}): { cov: Float64Array; mean: Float64Array; dim: number } {
   checkOptions('covariance', opts, STATS_KEYS);
   checkShape('covariance', x);
@@ -93,7 +104,17 @@ export function covariance(x: SampleMatrix, opts: StatsOptions = {}): { cov: Flo
   }
 }
 
-/** K = V Vᵀ / L (rows×rows, row-major f64) and the column means. */
+/**
+ * K = V Vᵀ / L (rows×rows, row-major f64) and the column means.
+ * @example
+ * ```ts
+ * import { ready } from 'metaoptim';
+ * import { gram } from 'metaoptim/analysis';
+ * await ready();
+ * const g = gram({ data: Float64Array.of(1, 0, 0, 1, 1, 1), rows: 3, cols: 2 });
+ * console.log(g.dim); // 3: the L × L Gram matrix of the centred samples
+ * ```
+ */
 export function gram(x: SampleMatrix, opts: StatsOptions = {}): { gram: Float64Array; mean: Float64Array; dim: number } {
   checkOptions('gram', opts, STATS_KEYS);
   checkShape('gram', x);
@@ -125,6 +146,12 @@ const POWER_KEYS = optionKeys<PowerOptions>({ runtime: 1, maxIterations: 1, tol:
  * the convergence test instead (at most `maxIterations`), so λ_max agrees with the top of the
  * Jacobi spectrum to ~1e-10 relative whenever the eigengap allows it. A zero matrix gives λ = 0.
  * Returns λ, the unit vector, the iterations used and whether the test passed.
+ * @example
+ * ```ts
+ * import { lambdaMax } from 'metaoptim/analysis';
+ * const a = Float64Array.of(2, 1, 1, 2); // symmetric 2 × 2, eigenvalues 3 and 1
+ * console.log(lambdaMax(a, 2).lambda.toFixed(6)); // 3.000000
+ * ```
  */
 export function lambdaMax(a: Float64Array, n: number, opts: PowerOptions = {}): { lambda: number; vector: Float64Array; iterations: number; converged: boolean } {
   checkOptions('lambdaMax', opts, POWER_KEYS);
@@ -174,7 +201,18 @@ export interface CovarianceSummary {
   condition?: number;
 }
 
-/** Trace, λ_max, and (for small dimension) spectrum summaries of the sample covariance of X's rows. */
+/**
+ * Trace, λ_max, and (for small dimension) spectrum summaries of the sample covariance of X's rows.
+ * @example
+ * ```ts
+ * import { ready } from 'metaoptim';
+ * import { covarianceSummary } from 'metaoptim/analysis';
+ * await ready();
+ * const data = Float64Array.from({ length: 100 * 8 }, (_, i) => Math.sin(i * 0.37));
+ * const s = covarianceSummary({ data, rows: 100, cols: 8 });
+ * console.log(s.trace >= s.lambdaMax, s.lambdaMax > 0); // true true
+ * ```
+ */
 export function covarianceSummary(x: SampleMatrix, opts: CovarianceSummaryOptions = {}): CovarianceSummary {
   checkOptions('covarianceSummary', opts, optionKeys<CovarianceSummaryOptions>({ runtime: 1, maxIterations: 1, tol: 1, seed: 1, maxSpectrumDim: 1 }));
   const useGram = x.rows <= x.cols;
@@ -195,6 +233,11 @@ export function covarianceSummary(x: SampleMatrix, opts: CovarianceSummaryOption
 /**
  * The B.1.7 trace estimator around a reference point: (1/S)·Σ_i ‖v_ref − v_i‖² (v_ref is the
  * full-batch gradient or update, the v_i are per-sample ones; rows of X).
+ * @example
+ * ```ts
+ * import { traceAround } from 'metaoptim/analysis';
+ * console.log(traceAround({ data: Float64Array.of(1, 1, 3, 3), rows: 2, cols: 2 }, [2, 2])); // 2 = mean ‖v_l − ref‖²
+ * ```
  */
 export function traceAround(x: SampleMatrix, ref: ArrayLike<number>): number {
   checkShape('traceAround', x);
@@ -216,6 +259,12 @@ export function traceAround(x: SampleMatrix, ref: ArrayLike<number>): number {
  * Summaries of a PSD spectrum (descending): effective rank exp(−Σ p·ln p) with
  * p = λ⁺/Σλ⁺ (negative round-off eigenvalues count as 0), and the condition number
  * λ_max/λ_min⁺ where λ_min⁺ is the smallest eigenvalue above n·2.2e-16·λ_max.
+ * @example
+ * ```ts
+ * import { spectrumSummary } from 'metaoptim/analysis';
+ * const s = spectrumSummary(Float64Array.of(4, 1, 1, 1, 1));
+ * console.log(s.condition, s.effectiveRank > 1); // 4 true
+ * ```
  */
 export function spectrumSummary(eigs: Float64Array): { effectiveRank: number; condition: number } {
   let sum = 0;

@@ -52,6 +52,20 @@ export interface CheckpointAnalysis {
  *     when a two-layer block is named (`symmetry: { layout, dims }`, tensors W1, b1, W2, b2);
  *   - |u| and |g| log histograms of the first minibatch and per-tensor norms (B.1.8).
  * Errors: `INVALID_ARGUMENT` (fewer than 2 minibatches, size mismatch), plus those of the parts.
+ * @example
+ * ```ts
+ * import { adam, ready } from 'metaoptim';
+ * import { analyzeCheckpoint } from 'metaoptim/analysis';
+ * import { digitsMlpTask } from 'metaoptim/tasks';
+ * await ready();
+ * const task = await digitsMlpTask();
+ * const opt = adam({ lr: 3e-3 });
+ * const state = opt.init(task.init(0));
+ * const a = analyzeCheckpoint(opt, state, task, { batches: [0, 1, 2, 3, 4, 5, 6, 7] }); // the state is not stepped
+ * console.log(a.update.covariance.lambdaMax > 0, state.scalars.count); // true 0
+ * state.dispose();
+ * task.dispose();
+ * ```
  */
 export function analyzeCheckpoint(opt: Optimizer, state: OptState, task: Task, o: CheckpointAnalysisOptions): CheckpointAnalysis {
   checkOptions('analyzeCheckpoint', o, optionKeys<CheckpointAnalysisOptions>({ batches: 1, layout: 1, symmetry: 1, histogram: 1, maxSpectrumDim: 1, withLoss: 1 }));

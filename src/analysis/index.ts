@@ -1,3 +1,4 @@
+/** @module metaoptim/analysis */
 export {
   type CovarianceSummary,
   type CovarianceSummaryOptions,

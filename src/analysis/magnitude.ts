@@ -25,7 +25,15 @@ export interface HistogramOptions {
   max?: number;
 }
 
-/** Histogram of |x| on `bins` log-spaced bins in [min, max) (defaults 60 bins over [1e-10, 1e2)). */
+/**
+ * Histogram of |x| on `bins` log-spaced bins in [min, max) (defaults 60 bins over [1e-10, 1e2)).
+ * @example
+ * ```ts
+ * import { logHistogram } from 'metaoptim/analysis';
+ * const h = logHistogram([1e-3, 1e-2, 0.1, 0, 5], { min: 1e-4, max: 10, bins: 5 });
+ * console.log(h.counts.length, h.zeros); // 5 1
+ * ```
+ */
 export function logHistogram(x: ArrayLike<number>, opts: HistogramOptions = {}): LogHistogram {
   checkOptions('logHistogram', opts, optionKeys<HistogramOptions>({ bins: 1, min: 1, max: 1 }));
   const bins = opts.bins ?? 60, min = opts.min ?? 1e-10, max = opts.max ?? 1e2;
@@ -62,7 +70,15 @@ export interface TensorNorm {
   meanAbs: number;
 }
 
-/** ‖x‖₂ and mean|x| of each named tensor (f64 sums). */
+/**
+ * ‖x‖₂ and mean|x| of each named tensor (f64 sums).
+ * @example
+ * ```ts
+ * import { tensorNorms } from 'metaoptim/analysis';
+ * const n = tensorNorms({ W1: [3, 4], b1: [0, -2] });
+ * console.log(n.W1!.l2, n.b1!.meanAbs); // 5 1
+ * ```
+ */
 export function tensorNorms(views: Record<string, ArrayLike<number>>): Record<string, TensorNorm> {
   const out: Record<string, TensorNorm> = {};
   for (const [name, v] of Object.entries(views)) {

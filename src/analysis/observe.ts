@@ -16,6 +16,17 @@ import type { GradientInput, Optimizer, StepInfo } from '../optim/types.js';
  * Errors: `STATE_MISMATCH` when `state` was made by another optimizer (another kind,
  * other hyper-parameters or another layout; see `Optimizer.step`), whatever `opt.step` raises
  * on the scratch state (e.g. `NON_FINITE_GRADIENT`), `INVALID_ARGUMENT` when the state is not live.
+ * @example
+ * ```ts
+ * import { adam, ready } from 'metaoptim';
+ * import { wouldUpdate } from 'metaoptim/analysis';
+ * await ready();
+ * const opt = adam({ lr: 0.1 });
+ * const state = opt.init([1, 2]);
+ * const { delta } = wouldUpdate(opt, state, [1, -1]); // the update Adam would apply
+ * console.log(Array.from(delta, (v) => v.toFixed(2)), state.scalars.count); // [ '-0.10', '0.10' ] 0
+ * state.dispose();
+ * ```
  */
 export function wouldUpdate(opt: Optimizer, state: OptState, grads?: GradientInput, info?: StepInfo): { delta: Float64Array; applied: boolean } {
   if (!state || typeof state.save !== 'function' || !state.maker) throw new MetaoptimError('INVALID_ARGUMENT', 'wouldUpdate: expected an optimizer state');
@@ -34,7 +45,20 @@ export function wouldUpdate(opt: Optimizer, state: OptState, grads?: GradientInp
   }
 }
 
-/** Runs `wouldUpdate` for every gradient in `grads` (one per minibatch) from the same state. */
+/**
+ * Runs `wouldUpdate` for every gradient in `grads` (one per minibatch) from the same state.
+ * @example
+ * ```ts
+ * import { lion, ready } from 'metaoptim';
+ * import { wouldUpdates } from 'metaoptim/analysis';
+ * await ready();
+ * const opt = lion({ lr: 0.1 });
+ * const state = opt.init([0, 0]);
+ * const deltas = wouldUpdates(opt, state, [[1, -1], [-2, 0]]); // each from the same state
+ * console.log(deltas.map((d) => Array.from(d))); // [ [ -0.1, 0.1 ], [ 0.1, 0 ] ] (f32 rounding aside)
+ * state.dispose();
+ * ```
+ */
 export function wouldUpdates(opt: Optimizer, state: OptState, grads: readonly GradientInput[], infos?: readonly (StepInfo | undefined)[]): Float64Array[] {
   return grads.map((g, i) => wouldUpdate(opt, state, g, infos?.[i]).delta);
 }

@@ -61,6 +61,22 @@ export interface RunRecord {
  * done: steps, total: steps, metrics: { loss } }`; ABORTED details `{ iteration: steps done,
  * partial: the RunRecord so far (losses cut to the steps done) }`.
  * Errors: `UNKNOWN_OPTION`, `INVALID_ARGUMENT`, `ABORTED`.
+ * @example
+ * ```ts
+ * import { adam, ready } from 'metaoptim';
+ * import { recordRun } from 'metaoptim/analysis';
+ * import { mlpLayout } from 'metaoptim/nn';
+ * import { digitsMlpTask } from 'metaoptim/tasks';
+ * await ready();
+ * const task = await digitsMlpTask();
+ * const rec = await recordRun(adam({ lr: 3e-3 }), task, {
+ *   steps: 30, layout: mlpLayout([64, 20, 10], false).tensors, dims: { input: 64, hidden: 20, output: 10 },
+ *   checkpointSteps: [20], checkpointBatches: [0, 1, 2, 3, 4, 5, 6, 7],
+ * });
+ * const a = rec.checkpoints[0]!;
+ * console.log(rec.losses.length, a.update.blockSumAlpha > 0, rec.symmetry.length > 0); // 30 true true
+ * task.dispose();
+ * ```
  */
 export async function recordRun(opt: Optimizer, task: Task, o: RecordRunOptions): Promise<RunRecord> {
   checkOptions('recordRun', o, RECORD_RUN_KEYS);

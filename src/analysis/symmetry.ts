@@ -37,7 +37,16 @@ export interface SymmetryDeviations {
   rescale: { perUnit: Float64Array; total: number; absSum: number };
 }
 
-/** The flat layout [W1, b1, W2, b2] cut into views (no copy): `tensorViews` for this block. */
+/**
+ * The flat layout [W1, b1, W2, b2] cut into views (no copy): `tensorViews` for this block.
+ * @example
+ * ```ts
+ * import { twoLayerViews } from 'metaoptim/analysis';
+ * const flat = new Float32Array(4 * 3 + 3 + 3 * 2 + 2);
+ * const v = twoLayerViews(flat, { input: 4, hidden: 3, output: 2 });
+ * console.log(v.W1.length, v.b1.length, v.W2.length, v.b2.length); // 12 3 6 2 (views, no copy)
+ * ```
+ */
 export function twoLayerViews<T extends Float32Array | Float64Array>(flat: T, dims: TwoLayerDims, offset = 0): { W1: T; b1: T; W2: T; b2: T } {
   const v = tensorViews(flat, [
     ['W1', dims.hidden * dims.input],
@@ -48,7 +57,15 @@ export function twoLayerViews<T extends Float32Array | Float64Array>(flat: T, di
   return { W1: v.W1!, b1: v.b1!, W2: v.W2!, b2: v.b2! };
 }
 
-/** Consecutive named views (subarrays, no copy) of a flat vector, from `offset`. */
+/**
+ * Consecutive named views (subarrays, no copy) of a flat vector, from `offset`.
+ * @example
+ * ```ts
+ * import { tensorViews } from 'metaoptim/analysis';
+ * const v = tensorViews(new Float64Array(5), [['a', 2], ['b', 3]]);
+ * console.log(v.a!.length, v.b!.length); // 2 3
+ * ```
+ */
 export function tensorViews<T extends Float32Array | Float64Array>(flat: T, layout: readonly (readonly [string, number])[], offset = 0): Record<string, T> {
   const out: Record<string, T> = {};
   let at = offset;
@@ -69,7 +86,19 @@ function check(what: string, v: TwoLayerViews, d: TwoLayerDims): void {
   }
 }
 
-/** Deviations of ĝ (= −Δθ, or a gradient) at parameters θ (before the update). */
+/**
+ * Deviations of ĝ (= −Δθ, or a gradient) at parameters θ (before the update).
+ * @example
+ * ```ts
+ * import { symmetryDeviations, twoLayerViews } from 'metaoptim/analysis';
+ * const dims = { input: 2, hidden: 3, output: 2 };
+ * const size = 2 * 3 + 3 + 3 * 2 + 2;
+ * const theta = twoLayerViews(Float64Array.from({ length: size }, (_, i) => Math.cos(i)), dims);
+ * const ghat = twoLayerViews(Float64Array.from({ length: size }, (_, i) => Math.sin(i)), dims);
+ * const d = symmetryDeviations(theta, ghat, dims);
+ * console.log(d.translation.perUnit.length, Number.isFinite(d.translation.total)); // 3 true (one deviation per hidden unit)
+ * ```
+ */
 export function symmetryDeviations(theta: TwoLayerViews, ghat: TwoLayerViews, dims: TwoLayerDims): SymmetryDeviations {
   check('theta', theta, dims);
   check('ghat', ghat, dims);
@@ -99,14 +128,31 @@ export function symmetryDeviations(theta: TwoLayerViews, ghat: TwoLayerViews, di
   };
 }
 
-/** ĝ = −Δθ as views of the same layout, from a flat update Δθ. */
+/**
+ * ĝ = −Δθ as views of the same layout, from a flat update Δθ.
+ * @example
+ * ```ts
+ * import { effectiveGradient } from 'metaoptim/analysis';
+ * console.log(Array.from(effectiveGradient([0.1, -0.2]))); // [ -0.1, 0.2 ]: ĝ = −Δθ
+ * ```
+ */
 export function effectiveGradient(delta: ArrayLike<number>): Float64Array {
   const g = new Float64Array(delta.length);
   for (let i = 0; i < delta.length; i++) g[i] = -delta[i]!;
   return g;
 }
 
-/** Named views from a layout of `{ name, offset, length }` records (e.g. the nn module's `mlpLayout(...).tensors`). */
+/**
+ * Named views from a layout of `{ name, offset, length }` records (e.g. the nn module's `mlpLayout(...).tensors`).
+ * @example
+ * ```ts
+ * import { viewsFromLayout } from 'metaoptim/analysis';
+ * import { mlpLayout } from 'metaoptim/nn';
+ * const { tensors, size } = mlpLayout([4, 3, 2], false);
+ * const views = viewsFromLayout(new Float32Array(size), tensors);
+ * console.log(Object.keys(views)); // [ 'W1', 'b1', 'W2', 'b2' ]
+ * ```
+ */
 export function viewsFromLayout<T extends Float32Array | Float64Array>(flat: T, tensors: readonly { name: string; offset: number; length: number }[]): Record<string, T> {
   const out: Record<string, T> = {};
   for (const t of tensors) {

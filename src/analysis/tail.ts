@@ -28,7 +28,14 @@ import { Rng } from '../core/rng.js';
 
 const EPS = 2.220446049250313e-16;
 
-/** Largest divisor m of N with m ≤ √N. */
+/**
+ * Largest divisor m of N with m ≤ √N.
+ * @example
+ * ```ts
+ * import { largestDivisorBelowSqrt } from 'metaoptim/analysis';
+ * console.log(largestDivisorBelowSqrt(1000)); // 25: the block size of the block-sum estimator
+ * ```
+ */
 export function largestDivisorBelowSqrt(N: number): number {
   for (let m = Math.floor(Math.sqrt(N)); m >= 1; m--) if (N % m === 0) return m;
   return 1;
@@ -40,7 +47,15 @@ function checkFinite(owner: string, x: ArrayLike<number>): void {
   }
 }
 
-/** The B.1.6 block-sum tail index α̂ of the samples X (any order-preserving array). */
+/**
+ * The B.1.6 block-sum tail index α̂ of the samples X (any order-preserving array).
+ * @example
+ * ```ts
+ * import { stableSamples, tailIndexBlockSum } from 'metaoptim/analysis';
+ * const x = stableSamples(1.2, 100_000, 1); // symmetric α-stable noise
+ * console.log(tailIndexBlockSum(x).alpha.toFixed(1)); // ≈ 1.2
+ * ```
+ */
 export function tailIndexBlockSum(x: ArrayLike<number>): { alpha: number; m: number; n: number } {
   const N = x.length;
   checkFinite('tailIndexBlockSum', x);
@@ -67,7 +82,15 @@ export interface HillOptions {
   runtime?: Runtime;
 }
 
-/** Hill's tail index of |X| from its k largest values, with O(N) selection in WebAssembly. */
+/**
+ * Hill's tail index of |X| from its k largest values, with O(N) selection in WebAssembly.
+ * @example
+ * ```ts
+ * import { paretoSamples, tailIndexHill } from 'metaoptim/analysis';
+ * const x = paretoSamples(1.5, 100_000, 1);
+ * console.log(tailIndexHill(x).alpha.toFixed(1)); // ≈ 1.5
+ * ```
+ */
 export function tailIndexHill(x: Float32Array | Float64Array, opts: HillOptions = {}): { alpha: number; k: number; threshold: number } {
   checkOptions('tailIndexHill', opts, optionKeys<HillOptions>({ k: 1, runtime: 1 }));
   const N = x.length;
@@ -172,6 +195,12 @@ export function sampledThreshold(rt: Runtime, x: Float32Array | Float64Array, ne
 /**
  * Noise of B sample vectors around their mean (SPEC B.1.6 step 2), flattened minibatch-major:
  * out[b·P + i] = v_b[i] − (1/B)Σ_b' v_b'[i], in f64. Also returns ‖ξ_b‖ per minibatch.
+ * @example
+ * ```ts
+ * import { noise } from 'metaoptim/analysis';
+ * const r = noise([[1, 2], [3, 4], [5, 6]]); // per-sample deviations from the mean
+ * console.log(r.size, r.noise.length); // 2 6
+ * ```
  */
 export function noise(samples: readonly ArrayLike<number>[]): { noise: Float64Array; norms: Float64Array; size: number } {
   const B = samples.length;

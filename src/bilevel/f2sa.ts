@@ -39,6 +39,14 @@ const F2SA_KEYS = ['lambda0', 'lambdaStep', 'lambdaMax', 'alpha', 'beta', 'xi', 
  * with `decay: 'sqrt'` α, β, ξ are divided by √(k+1). Fixed points at λ = λ_max are those of
  * the penalty problem with γ = λ_max (same as PBGD). Gradient evaluations per outer step:
  * 3·T_in + 3.
+ * @example
+ * ```ts
+ * import { ready } from 'metaoptim';
+ * import { f2sa, flatQuadratic1d } from 'metaoptim/bilevel';
+ * await ready();
+ * const r = await f2sa(flatQuadratic1d(), { iterations: 3000, lambdaMax: 10, alpha: 0.1, beta: 0.1 });
+ * console.log(r.x[0]!.toFixed(4)); // 1.0000
+ * ```
  */
 export async function f2sa(problem: BilevelProblem, opts: F2saOptions): Promise<BilevelResult> {
   const m = 'f2sa';

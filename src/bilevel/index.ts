@@ -1,3 +1,4 @@
+/** @module metaoptim/bilevel */
 // Single-loop bilevel optimization (SPEC A.2): PBGD-Free with the PBGD and F2SA baselines,
 // the problem API, and the problems they are compared on. See docs/bilevel.md.
 export {

@@ -32,6 +32,15 @@ const PBGD_FREE_KEYS = ['gamma', 'eta', 'etaY', 'inner'];
  * Gradient evaluations per iteration: 2K + 1 (∇_y f, ∇_y g per inner step; ∇ₓf once).
  * The y step is the fused kernel `penalty_y_step_f32` with (ca, cb, η) = (1/γ, 1, η_γ); the x
  * step is `step_box_f32` (projection fused).
+ * @example
+ * ```ts
+ * import { ready } from 'metaoptim';
+ * import { flatQuadratic1d, pbgdFree } from 'metaoptim/bilevel';
+ * await ready();
+ * const p = flatQuadratic1d(); // g = ½(y − x)², f = ½(x − 1)² + ½(y − x)²
+ * const r = await pbgdFree(p, { iterations: 3000, gamma: 2, eta: 0.2, etaY: 0.4 });
+ * console.log(r.x[0]!.toFixed(4), r.counts.total); // 1.0000 9000
+ * ```
  */
 export async function pbgdFree(problem: BilevelProblem, opts: PbgdFreeOptions): Promise<BilevelResult> {
   const m = 'pbgd-free';

@@ -40,6 +40,14 @@ const PBGD_KEYS = ['gammaMax', 'gammaInit', 'rampSteps', 'lrX', 'lrY', 'lrInner'
  * f(x, y_γ(x)) + γ(g(x, y_γ(x)) − v(x)) — they approach the bilevel solution as γ → ∞.
  * Gradient evaluations per iteration: T_in + 5 (∇_y g at z per inner step; ∇ₓf, ∇_y f,
  * ∇ₓg, ∇_y g at (x, y); ∇ₓg at (x, z)).
+ * @example
+ * ```ts
+ * import { ready } from 'metaoptim';
+ * import { flatQuadratic1d, pbgd } from 'metaoptim/bilevel';
+ * await ready();
+ * const r = await pbgd(flatQuadratic1d(), { iterations: 3000, gammaMax: 10, lrX: 0.1, lrY: 0.1 });
+ * console.log(r.x[0]!.toFixed(4)); // 1.0000
+ * ```
  */
 export async function pbgd(problem: BilevelProblem, opts: PbgdOptions): Promise<BilevelResult> {
   const m = 'pbgd';

@@ -58,7 +58,31 @@ export interface BilevelProblem extends Readonly<Omit<BilevelProblemSpec, 'upper
   upperObjective?: (x: Float32Array) => number;
 }
 
-/** Validates a problem definition and fills in F(x) from y*(x) when only the latter is given. */
+/**
+ * Validates a problem definition and fills in F(x) from y*(x) when only the latter is given.
+ * @example
+ * ```ts
+ * import { ready } from 'metaoptim';
+ * import { defineBilevelProblem, pbgdFree } from 'metaoptim/bilevel';
+ * await ready();
+ * // min_x ½(x − 1)² + ½(y − x)²  with  y*(x) = argmin_y ½(y − x)²
+ * const p = defineBilevelProblem({
+ *   name: 'toy', dimX: 1, dimY: 1,
+ *   upper: (x, y, gx, gy) => {
+ *     if (gx) gx[0] = x[0]! - 1 - (y[0]! - x[0]!);
+ *     if (gy) gy[0] = y[0]! - x[0]!;
+ *     return 0.5 * (x[0]! - 1) ** 2 + 0.5 * (y[0]! - x[0]!) ** 2;
+ *   },
+ *   lower: (x, y, gx, gy) => {
+ *     if (gx) gx[0] = x[0]! - y[0]!;
+ *     if (gy) gy[0] = y[0]! - x[0]!;
+ *     return 0.5 * (y[0]! - x[0]!) ** 2;
+ *   },
+ * });
+ * const r = await pbgdFree(p, { iterations: 3000, gamma: 2, eta: 0.2, etaY: 0.4 });
+ * console.log(r.x[0]!.toFixed(3)); // 1.000
+ * ```
+ */
 export function defineProblem(spec: BilevelProblemSpec): BilevelProblem {
   if (!spec || typeof spec.name !== 'string') throw new MetaoptimError('BILEVEL_INVALID', 'bilevel problem: a name is required');
   const owner = `bilevel problem ${spec.name}`;

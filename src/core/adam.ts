@@ -22,12 +22,30 @@ export interface AdamF64Options {
   eps?: number;
 }
 
-/** Zero moments for a vector of length n. */
+/**
+ * Zero moments for a vector of length n.
+ * @example
+ * ```ts
+ * import { adamF64Init } from 'metaoptim/core';
+ * const s = adamF64Init(3);
+ * console.log(s.m.length, s.v.length, s.t); // 3 3 0
+ * ```
+ */
 export function adamF64Init(n: number): AdamF64State {
   return { m: new Float64Array(n), v: new Float64Array(n), t: 0 };
 }
 
-/** One Adam step on x in place (see the module comment); advances `state.t`. */
+/**
+ * One Adam step on x in place (see the module comment); advances `state.t`.
+ * @example
+ * ```ts
+ * import { adamF64Init, adamF64Step } from 'metaoptim/core';
+ * const x = Float64Array.of(1, -1);
+ * const state = adamF64Init(2);
+ * for (let t = 0; t < 500; t++) adamF64Step(x, Array.from(x), state, { lr: 0.05 }); // f(x) = ½‖x‖²
+ * console.log(Math.abs(x[0]!) < 1e-2, state.t); // true 500
+ * ```
+ */
 export function adamF64Step(x: Float64Array, g: ArrayLike<number>, state: AdamF64State, o: AdamF64Options): void {
   const b1 = o.beta1 ?? 0.9;
   const b2 = o.beta2 ?? 0.999;

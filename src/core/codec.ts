@@ -31,7 +31,16 @@ function fromB64(s: string): Uint8Array {
 
 const bytesOf = (a: Float32Array | Float64Array | Uint8Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
-/** Encodes a JSON-able value, with typed arrays and non-finite numbers kept bit-exact, as UTF-8 bytes. */
+/**
+ * Encodes a JSON-able value, with typed arrays and non-finite numbers kept bit-exact, as UTF-8 bytes.
+ * @example
+ * ```ts
+ * import { decodeJson, encodeJson } from 'metaoptim/core';
+ * const bytes = encodeJson({ theta: new Float32Array([0.1, -2]), step: 3 });
+ * const back = decodeJson(bytes) as { theta: Float32Array; step: number };
+ * console.log(back.theta instanceof Float32Array, back.theta[1], back.step); // true -2 3
+ * ```
+ */
 export function encodeJson(value: unknown): Uint8Array {
   const text = JSON.stringify(value, (_k, v: unknown) => {
     if (v instanceof Float32Array) return { $f32: toB64(bytesOf(v)) };
@@ -47,6 +56,16 @@ export function encodeJson(value: unknown): Uint8Array {
 /**
  * Decodes `encodeJson` bytes (any ArrayBufferView, e.g. a Node Buffer). Unreadable bytes throw
  * `code` (default BAD_CHECKPOINT) naming `what`.
+ * @example
+ * ```ts
+ * import { MetaoptimError } from 'metaoptim';
+ * import { decodeJson } from 'metaoptim/core';
+ * try {
+ *   decodeJson(new Uint8Array([1, 2, 3]), 'my file');
+ * } catch (err) {
+ *   console.log(err instanceof MetaoptimError && err.code); // BAD_CHECKPOINT
+ * }
+ * ```
  */
 export function decodeJson(bytes: ArrayBufferView, what = 'checkpoint', code = 'BAD_CHECKPOINT'): unknown {
   const view = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);

@@ -22,6 +22,18 @@
  * - `ABORTED`                a long-running function's `AbortSignal` fired
  *                            (details: `{ iteration, partial }`, see core/loop.ts)
  * - `WORKER_FAILED`          a worker thread threw or exited; the run is rejected, never left pending
+ * Reference: docs/errors.md lists every code with the functions that raise it.
+ * @example
+ * ```ts
+ * import { MetaoptimError, adam } from 'metaoptim';
+ * const options: Record<string, number> = { learningRate: 0.1 };
+ * try {
+ *   adam(options);
+ * } catch (err) {
+ *   if (!(err instanceof MetaoptimError)) throw err;
+ *   console.log(err.code, err.details?.suggestion); // UNKNOWN_OPTION lr
+ * }
+ * ```
  */
 export class MetaoptimError extends Error {
   readonly code: string;
@@ -35,7 +47,15 @@ export class MetaoptimError extends Error {
   }
 }
 
-/** Throws INVALID_HYPERPARAMETER unless `value` is a finite number within [min, max]. */
+/**
+ * Throws INVALID_HYPERPARAMETER unless `value` is a finite number within [min, max].
+ * @example
+ * ```ts
+ * import { checkNumber } from 'metaoptim/core';
+ * const lr = checkNumber('myOptimizer', 'lr', 0.1, { min: 0 }); // returns the number, or throws INVALID_HYPERPARAMETER
+ * console.log(lr); // 0.1
+ * ```
+ */
 export function checkNumber(
   owner: string,
   name: string,
@@ -67,6 +87,18 @@ export function checkNumber(
  * valid key (Levenshtein distance ≤ max(2, ⌊len/3⌋), case-insensitive) so that a typo such as
  * `learningRate` for `lr` is an error, never a silently ignored option. `undefined` or `null`
  * `opts` pass. Returns `opts` (typed) for chaining.
+ * @example
+ * ```ts
+ * import { MetaoptimError } from 'metaoptim';
+ * import { checkOptions, optionKeys } from 'metaoptim/core';
+ * interface MyOptions { steps?: number; seed?: number }
+ * const KEYS = optionKeys<MyOptions>({ steps: 1, seed: 1 });
+ * try {
+ *   checkOptions('myFunction', { step: 10 }, KEYS);
+ * } catch (err) {
+ *   console.log(err instanceof MetaoptimError && err.message); // [UNKNOWN_OPTION] myFunction: unknown option 'step'; did you mean 'steps'?
+ * }
+ * ```
  */
 export function checkOptions<T extends object>(owner: string, opts: T | undefined | null, valid: readonly string[]): T {
   if (opts === undefined || opts === null) return {} as T;
@@ -88,12 +120,25 @@ export function checkOptions<T extends object>(owner: string, opts: T | undefine
  * it to build the `valid` list of `checkOptions`, so that list cannot drift from the interface:
  *
  *   const ADAM_KEYS = optionKeys<AdamOptions>({ lr: 1, beta1: 1, beta2: 1, eps: 1, weightDecay: 1, nonFinite: 1 });
+ * @example
+ * ```ts
+ * import { optionKeys } from 'metaoptim/core';
+ * interface O { a?: number; b?: string }
+ * console.log(optionKeys<O>({ a: 1, b: 1 })); // [ 'a', 'b' ]: a missing or extra key is a type error
+ * ```
  */
 export function optionKeys<T extends object>(keys: { [K in keyof Required<T>]: 1 }): readonly string[] {
   return Object.freeze(Object.keys(keys));
 }
 
-/** The entry of `candidates` closest to `word` by edit distance, if it is close enough to be a typo. */
+/**
+ * The entry of `candidates` closest to `word` by edit distance, if it is close enough to be a typo.
+ * @example
+ * ```ts
+ * import { closestKey } from 'metaoptim/core';
+ * console.log(closestKey('learningRate', ['lr', 'beta1', 'eps'])); // lr
+ * ```
+ */
 export function closestKey(word: string, candidates: readonly string[]): string | undefined {
   const w = word.toLowerCase();
   const alias = ALIASES[w.replace(/[_-]/g, '')];

@@ -1,3 +1,4 @@
+/** @module metaoptim/core */
 // metaoptim/core: the shared foundation below everything else (errors, the one Rng, small
 // f64 linear algebra, statistics, the f64 Adam helper, the typed-array JSON codec and the
 // loop contract). Pure TypeScript, no WebAssembly, no dependencies.

@@ -49,13 +49,36 @@ export interface AbortedDetails<P = unknown> {
   partial: P | undefined;
 }
 
-/** The `ABORTED` error of `owner` with details `{ iteration, partial }`. */
+/**
+ * The `ABORTED` error of `owner` with details `{ iteration, partial }`.
+ * @example
+ * ```ts
+ * import { abortedError, isAborted } from 'metaoptim/core';
+ * const err = abortedError('myLoop', 42, { bestSoFar: 0.1 });
+ * console.log(err.code, isAborted(err) && err.details.iteration); // ABORTED 42
+ * ```
+ */
 export function abortedError<P>(owner: string, iteration: number, partial?: P): MetaoptimError {
   const details: AbortedDetails<P> = { iteration, partial };
   return new MetaoptimError('ABORTED', `${owner}: aborted after ${iteration} iterations`, details as unknown as Record<string, unknown>);
 }
 
-/** True when `err` is a metaoptim `ABORTED` error. */
+/**
+ * True when `err` is a metaoptim `ABORTED` error.
+ * @example
+ * ```ts
+ * import { adam, ready, train } from 'metaoptim';
+ * import { isAborted } from 'metaoptim/core';
+ * import { rastriginTask } from 'metaoptim/tasks';
+ * await ready();
+ * try {
+ *   await train(rastriginTask({ n: 8 }), adam(), { steps: 1e7, evalSplits: [], signal: AbortSignal.timeout(100) });
+ * } catch (err) {
+ *   if (!isAborted(err)) throw err;
+ *   console.log(err.details.iteration > 0); // true: the steps done before the abort
+ * }
+ * ```
+ */
 export function isAborted(err: unknown): err is MetaoptimError & { details: AbortedDetails } {
   return err instanceof MetaoptimError && err.code === 'ABORTED';
 }
@@ -66,6 +89,16 @@ let channel: { port1: MessagePort; port2: MessagePort; queue: (() => void)[] } |
 /**
  * Resolves on a later turn of the event loop: `setImmediate` in Node, a `MessageChannel`
  * message in browsers and workers (not clamped like nested `setTimeout`), else `setTimeout(0)`.
+ * @example
+ * ```ts
+ * import { yieldToEventLoop } from 'metaoptim/core';
+ * let sum = 0;
+ * for (let i = 0; i < 1e6; i++) {
+ *   sum += i;
+ *   if (i % 100_000 === 0) await yieldToEventLoop(); // let timers, I/O and UI run
+ * }
+ * console.log(sum); // 499999500000
+ * ```
  */
 export function yieldToEventLoop(): Promise<void> {
   if (hasSetImmediate) return new Promise((resolve) => (globalThis as unknown as { setImmediate(f: () => void): void }).setImmediate(resolve));
@@ -106,6 +139,23 @@ export interface LoopInit {
  *     await loop.tick(t + 1, () => partialResult(), () => ({ loss }));
  *   }
  *   loop.finish(T);
+ * @example
+ * ```ts
+ * import type { LoopOptions } from 'metaoptim';
+ * import { Loop } from 'metaoptim/core';
+ * // A long-running function on the loop contract: async, yields, aborts, reports progress.
+ * async function sumSquares(n: number, opts: LoopOptions = {}): Promise<number> {
+ *   const loop = new Loop('sumSquares', opts, { total: n });
+ *   let s = 0;
+ *   for (let i = 1; i <= n; i++) {
+ *     s += i * i;
+ *     await loop.tick(i, () => s); // yields every ~20 ms; ABORTED carries { iteration: i, partial: s }
+ *   }
+ *   loop.finish(n);
+ *   return s;
+ * }
+ * console.log(await sumSquares(1000, { onProgress: (e) => void e.done })); // 333833500
+ * ```
  */
 export class Loop {
   readonly owner: string;

@@ -12,7 +12,14 @@ import { Rng } from './rng.js';
  *   `finite(xs)` drops them explicitly where a caller wants that.
  */
 
-/** Arithmetic mean; NaN for no values. */
+/**
+ * Arithmetic mean; NaN for no values.
+ * @example
+ * ```ts
+ * import { mean, sd } from 'metaoptim/core';
+ * console.log(mean([1, 2, 3, 4]), sd([1, 2, 3, 4]).toFixed(4)); // 2.5 1.2910 (sample sd, n − 1)
+ * ```
+ */
 export function mean(xs: ArrayLike<number>): number {
   if (xs.length === 0) return NaN;
   let s = 0;
@@ -20,7 +27,14 @@ export function mean(xs: ArrayLike<number>): number {
   return s / xs.length;
 }
 
-/** Sample standard deviation (n − 1 in the denominator); 0 for one value, NaN for none. */
+/**
+ * Sample standard deviation (n − 1 in the denominator); 0 for one value, NaN for none.
+ * @example
+ * ```ts
+ * import { sd } from 'metaoptim/core';
+ * console.log(sd([2, 4, 4, 4, 5, 5, 7, 9]).toFixed(4)); // 2.1381
+ * ```
+ */
 export function sd(xs: ArrayLike<number>): number {
   const n = xs.length;
   if (n === 0) return NaN;
@@ -31,12 +45,26 @@ export function sd(xs: ArrayLike<number>): number {
   return Math.sqrt(s / (n - 1));
 }
 
-/** `{ mean, sd, n }` in one call. */
+/**
+ * `{ mean, sd, n }` in one call.
+ * @example
+ * ```ts
+ * import { meanSd } from 'metaoptim/core';
+ * console.log(meanSd([1, 2, 3])); // { mean: 2, sd: 1, n: 3 }
+ * ```
+ */
 export function meanSd(xs: ArrayLike<number>): { mean: number; sd: number; n: number } {
   return { mean: mean(xs), sd: sd(xs), n: xs.length };
 }
 
-/** The finite values of xs, in order. */
+/**
+ * The finite values of xs, in order.
+ * @example
+ * ```ts
+ * import { finite } from 'metaoptim/core';
+ * console.log(finite([1, NaN, 2, Infinity])); // [ 1, 2 ]
+ * ```
+ */
 export function finite(xs: ArrayLike<number>): number[] {
   const out: number[] = [];
   for (let i = 0; i < xs.length; i++) if (Number.isFinite(xs[i]!)) out.push(xs[i]!);
@@ -47,7 +75,14 @@ function sorted(xs: ArrayLike<number>): Float64Array {
   return Float64Array.from(xs).sort();
 }
 
-/** The q-quantile, q ∈ [0, 1], with linear interpolation (R type 7); NaN for no values. */
+/**
+ * The q-quantile, q ∈ [0, 1], with linear interpolation (R type 7); NaN for no values.
+ * @example
+ * ```ts
+ * import { quantile } from 'metaoptim/core';
+ * console.log(quantile([1, 2, 3, 4], 0.25)); // 1.75 (type 7, R's default)
+ * ```
+ */
 export function quantile(xs: ArrayLike<number>, q: number): number {
   if (!(q >= 0 && q <= 1)) throw new MetaoptimError('INVALID_ARGUMENT', `quantile: q must lie in [0, 1], got ${q}`);
   if (xs.length === 0) return NaN;
@@ -62,7 +97,14 @@ function quantileSorted(s: Float64Array, q: number): number {
   return s[lo]! + (h - lo) * (s[hi]! - s[lo]!);
 }
 
-/** The median (the 0.5-quantile). */
+/**
+ * The median (the 0.5-quantile).
+ * @example
+ * ```ts
+ * import { median } from 'metaoptim/core';
+ * console.log(median([3, 1, 2, 10])); // 2.5
+ * ```
+ */
 export function median(xs: ArrayLike<number>): number {
   return quantile(xs, 0.5);
 }
@@ -70,6 +112,11 @@ export function median(xs: ArrayLike<number>): number {
 /**
  * Interquartile mean: the mean of the values between the 25th and 75th percentiles, each
  * sorted value weighted by the part of its slot [i/n, (i+1)/n) inside [0.25, 0.75].
+ * @example
+ * ```ts
+ * import { iqm } from 'metaoptim/core';
+ * console.log(iqm([1, 2, 3, 4, 5, 6, 7, 100])); // 4.5: the mean of the middle half ignores the outlier
+ * ```
  */
 export function iqm(xs: ArrayLike<number>): number {
   const n = xs.length;
@@ -100,6 +147,12 @@ export interface BootstrapOptions {
 /**
  * Percentile bootstrap confidence interval of `stat` (default: the mean): `resamples` draws of
  * n values with replacement from `new Rng(seed, 0xb007)`, then the (1∓level)/2 quantiles.
+ * @example
+ * ```ts
+ * import { bootstrapCi, median } from 'metaoptim/core';
+ * const ci = bootstrapCi([3, 5, 4, 6, 5, 7, 4, 5], median, { seed: 1 });
+ * console.log(ci.estimate, ci.lo <= ci.estimate && ci.estimate <= ci.hi); // 5 true
+ * ```
  */
 export function bootstrapCi(
   xs: ArrayLike<number>,
@@ -123,7 +176,14 @@ export function bootstrapCi(
   return { lo: quantileSorted(s, (1 - level) / 2), hi: quantileSorted(s, (1 + level) / 2), estimate };
 }
 
-/** Ranks 1..n with ties given their mean rank. */
+/**
+ * Ranks 1..n with ties given their mean rank.
+ * @example
+ * ```ts
+ * import { ranks } from 'metaoptim/core';
+ * console.log(ranks([10, 30, 20, 20])); // [ 1, 4, 2.5, 2.5 ] (ties share the mean rank)
+ * ```
+ */
 export function ranks(xs: ArrayLike<number>): number[] {
   const idx = Array.from({ length: xs.length }, (_, i) => i).sort((a, b) => xs[a]! - xs[b]!);
   const r = new Array<number>(xs.length);
@@ -139,6 +199,11 @@ export function ranks(xs: ArrayLike<number>): number[] {
 /**
  * Spearman rank correlation over the pairs where both values are finite (ties get mean
  * ranks); NaN for fewer than 2 such pairs or a constant input.
+ * @example
+ * ```ts
+ * import { spearman } from 'metaoptim/core';
+ * console.log(spearman([1, 2, 3, 4], [10, 20, 25, 100])); // 1 (monotone)
+ * ```
  */
 export function spearman(x: ArrayLike<number>, y: ArrayLike<number>): number {
   if (x.length !== y.length) throw new MetaoptimError('LENGTH_MISMATCH', `spearman: ${x.length} x values but ${y.length} y values`);

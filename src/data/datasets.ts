@@ -63,22 +63,54 @@ function load(file: DataFile, name: string, header: boolean, scale: number): Pro
   return p;
 }
 
-/** 1,797 8×8 digit images, pixels scaled from 0–16 to [0, 1] (64 features, 10 classes). */
+/**
+ * 1,797 8×8 digit images, pixels scaled from 0–16 to [0, 1] (64 features, 10 classes).
+ * @example
+ * ```ts
+ * import { loadDigits } from 'metaoptim/data';
+ * const d = await loadDigits();
+ * console.log(d.rows, d.features, d.classes); // 1797 64 10
+ * ```
+ */
 export function loadDigits(): Promise<Dataset> {
   return load('digits', 'digits', false, 16);
 }
 
-/** Fisher's iris: 150 rows, 4 features (cm, unscaled), 3 classes. */
+/**
+ * Fisher's iris: 150 rows, 4 features (cm, unscaled), 3 classes.
+ * @example
+ * ```ts
+ * import { loadIris } from 'metaoptim/data';
+ * const d = await loadIris();
+ * console.log(d.rows, d.features, d.classNames.length); // 150 4 3
+ * ```
+ */
 export function loadIris(): Promise<Dataset> {
   return load('iris', 'iris', true, 1);
 }
 
-/** UCI wine: 178 rows, 13 features (unscaled), 3 classes. */
+/**
+ * UCI wine: 178 rows, 13 features (unscaled), 3 classes.
+ * @example
+ * ```ts
+ * import { loadWine } from 'metaoptim/data';
+ * const d = await loadWine();
+ * console.log(d.rows, d.features, d.classes); // 178 13 3
+ * ```
+ */
 export function loadWine(): Promise<Dataset> {
   return load('wine', 'wine', true, 1);
 }
 
-/** Rows `idx` of `d` as a new data set. */
+/**
+ * Rows `idx` of `d` as a new data set.
+ * @example
+ * ```ts
+ * import { loadIris, subset } from 'metaoptim/data';
+ * const first = subset(await loadIris(), [0, 1, 2], 'iris-head');
+ * console.log(first.name, first.rows, first.x.length); // iris-head 3 12
+ * ```
+ */
 export function subset(d: Dataset, idx: ArrayLike<number>, name = d.name): Dataset {
   const x = new Float32Array(idx.length * d.features);
   const y = new Int32Array(idx.length);
@@ -94,6 +126,13 @@ export function subset(d: Dataset, idx: ArrayLike<number>, name = d.name): Datas
  * A fixed seeded split: the rows are shuffled by `Rng(seed)` and the first `test` rows
  * (a count, or a fraction of the rows) become the test set. Digits default: 397 test,
  * 1,400 train (SPEC adaptation).
+ * @example
+ * ```ts
+ * import { loadDigits, splitDataset } from 'metaoptim/data';
+ * const digits = await loadDigits();                      // 1,797 × 64, pixels in [0, 1]
+ * const { train, test } = splitDataset(digits, { test: 397, seed: 0 });
+ * console.log(train.rows, test.rows);                     // 1400 397
+ * ```
  */
 export function splitDataset(d: Dataset, options: { test: number; seed?: number }): SplitDataset {
   const opts = checkOptions('splitDataset', options, ['test', 'seed']);
@@ -111,6 +150,12 @@ export function splitDataset(d: Dataset, options: { test: number; seed?: number 
 /**
  * Standardizes features to zero mean and unit variance using the TRAIN split's statistics
  * (applied to both splits, so no test information leaks). Constant features are left centered.
+ * @example
+ * ```ts
+ * import { loadWine, splitDataset, standardize } from 'metaoptim/data';
+ * const s = standardize(splitDataset(await loadWine(), { test: 50, seed: 0 })); // train statistics for both
+ * console.log(s.train.rows, s.test.rows); // 128 50
+ * ```
  */
 export function standardize(s: SplitDataset): SplitDataset {
   const { train, test } = s;

@@ -1,3 +1,4 @@
+/** @module metaoptim/dco */
 /**
  * DCO meta-learned first-order optimizers (Gautam, Pfrommer & Sojoudi 2023; SPEC B.3,
  * reconstructed). Each step solves δ* = argmin ½δᵀP_φδ + q_φᵀδ (closed form −P⁻¹q):

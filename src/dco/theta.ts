@@ -102,7 +102,18 @@ function dense(a: Float64Array, n: number, diag: boolean): Float64Array {
   return m;
 }
 
-/** Builds the dense matrices (and the Cholesky factor of P) from θ. */
+/**
+ * Builds the dense matrices (and the Cholesky factor of P) from θ.
+ * @example
+ * ```ts
+ * import { ready } from 'metaoptim';
+ * import * as dco from 'metaoptim/dco';
+ * await ready();
+ * const theta = dco.dcog.init(0, 4, { parameterization: 'diagonal', lr: 0.1 });
+ * const m = dco.materialize(theta); // P, q's weights as dense f64 arrays
+ * console.log(typeof m === 'object'); // true
+ * ```
+ */
 export function materialize(theta: DcoTheta): Materialized {
   const { n, eps, params } = theta;
   const diag = theta.parameterization === 'diagonal';

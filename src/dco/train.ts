@@ -69,6 +69,18 @@ export interface MetaTrainResult {
  * Meta-trains θ (a new θ is returned; `theta0` is not modified). Errors: UNKNOWN_OPTION,
  * INVALID_HYPERPARAMETER, INVALID_ARGUMENT (empty pool, 'full' without hvp), LENGTH_MISMATCH
  * (task size ≠ θ.n), NON_FINITE_LOSS (details `{ iteration }`), QP_NOT_PD, ABORTED (see above).
+ * @example
+ * ```ts
+ * import { ready } from 'metaoptim';
+ * import * as dco from 'metaoptim/dco';
+ * await ready();
+ * const family = dco.leastSquaresFamily({ n: 5, m: 10, seed: 1 });
+ * const tasks = Array.from({ length: 20 }, (_, i) => family.task(family.sample(i)));
+ * const theta = dco.dcog.init(0, 5, { parameterization: 'full', lr: 0.3 });
+ * const r = await dco.dcog.metaTrain(theta, { tasks, unroll: 1, batchSize: 20, iterations: 200, lr: 0.05, seed: 1 });
+ * console.log(r.gradient, r.history[0]! > r.history[199]!); // full true
+ * const opt = dco.dcog.optimizer(r.theta); // x ← x + argmin_δ ½δᵀPδ + gᵀδ, an ordinary Optimizer
+ * ```
  */
 export async function metaTrain(theta0: DcoTheta, o: MetaTrainOptions): Promise<MetaTrainResult> {
   const owner = `${theta0?.kind ?? 'dco'} metaTrain`;
@@ -154,7 +166,19 @@ export async function metaTrain(theta0: DcoTheta, o: MetaTrainOptions): Promise<
   return { theta, history, gradient };
 }
 
-/** Mean meta-loss of θ over tasks (no update), e.g. on held-out tasks. */
+/**
+ * Mean meta-loss of θ over tasks (no update), e.g. on held-out tasks.
+ * @example
+ * ```ts
+ * import { ready } from 'metaoptim';
+ * import * as dco from 'metaoptim/dco';
+ * await ready();
+ * const family = dco.leastSquaresFamily({ n: 5, m: 10, seed: 1 });
+ * const tasks = Array.from({ length: 4 }, (_, i) => family.task(family.sample(i)));
+ * const gd = dco.dcog.init(0, 5, { parameterization: 'full', lr: 0.3 });
+ * console.log(dco.metaLoss(gd, tasks, { unroll: 1 }) > 0); // true: the meta-objective metaTrain minimizes
+ * ```
+ */
 export function metaLoss(theta: DcoTheta, tasks: (Task | F64Task)[], o: { unroll?: number; weights?: 'all' | 'last'; normalize?: boolean } = {}): number {
   checkOptions('metaLoss', o, ['unroll', 'weights', 'normalize']);
   const mat = materialize(theta);

@@ -35,7 +35,20 @@ export function dcoDelta(m: Materialized, x: ArrayLike<number>, d: ArrayLike<num
   return cholSolve(m.cholP, n, delta);
 }
 
-/** Runs the unroll; accumulates ∂ℓ/∂(matrices) into `grads` (when given) and returns ℓ and the losses f(x_t). */
+/**
+ * Runs the unroll; accumulates ∂ℓ/∂(matrices) into `grads` (when given) and returns ℓ and the losses f(x_t).
+ * @example
+ * ```ts
+ * import { ready } from 'metaoptim';
+ * import * as dco from 'metaoptim/dco';
+ * await ready();
+ * const family = dco.leastSquaresFamily({ n: 4, m: 8, seed: 1 });
+ * const task = dco.asF64Task(family.task(family.sample(0)));
+ * const theta = dco.dcog.init(0, 4, { parameterization: 'full', lr: 0.3 });
+ * const r = dco.unroll(dco.materialize(theta), task, { steps: 5, weights: 'all', normalize: true, full: false });
+ * console.log(r.losses.length, r.losses[4]! < r.losses[0]!); // 6 true: x₀ … x₅
+ * ```
+ */
 export function unroll(m: Materialized, task: F64Task, o: UnrollOptions, grads?: DenseGrads): { metaLoss: number; losses: number[]; x: Float64Array } {
   const n = m.n, T = o.steps;
   const xs: Float64Array[] = [task.x0.slice()];

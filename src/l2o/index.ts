@@ -1,3 +1,4 @@
+/** @module metaoptim/l2o */
 export { type LearnedOptimizer, type LearnedOptimizerOptions } from './types.js';
 export { MLP_LOPT_THETA_SIZE, type MlpLOptOptions, mlpLOpt } from './mlp.js';
 export { LSTM_LOPT_THETA_SIZE, type LstmLOptOptions, lstmLOpt } from './lstm.js';

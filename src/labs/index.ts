@@ -1,3 +1,4 @@
+/** @module metaoptim/labs */
 // metaoptim/labs: the laboratory on top of the library. The lab contract, the registry of
 // `npx metaoptim lab <name>`, and the one experimental protocol every lab uses.
 export { type Lab, type LabOptionSpec, type LabOptions, type LabResult, checkLabExtra, labInteger } from './lab.js';

@@ -40,7 +40,20 @@ export interface FixedRun extends TrainResult {
 
 const RUN_FIXED_KEYS = [...LOOP_OPTION_KEYS, 'batchOffset', 'evalSplits', 'divergenceFactor', 'runtime'];
 
-/** `steps` steps of `optimizer` on `task` from `task.init(seed)`, scored under the one divergence rule. */
+/**
+ * `steps` steps of `optimizer` on `task` from `task.init(seed)`, scored under the one divergence rule.
+ * Defaults: evalSplits `['train']`, batchOffset 0, divergence factor 1e8 (`DIVERGENCE_FACTOR`).
+ * Errors: those of `train`, `ABORTED`.
+ * @example
+ * ```ts
+ * import { adam, ready } from 'metaoptim';
+ * import { runFixed } from 'metaoptim/labs';
+ * import { rastriginTask } from 'metaoptim/tasks';
+ * await ready();
+ * const r = await runFixed(adam({ lr: 1e6 }), rastriginTask({ n: 4 }), 100, { seed: 0 }); // a huge lr diverges
+ * console.log(r.diverged); // true
+ * ```
+ */
 export async function runFixed(optimizer: Optimizer, task: Task, steps: number, o: RunFixedOptions = {}): Promise<FixedRun> {
   checkOptions('runFixed', o, RUN_FIXED_KEYS);
   let r: TrainResult;
@@ -76,6 +89,12 @@ export async function runFixed(optimizer: Optimizer, task: Task, steps: number, 
  * Log-spaced learning rates `center·10^(k/perDecade)` for k = −⌊points/2⌋ … (3 significant
  * digits). Defaults: 7 points, 2 per decade (half-decade), centred on 1e-3: 1e-4.5 … 1e-1.5.
  * `{ min, max }` instead gives every half-decade (or 1/perDecade) point from min to max.
+ * @example
+ * ```ts
+ * import { lrGrid } from 'metaoptim/labs';
+ * console.log(lrGrid({ center: 1e-2, points: 5, perDecade: 1 })); // [ 0.0001, 0.001, 0.01, 0.1, 1 ]
+ * console.log(lrGrid({ min: 1e-3, max: 1e-1 }));                  // [ 0.001, 0.00316, 0.01, 0.0316, 0.1 ]
+ * ```
  */
 export function lrGrid(o: { center?: number; points?: number; perDecade?: number; min?: number; max?: number } = {}): number[] {
   checkOptions('lrGrid', o, ['center', 'points', 'perDecade', 'min', 'max']);
@@ -121,6 +140,15 @@ const TUNE_KEYS = [...RUN_FIXED_KEYS, 'steps', 'runs', 'score'];
  * `runs` `runFixed` runs (summed), and the argmin wins (first in grid order on ties).
  * Tuning seeds are the caller's: pass seeds disjoint from the reported ones.
  * Errors: INVALID_ARGUMENT (empty grid, every point diverged), ABORTED.
+ * @example
+ * ```ts
+ * import { adam, ready } from 'metaoptim';
+ * import { lrGrid, tuneLr } from 'metaoptim/labs';
+ * import { rastriginTask } from 'metaoptim/tasks';
+ * await ready();
+ * const best = await tuneLr((lr) => adam({ lr }), rastriginTask({ n: 4 }), lrGrid({ center: 1e-2 }), { steps: 200, seed: 100 });
+ * console.log(best.lr, best.grid.length); // the argmin of the final loss over 7 rates
+ * ```
  */
 export async function tuneLr(make: (lr: number) => Optimizer, task: Task, grid: readonly number[], o: TuneLrOptions = {}): Promise<TuneLrResult> {
   checkOptions('tuneLr', o, TUNE_KEYS);
@@ -161,7 +189,15 @@ export interface SeedSummary {
   diverged: number;
 }
 
-/** mean ± sd, IQM and n per contestant over seeds; non-finite values count as diverged. */
+/**
+ * mean ± sd, IQM and n per contestant over seeds; non-finite values count as diverged.
+ * @example
+ * ```ts
+ * import { formatMeanSd, summarizeSeeds } from 'metaoptim/labs';
+ * const [s] = summarizeSeeds([{ name: 'adam', values: [0.1, 0.2, 0.3, NaN] }]);
+ * console.log(s!.n, s!.diverged, formatMeanSd(s!)); // 3 1 0.2 ± 0.1 (1 diverged)
+ * ```
+ */
 export function summarizeSeeds(rows: { name: string; values: ArrayLike<number> }[]): SeedSummary[] {
   return rows.map(({ name, values }) => {
     const ok = Array.from(values).filter(Number.isFinite);
@@ -169,7 +205,14 @@ export function summarizeSeeds(rows: { name: string; values: ArrayLike<number> }
   });
 }
 
-/** "0.123 ± 0.045" with `digits` significant digits (and " (k diverged)" when any did). */
+/**
+ * "0.123 ± 0.045" with `digits` significant digits (and " (k diverged)" when any did).
+ * @example
+ * ```ts
+ * import { formatMeanSd } from 'metaoptim/labs';
+ * console.log(formatMeanSd({ mean: 0.4217, sd: 0.0474, diverged: 0 })); // 0.422 ± 0.0474
+ * ```
+ */
 export function formatMeanSd(s: Pick<SeedSummary, 'mean' | 'sd' | 'diverged'>, digits = 3): string {
   const f = (x: number) => (Number.isFinite(x) ? String(Number(x.toPrecision(digits))) : String(x));
   return `${f(s.mean)} ± ${f(s.sd)}${s.diverged ? ` (${s.diverged} diverged)` : ''}`;
@@ -189,7 +232,15 @@ export interface ResultsHeader {
   partial: boolean;
 }
 
-/** The results header with exactly the documented fields, in order (extra fields are dropped). */
+/**
+ * The results header with exactly the documented fields, in order (extra fields are dropped).
+ * @example
+ * ```ts
+ * import { resultsHeader } from 'metaoptim/labs';
+ * const h = resultsHeader({ lab: 'my-lab', version: 1, seed: 0, quick: true, build: 'simd', elapsedMs: 1234, partial: false });
+ * console.log(JSON.stringify(h));
+ * ```
+ */
 export function resultsHeader(h: ResultsHeader): ResultsHeader {
   return { lab: h.lab, version: h.version, seed: h.seed, quick: h.quick, build: h.build, elapsedMs: h.elapsedMs, partial: h.partial };
 }

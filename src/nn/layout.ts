@@ -24,6 +24,12 @@ export interface TensorInfo {
  * The flat layout of an MLP with layer sizes n0 → n1 → … → nL: for l = 1..L in order,
  * W_l (n_l × n_{l−1}, row-major [out][in]), b_l (n_l), then for hidden layers of a
  * batch-norm model gamma_l, beta_l (n_l each).
+ * @example
+ * ```ts
+ * import { mlpLayout } from 'metaoptim/nn';
+ * const { tensors, size } = mlpLayout([64, 20, 10], false);
+ * console.log(size, tensors.map((t) => t.name).join(' ')); // 1510 W1 b1 W2 b2
+ * ```
  */
 export function mlpLayout(sizes: readonly number[], batchNorm: boolean): { tensors: TensorInfo[]; size: number } {
   const tensors: TensorInfo[] = [];

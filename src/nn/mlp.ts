@@ -63,6 +63,16 @@ export interface Batch {
  * softmax cross-entropy or MSE). `loss(params, batch, grad?)` writes ∂L/∂θ into `grad`;
  * per-example gradients and input gradients are available for analysis. Named views of the
  * tensors (W1, b1, …) come from `tensors`/`mlpLayout`. It owns WebAssembly memory: `dispose()` it.
+ * @example
+ * ```ts
+ * import { ready } from 'metaoptim';
+ * import { type Mlp, mlp } from 'metaoptim/nn';
+ * await ready();
+ * const model: Mlp = mlp({ sizes: [3, 5, 2], activation: 'tanh', batchNorm: false, maxBatch: 4 });
+ * const logits = model.predict(model.init(1), Float32Array.of(0.1, 0.2, 0.3)); // one row → 2 logits
+ * console.log(logits.length, model.tensor('W1').length); // 2 15
+ * model.dispose();
+ * ```
  */
 export class Mlp {
   readonly runtime: Runtime;
@@ -430,7 +440,24 @@ export class Mlp {
   }
 }
 
-/** Builds an MLP (see `Mlp`). */
+/**
+ * Builds an MLP (see `Mlp`).
+ * @example
+ * ```ts
+ * import { adam, ready } from 'metaoptim';
+ * import { mlp } from 'metaoptim/nn';
+ * await ready();
+ * const model = mlp({ sizes: [4, 8, 3], activation: 'relu', batchNorm: false, maxBatch: 16 });
+ * const opt = adam({ lr: 1e-2 });
+ * const state = opt.init(model.init(0), { runtime: model.runtime });
+ * const batch = { x: new Float32Array(8).fill(0.5), y: Int32Array.of(0, 2) }; // 2 rows of 4 inputs
+ * const before = model.loss(state.params, batch, state.grads); // softmax CE, gradient into state.grads
+ * opt.step(state);
+ * console.log(model.size, model.loss(state.params, batch) < before); // 67 true
+ * state.dispose();
+ * model.dispose();
+ * ```
+ */
 export function mlp(o: MlpOptions): Mlp {
   return new Mlp(o);
 }

@@ -76,6 +76,20 @@ function adamFamily(name: 'adam' | 'adamw', opts: AdamOptions, decoupled: boolea
  * bias-corrected √v̂ (PyTorch, optax; TF/Keras add ε to the uncorrected √v instead).
  * `weightDecay` adds λ·p to the gradient first (coupled L2, PyTorch semantics).
  * Equal bit for bit to `chain(scaleByAdam(), scaleByLearningRate(lr))`.
+ * Defaults: lr 1e-3, β1 0.9, β2 0.999, ε 1e-8, weightDecay 0, nonFinite `'throw'`.
+ * Errors: `INVALID_HYPERPARAMETER` (lr < 0, β outside [0, 1), ε ≤ 0, …), `UNKNOWN_OPTION`; at
+ * `step`: `NON_FINITE_GRADIENT`, `LENGTH_MISMATCH`, `STATE_MISMATCH`, `DISPOSED`.
+ * Reference: D. P. Kingma, J. Ba, "Adam: A Method for Stochastic Optimization", ICLR 2015.
+ * @example
+ * ```ts
+ * import { adam, ready } from 'metaoptim';
+ * await ready();
+ * const opt = adam({ lr: 0.1 });
+ * const state = opt.init(new Float32Array([0, 0])); // minimize ½‖x − 3‖²
+ * for (let t = 0; t < 200; t++) opt.step(state, state.params.map((x) => x - 3));
+ * console.log(state.params); // ≈ Float32Array [3, 3]
+ * state.dispose();
+ * ```
  */
 export function adam(o: AdamOptions = {}): Optimizer {
   return adamFamily('adam', o, false);
@@ -87,6 +101,18 @@ export function adam(o: AdamOptions = {}): Optimizer {
  * i.e. the decay IS multiplied by lr, as in PyTorch `AdamW` and optax `adamw`
  * (default λ = 1e-2, PyTorch's). Equal bit for bit to
  * `chain(scaleByAdam(), addDecayedWeights(λ), scaleByLearningRate(lr))`.
+ * Defaults: lr 1e-3, β1 0.9, β2 0.999, ε 1e-8, weightDecay 1e-2. Errors as `adam`.
+ * Reference: I. Loshchilov, F. Hutter, "Decoupled Weight Decay Regularization", ICLR 2019.
+ * @example
+ * ```ts
+ * import { adamw, ready } from 'metaoptim';
+ * await ready();
+ * const opt = adamw({ lr: 1e-2, weightDecay: 0.1 });
+ * const state = opt.init([1, -1]);
+ * opt.step(state, [0, 0]); // zero gradient: only the decay acts, p ← p − lr·λ·p
+ * console.log(state.params); // ≈ Float32Array [0.999, -0.999]
+ * state.dispose();
+ * ```
  */
 export function adamw(o: AdamOptions = {}): Optimizer {
   return adamFamily('adamw', o, true);

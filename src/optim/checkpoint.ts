@@ -24,6 +24,15 @@ import { type PortableValue, portableHyper } from './maker.js';
  * "schedule") and booleans, and no `hyperHash`.
  *
  * Every field is stored by name, so a restore never depends on slot order.
+ * @example
+ * ```ts
+ * import { CHECKPOINT_VERSION, adam, ready } from 'metaoptim';
+ * await ready();
+ * const state = adam().init([1]);
+ * const bytes = state.save(); // "MOPT", then the u32 format version
+ * console.log(new DataView(bytes.buffer, bytes.byteOffset).getUint32(4, true) === CHECKPOINT_VERSION); // true
+ * state.dispose();
+ * ```
  */
 export const CHECKPOINT_VERSION = 2;
 const MAGIC = [0x4d, 0x4f, 0x50, 0x54];
@@ -111,6 +120,15 @@ export function badCheckpoint(field: string, reason: string, extra: Record<strin
  * `optimizer.restore(bytes)`, which knows their rules. Errors: BAD_CHECKPOINT with details
  * `{ field, reason }` (`field` is `bytes`, `magic`, `version`, `crc`, `header`, `header.<key>`,
  * `scalars`, `arrays.<name>` or `length`).
+ * @example
+ * ```ts
+ * import { adam, ready, readCheckpoint } from 'metaoptim';
+ * await ready();
+ * const state = adam({ lr: 0.1 }).init([1, 2]);
+ * const c = readCheckpoint(state.save());
+ * console.log(c.optimizer, c.size, Object.keys(c.arrays)); // adam 2 [ 'params', 'm', 'v' ]
+ * state.dispose();
+ * ```
  */
 export function decodeCheckpoint(input: ArrayBufferView): DecodedCheckpoint {
   if (!ArrayBuffer.isView(input)) badCheckpoint('bytes', 'expected bytes (a Uint8Array, Buffer or other ArrayBufferView)');

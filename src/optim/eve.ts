@@ -125,6 +125,24 @@ export function eveFeedback(h: EveHyper, sc: Record<string, number>, prefix: str
  * throws MISSING_LOSS; a non-finite one follows the `nonFinite` policy.
  * With `c = 1` (clip) or `k = K = 1` (thresholds) Eve is exactly Adam, bit for bit.
  * `weightDecay` is coupled L2, as in `adam`.
+ * Defaults: lr 1e-3, β1 0.9, β2 0.999, β3 0.999, ε 1e-8, variant `'clip'` with c 10 and f* 0;
+ * `'thresholds'` with k 0.1 and K 10. Errors: `MISSING_LOSS`, `NON_FINITE_LOSS`,
+ * `INVALID_HYPERPARAMETER`, `UNKNOWN_OPTION`, and those of `adam`.
+ * Reference: H. Hayashi, J. Koushik, G. Neubig, "Eve: A Gradient Based Optimization Method with
+ * Locally and Globally Adaptive Learning Rates", arXiv:1611.01505.
+ * @example
+ * ```ts
+ * import { eve, ready } from 'metaoptim';
+ * await ready();
+ * const opt = eve({ lr: 0.05 });
+ * const state = opt.init([2, -2]); // f(x) = ½‖x‖²
+ * for (let t = 0; t < 300; t++) {
+ *   const loss = 0.5 * state.params.reduce((s, x) => s + x * x, 0);
+ *   opt.step(state, state.params.slice(), { loss }); // Eve needs the loss every step
+ * }
+ * console.log(state.scalars.count, state.params); // 300, ≈ [0, 0]
+ * state.dispose();
+ * ```
  */
 export function eve(opts: EveOptions = {}): Optimizer {
   const name = 'eve';

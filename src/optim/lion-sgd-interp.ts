@@ -33,6 +33,17 @@ const LION_SGD_INTERP_KEYS = ['lambda', 'sgdLr', 'momentum', 'lionLr', 'beta1', 
  * Defaults: sgdLr 0.5, momentum 0.9, lionLr 0.005, beta1 0.9, beta2 0.99 (SPEC B.1.11 settings).
  * Errors: `INVALID_HYPERPARAMETER` (λ outside [0, 1], negative rates, β outside [0, 1]),
  * `UNKNOWN_OPTION` (a key not listed in `LionSgdInterpOptions`).
+ * Reference: SPEC B.1.11; Sobotka et al., the optimizer-interpolation experiments.
+ * @example
+ * ```ts
+ * import { lionSgdInterp, ready } from 'metaoptim';
+ * await ready();
+ * const opt = lionSgdInterp({ lambda: 0.5 }); // half Lion, half SGD with momentum
+ * const s = opt.init([1, -1]);
+ * opt.step(s, [0.2, -0.2]);
+ * console.log(s.params);
+ * s.dispose();
+ * ```
  */
 export function lionSgdInterp(o: LionSgdInterpOptions): Optimizer {
   const name = 'lion-sgd-interp';

@@ -22,6 +22,18 @@ export const LION_KEYS = optionKeys<LionOptions>({ lr: 1, beta1: 1, beta2: 1, we
  *   c = β1·m + (1−β1)·g ;  p ← p − η·(sign(c) + λ·p) ;  m ← β2·m + (1−β2)·g
  * with sign(0) = 0. The first step from m = 0 is −η·sign(g); β1 = β2 = 0 is signSGD.
  * Equal bit for bit to `chain(scaleByLion(), addDecayedWeights(λ), scaleByLearningRate(η))`.
+ * Defaults: lr 1e-4, β1 0.9, β2 0.99, weightDecay 0. Errors: `INVALID_HYPERPARAMETER`,
+ * `UNKNOWN_OPTION`, and at `step` those of `adam`.
+ * @example
+ * ```ts
+ * import { lion, ready } from 'metaoptim';
+ * await ready();
+ * const opt = lion({ lr: 0.01 });
+ * const state = opt.init([1, -1, 0]);
+ * opt.step(state, [0.3, -5, 0]); // the first step is −η·sign(g)
+ * console.log(state.params); // ≈ Float32Array [0.99, -0.99, 0]
+ * state.dispose();
+ * ```
  */
 export function lion(opts: LionOptions = {}): Optimizer {
   const name = 'lion';

@@ -22,12 +22,41 @@ export const SGD_KEYS = optionKeys<SgdOptions>({ lr: 1, momentum: 1, nesterov: 1
  * (PyTorch `SGD` with dampening 0; optax `sgd` = chain(trace, scale_by_learning_rate)):
  *   g' = g + λ·p ;  t ← μ·t + g' ;  u = nesterov ? g' + μ·t : t ;  p ← p − lr·u
  * With μ = 0 there is no trace buffer and the update is p ← p − lr·g'.
+ * Defaults: lr 1e-2, momentum 0, nesterov false, weightDecay 0, nonFinite `'throw'`.
+ * Errors: `INVALID_HYPERPARAMETER`, `UNKNOWN_OPTION`, and at `step` those of `adam`.
+ * Reference: I. Sutskever et al., "On the importance of initialization and momentum in deep
+ * learning", ICML 2013 (the momentum/Nesterov form used by PyTorch).
+ * @example
+ * ```ts
+ * import { ready, sgd } from 'metaoptim';
+ * await ready();
+ * const opt = sgd({ lr: 0.1 });
+ * const state = opt.init([1, 2]);
+ * opt.step(state, [1, 1]); // p ← p − lr·g
+ * console.log(state.params); // ≈ Float32Array [0.9, 1.9]
+ * state.dispose();
+ * ```
  */
 export function sgd(o: SgdOptions = {}): Optimizer {
   return sgdFamily('sgd', o, 0);
 }
 
-/** `sgd` with momentum 0.9 by default (heavy ball; `nesterov: true` for Nesterov). */
+/**
+ * `sgd` with momentum 0.9 by default (heavy ball; `nesterov: true` for Nesterov).
+ * The update is t ← μ·t + g′, p ← p − lr·t (Nesterov: p ← p − lr·(g′ + μ·t)), g′ = g + λ·p.
+ * Defaults: lr 1e-2, momentum 0.9, nesterov false, weightDecay 0. Errors as `sgd`.
+ * Reference: B. T. Polyak, "Some methods of speeding up the convergence of iteration methods", 1964.
+ * @example
+ * ```ts
+ * import { momentum, ready } from 'metaoptim';
+ * await ready();
+ * const opt = momentum({ lr: 0.1, momentum: 0.9, nesterov: true });
+ * const state = opt.init([1]);
+ * for (let t = 0; t < 100; t++) opt.step(state, [state.params[0]!]); // f(x) = ½x²
+ * console.log(Math.abs(state.params[0]!) < 1e-3); // true
+ * state.dispose();
+ * ```
+ */
 export function momentum(o: SgdOptions = {}): Optimizer {
   return sgdFamily('momentum', o, 0.9);
 }

@@ -17,6 +17,19 @@ import { type StateMaker, stateMaker } from './maker.js';
  * A state knows its maker (`maker`: the optimizer's kind, a hash of its hyper-parameters and
  * the buffer/scalar layout). `step` and `wouldUpdate` refuse a state from another maker with
  * STATE_MISMATCH; two optimizers made with identical options may share states.
+ * @example
+ * ```ts
+ * import { adam, ready } from 'metaoptim';
+ * await ready();
+ * const opt = adam();
+ * const state = opt.init([1, 2, 3]);
+ * opt.step(state, [0.1, 0.2, 0.3]);
+ * console.log(Object.keys(state.slots), state.scalars.count); // [ 'm', 'v' ] 1
+ * const copy = opt.restore(state.save());
+ * console.log(copy.params.every((x, i) => Object.is(x, state.params[i]))); // true
+ * state.dispose();
+ * copy.dispose();
+ * ```
  */
 export class OptState {
   readonly optimizer: string;

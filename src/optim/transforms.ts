@@ -46,13 +46,38 @@ export interface Transform {
   apply(ctx: TransformContext, prepared: unknown): void;
 }
 
-/** u ← s·u (a constant factor). */
+/**
+ * u ← s·u (a constant factor).
+ * @example
+ * ```ts
+ * import { chain, ready, scale } from 'metaoptim';
+ * await ready();
+ * const opt = chain(scale(-0.5)); // p ← p − 0.5·g
+ * const s = opt.init([1]);
+ * opt.step(s, [1]);
+ * console.log(s.params[0]); // 0.5
+ * s.dispose();
+ * ```
+ */
 export function scale(s: number): Transform {
   checkNumber('scale', 's', s);
   return { name: 'scale', hyperparams: { s }, slots: [], scalars: {}, apply: (c) => c.k.scale_f32(c.u, c.n, s) };
 }
 
-/** u ← −lr·u: the descent sign and the (scheduled) learning rate (optax `scale_by_learning_rate`). */
+/**
+ * u ← −lr·u: the descent sign and the (scheduled) learning rate (optax `scale_by_learning_rate`).
+ * `lr` is a number or a schedule of the number of applied updates.
+ * @example
+ * ```ts
+ * import { chain, ready, scaleByLearningRate } from 'metaoptim';
+ * await ready();
+ * const opt = chain(scaleByLearningRate(0.1)); // plain gradient descent
+ * const s = opt.init([1]);
+ * opt.step(s, [1]);
+ * console.log(s.params[0]); // ≈ 0.9
+ * s.dispose();
+ * ```
+ */
 export function scaleByLearningRate(lr: number | Schedule): Transform {
   const v = scheduleOrNumber('scaleByLearningRate', 'lr', lr, { min: 0 });
   return {
@@ -65,13 +90,28 @@ export function scaleByLearningRate(lr: number | Schedule): Transform {
   };
 }
 
-/** u ← u + λ·p (decoupled weight decay when placed after a scaling; coupled L2 when first). */
+/**
+ * u ← u + λ·p (decoupled weight decay when placed after a scaling; coupled L2 when first).
+ * @example
+ * ```ts
+ * import { addDecayedWeights, chain, scaleByAdam, scaleByLearningRate } from 'metaoptim';
+ * const opt = chain(scaleByAdam(), addDecayedWeights(1e-2), scaleByLearningRate(1e-3)); // ≡ adamw()
+ * ```
+ */
 export function addDecayedWeights(weightDecay: number): Transform {
   const wd = checkNumber('addDecayedWeights', 'weightDecay', weightDecay, { min: 0 });
   return { name: 'addDecayedWeights', hyperparams: { weightDecay: wd }, slots: [], scalars: {}, apply: (c) => c.k.axpy_f32(c.u, c.p, c.n, wd) };
 }
 
-/** Adam's moment scaling: u ← m̂/(√v̂ + ε) (optax `scale_by_adam`). */
+/**
+ * Adam's moment scaling: u ← m̂/(√v̂ + ε) (optax `scale_by_adam`).
+ * Defaults: β1 0.9, β2 0.999, ε 1e-8. Reference: Kingma & Ba 2015.
+ * @example
+ * ```ts
+ * import { chain, scaleByAdam, scaleByLearningRate } from 'metaoptim';
+ * const opt = chain(scaleByAdam({ beta2: 0.99 }), scaleByLearningRate(1e-3)); // ≡ adam({ beta2: 0.99 }) bit for bit
+ * ```
+ */
 export function scaleByAdam(opts: { beta1?: number; beta2?: number; eps?: number } = {}): Transform {
   const o = checkOptions('scaleByAdam', opts, ['beta1', 'beta2', 'eps']);
   const h = adamHyper('scaleByAdam', o, 0);
@@ -91,7 +131,19 @@ export function scaleByAdam(opts: { beta1?: number; beta2?: number; eps?: number
 
 const SCALE_BY_EVE_KEYS = EVE_KEYS.filter((k) => k !== 'lr' && k !== 'weightDecay' && k !== 'nonFinite');
 
-/** Eve's feedback-scaled Adam direction (both variants; needs `{ loss }` each step). */
+/**
+ * Eve's feedback-scaled Adam direction (both variants; needs `{ loss }` each step).
+ * Options and defaults as `eve` (without lr and weight decay). Errors: `MISSING_LOSS` at `step`.
+ * @example
+ * ```ts
+ * import { chain, ready, scaleByEve, scaleByLearningRate } from 'metaoptim';
+ * await ready();
+ * const opt = chain(scaleByEve({ c: 10 }), scaleByLearningRate(0.01)); // ≡ eve({ lr: 0.01 })
+ * const s = opt.init([1]);
+ * opt.step(s, [1], { loss: 0.5 });
+ * s.dispose();
+ * ```
+ */
 export function scaleByEve(opts: Omit<EveOptions, 'lr' | 'weightDecay' | 'nonFinite'> = {}): Transform {
   const o = checkOptions('scaleByEve', opts, SCALE_BY_EVE_KEYS);
   const h = eveHyper('scaleByEve', o);
@@ -111,7 +163,15 @@ export function scaleByEve(opts: Omit<EveOptions, 'lr' | 'weightDecay' | 'nonFin
   };
 }
 
-/** Lion's direction: u ← sign(β1·m + (1−β1)·g), then m ← β2·m + (1−β2)·g. */
+/**
+ * Lion's direction: u ← sign(β1·m + (1−β1)·g), then m ← β2·m + (1−β2)·g.
+ * Defaults: β1 0.9, β2 0.99. Reference: Chen et al. 2023.
+ * @example
+ * ```ts
+ * import { addDecayedWeights, chain, scaleByLearningRate, scaleByLion } from 'metaoptim';
+ * const opt = chain(scaleByLion(), addDecayedWeights(0.1), scaleByLearningRate(1e-4)); // ≡ lion({ weightDecay: 0.1 })
+ * ```
+ */
 export function scaleByLion(opts: { beta1?: number; beta2?: number } = {}): Transform {
   const o = checkOptions('scaleByLion', opts, ['beta1', 'beta2']);
   const b1 = checkNumber('scaleByLion', 'beta1', o.beta1 ?? 0.9, { min: 0, max: 1 });
@@ -125,7 +185,15 @@ export function scaleByLion(opts: { beta1?: number; beta2?: number } = {}): Tran
   };
 }
 
-/** Momentum trace (optax `trace`): t ← μ·t + u; u ← nesterov ? u + μ·t : t. */
+/**
+ * Momentum trace (optax `trace`): t ← μ·t + u; u ← nesterov ? u + μ·t : t.
+ * Defaults: momentum 0.9, nesterov false.
+ * @example
+ * ```ts
+ * import { chain, scaleByLearningRate, trace } from 'metaoptim';
+ * const opt = chain(trace({ momentum: 0.9 }), scaleByLearningRate(0.01)); // ≡ momentum({ lr: 0.01 })
+ * ```
+ */
 export function trace(opts: { momentum?: number; nesterov?: boolean } = {}): Transform {
   const o = checkOptions('trace', opts, ['momentum', 'nesterov']);
   const mu = checkNumber('trace', 'momentum', o.momentum ?? 0.9, { min: 0, max: 1 });
@@ -139,7 +207,20 @@ export function trace(opts: { momentum?: number; nesterov?: boolean } = {}): Tra
   };
 }
 
-/** u ← u·min(1, maxNorm/‖u‖₂) (optax `clip_by_global_norm`; ‖u‖ accumulated in f64). */
+/**
+ * u ← u·min(1, maxNorm/‖u‖₂) (optax `clip_by_global_norm`; ‖u‖ accumulated in f64).
+ * Errors: `INVALID_HYPERPARAMETER` (maxNorm ≤ 0 or non-finite).
+ * @example
+ * ```ts
+ * import { chain, clipByGlobalNorm, ready, scaleByLearningRate } from 'metaoptim';
+ * await ready();
+ * const opt = chain(clipByGlobalNorm(1), scaleByLearningRate(1));
+ * const s = opt.init([0, 0]);
+ * opt.step(s, [3, 4]); // ‖g‖ = 5 is clipped to 1
+ * console.log(s.params); // ≈ Float32Array [-0.6, -0.8]
+ * s.dispose();
+ * ```
+ */
 export function clipByGlobalNorm(maxNorm: number): Transform {
   const mx = checkNumber('clipByGlobalNorm', 'maxNorm', maxNorm, { min: 0, minExclusive: true });
   return {
@@ -154,7 +235,20 @@ export function clipByGlobalNorm(maxNorm: number): Transform {
   };
 }
 
-/** u ← clip(u, −maxDelta, maxDelta) elementwise (optax `clip`). */
+/**
+ * u ← clip(u, −maxDelta, maxDelta) elementwise (optax `clip`).
+ * Errors: `INVALID_HYPERPARAMETER` (maxDelta ≤ 0 or non-finite).
+ * @example
+ * ```ts
+ * import { chain, clipByValue, ready, scaleByLearningRate } from 'metaoptim';
+ * await ready();
+ * const opt = chain(clipByValue(0.5), scaleByLearningRate(1));
+ * const s = opt.init([0, 0]);
+ * opt.step(s, [2, -0.1]);
+ * console.log(s.params); // ≈ Float32Array [-0.5, 0.1]
+ * s.dispose();
+ * ```
+ */
 export function clipByValue(maxDelta: number): Transform {
   const d = checkNumber('clipByValue', 'maxDelta', maxDelta, { min: 0 });
   return { name: 'clipByValue', hyperparams: { maxDelta: d }, slots: [], scalars: {}, apply: (c) => c.k.clip_f32(c.u, c.n, -d, d) };
@@ -163,6 +257,19 @@ export function clipByValue(maxDelta: number): Transform {
 /**
  * Composes transforms into an optimizer: u = g; u ← T₁(u); …; p ← p + u. The last
  * transform is normally `scaleByLearningRate`. Options: the non-finite gradient policy.
+ * The state holds every transform's slots under prefixed names, checkpoints like a fused one.
+ * Errors: `INVALID_ARGUMENT` (no transform), `UNKNOWN_OPTION`; at `step` those of the transforms.
+ * Reference: optax `chain` (DeepMind, https://github.com/google-deepmind/optax).
+ * @example
+ * ```ts
+ * import { chain, clipByGlobalNorm, ready, scaleByAdam, scaleByLearningRate, warmupCosineDecay } from 'metaoptim';
+ * await ready();
+ * const opt = chain(clipByGlobalNorm(1), scaleByAdam(), scaleByLearningRate(warmupCosineDecay({ peak: 1e-2, warmupSteps: 10, decaySteps: 100 })), { nonFinite: 'skip' });
+ * const s = opt.init([1, 2, 3]);
+ * opt.step(s, [NaN, 0, 0]); // skipped by the non-finite policy
+ * console.log(s.scalars.skipped); // 1
+ * s.dispose();
+ * ```
  */
 export function chain(...args: (Transform | { nonFinite?: NonFinitePolicy })[]): Optimizer {
   const isTransform = (a: unknown): a is Transform => typeof (a as Transform | null)?.apply === 'function';

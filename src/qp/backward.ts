@@ -30,6 +30,16 @@ export interface QpGradients {
  * the symmetric form (b) (D = λ/s clamped at 1e-8) when the active rows are linearly dependent;
  * exact without inequalities. On 'inaccurate' results the same formulas run at the returned
  * iterate (no accuracy promise). The context stays valid for further backward calls.
+ * @example
+ * ```ts
+ * import { ready } from 'metaoptim';
+ * import * as qp from 'metaoptim/qp';
+ * await ready();
+ * const r = qp.solve({ Q: [[2, 0.5], [0.5, 1]], p: [1, -1], G: [[1, 1]], h: [-1], A: [[1, -1]], b: [0.2] });
+ * const g = qp.backward(r.context, [1, 0]); // ∂z₀/∂(Q, p, A, b, G, h)
+ * console.log(g.p.length, g.Q.length); // 2 4
+ * r.context.dispose();
+ * ```
  */
 export function backward(ctx: QpContext, dz: ArrayLike<number> | ArrayLike<number>[]): QpGradients {
   if (!(ctx instanceof QpContext)) throw new MetaoptimError('INVALID_ARGUMENT', 'qp.backward: expected result.context from qp.solve');

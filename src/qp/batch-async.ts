@@ -59,7 +59,19 @@ function slicePrepared(P: Prepared, start: number, count: number): Prepared {
   return { ...P, count, fields };
 }
 
-/** Solves a batch like `solveBatch`, in chunks, asynchronously and cancellably (see above). */
+/**
+ * Solves a batch like `solveBatch`, in chunks, asynchronously and cancellably (see above).
+ * Errors: those of `solveBatch`, and `ABORTED` with details `{ iteration: problems solved, partial }`.
+ * @example
+ * ```ts
+ * import { ready } from 'metaoptim';
+ * import * as qp from 'metaoptim/qp';
+ * await ready();
+ * const p = Array.from({ length: 200 }, (_, k) => [Math.cos(k), Math.sin(k)]);
+ * const r = await qp.solveBatchAsync({ Q: [[1, 0], [0, 1]], p, lb: [-0.5, -0.5], ub: [0.5, 0.5] }, { chunkSize: 64, signal: AbortSignal.timeout(10_000) });
+ * console.log(r.chunks.length, r.z.length); // 4 400
+ * ```
+ */
 export async function solveBatchAsync(problem: QpBatchProblem, opts: QpBatchAsyncOptions = {}): Promise<QpBatchAsyncResult> {
   const P = prepare(problem, true);
   const o = qpOptions(opts ?? {}, P.n, KEYS);

@@ -37,6 +37,17 @@ export interface GradientMap {
  * gradients) are ordinary JavaScript arrays and stay valid after `dispose()`. Call
  * `dispose()` once you no longer need gradients; it is idempotent, and `backward` on a
  * disposed context throws DISPOSED.
+ * @example
+ * ```ts
+ * import { ready } from 'metaoptim';
+ * import * as qp from 'metaoptim/qp';
+ * await ready();
+ * const r = qp.solve({ Q: [[1, 0], [0, 1]], p: [1, -1] }); // r.context: a QpContext
+ * const g1 = qp.backward(r.context, [1, 0]);
+ * const g2 = qp.backward(r.context, [0, 1]); // the context serves many backward passes
+ * r.context.dispose();
+ * console.log(r.context.disposed, g1.p.length, g2.p.length); // true 2 2
+ * ```
  */
 export class QpContext {
   readonly method: QpMethod;

@@ -1,3 +1,4 @@
+/** @module metaoptim/qp */
 /**
  * Differentiable dense quadratic programs (SPEC B.4), solved in WebAssembly (f64):
  *   minimize ½zᵀQz + pᵀz  subject to  Az = b,  Gz ≤ h,  lb ≤ z ≤ ub.

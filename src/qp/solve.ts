@@ -36,6 +36,16 @@ export function qpOptions(o: QpOptions, n: number, valid: readonly string[] = QP
  * Solves one QP. See `docs/qp.md`. Errors (MetaoptimError codes): QP_SHAPE, QP_NON_FINITE,
  * QP_NOT_PD, QP_INFEASIBLE (details.certificate), QP_UNBOUNDED (details.direction),
  * QP_RANK_DEFICIENT, UNKNOWN_OPTION.
+ * @example
+ * ```ts
+ * import { ready } from 'metaoptim';
+ * import * as qp from 'metaoptim/qp';
+ * await ready();
+ * // min ½zᵀQz + pᵀz  s.t.  Gz ≤ h, Az = b
+ * const r = qp.solve({ Q: [[2, 0.5], [0.5, 1]], p: [1, -1], G: [[1, 1]], h: [-1], A: [[1, -1]], b: [0.2] });
+ * console.log(Array.from(r.z, (v) => v.toFixed(3)).join(' '), r.status); // -0.400 -0.600 optimal
+ * r.context.dispose();
+ * ```
  */
 export function solve(problem: QpProblem, opts: QpOptions = {}): QpResult {
   const r = solveImpl(problem as QpBatchProblem, opts, false);
@@ -61,6 +71,15 @@ export function solve(problem: QpProblem, opts: QpOptions = {}): QpResult {
  * or per-problem (a list of values, or `{ batch }` packed row-major). Gradients of shared
  * inputs from `qp.backward` are SUMMED over the batch (the true gradient of a summed loss;
  * qpth averages instead).
+ * @example
+ * ```ts
+ * import { ready } from 'metaoptim';
+ * import * as qp from 'metaoptim/qp';
+ * await ready();
+ * const r = qp.solveBatch({ Q: [[1, 0], [0, 1]], p: [[1, 1], [-1, 2]], lb: [0, 0], ub: [1, 1] }); // shared Q and box
+ * console.log(r.n, Array.from(r.z).join(' ')); // 2 0 0 1 0
+ * r.context.dispose();
+ * ```
  */
 export function solveBatch(problem: QpBatchProblem, opts: QpOptions = {}): QpBatchResult {
   return solveImpl(problem, opts, true);

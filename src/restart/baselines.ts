@@ -13,6 +13,12 @@ import type { ProposalReply, ProposalRequest, Proposer } from './types.js';
  *   current iterate; σ default 0.5).
  *
  * Both ignore the prompt; their replies are exact float32 vectors in the bracketed protocol.
+ * @example
+ * ```ts
+ * import { sgd } from 'metaoptim';
+ * import { multiStartProposer, type RestartOptions } from 'metaoptim/restart';
+ * const options: RestartOptions = { optimizer: sgd({ lr: 2e-3 }), proposer: multiStartProposer(), rounds: 5, stepsPerRound: 40, finalSteps: 200 };
+ * ```
  */
 export function multiStartProposer(): Proposer {
   return {
@@ -31,7 +37,15 @@ export interface PerturbationOptions {
   sigma?: number;
 }
 
-/** The perturbation baseline (see above); unknown option keys throw UNKNOWN_OPTION. */
+/**
+ * The perturbation baseline (see above); unknown option keys throw UNKNOWN_OPTION.
+ * @example
+ * ```ts
+ * import { sgd } from 'metaoptim';
+ * import { perturbationProposer, type RestartOptions } from 'metaoptim/restart';
+ * const options: RestartOptions = { optimizer: sgd({ lr: 2e-3 }), proposer: perturbationProposer(), rounds: 5, stepsPerRound: 40, finalSteps: 200 };
+ * ```
+ */
 export function perturbationProposer(o: PerturbationOptions = {}): Proposer {
   checkOptions('perturbationProposer', o, ['sigma']);
   const sigma = checkNumber('perturbationProposer', 'sigma', o.sigma ?? 0.5, { min: 0 });

@@ -1,3 +1,4 @@
+/** @module metaoptim/restart */
 // GD with proposer restarts (SPEC A.3): driver, serialization/parsing protocol, proposers.
 export { type PerturbationOptions, multiStartProposer, perturbationProposer } from './baselines.js';
 export type { ProposerBudget } from './budget.js';

@@ -62,7 +62,17 @@ export interface OpenAICompatibleOptions {
 
 const OPENAI_OPTION_KEYS = ['baseURL', 'model', 'apiKey', 'timeoutMs', 'maxRetries', 'maxResponseBytes', 'temperature', 'maxTokens', 'backoffMs', 'maxBackoffMs', 'maxCalls', 'fetch'];
 
-/** The OpenAI-compatible proposer (see above); unknown option keys throw UNKNOWN_OPTION. */
+/**
+ * The OpenAI-compatible proposer (see above); unknown option keys throw UNKNOWN_OPTION.
+ * @example
+ * ```ts
+ * import { sgd } from 'metaoptim';
+ * import { openAICompatible, type RestartOptions } from 'metaoptim/restart';
+ * // Ollama on this machine; any chat-completions server works (llama.cpp, vLLM, hosted APIs).
+ * const proposer = openAICompatible({ baseURL: 'http://127.0.0.1:11434/v1', model: 'qwen2.5:7b' });
+ * const options: RestartOptions = { optimizer: sgd({ lr: 2e-3 }), proposer, rounds: 5, stepsPerRound: 40, finalSteps: 200 };
+ * ```
+ */
 export function openAICompatible(o: OpenAICompatibleOptions): Proposer {
   if (o !== undefined && o !== null) checkOptions('openAICompatible', o, OPENAI_OPTION_KEYS);
   if (typeof o?.baseURL !== 'string' || !/^https?:\/\//i.test(o.baseURL)) {

@@ -30,6 +30,12 @@ export function emptyCounts(): ParseCounts {
  * 6. `accepted`.
  *
  * The counts always add up to `groups`. Never throws on any string.
+ * @example
+ * ```ts
+ * import { parseCandidates } from 'metaoptim/restart';
+ * const r = parseCandidates('Try [0.1, 0.2] and [1, nan] or [3, 4, 5].', 2);
+ * console.log(r.vectors.length, r.counts.accepted, r.counts.nonFinite, r.counts.wrongLength); // 1 1 1 1
+ * ```
  */
 export function parseCandidates(text: string, dim: number, maxCandidates = Number.POSITIVE_INFINITY): ParseResult {
   const counts = emptyCounts();

@@ -50,6 +50,11 @@ export function formatScore(x: number): string {
  * A vector in the bracketed protocol. With `decimals` the values are rounded; without,
  * every float32 value is written with the shortest decimal that reads back to the same
  * float32 (so `parseCandidates(formatVector(v))` returns `v` bit for bit).
+ * @example
+ * ```ts
+ * import { formatVector } from 'metaoptim/restart';
+ * console.log(formatVector([1.23456, -0.5, 2], 2)); // [1.23, -0.50, 2.00]: the vector as the proposer sees it
+ * ```
  */
 export function formatVector(v: ArrayLike<number>, decimals?: number): string {
   const parts: string[] = [];
@@ -134,7 +139,14 @@ export function buildPrompt(taskName: string, rows: readonly PromptRow[], k: num
   return { system, user: lines.join('\n') };
 }
 
-/** Rough token count for servers that do not report `usage`: ⌈characters / 4⌉. */
+/**
+ * Rough token count for servers that do not report `usage`: ⌈characters / 4⌉.
+ * @example
+ * ```ts
+ * import { estimateTokens } from 'metaoptim/restart';
+ * console.log(estimateTokens('minimize f over [0.1, 0.2]') > 0); // true
+ * ```
+ */
 export function estimateTokens(text: string): number {
   return Math.ceil(text.length / 4);
 }

@@ -61,7 +61,15 @@ export interface SurrogateFit {
   funnel: boolean;
 }
 
-/** The surrogate proposer (see above); unknown option keys throw UNKNOWN_OPTION. */
+/**
+ * The surrogate proposer (see above); unknown option keys throw UNKNOWN_OPTION.
+ * @example
+ * ```ts
+ * import { sgd } from 'metaoptim';
+ * import { type RestartOptions, surrogateProposer } from 'metaoptim/restart';
+ * const options: RestartOptions = { optimizer: sgd({ lr: 2e-3 }), proposer: surrogateProposer(), rounds: 5, stepsPerRound: 40, finalSteps: 200 };
+ * ```
+ */
 export function surrogateProposer(o: SurrogateOptions = {}): Proposer & { lastFit?: SurrogateFit } {
   checkOptions('surrogateProposer', o, ['directions', 'window', 'trust', 'explore', 'funnel']);
   const maxDir = o.directions ?? 3;

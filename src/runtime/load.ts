@@ -13,7 +13,15 @@ const SIMD_PROBE = new Uint8Array([
   0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,
 ]);
 
-/** True when this engine validates WebAssembly fixed-width SIMD (v128). */
+/**
+ * True when this engine validates WebAssembly fixed-width SIMD (v128).
+ * The probe is a 31-byte module using `i8x16.popcnt`; `ready()` uses it to pick the build.
+ * @example
+ * ```ts
+ * import { simdSupported } from 'metaoptim';
+ * console.log(simdSupported() ? 'SIMD build available' : 'scalar build only');
+ * ```
+ */
 export function simdSupported(): boolean {
   try {
     return typeof WebAssembly === 'object' && WebAssembly.validate(SIMD_PROBE);

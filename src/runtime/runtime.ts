@@ -32,6 +32,17 @@ let nextId = 1;
 /**
  * One instance of the kernel module with its own memory and arena. Most users never
  * touch this: `ready()` makes a default one. Workers and tests make their own.
+ * Pass one to `opt.init(params, { runtime })`; `dispose()` frees its memory (later use throws
+ * `DISPOSED`). Made by `createRuntime`.
+ * @example
+ * ```ts
+ * import { adam, createRuntime } from 'metaoptim';
+ * const runtime = await createRuntime({ build: 'scalar' });
+ * const state = adam({ lr: 0.1 }).init([1, 2, 3], { runtime });
+ * console.log(runtime.build, state.params.length); // scalar 3
+ * state.dispose();
+ * runtime.dispose();
+ * ```
  */
 export class Runtime {
   readonly id = nextId++;
@@ -85,7 +96,26 @@ function chooseBuild(requested: Build | 'auto' | undefined): Build {
   return want;
 }
 
-/** Instantiates a new, independent runtime. */
+/**
+ * Instantiates a new, independent runtime.
+ * Each runtime has its own linear memory and arena (e.g. one per worker); states made on it
+ * are passed `{ runtime }`. Options: `build` (`'auto'` default: SIMD when the engine validates the
+ * v128 probe, else scalar; `METAOPTIM_BUILD` in Node), `initialPages` (default 16 = 1 MiB, grows on
+ * demand), `bytes` / `url` (where the `.wasm` comes from; default: read from the package in Node,
+ * fetched from `new URL('…wasm', import.meta.url)` elsewhere).
+ * Errors: `WASM_UNAVAILABLE` (no WebAssembly, or SIMD requested where the engine has none, or bytes
+ * of the other build), `UNKNOWN_OPTION`.
+ * @example
+ * ```ts
+ * import { createRuntime, sgd } from 'metaoptim';
+ * const runtime = await createRuntime(); // independent of the default runtime of ready()
+ * const s = sgd({ lr: 0.5 }).init(new Float32Array([2]), { runtime });
+ * sgd({ lr: 0.5 }).step(s, [2]);
+ * console.log(s.params[0]); // 1
+ * s.dispose();
+ * runtime.dispose();
+ * ```
+ */
 export async function createRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
   const opts = checkOptions('createRuntime', options, RUNTIME_KEYS);
   const build = chooseBuild(opts.build);
@@ -105,6 +135,15 @@ let pending: Promise<Runtime> | undefined;
 /**
  * Instantiates the default runtime once (later calls return the same one) and reports
  * which build is active. Await it before making optimizer states.
+ * Options as `createRuntime` (only the first call's options count). Returns
+ * `{ build, simdSupported, memoryBytes, usedBytes }`. A failed first call may be retried.
+ * Errors: `WASM_UNAVAILABLE`, `UNKNOWN_OPTION`; until it resolves, making a state throws `NOT_READY`.
+ * @example
+ * ```ts
+ * import { ready } from 'metaoptim';
+ * const info = await ready();
+ * console.log(info.build); // 'simd' where the engine has WebAssembly SIMD, else 'scalar'
+ * ```
  */
 export async function ready(opts: RuntimeOptions = {}): Promise<RuntimeInfo> {
   checkOptions('ready', opts, RUNTIME_KEYS);
@@ -128,7 +167,16 @@ export function defaultRuntimeOrThrow(): Runtime {
   return defaultRuntime;
 }
 
-/** Facts about the default runtime (build, memory), or undefined before `ready()`. */
+/**
+ * Facts about the default runtime (build, memory), or undefined before `ready()`.
+ * @example
+ * ```ts
+ * import { ready, runtimeInfo } from 'metaoptim';
+ * console.log(runtimeInfo()); // undefined: not ready yet
+ * await ready();
+ * console.log(runtimeInfo()?.build, runtimeInfo()?.usedBytes);
+ * ```
+ */
 export function runtimeInfo(): RuntimeInfo | undefined {
   return defaultRuntime?.info();
 }

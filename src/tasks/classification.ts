@@ -42,7 +42,19 @@ export const CLASSIFICATION_KEYS = optionKeys<ClassificationTaskOptions>({
   name: 1, data: 1, hidden: 1, activation: 1, batchNorm: 1, batchSize: 1, streamSeed: 1, init: 1, runtime: 1,
 });
 
-/** A classification `Task` over an `Mlp`; also exposes its model, runtime and data sizes. */
+/**
+ * A classification `Task` over an `Mlp`; also exposes its model, runtime and data sizes.
+ * @example
+ * ```ts
+ * import { ready } from 'metaoptim';
+ * import { type MlpTask, digitsMlpTask } from 'metaoptim/tasks';
+ * await ready();
+ * const task: MlpTask = await digitsMlpTask();
+ * const params = task.init(0);
+ * console.log(task.size, task.evaluate(params, 'test').accuracy! < 0.5); // 1510 true (untrained)
+ * task.dispose();
+ * ```
+ */
 export class MlpTask implements Task {
   readonly name: string;
   readonly size: number;

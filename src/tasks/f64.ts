@@ -26,6 +26,14 @@ export interface HasF64 {
  * Adapts a generic `Task` (f32 parameters): loss and gradient on minibatch `batch` (default: the
  * unroll step, minibatch t at step t; called without a step, successive calls walk the stream),
  * x₀ from `task.init(seed)`. Accuracy is that of f32.
+ * @example
+ * ```ts
+ * import { ready } from 'metaoptim';
+ * import { fromTask, rosenbrockTask } from 'metaoptim/tasks';
+ * await ready();
+ * const f = fromTask(rosenbrockTask());
+ * console.log(f.size); // 2: an f64 view of the task (the DCO solvers work on these)
+ * ```
  */
 export function fromTask(task: Task, seed = 0, batch?: number): F64Task {
   const n = task.size;
@@ -55,7 +63,18 @@ export function fromTask(task: Task, seed = 0, batch?: number): F64Task {
   return out;
 }
 
-/** The f64 view of a task: its own when it has one, else the f32 adapter. */
+/**
+ * The f64 view of a task: its own when it has one, else the f32 adapter.
+ * @example
+ * ```ts
+ * import { ready } from 'metaoptim';
+ * import { asF64Task, leastSquaresFamily } from 'metaoptim/tasks';
+ * await ready();
+ * const family = leastSquaresFamily({ n: 3, m: 6, seed: 0 });
+ * const f = asF64Task(family.task(family.sample(0))); // the task's own f64 form when it has one
+ * console.log(f.size); // 3
+ * ```
+ */
 export function asF64Task(task: Task | F64Task, seed = 0): F64Task {
   if ('x0' in task) return task;
   const t = task as Task & Partial<HasF64>;

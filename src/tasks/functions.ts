@@ -47,6 +47,14 @@ function functionTask(name: string, size: number, init: (seed: number) => Float3
  * Rosenbrock's banana function in 2-D (Rosenbrock 1960):
  *   f(x, y) = (1 − x)² + 100·(y − x²)²,  ∇f = (−2(1 − x) − 400·x·(y − x²), 200·(y − x²))
  * Minimum 0 at (1, 1); the classic start (−1.2, 1) has f = 24.2. `init` ignores the seed.
+ * @example
+ * ```ts
+ * import { adam, ready, train } from 'metaoptim';
+ * import { rosenbrockTask } from 'metaoptim/tasks';
+ * await ready();
+ * const run = await train(rosenbrockTask(), adam({ lr: 0.3 }), { steps: 1000, evalSplits: ['train'] });
+ * console.log(run.losses[0], run.final.train!.loss < 1e-6); // 24.2 true
+ * ```
  */
 export function rosenbrockTask(): Task {
   return functionTask(
@@ -83,6 +91,15 @@ export interface QuadraticTaskOptions {
  * Q a seeded random orthogonal matrix (modified Gram–Schmidt on a Gaussian matrix; the
  * rotation stops coordinate-wise methods from seeing the axes), x* a seeded N(0, I) point.
  * Minimum 0 at x*. `init(seed)` draws the start x* + N(0, I) from its own stream.
+ * @example
+ * ```ts
+ * import { ready, sgd, train } from 'metaoptim';
+ * import { quadraticTask } from 'metaoptim/tasks';
+ * await ready();
+ * const task = quadraticTask({ n: 20, condition: 100 });
+ * const run = await train(task, sgd({ lr: 0.1 }), { steps: 1000, evalSplits: ['train'] });
+ * console.log(run.final.train!.loss < 1e-6); // true
+ * ```
  */
 export function quadraticTask(o: QuadraticTaskOptions = {}): Task {
   checkOptions('quadraticTask', o, optionKeys<QuadraticTaskOptions>({ n: 1, condition: 1, seed: 1 }));

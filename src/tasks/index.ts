@@ -1,3 +1,4 @@
+/** @module metaoptim/tasks */
 export type { Evaluation, Split, Task, TaskFamily } from './types.js';
 export { type ClassificationTaskOptions, MlpTask, classificationTask } from './classification.js';
 export {
@@ -32,3 +33,4 @@ export { LeastSquaresTask, type LeastSquaresConfig, type LeastSquaresFamily, typ
 export { QuadraticTask, type QuadraticConfig, type QuadraticFamily, type QuadraticOptions, quadraticFamily } from './quadratic.js';
 export { type LogisticConfig, type LogisticDataset, type LogisticFamily, type LogisticFamilyOptions, LogisticTask, logisticFamily, logisticFamilyOf } from './logistic.js';
 export { type NonconvexOptions, type TestFunctionTask, ackleyTask, rastriginTask } from './nonconvex.js';
+export { type QuadraticTaskOptions, quadraticTask, rosenbrockTask } from './functions.js';

@@ -31,6 +31,18 @@ export interface LeastSquaresOptions {
  * One least-squares task f(x) = ½‖Ax − b‖² (a configuration of `leastSquaresFamily`), x₀ = 0:
  * exact f64 loss, gradient Aᵀ(Ax − b) and Hessian-vector product AᵀAv (`f64()`), rounded to f32
  * at the `Task` boundary; `solution()` is the least-squares minimizer (Cholesky of AᵀA).
+ * @example
+ * ```ts
+ * import { ready } from 'metaoptim';
+ * import { type LeastSquaresTask, leastSquaresFamily } from 'metaoptim/tasks';
+ * await ready();
+ * const family = leastSquaresFamily({ n: 3, m: 6, seed: 0 });
+ * const task: LeastSquaresTask = family.task(family.sample(0));
+ * const x = task.init();
+ * const hv = new Float32Array(3);
+ * task.hvp(x, Float32Array.of(1, 0, 0), hv); // Hessian-vector products: the DCO meta-gradients use them
+ * console.log(hv[0]! > 0); // true: AᵀA is positive definite
+ * ```
  */
 export class LeastSquaresTask implements Task, HasF64 {
   readonly name: string;
@@ -140,6 +152,18 @@ export interface LeastSquaresFamily extends TaskFamily<LeastSquaresConfig> {
  * The least-squares task family of SPEC B.3.3: A₀ ~ N(0, 1/m) fixed by `seed`, b_τ ~ N(0, I_m)
  * per task, and A_τ = A₀ + σ·E_τ when `varyA` = σ > 0. Defaults n = 10, m = 20, σ = 0.
  * Errors: UNKNOWN_OPTION, INVALID_ARGUMENT (m < n, σ < 0).
+ * @example
+ * ```ts
+ * import { ready } from 'metaoptim';
+ * import { leastSquaresFamily } from 'metaoptim/tasks';
+ * await ready();
+ * const family = leastSquaresFamily({ n: 5, m: 10, seed: 1 }); // A shared by the family, b per task
+ * const task = family.task(family.sample(0));
+ * const xStar = task.solution();                               // the minimizer (Cholesky of AᵀA)
+ * const g = new Float32Array(5);
+ * task.loss(Float32Array.from(xStar), 0, g);
+ * console.log(Math.max(...g.map(Math.abs)) < 1e-4); // true: the gradient vanishes at x*
+ * ```
  */
 export function leastSquaresFamily(o: LeastSquaresOptions = {}): LeastSquaresFamily {
   checkOptions('leastSquaresFamily', o, optionKeys<LeastSquaresOptions>({ n: 1, m: 1, seed: 1, varyA: 1 }));

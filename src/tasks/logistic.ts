@@ -204,7 +204,18 @@ export interface LogisticFamily extends TaskFamily<LogisticConfig> {
   task(config: LogisticConfig): LogisticTask;
 }
 
-/** A logistic-regression family on the standardized iris or wine split (loads the data once). */
+/**
+ * A logistic-regression family on the standardized iris or wine split (loads the data once).
+ * @example
+ * ```ts
+ * import { ready } from 'metaoptim';
+ * import { logisticFamily } from 'metaoptim/tasks';
+ * await ready();
+ * const family = await logisticFamily('iris', { seed: 1 });
+ * const task = family.task(family.sample(0));
+ * console.log(task.size > 0, task.evaluateF64(new Float64Array(task.size), 'test').loss > 0); // true true
+ * ```
+ */
 export async function logisticFamily(dataset: LogisticDataset, o: LogisticFamilyOptions = {}): Promise<LogisticFamily> {
   checkOptions('logisticFamily', o, LOGISTIC_FAMILY_KEYS);
   if (dataset !== 'iris' && dataset !== 'wine') throw new MetaoptimError('INVALID_ARGUMENT', `logisticFamily: dataset must be 'iris' or 'wine', got ${String(dataset)}`);

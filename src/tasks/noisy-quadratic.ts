@@ -26,7 +26,19 @@ export interface NoisyQuadraticFamilyOptions {
 
 const FAMILY_KEYS = optionKeys<NoisyQuadraticFamilyOptions>({ dim: 1, hMin: 1, hMax: 1, noise: 1 });
 
-/** The family (defaults: dim 16, h ∈ [0.1, 10], noise s = 0.1); configurations are seeds. */
+/**
+ * The family (defaults: dim 16, h ∈ [0.1, 10], noise s = 0.1); configurations are seeds.
+ * @example
+ * ```ts
+ * import { adam, ready, train } from 'metaoptim';
+ * import { noisyQuadraticFamily } from 'metaoptim/tasks';
+ * await ready();
+ * const family = noisyQuadraticFamily({ dim: 16 });
+ * const task = family.task(family.sample(3)); // a fresh curvature and noise draw per seed
+ * const run = await train(task, adam({ lr: 0.05 }), { steps: 300, evalSplits: [] });
+ * console.log(run.losses[299]! < run.losses[0]!); // true
+ * ```
+ */
 export function noisyQuadraticFamily(o: NoisyQuadraticFamilyOptions = {}): TaskFamily<NoisyQuadraticConfig> {
   checkOptions('noisyQuadraticFamily', o, FAMILY_KEYS);
   const dim = o.dim ?? 16, hMin = o.hMin ?? 0.1, hMax = o.hMax ?? 10, noise = o.noise ?? 0.1;
@@ -40,7 +52,17 @@ export function noisyQuadraticFamily(o: NoisyQuadraticFamilyOptions = {}): TaskF
   };
 }
 
-/** The task of one configuration (see the module comment). */
+/**
+ * The task of one configuration (see the module comment).
+ * @example
+ * ```ts
+ * import { ready } from 'metaoptim';
+ * import { noisyQuadraticTask } from 'metaoptim/tasks';
+ * await ready();
+ * const task = noisyQuadraticTask({ dim: 4, seed: 0, hMin: 0.1, hMax: 10, noise: 0.1 });
+ * console.log(task.size, task.loss(task.init(0), 0) > 0); // 4 true
+ * ```
+ */
 export function noisyQuadraticTask(c: NoisyQuadraticConfig): Task {
   const rng = new Rng(c.seed, 0x71);
   const h = Float64Array.from({ length: c.dim }, () => Math.exp(Math.log(c.hMin) + rng.uniform() * Math.log(c.hMax / c.hMin)));

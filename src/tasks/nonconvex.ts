@@ -89,7 +89,18 @@ function makeTask(name: string, o: NonconvexOptions, defaultRange: number, fn: F
 
 const TWO_PI = 2 * Math.PI;
 
-/** Rastrigin function task (A = 10), `rastrigin-<n>`. */
+/**
+ * Rastrigin function task (A = 10), `rastrigin-<n>`.
+ * @example
+ * ```ts
+ * import { momentum, ready, train } from 'metaoptim';
+ * import { rastriginTask } from 'metaoptim/tasks';
+ * await ready();
+ * const task = rastriginTask({ n: 10 }); // f(0) = 0; starts uniform in [−5.12, 5.12]ⁿ
+ * const run = await train(task, momentum({ lr: 3e-4 }), { steps: 1000, evalSplits: ['train'] });
+ * console.log(run.final.train!.loss < run.losses[0]!); // true (a local minimum, not 0)
+ * ```
+ */
 export function rastriginTask(o: NonconvexOptions = {}): TestFunctionTask {
   const A = 10;
   return makeTask('rastrigin', o, 5.12, (x, g) => {
@@ -103,7 +114,17 @@ export function rastriginTask(o: NonconvexOptions = {}): TestFunctionTask {
   });
 }
 
-/** Ackley function task (a = 20, b = 0.2, c = 2π), `ackley-<n>`. */
+/**
+ * Ackley function task (a = 20, b = 0.2, c = 2π), `ackley-<n>`.
+ * @example
+ * ```ts
+ * import { adam, ready, train } from 'metaoptim';
+ * import { ackleyTask } from 'metaoptim/tasks';
+ * await ready();
+ * const run = await train(ackleyTask({ n: 10 }), adam({ lr: 0.05 }), { steps: 500, evalSplits: ['train'] });
+ * console.log(run.final.train!.loss < run.losses[0]!); // true
+ * ```
+ */
 export function ackleyTask(o: NonconvexOptions = {}): TestFunctionTask {
   const a = 20;
   const b = 0.2;

@@ -339,6 +339,15 @@ export class PromptTuningTask implements Task {
  * A soft-prompt tuning task on shifted digits in front of a frozen, package-pretrained network
  * (see the module comment). The first call for a configuration pretrains (≈ 0.1–0.5 s);
  * later calls reuse the cached weights. The task owns WebAssembly memory: `dispose()` it.
+ * @example
+ * ```ts
+ * import { adam, ready, train } from 'metaoptim';
+ * import { promptTuningTask } from 'metaoptim/tasks';
+ * await ready();
+ * const task = await promptTuningTask(); // an 8 × 8 prompt in front of a frozen digits MLP
+ * const run = await train(task, adam({ lr: 5e-2 }), { steps: 100, evalSplits: ['test'] });
+ * console.log(task.size, run.losses[99]! < run.losses[0]!); // 64 true
+ * ```
  */
 export async function promptTuningTask(o: PromptTuningOptions = {}): Promise<PromptTuningTask> {
   const c = resolve(o);

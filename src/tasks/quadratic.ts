@@ -26,6 +26,15 @@ export interface QuadraticOptions {
 /**
  * One quadratic task f(x) = ½(x − x*)ᵀH(x − x*) of `quadraticFamily`, x₀ = 0: exact f64 loss,
  * gradient H(x − x*) and Hessian-vector product Hv (`f64()`), rounded to f32 at the `Task` boundary.
+ * @example
+ * ```ts
+ * import { ready } from 'metaoptim';
+ * import { type QuadraticTask, quadraticFamily } from 'metaoptim/tasks';
+ * await ready();
+ * const family = quadraticFamily({ n: 4, condition: 10, seed: 0 });
+ * const task: QuadraticTask = family.task(family.sample(0));
+ * console.log(task.size); // 4
+ * ```
  */
 export class QuadraticTask implements Task, HasF64 {
   readonly name: string;
@@ -97,6 +106,15 @@ export interface QuadraticFamily extends TaskFamily<QuadraticConfig> {
  * seeded random orthogonal matrix shared by the family (identity with `rotate: false`), and
  * x*_τ ~ N(0, I) per task. Defaults n = 10, κ = 100, rotate = true, seed 0.
  * Errors: UNKNOWN_OPTION, INVALID_ARGUMENT.
+ * @example
+ * ```ts
+ * import { ready } from 'metaoptim';
+ * import { quadraticFamily } from 'metaoptim/tasks';
+ * await ready();
+ * const family = quadraticFamily({ n: 10, condition: 100, seed: 0 });
+ * const task = family.task(family.sample(1));
+ * console.log(task.size); // 10
+ * ```
  */
 export function quadraticFamily(o: QuadraticOptions = {}): QuadraticFamily {
   checkOptions('quadraticFamily', o, optionKeys<QuadraticOptions>({ n: 1, condition: 1, rotate: 1, seed: 1 }));

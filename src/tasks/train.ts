@@ -31,6 +31,11 @@ export const DIVERGENCE_FACTOR = 1e8;
 /**
  * The one divergence rule, for every loop that scores runs (also f64 ones outside `train`):
  * a loss diverges when it is not finite or exceeds `factor · (|firstLoss| + 1)`.
+ * @example
+ * ```ts
+ * import { isDiverged } from 'metaoptim/tasks';
+ * console.log(isDiverged(NaN, 1), isDiverged(5e8, 1), isDiverged(2, 1)); // true true false
+ * ```
  */
 export function isDiverged(loss: number, firstLoss: number, factor = DIVERGENCE_FACTOR): boolean {
   return !(Number.isFinite(loss) && loss <= factor * (Math.abs(firstLoss) + 1));
@@ -85,6 +90,16 @@ export interface TrainResult {
  *
  * Errors: INVALID_ARGUMENT (options), UNKNOWN_OPTION, ABORTED (the state is disposed unless
  * `keepState`), and whatever the optimizer raises (e.g. NON_FINITE_GRADIENT).
+ * Defaults: `seed` 0, `evalEvery` 0 (no intermediate evaluation), `evalSplits` `['test']`,
+ * `batchOffset` 0, no divergence rule.
+ * @example
+ * ```ts
+ * import { adam, ready, train } from 'metaoptim';
+ * import { rastriginTask } from 'metaoptim/tasks';
+ * await ready();
+ * const run = await train(rastriginTask({ n: 4 }), adam({ lr: 0.01 }), { steps: 500, evalSplits: ['train'] });
+ * console.log(run.losses[0], '→', run.final.train?.loss); // the loss falls
+ * ```
  */
 export async function train(task: Task, optimizer: Optimizer, opts: TrainOptions): Promise<TrainResult> {
   checkOptions('train', opts, TRAIN_KEYS);

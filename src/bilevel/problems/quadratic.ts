@@ -231,6 +231,14 @@ const arr = (...v: number[]) => Float64Array.from(v);
  * The flat 1-D problem of SPEC's checks: g = ½(y − x)², f = ½(x − 1)² + ½(y − x)².
  * y*(x) = x, F(x) = ½(x − 1)², x* = 1. ∇_y f(x, y*(x)) = 0, so y_γ = y* and every method,
  * PBGD-Free included, has the fixed point x = y = 1 for any γ > 0.
+ * @example
+ * ```ts
+ * import { ready } from 'metaoptim';
+ * import { flatQuadratic1d, pbgdFree } from 'metaoptim/bilevel';
+ * await ready();
+ * const r = await pbgdFree(flatQuadratic1d(), { iterations: 3000, gamma: 2, eta: 0.2, etaY: 0.4 });
+ * console.log(r.x[0]!.toFixed(4)); // 1.0000
+ * ```
  */
 export function flatQuadratic1d(): QuadraticProblem {
   return quadraticProblem('flat-1d', {
@@ -247,6 +255,14 @@ export interface Quadratic1dOptions { a?: number; b?: number; c?: number; P?: nu
  *   g = ½(y − x)²,  f = ½(x − 1)² + ½(x + y)²
  * with x* = 1/5 (F = ½(x−1)² + 2x²), PBGD-Free fixed point x(γ) = (γ + 1)/(3γ + 1) → 1/3
  * (biased for every γ) and PBGD/F2SA fixed point x(γ) = (γ + 1)/(5γ + 1) → 1/5.
+ * @example
+ * ```ts
+ * import { ready } from 'metaoptim';
+ * import { pbgdFree, quadratic1d } from 'metaoptim/bilevel';
+ * await ready();
+ * const r = await pbgdFree(quadratic1d(), { iterations: 2000 }); // not flat: PBGD-Free is biased here
+ * console.log(Number.isFinite(r.x[0]!)); // true
+ * ```
  */
 export function quadratic1d(o: Quadratic1dOptions = {}): QuadraticProblem {
   checkOptions('quadratic1d', o, ['a', 'b', 'c', 'P', 'p', 'Q', 'R', 'q', 'f0']);
@@ -273,6 +289,14 @@ function gram(Am: Float64Array, Bm: Float64Array, N: number, a: number, b: numbe
  * A vector flat family: random SPD A and B, g = ½yᵀAy − yᵀBx, and
  * f = ½‖x − x̄‖²_{P₀} + ½(y − y*(x))ᵀH(y − y*(x)). x* = x̄ and, since ∇_y f(x, y*(x)) = 0,
  * PBGD-Free, PBGD and F2SA all have the fixed point (x̄, y*(x̄)) for every γ.
+ * @example
+ * ```ts
+ * import { ready } from 'metaoptim';
+ * import { flatQuadratic, pbgdFree } from 'metaoptim/bilevel';
+ * await ready();
+ * const r = await pbgdFree(flatQuadratic({ n: 4, m: 3, seed: 1 }), { iterations: 2000 });
+ * console.log(r.x.length); // 4
+ * ```
  */
 export function flatQuadratic(opts: { n?: number; m?: number; seed?: number } = {}): QuadraticProblem {
   checkOptions('flatQuadratic', opts, ['n', 'm', 'seed']);

@@ -11,6 +11,15 @@ import { type BilevelProblem, defineProblem } from '../problem.js';
  * ∇_y f = −4σ·sin(4y + 2),  ∇ₓf = 4σ(1 − σ)·cos(4y + 2) + 4(4x − 2)/((4x − 2)² + 1).
  * The UL is not flat at y* (∇_y f(x, −x) = −4σ·sin(2 − 4x) ≠ 0 in general), so PBGD-Free's
  * fixed points are shifted from F's stationary points. Starting points: x ~ U[0, 3], y ~ U[−3, 0].
+ * @example
+ * ```ts
+ * import { ready } from 'metaoptim';
+ * import { bilevelToyProblem, pbgdFree } from 'metaoptim/bilevel';
+ * await ready();
+ * const p = bilevelToyProblem();
+ * const r = await pbgdFree(p, { iterations: 500 });
+ * console.log(p.localMinima().length > 0, r.counts.total > 0); // true true
+ * ```
  */
 export function toyProblem(): BilevelProblem & { localMinima(): { x: number; F: number }[]; F(x: number): number } {
   const sig = (x: number) => 1 / (1 + Math.exp(2 - 4 * x));

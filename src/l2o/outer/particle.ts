@@ -18,7 +18,14 @@ export type Particle = EsParticle | PesParticle;
 /** The estimators by name (the names jobs and checkpoints carry). */
 export const GRADIENT_ESTIMATORS: Readonly<Record<EstimatorName, GradientEstimator<any>>> = { es: truncatedEs, pes: truncatedPes };
 
-/** The estimator called `name`. Errors: `INVALID_ARGUMENT` for an unknown name. */
+/**
+ * The estimator called `name`. Errors: `INVALID_ARGUMENT` for an unknown name.
+ * @example
+ * ```ts
+ * import { gradientEstimator } from 'metaoptim/l2o';
+ * console.log(gradientEstimator('pes').name); // pes
+ * ```
+ */
 export function gradientEstimator(name: string): GradientEstimator<Particle> {
   const e = Object.hasOwn(GRADIENT_ESTIMATORS, name) ? GRADIENT_ESTIMATORS[name as EstimatorName] : undefined;
   if (!e) throw new MetaoptimError('INVALID_ARGUMENT', `unknown gradient estimator '${name}' (known: ${Object.keys(GRADIENT_ESTIMATORS).join(', ')})`);

@@ -197,6 +197,15 @@ export interface TbpttResult {
  * backprop', done: runs completed, total: runs, metrics: { metaLoss } }`; ABORTED details
  * `{ iteration: runs completed, partial: { theta, history, elapsedMs } }` (θ after the last
  * completed window). Task seeds: run r uses `Rng(seed, 3, r).u32()`.
+ * @example
+ * ```ts
+ * import { ready } from 'metaoptim';
+ * import { lstmLOpt, tbpttTrain } from 'metaoptim/l2o';
+ * import { noisyQuadraticFamily } from 'metaoptim/tasks';
+ * await ready();
+ * const r = await tbpttTrain({ family: noisyQuadraticFamily({ dim: 4 }), theta: lstmLOpt.init(0), runs: 2, innerSteps: 10, unroll: 5, seed: 1 });
+ * console.log(r.history.length, Number.isFinite(r.history[0]!.metaLoss)); // 4 true (2 runs × 2 windows)
+ * ```
  */
 export async function tbpttTrain(o: TbpttOptions): Promise<TbpttResult> {
   const name = 'tbpttTrain';

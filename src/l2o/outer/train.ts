@@ -83,6 +83,17 @@ type Saved = SavedMetaTraining;
  * Errors: `UNKNOWN_OPTION`, `INVALID_ARGUMENT`, `INVALID_HYPERPARAMETER`, `LENGTH_MISMATCH`,
  * `ABORTED`, `BAD_CHECKPOINT`, `WORKER_FAILED` (a worker threw or exited; details `{ worker,
  * message, iteration, checkpoint }` with the checkpoint of the last completed iteration).
+ * @example
+ * ```ts
+ * import { createRuntime, ready } from 'metaoptim';
+ * import { esMetaTrain, loptUnroll, mlpLOpt } from 'metaoptim/l2o';
+ * import { noisyQuadraticFamily } from 'metaoptim/tasks';
+ * await ready();
+ * const unroll = loptUnroll({ family: noisyQuadraticFamily({ dim: 8 }), lopt: mlpLOpt, runtime: await createRuntime(), innerSteps: 20 });
+ * const r = await esMetaTrain({ estimator: 'pes', theta: mlpLOpt.init(0), iterations: 3, particles: 4, truncation: 5, seed: 1, unroll });
+ * console.log(r.history.length, r.theta.length); // 3 1762
+ * const opt = mlpLOpt.optimizer(r.theta); // use it like any optimizer
+ * ```
  */
 export async function esMetaTrain(o: EsMetaTrainOptions): Promise<EsMetaTrainResult> {
   const name = 'esMetaTrain';

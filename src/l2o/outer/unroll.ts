@@ -48,6 +48,15 @@ export interface LoptRunState {
  * of the task's stream, so antithetic pairs see the same data. A run whose loss or gradient
  * becomes non-finite or exceeds `lossCap` reports `lossCap` for the truncation and ends (the
  * particle is then restarted by the trainer) — a design decision, documented in docs/l2o.md.
+ * @example
+ * ```ts
+ * import { createRuntime, ready } from 'metaoptim';
+ * import { loptUnroll, mlpLOpt } from 'metaoptim/l2o';
+ * import { noisyQuadraticFamily } from 'metaoptim/tasks';
+ * await ready();
+ * const unroll = loptUnroll({ family: noisyQuadraticFamily({ dim: 8 }), lopt: mlpLOpt, runtime: await createRuntime(), innerSteps: 50 });
+ * console.log(unroll.thetaSize); // 1762: what esMetaTrain({ unroll }) meta-trains
+ * ```
  */
 export function loptUnroll<O extends LearnedOptimizerOptions>(o: LoptUnrollOptions<O>): TruncatedUnroll<LoptRunState> {
   checkOptions('loptUnroll', o, UNROLL_KEYS);

@@ -42,7 +42,15 @@ export interface LearnedOptions {
   base?: string | URL;
 }
 
-/** Encodes a θ file (pretty JSON text). */
+/**
+ * Encodes a θ file (pretty JSON text).
+ * @example
+ * ```ts
+ * import { decodeLearnedTheta, encodeLearnedTheta, mlpLOpt } from 'metaoptim/l2o';
+ * const text = encodeLearnedTheta(mlpLOpt.init(0), 1e-10, { note: 'untrained' });
+ * console.log(decodeLearnedTheta(text).provenance.note); // untrained
+ * ```
+ */
 export function encodeLearnedTheta(theta: Float32Array, normEps: number, provenance: Record<string, unknown>): string {
   const file: LearnedThetaFile = { format: 'metaoptim-learned-theta', version: 1, optimizer: 'mlp-lopt', theta, thetaHash: thetaHash(theta), options: { normEps }, provenance };
   return JSON.stringify(JSON.parse(new TextDecoder().decode(encodeJson(file))), null, 2) + '\n';
@@ -53,6 +61,16 @@ export function encodeLearnedTheta(theta: Float32Array, normEps: number, provena
  * `format` (not metaoptim-learned-theta version 1 for mlp-lopt), `theta` (not 1,762 f32 values,
  * or a non-finite entry), `thetaHash` (the FNV-1a hash of θ differs from the recorded one: the
  * file was corrupted or edited), `options.normEps` (not a positive finite number).
+ * @example
+ * ```ts
+ * import { MetaoptimError } from 'metaoptim';
+ * import { decodeLearnedTheta } from 'metaoptim/l2o';
+ * try {
+ *   decodeLearnedTheta('{"format":"something-else"}');
+ * } catch (err) {
+ *   console.log(err instanceof MetaoptimError); // true
+ * }
+ * ```
  */
 export function decodeLearnedTheta(text: string): LearnedThetaFile {
   const bad = (field: string, reason: string): never => {
@@ -73,7 +91,15 @@ export function decodeLearnedTheta(text: string): LearnedThetaFile {
 
 const cache = new Map<string, Promise<LearnedThetaFile>>();
 
-/** The shipped θ file, read once (Node: from the package; elsewhere: fetched). */
+/**
+ * The shipped θ file, read once (Node: from the package; elsewhere: fetched).
+ * @example
+ * ```ts
+ * import { loadLearnedTheta } from 'metaoptim/l2o';
+ * const file = await loadLearnedTheta(); // data/learned/mlp-lopt-digits.json, validated
+ * console.log(file.optimizer, file.theta.length); // mlp-lopt 1762
+ * ```
+ */
 export function loadLearnedTheta(base?: string | URL): Promise<LearnedThetaFile> {
   const url = base ? new URL(LEARNED_FILE, base) : new URL(`../../../../data/learned/${LEARNED_FILE}`, import.meta.url);
   let p = cache.get(url.href);
@@ -100,7 +126,20 @@ async function readText(url: URL): Promise<string> {
   return res.text();
 }
 
-/** The pretrained MLP learned optimizer as an `Optimizer` (see the module comment). */
+/**
+ * The pretrained MLP learned optimizer as an `Optimizer` (see the module comment).
+ * @example
+ * ```ts
+ * import { ready, train } from 'metaoptim';
+ * import { learned } from 'metaoptim/l2o';
+ * import { digitsMlpTask } from 'metaoptim/tasks';
+ * await ready();
+ * const task = await digitsMlpTask();
+ * const run = await train(task, await learned(), { steps: 100 });
+ * console.log(run.losses[0]! > run.losses[99]!); // true
+ * task.dispose();
+ * ```
+ */
 export async function learned(opts: LearnedOptions = {}): Promise<Optimizer> {
   checkOptions('learned', opts, optionKeys<LearnedOptions>({ segments: 1, nonFinite: 1, base: 1 }));
   const f = await loadLearnedTheta(opts.base);
