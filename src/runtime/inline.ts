@@ -1,3 +1,4 @@
+/** @module metaoptim/inline */
 // The `metaoptim/inline` entry: `ready` and `createRuntime` that take the WebAssembly module
 // from the JavaScript itself (both builds, gzip + base64, generated from build/*.wasm by
 // scripts/inline-wasm.mjs) instead of fetching a `.wasm` file. For bundlers and runtimes that do

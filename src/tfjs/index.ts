@@ -10,6 +10,7 @@
  * `@tensorflow/tfjs-core` (4.x) is an optional peer dependency: only this subpath imports it.
  * Hand-made optimizers, `chain(…)` with schedules, `learned()` (metaoptim/l2o) and the DCO rules
  * (metaoptim/dco, when θ was made for the model's parameter count) all work. See docs/tfjs.md.
+ * @module metaoptim/tfjs
  */
 export { type TfOptimizerConfig } from './config.js';
 export { type NamedGradient } from './variable-set.js';
