@@ -1,6 +1,6 @@
 import { MetaoptimError, checkNumber, checkOptions, optionKeys } from '../core/errors.js';
 import { type AdamOptions, adamHyper, adamScalars } from './adam.js';
-import { makeOptimizer, nonFinitePolicy, valueAt } from './base.js';
+import { LR_RANGE, makeOptimizer, nonFinitePolicy, valueAt } from './base.js';
 import type { NonFinitePolicy, Optimizer, StepInfo } from './types.js';
 
 export interface EveOptions extends AdamOptions {
@@ -136,15 +136,16 @@ export function eve(opts: EveOptions = {}): Optimizer {
     slots: ['m', 'v'],
     scalars: eveScalars(h),
     nonFinite: policy,
-    update(s, k, count, info) {
+    fused: true,
+    update(s, k, count, info, check) {
       const loss = eveLoss(name, info, policy);
       if (loss === undefined) return false;
-      const lr = valueAt(name, 'lr', h.lr, count, { min: 0 });
+      const lr = valueAt(name, 'lr', h.lr, count, LR_RANGE);
       const a = adamScalars(h.beta1, h.beta2, count);
-      const f = eveFeedback(h, s.scalars, '', loss);
-      k.adam_f32(s.ptrs.params!, s.ptrs.grads!, s.ptrs.m!, s.ptrs.v!, s.size,
-        h.beta1, a.ob1, h.beta2, a.ob2, a.c1 / f.c1Div, a.r2 * f.r2Mul, h.eps, h.weightDecay, 0, lr);
-      return true;
+      // A check pass must change nothing: the feedback runs on a copy of the scalars.
+      const f = eveFeedback(h, check ? { ...s.scalars } : s.scalars, '', loss);
+      return k.adam_f32(s.ptrs.params!, s.ptrs.grads!, s.ptrs.m!, s.ptrs.v!, s.size,
+        h.beta1, a.ob1, h.beta2, a.ob2, a.c1 / f.c1Div, a.r2 * f.r2Mul, h.eps, h.weightDecay, 0, lr, check ? 1 : 0);
     },
   });
 }

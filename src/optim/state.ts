@@ -1,5 +1,6 @@
 import { MetaoptimError } from '../core/errors.js';
 import { Region } from '../runtime/arena.js';
+import { registerReclaim, unregisterReclaim } from '../runtime/reclaim.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { encodeCheckpoint } from './checkpoint.js';
 
@@ -12,6 +13,11 @@ import { encodeCheckpoint } from './checkpoint.js';
  *
  * Views returned by `params`, `grads` and `slots` are re-derived after memory growth;
  * do not keep them across calls that may allocate (init, restore, other states' growth).
+ * A view held across a growth is detached by the engine (length 0, writes dropped); a
+ * zero-copy `step(state)` whose last `grads` view went stale throws STALE_VIEW. `dispose()`
+ * quarantines the buffers (see `Arena.retire`): they are reused only after every old view has
+ * been detached, so a stale view never writes into another state. A state that is garbage-
+ * collected without `dispose()` is reclaimed the same way (runtime/reclaim.ts).
  */
 export class OptState {
   readonly optimizer: string;
@@ -52,6 +58,15 @@ export class OptState {
     const ptrs: Record<string, number> = {};
     for (const [name, r] of this.regions) ptrs[name] = r.ptr;
     this.ptrs = Object.freeze(ptrs);
+    registerReclaim(this, runtime, [...this.regions.values()], `${optimizer} state`);
+  }
+
+  /**
+   * True when the `grads` view last handed out has been detached since (a memory growth or a
+   * quarantine flush came after it): writes made through it since then were dropped.
+   */
+  get gradsViewStale(): boolean {
+    return this.region('grads').stale;
   }
 
   /** Current parameters (a view into WebAssembly memory). */
@@ -108,7 +123,8 @@ export class OptState {
   dispose(): void {
     if (this._disposed) return;
     this._disposed = true;
-    if (!this.runtime.disposed) for (const r of this.regions.values()) r.release();
+    unregisterReclaim(this);
+    if (!this.runtime.disposed) for (const r of this.regions.values()) r.retire();
   }
 
   private region(name: string): Region<Float32Array> {
