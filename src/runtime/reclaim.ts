@@ -3,6 +3,7 @@
 // blocks go through the arena's quarantine (`Region.retire`), so the memory is reused by later
 // allocations instead of being held for the life of the runtime.
 
+import { checkOptions } from '../core/errors.js';
 import type { Region } from './arena.js';
 import type { Runtime } from './runtime.js';
 
@@ -74,6 +75,7 @@ export function reclaimStats(opts: { onWarning?: (message: string) => void; rese
   reclaimed: number;
   warned: boolean;
 } {
+  checkOptions('reclaimStats', opts, ['onWarning', 'resetWarning']);
   if (opts.onWarning) warnHook = opts.onWarning;
   if (opts.resetWarning) warned = false;
   return { reclaimed, warned };
