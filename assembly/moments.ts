@@ -11,12 +11,14 @@
 // aligns to 16 bytes anyway); p may not alias the moments; g may alias nothing written.
 // Flags `hasL2` / `hasWd` select loop variants outside the loop (no per-element branch).
 
-// Non-finite results (SPEC "Bad input"; issue 15 item 4). Every fused kernel takes a flag
+// Non-finite results (SPEC "Bad input"; issue 15 item 4). Every fused kernel takes a mode
 // `check` and returns the number of coordinates i whose new parameter or any new slot value is
 // NaN or ±Inf, found in the same pass:
-//   check = 0 (write): each coordinate whose results are all finite is updated; a coordinate with
+//   check = 0 (guarded write): each coordinate whose results are all finite is updated; one with
 //                      a non-finite result keeps its old p and slots (its update is zeroed);
-//   check = 1 (check): nothing is written; the count says whether a write would be clean.
+//   check = 1 (check): nothing is written; the count says whether a write would be clean;
+//   check = 2 (trusted write): the caller's check pass returned 0, so every coordinate is written
+//                      without the guard (adam_f32 returns 0; the others behave as mode 0).
 // Finiteness is tested as x − x == 0 (false for NaN and ±Inf), per lane, with a bit select for
 // the store, so both builds and the TypeScript references agree on the count and on the bits.
 
@@ -36,20 +38,23 @@ export function adam_f32(
   b1: f32, ob1: f32, b2: f32, ob2: f32, c1: f32, r2: f32, eps: f32,
   l2: f32, wd: f32, lr: f32, check: i32,
 ): i32 {
-  if (check != 0) {
-    if (l2 != 0) {
-      if (wd != 0) return adamLoop(p, g, m, v, n, b1, ob1, b2, ob2, c1, r2, eps, l2, wd, lr, true, true, true);
-      return adamLoop(p, g, m, v, n, b1, ob1, b2, ob2, c1, r2, eps, l2, wd, lr, true, false, true);
-    }
-    if (wd != 0) return adamLoop(p, g, m, v, n, b1, ob1, b2, ob2, c1, r2, eps, l2, wd, lr, false, true, true);
-    return adamLoop(p, g, m, v, n, b1, ob1, b2, ob2, c1, r2, eps, l2, wd, lr, false, false, true);
-  }
+  if (check == 1) return adamMode(p, g, m, v, n, b1, ob1, b2, ob2, c1, r2, eps, l2, wd, lr, CHECK);
+  if (check == 2) return adamMode(p, g, m, v, n, b1, ob1, b2, ob2, c1, r2, eps, l2, wd, lr, TRUSTED);
+  return adamMode(p, g, m, v, n, b1, ob1, b2, ob2, c1, r2, eps, l2, wd, lr, GUARDED);
+}
+
+// @ts-ignore: decorator
+@inline function adamMode(
+  p: usize, g: usize, m: usize, v: usize, n: i32,
+  b1: f32, ob1: f32, b2: f32, ob2: f32, c1: f32, r2: f32, eps: f32,
+  l2: f32, wd: f32, lr: f32, mode: i32,
+): i32 {
   if (l2 != 0) {
-    if (wd != 0) return adamLoop(p, g, m, v, n, b1, ob1, b2, ob2, c1, r2, eps, l2, wd, lr, true, true, false);
-    return adamLoop(p, g, m, v, n, b1, ob1, b2, ob2, c1, r2, eps, l2, wd, lr, true, false, false);
+    if (wd != 0) return adamLoop(p, g, m, v, n, b1, ob1, b2, ob2, c1, r2, eps, l2, wd, lr, true, true, mode);
+    return adamLoop(p, g, m, v, n, b1, ob1, b2, ob2, c1, r2, eps, l2, wd, lr, true, false, mode);
   }
-  if (wd != 0) return adamLoop(p, g, m, v, n, b1, ob1, b2, ob2, c1, r2, eps, l2, wd, lr, false, true, false);
-  return adamLoop(p, g, m, v, n, b1, ob1, b2, ob2, c1, r2, eps, l2, wd, lr, false, false, false);
+  if (wd != 0) return adamLoop(p, g, m, v, n, b1, ob1, b2, ob2, c1, r2, eps, l2, wd, lr, false, true, mode);
+  return adamLoop(p, g, m, v, n, b1, ob1, b2, ob2, c1, r2, eps, l2, wd, lr, false, false, mode);
 }
 
 /** 1 when x is finite, else 0 (x − x is 0 for finite x, NaN for NaN and ±Inf). */
@@ -74,7 +79,7 @@ export function adam_f32(
 @inline function adamLoop(
   p: usize, g: usize, m: usize, v: usize, n: i32,
   b1: f32, ob1: f32, b2: f32, ob2: f32, c1: f32, r2: f32, eps: f32,
-  l2: f32, wd: f32, lr: f32, hasL2: bool, hasWd: bool, check: bool,
+  l2: f32, wd: f32, lr: f32, hasL2: bool, hasWd: bool, mode: i32,
 ): i32 {
   let i = 0;
   let bad = 0;
@@ -83,19 +88,22 @@ export function adam_f32(
     const vb2 = f32x4.splat(b2), vob2 = f32x4.splat(ob2);
     const vc1 = f32x4.splat(c1), vr2 = f32x4.splat(r2), veps = f32x4.splat(eps);
     const vl2 = f32x4.splat(l2), vwd = f32x4.splat(wd), vlr = f32x4.splat(lr);
+    // Check-mode screen thresholds (see adamScreen): |m| ≤ M, |g'| ≤ G, 0 ≤ v ≤ SAFE_V, |p| ≤ B.
+    const a = adamScreen(b1, ob1, b2, ob2, c1, r2, eps, lr, wd);
+    const vA = f32x4.splat(SAFE_V), vM = f32x4.splat(a), vG = f32x4.splat(min<f32>(a, SAFE_G)), vB = f32x4.splat(adamSafeB(lr, wd));
     let acc = i32x4.splat(0);
     // 16 elements per iteration (four independent vectors keep the divide/sqrt unit busy),
     // then single vectors; the per-element arithmetic is the same in every loop.
     for (; i + 16 <= n; i += 16) {
       const o = <usize>i << 2;
-      acc = i32x4.add(acc, adamVec(p + o, g + o, m + o, v + o, vb1, vob1, vb2, vob2, vc1, vr2, veps, vl2, vwd, vlr, hasL2, hasWd, check));
-      acc = i32x4.add(acc, adamVec(p + o + 16, g + o + 16, m + o + 16, v + o + 16, vb1, vob1, vb2, vob2, vc1, vr2, veps, vl2, vwd, vlr, hasL2, hasWd, check));
-      acc = i32x4.add(acc, adamVec(p + o + 32, g + o + 32, m + o + 32, v + o + 32, vb1, vob1, vb2, vob2, vc1, vr2, veps, vl2, vwd, vlr, hasL2, hasWd, check));
-      acc = i32x4.add(acc, adamVec(p + o + 48, g + o + 48, m + o + 48, v + o + 48, vb1, vob1, vb2, vob2, vc1, vr2, veps, vl2, vwd, vlr, hasL2, hasWd, check));
+      acc = i32x4.add(acc, adamVec(p + o, g + o, m + o, v + o, vb1, vob1, vb2, vob2, vc1, vr2, veps, vl2, vwd, vlr, hasL2, hasWd, mode, vA, vM, vG, vB));
+      acc = i32x4.add(acc, adamVec(p + o + 16, g + o + 16, m + o + 16, v + o + 16, vb1, vob1, vb2, vob2, vc1, vr2, veps, vl2, vwd, vlr, hasL2, hasWd, mode, vA, vM, vG, vB));
+      acc = i32x4.add(acc, adamVec(p + o + 32, g + o + 32, m + o + 32, v + o + 32, vb1, vob1, vb2, vob2, vc1, vr2, veps, vl2, vwd, vlr, hasL2, hasWd, mode, vA, vM, vG, vB));
+      acc = i32x4.add(acc, adamVec(p + o + 48, g + o + 48, m + o + 48, v + o + 48, vb1, vob1, vb2, vob2, vc1, vr2, veps, vl2, vwd, vlr, hasL2, hasWd, mode, vA, vM, vG, vB));
     }
     for (; i + 4 <= n; i += 4) {
       const o = <usize>i << 2;
-      acc = i32x4.add(acc, adamVec(p + o, g + o, m + o, v + o, vb1, vob1, vb2, vob2, vc1, vr2, veps, vl2, vwd, vlr, hasL2, hasWd, check));
+      acc = i32x4.add(acc, adamVec(p + o, g + o, m + o, v + o, vb1, vob1, vb2, vob2, vc1, vr2, veps, vl2, vwd, vlr, hasL2, hasWd, mode, vA, vM, vG, vB));
     }
     bad = laneCount(acc);
   }
@@ -110,36 +118,68 @@ export function adam_f32(
     let u = (mi * c1) / (sqrt<f32>(vi) * r2 + eps);
     if (hasWd) u = u + wd * pi;
     const pn = pi - lr * u;
+    if (mode == TRUSTED) {
+      store<f32>(m + o, mi);
+      store<f32>(v + o, vi);
+      store<f32>(p + o, pn);
+      continue;
+    }
     const ok = fin(pn) & fin(mi) & fin(vi);
     bad += <i32>!ok;
-    if (!check) {
+    if (mode == GUARDED) {
       store<f32>(m + o, select<f32>(mi, m0, ok));
       store<f32>(v + o, select<f32>(vi, v0, ok));
       store<f32>(p + o, select<f32>(pn, pi, ok));
     }
   }
-  return bad;
+  return mode == TRUSTED ? 0 : bad;
 }
 
-/** One 4-lane Adam update at p, g, m, v (the SIMD body of adamLoop); returns −1 per bad lane. */
+/**
+ * One 4-lane Adam update at p, g, m, v (the SIMD body of adamLoop); returns −1 per bad lane.
+ * GUARDED stores plainly when all four lanes are finite (the common case) and bit-selects
+ * otherwise; TRUSTED stores plainly (the caller's CHECK pass was clean); CHECK first screens
+ * the inputs with bounds that need no arithmetic (`adamScreen`) and computes exactly only a
+ * vector that fails the screen.
+ */
 // @ts-ignore: decorator
 @inline function adamVec(
   p: usize, g: usize, m: usize, v: usize,
   vb1: v128, vob1: v128, vb2: v128, vob2: v128, vc1: v128, vr2: v128, veps: v128,
-  vl2: v128, vwd: v128, vlr: v128, hasL2: bool, hasWd: bool, check: bool,
+  vl2: v128, vwd: v128, vlr: v128, hasL2: bool, hasWd: bool, mode: i32, vV: v128, vM: v128, vG: v128, vB: v128,
 ): v128 {
   const zero = f32x4.splat(0);
   const pi = v128.load(p);
   let gi = v128.load(g);
   if (hasL2) gi = f32x4.add(gi, f32x4.mul(vl2, pi));
   const m0 = v128.load(m), v0 = v128.load(v);
+  if (mode == CHECK) {
+    const safe = v128.and(
+      v128.and(f32x4.le(f32x4.abs(m0), vM), f32x4.le(f32x4.abs(gi), vG)),
+      v128.and(v128.and(f32x4.ge(v0, zero), f32x4.le(v0, vV)), f32x4.le(f32x4.abs(pi), vB)),
+    );
+    if (i32x4.all_true(safe)) return zero;
+  }
   const mi = f32x4.add(f32x4.mul(vb1, m0), f32x4.mul(vob1, gi));
   const vi = f32x4.add(f32x4.mul(vb2, v0), f32x4.mul(vob2, f32x4.mul(gi, gi)));
   let u = f32x4.div(f32x4.mul(mi, vc1), f32x4.add(f32x4.mul(f32x4.sqrt(vi), vr2), veps));
   if (hasWd) u = f32x4.add(u, f32x4.mul(vwd, pi));
   const pn = f32x4.sub(pi, f32x4.mul(vlr, u));
-  const ok = v128.and(v128.and(finV(pn, zero), finV(mi, zero)), finV(vi, zero));
-  if (!check) {
+  if (mode == TRUSTED) {
+    v128.store(m, mi);
+    v128.store(v, vi);
+    v128.store(p, pn);
+    return zero;
+  }
+  // x − x is 0 for finite x and NaN otherwise; the sum of the three is 0 only if all are finite.
+  const ok = f32x4.eq(f32x4.add(f32x4.add(f32x4.sub(pn, pn), f32x4.sub(mi, mi)), f32x4.sub(vi, vi)), zero);
+  if (mode == GUARDED) {
+    if (i32x4.all_true(ok)) {
+      v128.store(m, mi);
+      v128.store(v, vi);
+      v128.store(p, pn);
+      return zero;
+    }
     v128.store(m, v128.bitselect(mi, m0, ok));
     v128.store(v, v128.bitselect(vi, v0, ok));
     v128.store(p, v128.bitselect(pn, pi, ok));
@@ -147,12 +187,48 @@ export function adam_f32(
   return v128.not(ok);
 }
 
+/** Modes of the fused kernels' `check` argument. */
+const GUARDED: i32 = 0;
+const CHECK: i32 = 1;
+const TRUSTED: i32 = 2;
+
+/** Headroom of the check-mode screen: every bounded quantity stays below T = 1e37. */
+const SAFE_T: f64 = 1e37;
+/** Screen bound on v (so v' = β2·v + (1−β2)·g'² ≤ 1e37 + 1e36 stays finite). */
+const SAFE_V: f32 = 1e37;
+/** Screen bound on |g'| (g'² ≤ 1e36). */
+const SAFE_G: f32 = 1e18;
+
+/**
+ * The screen bound M on |m| and |g'| of Adam's check mode. A lane with |m|, |g'| ≤ M,
+ * |g'| ≤ 1e18, 0 ≤ v ≤ 1e37 and |p| ≤ B has finite results: m' = β1·m + (1−β1)·g' has
+ * |m'| ≤ 2M (β1, 1−β1 ∈ [0, 1]), v' ∈ [0, 1.1e37], the denominator √v'·r2 + ε is ≥ ε > 0, so
+ * |u₀| ≤ 2M·c1/ε ≤ T/max(|lr|, 1) with M = ε·T/(2·c1·max(|lr|, 1)); then |wd·p| ≤ T,
+ * |lr·u| ≤ 2T and |p'| ≤ 3T < F32_MAX (T = 1e37; rounding slack is far below the margin).
+ * Returns −1 (every lane takes the exact path) unless β1, 1−β1, β2, 1−β2 ∈ [0, 1], c1 > 0,
+ * r2 ≥ 0, ε > 0 and lr, wd are finite.
+ */
+// @ts-ignore: decorator
+@inline function adamScreen(b1: f32, ob1: f32, b2: f32, ob2: f32, c1: f32, r2: f32, eps: f32, lr: f32, wd: f32): f32 {
+  const ok = b1 >= 0 && b1 <= 1 && ob1 >= 0 && ob1 <= 1 && b2 >= 0 && b2 <= 1 && ob2 >= 0 && ob2 <= 1 &&
+    c1 > 0 && c1 - c1 == 0 && r2 >= 0 && r2 - r2 == 0 && eps > 0 && lr - lr == 0 && wd - wd == 0;
+  if (!ok) return -1;
+  return <f32>(<f64>eps * SAFE_T / (2 * <f64>c1 * max<f64>(abs<f64>(<f64>lr), 1)));
+}
+
+/** The screen bound B on |p|: |wd·p| ≤ T and |lr·wd·p| ≤ T (see `adamScreen`). */
+// @ts-ignore: decorator
+@inline function adamSafeB(lr: f32, wd: f32): f32 {
+  const awd = abs<f64>(<f64>wd);
+  return <f32>(SAFE_T / max<f64>(max<f64>(1, awd), 1 + abs<f64>(<f64>lr) * awd));
+}
+
 /**
  * SGD with coupled weight decay (PyTorch `SGD(weight_decay)`):  p ← p − lr·(g + l2·p).
  * Returns the number of coordinates whose new p is non-finite (see `check` above).
  */
 export function sgd_f32(p: usize, g: usize, n: i32, l2: f32, lr: f32, check: i32): i32 {
-  if (check != 0) {
+  if (check == 1) {
     if (l2 != 0) return sgdLoop(p, g, n, l2, lr, true, true);
     return sgdLoop(p, g, n, l2, lr, false, true);
   }
@@ -175,7 +251,7 @@ export function sgd_f32(p: usize, g: usize, n: i32, l2: f32, lr: f32, check: i32
       const pn = f32x4.sub(pi, f32x4.mul(vlr, u));
       const ok = finV(pn, zero);
       acc = i32x4.add(acc, v128.not(ok));
-      if (!check) v128.store(p + o, v128.bitselect(pn, pi, ok));
+      if (!check) v128.store(p + o, i32x4.all_true(ok) ? pn : v128.bitselect(pn, pi, ok));
     }
     bad = laneCount(acc);
   }
@@ -201,7 +277,7 @@ export function sgd_f32(p: usize, g: usize, n: i32, l2: f32, lr: f32, check: i32
 export function momentum_f32(
   p: usize, g: usize, t: usize, n: i32, mu: f32, l2: f32, lr: f32, nesterov: i32, check: i32,
 ): i32 {
-  if (check != 0) {
+  if (check == 1) {
     if (nesterov != 0) {
       if (l2 != 0) return momentumLoop(p, g, t, n, mu, l2, lr, true, true, true);
       return momentumLoop(p, g, t, n, mu, l2, lr, false, true, true);
@@ -269,8 +345,13 @@ export function momentum_f32(
   const ti = f32x4.add(f32x4.mul(vmu, t0), gi);
   const u = nesterov ? f32x4.add(gi, f32x4.mul(vmu, ti)) : ti;
   const pn = f32x4.sub(pi, f32x4.mul(vlr, u));
-  const ok = v128.and(finV(pn, zero), finV(ti, zero));
+  const ok = f32x4.eq(f32x4.add(f32x4.sub(pn, pn), f32x4.sub(ti, ti)), zero);
   if (!check) {
+    if (i32x4.all_true(ok)) {
+      v128.store(t, ti);
+      v128.store(p, pn);
+      return zero;
+    }
     v128.store(t, v128.bitselect(ti, t0, ok));
     v128.store(p, v128.bitselect(pn, pi, ok));
   }
@@ -286,7 +367,7 @@ export function momentum_f32(
 export function lion_f32(
   p: usize, g: usize, m: usize, n: i32, b1: f32, ob1: f32, b2: f32, ob2: f32, wd: f32, lr: f32, check: i32,
 ): i32 {
-  if (check != 0) {
+  if (check == 1) {
     if (wd != 0) return lionLoop(p, g, m, n, b1, ob1, b2, ob2, wd, lr, true, true);
     return lionLoop(p, g, m, n, b1, ob1, b2, ob2, wd, lr, false, true);
   }
@@ -355,8 +436,13 @@ export function lion_f32(
   if (hasWd) u = f32x4.add(u, f32x4.mul(vwd, pi));
   const pn = f32x4.sub(pi, f32x4.mul(vlr, u));
   const mn = f32x4.add(f32x4.mul(vb2, mi), f32x4.mul(vob2, gi));
-  const ok = v128.and(finV(pn, zero), finV(mn, zero));
+  const ok = f32x4.eq(f32x4.add(f32x4.sub(pn, pn), f32x4.sub(mn, mn)), zero);
   if (!check) {
+    if (i32x4.all_true(ok)) {
+      v128.store(p, pn);
+      v128.store(m, mn);
+      return zero;
+    }
     v128.store(p, v128.bitselect(pn, pi, ok));
     v128.store(m, v128.bitselect(mn, mi, ok));
   }

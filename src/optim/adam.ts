@@ -66,11 +66,11 @@ function adamFamily(name: 'adam' | 'adamw', opts: AdamOptions, decoupled: boolea
     slots: ['m', 'v'],
     nonFinite: nonFinitePolicy(name, o.nonFinite),
     fused: true,
-    update(s, k, count, _info, check) {
+    update(s, k, count, _info, mode = 0) {
       const lr = valueAt(name, 'lr', h.lr, count, LR_RANGE);
       const a = adamScalars(h.beta1, h.beta2, count);
       return k.adam_f32(s.ptrs.params!, s.ptrs.grads!, s.ptrs.m!, s.ptrs.v!, s.size,
-        h.beta1, a.ob1, h.beta2, a.ob2, a.c1, a.r2, h.eps, l2, wd, lr, check ? 1 : 0);
+        h.beta1, a.ob1, h.beta2, a.ob2, a.c1, a.r2, h.eps, l2, wd, lr, mode);
     },
   });
 }

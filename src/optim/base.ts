@@ -6,6 +6,9 @@ import { decodeCheckpoint } from './checkpoint.js';
 import { OptState } from './state.js';
 import type { GradientInput, InitOptions, NonFinitePolicy, Optimizer, Schedule, StepInfo } from './types.js';
 
+/** Mode of a fused kernel call: 0 guarded write, 1 check only, 2 trusted write (see `OptimizerSpec.fused`). */
+export type FusedMode = 0 | 1 | 2;
+
 /** What a concrete optimizer supplies; `makeOptimizer` adds init, step flow, checkpoints. */
 export interface OptimizerSpec {
   name: string;
@@ -17,20 +20,21 @@ export interface OptimizerSpec {
   nonFinite: NonFinitePolicy;
   /**
    * True when `update` is one fused kernel pass that reports non-finite results itself (the
-   * kernels of assembly/moments.ts): `update(…, check)` returns the number of coordinates whose
-   * new parameter or slot value is NaN/±Inf; with `check` it writes nothing, without it those
-   * coordinates keep their old values. Otherwise (chains, learned and DCO optimizers) the
-   * step backs up the parameters and slots, scans them after `update`, and restores.
+   * kernels of assembly/moments.ts): `update(…, mode)` returns the number of coordinates whose
+   * new parameter or slot value is NaN/±Inf. Mode 1 writes nothing (a check); mode 0 writes,
+   * leaving those coordinates as they were; mode 2 writes everything (after a clean check).
+   * Otherwise (chains, learned and DCO optimizers) the step backs up the parameters and slots,
+   * scans them after `update`, and restores.
    */
   fused?: boolean;
   /**
    * Applies one update to a state whose gradient is finite (or was zeroed). `count` is the
    * number of steps applied before this one. Must validate `info` before changing anything;
    * returns false to skip the step (counted in `scalars.skipped`). A fused spec returns the
-   * non-finite result count instead of true, and must change nothing (scalars included) when
-   * `check` is true.
+   * non-finite result count instead of true, and must change nothing (scalars included) in
+   * mode 1 (see `fused`).
    */
-  update(state: OptState, k: Kernels, count: number, info: StepInfo | undefined, check?: boolean): boolean | number;
+  update(state: OptState, k: Kernels, count: number, info: StepInfo | undefined, mode?: FusedMode): boolean | number;
 }
 
 const POLICIES: readonly NonFinitePolicy[] = ['throw', 'skip', 'zero'];
@@ -223,14 +227,14 @@ export function makeOptimizer(spec: OptimizerSpec): Optimizer {
       if (spec.fused) {
         if (nonFinite !== 'zero') {
           // Detect before writing: a check pass (no stores), then the write only if clean.
-          const bad = spec.update(state, k, count, info, true);
+          const bad = spec.update(state, k, count, info, 1);
           if (bad === false) return skipStep(state);
           if ((bad as number) > 0) {
             const gbad = k.count_nonfinite_f32(gptr, n);
             return gbad > 0 ? nonFiniteFound(state, 'NON_FINITE_GRADIENT', gbad) : nonFiniteFound(state, 'NON_FINITE_RESULT', bad as number);
           }
         }
-        if (spec.update(state, k, count, info, false) === false) return skipStep(state);
+        if (spec.update(state, k, count, info, nonFinite === 'zero' ? 0 : 2) === false) return skipStep(state);
       } else {
         const backup = backupOf(state);
         if (!spec.update(state, k, count, info)) return skipStep(state);

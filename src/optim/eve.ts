@@ -137,15 +137,15 @@ export function eve(opts: EveOptions = {}): Optimizer {
     scalars: eveScalars(h),
     nonFinite: policy,
     fused: true,
-    update(s, k, count, info, check) {
+    update(s, k, count, info, mode = 0) {
       const loss = eveLoss(name, info, policy);
       if (loss === undefined) return false;
       const lr = valueAt(name, 'lr', h.lr, count, LR_RANGE);
       const a = adamScalars(h.beta1, h.beta2, count);
       // A check pass must change nothing: the feedback runs on a copy of the scalars.
-      const f = eveFeedback(h, check ? { ...s.scalars } : s.scalars, '', loss);
+      const f = eveFeedback(h, mode === 1 ? { ...s.scalars } : s.scalars, '', loss);
       return k.adam_f32(s.ptrs.params!, s.ptrs.grads!, s.ptrs.m!, s.ptrs.v!, s.size,
-        h.beta1, a.ob1, h.beta2, a.ob2, a.c1 / f.c1Div, a.r2 * f.r2Mul, h.eps, h.weightDecay, 0, lr, check ? 1 : 0);
+        h.beta1, a.ob1, h.beta2, a.ob2, a.c1 / f.c1Div, a.r2 * f.r2Mul, h.eps, h.weightDecay, 0, lr, mode);
     },
   });
 }

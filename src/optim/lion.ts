@@ -38,9 +38,9 @@ export function lion(opts: LionOptions = {}): Optimizer {
     slots: ['m'],
     nonFinite: nonFinitePolicy(name, o.nonFinite),
     fused: true,
-    update(s, k, count, _info, check) {
+    update(s, k, count, _info, mode = 0) {
       const lr = valueAt(name, 'lr', h.lr, count, LR_RANGE);
-      return k.lion_f32(s.ptrs.params!, s.ptrs.grads!, s.ptrs.m!, s.size, h.beta1, 1 - h.beta1, h.beta2, 1 - h.beta2, h.weightDecay, lr, check ? 1 : 0);
+      return k.lion_f32(s.ptrs.params!, s.ptrs.grads!, s.ptrs.m!, s.size, h.beta1, 1 - h.beta1, h.beta2, 1 - h.beta2, h.weightDecay, lr, mode);
     },
   });
 }

@@ -47,9 +47,9 @@ function sgdFamily(name: string, opts: SgdOptions, defaultMu: number): Optimizer
     slots: withTrace ? ['trace'] : [],
     nonFinite: nonFinitePolicy(name, o.nonFinite),
     fused: true,
-    update(s, k, count, _info, check) {
+    update(s, k, count, _info, mode = 0) {
       const lr = valueAt(name, 'lr', h.lr, count, LR_RANGE);
-      const c = check ? 1 : 0;
+      const c = mode;
       if (withTrace) {
         return k.momentum_f32(s.ptrs.params!, s.ptrs.grads!, s.ptrs.trace!, s.size, h.momentum, h.weightDecay, lr, h.nesterov ? 1 : 0, c);
       }

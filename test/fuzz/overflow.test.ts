@@ -39,6 +39,7 @@ before(async () => {
 /** f32 values that overflow, underflow or are not finite, mixed with ordinary ones. */
 const hostile = fc.oneof(
   fc.float({ min: -4, max: 4, noNaN: true }),
+  fc.float({ noNaN: true, noDefaultInfinity: true }), // every magnitude: the check-mode screen's edges
   fc.constantFrom(NaN, Infinity, -Infinity, 0, -0, 1e-45, -1e-40, 1e19, -2e19, 1e20, 3e38, -3.4e38, 1e30),
 );
 const arrays = (k: number) =>
@@ -59,30 +60,30 @@ function assertSame(a: { bad: number; out: Float32Array[] }, b: { bad: number; o
   a.out.forEach((x, j) => assert.ok(sameBits(x, b.out[j]!), `${what}: buffer ${j}`));
 }
 
-test('fused kernels: count of non-finite results and the guarded write, kernel == reference in both builds', () => {
+test('fused kernels: count of non-finite results, guarded / check / trusted modes, kernel == reference in both builds', () => {
   fc.assert(
-    fc.property(arrays(4), fc.constantFrom(0, 1), fc.constantFrom(0, 0.01), fc.constantFrom(0, 0.1), fc.constantFrom(1e-3, 1e30, 0), (data, check, l2, wd, lr) => {
+    fc.property(arrays(4), fc.constantFrom(0, 1, 2), fc.constantFrom(0, 0.01), fc.constantFrom(0, 0.1), fc.constantFrom(1e-3, 1e30, 0), (data, mode, l2, wd, lr) => {
       const n = data[0]!.length;
       const ref = (fn: (b: Float32Array[]) => number) => {
         const b = data.map((d) => Float32Array.from(d));
         return { bad: fn(b), out: b };
       };
       const sAdam = [0.9, 0.1, 0.999, 0.001, 1.7, 12.5, 1e-8, l2, wd, lr] as const;
-      const want = ref(([p, g, m, v]) => adamRef(p!, g!, m!, v!, ...sAdam, check === 1));
+      const want = ref(([p, g, m, v]) => adamRef(p!, g!, m!, v!, ...sAdam, mode));
       for (const rt of [simd, scalar]) {
-        assertSame(onRuntime(rt, data, ([p, g, m, v]) => rt.kernels.adam_f32(p!, g!, m!, v!, n, ...sAdam, check)), want, `adam ${rt.build}`);
+        assertSame(onRuntime(rt, data, ([p, g, m, v]) => rt.kernels.adam_f32(p!, g!, m!, v!, n, ...sAdam, mode)), want, `adam ${rt.build}`);
       }
-      const wantSgd = ref(([p, g]) => sgdRef(p!, g!, l2, lr, check === 1));
-      const wantMom = ref(([p, g, t]) => momentumRef(p!, g!, t!, 0.9, l2, lr, wd > 0, check === 1));
-      const wantLion = ref(([p, g, m]) => lionRef(p!, g!, m!, 0.9, 0.1, 0.99, 0.01, wd, lr, check === 1));
+      const wantSgd = ref(([p, g]) => sgdRef(p!, g!, l2, lr, mode));
+      const wantMom = ref(([p, g, t]) => momentumRef(p!, g!, t!, 0.9, l2, lr, wd > 0, mode));
+      const wantLion = ref(([p, g, m]) => lionRef(p!, g!, m!, 0.9, 0.1, 0.99, 0.01, wd, lr, mode));
       for (const rt of [simd, scalar]) {
         const k = rt.kernels;
-        assertSame(onRuntime(rt, data, ([p, g]) => k.sgd_f32(p!, g!, n, l2, lr, check)), wantSgd, `sgd ${rt.build}`);
-        assertSame(onRuntime(rt, data, ([p, g, t]) => k.momentum_f32(p!, g!, t!, n, 0.9, l2, lr, wd > 0 ? 1 : 0, check)), wantMom, `momentum ${rt.build}`);
-        assertSame(onRuntime(rt, data, ([p, g, m]) => k.lion_f32(p!, g!, m!, n, 0.9, 0.1, 0.99, 0.01, wd, lr, check)), wantLion, `lion ${rt.build}`);
+        assertSame(onRuntime(rt, data, ([p, g]) => k.sgd_f32(p!, g!, n, l2, lr, mode)), wantSgd, `sgd ${rt.build}`);
+        assertSame(onRuntime(rt, data, ([p, g, t]) => k.momentum_f32(p!, g!, t!, n, 0.9, l2, lr, wd > 0 ? 1 : 0, mode)), wantMom, `momentum ${rt.build}`);
+        assertSame(onRuntime(rt, data, ([p, g, m]) => k.lion_f32(p!, g!, m!, n, 0.9, 0.1, 0.99, 0.01, wd, lr, mode)), wantLion, `lion ${rt.build}`);
       }
       // Check mode writes nothing; write mode leaves every counted coordinate as it was.
-      if (check === 1) want.out.forEach((x, j) => assert.ok(sameBits(x, Float32Array.from(data[j]!))));
+      if (mode === 1) want.out.forEach((x, j) => assert.ok(sameBits(x, Float32Array.from(data[j]!))));
     }),
     fuzzParams(300),
   );

@@ -7,13 +7,14 @@ const f = Math.fround;
 const fin = Number.isFinite;
 
 // Non-finite results: every fused reference returns the number of coordinates whose new p or
-// any new slot value is NaN/±Inf. Such a coordinate keeps its old values; with `check` true
-// nothing is written at all (assembly/moments.ts, "Non-finite results").
+// any new slot value is NaN/±Inf. `mode` as in assembly/moments.ts ("Non-finite results"):
+// 0 = such a coordinate keeps its old values; 1 = nothing is written; 2 = trusted write (adam:
+// every coordinate written, returns 0; the others behave as 0).
 
 export function adamRef(
   p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array,
   b1: number, ob1: number, b2: number, ob2: number, c1: number, r2: number, eps: number,
-  l2: number, wd: number, lr: number, check = false,
+  l2: number, wd: number, lr: number, mode = 0,
 ): number {
   [b1, ob1, b2, ob2, c1, r2, eps, l2, wd, lr] = [b1, ob1, b2, ob2, c1, r2, eps, l2, wd, lr].map(f) as typeof b1[];
   let bad = 0;
@@ -26,8 +27,12 @@ export function adamRef(
     let u = f(f(mi * c1) / f(f(f(Math.sqrt(vi)) * r2) + eps));
     if (wd !== 0) u = f(u + f(wd * pi));
     const pn = f(pi - f(lr * u));
-    if (!(fin(pn) && fin(mi) && fin(vi))) bad++;
-    else if (!check) {
+    if (mode === 2) {
+      m[i] = mi;
+      v[i] = vi;
+      p[i] = pn;
+    } else if (!(fin(pn) && fin(mi) && fin(vi))) bad++;
+    else if (mode === 0) {
       m[i] = mi;
       v[i] = vi;
       p[i] = pn;
@@ -36,7 +41,7 @@ export function adamRef(
   return bad;
 }
 
-export function sgdRef(p: Float32Array, g: Float32Array, l2: number, lr: number, check = false): number {
+export function sgdRef(p: Float32Array, g: Float32Array, l2: number, lr: number, mode = 0): number {
   [l2, lr] = [f(l2), f(lr)];
   let bad = 0;
   for (let i = 0; i < p.length; i++) {
@@ -45,12 +50,12 @@ export function sgdRef(p: Float32Array, g: Float32Array, l2: number, lr: number,
     if (l2 !== 0) u = f(u + f(l2 * pi));
     const pn = f(pi - f(lr * u));
     if (!fin(pn)) bad++;
-    else if (!check) p[i] = pn;
+    else if (mode !== 1) p[i] = pn;
   }
   return bad;
 }
 
-export function momentumRef(p: Float32Array, g: Float32Array, t: Float32Array, mu: number, l2: number, lr: number, nesterov: boolean, check = false): number {
+export function momentumRef(p: Float32Array, g: Float32Array, t: Float32Array, mu: number, l2: number, lr: number, nesterov: boolean, mode = 0): number {
   [mu, l2, lr] = [f(mu), f(l2), f(lr)];
   let bad = 0;
   for (let i = 0; i < p.length; i++) {
@@ -61,7 +66,7 @@ export function momentumRef(p: Float32Array, g: Float32Array, t: Float32Array, m
     const u = nesterov ? f(gi + f(mu * ti)) : ti;
     const pn = f(pi - f(lr * u));
     if (!(fin(pn) && fin(ti))) bad++;
-    else if (!check) {
+    else if (mode !== 1) {
       t[i] = ti;
       p[i] = pn;
     }
@@ -69,7 +74,7 @@ export function momentumRef(p: Float32Array, g: Float32Array, t: Float32Array, m
   return bad;
 }
 
-export function lionRef(p: Float32Array, g: Float32Array, m: Float32Array, b1: number, ob1: number, b2: number, ob2: number, wd: number, lr: number, check = false): number {
+export function lionRef(p: Float32Array, g: Float32Array, m: Float32Array, b1: number, ob1: number, b2: number, ob2: number, wd: number, lr: number, mode = 0): number {
   [b1, ob1, b2, ob2, wd, lr] = [b1, ob1, b2, ob2, wd, lr].map(f) as typeof b1[];
   let bad = 0;
   for (let i = 0; i < p.length; i++) {
@@ -82,7 +87,7 @@ export function lionRef(p: Float32Array, g: Float32Array, m: Float32Array, b1: n
     const pn = f(pi - f(lr * u));
     const mn = f(f(b2 * mi) + f(ob2 * gi));
     if (!(fin(pn) && fin(mn))) bad++;
-    else if (!check) {
+    else if (mode !== 1) {
       p[i] = pn;
       m[i] = mn;
     }
