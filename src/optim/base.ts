@@ -237,12 +237,14 @@ export function makeOptimizer(spec: OptimizerSpec): Optimizer {
         if (spec.update(state, k, count, info, nonFinite === 'zero' ? 0 : 2) === false) return skipStep(state);
       } else {
         const backup = backupOf(state);
+        const scalars = { ...state.scalars };
         if (!spec.update(state, k, count, info)) return skipStep(state);
         const bad = countNonFiniteBuffers(state, k);
         if (bad > 0) {
           if (nonFinite === 'zero') restoreNonFiniteLanes(state, backup);
           else {
             restoreAll(state, backup);
+            Object.assign(state.scalars, scalars);
             return nonFiniteFound(state, 'NON_FINITE_RESULT', bad);
           }
         }

@@ -19,6 +19,7 @@ import {
   lionSgdInterp,
   momentum,
   scaleByAdam,
+  scaleByEve,
   scaleByLearningRate,
   sgd,
 } from '../../src/optim/index.js';
@@ -100,6 +101,7 @@ const makers: Array<[string, (nf: NonFinitePolicy) => Optimizer, boolean]> = [
   ['chain(scaleByAdam, lr)', (nonFinite) => chain(scaleByAdam(), scaleByLearningRate(1e-3), { nonFinite }), false],
   ['lionSgdInterp', (nonFinite) => lionSgdInterp({ lambda: 0.5, nonFinite }), false],
   ['mlpLOpt', (nonFinite) => mlpLOpt.optimizer(mlpLOpt.init(1), { nonFinite }), false],
+  ['chain(scaleByEve, lr)', (nonFinite) => chain(scaleByEve(), scaleByLearningRate(1e-3), { nonFinite }), true],
 ];
 
 /** One overflowing gradient per optimizer family: g² overflows f32 in Adam's v; the rest overflow p. */
@@ -110,7 +112,8 @@ function overflowing(name: string, n: number, where: number): Float32Array {
 }
 
 test("g = 1e20 (g² overflows f32): 'throw' throws NON_FINITE_RESULT and changes nothing; 'skip' skips; 'zero' keeps that coordinate", () => {
-  for (const [name, make, needsLoss] of [makers[0]!, makers[1]!, makers[2]!, makers[6]!]) {
+  // The chains take the generic path (backup, scan, restore): Eve's feedback scalars too.
+  for (const [name, make, needsLoss] of [makers[0]!, makers[1]!, makers[2]!, makers[6]!, makers[9]!]) {
     const n = 9;
     const where = 4;
     const info = needsLoss ? { loss: 1 } : undefined;
