@@ -11,6 +11,17 @@
 // aligns to 16 bytes anyway); p may not alias the moments; g may alias nothing written.
 // Flags `hasL2` / `hasWd` select loop variants outside the loop (no per-element branch).
 
+// Non-finite results (SPEC "Bad input"; issue 15 item 4). Every fused kernel takes a mode
+// `check` and returns the number of coordinates i whose new parameter or any new slot value is
+// NaN or ±Inf, found in the same pass:
+//   check = 0 (guarded write): each coordinate whose results are all finite is updated; one with
+//                      a non-finite result keeps its old p and slots (its update is zeroed);
+//   check = 1 (check): nothing is written; the count says whether a write would be clean;
+//   check = 2 (trusted write): the caller's check pass returned 0, so every coordinate is written
+//                      without the guard (adam_f32 returns 0; the others behave as mode 0).
+// Finiteness is tested as x − x == 0 (false for NaN and ±Inf), per lane, with a bit select for
+// the store, so both builds and the TypeScript references agree on the count and on the bits.
+
 /**
  * Adam / AdamW / Eve, fused:
  *   g' = g + l2·p                          (coupled L2, PyTorch Adam `weight_decay`; if hasL2)
@@ -20,204 +31,374 @@
  *   u ← u + wd·p                           (decoupled decay, AdamW; if hasWd)
  *   p ← p − lr·u                           (Eve clip variant: lr = α/d̃)
  * ε is added outside the square root, to the bias-corrected √v̂, as in PyTorch and optax.
+ * Returns the number of coordinates whose new p, m or v is non-finite (see `check` above).
  */
 export function adam_f32(
   p: usize, g: usize, m: usize, v: usize, n: i32,
   b1: f32, ob1: f32, b2: f32, ob2: f32, c1: f32, r2: f32, eps: f32,
-  l2: f32, wd: f32, lr: f32,
-): void {
+  l2: f32, wd: f32, lr: f32, check: i32,
+): i32 {
+  if (check == 1) return adamMode(p, g, m, v, n, b1, ob1, b2, ob2, c1, r2, eps, l2, wd, lr, CHECK);
+  if (check == 2) return adamMode(p, g, m, v, n, b1, ob1, b2, ob2, c1, r2, eps, l2, wd, lr, TRUSTED);
+  return adamMode(p, g, m, v, n, b1, ob1, b2, ob2, c1, r2, eps, l2, wd, lr, GUARDED);
+}
+
+// @ts-ignore: decorator
+@inline function adamMode(
+  p: usize, g: usize, m: usize, v: usize, n: i32,
+  b1: f32, ob1: f32, b2: f32, ob2: f32, c1: f32, r2: f32, eps: f32,
+  l2: f32, wd: f32, lr: f32, mode: i32,
+): i32 {
   if (l2 != 0) {
-    if (wd != 0) adamLoop(p, g, m, v, n, b1, ob1, b2, ob2, c1, r2, eps, l2, wd, lr, true, true);
-    else adamLoop(p, g, m, v, n, b1, ob1, b2, ob2, c1, r2, eps, l2, wd, lr, true, false);
-  } else {
-    if (wd != 0) adamLoop(p, g, m, v, n, b1, ob1, b2, ob2, c1, r2, eps, l2, wd, lr, false, true);
-    else adamLoop(p, g, m, v, n, b1, ob1, b2, ob2, c1, r2, eps, l2, wd, lr, false, false);
+    if (wd != 0) return adamLoop(p, g, m, v, n, b1, ob1, b2, ob2, c1, r2, eps, l2, wd, lr, true, true, mode);
+    return adamLoop(p, g, m, v, n, b1, ob1, b2, ob2, c1, r2, eps, l2, wd, lr, true, false, mode);
   }
+  if (wd != 0) return adamLoop(p, g, m, v, n, b1, ob1, b2, ob2, c1, r2, eps, l2, wd, lr, false, true, mode);
+  return adamLoop(p, g, m, v, n, b1, ob1, b2, ob2, c1, r2, eps, l2, wd, lr, false, false, mode);
+}
+
+/** 1 when x is finite, else 0 (x − x is 0 for finite x, NaN for NaN and ±Inf). */
+// @ts-ignore: decorator
+@inline function fin(x: f32): bool {
+  return x - x == 0;
+}
+
+/** Lane mask: all ones where x is finite. */
+// @ts-ignore: decorator
+@inline function finV(x: v128, zero: v128): v128 {
+  return f32x4.eq(f32x4.sub(x, x), zero);
+}
+
+/** Number of lanes whose mask is all ones, from a sum of −1 per such lane. */
+// @ts-ignore: decorator
+@inline function laneCount(acc: v128): i32 {
+  return -(i32x4.extract_lane(acc, 0) + i32x4.extract_lane(acc, 1) + i32x4.extract_lane(acc, 2) + i32x4.extract_lane(acc, 3));
 }
 
 // @ts-ignore: decorator
 @inline function adamLoop(
   p: usize, g: usize, m: usize, v: usize, n: i32,
   b1: f32, ob1: f32, b2: f32, ob2: f32, c1: f32, r2: f32, eps: f32,
-  l2: f32, wd: f32, lr: f32, hasL2: bool, hasWd: bool,
-): void {
+  l2: f32, wd: f32, lr: f32, hasL2: bool, hasWd: bool, mode: i32,
+): i32 {
   let i = 0;
+  let bad = 0;
   if (ASC_FEATURE_SIMD) {
     const vb1 = f32x4.splat(b1), vob1 = f32x4.splat(ob1);
     const vb2 = f32x4.splat(b2), vob2 = f32x4.splat(ob2);
     const vc1 = f32x4.splat(c1), vr2 = f32x4.splat(r2), veps = f32x4.splat(eps);
     const vl2 = f32x4.splat(l2), vwd = f32x4.splat(wd), vlr = f32x4.splat(lr);
+    // Check-mode screen thresholds (see adamScreen): |m| ≤ M, |g'| ≤ G, 0 ≤ v ≤ SAFE_V, |p| ≤ B.
+    const a = adamScreen(b1, ob1, b2, ob2, c1, r2, eps, lr, wd);
+    const vA = f32x4.splat(SAFE_V), vM = f32x4.splat(a), vG = f32x4.splat(min<f32>(a, SAFE_G)), vB = f32x4.splat(adamSafeB(lr, wd));
+    let acc = i32x4.splat(0);
     // 16 elements per iteration (four independent vectors keep the divide/sqrt unit busy),
     // then single vectors; the per-element arithmetic is the same in every loop.
     for (; i + 16 <= n; i += 16) {
       const o = <usize>i << 2;
-      adamVec(p + o, g + o, m + o, v + o, vb1, vob1, vb2, vob2, vc1, vr2, veps, vl2, vwd, vlr, hasL2, hasWd);
-      adamVec(p + o + 16, g + o + 16, m + o + 16, v + o + 16, vb1, vob1, vb2, vob2, vc1, vr2, veps, vl2, vwd, vlr, hasL2, hasWd);
-      adamVec(p + o + 32, g + o + 32, m + o + 32, v + o + 32, vb1, vob1, vb2, vob2, vc1, vr2, veps, vl2, vwd, vlr, hasL2, hasWd);
-      adamVec(p + o + 48, g + o + 48, m + o + 48, v + o + 48, vb1, vob1, vb2, vob2, vc1, vr2, veps, vl2, vwd, vlr, hasL2, hasWd);
+      acc = i32x4.add(acc, adamVec(p + o, g + o, m + o, v + o, vb1, vob1, vb2, vob2, vc1, vr2, veps, vl2, vwd, vlr, hasL2, hasWd, mode, vA, vM, vG, vB));
+      acc = i32x4.add(acc, adamVec(p + o + 16, g + o + 16, m + o + 16, v + o + 16, vb1, vob1, vb2, vob2, vc1, vr2, veps, vl2, vwd, vlr, hasL2, hasWd, mode, vA, vM, vG, vB));
+      acc = i32x4.add(acc, adamVec(p + o + 32, g + o + 32, m + o + 32, v + o + 32, vb1, vob1, vb2, vob2, vc1, vr2, veps, vl2, vwd, vlr, hasL2, hasWd, mode, vA, vM, vG, vB));
+      acc = i32x4.add(acc, adamVec(p + o + 48, g + o + 48, m + o + 48, v + o + 48, vb1, vob1, vb2, vob2, vc1, vr2, veps, vl2, vwd, vlr, hasL2, hasWd, mode, vA, vM, vG, vB));
     }
     for (; i + 4 <= n; i += 4) {
       const o = <usize>i << 2;
-      adamVec(p + o, g + o, m + o, v + o, vb1, vob1, vb2, vob2, vc1, vr2, veps, vl2, vwd, vlr, hasL2, hasWd);
+      acc = i32x4.add(acc, adamVec(p + o, g + o, m + o, v + o, vb1, vob1, vb2, vob2, vc1, vr2, veps, vl2, vwd, vlr, hasL2, hasWd, mode, vA, vM, vG, vB));
     }
+    bad = laneCount(acc);
   }
   for (; i < n; i++) {
     const o = <usize>i << 2;
     const pi = load<f32>(p + o);
     let gi = load<f32>(g + o);
     if (hasL2) gi = gi + l2 * pi;
-    const mi = b1 * load<f32>(m + o) + ob1 * gi;
-    const vi = b2 * load<f32>(v + o) + ob2 * (gi * gi);
+    const m0 = load<f32>(m + o), v0 = load<f32>(v + o);
+    const mi = b1 * m0 + ob1 * gi;
+    const vi = b2 * v0 + ob2 * (gi * gi);
     let u = (mi * c1) / (sqrt<f32>(vi) * r2 + eps);
     if (hasWd) u = u + wd * pi;
-    store<f32>(m + o, mi);
-    store<f32>(v + o, vi);
-    store<f32>(p + o, pi - lr * u);
+    const pn = pi - lr * u;
+    if (mode == TRUSTED) {
+      store<f32>(m + o, mi);
+      store<f32>(v + o, vi);
+      store<f32>(p + o, pn);
+      continue;
+    }
+    const ok = fin(pn) & fin(mi) & fin(vi);
+    bad += <i32>!ok;
+    if (mode == GUARDED) {
+      store<f32>(m + o, select<f32>(mi, m0, ok));
+      store<f32>(v + o, select<f32>(vi, v0, ok));
+      store<f32>(p + o, select<f32>(pn, pi, ok));
+    }
   }
+  return mode == TRUSTED ? 0 : bad;
 }
 
-/** One 4-lane Adam update at p, g, m, v (the SIMD body of adamLoop). */
+/**
+ * One 4-lane Adam update at p, g, m, v (the SIMD body of adamLoop); returns −1 per bad lane.
+ * GUARDED stores plainly when all four lanes are finite (the common case) and bit-selects
+ * otherwise; TRUSTED stores plainly (the caller's CHECK pass was clean); CHECK first screens
+ * the inputs with bounds that need no arithmetic (`adamScreen`) and computes exactly only a
+ * vector that fails the screen.
+ */
 // @ts-ignore: decorator
 @inline function adamVec(
   p: usize, g: usize, m: usize, v: usize,
   vb1: v128, vob1: v128, vb2: v128, vob2: v128, vc1: v128, vr2: v128, veps: v128,
-  vl2: v128, vwd: v128, vlr: v128, hasL2: bool, hasWd: bool,
-): void {
+  vl2: v128, vwd: v128, vlr: v128, hasL2: bool, hasWd: bool, mode: i32, vV: v128, vM: v128, vG: v128, vB: v128,
+): v128 {
+  const zero = f32x4.splat(0);
   const pi = v128.load(p);
   let gi = v128.load(g);
   if (hasL2) gi = f32x4.add(gi, f32x4.mul(vl2, pi));
-  const mi = f32x4.add(f32x4.mul(vb1, v128.load(m)), f32x4.mul(vob1, gi));
-  const vi = f32x4.add(f32x4.mul(vb2, v128.load(v)), f32x4.mul(vob2, f32x4.mul(gi, gi)));
+  const m0 = v128.load(m), v0 = v128.load(v);
+  if (mode == CHECK) {
+    const safe = v128.and(
+      v128.and(f32x4.le(f32x4.abs(m0), vM), f32x4.le(f32x4.abs(gi), vG)),
+      v128.and(v128.and(f32x4.ge(v0, zero), f32x4.le(v0, vV)), f32x4.le(f32x4.abs(pi), vB)),
+    );
+    if (i32x4.all_true(safe)) return zero;
+  }
+  const mi = f32x4.add(f32x4.mul(vb1, m0), f32x4.mul(vob1, gi));
+  const vi = f32x4.add(f32x4.mul(vb2, v0), f32x4.mul(vob2, f32x4.mul(gi, gi)));
   let u = f32x4.div(f32x4.mul(mi, vc1), f32x4.add(f32x4.mul(f32x4.sqrt(vi), vr2), veps));
   if (hasWd) u = f32x4.add(u, f32x4.mul(vwd, pi));
-  v128.store(m, mi);
-  v128.store(v, vi);
-  v128.store(p, f32x4.sub(pi, f32x4.mul(vlr, u)));
+  const pn = f32x4.sub(pi, f32x4.mul(vlr, u));
+  if (mode == TRUSTED) {
+    v128.store(m, mi);
+    v128.store(v, vi);
+    v128.store(p, pn);
+    return zero;
+  }
+  // x − x is 0 for finite x and NaN otherwise; the sum of the three is 0 only if all are finite.
+  const ok = f32x4.eq(f32x4.add(f32x4.add(f32x4.sub(pn, pn), f32x4.sub(mi, mi)), f32x4.sub(vi, vi)), zero);
+  if (mode == GUARDED) {
+    if (i32x4.all_true(ok)) {
+      v128.store(m, mi);
+      v128.store(v, vi);
+      v128.store(p, pn);
+      return zero;
+    }
+    v128.store(m, v128.bitselect(mi, m0, ok));
+    v128.store(v, v128.bitselect(vi, v0, ok));
+    v128.store(p, v128.bitselect(pn, pi, ok));
+  }
+  return v128.not(ok);
+}
+
+/** Modes of the fused kernels' `check` argument. */
+const GUARDED: i32 = 0;
+const CHECK: i32 = 1;
+const TRUSTED: i32 = 2;
+
+/** Headroom of the check-mode screen: every bounded quantity stays below T = 1e37. */
+const SAFE_T: f64 = 1e37;
+/** Screen bound on v (so v' = β2·v + (1−β2)·g'² ≤ 1e37 + 1e36 stays finite). */
+const SAFE_V: f32 = 1e37;
+/** Screen bound on |g'| (g'² ≤ 1e36). */
+const SAFE_G: f32 = 1e18;
+
+/**
+ * The screen bound M on |m| and |g'| of Adam's check mode. A lane with |m|, |g'| ≤ M,
+ * |g'| ≤ 1e18, 0 ≤ v ≤ 1e37 and |p| ≤ B has finite results: m' = β1·m + (1−β1)·g' has
+ * |m'| ≤ 2M (β1, 1−β1 ∈ [0, 1]), v' ∈ [0, 1.1e37], the denominator √v'·r2 + ε is ≥ ε > 0, so
+ * |u₀| ≤ 2M·c1/ε ≤ T/max(|lr|, 1) with M = ε·T/(2·c1·max(|lr|, 1)); then |wd·p| ≤ T,
+ * |lr·u| ≤ 2T and |p'| ≤ 3T < F32_MAX (T = 1e37; rounding slack is far below the margin).
+ * Returns −1 (every lane takes the exact path) unless β1, 1−β1, β2, 1−β2 ∈ [0, 1], c1 > 0,
+ * r2 ≥ 0, ε > 0 and lr, wd are finite.
+ */
+// @ts-ignore: decorator
+@inline function adamScreen(b1: f32, ob1: f32, b2: f32, ob2: f32, c1: f32, r2: f32, eps: f32, lr: f32, wd: f32): f32 {
+  const ok = b1 >= 0 && b1 <= 1 && ob1 >= 0 && ob1 <= 1 && b2 >= 0 && b2 <= 1 && ob2 >= 0 && ob2 <= 1 &&
+    c1 > 0 && c1 - c1 == 0 && r2 >= 0 && r2 - r2 == 0 && eps > 0 && lr - lr == 0 && wd - wd == 0;
+  if (!ok) return -1;
+  return <f32>(<f64>eps * SAFE_T / (2 * <f64>c1 * max<f64>(abs<f64>(<f64>lr), 1)));
+}
+
+/** The screen bound B on |p|: |wd·p| ≤ T and |lr·wd·p| ≤ T (see `adamScreen`). */
+// @ts-ignore: decorator
+@inline function adamSafeB(lr: f32, wd: f32): f32 {
+  const awd = abs<f64>(<f64>wd);
+  return <f32>(SAFE_T / max<f64>(max<f64>(1, awd), 1 + abs<f64>(<f64>lr) * awd));
 }
 
 /**
  * SGD with coupled weight decay (PyTorch `SGD(weight_decay)`):  p ← p − lr·(g + l2·p).
+ * Returns the number of coordinates whose new p is non-finite (see `check` above).
  */
-export function sgd_f32(p: usize, g: usize, n: i32, l2: f32, lr: f32): void {
-  if (l2 != 0) sgdLoop(p, g, n, l2, lr, true);
-  else sgdLoop(p, g, n, l2, lr, false);
+export function sgd_f32(p: usize, g: usize, n: i32, l2: f32, lr: f32, check: i32): i32 {
+  if (check == 1) {
+    if (l2 != 0) return sgdLoop(p, g, n, l2, lr, true, true);
+    return sgdLoop(p, g, n, l2, lr, false, true);
+  }
+  if (l2 != 0) return sgdLoop(p, g, n, l2, lr, true, false);
+  return sgdLoop(p, g, n, l2, lr, false, false);
 }
 
 // @ts-ignore: decorator
-@inline function sgdLoop(p: usize, g: usize, n: i32, l2: f32, lr: f32, hasL2: bool): void {
+@inline function sgdLoop(p: usize, g: usize, n: i32, l2: f32, lr: f32, hasL2: bool, check: bool): i32 {
   let i = 0;
+  let bad = 0;
   if (ASC_FEATURE_SIMD) {
-    const vl2 = f32x4.splat(l2), vlr = f32x4.splat(lr);
+    const vl2 = f32x4.splat(l2), vlr = f32x4.splat(lr), zero = f32x4.splat(0);
+    let acc = i32x4.splat(0);
     for (; i + 4 <= n; i += 4) {
       const o = <usize>i << 2;
       const pi = v128.load(p + o);
       let u = v128.load(g + o);
       if (hasL2) u = f32x4.add(u, f32x4.mul(vl2, pi));
-      v128.store(p + o, f32x4.sub(pi, f32x4.mul(vlr, u)));
+      const pn = f32x4.sub(pi, f32x4.mul(vlr, u));
+      const ok = finV(pn, zero);
+      acc = i32x4.add(acc, v128.not(ok));
+      if (!check) v128.store(p + o, i32x4.all_true(ok) ? pn : v128.bitselect(pn, pi, ok));
     }
+    bad = laneCount(acc);
   }
   for (; i < n; i++) {
     const o = <usize>i << 2;
     const pi = load<f32>(p + o);
     let u = load<f32>(g + o);
     if (hasL2) u = u + l2 * pi;
-    store<f32>(p + o, pi - lr * u);
+    const pn = pi - lr * u;
+    const ok = fin(pn);
+    bad += <i32>!ok;
+    if (!check) store<f32>(p + o, select<f32>(pn, pi, ok));
   }
+  return bad;
 }
 
 /**
  * Heavy-ball momentum and Nesterov (PyTorch `SGD(momentum, nesterov)` with dampening 0,
  * optax `trace`):
  *   g' = g + l2·p ;  t ← μ·t + g' ;  u = nesterov ? g' + μ·t : t ;  p ← p − lr·u
+ * Returns the number of coordinates whose new p or t is non-finite (see `check` above).
  */
 export function momentum_f32(
-  p: usize, g: usize, t: usize, n: i32, mu: f32, l2: f32, lr: f32, nesterov: i32,
-): void {
-  if (nesterov != 0) {
-    if (l2 != 0) momentumLoop(p, g, t, n, mu, l2, lr, true, true);
-    else momentumLoop(p, g, t, n, mu, l2, lr, false, true);
-  } else {
-    if (l2 != 0) momentumLoop(p, g, t, n, mu, l2, lr, true, false);
-    else momentumLoop(p, g, t, n, mu, l2, lr, false, false);
+  p: usize, g: usize, t: usize, n: i32, mu: f32, l2: f32, lr: f32, nesterov: i32, check: i32,
+): i32 {
+  if (check == 1) {
+    if (nesterov != 0) {
+      if (l2 != 0) return momentumLoop(p, g, t, n, mu, l2, lr, true, true, true);
+      return momentumLoop(p, g, t, n, mu, l2, lr, false, true, true);
+    }
+    if (l2 != 0) return momentumLoop(p, g, t, n, mu, l2, lr, true, false, true);
+    return momentumLoop(p, g, t, n, mu, l2, lr, false, false, true);
   }
+  if (nesterov != 0) {
+    if (l2 != 0) return momentumLoop(p, g, t, n, mu, l2, lr, true, true, false);
+    return momentumLoop(p, g, t, n, mu, l2, lr, false, true, false);
+  }
+  if (l2 != 0) return momentumLoop(p, g, t, n, mu, l2, lr, true, false, false);
+  return momentumLoop(p, g, t, n, mu, l2, lr, false, false, false);
 }
 
 // @ts-ignore: decorator
 @inline function momentumLoop(
-  p: usize, g: usize, t: usize, n: i32, mu: f32, l2: f32, lr: f32, hasL2: bool, nesterov: bool,
-): void {
+  p: usize, g: usize, t: usize, n: i32, mu: f32, l2: f32, lr: f32, hasL2: bool, nesterov: bool, check: bool,
+): i32 {
   let i = 0;
+  let bad = 0;
   if (ASC_FEATURE_SIMD) {
     const vmu = f32x4.splat(mu), vl2 = f32x4.splat(l2), vlr = f32x4.splat(lr);
+    let acc = i32x4.splat(0);
     for (; i + 16 <= n; i += 16) {
       const o = <usize>i << 2;
-      momentumVec(p + o, g + o, t + o, vmu, vl2, vlr, hasL2, nesterov);
-      momentumVec(p + o + 16, g + o + 16, t + o + 16, vmu, vl2, vlr, hasL2, nesterov);
-      momentumVec(p + o + 32, g + o + 32, t + o + 32, vmu, vl2, vlr, hasL2, nesterov);
-      momentumVec(p + o + 48, g + o + 48, t + o + 48, vmu, vl2, vlr, hasL2, nesterov);
+      acc = i32x4.add(acc, momentumVec(p + o, g + o, t + o, vmu, vl2, vlr, hasL2, nesterov, check));
+      acc = i32x4.add(acc, momentumVec(p + o + 16, g + o + 16, t + o + 16, vmu, vl2, vlr, hasL2, nesterov, check));
+      acc = i32x4.add(acc, momentumVec(p + o + 32, g + o + 32, t + o + 32, vmu, vl2, vlr, hasL2, nesterov, check));
+      acc = i32x4.add(acc, momentumVec(p + o + 48, g + o + 48, t + o + 48, vmu, vl2, vlr, hasL2, nesterov, check));
     }
     for (; i + 4 <= n; i += 4) {
       const o = <usize>i << 2;
-      momentumVec(p + o, g + o, t + o, vmu, vl2, vlr, hasL2, nesterov);
+      acc = i32x4.add(acc, momentumVec(p + o, g + o, t + o, vmu, vl2, vlr, hasL2, nesterov, check));
     }
+    bad = laneCount(acc);
   }
   for (; i < n; i++) {
     const o = <usize>i << 2;
     const pi = load<f32>(p + o);
     let gi = load<f32>(g + o);
     if (hasL2) gi = gi + l2 * pi;
-    const ti = mu * load<f32>(t + o) + gi;
+    const t0 = load<f32>(t + o);
+    const ti = mu * t0 + gi;
     const u = nesterov ? gi + mu * ti : ti;
-    store<f32>(t + o, ti);
-    store<f32>(p + o, pi - lr * u);
+    const pn = pi - lr * u;
+    const ok = fin(pn) & fin(ti);
+    bad += <i32>!ok;
+    if (!check) {
+      store<f32>(t + o, select<f32>(ti, t0, ok));
+      store<f32>(p + o, select<f32>(pn, pi, ok));
+    }
   }
+  return bad;
 }
 
-/** One 4-lane momentum update at p, g, t (the SIMD body of momentumLoop). */
+/** One 4-lane momentum update at p, g, t (the SIMD body of momentumLoop); returns −1 per bad lane. */
 // @ts-ignore: decorator
-@inline function momentumVec(p: usize, g: usize, t: usize, vmu: v128, vl2: v128, vlr: v128, hasL2: bool, nesterov: bool): void {
+@inline function momentumVec(p: usize, g: usize, t: usize, vmu: v128, vl2: v128, vlr: v128, hasL2: bool, nesterov: bool, check: bool): v128 {
+  const zero = f32x4.splat(0);
   const pi = v128.load(p);
   let gi = v128.load(g);
   if (hasL2) gi = f32x4.add(gi, f32x4.mul(vl2, pi));
-  const ti = f32x4.add(f32x4.mul(vmu, v128.load(t)), gi);
+  const t0 = v128.load(t);
+  const ti = f32x4.add(f32x4.mul(vmu, t0), gi);
   const u = nesterov ? f32x4.add(gi, f32x4.mul(vmu, ti)) : ti;
-  v128.store(t, ti);
-  v128.store(p, f32x4.sub(pi, f32x4.mul(vlr, u)));
+  const pn = f32x4.sub(pi, f32x4.mul(vlr, u));
+  const ok = f32x4.eq(f32x4.add(f32x4.sub(pn, pn), f32x4.sub(ti, ti)), zero);
+  if (!check) {
+    if (i32x4.all_true(ok)) {
+      v128.store(t, ti);
+      v128.store(p, pn);
+      return zero;
+    }
+    v128.store(t, v128.bitselect(ti, t0, ok));
+    v128.store(p, v128.bitselect(pn, pi, ok));
+  }
+  return v128.not(ok);
 }
 
 /**
  * Lion (Chen et al. 2023; SPEC B.1.10), decoupled decay inside the step:
  *   c = β1·m + (1−β1)·g ;  p ← p − lr·(sign(c) + wd·p) ;  m ← β2·m + (1−β2)·g
- * sign(0) = 0 (and sign(NaN) = 0; non-finite gradients are screened by the caller).
+ * sign(0) = 0 (and sign(NaN) = 0). Returns the number of coordinates whose new p or m is
+ * non-finite (see `check` above); a non-finite g always makes m non-finite (0·∞ is NaN).
  */
 export function lion_f32(
-  p: usize, g: usize, m: usize, n: i32, b1: f32, ob1: f32, b2: f32, ob2: f32, wd: f32, lr: f32,
-): void {
-  if (wd != 0) lionLoop(p, g, m, n, b1, ob1, b2, ob2, wd, lr, true);
-  else lionLoop(p, g, m, n, b1, ob1, b2, ob2, wd, lr, false);
+  p: usize, g: usize, m: usize, n: i32, b1: f32, ob1: f32, b2: f32, ob2: f32, wd: f32, lr: f32, check: i32,
+): i32 {
+  if (check == 1) {
+    if (wd != 0) return lionLoop(p, g, m, n, b1, ob1, b2, ob2, wd, lr, true, true);
+    return lionLoop(p, g, m, n, b1, ob1, b2, ob2, wd, lr, false, true);
+  }
+  if (wd != 0) return lionLoop(p, g, m, n, b1, ob1, b2, ob2, wd, lr, true, false);
+  return lionLoop(p, g, m, n, b1, ob1, b2, ob2, wd, lr, false, false);
 }
 
 // @ts-ignore: decorator
 @inline function lionLoop(
   p: usize, g: usize, m: usize, n: i32, b1: f32, ob1: f32, b2: f32, ob2: f32, wd: f32, lr: f32,
-  hasWd: bool,
-): void {
+  hasWd: bool, check: bool,
+): i32 {
   let i = 0;
+  let bad = 0;
   if (ASC_FEATURE_SIMD) {
     const vb1 = f32x4.splat(b1), vob1 = f32x4.splat(ob1), vb2 = f32x4.splat(b2), vob2 = f32x4.splat(ob2);
     const vwd = f32x4.splat(wd), vlr = f32x4.splat(lr);
     const zero = f32x4.splat(0);
+    let acc = i32x4.splat(0);
     for (; i + 16 <= n; i += 16) {
       const o = <usize>i << 2;
-      lionVec(p + o, g + o, m + o, vb1, vob1, vb2, vob2, vwd, vlr, zero, hasWd);
-      lionVec(p + o + 16, g + o + 16, m + o + 16, vb1, vob1, vb2, vob2, vwd, vlr, zero, hasWd);
-      lionVec(p + o + 32, g + o + 32, m + o + 32, vb1, vob1, vb2, vob2, vwd, vlr, zero, hasWd);
-      lionVec(p + o + 48, g + o + 48, m + o + 48, vb1, vob1, vb2, vob2, vwd, vlr, zero, hasWd);
+      acc = i32x4.add(acc, lionVec(p + o, g + o, m + o, vb1, vob1, vb2, vob2, vwd, vlr, zero, hasWd, check));
+      acc = i32x4.add(acc, lionVec(p + o + 16, g + o + 16, m + o + 16, vb1, vob1, vb2, vob2, vwd, vlr, zero, hasWd, check));
+      acc = i32x4.add(acc, lionVec(p + o + 32, g + o + 32, m + o + 32, vb1, vob1, vb2, vob2, vwd, vlr, zero, hasWd, check));
+      acc = i32x4.add(acc, lionVec(p + o + 48, g + o + 48, m + o + 48, vb1, vob1, vb2, vob2, vwd, vlr, zero, hasWd, check));
     }
     for (; i + 4 <= n; i += 4) {
       const o = <usize>i << 2;
-      lionVec(p + o, g + o, m + o, vb1, vob1, vb2, vob2, vwd, vlr, zero, hasWd);
+      acc = i32x4.add(acc, lionVec(p + o, g + o, m + o, vb1, vob1, vb2, vob2, vwd, vlr, zero, hasWd, check));
     }
+    bad = laneCount(acc);
   }
   for (; i < n; i++) {
     const o = <usize>i << 2;
@@ -227,17 +408,24 @@ export function lion_f32(
     const c = b1 * mi + ob1 * gi;
     let u = <f32>(<i32>(c > 0) - <i32>(c < 0)); // sign, 0 for ±0 and NaN; branch-free
     if (hasWd) u = u + wd * pi;
-    store<f32>(p + o, pi - lr * u);
-    store<f32>(m + o, b2 * mi + ob2 * gi);
+    const pn = pi - lr * u;
+    const mn = b2 * mi + ob2 * gi;
+    const ok = fin(pn) & fin(mn);
+    bad += <i32>!ok;
+    if (!check) {
+      store<f32>(p + o, select<f32>(pn, pi, ok));
+      store<f32>(m + o, select<f32>(mn, mi, ok));
+    }
   }
+  return bad;
 }
 
-/** One 4-lane Lion update at p, g, m (the SIMD body of lionLoop). */
+/** One 4-lane Lion update at p, g, m (the SIMD body of lionLoop); returns −1 per bad lane. */
 // @ts-ignore: decorator
 @inline function lionVec(
   p: usize, g: usize, m: usize, vb1: v128, vob1: v128, vb2: v128, vob2: v128, vwd: v128, vlr: v128,
-  zero: v128, hasWd: bool,
-): void {
+  zero: v128, hasWd: bool, check: bool,
+): v128 {
   const pi = v128.load(p);
   const gi = v128.load(g);
   const mi = v128.load(m);
@@ -246,8 +434,19 @@ export function lion_f32(
   // (c<0 mask) − (c>0 mask) is the sign as an integer, converted exactly to f32.
   let u = f32x4.convert_i32x4_s(i32x4.sub(f32x4.lt(c, zero), f32x4.gt(c, zero)));
   if (hasWd) u = f32x4.add(u, f32x4.mul(vwd, pi));
-  v128.store(p, f32x4.sub(pi, f32x4.mul(vlr, u)));
-  v128.store(m, f32x4.add(f32x4.mul(vb2, mi), f32x4.mul(vob2, gi)));
+  const pn = f32x4.sub(pi, f32x4.mul(vlr, u));
+  const mn = f32x4.add(f32x4.mul(vb2, mi), f32x4.mul(vob2, gi));
+  const ok = f32x4.eq(f32x4.add(f32x4.sub(pn, pn), f32x4.sub(mn, mn)), zero);
+  if (!check) {
+    if (i32x4.all_true(ok)) {
+      v128.store(p, pn);
+      v128.store(m, mn);
+      return zero;
+    }
+    v128.store(p, v128.bitselect(pn, pi, ok));
+    v128.store(m, v128.bitselect(mn, mi, ok));
+  }
+  return v128.not(ok);
 }
 
 // ---- Building blocks for composition (src/optim/transforms.ts) -------------------------

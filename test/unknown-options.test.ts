@@ -55,6 +55,7 @@ const FACTORIES: Record<string, Call> = {
   // runtime
   ready: (k) => runtime.ready(bogus(k)),
   createRuntime: (k) => runtime.createRuntime(bogus(k)),
+  reclaimStats: (k) => runtime.reclaimStats(bogus(k)),
   // nn
   mlp: (k) => nn.mlp(bogus(k, { sizes: [2, 2], runtime: rt }) as never),
   // data
@@ -89,6 +90,9 @@ const NO_OPTIONS: Record<string, string> = {
   joinSchedules: 'takes arrays of schedules and boundaries',
   Arena: 'low-level: (memory, heap base)',
   Region: 'low-level: (arena, array type, length)',
+  isStaleView: 'takes one value',
+  isWasmView: 'takes one value',
+  isDevelopment: 'takes nothing',
   Runtime: 'made by createRuntime',
   defaultRuntimeOrThrow: 'no arguments',
   runtimeInfo: 'no arguments',

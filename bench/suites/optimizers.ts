@@ -332,16 +332,16 @@ function rawKernel(rt: Runtime, s: OptState, k: Kernel): () => void {
   const [p, g] = [s.ptr('params'), s.ptr('grads')];
   if (k === 'lion') {
     const m = s.ptr('m');
-    return () => K.lion_f32(p, g, m, n, H.b1, 1 - H.b1, H.lionB2, 1 - H.lionB2, 0, H.lionLr);
+    return () => K.lion_f32(p, g, m, n, H.b1, 1 - H.b1, H.lionB2, 1 - H.lionB2, 0, H.lionLr, 2);
   }
   if (k === 'momentum') {
     const t = s.ptr('trace');
-    return () => K.momentum_f32(p, g, t, n, H.mu, 0, H.momLr, 0);
+    return () => K.momentum_f32(p, g, t, n, H.mu, 0, H.momLr, 0, 2);
   }
   const [m, v] = [s.ptr('m'), s.ptr('v')];
   const wd = k === 'adamw' ? H.wd : 0;
   const c1 = 1 / (1 - H.b1), r2 = 1 / Math.sqrt(1 - H.b2);
-  return () => K.adam_f32(p, g, m, v, n, H.b1, 1 - H.b1, H.b2, 1 - H.b2, c1, r2, H.eps, 0, wd, H.lr);
+  return () => K.adam_f32(p, g, m, v, n, H.b1, 1 - H.b1, H.b2, 1 - H.b2, c1, r2, H.eps, 0, wd, H.lr, 2);
 }
 
 // ---- the suite -------------------------------------------------------------------------

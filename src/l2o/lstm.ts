@@ -4,7 +4,7 @@ import type { OptState } from '../optim/state.js';
 import type { Optimizer } from '../optim/types.js';
 import { Region } from '../runtime/arena.js';
 import { Rng } from '../core/rng.js';
-import { type LearnedOptimizer, type LearnedOptimizerOptions, thetaHash } from './types.js';
+import { type LearnedOptimizer, type LearnedOptimizerOptions, checkThetaFinite, thetaHash } from './types.js';
 
 /**
  * Coordinate-wise two-layer LSTM optimizer (Andrychowicz et al. 2016, as used by Sobotka et
@@ -71,6 +71,7 @@ export function checkTheta(name: string, theta: Float32Array): void {
   if (!(theta instanceof Float32Array) || theta.length !== LSTM_LOPT_THETA_SIZE) {
     throw new MetaoptimError('LENGTH_MISMATCH', `${name}: θ must be a Float32Array of ${LSTM_LOPT_THETA_SIZE}`, { got: theta?.length });
   }
+  checkThetaFinite(name, theta);
 }
 
 /**

@@ -5,7 +5,7 @@ import type { Optimizer } from '../optim/types.js';
 import { Region } from '../runtime/arena.js';
 import type { Kernels } from '../runtime/kernels.js';
 import { Rng } from '../core/rng.js';
-import { type LearnedOptimizer, type LearnedOptimizerOptions, thetaHash } from './types.js';
+import { type LearnedOptimizer, type LearnedOptimizerOptions, checkThetaFinite, thetaHash } from './types.js';
 
 /**
  * Per-parameter MLP learned optimizer: learned_optimization `MLPLOpt` ("LOLv2", Metz et al.
@@ -76,6 +76,7 @@ export const mlpLOpt: LearnedOptimizer<MlpLOptOptions> = {
     if (!(theta instanceof Float32Array) || theta.length !== MLP_LOPT_THETA_SIZE) {
       throw new MetaoptimError('LENGTH_MISMATCH', `${name}: θ must be a Float32Array of ${MLP_LOPT_THETA_SIZE}`, { got: theta?.length });
     }
+    checkThetaFinite(name, theta);
     const th = theta.slice();
     const segments = opts.segments ? [...opts.segments] : undefined;
     if (segments && !segments.every((v) => Number.isInteger(v) && v >= 0)) {

@@ -1,4 +1,17 @@
+import { MetaoptimError } from '../core/errors.js';
 import type { NonFinitePolicy, Optimizer } from '../optim/types.js';
+
+/**
+ * Rejects meta-parameters θ with a NaN/±Inf entry (INVALID_HYPERPARAMETER with the index):
+ * such a θ turns every parameter it touches into NaN on the first step.
+ */
+export function checkThetaFinite(name: string, theta: Float32Array): void {
+  for (let i = 0; i < theta.length; i++) {
+    if (!Number.isFinite(theta[i]!)) {
+      throw new MetaoptimError('INVALID_HYPERPARAMETER', `${name}: θ[${i}] is ${theta[i]}; meta-parameters must be finite`, { name: 'theta', index: i, value: theta[i] });
+    }
+  }
+}
 
 /**
  * The learned_optimization roles: a learned optimizer is a family of optimizers indexed by

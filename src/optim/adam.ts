@@ -1,5 +1,5 @@
-import { checkNumber, checkOptions, optionKeys } from '../core/errors.js';
-import { makeOptimizer, nonFinitePolicy, scheduleOrNumber, valueAt } from './base.js';
+import { MetaoptimError, checkNumber, checkOptions, optionKeys } from '../core/errors.js';
+import { LR_RANGE, WD_RANGE, makeOptimizer, nonFinitePolicy, scheduleOrNumber, valueAt } from './base.js';
 import type { NonFinitePolicy, Optimizer, Schedule } from './types.js';
 
 /** Per-step scalars of the Adam core, computed in f64 once per step (t = count + 1). */
@@ -22,7 +22,7 @@ export interface AdamOptions {
   beta1?: number;
   /** β2, second-moment decay (default 0.999). */
   beta2?: number;
-  /** ε, added to √v̂ outside the square root (default 1e-8). */
+  /** ε > 0, added to √v̂ outside the square root (default 1e-8; 0 is rejected: 0/0 = NaN). */
   eps?: number;
   /**
    * `adam`: coupled L2 added to the gradient before the moments (PyTorch `Adam(weight_decay)`),
@@ -36,14 +36,22 @@ export interface AdamOptions {
 /** The keys `adam` and `adamw` accept (anything else is UNKNOWN_OPTION). */
 export const ADAM_KEYS = optionKeys<AdamOptions>({ lr: 1, beta1: 1, beta2: 1, eps: 1, weightDecay: 1, nonFinite: 1 });
 
-/** Validated Adam hyper-parameters, shared by adam, adamw, eve and scaleByAdam. */
+/**
+ * Validated Adam hyper-parameters, shared by adam, adamw, eve and scaleByAdam. INVALID_HYPERPARAMETER
+ * for values certain to give NaN/±∞: ε ≤ 0 (a zero gradient coordinate gives 0/0), ε below the
+ * smallest f32 denormal (it rounds to 0), lr or weightDecay above 1e30 (`LR_RANGE`, `WD_RANGE`).
+ */
 export function adamHyper(owner: string, o: AdamOptions, defaultWd: number) {
+  const eps = checkNumber(owner, 'eps', o.eps ?? 1e-8, { min: 0, minExclusive: true });
+  if (Math.fround(eps) === 0) {
+    throw new MetaoptimError('INVALID_HYPERPARAMETER', `${owner}: eps ${eps} rounds to 0 in f32 (0/0 = NaN for a zero gradient)`, { name: 'eps', value: eps });
+  }
   return {
-    lr: scheduleOrNumber(owner, 'lr', o.lr ?? 1e-3, { min: 0 }),
+    lr: scheduleOrNumber(owner, 'lr', o.lr ?? 1e-3, LR_RANGE),
     beta1: checkNumber(owner, 'beta1', o.beta1 ?? 0.9, { min: 0, max: 1, maxExclusive: true }),
     beta2: checkNumber(owner, 'beta2', o.beta2 ?? 0.999, { min: 0, max: 1, maxExclusive: true }),
-    eps: checkNumber(owner, 'eps', o.eps ?? 1e-8, { min: 0 }),
-    weightDecay: checkNumber(owner, 'weightDecay', o.weightDecay ?? defaultWd, { min: 0 }),
+    eps,
+    weightDecay: checkNumber(owner, 'weightDecay', o.weightDecay ?? defaultWd, WD_RANGE),
   };
 }
 
@@ -59,12 +67,12 @@ function adamFamily(name: 'adam' | 'adamw', opts: AdamOptions, decoupled: boolea
     nonFinite: nonFinitePolicy(name, o.nonFinite),
     rules: { nonNegative: ['v'] },
     remake: (r, nonFinite) => adamFamily(name, { ...r, nonFinite } as AdamOptions, decoupled),
-    update(s, k, count) {
-      const lr = valueAt(name, 'lr', h.lr, count, { min: 0 });
+    fused: true,
+    update(s, k, count, _info, mode = 0) {
+      const lr = valueAt(name, 'lr', h.lr, count, LR_RANGE);
       const a = adamScalars(h.beta1, h.beta2, count);
-      k.adam_f32(s.ptrs.params!, s.ptrs.grads!, s.ptrs.m!, s.ptrs.v!, s.size,
-        h.beta1, a.ob1, h.beta2, a.ob2, a.c1, a.r2, h.eps, l2, wd, lr);
-      return true;
+      return k.adam_f32(s.ptrs.params!, s.ptrs.grads!, s.ptrs.m!, s.ptrs.v!, s.size,
+        h.beta1, a.ob1, h.beta2, a.ob2, a.c1, a.r2, h.eps, l2, wd, lr, mode);
     },
   });
 }

@@ -1,4 +1,5 @@
 import { MetaoptimError, checkNumber, checkOptions } from '../core/errors.js';
+import { isStaleView, isWasmView } from '../runtime/arena.js';
 import type { Kernels } from '../runtime/kernels.js';
 import { defaultRuntimeOrThrow } from '../runtime/runtime.js';
 import { type StateMaker, describeMaker, stateMaker } from './maker.js';
@@ -6,6 +7,9 @@ import { restoreState } from './restore.js';
 import type { FieldRules } from './rules.js';
 import { OptState } from './state.js';
 import type { GradientInput, InitOptions, NonFinitePolicy, Optimizer, RestoreOptions, Schedule, StepInfo } from './types.js';
+
+/** Mode of a fused kernel call: 0 guarded write, 1 check only, 2 trusted write (see `OptimizerSpec.fused`). */
+export type FusedMode = 0 | 1 | 2;
 
 /** What a concrete optimizer supplies; `makeOptimizer` adds init, step flow, checkpoints. */
 export interface OptimizerSpec {
@@ -17,11 +21,22 @@ export interface OptimizerSpec {
   scalars?: Record<string, number>;
   nonFinite: NonFinitePolicy;
   /**
+   * True when `update` is one fused kernel pass that reports non-finite results itself (the
+   * kernels of assembly/moments.ts): `update(…, mode)` returns the number of coordinates whose
+   * new parameter or slot value is NaN/±Inf. Mode 1 writes nothing (a check); mode 0 writes,
+   * leaving those coordinates as they were; mode 2 writes everything (after a clean check).
+   * Otherwise (chains, learned and DCO optimizers) the step backs up the parameters and slots,
+   * scans them after `update`, and restores.
+   */
+  fused?: boolean;
+  /**
    * Applies one update to a state whose gradient is finite (or was zeroed). `count` is the
    * number of steps applied before this one. Must validate `info` before changing anything;
-   * returns false to skip the step (counted in `scalars.skipped`).
+   * returns false to skip the step (counted in `scalars.skipped`). A fused spec returns the
+   * non-finite result count instead of true, and must change nothing (scalars included) in
+   * mode 1 (see `fused`).
    */
-  update(state: OptState, k: Kernels, count: number, info: StepInfo | undefined): boolean;
+  update(state: OptState, k: Kernels, count: number, info: StepInfo | undefined, mode?: FusedMode): boolean | number;
   /** Restore-time rules for the scalars and slots (default: scalars and buffers finite). */
   rules?: FieldRules;
   /**
@@ -66,6 +81,15 @@ export function checkStateMaker(opt: Optimizer, state: OptState, caller: string)
 
 const POLICIES: readonly NonFinitePolicy[] = ['throw', 'skip', 'zero'];
 
+/**
+ * Learning rates lie in [0, 1e30]: above that an f32 step overflows for any gradient of order 1e8
+ * or more (and 1e39 is already +∞ in f32), so such a value is rejected as INVALID_HYPERPARAMETER
+ * instead of stepping into ±∞/NaN. Schedules are checked against the same range at every step.
+ */
+export const LR_RANGE = Object.freeze({ min: 0, max: 1e30 });
+/** Weight decay (coupled or decoupled) lies in [0, 1e30], for the reason of `LR_RANGE`. */
+export const WD_RANGE = Object.freeze({ min: 0, max: 1e30 });
+
 /** Validates the `nonFinite` option (default `'throw'`). */
 export function nonFinitePolicy(owner: string, value: unknown): NonFinitePolicy {
   if (value === undefined) return 'throw';
@@ -95,9 +119,62 @@ function toLength(owner: string, what: string, x: unknown): number {
   if (x === null || typeof x !== 'object' || typeof (x as ArrayLike<number>).length !== 'number') {
     throw new MetaoptimError('INVALID_ARGUMENT', `${owner}: ${what} must be a Float32Array or an array of numbers`);
   }
+  if (isStaleView(x)) {
+    throw new MetaoptimError('STALE_VIEW', `${owner}: ${what} is a stale view of WebAssembly memory (detached by a memory growth or a dispose); take the view again after any allocation`);
+  }
   const n = (x as ArrayLike<number>).length;
   if (n > 0x1fffffff) throw new MetaoptimError('INVALID_ARGUMENT', `${owner}: ${what} has ${n} elements, more than 2^29`);
   return n;
+}
+
+/**
+ * Rejects parameters that are not numbers or are NaN/±Inf (INVALID_ARGUMENT with the index).
+ * Typed arrays are checked after the copy into f32 (by the caller); plain arrays here.
+ */
+function checkParams(owner: string, params: GradientInput): void {
+  if (ArrayBuffer.isView(params)) return;
+  const a = params as ArrayLike<unknown>;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    if (typeof x !== 'number' || !Number.isFinite(x)) {
+      throw new MetaoptimError('INVALID_ARGUMENT', `${owner}: params[${i}] is ${typeof x === 'number' ? x : `not a number (${typeof x})`}; parameters must be finite numbers`, { index: i, value: x });
+    }
+  }
+}
+
+/** JS copies of a state's parameters and slots, one set per state, reused every step. */
+const backups = new WeakMap<OptState, Float32Array[]>();
+
+function buffersOf(state: OptState): Float32Array[] {
+  return state.bufferNames.filter((b) => b !== 'grads').map((b) => state.view(b));
+}
+
+/** Copies params and slots aside before a non-fused update (see `OptimizerSpec.fused`). */
+function backupOf(state: OptState): Float32Array[] {
+  const views = buffersOf(state);
+  let b = backups.get(state);
+  if (!b) backups.set(state, (b = views.map((v) => new Float32Array(v.length))));
+  for (let i = 0; i < views.length; i++) b[i]!.set(views[i]!);
+  return b;
+}
+
+function countNonFiniteBuffers(state: OptState, k: Kernels): number {
+  let bad = 0;
+  for (const name of state.bufferNames) if (name !== 'grads') bad += k.count_nonfinite_f32(state.ptr(name), state.size);
+  return bad;
+}
+
+function restoreAll(state: OptState, backup: Float32Array[]): void {
+  buffersOf(state).forEach((v, i) => v.set(backup[i]!));
+}
+
+/** Policy 'zero' for results: every coordinate with a non-finite value keeps its old values. */
+function restoreNonFiniteLanes(state: OptState, backup: Float32Array[]): void {
+  const views = buffersOf(state);
+  for (let j = 0; j < state.size; j++) {
+    if (views.every((v) => Number.isFinite(v[j]!))) continue;
+    for (let b = 0; b < views.length; b++) views[b]![j] = backup[b]![j]!;
+  }
 }
 
 /** The keys of `init`/`restore` options and of `step` info (anything else is UNKNOWN_OPTION). */
@@ -116,6 +193,19 @@ function checkStepInfo(owner: string, info: StepInfo | undefined): void {
 /** Builds an `Optimizer` from a spec: shared validation, non-finite policy and checkpoints. */
 export function makeOptimizer(spec: OptimizerSpec): Optimizer {
   const { name, hyperparams, slots, nonFinite } = spec;
+  const skipStep = (state: OptState): false => {
+    state.scalars.skipped! += 1;
+    return false;
+  };
+  /** Policy 'throw' or 'skip' for a step found non-finite before anything changed. */
+  const nonFiniteFound = (state: OptState, code: 'NON_FINITE_GRADIENT' | 'NON_FINITE_RESULT', bad: number): false => {
+    if (nonFinite === 'throw') {
+      const what = code === 'NON_FINITE_GRADIENT' ? 'gradient has' : 'update would make';
+      const tail = code === 'NON_FINITE_GRADIENT' ? 'non-finite entries' : 'parameters or optimizer slots non-finite (overflow)';
+      throw new MetaoptimError(code, `${name}.step: ${what} ${bad} ${tail}; parameters and state are unchanged`, { count: bad });
+    }
+    return skipStep(state);
+  };
   const scalarInit = spec.scalars ?? {};
   const frozen = Object.freeze({ ...hyperparams, nonFinite });
   const maker = stateMaker(name, frozen, ['params', 'grads', ...slots], ['count', 'skipped', ...Object.keys(scalarInit)]);
@@ -133,8 +223,21 @@ export function makeOptimizer(spec: OptimizerSpec): Optimizer {
     init(params: GradientInput, opts?: InitOptions): OptState {
       checkOptions(`${name}.init`, opts, INIT_KEYS);
       const n = toLength(name, 'params', params);
+      checkParams(`${name}.init`, params);
+      // A source in WebAssembly memory (another state's params) is detached if allocating the
+      // new state grows that memory: copy it out first.
+      const src = isWasmView(params) ? (params as Float32Array).slice() : params;
       const s = newState(n, opts);
-      s.params.set(params);
+      try {
+        s.params.set(src);
+        const bad = s.runtime.kernels.count_nonfinite_f32(s.ptrs.params!, n);
+        if (bad > 0) {
+          throw new MetaoptimError('INVALID_ARGUMENT', `${name}.init: params hold ${bad} entries that are NaN/±Inf in f32`, { count: bad });
+        }
+      } catch (err) {
+        s.dispose();
+        throw err;
+      }
       return s;
     },
 
@@ -145,30 +248,50 @@ export function makeOptimizer(spec: OptimizerSpec): Optimizer {
       if (state.maker !== maker) checkStateMaker(opt, state, `${name}.step`);
       const n = state.size;
       if (grads !== undefined) {
-        const gview = state.grads;
         const len = toLength(name, 'grads', grads);
+        const gview = state.grads;
         if (len !== n) {
           throw new MetaoptimError('LENGTH_MISMATCH', `${name}.step: grads has ${len} elements, params have ${n}`, { expected: n, got: len });
         }
         const same = grads instanceof Float32Array && grads.buffer === gview.buffer && grads.byteOffset === gview.byteOffset;
         if (!same) gview.set(grads);
+      } else if (state.gradsViewStale) {
+        throw new MetaoptimError('STALE_VIEW', `${name}.step(state): the state's grads view was detached by a memory growth or a dispose since it was last taken, so writes through it were lost; take state.grads again after any allocation, or pass the gradient to step()`);
       }
       const k = state.runtime.kernels;
       const gptr = state.ptrs.grads!;
-      const bad = k.count_nonfinite_f32(gptr, n);
-      if (bad > 0) {
-        if (nonFinite === 'throw') {
-          throw new MetaoptimError('NON_FINITE_GRADIENT', `${name}.step: gradient has ${bad} non-finite entries; parameters and state are unchanged`, { count: bad });
+      if (nonFinite === 'zero' || !spec.fused) {
+        const bad = k.count_nonfinite_f32(gptr, n);
+        if (bad > 0) {
+          if (nonFinite === 'zero') k.zero_nonfinite_f32(gptr, n);
+          else return nonFiniteFound(state, 'NON_FINITE_GRADIENT', bad);
         }
-        if (nonFinite === 'skip') {
-          state.scalars.skipped! += 1;
-          return false;
-        }
-        k.zero_nonfinite_f32(gptr, n);
       }
-      if (!spec.update(state, k, state.scalars.count!, info)) {
-        state.scalars.skipped! += 1;
-        return false;
+      const count = state.scalars.count!;
+      if (spec.fused) {
+        if (nonFinite !== 'zero') {
+          // Detect before writing: a check pass (no stores), then the write only if clean.
+          const bad = spec.update(state, k, count, info, 1);
+          if (bad === false) return skipStep(state);
+          if ((bad as number) > 0) {
+            const gbad = k.count_nonfinite_f32(gptr, n);
+            return gbad > 0 ? nonFiniteFound(state, 'NON_FINITE_GRADIENT', gbad) : nonFiniteFound(state, 'NON_FINITE_RESULT', bad as number);
+          }
+        }
+        if (spec.update(state, k, count, info, nonFinite === 'zero' ? 0 : 2) === false) return skipStep(state);
+      } else {
+        const backup = backupOf(state);
+        const scalars = { ...state.scalars };
+        if (!spec.update(state, k, count, info)) return skipStep(state);
+        const bad = countNonFiniteBuffers(state, k);
+        if (bad > 0) {
+          if (nonFinite === 'zero') restoreNonFiniteLanes(state, backup);
+          else {
+            restoreAll(state, backup);
+            Object.assign(state.scalars, scalars);
+            return nonFiniteFound(state, 'NON_FINITE_RESULT', bad);
+          }
+        }
       }
       state.scalars.count! += 1;
       return true;

@@ -1,6 +1,6 @@
 import { MetaoptimError, checkNumber, checkOptions, optionKeys } from '../core/errors.js';
 import { type AdamOptions, adamHyper, adamScalars } from './adam.js';
-import { makeOptimizer, nonFinitePolicy, valueAt } from './base.js';
+import { LR_RANGE, makeOptimizer, nonFinitePolicy, valueAt } from './base.js';
 import { eveRules } from './rules.js';
 import type { NonFinitePolicy, Optimizer, StepInfo } from './types.js';
 
@@ -157,15 +157,16 @@ export function eve(opts: EveOptions = {}): Optimizer {
     nonFinite: policy,
     rules: { scalars: eveRules(h), nonNegative: ['v'] },
     remake: (r, nonFinite) => eve({ ...r, nonFinite } as EveOptions),
-    update(s, k, count, info) {
+    fused: true,
+    update(s, k, count, info, mode = 0) {
       const loss = eveLoss(name, info, policy);
       if (loss === undefined) return false;
-      const lr = valueAt(name, 'lr', h.lr, count, { min: 0 });
+      const lr = valueAt(name, 'lr', h.lr, count, LR_RANGE);
       const a = adamScalars(h.beta1, h.beta2, count);
-      const f = eveFeedback(h, s.scalars, '', loss);
-      k.adam_f32(s.ptrs.params!, s.ptrs.grads!, s.ptrs.m!, s.ptrs.v!, s.size,
-        h.beta1, a.ob1, h.beta2, a.ob2, a.c1 / f.c1Div, a.r2 * f.r2Mul, h.eps, h.weightDecay, 0, lr);
-      return true;
+      // A check pass must change nothing: the feedback runs on a copy of the scalars.
+      const f = eveFeedback(h, mode === 1 ? { ...s.scalars } : s.scalars, '', loss);
+      return k.adam_f32(s.ptrs.params!, s.ptrs.grads!, s.ptrs.m!, s.ptrs.v!, s.size,
+        h.beta1, a.ob1, h.beta2, a.ob2, a.c1 / f.c1Div, a.r2 * f.r2Mul, h.eps, h.weightDecay, 0, lr, mode);
     },
   });
 }

@@ -1,5 +1,5 @@
 import { checkNumber, checkOptions } from '../core/errors.js';
-import { makeOptimizer, nonFinitePolicy } from './base.js';
+import { LR_RANGE, makeOptimizer, nonFinitePolicy } from './base.js';
 import type { NonFinitePolicy, Optimizer } from './types.js';
 
 export interface LionSgdInterpOptions {
@@ -50,9 +50,9 @@ export function lionSgdInterp(o: LionSgdInterpOptions): Optimizer {
   checkOptions(name, o, LION_SGD_INTERP_KEYS);
   const h = {
     lambda: checkNumber(name, 'lambda', o?.lambda, { min: 0, max: 1 }),
-    sgdLr: checkNumber(name, 'sgdLr', o.sgdLr ?? 0.5, { min: 0 }),
+    sgdLr: checkNumber(name, 'sgdLr', o.sgdLr ?? 0.5, LR_RANGE),
     momentum: checkNumber(name, 'momentum', o.momentum ?? 0.9, { min: 0, max: 1 }),
-    lionLr: checkNumber(name, 'lionLr', o.lionLr ?? 0.005, { min: 0 }),
+    lionLr: checkNumber(name, 'lionLr', o.lionLr ?? 0.005, LR_RANGE),
     beta1: checkNumber(name, 'beta1', o.beta1 ?? 0.9, { min: 0, max: 1 }),
     beta2: checkNumber(name, 'beta2', o.beta2 ?? 0.99, { min: 0, max: 1 }),
   };

@@ -1,5 +1,5 @@
 import { checkNumber, checkOptions, optionKeys } from '../core/errors.js';
-import { makeOptimizer, nonFinitePolicy, scheduleOrNumber, valueAt } from './base.js';
+import { LR_RANGE, WD_RANGE, makeOptimizer, nonFinitePolicy, scheduleOrNumber, valueAt } from './base.js';
 import type { NonFinitePolicy, Optimizer, Schedule } from './types.js';
 
 export interface LionOptions {
@@ -39,10 +39,10 @@ export function lion(opts: LionOptions = {}): Optimizer {
   const name = 'lion';
   const o = checkOptions(name, opts, LION_KEYS);
   const h = {
-    lr: scheduleOrNumber(name, 'lr', o.lr ?? 1e-4, { min: 0 }),
+    lr: scheduleOrNumber(name, 'lr', o.lr ?? 1e-4, LR_RANGE),
     beta1: checkNumber(name, 'beta1', o.beta1 ?? 0.9, { min: 0, max: 1 }),
     beta2: checkNumber(name, 'beta2', o.beta2 ?? 0.99, { min: 0, max: 1 }),
-    weightDecay: checkNumber(name, 'weightDecay', o.weightDecay ?? 0, { min: 0 }),
+    weightDecay: checkNumber(name, 'weightDecay', o.weightDecay ?? 0, WD_RANGE),
   };
   return makeOptimizer({
     name,
@@ -50,10 +50,10 @@ export function lion(opts: LionOptions = {}): Optimizer {
     slots: ['m'],
     nonFinite: nonFinitePolicy(name, o.nonFinite),
     remake: (r, nonFinite) => lion({ ...r, nonFinite } as LionOptions),
-    update(s, k, count) {
-      const lr = valueAt(name, 'lr', h.lr, count, { min: 0 });
-      k.lion_f32(s.ptrs.params!, s.ptrs.grads!, s.ptrs.m!, s.size, h.beta1, 1 - h.beta1, h.beta2, 1 - h.beta2, h.weightDecay, lr);
-      return true;
+    fused: true,
+    update(s, k, count, _info, mode = 0) {
+      const lr = valueAt(name, 'lr', h.lr, count, LR_RANGE);
+      return k.lion_f32(s.ptrs.params!, s.ptrs.grads!, s.ptrs.m!, s.size, h.beta1, 1 - h.beta1, h.beta2, 1 - h.beta2, h.weightDecay, lr, mode);
     },
   });
 }

@@ -1,5 +1,5 @@
 import { checkNumber, checkOptions, optionKeys } from '../core/errors.js';
-import { makeOptimizer, nonFinitePolicy, scheduleOrNumber, valueAt } from './base.js';
+import { LR_RANGE, WD_RANGE, makeOptimizer, nonFinitePolicy, scheduleOrNumber, valueAt } from './base.js';
 import type { NonFinitePolicy, Optimizer, Schedule } from './types.js';
 
 export interface SgdOptions {
@@ -64,10 +64,10 @@ export function momentum(o: SgdOptions = {}): Optimizer {
 function sgdFamily(name: string, opts: SgdOptions, defaultMu: number): Optimizer {
   const o = checkOptions(name, opts, SGD_KEYS);
   const h = {
-    lr: scheduleOrNumber(name, 'lr', o.lr ?? 1e-2, { min: 0 }),
+    lr: scheduleOrNumber(name, 'lr', o.lr ?? 1e-2, LR_RANGE),
     momentum: checkNumber(name, 'momentum', o.momentum ?? defaultMu, { min: 0, max: 1 }),
     nesterov: !!o.nesterov,
-    weightDecay: checkNumber(name, 'weightDecay', o.weightDecay ?? 0, { min: 0 }),
+    weightDecay: checkNumber(name, 'weightDecay', o.weightDecay ?? 0, WD_RANGE),
   };
   const withTrace = h.momentum > 0 || h.nesterov;
   return makeOptimizer({
@@ -76,14 +76,14 @@ function sgdFamily(name: string, opts: SgdOptions, defaultMu: number): Optimizer
     slots: withTrace ? ['trace'] : [],
     nonFinite: nonFinitePolicy(name, o.nonFinite),
     remake: (r, nonFinite) => sgdFamily(name, { ...r, nonFinite } as SgdOptions, defaultMu),
-    update(s, k, count) {
-      const lr = valueAt(name, 'lr', h.lr, count, { min: 0 });
+    fused: true,
+    update(s, k, count, _info, mode = 0) {
+      const lr = valueAt(name, 'lr', h.lr, count, LR_RANGE);
+      const c = mode;
       if (withTrace) {
-        k.momentum_f32(s.ptrs.params!, s.ptrs.grads!, s.ptrs.trace!, s.size, h.momentum, h.weightDecay, lr, h.nesterov ? 1 : 0);
-      } else {
-        k.sgd_f32(s.ptrs.params!, s.ptrs.grads!, s.size, h.weightDecay, lr);
+        return k.momentum_f32(s.ptrs.params!, s.ptrs.grads!, s.ptrs.trace!, s.size, h.momentum, h.weightDecay, lr, h.nesterov ? 1 : 0, c);
       }
-      return true;
+      return k.sgd_f32(s.ptrs.params!, s.ptrs.grads!, s.size, h.weightDecay, lr, c);
     },
   });
 }

@@ -1,5 +1,6 @@
 import { MetaoptimError } from '../core/errors.js';
 import { Region } from '../runtime/arena.js';
+import { registerReclaim, unregisterReclaim } from '../runtime/reclaim.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { encodeCheckpoint } from './checkpoint.js';
 import { type StateMaker, stateMaker } from './maker.js';
@@ -17,6 +18,11 @@ import { type StateMaker, stateMaker } from './maker.js';
  * A state knows its maker (`maker`: the optimizer's kind, a hash of its hyper-parameters and
  * the buffer/scalar layout). `step` and `wouldUpdate` refuse a state from another maker with
  * STATE_MISMATCH; two optimizers made with identical options may share states.
+ * A view held across a growth is detached by the engine (length 0, writes dropped); a
+ * zero-copy `step(state)` whose last `grads` view went stale throws STALE_VIEW. `dispose()`
+ * quarantines the buffers (see `Arena.retire`): they are reused only after every old view has
+ * been detached, so a stale view never writes into another state. A state that is garbage-
+ * collected without `dispose()` is reclaimed the same way (runtime/reclaim.ts).
  * @example
  * ```ts
  * import { adam, ready } from 'metaoptim';
@@ -74,6 +80,15 @@ export class OptState {
     for (const [name, r] of this.regions) ptrs[name] = r.ptr;
     this.ptrs = Object.freeze(ptrs);
     this.maker = maker ?? stateMaker(optimizer, hyperparams, [...this.regions.keys()], Object.keys(this.scalars));
+    registerReclaim(this, runtime, [...this.regions.values()], `${optimizer} state`);
+  }
+
+  /**
+   * True when the `grads` view last handed out has been detached since (a memory growth or a
+   * quarantine flush came after it): writes made through it since then were dropped.
+   */
+  get gradsViewStale(): boolean {
+    return this.region('grads').stale;
   }
 
   /** Current parameters (a view into WebAssembly memory). */
@@ -140,7 +155,8 @@ export class OptState {
   dispose(): void {
     if (this._disposed) return;
     this._disposed = true;
-    if (!this.runtime.disposed) for (const r of this.regions.values()) r.release();
+    unregisterReclaim(this);
+    if (!this.runtime.disposed) for (const r of this.regions.values()) r.retire();
   }
 
   private region(name: string): Region<Float32Array> {

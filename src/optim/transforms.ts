@@ -1,7 +1,7 @@
 import { MetaoptimError, checkNumber, checkOptions } from '../core/errors.js';
 import type { Kernels } from '../runtime/kernels.js';
 import { adamHyper, adamScalars } from './adam.js';
-import { makeOptimizer, nonFinitePolicy, scheduleOrNumber, valueAt } from './base.js';
+import { LR_RANGE, WD_RANGE, makeOptimizer, nonFinitePolicy, scheduleOrNumber, valueAt } from './base.js';
 import { EVE_KEYS, type EveOptions, eveFeedback, eveHyper, eveLoss, eveScalars } from './eve.js';
 import { type FieldRules, type ValueRule, eveRules } from './rules.js';
 import type { NonFinitePolicy, Optimizer, Schedule, StepInfo } from './types.js';
@@ -79,13 +79,13 @@ export function scale(s: number): Transform {
  * ```
  */
 export function scaleByLearningRate(lr: number | Schedule): Transform {
-  const v = scheduleOrNumber('scaleByLearningRate', 'lr', lr, { min: 0 });
+  const v = scheduleOrNumber('scaleByLearningRate', 'lr', lr, LR_RANGE);
   return {
     name: 'scaleByLearningRate',
     hyperparams: { lr: v },
     slots: [],
     scalars: {},
-    prepare: (c) => valueAt('scaleByLearningRate', 'lr', v, c.count, { min: 0 }),
+    prepare: (c) => valueAt('scaleByLearningRate', 'lr', v, c.count, LR_RANGE),
     apply: (c, lrNow) => c.k.scale_f32(c.u, c.n, -(lrNow as number)),
   };
 }
@@ -99,7 +99,7 @@ export function scaleByLearningRate(lr: number | Schedule): Transform {
  * ```
  */
 export function addDecayedWeights(weightDecay: number): Transform {
-  const wd = checkNumber('addDecayedWeights', 'weightDecay', weightDecay, { min: 0 });
+  const wd = checkNumber('addDecayedWeights', 'weightDecay', weightDecay, WD_RANGE);
   return { name: 'addDecayedWeights', hyperparams: { weightDecay: wd }, slots: [], scalars: {}, apply: (c) => c.k.axpy_f32(c.u, c.p, c.n, wd) };
 }
 

@@ -11,6 +11,30 @@ interface Block {
 }
 
 /**
+ * Every `ArrayBuffer` that has been the buffer of some arena's `WebAssembly.Memory`. A typed
+ * array on one of these that is not its memory's current buffer is a stale view: after
+ * `memory.grow` (or a quarantine flush, below) the engine detached it, so it reads length 0 and
+ * drops writes. `isStaleView` lets copy-in paths reject such a view (STALE_VIEW) instead of
+ * silently reading nothing.
+ */
+const wasmBuffers = new WeakSet<ArrayBufferLike>();
+
+/**
+ * True when `x` is a typed array over a WebAssembly memory buffer that has since been detached
+ * (by a growth of that memory or by a quarantine flush): its length reads 0 and writes are lost.
+ */
+export function isStaleView(x: unknown): boolean {
+  if (!ArrayBuffer.isView(x)) return false;
+  const buf = x.buffer;
+  return wasmBuffers.has(buf) && buf.byteLength === 0;
+}
+
+/** True when `x` is a typed array over a live (current) WebAssembly memory buffer of some arena. */
+export function isWasmView(x: unknown): boolean {
+  return ArrayBuffer.isView(x) && wasmBuffers.has(x.buffer) && x.buffer.byteLength > 0;
+}
+
+/**
  * One allocator over one `WebAssembly.Memory`: first-fit free list with coalescing,
  * 16-byte aligned blocks, growth by `memory.grow` when nothing fits.
  *
@@ -18,6 +42,13 @@ interface Block {
  * allocate. Views (`f32`, `f64`, …) are made on the current `memory.buffer`; growth
  * detaches every old view, so long-lived holders keep a `Region` (below), whose `view`
  * is re-derived when the buffer changes, never a raw typed array.
+ *
+ * Quarantine (`retire`): a block whose raw views may still be held by user code (an optimizer
+ * state's `params`, `grads`, slots) is not reused while those views can reach it. `retire`
+ * parks the block; when an allocation finds no free block, the arena first *flushes* the
+ * quarantine: `memory.grow(0)` detaches every view of the old buffer (they read length 0 and
+ * drop writes), and only then do the parked blocks join the free list. So a write through a
+ * stale view of a disposed state lands in parked memory or nowhere, never in another state.
  */
 export class Arena {
   readonly memory: WebAssembly.Memory;
@@ -25,6 +56,9 @@ export class Arena {
   private top: number;
   private readonly free: Block[] = [];
   private readonly live = new Map<number, number>();
+  private parked: number[] = [];
+  private parkedBytes = 0;
+  private flushes = 0;
   private peak = 0;
   private used = 0;
 
@@ -32,6 +66,14 @@ export class Arena {
     this.memory = memory;
     this.base = alignUp(Math.max(heapBase, ALIGN), ALIGN);
     this.top = this.base;
+    wasmBuffers.add(memory.buffer);
+  }
+
+  /** The memory's current buffer, recorded as a WebAssembly buffer (see `isStaleView`). */
+  get buffer(): ArrayBuffer {
+    const b = this.memory.buffer;
+    wasmBuffers.add(b);
+    return b;
   }
 
   /** Bytes of linear memory currently reserved by `memory.grow`. */
@@ -45,39 +87,80 @@ export class Arena {
       throw new MetaoptimError('INVALID_ARGUMENT', `arena: cannot allocate ${bytes} bytes`);
     }
     const size = Math.max(ALIGN, alignUp(bytes, ALIGN));
-    let ptr = -1;
-    for (let i = 0; i < this.free.length; i++) {
-      const b = this.free[i]!;
-      if (b.size >= size) {
-        ptr = b.ptr;
-        if (b.size === size) this.free.splice(i, 1);
-        else {
-          b.ptr += size;
-          b.size -= size;
-        }
-        break;
-      }
+    let ptr = this.firstFit(size);
+    if (ptr < 0 && this.parked.length > 0) {
+      this.flush();
+      ptr = this.firstFit(size);
     }
     if (ptr < 0) {
       ptr = this.top;
       this.ensure(ptr + size);
       this.top = ptr + size;
     }
-    new Uint8Array(this.memory.buffer, ptr, size).fill(0);
+    new Uint8Array(this.buffer, ptr, size).fill(0);
     this.live.set(ptr, size);
     this.used += size;
     if (this.used > this.peak) this.peak = this.used;
     return ptr;
   }
 
+  private firstFit(size: number): number {
+    for (let i = 0; i < this.free.length; i++) {
+      const b = this.free[i]!;
+      if (b.size >= size) {
+        const ptr = b.ptr;
+        if (b.size === size) this.free.splice(i, 1);
+        else {
+          b.ptr += size;
+          b.size -= size;
+        }
+        return ptr;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * Parks a live block in quarantine (see the class comment): it stops counting as used, but
+   * is reused only after a flush has detached every view of the current buffer.
+   */
+  retire(ptr: number): void {
+    const size = this.take(ptr);
+    this.parked.push(ptr, size);
+    this.parkedBytes += size;
+  }
+
+  /**
+   * Detaches every view of the current buffer (`memory.grow(0)` swaps in a new `ArrayBuffer`)
+   * and returns the quarantined blocks to the free list. Called by `alloc` when nothing fits.
+   */
+  flush(): void {
+    if (this.parked.length === 0) return;
+    this.memory.grow(0);
+    wasmBuffers.add(this.memory.buffer);
+    this.flushes += 1;
+    const parked = this.parked;
+    this.parked = [];
+    this.parkedBytes = 0;
+    for (let i = 0; i < parked.length; i += 2) this.insertFree(parked[i]!, parked[i + 1]!);
+  }
+
   /** Returns a block to the free list; releasing an unknown pointer throws. */
   release(ptr: number): void {
+    this.insertFree(ptr, this.take(ptr));
+  }
+
+  private take(ptr: number): number {
     const size = this.live.get(ptr);
     if (size === undefined) {
       throw new MetaoptimError('INVALID_ARGUMENT', `arena: pointer ${ptr} is not a live allocation`);
     }
     this.live.delete(ptr);
     this.used -= size;
+    return size;
+  }
+
+  private insertFree(ptr: number, size: number): void {
     // Insert sorted by address, then merge with neighbours.
     let lo = 0;
     let hi = this.free.length;
@@ -126,27 +209,34 @@ export class Arena {
         throw new MetaoptimError('OUT_OF_MEMORY', `arena: memory.grow(${needPages}) failed: ${String(err)}`);
       }
     }
+    wasmBuffers.add(this.memory.buffer);
   }
 
   f32(ptr: number, length: number): Float32Array {
-    return new Float32Array(this.memory.buffer, ptr, length);
+    return new Float32Array(this.buffer, ptr, length);
   }
 
   f64(ptr: number, length: number): Float64Array {
-    return new Float64Array(this.memory.buffer, ptr, length);
+    return new Float64Array(this.buffer, ptr, length);
   }
 
   i32(ptr: number, length: number): Int32Array {
-    return new Int32Array(this.memory.buffer, ptr, length);
+    return new Int32Array(this.buffer, ptr, length);
   }
 
   u8(ptr: number, length: number): Uint8Array {
-    return new Uint8Array(this.memory.buffer, ptr, length);
+    return new Uint8Array(this.buffer, ptr, length);
   }
 
-  /** Allocation statistics: `used` bytes in live blocks, `peak` of that, `liveBlocks`, `capacity`. */
-  stats(): { used: number; peak: number; liveBlocks: number; capacity: number; top: number } {
-    return { used: this.used, peak: this.peak, liveBlocks: this.live.size, capacity: this.capacity, top: this.top };
+  /**
+   * Allocation statistics: `used` bytes in live blocks, `peak` of that, `liveBlocks`, `capacity`,
+   * `top` (bump pointer), `quarantined` bytes parked by `retire`, `flushes` (quarantine flushes).
+   */
+  stats(): { used: number; peak: number; liveBlocks: number; capacity: number; top: number; quarantined: number; flushes: number } {
+    return {
+      used: this.used, peak: this.peak, liveBlocks: this.live.size, capacity: this.capacity, top: this.top,
+      quarantined: this.parkedBytes, flushes: this.flushes,
+    };
   }
 }
 
@@ -169,15 +259,24 @@ export class Region<T extends Float32Array | Float64Array | Int32Array | Uint8Ar
     this.ctor = ctor;
     this.length = length;
     this.ptr = arena.alloc(length * ctor.BYTES_PER_ELEMENT);
-    this.cached = new ctor(arena.memory.buffer, this.ptr, length);
+    this.cached = new ctor(arena.buffer, this.ptr, length);
   }
 
   /** A typed view of the block on the current memory buffer. */
   get view(): T {
     if (this.released) throw new MetaoptimError('DISPOSED', 'region used after release');
     const buf = this.arena.memory.buffer;
-    if (this.cached.buffer !== buf) this.cached = new this.ctor(buf, this.ptr, this.length);
+    if (this.cached.buffer !== buf) this.cached = new this.ctor(this.arena.buffer, this.ptr, this.length);
     return this.cached;
+  }
+
+  /**
+   * True when the view last handed out by `view` was made on a buffer that has since been
+   * detached (a growth or a quarantine flush happened after it): anything written through it
+   * after that point was dropped. Does not re-derive the view.
+   */
+  get stale(): boolean {
+    return this.cached.buffer !== this.arena.memory.buffer;
   }
 
   get isReleased(): boolean {
@@ -189,6 +288,16 @@ export class Region<T extends Float32Array | Float64Array | Int32Array | Uint8Ar
     if (this.released) return;
     this.released = true;
     this.arena.release(this.ptr);
+  }
+
+  /**
+   * Frees the block through the arena's quarantine (`Arena.retire`): for blocks whose raw views
+   * were handed to user code. Idempotent.
+   */
+  retire(): void {
+    if (this.released) return;
+    this.released = true;
+    this.arena.retire(this.ptr);
   }
 }
 

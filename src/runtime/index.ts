@@ -1,4 +1,5 @@
-export { Arena, Region } from './arena.js';
+export { Arena, Region, isStaleView, isWasmView } from './arena.js';
+export { isDevelopment, reclaimStats } from './reclaim.js';
 export type { Kernels, MomentKernels, VectorKernels } from './kernels.js';
 export { type Build, simdSupported } from './load.js';
 export {

@@ -2,15 +2,20 @@
 // Pointers are byte offsets into the runtime's linear memory (numbers); `n` counts
 // elements. One interface per assembly/ file, merged into `Kernels`.
 
-/** assembly/moments.ts — fused optimizer updates and their composable pieces. */
+/**
+ * assembly/moments.ts — fused optimizer updates and their composable pieces. The fused kernels
+ * return the number of coordinates whose new parameter or slot is non-finite; `check` = 1 only
+ * counts (writes nothing), `check` = 0 writes every clean coordinate and leaves the others as
+ * they were.
+ */
 export interface MomentKernels {
   adam_f32(p: number, g: number, m: number, v: number, n: number,
     b1: number, ob1: number, b2: number, ob2: number, c1: number, r2: number, eps: number,
-    l2: number, wd: number, lr: number): void;
-  sgd_f32(p: number, g: number, n: number, l2: number, lr: number): void;
-  momentum_f32(p: number, g: number, t: number, n: number, mu: number, l2: number, lr: number, nesterov: number): void;
+    l2: number, wd: number, lr: number, check: number): number;
+  sgd_f32(p: number, g: number, n: number, l2: number, lr: number, check: number): number;
+  momentum_f32(p: number, g: number, t: number, n: number, mu: number, l2: number, lr: number, nesterov: number, check: number): number;
   lion_f32(p: number, g: number, m: number, n: number, b1: number, ob1: number, b2: number, ob2: number,
-    wd: number, lr: number): void;
+    wd: number, lr: number, check: number): number;
   scale_by_adam_f32(u: number, m: number, v: number, n: number,
     b1: number, ob1: number, b2: number, ob2: number, c1: number, r2: number, eps: number): void;
   scale_by_lion_f32(u: number, m: number, n: number, b1: number, ob1: number, b2: number, ob2: number): void;

@@ -1,6 +1,7 @@
 // The optimizer cases every conformance property runs over: the fused optimizer, its
 // reference configuration, and its composed form (chain of transforms).
 import {
+  type NonFinitePolicy,
   type Optimizer,
   adam,
   adamw,
@@ -22,8 +23,8 @@ import type { RefConfig } from './reference/optimizers.js';
 export interface Case {
   label: string;
   make(lr: number): Optimizer;
-  /** Its composed form (a chain of transforms); absent when none exists (lionSgdInterp). */
-  composed?(lr: number): Optimizer;
+  /** Its composed form (a chain of transforms), with a non-finite policy; absent when none exists (lionSgdInterp). */
+  composed?(lr: number, nonFinite?: NonFinitePolicy): Optimizer;
   ref(lr: number): RefConfig;
   needsLoss: boolean;
   /** A learning rate that converges on the conformance parabola and Rosenbrock. */
@@ -34,7 +35,7 @@ export const cases: Case[] = [
   {
     label: 'sgd',
     make: (lr) => sgd({ lr }),
-    composed: (lr) => chain(scaleByLearningRate(lr)),
+    composed: (lr, nonFinite) => chain(scaleByLearningRate(lr), { nonFinite }),
     ref: (lr) => ({ kind: 'sgd', lr, momentum: 0, nesterov: false, weightDecay: 0 }),
     needsLoss: false,
     lr: { parabola: 0.1, rosenbrock: 1e-3 },
@@ -42,7 +43,7 @@ export const cases: Case[] = [
   {
     label: 'sgd+l2',
     make: (lr) => sgd({ lr, weightDecay: 0.01 }),
-    composed: (lr) => chain(addDecayedWeights(0.01), scaleByLearningRate(lr)),
+    composed: (lr, nonFinite) => chain(addDecayedWeights(0.01), scaleByLearningRate(lr), { nonFinite }),
     ref: (lr) => ({ kind: 'sgd', lr, momentum: 0, nesterov: false, weightDecay: 0.01 }),
     needsLoss: false,
     lr: { parabola: 0.1, rosenbrock: 1e-3 },
@@ -50,7 +51,7 @@ export const cases: Case[] = [
   {
     label: 'momentum',
     make: (lr) => momentum({ lr, momentum: 0.9 }),
-    composed: (lr) => chain(trace({ momentum: 0.9 }), scaleByLearningRate(lr)),
+    composed: (lr, nonFinite) => chain(trace({ momentum: 0.9 }), scaleByLearningRate(lr), { nonFinite }),
     ref: (lr) => ({ kind: 'sgd', lr, momentum: 0.9, nesterov: false, weightDecay: 0 }),
     needsLoss: false,
     lr: { parabola: 0.02, rosenbrock: 2e-4 },
@@ -58,7 +59,7 @@ export const cases: Case[] = [
   {
     label: 'nesterov+l2',
     make: (lr) => momentum({ lr, momentum: 0.9, nesterov: true, weightDecay: 1e-3 }),
-    composed: (lr) => chain(addDecayedWeights(1e-3), trace({ momentum: 0.9, nesterov: true }), scaleByLearningRate(lr)),
+    composed: (lr, nonFinite) => chain(addDecayedWeights(1e-3), trace({ momentum: 0.9, nesterov: true }), scaleByLearningRate(lr), { nonFinite }),
     ref: (lr) => ({ kind: 'sgd', lr, momentum: 0.9, nesterov: true, weightDecay: 1e-3 }),
     needsLoss: false,
     lr: { parabola: 0.02, rosenbrock: 2e-4 },
@@ -66,7 +67,7 @@ export const cases: Case[] = [
   {
     label: 'adam',
     make: (lr) => adam({ lr }),
-    composed: (lr) => chain(scaleByAdam(), scaleByLearningRate(lr)),
+    composed: (lr, nonFinite) => chain(scaleByAdam(), scaleByLearningRate(lr), { nonFinite }),
     ref: (lr) => ({ kind: 'adam', lr, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 }),
     needsLoss: false,
     lr: { parabola: 0.05, rosenbrock: 0.02 },
@@ -74,7 +75,7 @@ export const cases: Case[] = [
   {
     label: 'adam+l2',
     make: (lr) => adam({ lr, weightDecay: 0.01, beta2: 0.99 }),
-    composed: (lr) => chain(addDecayedWeights(0.01), scaleByAdam({ beta2: 0.99 }), scaleByLearningRate(lr)),
+    composed: (lr, nonFinite) => chain(addDecayedWeights(0.01), scaleByAdam({ beta2: 0.99 }), scaleByLearningRate(lr), { nonFinite }),
     ref: (lr) => ({ kind: 'adam', lr, beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0.01 }),
     needsLoss: false,
     lr: { parabola: 0.05, rosenbrock: 0.02 },
@@ -82,7 +83,7 @@ export const cases: Case[] = [
   {
     label: 'adamw',
     make: (lr) => adamw({ lr, weightDecay: 1e-3 }),
-    composed: (lr) => chain(scaleByAdam(), addDecayedWeights(1e-3), scaleByLearningRate(lr)),
+    composed: (lr, nonFinite) => chain(scaleByAdam(), addDecayedWeights(1e-3), scaleByLearningRate(lr), { nonFinite }),
     ref: (lr) => ({ kind: 'adamw', lr, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 1e-3 }),
     needsLoss: false,
     lr: { parabola: 0.05, rosenbrock: 0.02 },
@@ -90,7 +91,7 @@ export const cases: Case[] = [
   {
     label: 'eve-clip',
     make: (lr) => eve({ lr }),
-    composed: (lr) => chain(scaleByEve(), scaleByLearningRate(lr)),
+    composed: (lr, nonFinite) => chain(scaleByEve(), scaleByLearningRate(lr), { nonFinite }),
     ref: (lr) => ({
       kind: 'eve', lr, beta1: 0.9, beta2: 0.999, beta3: 0.999, eps: 1e-8, weightDecay: 0,
       variant: 'clip', c: 10, fStar: 0, k: 0.1, K: 10,
@@ -101,7 +102,7 @@ export const cases: Case[] = [
   {
     label: 'eve-thresholds',
     make: (lr) => eve({ lr, variant: 'thresholds', beta3: 0.99 }),
-    composed: (lr) => chain(scaleByEve({ variant: 'thresholds', beta3: 0.99 }), scaleByLearningRate(lr)),
+    composed: (lr, nonFinite) => chain(scaleByEve({ variant: 'thresholds', beta3: 0.99 }), scaleByLearningRate(lr), { nonFinite }),
     ref: (lr) => ({
       kind: 'eve', lr, beta1: 0.9, beta2: 0.999, beta3: 0.99, eps: 1e-8, weightDecay: 0,
       variant: 'thresholds', c: 10, fStar: 0, k: 0.1, K: 10,
@@ -112,7 +113,7 @@ export const cases: Case[] = [
   {
     label: 'lion',
     make: (lr) => lion({ lr }),
-    composed: (lr) => chain(scaleByLion(), scaleByLearningRate(lr)),
+    composed: (lr, nonFinite) => chain(scaleByLion(), scaleByLearningRate(lr), { nonFinite }),
     ref: (lr) => ({ kind: 'lion', lr, beta1: 0.9, beta2: 0.99, weightDecay: 0 }),
     needsLoss: false,
     lr: { parabola: 0.01, rosenbrock: 1e-3 },
@@ -120,7 +121,7 @@ export const cases: Case[] = [
   {
     label: 'lion+wd',
     make: (lr) => lion({ lr, weightDecay: 0.1 }),
-    composed: (lr) => chain(scaleByLion(), addDecayedWeights(0.1), scaleByLearningRate(lr)),
+    composed: (lr, nonFinite) => chain(scaleByLion(), addDecayedWeights(0.1), scaleByLearningRate(lr), { nonFinite }),
     ref: (lr) => ({ kind: 'lion', lr, beta1: 0.9, beta2: 0.99, weightDecay: 0.1 }),
     needsLoss: false,
     lr: { parabola: 0.01, rosenbrock: 1e-3 },

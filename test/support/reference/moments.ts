@@ -4,13 +4,20 @@
 // rounds to the correctly rounded f32), so kernels must match these bit for bit.
 
 const f = Math.fround;
+const fin = Number.isFinite;
+
+// Non-finite results: every fused reference returns the number of coordinates whose new p or
+// any new slot value is NaN/±Inf. `mode` as in assembly/moments.ts ("Non-finite results"):
+// 0 = such a coordinate keeps its old values; 1 = nothing is written; 2 = trusted write (adam:
+// every coordinate written, returns 0; the others behave as 0).
 
 export function adamRef(
   p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array,
   b1: number, ob1: number, b2: number, ob2: number, c1: number, r2: number, eps: number,
-  l2: number, wd: number, lr: number,
-): void {
+  l2: number, wd: number, lr: number, mode = 0,
+): number {
   [b1, ob1, b2, ob2, c1, r2, eps, l2, wd, lr] = [b1, ob1, b2, ob2, c1, r2, eps, l2, wd, lr].map(f) as typeof b1[];
+  let bad = 0;
   for (let i = 0; i < p.length; i++) {
     const pi = p[i]!;
     let gi = g[i]!;
@@ -19,37 +26,57 @@ export function adamRef(
     const vi = f(f(b2 * v[i]!) + f(ob2 * f(gi * gi)));
     let u = f(f(mi * c1) / f(f(f(Math.sqrt(vi)) * r2) + eps));
     if (wd !== 0) u = f(u + f(wd * pi));
-    m[i] = mi;
-    v[i] = vi;
-    p[i] = f(pi - f(lr * u));
+    const pn = f(pi - f(lr * u));
+    if (mode === 2) {
+      m[i] = mi;
+      v[i] = vi;
+      p[i] = pn;
+    } else if (!(fin(pn) && fin(mi) && fin(vi))) bad++;
+    else if (mode === 0) {
+      m[i] = mi;
+      v[i] = vi;
+      p[i] = pn;
+    }
   }
+  return bad;
 }
 
-export function sgdRef(p: Float32Array, g: Float32Array, l2: number, lr: number): void {
+export function sgdRef(p: Float32Array, g: Float32Array, l2: number, lr: number, mode = 0): number {
   [l2, lr] = [f(l2), f(lr)];
+  let bad = 0;
   for (let i = 0; i < p.length; i++) {
     const pi = p[i]!;
     let u = g[i]!;
     if (l2 !== 0) u = f(u + f(l2 * pi));
-    p[i] = f(pi - f(lr * u));
+    const pn = f(pi - f(lr * u));
+    if (!fin(pn)) bad++;
+    else if (mode !== 1) p[i] = pn;
   }
+  return bad;
 }
 
-export function momentumRef(p: Float32Array, g: Float32Array, t: Float32Array, mu: number, l2: number, lr: number, nesterov: boolean): void {
+export function momentumRef(p: Float32Array, g: Float32Array, t: Float32Array, mu: number, l2: number, lr: number, nesterov: boolean, mode = 0): number {
   [mu, l2, lr] = [f(mu), f(l2), f(lr)];
+  let bad = 0;
   for (let i = 0; i < p.length; i++) {
     const pi = p[i]!;
     let gi = g[i]!;
     if (l2 !== 0) gi = f(gi + f(l2 * pi));
     const ti = f(f(mu * t[i]!) + gi);
     const u = nesterov ? f(gi + f(mu * ti)) : ti;
-    t[i] = ti;
-    p[i] = f(pi - f(lr * u));
+    const pn = f(pi - f(lr * u));
+    if (!(fin(pn) && fin(ti))) bad++;
+    else if (mode !== 1) {
+      t[i] = ti;
+      p[i] = pn;
+    }
   }
+  return bad;
 }
 
-export function lionRef(p: Float32Array, g: Float32Array, m: Float32Array, b1: number, ob1: number, b2: number, ob2: number, wd: number, lr: number): void {
+export function lionRef(p: Float32Array, g: Float32Array, m: Float32Array, b1: number, ob1: number, b2: number, ob2: number, wd: number, lr: number, mode = 0): number {
   [b1, ob1, b2, ob2, wd, lr] = [b1, ob1, b2, ob2, wd, lr].map(f) as typeof b1[];
+  let bad = 0;
   for (let i = 0; i < p.length; i++) {
     const pi = p[i]!;
     const gi = g[i]!;
@@ -57,9 +84,15 @@ export function lionRef(p: Float32Array, g: Float32Array, m: Float32Array, b1: n
     const c = f(f(b1 * mi) + f(ob1 * gi));
     let u = c > 0 ? 1 : c < 0 ? -1 : 0;
     if (wd !== 0) u = f(u + f(wd * pi));
-    p[i] = f(pi - f(lr * u));
-    m[i] = f(f(b2 * mi) + f(ob2 * gi));
+    const pn = f(pi - f(lr * u));
+    const mn = f(f(b2 * mi) + f(ob2 * gi));
+    if (!(fin(pn) && fin(mn))) bad++;
+    else if (mode !== 1) {
+      p[i] = pn;
+      m[i] = mn;
+    }
   }
+  return bad;
 }
 
 export function sumsqRef(x: Float32Array): number {

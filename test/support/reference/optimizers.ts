@@ -1,5 +1,7 @@
 // Whole-optimizer references: per-step scalars in f64 straight from the papers'
 // equations (SPEC A.1, B.1.10), elementwise work through the kernel references.
+// `step` follows the non-finite policy 'zero': a coordinate whose new parameter or slot value is
+// non-finite keeps its old values (the kernel references do this per coordinate).
 import { adamRef, lionRef, momentumRef, sgdRef } from './moments.js';
 
 export type RefConfig =
@@ -56,13 +58,18 @@ export class RefOptimizer {
         const a = f(c.lambda * c.lionLr), b = f((1 - c.lambda) * c.sgdLr);
         const [mu, b1, ob1, b2, ob2] = [c.momentum, c.beta1, 1 - c.beta1, c.beta2, 1 - c.beta2].map(f) as number[];
         const tr = this.slots.trace!, m = this.slots.m!;
+        // A coordinate whose new p, trace or m is non-finite keeps its old values (policy 'zero').
         for (let i = 0; i < this.p.length; i++) {
           const gi = g[i]!;
-          tr[i] = f(f(mu! * tr[i]!) + gi);
+          const tn = f(f(mu! * tr[i]!) + gi);
           const ci = f(f(b1! * m[i]!) + f(ob1! * gi));
-          m[i] = f(f(b2! * m[i]!) + f(ob2! * gi));
+          const mn = f(f(b2! * m[i]!) + f(ob2! * gi));
           const sign = ci > 0 ? 1 : ci < 0 ? -1 : 0;
-          this.p[i] = f(this.p[i]! - f(f(a * sign) + f(b * tr[i]!)));
+          const pn = f(this.p[i]! - f(f(a * sign) + f(b * tn)));
+          if (!(Number.isFinite(tn) && Number.isFinite(mn) && Number.isFinite(pn))) continue;
+          tr[i] = tn;
+          m[i] = mn;
+          this.p[i] = pn;
         }
         return;
       }
