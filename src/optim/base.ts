@@ -54,6 +54,16 @@ const owners = new WeakMap<OptState, Optimizer>();
  * The optimizer that made (`init`) or restored this state — after `restore(bytes, {
  * hyperparams: 'checkpoint' })`, the optimizer re-made with the checkpoint's hyper-parameters.
  * `undefined` for a state not made by a library optimizer.
+ * @example
+ * ```ts
+ * import { adam, optimizerOf, ready } from 'metaoptim';
+ * await ready();
+ * const saved = adam({ lr: 0.1 }).init([1, 2]);
+ * const state = adam({ lr: 0.5 }).restore(saved.save(), { hyperparams: 'checkpoint' });
+ * console.log(optimizerOf(state)?.hyperparams.lr); // 0.1: the optimizer re-made from the checkpoint
+ * saved.dispose();
+ * state.dispose();
+ * ```
  */
 export function optimizerOf(state: OptState): Optimizer | undefined {
   return owners.get(state);
@@ -65,6 +75,19 @@ export function optimizerOf(state: OptState): Optimizer | undefined {
  * `opt` (two optimizers made with identical options may share states). Optimizers not built by
  * the library (no maker record) are not checked. `caller` names the function in the message;
  * the details are `{ state, optimizer }`, both makers.
+ * @example
+ * ```ts
+ * import { MetaoptimError, adam, checkStateMaker, ready } from 'metaoptim';
+ * await ready();
+ * const state = adam({ lr: 0.1 }).init([1, 2]);
+ * checkStateMaker(adam({ lr: 0.1 }), state, 'demo'); // identical options: allowed
+ * try {
+ *   checkStateMaker(adam({ lr: 0.2 }), state, 'demo');
+ * } catch (err) {
+ *   console.log(err instanceof MetaoptimError && err.code); // STATE_MISMATCH
+ * }
+ * state.dispose();
+ * ```
  */
 export function checkStateMaker(opt: Optimizer, state: OptState, caller: string): void {
   const mine = makers.get(opt);
