@@ -106,7 +106,7 @@ function checkLayout(t: RestoreTarget, c: DecodedCheckpoint): void {
     if (c.arrays[w]!.length !== c.size) badCheckpoint(`arrays.${w}`, `has ${c.arrays[w]!.length} entries, the state has ${c.size} parameters`);
   }
   for (const w of t.scalarNames) if (!(w in c.scalars)) badCheckpoint(`scalars.${w}`, 'missing');
-  for (const h of Object.keys(c.scalars)) if (!t.scalarNames.includes(h)) badCheckpoint(`scalars.${h}`, `unexpected (${t.name} keeps [${t.scalarNames.join(', ')}])`);
+  for (const h of Object.keys(c.scalars)) if (!t.scalarNames.includes(h) && !t.rules.extraScalars?.test(h)) badCheckpoint(`scalars.${h}`, `unexpected (${t.name} keeps [${t.scalarNames.join(', ')}])`);
 }
 
 /** Every scalar against its rule, every buffer finite, second moments ≥ 0. */
@@ -114,6 +114,11 @@ function checkValues(t: RestoreTarget, c: DecodedCheckpoint): void {
   for (const w of t.scalarNames) {
     const rule: ValueRule = w === 'count' || w === 'skipped' ? stepCount : t.rules.scalars?.[w] ?? finite;
     const why = rule(c.scalars[w]!);
+    if (why !== undefined) badCheckpoint(`scalars.${w}`, why, { value: c.scalars[w] });
+  }
+  for (const w of Object.keys(c.scalars)) {
+    if (t.scalarNames.includes(w)) continue; // extra scalars (rules.extraScalars)
+    const why = stepCount(c.scalars[w]!);
     if (why !== undefined) badCheckpoint(`scalars.${w}`, why, { value: c.scalars[w] });
   }
   for (const w of ['params', ...t.slots]) {

@@ -10,6 +10,12 @@ export interface FieldRules {
   scalars?: Readonly<Record<string, ValueRule>>;
   /** Buffers whose entries must also be ≥ 0 (second moments such as Adam's `v`). */
   nonNegative?: readonly string[];
+  /**
+   * Names of scalars whose number depends on the state (e.g. Celo's per-tensor shape scalars
+   * `dim<i>r`/`dim<i>c`): a checkpoint may hold them besides the fixed ones; each must be a
+   * non-negative integer, and the optimizer's own `restore` reads and checks them further.
+   */
+  extraScalars?: RegExp;
 }
 
 const show = (v: number): string => (Object.is(v, -0) ? '-0' : String(v));

@@ -83,6 +83,8 @@ export function celoFamily(spec: CeloFamilySpec, opts: CeloOptions): CeloOptimiz
     slots: spec.slots,
     scalars,
     nonFinite: policy,
+    // The shapes: `dim<i>r`/`dim<i>c` per tensor (checked again by celoLayout on restore).
+    rules: { extraScalars: /^dim\d+[rc]$/ },
     update(s, k, count, info) {
       const loss = eveLoss(name, info, policy);
       if (loss === undefined) return false;
