@@ -23,3 +23,4 @@ export function heap_base(): usize {
 export function simd_enabled(): i32 {
   return ASC_FEATURE_SIMD ? 1 : 0;
 }
+export * from './adam_residual';

@@ -3,3 +3,4 @@ export { MLP_LOPT_THETA_SIZE, type MlpLOptOptions, mlpLOpt } from './mlp.js';
 export { LSTM_LOPT_THETA_SIZE, type LstmLOptOptions, lstmLOpt } from './lstm.js';
 export * from './outer/index.js';
 export * from './pretrain/index.js';
+export * from './adam-residual/index.js';

@@ -1,0 +1,136 @@
+import { decodeJson, encodeJson } from '../../core/codec.js';
+import { MetaoptimError, checkOptions, optionKeys } from '../../core/errors.js';
+import { Loop, type LoopOptions } from '../../core/loop.js';
+import { mean } from '../../core/stats.js';
+import { adam } from '../../optim/adam.js';
+import { type Runtime, defaultRuntimeOrThrow } from '../../runtime/runtime.js';
+import { type MetaHistoryEntry, esMetaTrain } from '../outer/train.js';
+import { AR_LR_BIAS, adamResidualInit } from './schedule.js';
+import { loadMetaData } from './tasks.js';
+import { type ArUnrollArgs, arUnroll } from './unroll.js';
+
+/**
+ * PES meta-training of the Adam-residual optimizer (docs/l2o.md, "Adam-residual MLP"):
+ * θ₀ = `init(seed)` with the schedule bias c2 = ln(`startLr`/lr) — i.e. Adam at lr `startLr` —,
+ * then `esMetaTrain` with PES over the task distribution of tasks.ts (wine held out,
+ * reparameterization augmentation), truncations of K steps, inner runs log-uniform in
+ * [minSteps, maxSteps], meta-objective the mean ln(L_t/L_0) of each truncation, meta-optimizer
+ * Adam(metaLr). Every `validateEvery` iterations θ is scored on `validationTasks` fixed tasks
+ * (sampling seeds 2³⁰ + i, no augmentation, `validationSteps` steps: mean ln(L_t/L_0)); the best
+ * θ (θ₀ included) is returned as `theta`. Deterministic for any worker count; resumable from
+ * `checkpoint` bytes. Loop contract: progress per meta-iteration, ABORTED with the checkpoint of
+ * the last finished chunk as `details.partial`.
+ */
+export interface ArMetaTrainOptions extends LoopOptions {
+  iterations?: number;
+  particles?: number;
+  sigma?: number;
+  truncation?: number;
+  minSteps?: number;
+  maxSteps?: number;
+  augmentProb?: number;
+  metaLr?: number;
+  /** Nominal lr of the optimizer (default 1e-3) and the lr θ₀ starts at (default 3e-3). */
+  lr?: number;
+  startLr?: number;
+  workers?: number;
+  validateEvery?: number;
+  validationTasks?: number;
+  validationSteps?: number;
+  /** Start θ instead of θ₀ (for experiments and tests). */
+  theta?: Float32Array;
+  runtime?: Runtime;
+  onCheckpoint?: (bytes: Uint8Array, iteration: number) => void | Promise<void>;
+  resume?: Uint8Array;
+}
+
+export const AR_META_KEYS = optionKeys<ArMetaTrainOptions>({
+  seed: 1, signal: 1, onProgress: 1, iterations: 1, particles: 1, sigma: 1, truncation: 1, minSteps: 1, maxSteps: 1, augmentProb: 1, metaLr: 1,
+  lr: 1, startLr: 1, workers: 1, validateEvery: 1, validationTasks: 1, validationSteps: 1, theta: 1, runtime: 1, onCheckpoint: 1, resume: 1,
+});
+
+/** The recipe of the shipped θ (scripts/metatrain-adam-residual.mjs) and of `--quick`. */
+export const AR_RECIPE = {
+  iterations: 100000, particles: 8, sigma: 0.02, truncation: 25, minSteps: 100, maxSteps: 2000, augmentProb: 0.25, metaLr: 3e-3,
+  lr: 1e-3, startLr: 3e-3, workers: 2, validateEvery: 25, validationTasks: 8, validationSteps: 300,
+} as const;
+export const AR_QUICK_RECIPE = {
+  ...AR_RECIPE, iterations: 24, particles: 4, truncation: 20, minSteps: 100, maxSteps: 200, workers: 0, validateEvery: 12, validationTasks: 3, validationSteps: 100,
+} as const;
+
+export const AR_VALIDATION_BASE_SEED = 2 ** 30;
+
+export interface ArMetaTrainResult {
+  theta: Float32Array;
+  lastTheta: Float32Array;
+  history: MetaHistoryEntry[];
+  validations: { iteration: number; loss: number }[];
+  selectedIteration: number;
+  recipe: Record<string, unknown>;
+  checkpoint: Uint8Array;
+  elapsedMs: number;
+}
+
+interface Saved {
+  format: 'metaoptim-ar-metatrain';
+  es: Uint8Array;
+  iteration: number;
+  validations: { iteration: number; loss: number }[];
+  best: { iteration: number; loss: number; theta: Float32Array };
+  last: Float32Array;
+}
+
+/** Mean over `tasks` fixed validation tasks of the mean ln(L_t/L_0) of a `steps`-step run with θ. */
+export async function arValidate(theta: Float32Array, tasks: number, steps: number, o: { runtime?: Runtime; lr?: number } = {}): Promise<number> {
+  const u = arUnroll(o.runtime ?? defaultRuntimeOrThrow(), await loadMetaData(), { minSteps: steps, maxSteps: steps, augmentProb: 0, lr: o.lr });
+  const losses: number[] = [];
+  for (let i = 0; i < tasks; i++) losses.push(u.unroll(theta, u.start(AR_VALIDATION_BASE_SEED + i), steps).loss);
+  return mean(losses);
+}
+
+/** Meta-trains θ (see the interface comment). Errors: UNKNOWN_OPTION, BAD_CHECKPOINT, ABORTED, WORKER_FAILED. */
+export async function metaTrainAdamResidual(opts: ArMetaTrainOptions = {}): Promise<ArMetaTrainResult> {
+  checkOptions('metaTrainAdamResidual', opts, AR_META_KEYS);
+  const { signal, onProgress, onCheckpoint, resume, runtime, theta: theta0, ...rest } = opts;
+  const rc = { ...AR_RECIPE, seed: 0, ...rest };
+  const rt = runtime ?? defaultRuntimeOrThrow();
+  const setupArgs: ArUnrollArgs = { minSteps: rc.minSteps, maxSteps: rc.maxSteps, augmentProb: rc.augmentProb, lr: rc.lr };
+  const setup = { module: new URL('./unroll.js', import.meta.url).href, args: setupArgs };
+  const loop = new Loop('metaTrainAdamResidual', { signal, onProgress }, { label: 'adam-residual meta-training', total: rc.iterations });
+  let saved: Saved;
+  if (resume) {
+    saved = decodeJson(resume, 'adam-residual meta-training checkpoint') as Saved;
+    if (!saved || saved.format !== 'metaoptim-ar-metatrain') throw new MetaoptimError('BAD_CHECKPOINT', 'metaTrainAdamResidual: not an adam-residual meta-training checkpoint');
+  } else {
+    const th = theta0 ? theta0.slice() : adamResidualInit(rc.seed);
+    if (!theta0) th[AR_LR_BIAS] = Math.log(rc.startLr / rc.lr);
+    const v0 = await arValidate(th, rc.validationTasks, rc.validationSteps, { runtime: rt, lr: rc.lr });
+    saved = { format: 'metaoptim-ar-metatrain', es: new Uint8Array(0), iteration: 0, validations: [{ iteration: 0, loss: v0 }], best: { iteration: 0, loss: v0, theta: th }, last: th };
+  }
+  let history: MetaHistoryEntry[] = [];
+  while (saved.iteration < rc.iterations) {
+    const target = Math.min(rc.iterations, saved.iteration + rc.validateEvery);
+    const r = await esMetaTrain({
+      estimator: 'pes', theta: saved.last, iterations: target, particles: rc.particles, sigma: rc.sigma, truncation: rc.truncation,
+      seed: rc.seed, setup, workers: rc.workers, metaOptimizer: adam({ lr: rc.metaLr }), runtime: rt, signal,
+      resume: saved.es.length ? saved.es : undefined,
+      onProgress: (e) => void loop.progress(e.done, e.metrics),
+    }).catch((err: unknown) => {
+      if (err instanceof MetaoptimError && err.code === 'ABORTED') throw new MetaoptimError('ABORTED', 'metaTrainAdamResidual: aborted', { iteration: saved.iteration, partial: encodeJson(saved) });
+      throw err;
+    });
+    history = r.history;
+    const v = await arValidate(r.theta, rc.validationTasks, rc.validationSteps, { runtime: rt, lr: rc.lr });
+    const validations = [...saved.validations, { iteration: target, loss: v }];
+    const best = v < saved.best.loss ? { iteration: target, loss: v, theta: r.theta } : saved.best;
+    saved = { format: 'metaoptim-ar-metatrain', es: r.checkpoint, iteration: target, validations, best, last: r.theta };
+    await onCheckpoint?.(encodeJson(saved), target);
+    await loop.tick(target);
+  }
+  loop.finish(saved.iteration);
+  return {
+    theta: saved.best.theta, lastTheta: saved.last, history, validations: saved.validations, selectedIteration: saved.best.iteration,
+    recipe: { ...rc, estimator: 'pes', metaOptimizer: `adam(lr ${rc.metaLr})`, objective: 'mean ln(L_t/L_0) per truncation', taskDistribution: 'src/l2o/adam-residual/tasks.ts (no wine)' },
+    checkpoint: encodeJson(saved), elapsedMs: loop.elapsedMs,
+  };
+}
