@@ -5,9 +5,9 @@ import { mean } from '../../core/stats.js';
 import { adam } from '../../optim/adam.js';
 import { type Runtime, defaultRuntimeOrThrow } from '../../runtime/runtime.js';
 import { type MetaHistoryEntry, esMetaTrain } from '../outer/train.js';
-import { AR_LR_BIAS, adamResidualInit } from './schedule.js';
+import { AR_LR_BIAS, AR_SCHEDULE_AT, AR_THETA_SIZE, adamResidualInit } from './schedule.js';
 import { loadMetaData } from './tasks.js';
-import { type ArUnrollArgs, arUnroll } from './unroll.js';
+import { type ArUnrollArgs, arUnroll, embedArSubspace } from './unroll.js';
 
 /**
  * PES meta-training of the Adam-residual optimizer (docs/l2o.md, "Adam-residual MLP"):
@@ -39,6 +39,11 @@ export interface ArMetaTrainOptions extends LoopOptions {
   validationSteps?: number;
   /** Start θ instead of θ₀ (for experiments and tests). */
   theta?: Float32Array;
+  /**
+   * Which coordinates PES moves: 'all', or 'schedule' (the recipe's: the 21 values of the
+   * lr-schedule block; the rest of θ stays at its start).
+   */
+  subspace?: 'all' | 'schedule';
   runtime?: Runtime;
   onCheckpoint?: (bytes: Uint8Array, iteration: number) => void | Promise<void>;
   resume?: Uint8Array;
@@ -46,7 +51,7 @@ export interface ArMetaTrainOptions extends LoopOptions {
 
 export const AR_META_KEYS = optionKeys<ArMetaTrainOptions>({
   seed: 1, signal: 1, onProgress: 1, iterations: 1, particles: 1, sigma: 1, truncation: 1, minSteps: 1, maxSteps: 1, augmentProb: 1, metaLr: 1,
-  lr: 1, startLr: 1, workers: 1, validateEvery: 1, validationTasks: 1, validationSteps: 1, theta: 1, runtime: 1, onCheckpoint: 1, resume: 1,
+  lr: 1, startLr: 1, workers: 1, validateEvery: 1, validationTasks: 1, validationSteps: 1, theta: 1, subspace: 1, runtime: 1, onCheckpoint: 1, resume: 1,
 });
 
 /**
@@ -55,7 +60,7 @@ export const AR_META_KEYS = optionKeys<ArMetaTrainOptions>({
  */
 export const AR_RECIPE = {
   iterations: 100000, particles: 8, sigma: 0.02, truncation: 25, minSteps: 100, maxSteps: 2000, augmentProb: 0.25, metaLr: 3e-3,
-  lr: 1e-3, startLr: 0.05, workers: 2, validateEvery: 25, validationTasks: 8, validationSteps: 300,
+  lr: 1e-3, startLr: 0.05, workers: 2, validateEvery: 25, validationTasks: 8, validationSteps: 300, subspace: 'schedule' as 'all' | 'schedule',
 } as const;
 export const AR_QUICK_RECIPE = {
   ...AR_RECIPE, startLr: 3e-3, iterations: 24, particles: 4, truncation: 20, minSteps: 100, maxSteps: 200, workers: 0, validateEvery: 12, validationTasks: 3, validationSteps: 100,
@@ -76,6 +81,8 @@ export interface ArMetaTrainResult {
 
 interface Saved {
   format: 'metaoptim-ar-metatrain';
+  /** θ = embed(base, index, z); `last` and `best.theta` are full θ. */
+  sub: { base: number[]; index: number[] } | null;
   es: Uint8Array;
   iteration: number;
   validations: { iteration: number; loss: number }[];
@@ -97,8 +104,6 @@ export async function metaTrainAdamResidual(opts: ArMetaTrainOptions = {}): Prom
   const { signal, onProgress, onCheckpoint, resume, runtime, theta: theta0, ...rest } = opts;
   const rc = { ...AR_RECIPE, seed: 0, ...rest };
   const rt = runtime ?? defaultRuntimeOrThrow();
-  const setupArgs: ArUnrollArgs = { minSteps: rc.minSteps, maxSteps: rc.maxSteps, augmentProb: rc.augmentProb, lr: rc.lr };
-  const setup = { module: new URL('./unroll.js', import.meta.url).href, args: setupArgs };
   const loop = new Loop('metaTrainAdamResidual', { signal, onProgress }, { label: 'adam-residual meta-training', total: rc.iterations });
   let saved: Saved;
   if (resume) {
@@ -108,13 +113,19 @@ export async function metaTrainAdamResidual(opts: ArMetaTrainOptions = {}): Prom
     const th = theta0 ? theta0.slice() : adamResidualInit(rc.seed);
     if (!theta0) th[AR_LR_BIAS] = Math.log(rc.startLr / rc.lr);
     const v0 = await arValidate(th, rc.validationTasks, rc.validationSteps, { runtime: rt, lr: rc.lr });
-    saved = { format: 'metaoptim-ar-metatrain', es: new Uint8Array(0), iteration: 0, validations: [{ iteration: 0, loss: v0 }], best: { iteration: 0, loss: v0, theta: th }, last: th };
+    const sub = rc.subspace === 'schedule' ? { base: Array.from(th), index: [...Array.from({ length: AR_THETA_SIZE - AR_SCHEDULE_AT }, (_, i) => AR_SCHEDULE_AT + i)] } : null;
+    saved = { format: 'metaoptim-ar-metatrain', sub, es: new Uint8Array(0), iteration: 0, validations: [{ iteration: 0, loss: v0 }], best: { iteration: 0, loss: v0, theta: th }, last: th };
   }
+  const sub = saved.sub;
+  const setupArgs: ArUnrollArgs = { minSteps: rc.minSteps, maxSteps: rc.maxSteps, augmentProb: rc.augmentProb, lr: rc.lr, ...(sub ? { subspace: sub } : {}) };
+  const setup = { module: new URL('./unroll.js', import.meta.url).href, args: setupArgs };
+  const toZ = (th: Float32Array) => (sub ? Float32Array.from(sub.index, (i) => th[i]! - sub.base[i]!) : th);
+  const fromZ = (z: Float32Array) => (sub ? embedArSubspace(sub, z) : z);
   let history: MetaHistoryEntry[] = [];
   while (saved.iteration < rc.iterations) {
     const target = Math.min(rc.iterations, saved.iteration + rc.validateEvery);
     const r = await esMetaTrain({
-      estimator: 'pes', theta: saved.last, iterations: target, particles: rc.particles, sigma: rc.sigma, truncation: rc.truncation,
+      estimator: 'pes', theta: toZ(saved.last), iterations: target, particles: rc.particles, sigma: rc.sigma, truncation: rc.truncation,
       seed: rc.seed, setup, workers: rc.workers, metaOptimizer: adam({ lr: rc.metaLr }), runtime: rt, signal,
       resume: saved.es.length ? saved.es : undefined,
       onProgress: (e) => void loop.progress(e.done, e.metrics),
@@ -123,10 +134,11 @@ export async function metaTrainAdamResidual(opts: ArMetaTrainOptions = {}): Prom
       throw err;
     });
     history = r.history;
-    const v = await arValidate(r.theta, rc.validationTasks, rc.validationSteps, { runtime: rt, lr: rc.lr });
+    const full = fromZ(r.theta);
+    const v = await arValidate(full, rc.validationTasks, rc.validationSteps, { runtime: rt, lr: rc.lr });
     const validations = [...saved.validations, { iteration: target, loss: v }];
-    const best = v < saved.best.loss ? { iteration: target, loss: v, theta: r.theta } : saved.best;
-    saved = { format: 'metaoptim-ar-metatrain', es: r.checkpoint, iteration: target, validations, best, last: r.theta };
+    const best = v < saved.best.loss ? { iteration: target, loss: v, theta: full } : saved.best;
+    saved = { format: 'metaoptim-ar-metatrain', sub, es: r.checkpoint, iteration: target, validations, best, last: full };
     await onCheckpoint?.(encodeJson(saved), target);
     await loop.tick(target);
   }

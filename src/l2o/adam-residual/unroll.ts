@@ -16,6 +16,18 @@ export interface ArUnrollArgs {
   augmentProb?: number;
   /** Nominal lr of the optimizer (default 1e-3; θ's schedule bias scales it). */
   lr?: number;
+  /**
+   * Meta-train only a subspace: θ = base with θ[index_j] += z_j; the unroll's meta-parameters are
+   * then z (length index.length).
+   */
+  subspace?: { base: number[]; index: number[] };
+}
+
+/** θ of a subspace point z (see `ArUnrollArgs.subspace`). */
+export function embedArSubspace(sub: { base: ArrayLike<number>; index: ArrayLike<number> }, z: ArrayLike<number>): Float32Array {
+  const th = Float32Array.from(sub.base);
+  for (let j = 0; j < sub.index.length; j++) th[sub.index[j]!] = th[sub.index[j]!]! + z[j]!;
+  return th;
 }
 
 /** One inner run: task seed, steps done, run length, ln of its first loss, optimizer state bytes. */
@@ -98,5 +110,8 @@ export function arUnroll(runtime: Runtime, data: MetaData, args: ArUnrollArgs = 
 /** Worker factory (`UnrollSetup.exportName` default): its own runtime and data. */
 export async function createUnroll(args: ArUnrollArgs = {}): Promise<TruncatedUnroll<ArRunState>> {
   const runtime = await createRuntime();
-  return arUnroll(runtime, await loadMetaData(), args);
+  const full = arUnroll(runtime, await loadMetaData(), args);
+  const sub = args.subspace;
+  if (!sub) return full;
+  return { thetaSize: sub.index.length, start: (seed) => full.start(seed), unroll: (z, state, steps) => full.unroll(embedArSubspace(sub, z), state, steps) };
 }
