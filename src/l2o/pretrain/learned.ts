@@ -82,24 +82,22 @@ export const ADAM_RESIDUAL_FILE = 'adam-residual.json';
 
 /** The shipped Adam-residual θ file, read once and checked (hash: `BAD_CHECKPOINT`; unreadable: `DATA_UNAVAILABLE`). */
 export function loadAdamResidualTheta(base?: string | URL): Promise<AdamResidualThetaFile> {
-  const url = base ? new URL(ADAM_RESIDUAL_FILE, base) : new URL(`../../../../data/learned/${ADAM_RESIDUAL_FILE}`, import.meta.url);
-  let p = arCache.get(url.href);
-  if (!p) {
-    p = readText(url).then(decodeAdamResidualTheta);
-    p.catch(() => arCache.delete(url.href));
-    arCache.set(url.href, p);
-  }
-  return p;
+  return loadOnce(arCache, ADAM_RESIDUAL_FILE, base, decodeAdamResidualTheta);
 }
 
 /** The shipped θ file, read once (Node: from the package; elsewhere: fetched). */
 export function loadLearnedTheta(base?: string | URL): Promise<LearnedThetaFile> {
-  const url = base ? new URL(LEARNED_FILE, base) : new URL(`../../../../data/learned/${LEARNED_FILE}`, import.meta.url);
-  let p = cache.get(url.href);
+  return loadOnce(cache, LEARNED_FILE, base, decodeLearnedTheta);
+}
+
+/** `file` in `base` (default the package's data/learned/), decoded once per URL (a failure is not cached). */
+function loadOnce<T>(c: Map<string, Promise<T>>, file: string, base: string | URL | undefined, decode: (text: string) => T): Promise<T> {
+  const url = base ? new URL(file, base) : new URL(`../../../../data/learned/${file}`, import.meta.url);
+  let p = c.get(url.href);
   if (!p) {
-    p = readText(url).then(decodeLearnedTheta);
-    p.catch(() => cache.delete(url.href));
-    cache.set(url.href, p);
+    p = readText(url).then(decode);
+    p.catch(() => c.delete(url.href));
+    c.set(url.href, p);
   }
   return p;
 }
