@@ -24,7 +24,9 @@ const arg = (name, dflt) => {
 await m.ready();
 const file = await loadAdamResidualTheta();
 if (argv.includes('--merge')) {
-  const parts = argv.slice(argv.indexOf('--merge') + 1).filter((a) => !a.startsWith('--')).map((f) => JSON.parse(readFileSync(f, 'utf8')));
+  const after = argv.slice(argv.indexOf('--merge') + 1);
+  const files = after.slice(0, after.findIndex((a) => a.startsWith('--')) >>> 0);
+  const parts = files.map((f) => JSON.parse(readFileSync(f, 'utf8')));
   const order = new Map(lab.HELD_OUT_SUITE.map((t, i) => [t.id, i]));
   const pairs = parts.flatMap((p) => p.pairs).sort((a, b) => order.get(a.task) - order.get(b.task) || a.steps - b.steps);
   const revive = (x) => (x === null ? Infinity : x);

@@ -20,6 +20,10 @@ test('stepsToReach and the summary rules on hand-made numbers', () => {
   assert.equal(stepsToReach([5, 4, 3, 2, 1], 3), 5); // trailing means 5, 4.5, 4, 3.5, 3
   assert.equal(stepsToReach([5, 4, 3, 2, 1], 4), 3);
   assert.equal(stepsToReach([5, 5], 1), Infinity);
+  // Early losses 1e8 times the late ones: the last window's mean still reaches its own value.
+  const curve = [...Array.from({ length: 50 }, (_, i) => 1e5 / (i + 1)), ...Array.from({ length: 10 }, (_, i) => 1e-7 * (1 + 0.1 * i))];
+  const last = curve.slice(-10).reduce((a, b) => a + b, 0) / 10;
+  assert.equal(stepsToReach(curve, last), 60);
   const run = (m: number, f: number, d = false) => ({ meanLoss: m, finalLoss: f, testAccuracy: 0.5, diverged: d });
   const pairs: ContestPair[] = [
     { task: 'a', steps: 10, entries: { adam: { runs: [run(2, 1)], stepsToTarget: 10 }, x: { runs: [run(1, 0.5)], stepsToTarget: 5 } } },

@@ -106,13 +106,17 @@ function scored(r: FixedRun, steps: number): ContestRun {
   return { meanLoss: r.diverged ? Infinity : r.summedLoss / steps, finalLoss: r.diverged ? Infinity : mean(last), testAccuracy: r.diverged ? 0 : r.final.test?.accuracy ?? NaN, diverged: r.diverged };
 }
 
-/** First step (1-based) at which the trailing 10-step mean of `curve` is ≤ target; Infinity if never. */
+/**
+ * First step (1-based) at which the trailing 10-step mean of `curve` is ≤ target (with a 1e−12
+ * relative tolerance); Infinity if never. Each window is summed afresh (a running sum would
+ * carry the cancellation error of early, large losses into the small late ones).
+ */
 export function stepsToReach(curve: ArrayLike<number>, target: number): number {
-  let acc = 0;
   for (let t = 0; t < curve.length; t++) {
-    acc += curve[t]!;
-    if (t >= 10) acc -= curve[t - 10]!;
-    if (acc / Math.min(t + 1, 10) <= target + 1e-12 * Math.abs(target)) return t + 1;
+    let acc = 0;
+    const from = Math.max(0, t - 9);
+    for (let i = from; i <= t; i++) acc += curve[i]!;
+    if (acc / (t - from + 1) <= target + 1e-12 * Math.abs(target)) return t + 1;
   }
   return Infinity;
 }
