@@ -24,3 +24,4 @@ export function simd_enabled(): i32 {
   return ASC_FEATURE_SIMD ? 1 : 0;
 }
 export * from './celo';
+export * from './adam_residual';

@@ -1,33 +1,52 @@
 #!/usr/bin/env node
-// Prints the held-out comparison of the pretrained MLP optimizer against Adam tuned per task:
-// the function behind `npx metaoptim lab learned` (src/labs/learned/evaluate.ts), as a Markdown table.
-// Run after `npm run build`:   node scripts/evaluate-learned.mjs [--tasks 10] [--steps 200]
-//   [--tune-runs 2] [--theta path/to/mlp-lopt-digits.json] [--json]
-// Protocol: held-out digits-MLP tasks (unseen sampling seeds, hidden widths 24/48/96 that the
-// family never draws); Adam's lr tuned per task by tuneLr over ADAM_GRID on other inits; mean
-// training loss over the run (runFixed, the one divergence rule), mean ± sample sd over tasks.
-import { readFileSync } from 'node:fs';
+// The held-out evaluation of the shipped learned optimizer (`lab learned`, src/labs/learned/):
+// the Adam-residual MLP (and with --lolv2 the LOLv2 MLP optimizer) against Adam, Adam + cosine,
+// AdamW and Lion, each tuned per task and horizon on a 7-point half-decade grid, on the 20-task
+// held-out suite (suite.ts), 5 seeds, horizons 200 and 2,000. Prints the Markdown table.
+// Run after `npm run build`:
+//   node scripts/evaluate-learned.mjs [--tasks 20] [--seeds 5] [--horizons 200,2000] [--tune-runs 1]
+//     [--lolv2] [--shard k/n] [--json out.json] [--merge a.json b.json …]
+// --shard k/n runs the suite tasks i with i mod n = k (e.g. two processes on two cores); --merge
+// combines the --json files of the shards into one table (the summary is recomputed over all pairs).
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const m = await import(resolve(root, 'dist/src/index.js'));
 const { learned: lab } = await import(resolve(root, 'dist/src/labs/index.js'));
+const { loadAdamResidualTheta } = await import(resolve(root, 'dist/src/l2o/index.js'));
 const argv = process.argv.slice(2);
 const arg = (name, dflt) => {
   const i = argv.indexOf(`--${name}`);
   return i >= 0 ? argv[i + 1] : dflt;
 };
 await m.ready();
-const file = arg('theta') ? m.decodeLearnedTheta(readFileSync(resolve(arg('theta')), 'utf8')) : await m.loadLearnedTheta();
-const family = await m.digitsMlpFamily();
-const e = await lab.evaluateLearned({
-  family, theta: file.theta, normEps: file.options.normEps,
-  tasks: Number(arg('tasks', 10)), steps: Number(arg('steps', 200)), tuneRuns: Number(arg('tune-runs', 2)),
-  onProgress: (p) => console.error(`[${(p.elapsedMs / 1000).toFixed(0)} s] task ${p.done}/${p.total}`),
-});
-if (argv.includes('--json')) console.log(JSON.stringify({ thetaHash: file.thetaHash, ...e }));
-else {
+const file = await loadAdamResidualTheta();
+if (argv.includes('--merge')) {
+  const after = argv.slice(argv.indexOf('--merge') + 1);
+  const files = after.slice(0, after.findIndex((a) => a.startsWith('--')) >>> 0);
+  const parts = files.map((f) => JSON.parse(readFileSync(f, 'utf8')));
+  const order = new Map(lab.HELD_OUT_SUITE.map((t, i) => [t.id, i]));
+  const pairs = parts.flatMap((p) => p.pairs).sort((a, b) => order.get(a.task) - order.get(b.task) || a.steps - b.steps);
+  const revive = (x) => (x === null ? Infinity : x);
+  for (const p of pairs) for (const e of Object.values(p.entries)) { e.stepsToTarget = revive(e.stepsToTarget); for (const r of e.runs) { r.meanLoss = revive(r.meanLoss); r.finalLoss = revive(r.finalLoss); } }
+  const names = Object.keys(pairs[0].entries);
+  const e = { ...parts[0], pairs, summary: lab.summarizeContest(pairs, names, parts[0].reference) };
   console.log(`θ ${file.thetaHash} (${file.provenance.script}, seed ${file.provenance.seed}, ${file.provenance.metaIterations} meta-iterations, ${file.provenance.wallTimeSeconds} s)`);
-  console.log(lab.evaluationTable(e));
+  console.log(lab.contestTable(e));
+  if (arg('json')) writeFileSync(arg('json'), JSON.stringify(e));
+  process.exit(0);
 }
+const tasks = Number(arg('tasks', lab.HELD_OUT_SUITE.length));
+const [k, n] = String(arg('shard', '0/1')).split('/').map(Number);
+const suite = lab.HELD_OUT_SUITE.slice(0, tasks).filter((_, i) => i % n === k);
+const contestants = [...lab.CONTESTANT_BASELINES, ...(await lab.learnedContestants({ lolv2: argv.includes('--lolv2') }))];
+const t0 = Date.now();
+const e = await lab.runContest({
+  suite, contestants, seeds: Number(arg('seeds', 5)), tuneRuns: Number(arg('tune-runs', 1)), horizons: String(arg('horizons', '200,2000')).split(',').map(Number),
+  onProgress: (p) => console.error(`[${((Date.now() - t0) / 1000).toFixed(0)} s] pair ${p.done}/${p.total}`),
+});
+if (arg('json')) writeFileSync(arg('json'), JSON.stringify({ thetaHash: file.thetaHash, elapsedMs: Date.now() - t0, ...e }));
+console.log(`θ ${file.thetaHash} (${file.provenance.script}, seed ${file.provenance.seed}, ${file.provenance.metaIterations} meta-iterations, ${file.provenance.wallTimeSeconds} s)`);
+console.log(lab.contestTable(e));

@@ -5,3 +5,4 @@ export { LSTM_LOPT_THETA_SIZE, type LstmLOptOptions, lstmLOpt } from './lstm.js'
 export * from './outer/index.js';
 export * from './pretrain/index.js';
 export * from './celo/index.js';
+export * from './adam-residual/index.js';

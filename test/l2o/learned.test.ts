@@ -11,8 +11,8 @@ import { Rng } from '../../src/core/rng.js';
 const same = (a: ArrayLike<number>, b: ArrayLike<number>) => a.length === b.length && Array.from(a).every((v, i) => Object.is(v, b[i]));
 const fileUrl = new URL('../../../data/learned/mlp-lopt-digits.json', import.meta.url);
 
-test('learned() loads the shipped θ with no arguments and is an ordinary Optimizer', async () => {
-  const opt = await learned();
+test("learned({ name: 'lolv2' }) loads the LOLv2 θ and is an ordinary Optimizer", async () => {
+  const opt = await learned({ name: 'lolv2' });
   const file = await loadLearnedTheta();
   assert.equal(opt.name, 'mlp-lopt');
   assert.equal(opt.hyperparams.thetaHash, file.thetaHash);
@@ -41,7 +41,7 @@ test('learned() loads the shipped θ with no arguments and is an ordinary Optimi
   bad[3] = NaN;
   assert.throws(() => opt.step(a, bad), (e: unknown) => e instanceof MetaoptimError && e.code === 'NON_FINITE_GRADIENT');
   assert.ok(same(a.params, before));
-  const skip = await learned({ nonFinite: 'skip' });
+  const skip = await learned({ name: 'lolv2', nonFinite: 'skip' });
   const c = skip.init(p0, { runtime: rt });
   skip.step(c, bad);
   assert.ok(same(c.params, p0));
@@ -80,7 +80,7 @@ test('on a held-out digits task (unseen seed and width) the learned optimizer cu
   assert.ok(config.hidden.every((w) => w === 24), 'width 24 is not one the family samples');
   const task = family.task(config);
   try {
-    const opt = await learned({ segments: taskSegments(task) });
+    const opt = await learned({ name: 'lolv2', segments: taskSegments(task) });
     const l0 = task.loss(task.init(0), 0);
     const r = runOn(task, opt, 200, 0);
     assert.ok(!r.diverged);

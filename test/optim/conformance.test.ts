@@ -226,7 +226,8 @@ const randomTheta = (init: (seed: number) => Float32Array, seed: number) => {
 const contractCases: ContractCase[] = [
   { label: 'mlpLOpt (random θ)', make: (_n, nonFinite) => mlpLOpt.optimizer(randomTheta((s) => mlpLOpt.init(s), 3), { nonFinite }) },
   { label: 'lstmLOpt (random θ)', make: (_n, nonFinite) => lstmLOpt.optimizer(randomTheta((s) => lstmLOpt.init(s), 4), { nonFinite }) },
-  { label: 'learned() (pretrained MLP optimizer)', make: (_n, nonFinite) => learned({ nonFinite }), descends: { steps: 500, factor: 1e-2 } },
+  { label: "learned({ name: 'lolv2' }) (pretrained MLP optimizer)", make: (_n, nonFinite) => learned({ name: 'lolv2', nonFinite }), descends: { steps: 500, factor: 1e-2 } },
+  { label: 'learned() (Adam-residual MLP)', make: (_n, nonFinite) => learned({ nonFinite }), descends: { steps: 500, factor: 1e-2 } },
   { label: 'DCOG (diagonal, GD start)', make: (n, nonFinite) => dcog.optimizer(dcog.init(1, n, { lr: 0.05, noise: 0.01 }), { nonFinite }), descends: { steps: 500, factor: 1e-6 } },
   { label: 'DCOG (full P, trust region)', make: (n, nonFinite) => dcog.optimizer(dcog.init(2, n, { lr: 0.05, parameterization: 'full' }), { nonFinite, trustRegion: 0.5 }), descends: { steps: 500, factor: 1e-6 } },
   { label: 'DCOM (heavy-ball start)', make: (n, nonFinite) => dcom.optimizer(dcom.init(3, n, { lr: 0.02, momentum: 0.5 }), { nonFinite }), descends: { steps: 500, factor: 1e-6 } },

@@ -4,6 +4,8 @@ import { isNode } from '../../runtime/load.js';
 import { MLP_LOPT_THETA_SIZE, mlpLOpt } from '../mlp.js';
 import { decodeJson, encodeJson } from '../../core/codec.js';
 import { thetaHash } from '../types.js';
+import { type AdamResidualThetaFile, decodeAdamResidualTheta } from '../adam-residual/file.js';
+import { adamResidualLOpt } from '../adam-residual/optimizer.js';
 
 /**
  * The shipped, pretrained MLP learned optimizer (docs/l2o.md, "Pretrained optimizer").
@@ -35,8 +37,18 @@ export interface LearnedThetaFile {
 }
 
 export interface LearnedOptions {
-  /** Tensor lengths (normalization groups), as in training; default one segment. */
+  /**
+   * Which shipped θ: `'adam-residual'` (default; the Adam-residual MLP, `adamResidualLOpt`, from
+   * `data/learned/adam-residual.json`) or `'lolv2'` (the LOLv2 MLP optimizer, `mlpLOpt`, from
+   * `data/learned/mlp-lopt-digits.json`).
+   */
+  name?: 'adam-residual' | 'lolv2';
+  /** lolv2 only: tensor lengths (normalization groups), as in training; default one segment. */
   segments?: readonly number[];
+  /** adam-residual only: tensor shapes (e.g. `task.model.tensors.map((t) => t.shape)`); default one vector. */
+  shapes?: readonly (readonly number[])[];
+  /** adam-residual only: the run length T of the progress input (default 1000). */
+  horizon?: number;
   nonFinite?: NonFinitePolicy;
   /** Folder (URL) holding the θ file instead of the package's `data/learned/`. */
   base?: string | URL;
@@ -90,6 +102,15 @@ export function decodeLearnedTheta(text: string): LearnedThetaFile {
 }
 
 const cache = new Map<string, Promise<LearnedThetaFile>>();
+const arCache = new Map<string, Promise<AdamResidualThetaFile>>();
+
+/** File name of the shipped Adam-residual θ (in `data/learned/`). */
+export const ADAM_RESIDUAL_FILE = 'adam-residual.json';
+
+/** The shipped Adam-residual θ file, read once and checked (hash: `BAD_CHECKPOINT`; unreadable: `DATA_UNAVAILABLE`). */
+export function loadAdamResidualTheta(base?: string | URL): Promise<AdamResidualThetaFile> {
+  return loadOnce(arCache, ADAM_RESIDUAL_FILE, base, decodeAdamResidualTheta);
+}
 
 /**
  * The shipped θ file, read once (Node: from the package; elsewhere: fetched).
@@ -101,12 +122,17 @@ const cache = new Map<string, Promise<LearnedThetaFile>>();
  * ```
  */
 export function loadLearnedTheta(base?: string | URL): Promise<LearnedThetaFile> {
-  const url = base ? new URL(LEARNED_FILE, base) : new URL(`../../../../data/learned/${LEARNED_FILE}`, import.meta.url);
-  let p = cache.get(url.href);
+  return loadOnce(cache, LEARNED_FILE, base, decodeLearnedTheta);
+}
+
+/** `file` in `base` (default the package's data/learned/), decoded once per URL (a failure is not cached). */
+function loadOnce<T>(c: Map<string, Promise<T>>, file: string, base: string | URL | undefined, decode: (text: string) => T): Promise<T> {
+  const url = base ? new URL(file, base) : new URL(`../../../../data/learned/${file}`, import.meta.url);
+  let p = c.get(url.href);
   if (!p) {
-    p = readText(url).then(decodeLearnedTheta);
-    p.catch(() => cache.delete(url.href));
-    cache.set(url.href, p);
+    p = readText(url).then(decode);
+    p.catch(() => c.delete(url.href));
+    c.set(url.href, p);
   }
   return p;
 }
@@ -127,7 +153,10 @@ async function readText(url: URL): Promise<string> {
 }
 
 /**
- * The pretrained MLP learned optimizer as an `Optimizer` (see the module comment).
+ * The shipped learned optimizer as an `Optimizer`: by default the Adam-residual MLP
+ * (`adamResidualLOpt` with the file's θ and nominal lr), `{ name: 'lolv2' }` the pretrained MLP
+ * optimizer described in the module comment. Errors: `INVALID_ARGUMENT` (unknown name, or an
+ * option of the other family), plus those above.
  * @example
  * ```ts
  * import { ready, train } from 'metaoptim';
@@ -141,7 +170,15 @@ async function readText(url: URL): Promise<string> {
  * ```
  */
 export async function learned(opts: LearnedOptions = {}): Promise<Optimizer> {
-  checkOptions('learned', opts, optionKeys<LearnedOptions>({ segments: 1, nonFinite: 1, base: 1 }));
+  checkOptions('learned', opts, optionKeys<LearnedOptions>({ name: 1, segments: 1, shapes: 1, horizon: 1, nonFinite: 1, base: 1 }));
+  const name = opts.name ?? 'adam-residual';
+  if (name === 'adam-residual') {
+    if (opts.segments !== undefined) throw new MetaoptimError('INVALID_ARGUMENT', "learned: segments belongs to { name: 'lolv2' }; the adam-residual optimizer takes shapes");
+    const a = await loadAdamResidualTheta(opts.base);
+    return adamResidualLOpt.optimizer(a.theta, { lr: a.options.lr, shapes: opts.shapes, horizon: opts.horizon, nonFinite: opts.nonFinite });
+  }
+  if (name !== 'lolv2') throw new MetaoptimError('INVALID_ARGUMENT', `learned: name must be 'adam-residual' or 'lolv2', got ${String(name)}`);
+  if (opts.shapes !== undefined || opts.horizon !== undefined) throw new MetaoptimError('INVALID_ARGUMENT', "learned: shapes and horizon belong to the adam-residual optimizer, not { name: 'lolv2' }");
   const f = await loadLearnedTheta(opts.base);
   return mlpLOpt.optimizer(f.theta, { segments: opts.segments, nonFinite: opts.nonFinite, normEps: f.options.normEps });
 }

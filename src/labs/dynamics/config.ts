@@ -58,9 +58,10 @@ export function regularizerKind(v: DigitsVariant): Kind {
   return v === 'relu_bn' ? 'scale' : v === 'sigmoid' ? 'translation' : 'rescale';
 }
 
-export const OPTIMIZERS = ['l2o', 'adam', 'sgdm', 'lion'] as const;
+/** 'adamResidual' is the shipped learned optimizer (`learned()`, the Adam-residual MLP), run as it is (not tuned). */
+export const OPTIMIZERS = ['l2o', 'adam', 'sgdm', 'lion', 'adamResidual'] as const;
 export type OptName = (typeof OPTIMIZERS)[number];
-export type Baseline = Exclude<OptName, 'l2o'>;
+export type Baseline = Exclude<OptName, 'l2o' | 'adamResidual'>;
 export const BASELINES: readonly Baseline[] = ['adam', 'sgdm', 'lion'];
 
 /**

@@ -10,7 +10,7 @@ import type { DynamicsResults } from './types.js';
  * The ReportDoc of `lab dynamics` (charts via report/charts.ts, numbers via report/format.ts)
  * and the stdout summary. A partial run (aborted) reports the sections whose numbers finished.
  */
-const LABEL: Record<OptName, string> = { l2o: 'L2O (LSTM)', adam: 'Adam', sgdm: 'SGD momentum 0.9', lion: 'Lion' };
+const LABEL: Record<OptName, string> = { l2o: 'L2O (LSTM)', adam: 'Adam', sgdm: 'SGD momentum 0.9', lion: 'Lion', adamResidual: 'Adam-residual (learned())' };
 const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 
 /** The report of one run (full or partial); `command` is the command line that reproduces it. */

@@ -1,4 +1,6 @@
 import { lstmLOpt } from '../../l2o/lstm.js';
+import { adamResidualLOpt } from '../../l2o/adam-residual/optimizer.js';
+import { loadAdamResidualTheta } from '../../l2o/pretrain/learned.js';
 import { adam } from '../../optim/adam.js';
 import { lion } from '../../optim/lion.js';
 import { momentum } from '../../optim/sgd.js';
@@ -23,7 +25,8 @@ export const BASELINE_MAKERS: Record<Baseline, (lr: number) => Optimizer> = {
  * 1. the B.1.1 learning rates of Adam, SGD-momentum 0.9 and Lion (β 0.9/0.99):
  *    `tuneLr(make, task, cfg.lr.grid, { runs, steps, score: 'summedLoss', seed: 0 })`;
  * 2. the LSTM meta-trained on the variant's family (`metaTrainLstm`, β = 0);
- * 3. `cfg.test.runs` recorded runs of each of the four optimizers, with checkpoint analyses.
+ * 3. `cfg.test.runs` recorded runs of each of the five optimizers (the four above and the shipped
+ *    Adam-residual learned optimizer, untuned), with checkpoint analyses.
  * Returns the theta of the LSTM too (the β = 0 row of the regularization reuses it).
  */
 export async function runVariant(ctx: DynamicsContext, v: DigitsVariant, vi: number): Promise<{ result: VariantResult; theta: Float32Array }> {
@@ -39,7 +42,10 @@ export async function runVariant(ctx: DynamicsContext, v: DigitsVariant, vi: num
       await ctx.step(`${v}: learning rates (B.1.1)`, i + 1, BASELINES.length);
     }
     const meta = await metaTrainLstm(ctx, v, task, lstmSeed(ctx, vi), 0, `${v}: meta-training the LSTM`);
+    const ar = await loadAdamResidualTheta();
+    const shapes = task.model.tensors.map((t) => [...t.shape]);
     const makers: Record<OptName, () => Optimizer> = {
+      adamResidual: () => adamResidualLOpt.optimizer(ar.theta, { lr: ar.options.lr, shapes, horizon: cfg.test.steps }),
       l2o: () => lstmLOpt.optimizer(meta.theta),
       adam: () => BASELINE_MAKERS.adam(lrSearch.adam.lr),
       sgdm: () => BASELINE_MAKERS.sgdm(lrSearch.sgdm.lr),
@@ -48,7 +54,7 @@ export async function runVariant(ctx: DynamicsContext, v: DigitsVariant, vi: num
     const optimizers = {} as Record<OptName, OptSummary>;
     for (const [i, name] of OPTIMIZERS.entries()) {
       const { recs, failed } = await recordRuns(ctx, makers[name], task, v, cfg.test, true);
-      optimizers[name] = summarize(recs, failed, name === 'l2o' ? null : lrSearch[name].lr, cfg.test.symmetryWindow);
+      optimizers[name] = summarize(recs, failed, name === 'l2o' || name === 'adamResidual' ? null : lrSearch[name].lr, cfg.test.symmetryWindow);
       await ctx.step(`${v}: recorded runs`, i + 1, OPTIMIZERS.length);
     }
     const { theta, ...summary } = meta;

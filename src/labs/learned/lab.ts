@@ -1,55 +1,82 @@
+import { MetaoptimError } from '../../core/errors.js';
 import { abortedError, isAborted } from '../../core/loop.js';
-import { loadLearnedTheta } from '../../l2o/pretrain/learned.js';
+import { adamResidualLOpt } from '../../l2o/adam-residual/optimizer.js';
+import { mlpLOpt } from '../../l2o/mlp.js';
+import { loadAdamResidualTheta, loadLearnedTheta } from '../../l2o/pretrain/learned.js';
 import { defaultRuntimeOrThrow, ready } from '../../runtime/runtime.js';
-import { digitsMlpFamily } from '../../tasks/digits.js';
 import { type Lab, type LabOptions, type LabResult, checkLabExtra, labInteger } from '../lab.js';
 import { resultsHeader } from '../protocol.js';
-import { type LearnedEvaluation, evaluateLearned } from './evaluate.js';
-import { buildReport, summaryLines } from './report.js';
+import { CONTESTANT_BASELINES, type Contestant, type ContestResult, runContest } from './contest.js';
+import { contestReport, contestSummaryLines } from './report.js';
+import { HELD_OUT_SUITE } from './suite.js';
 
-/** Version of the results format of `lab learned`. */
-export const LEARNED_RESULTS_VERSION = 1;
+/** Version of the results format of `lab learned` (2: the held-out contest of contest.ts). */
+export const LEARNED_RESULTS_VERSION = 2;
 
 /**
- * `npx metaoptim lab learned [--quick] [--tasks n] [--steps n] [--tune-runs n]` — the shipped
- * pretrained MLP optimizer (`learned()`, data/learned/) against Adam with a learning rate tuned
- * per task, on held-out digits MLPs (src/labs/learned/evaluate.ts). Full: 10 tasks × 200 steps;
- * `--quick`: 4 tasks × 100 steps. The base seed is not used: tasks and inits are fixed by the
- * protocol. On abort it rejects with ABORTED whose `details.partial` is the `LabResult` of the
- * tasks that finished (results header `partial: true`).
+ * The learned contestants: the shipped Adam-residual MLP (`learned()`: its θ and nominal lr,
+ * `shapes` from the task, `horizon` = the run length) and, with `lolv2`, the LOLv2 MLP optimizer
+ * (`learned({ name: 'lolv2' })`, per-tensor segments). Neither is tuned.
+ */
+export async function learnedContestants(o: { lolv2?: boolean; base?: string | URL } = {}): Promise<Contestant[]> {
+  const ar = await loadAdamResidualTheta(o.base);
+  const out: Contestant[] = [{
+    name: 'learned (adam-residual)',
+    make: (_lr, c) => adamResidualLOpt.optimizer(ar.theta, { lr: ar.options.lr, shapes: c.shapes, horizon: c.steps }),
+  }];
+  if (o.lolv2) {
+    const lol = await loadLearnedTheta(o.base);
+    out.push({ name: 'learned (lolv2)', make: (_lr, c) => mlpLOpt.optimizer(lol.theta, { segments: c.shapes.map((s) => s.reduce((a, b) => a * b, 1)), normEps: lol.options.normEps }) });
+  }
+  return out;
+}
+
+/**
+ * `npx metaoptim lab learned [--quick] [--tasks n] [--seeds n] [--horizons 200,2000] [--tune-runs n] [--lolv2]`
+ * — the shipped learned optimizer (and any contestant added to the array) against Adam, Adam +
+ * cosine, AdamW and Lion, each tuned per task and horizon, on the held-out suite (suite.ts,
+ * contest.ts). Full: 20 tasks × 5 seeds × horizons 200 and 2,000; `--quick`: 3 tasks × 2 seeds ×
+ * 100 steps. On abort it rejects with ABORTED whose `details.partial` is the `LabResult` of the
+ * finished (task, horizon) pairs (results header `partial: true`).
  */
 export const learnedLab: Lab = {
   name: 'learned',
-  summary: 'The pretrained learned optimizer vs Adam tuned per task on held-out digits MLPs (mean training loss, final loss, test accuracy)',
+  summary: 'The shipped learned optimizer vs Adam, Adam+cosine, AdamW and Lion tuned per task on 20 held-out tasks (win rate, speed-up IQM, divergences)',
   options: [
-    { name: 'tasks', type: 'integer', help: 'held-out tasks (quick 4, full 10)' },
-    { name: 'steps', type: 'integer', help: 'steps per run, tuning included (quick 100, full 200)' },
-    { name: 'tune-runs', type: 'integer', help: "Adam's tuning runs per grid point (default 2)" },
+    { name: 'tasks', type: 'integer', help: 'held-out tasks, the first n of the suite (quick 3, full 20)' },
+    { name: 'seeds', type: 'integer', help: 'evaluation seeds per task and horizon (quick 2, full 5)' },
+    { name: 'horizons', type: 'string', help: 'comma-separated run lengths (quick 100, full 200,2000)' },
+    { name: 'tune-runs', type: 'integer', help: 'tuning runs per grid point (default 1)' },
+    { name: 'lolv2', type: 'boolean', help: 'also run the LOLv2 MLP optimizer' },
   ],
   async run(o: LabOptions): Promise<LabResult> {
     checkLabExtra(learnedLab, o);
-    const tasks = labInteger(learnedLab, o, 'tasks', o.quick ? 4 : 10);
-    const steps = labInteger(learnedLab, o, 'steps', o.quick ? 100 : 200);
-    const tuneRuns = labInteger(learnedLab, o, 'tune-runs', 2);
+    const tasks = labInteger(learnedLab, o, 'tasks', o.quick ? 3 : HELD_OUT_SUITE.length);
+    if (tasks > HELD_OUT_SUITE.length) throw new MetaoptimError('INVALID_ARGUMENT', `lab learned: --tasks is at most ${HELD_OUT_SUITE.length}`);
+    const seeds = labInteger(learnedLab, o, 'seeds', o.quick ? 2 : 5);
+    const tuneRuns = labInteger(learnedLab, o, 'tune-runs', 1);
+    const hs = String(o.extra?.horizons ?? (o.quick ? '100' : '200,2000')).split(',').map(Number);
+    if (!hs.every((h) => Number.isInteger(h) && h >= 10)) throw new MetaoptimError('INVALID_ARGUMENT', `lab learned: --horizons must be integers ≥ 10, got ${String(o.extra?.horizons)}`);
+    const lolv2 = o.extra?.lolv2 === true || o.extra?.lolv2 === 'true';
     const t0 = performance.now();
     await ready();
     const build = defaultRuntimeOrThrow().build;
-    const file = await loadLearnedTheta();
-    const family = await digitsMlpFamily();
+    const ar = await loadAdamResidualTheta();
+    const contestants = [...CONTESTANT_BASELINES, ...(await learnedContestants({ lolv2 }))];
     const command = `npx metaoptim lab learned${o.quick ? ' --quick' : ''}`;
-    const labResult = (e: LearnedEvaluation, partial: boolean): LabResult => {
+    const labResult = (e: ContestResult, partial: boolean): LabResult => {
       const elapsedMs = performance.now() - t0;
       return {
-        results: { ...resultsHeader({ lab: 'learned', version: LEARNED_RESULTS_VERSION, seed: o.seed, quick: o.quick, build, elapsedMs, partial }), thetaHash: file.thetaHash, ...e },
-        report: buildReport(e, command, partial),
-        summary: summaryLines(e, elapsedMs, partial),
+        results: { ...resultsHeader({ lab: 'learned', version: LEARNED_RESULTS_VERSION, seed: o.seed, quick: o.quick, build, elapsedMs, partial }), thetaHash: ar.thetaHash, ...e },
+        report: contestReport(e, command, partial),
+        summary: contestSummaryLines(e, elapsedMs, partial),
       };
     };
     try {
-      const e = await evaluateLearned({ family, theta: file.theta, normEps: file.options.normEps, tasks, steps, tuneRuns, signal: o.signal, onProgress: o.onProgress });
+      const e = await runContest({ suite: HELD_OUT_SUITE.slice(0, tasks), contestants, horizons: hs, seeds, tuneRuns, signal: o.signal, onProgress: o.onProgress });
       return labResult(e, false);
     } catch (err) {
-      if (isAborted(err) && err.details.partial) throw abortedError('lab learned', err.details.iteration, labResult(err.details.partial as LearnedEvaluation, true));
+      if (isAborted(err) && err.details.partial) throw abortedError('lab learned', err.details.iteration, labResult(err.details.partial as ContestResult, true));
       throw err;
     }
   },

@@ -1,0 +1,102 @@
+#!/usr/bin/env node
+// Meta-trains the Adam-residual learned optimizer with PES (metaTrainAdamResidual,
+// src/l2o/adam-residual/metatrain.ts) and writes its θ file (data/learned/adam-residual.json).
+// Run after `npm run build`:
+//   node scripts/metatrain-adam-residual.mjs [--seed 0] [--minutes 60] [--iterations N] [--workers 2]
+//     [--checkpoint .metatrain/adam-residual.bin] [--out data/learned/adam-residual.json] [--quick]
+// The run stops at --iterations or after --minutes of wall time (at the end of a validation chunk's
+// checkpoint); started again it continues from the checkpoint (same seed), adding to the recorded
+// time. The best validated θ is written with its provenance. --quick: the ≤ 2-minute recipe.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const { ready } = await import(resolve(root, 'dist/src/index.js'));
+const l2o = await import(resolve(root, 'dist/src/l2o/index.js'));
+const { decodeJson } = await import(resolve(root, 'dist/src/core/codec.js'));
+
+const argv = process.argv.slice(2);
+const arg = (name, dflt) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : dflt;
+};
+const quick = argv.includes('--quick');
+const recipe = quick ? l2o.AR_QUICK_RECIPE : l2o.AR_RECIPE;
+const seed = Number(arg('seed', 0));
+const iterations = Number(arg('iterations', recipe.iterations));
+const workers = Number(arg('workers', recipe.workers));
+const minutes = Number(arg('minutes', quick ? 2 : 60));
+const ckpt = resolve(arg('checkpoint', resolve(root, quick ? '.metatrain/adam-residual-quick.bin' : '.metatrain/adam-residual.bin')));
+const out = resolve(arg('out', quick ? resolve(root, '.metatrain/adam-residual-quick.json') : resolve(root, 'data/learned/adam-residual.json')));
+const side = `${ckpt}.json`;
+
+await ready();
+let resume, before = 0;
+if (existsSync(ckpt) && existsSync(side)) {
+  const meta = JSON.parse(readFileSync(side, 'utf8'));
+  if (meta.seed === seed && meta.quick === quick) {
+    resume = new Uint8Array(readFileSync(ckpt));
+    before = meta.elapsedMs;
+    console.error(`resuming from ${ckpt} (iteration ${meta.iteration}, ${(before / 1000).toFixed(0)} s so far)`);
+  }
+}
+const t0 = Date.now();
+const elapsed = () => before + Date.now() - t0;
+const save = (bytes, iteration) => {
+  mkdirSync(dirname(ckpt), { recursive: true });
+  writeFileSync(`${ckpt}.tmp`, bytes);
+  renameSync(`${ckpt}.tmp`, ckpt);
+  writeFileSync(side, JSON.stringify({ seed, quick, iteration, elapsedMs: elapsed() }));
+};
+const budget = new AbortController();
+const timer = setTimeout(() => budget.abort(), Math.max(0, minutes * 60_000 - before));
+let lastLine = 0;
+let result, stopped = null;
+try {
+  result = await l2o.metaTrainAdamResidual({
+    ...recipe, seed, iterations, workers, resume, signal: budget.signal,
+    onCheckpoint: save,
+    onProgress: (e) => {
+      const now = Date.now();
+      if (now - lastLine < 5000 && e.done !== e.total) return;
+      lastLine = now;
+      const loss = e.metrics?.loss;
+      console.error(`[${(elapsed() / 1000).toFixed(0)} s] ${e.label} ${e.done}${loss !== undefined ? ` meta-loss ${loss.toFixed(4)}` : ''}`);
+    },
+  });
+} catch (err) {
+  if (err?.code !== 'ABORTED') throw err;
+  stopped = err.details.iteration;
+}
+clearTimeout(timer);
+// The state to ship: the finished run, or the last checkpoint written before the budget ran out.
+const saved = result ? decodeJson(result.checkpoint) : existsSync(ckpt) ? decodeJson(new Uint8Array(readFileSync(ckpt))) : null;
+if (!saved || !saved.best) {
+  console.error('no finished validation chunk yet: nothing to write');
+  process.exit(0);
+}
+let commit = null;
+try {
+  commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+} catch {}
+const provenance = {
+  script: 'scripts/metatrain-adam-residual.mjs',
+  function: 'metaTrainAdamResidual (src/l2o/adam-residual/metatrain.ts)',
+  seed,
+  quick,
+  recipe: { ...recipe, iterations, workers, minutes },
+  metaIterations: saved.iteration,
+  stoppedByWallTime: stopped !== null,
+  selectedIteration: saved.best.iteration,
+  validations: saved.validations,
+  wallTimeSeconds: Math.round(elapsed() / 100) / 10,
+  machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}`,
+  commit,
+  date: new Date().toISOString(),
+};
+mkdirSync(dirname(out), { recursive: true });
+writeFileSync(out, l2o.encodeAdamResidualTheta(saved.best.theta, { lr: recipe.lr }, provenance));
+console.error(`wrote ${out}: iteration ${saved.best.iteration} of ${saved.iteration}, validation ${saved.best.loss.toFixed(4)} (θ₀ ${saved.validations[0].loss.toFixed(4)})`);

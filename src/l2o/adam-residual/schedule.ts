@@ -1,0 +1,85 @@
+import { Rng } from '../../core/rng.js';
+
+/**
+ * θ layout and run-level pieces of the Adam-residual learned optimizer (`adamResidualLOpt`).
+ *
+ * θ (f32, input-major W[i][j]), 247 values:
+ *   W1 11×16 (0…175), b1 16 (176…191)        per-parameter hidden layer (8 features + 3 run inputs)
+ *   W2 16×2 (192…223), b2 2 (224, 225)        residual output (direction d, log-magnitude s)
+ *   S1 3×4 (226…237), c1 4 (238…241), S2 4 (242…245), c2 1 (246)   learned lr schedule
+ * The schedule: z_k = tanh(c1_k + Σ_i S1[i][k]·r_i), σ = clamp(c2 + Σ_k S2_k·z_k, −10, 5),
+ * lr_t = lr·e^σ, in f64, with the run inputs r = (progress, loss ratio, loss trend) of
+ * `runInputs`. With the schedule block zero, σ = 0 and lr_t = lr exactly.
+ */
+export const AR_HIDDEN = 16;
+export const AR_INPUTS = 11;
+export const AR_MLP_SIZE = AR_INPUTS * AR_HIDDEN + AR_HIDDEN + 2 * AR_HIDDEN + 2; // 226
+export const AR_SCHEDULE_AT = AR_MLP_SIZE;
+export const AR_THETA_SIZE = AR_MLP_SIZE + 3 * 4 + 4 + 4 + 1; // 247
+/** Index of the schedule's output bias c2 (σ's constant: ln of the lr multiplier). */
+export const AR_LR_BIAS = AR_THETA_SIZE - 1;
+
+/** Loss statistics a state keeps (scalars): first loss, fast (0.9) and slow (0.99) EMAs, count. */
+export interface LossTrack {
+  loss0: number;
+  lossFast: number;
+  lossSlow: number;
+  lossSeen: number;
+}
+
+/** The state scalars' initial values. */
+export const LOSS_SCALARS: LossTrack = { loss0: 0, lossFast: 0, lossSlow: 0, lossSeen: 0 };
+
+/** Folds a finite step loss into the tracked statistics (first loss, EMAs with β 0.9 and 0.99). */
+export function trackLoss(s: Record<string, number>, loss: number | undefined): void {
+  if (loss === undefined || !Number.isFinite(loss)) return;
+  if (s.lossSeen! === 0) {
+    s.loss0 = loss;
+    s.lossFast = loss;
+    s.lossSlow = loss;
+  } else {
+    s.lossFast = 0.9 * s.lossFast! + 0.1 * loss;
+    s.lossSlow = 0.99 * s.lossSlow! + 0.01 * loss;
+  }
+  s.lossSeen = s.lossSeen! + 1;
+}
+
+const clamp = (x: number, lo: number, hi: number) => Math.min(Math.max(x, lo), hi);
+
+/**
+ * Run-level inputs: progress t/T clamped to [0, 2] (T = `horizon`), ln(fast EMA / first loss)
+ * clamped to [−10, 5], ln(fast EMA / slow EMA) clamped to [−5, 5]. A ratio whose terms are not
+ * both positive (no loss given, or a loss ≤ 0) is 0.
+ */
+export function runInputs(count: number, horizon: number, s: Record<string, number>): [number, number, number] {
+  const ratio = (a: number, b: number, lo: number, hi: number) => (a > 0 && b > 0 ? clamp(Math.log(a / b), lo, hi) : 0);
+  return [clamp(count / horizon, 0, 2), ratio(s.lossFast!, s.loss0!, -10, 5), ratio(s.lossFast!, s.lossSlow!, -5, 5)];
+}
+
+/** σ of the learned schedule at run inputs r (see the module comment); lr_t = lr·e^σ. */
+export function scheduleLogScale(theta: Float32Array, r: readonly number[]): number {
+  const at = AR_SCHEDULE_AT;
+  let sigma = theta[AR_LR_BIAS]!;
+  for (let k = 0; k < 4; k++) {
+    let z = theta[at + 12 + k]!;
+    for (let i = 0; i < 3; i++) z += theta[at + i * 4 + k]! * r[i]!;
+    sigma += theta[at + 16 + k]! * Math.tanh(z);
+  }
+  return clamp(sigma, -10, 5);
+}
+
+/**
+ * θ₀ for seed: W1 ~ N(0, 1/11), b1 = 0.1, S1 ~ N(0, 1), everything else 0 — so the optimizer
+ * it makes is exactly Adam (zero output layer W2, b2 and zero S2, c2: σ = 0) while both hidden
+ * layers already respond to their inputs (so perturbations of W2 and S2 change the update at
+ * first order, which PES needs).
+ */
+export function adamResidualInit(seed: number): Float32Array {
+  const rng = new Rng(seed, 0x617273);
+  const th = new Float32Array(AR_THETA_SIZE);
+  const sd = 1 / Math.sqrt(AR_INPUTS);
+  for (let i = 0; i < AR_INPUTS * AR_HIDDEN; i++) th[i] = sd * rng.normal();
+  for (let j = 0; j < AR_HIDDEN; j++) th[AR_INPUTS * AR_HIDDEN + j] = 0.1;
+  for (let i = 0; i < 12; i++) th[AR_SCHEDULE_AT + i] = rng.normal();
+  return th;
+}

@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { MetaoptimError, adam, ready, train } from '../../src/index.js';
+import { isAborted } from '../../src/core/loop.js';
+import { mean } from '../../src/core/stats.js';
+import { CONTESTANT_BASELINES, type ContestPair, HELD_OUT_SUITE, contestTable, learnedContestants, runContest, stepsToReach, summarizeContest, taskShapes } from '../../src/labs/learned/index.js';
+import { adamResidualLOpt, loadAdamResidualTheta } from '../../src/l2o/index.js';
+
+test('held-out suite: 20 tasks, wine in it, widths/batches the meta-training distribution never samples', () => {
+  assert.ok(HELD_OUT_SUITE.length >= 20);
+  assert.ok(HELD_OUT_SUITE.filter((t) => t.id.startsWith('wine')).length >= 4);
+  for (const t of HELD_OUT_SUITE.filter((x) => x.id.startsWith('digits'))) {
+    const m = /digits ([\d-]+|logreg) .*b(\d+)$/.exec(t.id)!;
+    assert.ok(![16, 32, 64, 128, 256].includes(Number(m[2])), `${t.id}: batch never sampled`);
+    if (m[1] !== 'logreg') assert.ok(m[1]!.split('-').every((w) => ![8, 16, 32, 64, 128].includes(Number(w))) || m[1]!.split('-').length > 3, `${t.id}: width/depth never sampled`);
+  }
+});
+
+test('stepsToReach and the summary rules on hand-made numbers', () => {
+  assert.equal(stepsToReach([5, 4, 3, 2, 1], 3), 5); // trailing means 5, 4.5, 4, 3.5, 3
+  assert.equal(stepsToReach([5, 4, 3, 2, 1], 4), 3);
+  assert.equal(stepsToReach([5, 5], 1), Infinity);
+  // Early losses 1e8 times the late ones: the last window's mean still reaches its own value.
+  const curve = [...Array.from({ length: 50 }, (_, i) => 1e5 / (i + 1)), ...Array.from({ length: 10 }, (_, i) => 1e-7 * (1 + 0.1 * i))];
+  const last = curve.slice(-10).reduce((a, b) => a + b, 0) / 10;
+  assert.equal(stepsToReach(curve, last), 60);
+  const run = (m: number, f: number, d = false) => ({ meanLoss: m, finalLoss: f, testAccuracy: 0.5, diverged: d });
+  const pairs: ContestPair[] = [
+    { task: 'a', steps: 10, entries: { adam: { runs: [run(2, 1)], stepsToTarget: 10 }, x: { runs: [run(1, 0.5)], stepsToTarget: 5 } } },
+    { task: 'b', steps: 10, entries: { adam: { runs: [run(2, 1)], stepsToTarget: 8 }, x: { runs: [run(3, 3)], stepsToTarget: Infinity } } },
+  ];
+  const [a, x] = summarizeContest(pairs, ['adam', 'x'], 'adam');
+  assert.equal(a!.wins, 0);
+  assert.equal(x!.wins, 1);
+  assert.equal(x!.maxFinalRatio, 3);
+  assert.ok(Math.abs(x!.meanLossRatio - Math.sqrt(0.5 * 1.5)) < 1e-12);
+  assert.equal(x!.speedupIqm, 1); // speed-ups {2, 0}: IQM of two values is their mean
+});
+
+test('runContest: tuned baselines take their argmin lr, the learned contestant is train() from task.init(s), deterministic', async () => {
+  const rt = await ready();
+  const grid = [1e-3, 1e-2, 0.1];
+  const contestants = [{ ...CONTESTANT_BASELINES[0]!, grid }, ...(await learnedContestants())];
+  const suite = [HELD_OUT_SUITE.find((t) => t.id.startsWith('wine logreg'))!];
+  const run = () => runContest({ suite, contestants, horizons: [20], seeds: 2 });
+  const e = await run();
+  assert.equal(e.pairs.length, 1);
+  const p = e.pairs[0]!;
+  assert.ok(grid.includes(p.entries.adam!.lr!));
+  const f = await loadAdamResidualTheta();
+  const task = await suite[0]!.make(undefined as never);
+  try {
+    for (const s of [0, 1]) {
+      const r = await train(task, adamResidualLOpt.optimizer(f.theta, { lr: f.options.lr, shapes: taskShapes(task), horizon: 20 }), { steps: 20, seed: s, evalSplits: [] });
+      assert.ok(Math.abs(p.entries['learned (adam-residual)']!.runs[s]!.meanLoss - mean(r.losses)) <= 1e-12 * mean(r.losses));
+      const a = await train(task, adam({ lr: p.entries.adam!.lr! }), { steps: 20, seed: s, evalSplits: [] });
+      assert.ok(Math.abs(p.entries.adam!.runs[s]!.meanLoss - mean(a.losses)) <= 1e-12 * mean(a.losses));
+    }
+  } finally {
+    task.dispose?.();
+  }
+  assert.ok(p.entries.adam!.stepsToTarget <= 20);
+  assert.match(contestTable(e), /wins vs tuned Adam/);
+  assert.deepEqual(await run(), e);
+  void rt;
+  await assert.rejects(runContest({ suite, contestants, reference: 'nope' }), (err: MetaoptimError) => err.code === 'INVALID_ARGUMENT');
+  const ac = new AbortController();
+  setTimeout(() => ac.abort(), 100);
+  const err = await runContest({ suite: HELD_OUT_SUITE.slice(0, 3), contestants, horizons: [200], signal: ac.signal }).then(() => assert.fail('not aborted'), (x: unknown) => x);
+  assert.ok(isAborted(err));
+});
