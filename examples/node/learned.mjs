@@ -1,5 +1,5 @@
-// Learned optimizers: the pretrained MLP optimizer that ships with the package trains a fresh
-// digits MLP like any optimizer; then three iterations of PES meta-training (in-process) move
+// Learned optimizers: the learned optimizer that ships with the package (the Adam-residual MLP)
+// trains a fresh digits MLP like any optimizer; then three iterations of PES meta-training (in-process) move
 // a freshly initialized one's meta-parameters.
 import { adam, createRuntime, ready, train } from 'metaoptim';
 import { esMetaTrain, learned, loptUnroll, mlpLOpt } from 'metaoptim/l2o';

@@ -37,7 +37,7 @@ const CHECKS: Record<string, (out: string) => void> = {
     }
   },
   'learned.mjs': (out) => {
-    const [first, last, acc] = numbers(out, /^mlp-lopt: .*$/m);
+    const [first, last, acc] = numbers(out, /^adam-residual: .*$/m);
     assert.ok(last! < first! / 2 && acc! > 0.8, `the shipped learned optimizer did not train: ${out}`);
     const pes = numbers(out, /^PES: .*$/m);
     assert.equal(pes[0], 3, 'three PES iterations');

@@ -51,9 +51,13 @@ for (const backend of BACKENDS) {
       assert.ok(decreased(losses, 0.7), `Lion: ${losses[0]} → ${losses.at(-1)}`);
     });
 
-    test('learned() trains through model.fit (segments = the trainable weights)', async () => {
-      const sizes = [5 * 16, 16, 16 * 3, 3];
-      const losses = await fitLosses(tfOptimizer(await learned({ segments: sizes })), 40);
+    test('learned() trains through model.fit (shapes = the trainable weights; also lolv2 with segments)', async () => {
+      const shapes = [[5, 16], [16], [16, 3], [3]];
+      const losses = await fitLosses(tfOptimizer(await learned({ shapes })), 40);
+      assert.ok(decreased(losses, 0.9), `learned: ${losses[0]} → ${losses.at(-1)}`);
+      const sizes = shapes.map((s) => s.reduce((a, b) => a * b, 1));
+      const lolv2 = await fitLosses(tfOptimizer(await learned({ name: 'lolv2', segments: sizes })), 40);
+      assert.ok(decreased(lolv2, 0.9), `learned lolv2: ${lolv2[0]} → ${lolv2.at(-1)}`);
       assert.ok(decreased(losses, 0.9), `learned: ${losses[0]} → ${losses.at(-1)}`);
     });
 

@@ -84,7 +84,8 @@ export function arUnroll(runtime: Runtime, data: MetaData, args: ArUnrollArgs = 
       if (theta.length !== blank.length) throw new MetaoptimError('LENGTH_MISMATCH', `unroll: θ has ${theta.length} entries, expected ${blank.length}`);
       const t = taskFor(state.taskSeed);
       const opt = optFor(theta, t, state.length);
-      const st = opt.restore(state.opt, { runtime });
+      // The inner run continues under this θ by design: the saved state keeps its numbers, not its θ.
+      const st = opt.restore(state.opt, { runtime, hyperparams: 'optimizer' });
       const cap = 1e3 * (Math.exp(state.logLoss0) + 1);
       try {
         const grad = new Float32Array(t.task.size);
