@@ -32,3 +32,5 @@ export { LeastSquaresTask, type LeastSquaresConfig, type LeastSquaresFamily, typ
 export { QuadraticTask, type QuadraticConfig, type QuadraticFamily, type QuadraticOptions, quadraticFamily } from './quadratic.js';
 export { type LogisticConfig, type LogisticDataset, type LogisticFamily, type LogisticFamilyOptions, LogisticTask, logisticFamily, logisticFamilyOf } from './logistic.js';
 export { type NonconvexOptions, type TestFunctionTask, ackleyTask, rastriginTask } from './nonconvex.js';
+export { BENCHMARK_SUITE, type SuiteTask, registerSuiteTasks, suiteTask, suiteTasks } from './suite.js';
+export { bealeTask, deepNoisyQuadraticTask, digitsAutoencoderTask, teacherStudentTask } from './suite-tasks.js';
