@@ -88,9 +88,25 @@ export const eveLab: Lab = {
     });
     const labResult = (r: EveResults): LabResult => ({ results: r, report: eveReport(r), summary: eveSummary(r) });
     const eveLr = (task: string, name: string) => tasks.find((t) => t.name === task)?.contestants.find((c) => c.name === name)?.budgets.find((b) => b.budget === 'small')?.lr ?? 1e-3;
+    const sweep = async (e: SuiteTask) => {
+      heat.push(await heatmap(e, eveLr(e.name, 'eve'), cfg.heat.beta3, cfg.heat.c, { steps: e.budget.steps, seeds: heatSeeds, signal: opts.signal, onCell: () => loop.progress(++done) }));
+      const task = await e.make();
+      try {
+        for (const variant of ['clip', 'thresholds'] as const) {
+          const cname = variant === 'clip' ? 'eve' : 'eve-thresholds';
+          const lr = eveLr(e.name, cname);
+          traces.push(await coefficientTrace(task, eve({ lr, variant }), cname, lr, e.budget.steps, base, { signal: opts.signal }));
+        }
+      } finally {
+        task.dispose?.();
+      }
+    };
     loop.progress(0);
+    // the sweep tasks first, each followed at once by its sweep and coefficient traces, so that
+    // an interrupted run still holds them
+    const ordered = [...entries.filter((e) => heatTasks.includes(e.name)), ...entries.filter((e) => !heatTasks.includes(e.name))];
     try {
-      for (const e of entries) {
+      for (const e of ordered) {
         let partialTask: EveTaskResult | undefined;
         try {
           tasks.push(await suiteRuns(e, contestants, {
@@ -104,25 +120,7 @@ export const eveLab: Lab = {
           if (partialTask && isAborted(err)) tasks.push(partialTask);
           throw err;
         }
-      }
-      if (hasEve) {
-        for (const name of heatTasks) {
-          const e = suiteTask(name);
-          heat.push(await heatmap(e, eveLr(name, 'eve'), cfg.heat.beta3, cfg.heat.c, { steps: e.budget.steps, seeds: heatSeeds, signal: opts.signal, onCell: () => loop.progress(++done) }));
-        }
-        for (const name of heatTasks) {
-          const e = suiteTask(name);
-          const task = await e.make();
-          try {
-            for (const variant of ['clip', 'thresholds'] as const) {
-              const cname = variant === 'clip' ? 'eve' : 'eve-thresholds';
-              const lr = eveLr(name, cname);
-              traces.push(await coefficientTrace(task, eve({ lr, variant }), cname, lr, e.budget.steps, base, { signal: opts.signal }));
-            }
-          } finally {
-            task.dispose?.();
-          }
-        }
+        if (hasEve && heatTasks.includes(e.name)) await sweep(e);
       }
       loop.progress(++done);
     } catch (err) {

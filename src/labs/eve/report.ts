@@ -17,7 +17,7 @@ export interface EveResults extends ResultsHeader {
   findings: Finding[];
 }
 
-const BUDGET_NAME: Record<Budget, string> = { oneShot: 'one-shot (defaults)', small: 'small (7-point lr grid)', large: 'large (lr × extra grid)' };
+const BUDGET_NAME: Record<Budget, string> = { oneShot: 'one-shot', small: 'small', large: 'large' };
 /** Optimizers drawn in the LR-sensitivity and learning-curve figures (the table has them all). */
 export const FIGURE_SET = ['sgd', 'momentum', 'adam', 'adam-cosine', 'eve', 'eve-thresholds', 'lion', 'lion+feedback'];
 
