@@ -186,24 +186,26 @@ export function heatmapChart(rows: string[], cols: string[], values: number[][],
 }
 
 /**
- * Robust y-range for loss curves: [low, high] where high is the largest value among the series'
- * medians' 10× (so one diverging or outlying series does not flatten the others) but at least the
- * largest final value. Pass it as `yDomain` to `lineChart`; values outside are clipped.
+ * Robust y-range for loss curves: [lowest value, top] with
+ *   top = min(largest value, max(median of the series' first values, 100 × median of the series' medians)),
+ * so that one diverging or outlying series does not flatten the others (its points above the top
+ * are clipped at the frame) while the common start stays in view. Pass it as `yDomain` to
+ * `lineChart`. Undefined when no series has a usable value.
  */
 export function robustDomain(series: LineSeries[], logY: boolean): [number, number] | undefined {
   const all: number[] = [];
-  const finals: number[] = [];
+  const firsts: number[] = [];
   const medians: number[] = [];
+  const med = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor((v.length - 1) / 2)]!;
   for (const s of series) {
     const ys = Array.from(s.y).filter((v) => Number.isFinite(v) && (!logY || v > 0));
     if (ys.length === 0) continue;
     all.push(...ys);
-    finals.push(ys[ys.length - 1]!);
-    const sorted = [...ys].sort((a, b) => a - b);
-    medians.push(sorted[Math.floor(sorted.length / 2)]!);
+    firsts.push(ys[0]!);
+    medians.push(med(ys));
   }
   if (all.length === 0) return undefined;
   const lo = Math.min(...all);
-  const hi = Math.min(Math.max(...all), Math.max(...finals, 10 * Math.max(...medians)));
+  const hi = Math.min(Math.max(...all), Math.max(med(firsts), 100 * med(medians)));
   return lo < hi ? [lo, hi] : undefined;
 }

@@ -96,7 +96,7 @@ export function eveReport(r: EveResults): ReportDoc {
   });
   sections.push({
     title: 'Learning curves at each optimizer’s tuned learning rate',
-    text: ['Mean minibatch training loss over the reported seeds (small budget), in buckets; log axis. The y range is cut at ten times the largest median so that one diverging optimizer does not flatten the others.'],
+    text: ['Mean minibatch training loss over the reported seeds (small budget), in buckets; log axis. The y range is cut at the larger of the common start and 100 × the median curve value (robustDomain), so that one diverging optimizer does not flatten the others.'],
     charts: figTasks.map((t) => {
       const series = t.contestants.filter((c) => FIGURE_SET.includes(c.name) && c.curves.small).map((c) => {
         const y = c.curves.small!;

@@ -81,7 +81,7 @@ export function raceReport(r: RaceResults): ReportDoc {
       title: `${t.name} — ${t.description}`,
       text: [
         `${t.size} parameters; ${t.steps} steps per run; mean initial loss ${formatNumber(t.initialLoss, 4)}; target ${thr}${t.randomStart ? '; a random start per seed' : ''}.`,
-        `Mean training loss over the seeds on a log axis (losses below ${formatNumber(Y_FLOOR)} are drawn at it); the axis is cut at ten times the largest median so that one outlier does not flatten the others.`,
+        `Mean training loss over the seeds on a log axis (losses below ${formatNumber(Y_FLOOR)} are drawn at it); the axis is cut at the larger of the common start and 100 × the median curve value (robustDomain), so that one outlier does not flatten the others.`,
       ],
       tables: [
         {
