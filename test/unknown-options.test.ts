@@ -45,6 +45,7 @@ const FACTORIES: Record<string, Call> = {
   scaleByAdam: (k) => optim.scaleByAdam(bogus(k)),
   scaleByEve: (k) => optim.scaleByEve(bogus(k)),
   scaleByLion: (k) => optim.scaleByLion(bogus(k)),
+  eveFeedback: (k) => optim.eveFeedback(bogus(k)),
   trace: (k) => optim.trace(bogus(k)),
   chain: (k) => optim.chain(optim.scaleByLearningRate(0.1), bogus(k)),
   linearSchedule: (k) => optim.linearSchedule(bogus(k, { init: 1, end: 0, steps: 10 }) as never),
@@ -78,6 +79,7 @@ const FACTORIES: Record<string, Call> = {
 const NO_OPTIONS: Record<string, string> = {
   OptState: 'made by optimizers; init/step/restore options are walked below',
   readCheckpoint: 'takes bytes only',
+  orthogonal: 'takes (n, rng)',
   scale: 'takes one number',
   scaleByLearningRate: 'takes one number or schedule',
   addDecayedWeights: 'takes one number',

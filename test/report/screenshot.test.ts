@@ -14,7 +14,8 @@ let browser: Browser;
 let server: StaticServer;
 
 before(async () => {
-  const r = await raceLab.run({ quick: true, seed: 0, extra: { task: 'rosenbrock,rastrigin-10', steps: '60', seeds: '2' } });
+  // full mode: the 11-point grid makes the widest table (13 columns)
+  const r = await raceLab.run({ quick: false, seed: 0, extra: { task: 'rosenbrock,rastrigin-10', steps: '60', seeds: '2' } });
   const html = await renderReport(r.report);
   server = await serveRepository({ '/race-report.html': html });
   browser = await launchChromium();

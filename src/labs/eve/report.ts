@@ -55,6 +55,22 @@ function taskTable(t: EveTaskResult) {
   };
 }
 
+/** How often the small budget chose the largest or smallest rate of its grid (the grid may be too narrow there). */
+export function edgeNote(r: EveResults): string {
+  let top = 0, bottom = 0, n = 0;
+  for (const t of r.tasks) {
+    for (const c of t.contestants) {
+      const s = c.budgets.find((b) => b.budget === 'small');
+      const col = s?.tuning[0];
+      if (!col || s!.lr === null) continue;
+      n++;
+      if (s!.lr === col.lrs.at(-1)) top++;
+      if (s!.lr === col.lrs[0]) bottom++;
+    }
+  }
+  return `Caveat: the small budget chose the largest rate of its 7-point grid in ${top} of ${n} (task, optimizer) pairs and the smallest in ${bottom}; there the grid (three half-decades either side of the library default) limits the tuned result, as it would for a user following the protocol.`;
+}
+
 /** The lab's report (see lab.ts for the protocol). */
 export function eveReport(r: EveResults): ReportDoc {
   const sections: ReportSection[] = [];
@@ -67,6 +83,7 @@ export function eveReport(r: EveResults): ReportDoc {
     title: 'Protocol',
     text: [
       `Three budgets per optimizer (Schmidt et al. 2021): one-shot = library defaults; small = the lr tuned on the 7-point half-decade grid centred on the default lr; large = lr × one extra hyper-parameter. Tuning score: final training loss summed over tuning seeds ${r.settings.tuneSeeds.join(', ')}; reported seeds ${r.settings.reportSeeds.join(', ')} (disjoint). Seed s starts at task.init(s) and uses minibatches s·T … s·T + T − 1.`,
+      edgeNote(r),
       'Metrics: final training loss (evaluate on the whole training split), the test metric, the mean minibatch loss over the run (area under the training-loss curve divided by the steps) and the first step whose minibatch loss reaches the task’s target. A run diverges under the protocol’s one rule (non-finite, or above 1e8·(|L₀| + 1)).',
     ],
     tables: [
