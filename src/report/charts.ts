@@ -167,18 +167,22 @@ export function heatmapChart(rows: string[], cols: string[], values: number[][],
       if (Number.isFinite(v) && (!o.logColor || v > 0)) data.push({ row: rows[i]!, col: cols[j]!, value: v, label: Number(v.toPrecision(2)).toExponential(1) });
     }),
   );
+  const vals = data.map((d) => d.value);
+  const [lo, hi] = [Math.min(...vals), Math.max(...vals)];
+  const mid = vals.length === 0 ? 0 : o.logColor ? Math.sqrt(lo * hi) : (lo + hi) / 2;
   const spec: Record<string, unknown> = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     width: o.width ?? 420,
     height: o.height ?? 300,
     data: { values: data },
     encoding: {
-      x: { field: 'col', type: 'ordinal', title: o.xTitle, sort: cols },
+      x: { field: 'col', type: 'ordinal', title: o.xTitle, sort: cols, axis: { labelAngle: 0 } },
       y: { field: 'row', type: 'ordinal', title: o.yTitle, sort: rows },
     },
     layer: [
       { mark: 'rect', encoding: { color: { field: 'value', type: 'quantitative', title: o.colorTitle, scale: { scheme: 'viridis', reverse: true, ...(o.logColor ? { type: 'log' } : {}) } } } },
-      { mark: { type: 'text', fontSize: 9 }, encoding: { text: { field: 'label' }, color: { value: 'black' } } },
+      // white text on the dark (high) half of the colour scale, black on the light half
+      { mark: { type: 'text', fontSize: 9 }, encoding: { text: { field: 'label' }, color: { condition: { test: `datum.value > ${mid}`, value: 'white' }, value: 'black' } } },
     ],
   };
   if (o.title) spec.title = o.title;
