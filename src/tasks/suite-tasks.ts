@@ -1,4 +1,4 @@
-import { MetaoptimError } from '../core/errors.js';
+import { MetaoptimError, checkOptions } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import { Mlp } from '../nn/mlp.js';
 import { type Runtime, defaultRuntimeOrThrow, ready } from '../runtime/runtime.js';
@@ -9,7 +9,8 @@ import type { Evaluation, Split, Task } from './types.js';
 /**
  * The benchmark suite's tasks that no other module provides (tasks/suite.ts lists them all).
  * Each is seeded: `init(seed)` draws the start, the minibatch index addresses the data stream.
- * Errors: LENGTH_MISMATCH (params/grad of the wrong length), DISPOSED (autoencoder after dispose).
+ * Errors: UNKNOWN_OPTION, INVALID_ARGUMENT (sizes), LENGTH_MISMATCH (params/grad of the wrong
+ * length), DISPOSED (autoencoder after dispose).
  */
 
 function checkLen(name: string, n: number, p: Float32Array, g?: Float32Array): void {
@@ -67,8 +68,10 @@ export function bealeTask(): Task {
  * Start: θ₀ = 10·1 + N(0, I) from the seed (DeepOBS starts at 10·1). Structure seed 0.
  */
 export function deepNoisyQuadraticTask(o: { n?: number; batchSize?: number } = {}): Task {
+  checkOptions('deepNoisyQuadraticTask', o, ['n', 'batchSize']);
   const n = o.n ?? 100;
   const B = o.batchSize ?? 16;
+  if (!Number.isInteger(n) || n < 10 || !Number.isInteger(B) || B < 1) throw new MetaoptimError('INVALID_ARGUMENT', 'deepNoisyQuadraticTask: need an integer n ≥ 10 and batchSize ≥ 1');
   const rng = new Rng(0, 0xdee9);
   const q = orthogonal(n, rng.fork(1));
   const er = rng.fork(2);
@@ -121,7 +124,9 @@ export function deepNoisyQuadraticTask(o: { n?: number; batchSize?: number } = {
  * Parameters: W₁ (16×8), b₁ (16), w₂ (16), b₂ (1) = 161. Computed in f64.
  */
 export function teacherStudentTask(o: { batchSize?: number } = {}): Task {
+  checkOptions('teacherStudentTask', o, ['batchSize']);
   const D = 8, Hd = 16, B = o.batchSize ?? 32;
+  if (!Number.isInteger(B) || B < 1) throw new MetaoptimError('INVALID_ARGUMENT', `teacherStudentTask: batchSize must be a positive integer, got ${B}`);
   const size = Hd * D + Hd + Hd + 1;
   const initParams = (r: Rng): Float32Array => {
     const p = new Float32Array(size);
@@ -190,6 +195,7 @@ export function teacherStudentTask(o: { batchSize?: number } = {}): Task {
  * whole split. Owns WebAssembly memory: `dispose()` it.
  */
 export async function digitsAutoencoderTask(o: { batchSize?: number; runtime?: Runtime } = {}): Promise<Task> {
+  checkOptions('digitsAutoencoderTask', o, ['batchSize', 'runtime']);
   const data = await digitsSplit();
   let runtime = o.runtime;
   if (!runtime) {
@@ -197,6 +203,7 @@ export async function digitsAutoencoderTask(o: { batchSize?: number; runtime?: R
     runtime = defaultRuntimeOrThrow();
   }
   const B = o.batchSize ?? 64;
+  if (!Number.isInteger(B) || B < 1 || B > data.train.rows) throw new MetaoptimError('INVALID_ARGUMENT', `digitsAutoencoderTask: batchSize must be an integer in [1, ${data.train.rows}], got ${B}`);
   const F = data.train.features;
   const model = new Mlp({ sizes: [F, 16, F], activation: 'sigmoid', loss: 'mse', maxBatch: Math.max(data.train.rows, data.test.rows), runtime });
   const rows = data.train.rows;

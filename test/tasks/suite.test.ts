@@ -92,6 +92,11 @@ test('the tasks the suite adds have exact gradients (finite differences) and the
     ae.dispose!();
   }
   assert.throws(() => ae.loss(ae.init(0), 0), (e: unknown) => e instanceof MetaoptimError && e.code === 'DISPOSED');
+  const unknown = (e: unknown) => e instanceof MetaoptimError && e.code === 'UNKNOWN_OPTION';
+  assert.throws(() => teacherStudentTask({ batch: 3 } as never), unknown);
+  assert.throws(() => deepNoisyQuadraticTask({ dim: 3 } as never), unknown);
+  await assert.rejects(digitsAutoencoderTask({ bs: 3 } as never), unknown);
+  assert.throws(() => teacherStudentTask({ batchSize: 0 }), /positive integer/);
 });
 
 test('registerSuiteTasks adds (held-out) tasks; suiteTasks filters on the mark; duplicates are refused', () => {
