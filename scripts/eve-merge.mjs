@@ -33,7 +33,8 @@ const first = runs[0];
 const merged = {
   ...first,
   elapsedMs: runs.reduce((s, r) => s + r.elapsedMs, 0),
-  partial: runs.some((r) => r.partial),
+  // partial only when a merged task lacks contestants (an interrupted run whose tasks another run covered is complete)
+  partial: tasks.some((t) => t.contestants.length < first.contestants.length),
   settings: { ...first.settings, tasks: tasks.map((t) => t.name) },
   tasks,
   heatmaps: runs.flatMap((r) => r.heatmaps),
