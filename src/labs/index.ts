@@ -23,3 +23,18 @@ export { type DcoLabResults, dcoLab } from './dco/lab.js';
 export { LOGISTIC_LR_GRID, type LogisticExperimentOptions, type LogisticExperimentResult, type LogisticRow, logisticExperiment } from './dco/logistic.js';
 export * as dynamics from './dynamics/index.js';
 export * as learned from './learned/index.js';
+export {
+  BUDGETS,
+  type Budget,
+  type BudgetResult,
+  type ProtocolContestant,
+  type RunMetrics,
+  type ThreeBudgetOptions,
+  rankAcrossTasks,
+  runMetrics,
+  runThreeBudgets,
+} from './protocol.js';
+export { pickContestants, registerContestants, suiteContestants } from './contestants.js';
+export { eveLab } from './eve/lab.js';
+export { type EveResults, eveReport } from './eve/report.js';
+export { type Finding, type Verdict, findings as eveFindings } from './eve/findings.js';

@@ -1,6 +1,6 @@
 import { MetaoptimError, checkOptions } from '../core/errors.js';
 import { type LoopOptions, LOOP_OPTION_KEYS, Loop } from '../core/loop.js';
-import { iqm, mean, sd } from '../core/stats.js';
+import { iqm, mean, ranks, sd } from '../core/stats.js';
 import type { Optimizer } from '../optim/types.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { DIVERGENCE_FACTOR, type TrainResult, train } from '../tasks/train.js';
@@ -243,4 +243,192 @@ export interface ResultsHeader {
  */
 export function resultsHeader(h: ResultsHeader): ResultsHeader {
   return { lab: h.lab, version: h.version, seed: h.seed, quick: h.quick, build: h.build, elapsedMs: h.elapsedMs, partial: h.partial };
+}
+
+// ---- The three-budget protocol (issue 13; Schmidt, Schneider & Hennig 2021) -----------------
+
+/** How much tuning a contestant gets: library defaults, the 7-point lr grid, or lr × one extra grid. */
+export type Budget = 'oneShot' | 'small' | 'large';
+
+/** All three budgets, in order. */
+export const BUDGETS: readonly Budget[] = ['oneShot', 'small', 'large'];
+
+/**
+ * An optimizer under the three-budget protocol. `make` builds it from a learning rate and the
+ * value of its extra hyper-parameter (both `undefined` = the library default) for a run of
+ * `steps` steps (decay schedules need the horizon). `defaultLr: null` marks an optimizer without
+ * a learning rate (e.g. `learned()`): every budget is then its one-shot run. `prepare` (optional)
+ * runs once before the first `make` (e.g. to load a learned optimizer's θ).
+ */
+export interface ProtocolContestant {
+  name: string;
+  /** The configuration, as shown in reports. */
+  config: string;
+  defaultLr: number | null;
+  /** The large budget's extra hyper-parameter: its name, grid and default value. */
+  extra?: { name: string; values: readonly number[]; default: number };
+  prepare?(): Promise<void>;
+  make(h: { lr?: number; extra?: number; steps: number }): Optimizer;
+}
+
+/** One reported run's metrics. */
+export interface RunMetrics {
+  seed: number;
+  /** `evaluate('train').loss` at the end (+∞ when diverged). */
+  finalLoss: number;
+  /** `evaluate('test')` at the end: loss, and accuracy where the task has one (null when diverged). */
+  testLoss: number | null;
+  testAccuracy: number | null;
+  /** Area under the minibatch training-loss curve divided by the steps: mean_t L_t (+∞ when diverged). */
+  auc: number;
+  /** First step t with L_t ≤ target (t = steps: the final evaluation), or null. */
+  stepsToTarget: number | null;
+  diverged: boolean;
+}
+
+/** What one budget chose and how its reported seeds did. */
+export interface BudgetResult {
+  budget: Budget;
+  lr: number | null;
+  extra: number | null;
+  /** Tuning scores (summed final training loss over the tuning seeds; +∞ diverged), by extra value then lr. */
+  tuning: { extra: number | null; lrs: number[]; scores: number[] }[];
+  runs: RunMetrics[];
+}
+
+export interface ThreeBudgetOptions extends LoopOptions {
+  steps: number;
+  target: number;
+  /** Seeds of the reported runs (issue 13: ≥ 10 in full mode). */
+  reportSeeds: readonly number[];
+  /** Seeds of the tuning runs; must be disjoint from `reportSeeds`. */
+  tuneSeeds: readonly number[];
+  budgets?: readonly Budget[];
+  /** Sampled loss curve: the mean minibatch loss of the reported seeds in this many buckets (default 0 = none). */
+  curvePoints?: number;
+}
+
+/** Scores one finished run (see `RunMetrics`). */
+export function runMetrics(r: FixedRun, seed: number, steps: number, target: number): RunMetrics {
+  const diverged = r.diverged || !Number.isFinite(r.finalLoss);
+  let hit: number | null = null;
+  for (let t = 0; t < r.losses.length && hit === null; t++) if (r.losses[t]! <= target) hit = t;
+  if (hit === null && !diverged && r.finalLoss <= target) hit = steps;
+  const test = r.final.test;
+  return {
+    seed,
+    finalLoss: diverged ? Infinity : r.finalLoss,
+    testLoss: diverged || !test ? null : test.loss,
+    testAccuracy: diverged || test?.accuracy === undefined ? null : test.accuracy,
+    auc: diverged ? Infinity : r.summedLoss / Math.max(1, r.losses.length),
+    stepsToTarget: diverged ? null : hit,
+    diverged,
+  };
+}
+
+/**
+ * Runs one contestant on one task under the three-budget protocol:
+ * - one-shot: the library defaults;
+ * - small: the lr tuned (`tuneLr`, score = final training loss summed over `tuneSeeds`) on the
+ *   7-point half-decade grid centred on the default lr (`lrGrid({ center: defaultLr })`);
+ * - large: the lr grid × the contestant's extra grid (the small budget's column is reused for
+ *   the default extra value); the best pair wins (first on ties).
+ * Each chosen configuration is then run on every reported seed s: start `task.init(s)`,
+ * minibatches s·steps … (tuning seed u likewise), evaluated on train and test; a budget whose
+ * choice equals an earlier budget's reuses its runs (they would be identical).
+ * Returns one `BudgetResult` per budget and, with `curvePoints`, each budget's mean curve.
+ * Errors: INVALID_ARGUMENT (overlapping seeds, every lr diverged), ABORTED.
+ */
+export async function runThreeBudgets(c: ProtocolContestant, task: Task, o: ThreeBudgetOptions): Promise<{ budgets: BudgetResult[]; curves: Record<string, number[]> }> {
+  checkOptions('runThreeBudgets', o, [...LOOP_OPTION_KEYS, 'steps', 'target', 'reportSeeds', 'tuneSeeds', 'budgets', 'curvePoints']);
+  if (o.tuneSeeds.some((s) => o.reportSeeds.includes(s))) throw new MetaoptimError('INVALID_ARGUMENT', 'runThreeBudgets: tuning seeds must be disjoint from the reported seeds');
+  const steps = o.steps;
+  const wanted = o.budgets ?? BUDGETS;
+  const loop = new Loop('runThreeBudgets', o, { label: `${task.name} ${c.name}`, total: wanted.length });
+  await c.prepare?.();
+  const tune = async (extra: number | undefined): Promise<{ lrs: number[]; scores: number[] }> => {
+    const grid = lrGrid({ center: c.defaultLr! });
+    const scores = grid.map(() => 0);
+    for (const [k, s] of o.tuneSeeds.entries()) {
+      const r = await tuneLr((lr) => c.make({ lr, extra, steps }), task, grid, { steps, seed: s, batchOffset: s * steps, signal: o.signal }).catch((e) => {
+        if (e instanceof MetaoptimError && e.code === 'INVALID_ARGUMENT') return { scores: grid.map(() => Infinity) };
+        throw e;
+      });
+      r.scores.forEach((v, i) => (scores[i] = k === 0 ? v : scores[i]! + v));
+    }
+    return { lrs: grid, scores };
+  };
+  const out: BudgetResult[] = [];
+  const curves: Record<string, number[]> = {};
+  let small: { lrs: number[]; scores: number[] } | undefined;
+  const done = new Map<string, { runs: RunMetrics[]; curve: number[] | undefined }>();
+  for (const [bi, budget] of wanted.entries()) {
+    let lr: number | undefined;
+    let extra: number | undefined;
+    const tuning: BudgetResult['tuning'] = [];
+    if (budget !== 'oneShot' && c.defaultLr !== null) {
+      const extras = budget === 'large' && c.extra ? c.extra.values : [undefined];
+      let best = Infinity;
+      for (const x of extras) {
+        const isDefault = x === undefined || x === c.extra?.default;
+        const t = isDefault && small ? small : await tune(x);
+        if (isDefault) small ??= t;
+        tuning.push({ extra: x ?? null, ...t });
+        t.scores.forEach((s, i) => {
+          if (s < best) [best, lr, extra] = [s, t.lrs[i]!, x];
+        });
+      }
+      if (lr === undefined) [lr, extra] = [c.defaultLr, undefined]; // every point diverged: report the defaults
+    }
+    // a configuration an earlier budget already ran (same lr and extra) is not run again
+    const key = `${lr}|${extra}`;
+    const seen = done.get(key);
+    const runs: RunMetrics[] = seen ? seen.runs : [];
+    if (!seen) {
+      const sum = o.curvePoints ? new Float64Array(steps) : null;
+      for (const s of o.reportSeeds) {
+        const r = await runFixed(c.make({ lr, extra, steps }), task, steps, { seed: s, batchOffset: s * steps, evalSplits: ['train', 'test'], signal: o.signal });
+        runs.push(runMetrics(r, s, steps, o.target));
+        if (sum) for (let t = 0; t < steps; t++) sum[t] += r.diverged ? NaN : (r.losses[t] ?? NaN);
+      }
+      done.set(key, { runs, curve: sum ? bucketMeans(sum, o.curvePoints!, o.reportSeeds.length) : undefined });
+    }
+    const curve = done.get(key)!.curve;
+    if (curve) curves[budget] = curve;
+    out.push({ budget, lr: lr ?? (budget === 'oneShot' ? c.defaultLr : null), extra: extra ?? c.extra?.default ?? null, tuning, runs });
+    await loop.tick(bi + 1, () => out);
+  }
+  loop.finish();
+  return { budgets: out, curves };
+}
+
+function bucketMeans(sum: Float64Array, points: number, n: number): number[] {
+  const stride = Math.max(1, Math.ceil(sum.length / points));
+  const out: number[] = [];
+  for (let t = 0; t < sum.length; t += stride) {
+    let s = 0;
+    let k = 0;
+    for (let u = t; u < Math.min(t + stride, sum.length); u++, k++) s += sum[u]!;
+    out.push(s / k / n);
+  }
+  return out;
+}
+
+/**
+ * Aggregates a score table `score[task][contestant]` (lower is better; non-finite = worst):
+ * win counts (the lowest score per task; ties share the win), per-task ranks (1 = best, ties get
+ * their mean rank) and the mean rank per contestant across tasks.
+ */
+export function rankAcrossTasks(names: readonly string[], score: readonly (readonly number[])[]): { wins: number[]; ranks: number[][]; meanRank: number[] } {
+  const wins = names.map(() => 0);
+  const rk = score.map((row) => {
+    const clean = row.map((v) => (Number.isFinite(v) ? v : Number.MAX_VALUE));
+    const best = Math.min(...clean);
+    clean.forEach((v, j) => {
+      if (v === best) wins[j]! += 1;
+    });
+    return ranks(clean);
+  });
+  const meanRank = names.map((_, j) => mean(rk.map((r) => r[j]!)));
+  return { wins, ranks: rk, meanRank };
 }

@@ -1,6 +1,7 @@
 import { bilevelLab } from './bilevel/index.js';
 import { dcoLab } from './dco/lab.js';
 import { dynamicsLab } from './dynamics/lab.js';
+import { eveLab } from './eve/lab.js';
 import { learnedLab } from './learned/lab.js';
 import { raceLab } from './race/lab.js';
 import { restartsLab } from './restarts/index.js';
@@ -13,6 +14,7 @@ export const labs: Lab[] = [
   bilevelLab,
   dcoLab,
   dynamicsLab,
+  eveLab,
   learnedLab,
   raceLab,
   restartsLab,

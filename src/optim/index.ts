@@ -1,5 +1,5 @@
 export { type AdamOptions, adam, adamw } from './adam.js';
-export { type EveOptions, eve } from './eve.js';
+export { type EpsMode, type EveOptions, eve } from './eve.js';
 export { type LionOptions, lion } from './lion.js';
 export { type SgdOptions, momentum, sgd } from './sgd.js';
 export { OptState } from './state.js';
@@ -22,6 +22,8 @@ export {
   chain,
   clipByGlobalNorm,
   clipByValue,
+  type EveFeedbackOptions,
+  eveFeedback,
   scale,
   scaleByAdam,
   scaleByEve,

@@ -2,7 +2,7 @@ import { MetaoptimError, checkNumber, checkOptions } from '../core/errors.js';
 import type { Kernels } from '../runtime/kernels.js';
 import { adamHyper, adamScalars } from './adam.js';
 import { LR_RANGE, WD_RANGE, makeOptimizer, nonFinitePolicy, scheduleOrNumber, valueAt } from './base.js';
-import { EVE_KEYS, type EveOptions, eveFeedback, eveHyper, eveLoss, eveScalars } from './eve.js';
+import { EVE_KEYS, type EveOptions, eveCoefficient, eveEps, eveHyper, eveLoss, eveScalars } from './eve.js';
 import { type FieldRules, type ValueRule, eveRules } from './rules.js';
 import type { NonFinitePolicy, Optimizer, Schedule, StepInfo } from './types.js';
 
@@ -10,6 +10,11 @@ import type { NonFinitePolicy, Optimizer, Schedule, StepInfo } from './types.js'
 // u = g, each transform rewrites u in place (reading its own slots and scalars), and
 // finally p ← p + u. Each fused optimizer equals its chain bit for bit (a property
 // test proves it), e.g. adam(o) ≡ chain(scaleByAdam(o), scaleByLearningRate(o.lr)).
+// Scalar factors are folded: a run of transforms that only multiply u by a number
+// (`factor`: scale, scaleByLearningRate, eveFeedback), together with a factor an `apply`
+// returns, is multiplied out in f64 (in chain order) and applied as ONE f32 multiply before
+// the next elementwise transform (or at the end). So eve() ≡ chain(scaleByAdam(),
+// eveFeedback(), scaleByLearningRate(lr)): both multiply u once by f32((1/d̃)·lr).
 
 /** What a transform sees during one step. */
 export interface TransformContext {
@@ -43,7 +48,16 @@ export interface Transform {
    * or `undefined` to skip the whole step. May throw.
    */
   prepare?(ctx: TransformContext, policy: NonFinitePolicy): unknown;
-  apply(ctx: TransformContext, prepared: unknown): void;
+  /**
+   * Rewrites u in place. May return a number s: u is then still to be multiplied by s
+   * (the chain folds s with the factors that follow; see the header comment).
+   */
+  apply(ctx: TransformContext, prepared: unknown): void | number;
+  /**
+   * For a transform that only multiplies u by a scalar: returns that scalar (and updates the
+   * transform's own scalars). `chain` then calls this instead of `apply` and folds the factor.
+   */
+  factor?(ctx: TransformContext, prepared: unknown): number;
 }
 
 /**
@@ -61,7 +75,7 @@ export interface Transform {
  */
 export function scale(s: number): Transform {
   checkNumber('scale', 's', s);
-  return { name: 'scale', hyperparams: { s }, slots: [], scalars: {}, apply: (c) => c.k.scale_f32(c.u, c.n, s) };
+  return { name: 'scale', hyperparams: { s }, slots: [], scalars: {}, apply: (c) => c.k.scale_f32(c.u, c.n, s), factor: () => s };
 }
 
 /**
@@ -87,6 +101,7 @@ export function scaleByLearningRate(lr: number | Schedule): Transform {
     scalars: {},
     prepare: (c) => valueAt('scaleByLearningRate', 'lr', v, c.count, LR_RANGE),
     apply: (c, lrNow) => c.k.scale_f32(c.u, c.n, -(lrNow as number)),
+    factor: (_c, lrNow) => -(lrNow as number),
   };
 }
 
@@ -157,9 +172,48 @@ export function scaleByEve(opts: Omit<EveOptions, 'lr' | 'weightDecay' | 'nonFin
     prepare: (c, policy) => eveLoss('scaleByEve', c.info, policy),
     apply(c, loss) {
       const a = adamScalars(h.beta1, h.beta2, c.count);
-      const f = eveFeedback(h, c.scalars, c.prefix, loss as number | null);
-      c.k.scale_by_adam_f32(c.u, c.slot('m'), c.slot('v'), c.n, h.beta1, a.ob1, h.beta2, a.ob2, a.c1 / f.c1Div, a.r2 * f.r2Mul, h.eps);
+      const f = eveCoefficient(h, c.scalars, c.prefix, loss as number | null);
+      c.k.scale_by_adam_f32(c.u, c.slot('m'), c.slot('v'), c.n, h.beta1, a.ob1, h.beta2, a.ob2, a.c1, a.r2 * f.r2Mul, eveEps(h, a.r2));
+      return 1 / f.c1Div; // clip: the whole step is divided by d̃ (folded with the lr); thresholds: 1
     },
+  };
+}
+
+/** Options of `eveFeedback` (Eve's later, clip variant). */
+export interface EveFeedbackOptions {
+  /** Clip constant c: the coefficient d̃ lies in [1/c, c] (default 10). */
+  c?: number;
+  /** β3, decay of d̃'s moving average (default 0.999). */
+  beta3?: number;
+  /** Known lower bound f* of the loss (default 0). */
+  fStar?: number;
+}
+
+/**
+ * Eve's loss feedback on ANY base direction (the form proposed for optax in PR #805; Hayashi,
+ * Koushik & Neubig's clip variant): u ← u/d̃ with
+ *   d_t = |f_t − f_{t−1}| / (min(f_t, f_{t−1}) − f*),  d̃ ← β3·d̃ + (1−β3)·clip(d_t, 1/c, c)
+ * (d̃ = 1 at the first step; the guards of `eve`, see `eveCoefficient`). Needs the minibatch
+ * loss every step: `step(state, grads, { loss })`. Defaults c = 10, β3 = 0.999, f* = 0.
+ * `chain(scaleByAdam(), eveFeedback(), scaleByLearningRate(lr))` equals `eve({ lr })` bit
+ * for bit; `chain(scaleByLion(), eveFeedback(), scaleByLearningRate(lr))` is Lion + feedback.
+ * Errors: UNKNOWN_OPTION, INVALID_HYPERPARAMETER; per step MISSING_LOSS / NON_FINITE_LOSS.
+ */
+export function eveFeedback(opts: EveFeedbackOptions = {}): Transform {
+  const o = checkOptions('eveFeedback', opts, ['c', 'beta3', 'fStar']);
+  const h = eveHyper('eveFeedback', { ...o, variant: 'clip' });
+  const sc = eveScalars(h);
+  return {
+    name: 'eveFeedback',
+    hyperparams: { c: h.c, beta3: h.beta3, fStar: h.fStar },
+    slots: [],
+    scalars: sc,
+    rules: { scalars: eveRules(h) },
+    prepare: (c, policy) => eveLoss('eveFeedback', c.info, policy),
+    apply(c, loss) {
+      c.k.scale_f32(c.u, c.n, 1 / eveCoefficient(h, c.scalars, c.prefix, loss as number | null).c1Div);
+    },
+    factor: (c, loss) => 1 / eveCoefficient(h, c.scalars, c.prefix, loss as number | null).c1Div,
   };
 }
 
@@ -316,7 +370,21 @@ export function chain(...args: (Transform | { nonFinite?: NonFinitePolicy })[]):
       const prepared = transforms.map((t, i) => (t.prepare ? t.prepare(ctxs[i]!, policy) : true));
       if (prepared.some((p) => p === undefined)) return false;
       s.view('updates').set(s.grads);
-      transforms.forEach((t, i) => t.apply(ctxs[i]!, prepared[i]));
+      let pending = 1; // folded scalar factors not yet applied to u (f64 product, chain order)
+      const flush = () => {
+        if (pending !== 1) k.scale_f32(s.ptr('updates'), n, pending);
+        pending = 1;
+      };
+      transforms.forEach((t, i) => {
+        if (t.factor) {
+          pending *= t.factor(ctxs[i]!, prepared[i]);
+          return;
+        }
+        flush();
+        const r = t.apply(ctxs[i]!, prepared[i]);
+        if (typeof r === 'number') pending *= r;
+      });
+      flush();
       k.axpy_f32(s.ptr('params'), s.ptr('updates'), n, 1);
       return true;
     },
@@ -330,6 +398,7 @@ const TRANSFORMS: Record<string, (h: Record<string, never>) => Transform> = {
   addDecayedWeights: (h) => addDecayedWeights(h.weightDecay),
   scaleByAdam: (h) => scaleByAdam(h),
   scaleByEve: (h) => scaleByEve(h),
+  eveFeedback: (h) => eveFeedback(h),
   scaleByLion: (h) => scaleByLion(h),
   trace: (h) => trace(h),
   clipByGlobalNorm: (h) => clipByGlobalNorm(h.maxNorm),

@@ -27,6 +27,10 @@ export interface LineChartOptions {
   /** Plot size in pixels (default 560 × 300). */
   width?: number;
   height?: number;
+  /** Fixed y range (e.g. `robustDomain(series)`); points outside are clipped at the frame. */
+  yDomain?: [number, number];
+  /** Legend title (default none); the legend is placed below the plot, in as many columns as fit, never truncated. */
+  legendTitle?: string;
 }
 
 /** A multi-series line chart (one line per series, legend in series order). */
@@ -57,8 +61,11 @@ export function lineChart(series: LineSeries[], o: LineChartOptions = {}): Recor
     mark: { type: 'line', strokeWidth: 1.5, clip: true },
     encoding: {
       x: { field: 'x', type: 'quantitative', title: o.xTitle ?? 'x', scale: o.logX ? { type: 'log' } : { zero: false } },
-      y: { field: 'y', type: 'quantitative', title: o.yTitle ?? 'y', ...(o.logY ? { scale: { type: 'log' }, axis: { format: '.0e' } } : { scale: { zero: false } }) },
-      color: { field: 'series', type: 'nominal', title: null, scale: { domain: series.map((s) => s.name) }, sort: null },
+      y: { field: 'y', type: 'quantitative', title: o.yTitle ?? 'y', ...(o.logY ? { scale: { type: 'log', ...(o.yDomain ? { domain: o.yDomain } : {}) }, axis: { format: '.0e' } } : { scale: { zero: false, ...(o.yDomain ? { domain: o.yDomain } : {}) } }) },
+      color: {
+        field: 'series', type: 'nominal', title: o.legendTitle ?? null, scale: { domain: series.map((s) => s.name), ...(series.length > 10 ? { scheme: 'category20' } : {}) }, sort: null,
+        legend: { labelLimit: 0, orient: series.length > 6 ? 'bottom' : 'right', columns: series.length > 6 ? 4 : 1, symbolLimit: 0 },
+      },
     },
   };
   if (o.title) spec.title = o.title;
@@ -130,4 +137,79 @@ export function dotChart(rows: { category: string; values: ArrayLike<number> }[]
   };
   if (o.title) spec.title = o.title;
   return spec;
+}
+
+export interface HeatmapOptions {
+  title?: string;
+  /** Axis titles (words, not field names). */
+  xTitle: string;
+  yTitle: string;
+  /** Title of the colour legend. */
+  colorTitle: string;
+  /** Logarithmic colour scale (values ≤ 0 are dropped). */
+  logColor?: boolean;
+  width?: number;
+  height?: number;
+}
+
+/**
+ * A heat map: `values[i][j]` is the cell at row `rows[i]` and column `cols[j]` (categories in the
+ * given order; non-finite cells are left blank), with the value printed in each cell.
+ * Errors: LENGTH_MISMATCH (a row of the wrong length).
+ */
+export function heatmapChart(rows: string[], cols: string[], values: number[][], o: HeatmapOptions): Record<string, unknown> {
+  if (values.length !== rows.length || values.some((r) => r.length !== cols.length)) {
+    throw new MetaoptimError('LENGTH_MISMATCH', `heatmapChart: need ${rows.length} rows of ${cols.length} values`);
+  }
+  const data: { row: string; col: string; value: number; label: string }[] = [];
+  values.forEach((r, i) =>
+    r.forEach((v, j) => {
+      if (Number.isFinite(v) && (!o.logColor || v > 0)) data.push({ row: rows[i]!, col: cols[j]!, value: v, label: Number(v.toPrecision(2)).toExponential(1) });
+    }),
+  );
+  const vals = data.map((d) => d.value);
+  const [lo, hi] = [Math.min(...vals), Math.max(...vals)];
+  const mid = vals.length === 0 ? 0 : o.logColor ? Math.sqrt(lo * hi) : (lo + hi) / 2;
+  const spec: Record<string, unknown> = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    width: o.width ?? 420,
+    height: o.height ?? 300,
+    data: { values: data },
+    encoding: {
+      x: { field: 'col', type: 'ordinal', title: o.xTitle, sort: cols, axis: { labelAngle: 0 } },
+      y: { field: 'row', type: 'ordinal', title: o.yTitle, sort: rows },
+    },
+    layer: [
+      { mark: 'rect', encoding: { color: { field: 'value', type: 'quantitative', title: o.colorTitle, scale: { scheme: 'viridis', reverse: true, ...(o.logColor ? { type: 'log' } : {}) } } } },
+      // white text on the dark (high) half of the colour scale, black on the light half
+      { mark: { type: 'text', fontSize: 9 }, encoding: { text: { field: 'label' }, color: { condition: { test: `datum.value > ${mid}`, value: 'white' }, value: 'black' } } },
+    ],
+  };
+  if (o.title) spec.title = o.title;
+  return spec;
+}
+
+/**
+ * Robust y-range for loss curves: [lowest value, top] with
+ *   top = min(largest value, max(median of the series' first values, 100 × median of the series' medians)),
+ * so that one diverging or outlying series does not flatten the others (its points above the top
+ * are clipped at the frame) while the common start stays in view. Pass it as `yDomain` to
+ * `lineChart`. Undefined when no series has a usable value.
+ */
+export function robustDomain(series: LineSeries[], logY: boolean): [number, number] | undefined {
+  const all: number[] = [];
+  const firsts: number[] = [];
+  const medians: number[] = [];
+  const med = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor((v.length - 1) / 2)]!;
+  for (const s of series) {
+    const ys = Array.from(s.y).filter((v) => Number.isFinite(v) && (!logY || v > 0));
+    if (ys.length === 0) continue;
+    all.push(...ys);
+    firsts.push(ys[0]!);
+    medians.push(med(ys));
+  }
+  if (all.length === 0) return undefined;
+  const lo = Math.min(...all);
+  const hi = Math.min(Math.max(...all), Math.max(med(firsts), 100 * med(medians)));
+  return lo < hi ? [lo, hi] : undefined;
 }

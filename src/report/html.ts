@@ -73,7 +73,8 @@ function renderTable(t: ReportTable): string {
     .map((r) => '<tr>' + r.map((c) => (typeof c === 'number' || c === null ? `<td class="num">${escapeHtml(formatNumber(c, 4))}</td>` : `<td>${escapeHtml(c)}</td>`)).join('') + '</tr>')
     .join('\n');
   const caption = t.caption ? `<caption>${escapeHtml(t.caption)}</caption>` : '';
-  return `<div class="table"><table>${caption}<thead>${head}</thead><tbody>\n${body}\n</tbody></table></div>`;
+  // many columns: a compact style so that the table fits the page instead of scrolling
+  return `<div class="table"><table${t.columns.length > 8 ? ' class="wide"' : ''}>${caption}<thead>${head}</thead><tbody>\n${body}\n</tbody></table></div>`;
 }
 
 /** Compiles a vega-lite spec and renders it to an SVG string in Node (no DOM, no canvas); needs vega and vega-lite. */
@@ -107,10 +108,11 @@ h1{font-size:1.6em;margin:0 0 4px}h2{font-size:1.25em;margin:32px 0 8px;border-b
 .subtitle{color:var(--muted);margin:0 0 16px}
 nav ol{columns:2;color:var(--muted);padding-left:20px}nav a{color:inherit}
 .table{overflow-x:auto;margin:12px 0}
-table{border-collapse:collapse;font-size:13px;font-variant-numeric:tabular-nums}
+table{border-collapse:collapse;font-size:13px;font-variant-numeric:tabular-nums;max-width:100%}
 caption{text-align:left;color:var(--muted);padding:4px 0;caption-side:top}
-th,td{border:1px solid var(--line);padding:3px 8px;text-align:left;white-space:nowrap}
-th{background:var(--head);font-weight:600}td.num{text-align:right}
+th,td{border:1px solid var(--line);padding:3px 8px;text-align:left;vertical-align:top;white-space:normal;overflow-wrap:break-word}
+th{background:var(--head);font-weight:600}td.num{text-align:right;white-space:nowrap}
+table.wide{font-size:11px}table.wide th,table.wide td{padding:2px 4px}
 figure{margin:12px 0}.nochart{color:var(--muted);font-style:italic}figure.chart svg{max-width:100%;height:auto}
 footer{margin-top:40px;color:var(--muted);font-size:12px}
 `;

@@ -150,7 +150,7 @@ export function quadraticTask(o: QuadraticTaskOptions = {}): Task {
 }
 
 /** A random n×n orthogonal matrix (row-major): modified Gram–Schmidt on Gaussian rows. */
-function orthogonal(n: number, rng: Rng): Float64Array {
+export function orthogonal(n: number, rng: Rng): Float64Array {
   const a = new Float64Array(n * n);
   for (let i = 0; i < n * n; i++) a[i] = rng.normal();
   for (let i = 0; i < n; i++) {

@@ -34,3 +34,5 @@ export { QuadraticTask, type QuadraticConfig, type QuadraticFamily, type Quadrat
 export { type LogisticConfig, type LogisticDataset, type LogisticFamily, type LogisticFamilyOptions, LogisticTask, logisticFamily, logisticFamilyOf } from './logistic.js';
 export { type NonconvexOptions, type TestFunctionTask, ackleyTask, rastriginTask } from './nonconvex.js';
 export { type QuadraticTaskOptions, quadraticTask, rosenbrockTask } from './functions.js';
+export { BENCHMARK_SUITE, type SuiteTask, registerSuiteTasks, suiteTask, suiteTasks } from './suite.js';
+export { bealeTask, deepNoisyQuadraticTask, digitsAutoencoderTask, teacherStudentTask } from './suite-tasks.js';

@@ -8,6 +8,7 @@ import { UsageError, parseArgs } from '../../src/cli/args.js';
 import { contestants } from '../../src/labs/race/contestants.js';
 import type { RaceResults } from '../../src/labs/race/report.js';
 import { raceTasks } from '../../src/labs/race/tasks.js';
+import { suiteTask } from '../../src/tasks/suite.js';
 import { labs } from '../../src/labs/registry.js';
 import { type Ran, callMain, runCli } from '../support/cli.js';
 
@@ -58,23 +59,23 @@ test('results.json: the results header, every optimizer × default function, los
     assert.equal(t.steps, raceTasks[t.name]!.steps.quick);
     for (const r of t.runs) {
       const what = `${r.optimizer} on ${t.name}`;
-      assert.equal(r.diverged, false, `${what} diverged`);
-      assert.ok(r.finalLoss! < t.initialLoss, `${what}: final ${r.finalLoss} < initial ${t.initialLoss}`);
-      assert.equal(r.curve.loss[0], t.initialLoss);
-      if (r.stepsToThreshold !== null) assert.ok(r.bestLoss <= t.threshold);
-      else assert.ok(r.bestLoss > t.threshold);
+      assert.equal(r.finalLoss.diverged, 0, `${what} diverged`);
+      // (on Rastrigin and Ackley an lr tuned on another start may end above the start: not asserted)
+      if (suiteTask(t.name).group !== 'multimodal') assert.ok(r.finalLoss.mean < t.initialLoss, `${what}: final ${r.finalLoss.mean} < initial ${t.initialLoss}`);
+      assert.equal(r.seeds.length, 3);
+      assert.equal(r.stepsToTarget.hits, r.seeds.filter((m) => m.stepsToTarget !== null).length);
     }
   }
   // well-tuned momentum makes real progress on the smooth problems
-  for (const name of ['rosenbrock', 'quadratic']) {
+  for (const name of ['rosenbrock', 'quadratic-50-1e4']) {
     const t = results.tasks.find((x) => x.name === name)!;
-    for (const opt of ['momentum', 'nesterov']) assert.ok(t.runs.find((x) => x.optimizer === opt)!.finalLoss! < 1e-2 * t.initialLoss, `${opt} on ${name}`);
+    for (const opt of ['momentum', 'nesterov']) assert.ok(t.runs.find((x) => x.optimizer === opt)!.finalLoss.mean < 1e-2 * t.initialLoss, `${opt} on ${name}`);
   }
 });
 
 test('report.html is self-contained: an SVG chart per function, tables, no script', async () => {
   const html = await readFile(join(dir, 'q1', 'report.html'), 'utf8');
-  assert.equal((html.match(/<svg/g) ?? []).length, defaults.length);
+  assert.equal((html.match(/<svg/g) ?? []).length, defaults.length + 1); // + the rank chart
   assert.ok(!/<script/i.test(html));
   assert.ok(html.includes('Learning-rate grid'));
   for (const c of contestants) assert.ok(html.includes(`<td>${c.name}</td>`));
@@ -91,13 +92,13 @@ test('same --seed gives identical results.json (apart from times); --json prints
 });
 
 test('--task and --steps select tasks and budgets; another seed gives other results', async () => {
-  const a = await runCli(['race', '--task', 'quadratic,rastrigin', '--steps', '120', '--seed', '1', '--json', '--out', join(dir, 's1')]);
-  const b = await runCli(['race', '--task=quadratic,rastrigin', '--steps=120', '--seed=2', '--json', '--out', join(dir, 's2')]);
+  const a = await runCli(['race', '--task', 'quadratic-50-1e4,rastrigin-10', '--steps', '120', '--seed', '1', '--json', '--out', join(dir, 's1')]);
+  const b = await runCli(['race', '--task=quadratic-50-1e4,rastrigin-10', '--steps=120', '--seed=2', '--json', '--out', join(dir, 's2')]);
   assert.equal(a.code, 0, a.stderr);
   assert.equal(b.code, 0, b.stderr);
   const ra = JSON.parse(a.stdout) as RaceResults;
   const rb = JSON.parse(b.stdout) as RaceResults;
-  assert.deepEqual(ra.tasks.map((t) => [t.name, t.steps, t.tuneSteps]), [['quadratic', 120, 30], ['rastrigin', 120, 30]]);
+  assert.deepEqual(ra.tasks.map((t) => [t.name, t.steps]), [['quadratic-50-1e4', 120], ['rastrigin-10', 120]]);
   assert.equal(ra.quick, false);
   assert.equal(ra.lrGrid.length, 11);
   assert.notEqual(ra.tasks[0]!.initialLoss, rb.tasks[0]!.initialLoss);

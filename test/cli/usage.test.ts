@@ -29,7 +29,7 @@ test('usage errors exit 2 with one line naming the closest valid flag', async ()
   const cases: [string[], RegExp][] = [
     [['race', '--stpes', '3', ...out], /unknown option --stpes for race; did you mean --steps\?/],
     [['race', '--tsak', 'x', ...out], /did you mean --task\?/],
-    [['race', '--bogus', '1', ...out], /unknown option --bogus for race; valid: --out, --quick, --seed, --json, --help, --task, --steps/],
+    [['race', '--bogus', '1', ...out], /unknown option --bogus for race; valid: --out, --quick, --seed, --json, --help, --task, --steps, --seeds/],
     [['race', '--seed', 'abc'], /--seed must be an integer/],
     [['race', '--seed'], /--seed needs a value/],
     [['race', '--quick=yes'], /--quick takes no value/],

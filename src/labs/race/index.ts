@@ -1,5 +1,5 @@
-export { type Contestant, contestants, raceLrGrid } from './contestants.js';
+export { type Contestant, RACE_CONTESTANTS, contestants, raceLrGrid } from './contestants.js';
 export { raceLab } from './lab.js';
-export { type RaceResults, raceReport } from './report.js';
-export { type RaceRun, type RaceTaskResult, type TuningPoint, raceTask } from './run.js';
-export { type RaceTaskEntry, raceTasks } from './tasks.js';
+export { type RaceResults, raceRanks, raceReport } from './report.js';
+export { type RaceRun, type RaceTaskResult, type TuningPoint, meanCurve, raceTask } from './run.js';
+export { RACE_DEFAULT_TASKS, type RaceTaskEntry, raceTasks } from './tasks.js';

@@ -1,7 +1,7 @@
 import { MetaoptimError, checkOptions } from '../../core/errors.js';
 import { Loop, abortedError, isAborted } from '../../core/loop.js';
 import { ready } from '../../runtime/runtime.js';
-import type { Lab, LabOptions, LabResult } from '../lab.js';
+import { type Lab, type LabOptions, type LabResult, labInteger } from '../lab.js';
 import { resultsHeader } from '../protocol.js';
 import { raceLrGrid } from './contestants.js';
 import { type RaceResults, protocolText, raceReport, summaryLines } from './report.js';
@@ -9,10 +9,11 @@ import { type RaceTaskResult, raceTask } from './run.js';
 import { type RaceTaskEntry, raceTasks } from './tasks.js';
 
 /**
- * `npx metaoptim race` (= `lab race`): every optimizer on every selected task, learning rates
- * tuned per (optimizer, task) on a log grid (see run.ts for the protocol). Options (`extra`):
- * `task` (comma-separated registry names; default: the entries marked `default`) and
- * `steps` (override of the final-run budget, an integer in [1, 1e7]; tuning runs take a quarter).
+ * `npx metaoptim race` (= `lab race`): every optimizer on every selected suite task, learning
+ * rates tuned per (optimizer, task) on a log grid, then several seeds (see run.ts for the
+ * protocol). Options (`extra`): `task` (comma-separated suite names; default: the entries marked
+ * `default`), `steps` (override of the budget, an integer in [1, 1e7]) and `seeds` (reported
+ * seeds per task, ≥ 2; quick 3, full 5).
  *
  * Loop contract: progress per task (label = task name, in optimizer steps); on abort rejects
  * with ABORTED `{ iteration: tasks finished, partial: LabResult }` whose results hold the
@@ -22,7 +23,7 @@ import { type RaceTaskEntry, raceTasks } from './tasks.js';
  * (an `extra` key other than task/steps), `ABORTED`.
  */
 
-const RACE_VERSION = 2;
+const RACE_VERSION = 3;
 
 function selectTasks(extra: LabOptions['extra']): [string, RaceTaskEntry][] {
   const known = Object.keys(raceTasks);
@@ -52,16 +53,18 @@ function labResult(r: RaceResults): LabResult {
 
 export const raceLab: Lab = {
   name: 'race',
-  summary: 'every optimizer on standard test functions, learning rates tuned on a log grid',
+  summary: 'every optimizer on benchmark-suite tasks: lr tuned on a log grid, then several seeds (mean ± sd)',
   options: [
     { name: 'task', type: 'string', help: `comma-separated tasks (default: ${Object.keys(raceTasks).filter((k) => raceTasks[k]!.default).join(',')}; known: ${Object.keys(raceTasks).join(', ')})` },
-    { name: 'steps', type: 'integer', help: 'final-run steps per task, 1…1e7 (overrides the budget; tuning runs take a quarter)' },
+    { name: 'steps', type: 'integer', help: 'steps per run, 1…1e7 (overrides the suite budget)' },
+    { name: 'seeds', type: 'integer', help: 'reported seeds per task, ≥ 2 (quick 3, full 5)' },
   ],
   async run(opts: LabOptions): Promise<LabResult> {
-    checkOptions('race', opts.extra, ['task', 'steps']);
+    checkOptions('race', opts.extra, ['task', 'steps', 'seeds']);
     const selected = selectTasks(opts.extra);
     const override = stepsOverride(opts.extra);
     const seed = opts.seed >>> 0;
+    const seeds = labInteger(raceLab, opts, 'seeds', opts.quick ? 3 : 5, 2);
     const loop = new Loop('race', opts, { total: selected.length });
     const build = (await ready()).build;
     const tasks: RaceTaskResult[] = [];
@@ -69,13 +72,14 @@ export const raceLab: Lab = {
       ...resultsHeader({ lab: 'race', version: RACE_VERSION, seed, quick: opts.quick, build, elapsedMs: Math.round(loop.elapsedMs), partial }),
       lab: 'race',
       lrGrid: raceLrGrid(opts.quick),
-      protocol: protocolText(opts.quick),
+      seeds,
+      protocol: protocolText(opts.quick, seeds),
       tasks,
     });
     for (const [name, entry] of selected) {
       const steps = override ?? entry.steps[opts.quick ? 'quick' : 'full'];
       try {
-        tasks.push(await raceTask(name, entry, steps, { seed, quick: opts.quick, signal: opts.signal, onProgress: opts.onProgress }));
+        tasks.push(await raceTask(name, entry, steps, { seed, quick: opts.quick, seeds, signal: opts.signal, onProgress: opts.onProgress }));
       } catch (err) {
         if (!isAborted(err)) throw err;
         const current = err.details.partial as RaceTaskResult | undefined;

@@ -1,29 +1,26 @@
-import { type LoopOptions, type ProgressEvent, Loop, abortedError, isAborted } from '../../core/loop.js';
-import type { Evaluation, Task } from '../../tasks/types.js';
-import { runFixed, tuneLr } from '../protocol.js';
-import { contestants, raceLrGrid } from './contestants.js';
+import { type LoopOptions, Loop, abortedError, isAborted } from '../../core/loop.js';
+import { mean } from '../../core/stats.js';
+import type { Task } from '../../tasks/types.js';
+import { type RunMetrics, type SeedSummary, runFixed, runMetrics, summarizeSeeds, tuneLr } from '../protocol.js';
+import { type Contestant, contestants, raceLrGrid } from './contestants.js';
 import type { RaceTaskEntry } from './tasks.js';
 
 /**
  * The race protocol for one task, on the protocol toolkit (labs/protocol.ts):
- * 1. Tuning (`tuneLr`, score 'finalLoss'): for every optimizer and every rate of the grid
- *    (`raceLrGrid`), one `runFixed` run of ⌈steps/4⌉ steps from another start than the final
- *    run (`task.init(seed + 1)`; Rosenbrock's start is fixed), scored by `evaluate('train')`
- *    at its end; diverged runs score +∞; the lowest score wins (ties: the smaller rate).
- * 2. Final run (`runFixed`): `steps` steps from `task.init(seed)` with the chosen rate;
- *    minibatch t at step t; the loss before each step is recorded (Eve receives it with the
- *    gradient), then `evaluate('train')` and `evaluate('test')` at the end.
- * Divergence is the toolkit's one rule (`DIVERGENCE_FACTOR`): a non-finite loss or gradient,
- * or a loss above 1e8·(|L₀| + 1).
- *
- * Loop contract: progress `{ label: <task name>, done, total }` in optimizer steps (tuning
- * plus final); on abort rejects with ABORTED `{ iteration, partial }` where `partial` is
- * this task's `RaceTaskResult` with the runs that finished.
+ * 1. Tuning (`tuneLr`, score = final training loss): every rate of `raceLrGrid`, one run of the
+ *    full budget from the tuning seed u = seed + 1000 (start `task.init(u)`, minibatches u·T …),
+ *    disjoint from the reported seeds; diverged runs score +∞; the lowest wins (ties: smaller rate).
+ * 2. Reported runs (`runFixed`): the chosen rate on seeds seed … seed + K − 1, each from
+ *    `task.init(s)` (a random start per seed for the multimodal functions) with minibatches
+ *    s·T …; evaluated on train and test. Metrics per seed: `runMetrics` (final training loss,
+ *    test metric, mean loss over the run, steps to the task's target).
+ * Divergence is the toolkit's one rule. Loop contract: progress `{ label: <task>, done, total }`
+ * in runs; on abort ABORTED `{ iteration, partial }` with this task's finished contestants.
  */
 
 export interface TuningPoint {
   lr: number;
-  /** Loss at the end of the tuning run; null when it diverged. */
+  /** Final training loss of the tuning run; null when it diverged. */
   loss: number | null;
 }
 
@@ -32,21 +29,20 @@ export interface RaceRun {
   config: string;
   lr: number;
   tuning: TuningPoint[];
-  /** `evaluate('train')` at the end; null when the run diverged. */
-  finalLoss: number | null;
-  /** `evaluate('test')` at the end (the same as finalLoss for deterministic functions). */
-  test: Evaluation | null;
-  /** Lowest loss seen (per-step losses and the final evaluation). */
-  bestLoss: number;
-  /** First step t whose loss (before the update; t = steps: the final loss) is ≤ the threshold; null if never. */
-  stepsToThreshold: number | null;
-  diverged: boolean;
-  /** Step at which the run diverged, or null. */
-  divergedAt: number | null;
-  /** Wall time of the final run in milliseconds (not reproducible). */
-  elapsedMs: number;
-  /** Sampled loss curve (≤ ~200 points), up to the divergence. */
+  /** Final training loss over the reported seeds (mean ± sample sd; diverged seeds excluded and counted). */
+  finalLoss: SeedSummary;
+  /** Test loss, or test accuracy where the task has one, over the seeds. */
+  test: SeedSummary & { metric: 'loss' | 'accuracy' };
+  /** Mean minibatch loss over the run (area under the curve / steps), over the seeds. */
+  auc: SeedSummary;
+  /** Mean step at which the target was first reached, over the seeds that reached it; `hits` of n. */
+  stepsToTarget: { mean: number | null; hits: number; n: number };
+  /** Per-seed metrics. */
+  seeds: RunMetrics[];
+  /** Mean minibatch loss over the seeds that did not diverge, sampled (≤ ~200 points). */
   curve: { step: number[]; loss: number[] };
+  /** Wall time of the reported runs in milliseconds (not reproducible). */
+  elapsedMs: number;
 }
 
 export interface RaceTaskResult {
@@ -54,9 +50,9 @@ export interface RaceTaskResult {
   description: string;
   size: number;
   steps: number;
-  tuneSteps: number;
   threshold: number;
-  /** Loss at the final run's start. */
+  randomStart: boolean;
+  /** Mean initial training loss over the reported seeds. */
   initialLoss: number;
   /** One entry per contestant, in `contestants` order (fewer in a partial result). */
   runs: RaceRun[];
@@ -65,91 +61,63 @@ export interface RaceTaskResult {
 export interface RaceTaskOptions extends LoopOptions {
   seed: number;
   quick: boolean;
+  /** Reported seeds per task. */
+  seeds: number;
 }
 
-/** Downsamples a loss record to about 200 points: losses at sampled steps, or bucket means when `smooth`. */
-export function sampleCurve(losses: Float64Array, smooth: boolean): { step: number[]; loss: number[] } {
-  const steps = losses.length - 1;
+/** Tuning plus reported runs for one task: the progress total. */
+export function raceWork(quick: boolean, seeds: number): number {
+  return contestants.length * (raceLrGrid(quick).length + seeds);
+}
+
+/** Mean of the per-step losses over runs, sampled to about 200 points (bucket means when `smooth`). */
+export function meanCurve(records: Float64Array[], steps: number, smooth: boolean): { step: number[]; loss: number[] } {
   const stride = Math.max(1, Math.ceil(steps / 200));
   const step: number[] = [];
   const loss: number[] = [];
-  for (let t = 0; t <= steps; t += stride) {
-    let v = losses[t]!;
-    if (smooth && stride > 1) {
-      let s = 0;
-      let c = 0;
-      for (let u = t; u < Math.min(t + stride, steps + 1); u++) {
-        if (Number.isFinite(losses[u]!)) {
-          s += losses[u]!;
-          c++;
-        }
-      }
-      v = c > 0 ? s / c : NaN;
-    }
-    if (!Number.isFinite(v)) break;
+  if (records.length === 0) return { step, loss };
+  for (let t = 0; t < steps; t += stride) {
+    const end = smooth ? Math.min(t + stride, steps) : t + 1;
+    let s = 0;
+    for (let u = t; u < end; u++) s += mean(records.map((r) => r[u]!));
     step.push(t);
-    loss.push(v);
-  }
-  if (step[step.length - 1] !== steps && Number.isFinite(losses[steps]!)) {
-    step.push(steps);
-    loss.push(losses[steps]!);
+    loss.push(s / (end - t));
   }
   return { step, loss };
 }
 
-/** Steps of tuning plus final runs for one task: the progress total. */
-export function raceWork(steps: number, quick: boolean): number {
-  return contestants.length * (raceLrGrid(quick).length * tuneSteps(steps) + steps);
-}
-
-export function tuneSteps(steps: number): number {
-  return Math.max(1, Math.ceil(steps / 4));
-}
-
 /** Races every contestant on one task (see the protocol above). */
 export async function raceTask(name: string, entry: RaceTaskEntry, steps: number, o: RaceTaskOptions): Promise<RaceTaskResult> {
-  const loop = new Loop('race', o, { label: name, total: raceWork(steps, o.quick) });
+  const loop = new Loop('race', o, { label: name, total: raceWork(o.quick, o.seeds) });
   loop.check(0);
-  const task: Task = await entry.make(o.seed);
+  const task: Task = await entry.make();
   const grid = raceLrGrid(o.quick);
-  const ts = tuneSteps(steps);
+  const seeds = Array.from({ length: o.seeds }, (_, i) => (o.seed + i) >>> 0);
+  const tuneSeed = (o.seed + 1000) >>> 0;
   const result: RaceTaskResult = {
     name,
     description: entry.description,
     size: task.size,
     steps,
-    tuneSteps: ts,
     threshold: entry.threshold,
-    initialLoss: task.evaluate(task.init(o.seed), 'train').loss,
+    randomStart: entry.randomStart,
+    initialLoss: mean(seeds.map((s) => task.evaluate(task.init(s), 'train').loss)),
     runs: [],
   };
   let done = 0;
-  // progress of a sub-run, in race steps: `base` steps were done before it, `scale` race steps per unit
-  const forward = (base: number, scale: number) => (e: ProgressEvent) => {
-    done = base + e.done * scale;
-    loop.progress(done);
-  };
   loop.progress(0);
   try {
     for (const c of contestants) {
-      const base = done;
-      const tuned = await tuneLr(c.make, task, grid, {
-        steps: ts,
-        runs: 1,
-        score: 'finalLoss',
-        seed: (o.seed + 1) >>> 0,
-        onProgress: forward(base, ts),
-        ...(o.signal ? { signal: o.signal } : {}),
+      const tuned = await tuneLr(c.make, task, grid, { steps, seed: tuneSeed, batchOffset: tuneSeed * steps, signal: o.signal }).catch((e: unknown) => {
+        if ((e as { code?: string }).code === 'INVALID_ARGUMENT') return { lr: grid[0]!, grid, scores: grid.map(() => Infinity) };
+        throw e;
       });
-      const r = await runFixed(c.make(tuned.lr), task, steps, {
-        seed: o.seed,
-        evalSplits: ['train', 'test'],
-        onProgress: forward(base + grid.length * ts, 1),
-        ...(o.signal ? { signal: o.signal } : {}),
-      });
-      done = base + grid.length * ts + steps;
-      result.runs.push(raceRun(c, tuned.lr, grid, tuned.scores, r, steps, entry));
+      done += grid.length;
       loop.progress(done);
+      result.runs.push(await reported(c, tuned.lr, grid, tuned.scores, task, steps, seeds, entry, async () => {
+        done += 1;
+        await loop.tick(done);
+      }, o.signal));
     }
   } catch (err) {
     if (isAborted(err)) throw abortedError('race', done, result);
@@ -161,40 +129,37 @@ export async function raceTask(name: string, entry: RaceTaskEntry, steps: number
   return result;
 }
 
-function raceRun(
-  c: (typeof contestants)[number],
-  lr: number,
-  grid: number[],
-  scores: number[],
-  r: Awaited<ReturnType<typeof runFixed>>,
-  steps: number,
-  entry: RaceTaskEntry,
-): RaceRun {
-  const diverged = r.diverged || !Number.isFinite(r.finalLoss);
-  // the per-step record: L_0 … L_{steps−1} before each update, then the final evaluation at `steps`
-  const rec = new Float64Array(steps + 1).fill(NaN);
-  rec.set(r.losses);
-  if (!diverged) rec[steps] = r.finalLoss;
-  let best = Infinity;
-  let hit: number | null = null;
-  for (let t = 0; t <= steps; t++) {
-    const v = rec[t]!;
-    if (!Number.isFinite(v)) continue;
-    if (v < best) best = v;
-    if (hit === null && v <= entry.threshold) hit = t;
+async function reported(c: Contestant, lr: number, grid: number[], scores: number[], task: Task, steps: number, seeds: number[], entry: RaceTaskEntry, tick: () => Promise<void>, signal?: AbortSignal): Promise<RaceRun> {
+  const metrics: RunMetrics[] = [];
+  const records: Float64Array[] = [];
+  let accuracy = false;
+  let elapsed = 0;
+  for (const s of seeds) {
+    const r = await runFixed(c.make(lr), task, steps, { seed: s, batchOffset: s * steps, evalSplits: ['train', 'test'], ...(signal ? { signal } : {}) });
+    const m = runMetrics(r, s, steps, entry.threshold);
+    metrics.push(m);
+    accuracy ||= m.testAccuracy !== null;
+    elapsed += r.elapsedMs;
+    if (!m.diverged) records.push(r.losses);
+    await tick();
   }
+  const hits = metrics.map((m) => m.stepsToTarget).filter((x): x is number => x !== null);
+  const [finalLoss, test, auc] = summarizeSeeds([
+    { name: 'final', values: metrics.map((m) => m.finalLoss) },
+    { name: 'test', values: metrics.map((m) => (accuracy ? (m.testAccuracy ?? NaN) : (m.testLoss ?? NaN))) },
+    { name: 'auc', values: metrics.map((m) => m.auc) },
+  ]);
   return {
     optimizer: c.name,
     config: c.config,
     lr,
     tuning: grid.map((g, i) => ({ lr: g, loss: Number.isFinite(scores[i]!) ? scores[i]! : null })),
-    finalLoss: diverged ? null : r.finalLoss,
-    test: diverged ? null : (r.final.test ?? null),
-    bestLoss: best,
-    stepsToThreshold: hit,
-    diverged,
-    divergedAt: diverged ? (r.divergedAt ?? steps) : null,
-    elapsedMs: Math.round(r.elapsedMs * 10) / 10,
-    curve: sampleCurve(rec, !!entry.smooth),
+    finalLoss: finalLoss!,
+    test: { ...test!, metric: accuracy ? 'accuracy' : 'loss' },
+    auc: auc!,
+    stepsToTarget: { mean: hits.length ? mean(hits) : null, hits: hits.length, n: metrics.length },
+    seeds: metrics,
+    curve: meanCurve(records, steps, entry.smooth),
+    elapsedMs: Math.round(elapsed * 10) / 10,
   };
 }

@@ -1,58 +1,41 @@
-import { quadraticTask, rosenbrockTask } from '../../tasks/functions.js';
-import { rastriginTask } from '../../tasks/nonconvex.js';
-import { digitsMlpTask } from '../../tasks/digits.js';
+import { type SuiteTask, suiteTasks } from '../../tasks/suite.js';
 import type { Task } from '../../tasks/types.js';
 
 /**
- * The race task registry: `npx metaoptim race --task <name>` looks names up here. A new
- * task is one entry (e.g. `'digits-mlp': { … make: (seed) => digitsMlpTask(seed) … }`).
- * Entries with `default: true` run when no `--task` is given.
+ * The race's tasks: the benchmark suite (tasks/suite.ts), by name. `npx metaoptim race --task
+ * <name>` looks names up here; entries with `default: true` run when no `--task` is given
+ * (Rosenbrock, the κ = 1e4 quadratic, Rastrigin and Ackley from a random start per seed, and
+ * digits logistic regression). Budgets: the suite's steps (full) and a quarter of them (quick).
  */
 export interface RaceTaskEntry {
   /** One line for `race --help` and the report. */
   description: string;
-  /** Builds the task; `seed` fixes any random structure (rotation, data split). */
-  make(seed: number): Task | Promise<Task>;
-  /** Steps of the final run (the tuning runs take a quarter of it). */
+  /** Builds the task (the suite's `make`). */
+  make(): Task | Promise<Task>;
+  /** Steps of every run. */
   steps: { quick: number; full: number };
-  /** Loss level for the "steps to threshold" column. */
+  /** The suite's target loss, for the "steps to target" column. */
   threshold: number;
-  /**
-   * Plot bucket means of the per-step (minibatch) loss instead of the loss at sampled
-   * steps: for stochastic tasks whose per-step loss is noisy.
-   */
-  smooth?: boolean;
+  /** Plot bucket means of the minibatch loss (stochastic tasks). */
+  smooth: boolean;
+  /** Whether `init(seed)` draws a random start per seed (multimodal functions, networks). */
+  randomStart: boolean;
   /** Run when no --task is given. */
-  default?: boolean;
+  default: boolean;
 }
 
-export const raceTasks: Record<string, RaceTaskEntry> = {
-  rosenbrock: {
-    description: 'Rosenbrock 2-D from (−1.2, 1); minimum 0 at (1, 1)',
-    make: () => rosenbrockTask(),
-    steps: { quick: 2000, full: 20000 },
-    threshold: 1e-6,
-    default: true,
-  },
-  quadratic: {
-    description: 'rotated quadratic, n = 50, condition 1e4 (seeded rotation and minimizer)',
-    make: (seed) => quadraticTask({ n: 50, condition: 1e4, seed }),
-    steps: { quick: 1000, full: 10000 },
-    threshold: 1e-6,
-    default: true,
-  },
-  rastrigin: {
-    description: 'Rastrigin n = 10 from a seeded uniform start in [−5.12, 5.12]^10; minimum 0 at 0',
-    make: () => rastriginTask({ n: 10 }),
-    steps: { quick: 1000, full: 5000 },
-    threshold: 10,
-    default: true,
-  },
-  'digits-mlp': {
-    description: 'MLP 64-20-10 (ReLU) on 8×8 digits, softmax cross-entropy, batch 128; split 1,400 train / 397 test (seed 0)',
-    make: (seed) => digitsMlpTask({ streamSeed: seed }),
-    steps: { quick: 300, full: 2000 },
-    threshold: 0.1,
-    smooth: true,
-  },
-};
+/** The tasks `race` runs without --task. */
+export const RACE_DEFAULT_TASKS = ['rosenbrock', 'quadratic-50-1e4', 'rastrigin-10', 'ackley-10', 'logreg-digits'];
+
+const fromSuite = (s: SuiteTask): RaceTaskEntry => ({
+  description: s.description,
+  make: () => s.make(),
+  steps: { quick: Math.max(1, Math.ceil(s.budget.steps / 4)), full: s.budget.steps },
+  threshold: s.target,
+  smooth: s.budget.batch !== null,
+  randomStart: s.randomStart,
+  default: RACE_DEFAULT_TASKS.includes(s.name),
+});
+
+/** The registry (built from the suite when this module loads). */
+export const raceTasks: Record<string, RaceTaskEntry> = Object.fromEntries(suiteTasks({ heldOut: false }).map((s) => [s.name, fromSuite(s)]));

@@ -10,7 +10,7 @@ export type RefConfig =
   | {
       kind: 'eve';
       lr: number; beta1: number; beta2: number; beta3: number; eps: number; weightDecay: number;
-      variant: 'clip' | 'thresholds'; c: number; fStar: number; k: number; K: number;
+      variant: 'clip' | 'thresholds'; c: number; fStar: number; k: number; K: number; epsMode?: 'corrected' | 'uncorrected';
     }
   | { kind: 'lion'; lr: number; beta1: number; beta2: number; weightDecay: number }
   | { kind: 'lion-sgd-interp'; lambda: number; sgdLr: number; lionLr: number; momentum: number; beta1: number; beta2: number };
@@ -87,7 +87,7 @@ export class RefOptimizer {
         if (c.variant === 'clip') {
           // d_t = |f − f_prev| / (min(f, f_prev) − f*), clipped to [1/c, c]; d̃ ← β3·d̃ + (1−β3)·d̂
           if (!Number.isNaN(this.fRef)) {
-            const dt = Math.abs(f - this.fRef) / Math.max(Math.min(f, this.fRef) - c.fStar, 2.2250738585072014e-308);
+            const dt = Math.abs(f / 2 - this.fRef / 2) / Math.max(Math.min(f, this.fRef) / 2 - c.fStar / 2, 2.2250738585072014e-308 / 2);
             this.d = c.beta3 * this.d + (1 - c.beta3) * Math.min(Math.max(dt, 1 / c.c), c.c);
           }
           this.fRef = f;
@@ -98,15 +98,17 @@ export class RefOptimizer {
             const lo = up ? 1 + c.k : 1 / (1 + c.K);
             const hi = up ? 1 + c.K : 1 / (1 + c.k);
             const ratio = Math.min(Math.max(f / this.fRef, lo), hi);
-            const fNew = ratio * this.fRef;
+            const fNew = Math.min(ratio * this.fRef, Number.MAX_VALUE);
             this.d = c.beta3 * this.d + (1 - c.beta3) * (Math.abs(fNew - this.fRef) / Math.min(fNew, this.fRef));
             this.fRef = Math.max(fNew, 2.2250738585072014e-308);
           }
         }
         const c1 = 1 / (1 - c.beta1 ** t);
         const r2 = 1 / Math.sqrt(1 - c.beta2 ** t);
-        const [c1e, r2e] = c.variant === 'clip' ? [c1 / this.d, r2] : [c1, r2 * this.d];
-        adamRef(this.p, g, this.slots.m!, this.slots.v!, c.beta1, 1 - c.beta1, c.beta2, 1 - c.beta2, c1e, r2e, c.eps, c.weightDecay, 0, c.lr);
+        // clip: the step α/d̃ is applied as f32((1/d̃)·α); thresholds: d multiplies √v̂
+        const [lre, r2e] = c.variant === 'clip' ? [(1 / this.d) * c.lr, r2] : [c.lr, r2 * this.d];
+        const eps = c.epsMode === 'uncorrected' ? c.eps * r2 : c.eps;
+        adamRef(this.p, g, this.slots.m!, this.slots.v!, c.beta1, 1 - c.beta1, c.beta2, 1 - c.beta2, c1, r2e, eps, c.weightDecay, 0, lre);
         return;
       }
     }
