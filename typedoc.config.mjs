@@ -30,7 +30,7 @@ export default {
   // Types that exported signatures mention but the package deliberately does not export
   // (runtime internals and lab-internal result rows); they appear inline in the reference.
   intentionallyNotExported: [
-    'FILES', 'Materialized', 'Arena', 'Kernels', 'PerBuild', 'FieldRules', 'Json', 'DynamicsContext', 'OneStepResult', 'QuadraticsResult',
+    'FILES', 'Materialized', 'Arena', 'Kernels', 'PerBuild', 'FieldRules', 'Json', 'DynamicsContext', 'HeatmapResult', 'EveTaskResult', 'CoefficientTrace', 'Entry', 'OneStepResult', 'QuadraticsResult',
     'VariedARow', 'ReportDoc', 'GradientMap', 'Region', 'DenseGrads', 'InterpResult', 'RegResult',
     'VariantResult', 'Kind', 'RaceTaskOptions', 'DynamicsParts', 'Resolved',
   ],

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The held-out evaluation of the shipped learned optimizer (`lab learned`, src/labs/learned/):
-// the Adam-residual MLP (and with --lolv2 the LOLv2 MLP optimizer) against Adam, Adam + cosine,
+// the Adam-residual MLP, Celo and Celo-Adam (and with --lolv2 the LOLv2 MLP optimizer) against Adam, Adam + cosine,
 // AdamW and Lion, each tuned per task and horizon on a 7-point half-decade grid, on the 20-task
 // held-out suite (suite.ts), 5 seeds, horizons 200 and 2,000. Prints the Markdown table.
 // Run after `npm run build`:

@@ -39,12 +39,19 @@ function plainHyper(c: DecodedCheckpoint): Record<string, unknown> | string {
 }
 
 /** The hyper-parameter keys that differ between the checkpoint and the optimizer ([] = same). */
+/**
+ * Hyper-parameters added after format 1, with the value a version-1 file implies (the behaviour
+ * of the code that wrote it): Eve's `epsMode` ('corrected', the only placement then).
+ */
+const ADDED_AFTER_V1: Readonly<Record<string, unknown>> = { epsMode: 'corrected' };
+
 function hyperDiff(t: RestoreTarget, c: DecodedCheckpoint): string[] {
   if (c.version === 1) {
     const mine = v1Hyper(t.hyperparams);
     const keys = new Set([...Object.keys(mine), ...Object.keys(c.hyperparams)]);
     keys.delete('nonFinite');
-    return [...keys].filter((k) => JSON.stringify(mine[k]) !== JSON.stringify(c.hyperparams[k])).sort();
+    const theirs = (k: string): unknown => (k in c.hyperparams ? c.hyperparams[k] : ADDED_AFTER_V1[k]);
+    return [...keys].filter((k) => JSON.stringify(mine[k]) !== JSON.stringify(theirs(k))).sort();
   }
   const key = portableKey(c.hyperparams);
   if (crc32Hex(key) !== c.hyperHash) badCheckpoint('header.hyperHash', `hash ${String(c.hyperHash)} does not match the recorded hyper-parameters (${crc32Hex(key)})`);

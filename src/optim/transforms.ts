@@ -198,6 +198,17 @@ export interface EveFeedbackOptions {
  * `chain(scaleByAdam(), eveFeedback(), scaleByLearningRate(lr))` equals `eve({ lr })` bit
  * for bit; `chain(scaleByLion(), eveFeedback(), scaleByLearningRate(lr))` is Lion + feedback.
  * Errors: UNKNOWN_OPTION, INVALID_HYPERPARAMETER; per step MISSING_LOSS / NON_FINITE_LOSS.
+ * @example
+ * ```ts
+ * import { chain, eveFeedback, ready, scaleByLearningRate, scaleByLion } from 'metaoptim';
+ * await ready();
+ * const opt = chain(scaleByLion(), eveFeedback({ c: 10 }), scaleByLearningRate(1e-4)); // Lion + Eve's feedback
+ * const state = opt.init([1, -1]);
+ * opt.step(state, [0.5, -0.5], { loss: 2 });
+ * opt.step(state, [0.4, -0.4], { loss: 1.5 }); // the loss drives d̃
+ * console.log(state.params[0]! < 1); // true
+ * state.dispose();
+ * ```
  */
 export function eveFeedback(opts: EveFeedbackOptions = {}): Transform {
   const o = checkOptions('eveFeedback', opts, ['c', 'beta3', 'fStar']);

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { MetaoptimError, adam, ready, train } from '../../src/index.js';
 import { isAborted } from '../../src/core/loop.js';
 import { mean } from '../../src/core/stats.js';
+import { celoFromTheta, loadCeloTheta } from '../../src/l2o/celo/index.js';
 import { CONTESTANT_BASELINES, type ContestPair, HELD_OUT_SUITE, contestTable, learnedContestants, runContest, stepsToReach, summarizeContest, taskShapes } from '../../src/labs/learned/index.js';
 import { adamResidualLOpt, loadAdamResidualTheta } from '../../src/l2o/index.js';
 
@@ -58,6 +59,19 @@ test('runContest: tuned baselines take their argmin lr, the learned contestant i
     }
   } finally {
     task.dispose?.();
+  }
+  // Celo and Celo-Adam (issue 16) run untuned with the task's shapes and numSteps = the horizon.
+  assert.deepEqual(contestants.slice(1).map((c) => c.name), ['learned (adam-residual)', 'celo', 'celo-adam']);
+  assert.deepEqual((await learnedContestants({ celo: false })).map((c) => c.name), ['learned (adam-residual)']);
+  {
+    const t = await suite[0]!.make(undefined as never);
+    try {
+      const r = await train(t, celoFromTheta(await loadCeloTheta('celo'), { numSteps: 20, shapes: taskShapes(t) }), { steps: 20, seed: 1, evalSplits: [] });
+      assert.ok(Math.abs(p.entries.celo!.runs[1]!.meanLoss - mean(r.losses)) <= 1e-12 * mean(r.losses));
+      assert.equal(p.entries.celo!.lr, undefined, 'Celo is not tuned');
+    } finally {
+      t.dispose?.();
+    }
   }
   assert.ok(p.entries.adam!.stepsToTarget <= 20);
   assert.match(contestTable(e), /wins vs tuned Adam/);

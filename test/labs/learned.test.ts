@@ -77,7 +77,7 @@ test('lab learned: abort rejects with ABORTED and the tasks that finished', asyn
 
 test('lab learned: registered, options declared, bad values and unknown keys rejected', async () => {
   assert.ok(labs.some((l) => l.name === 'learned'));
-  assert.deepEqual(learnedLab.options.map((o) => o.name), ['tasks', 'seeds', 'horizons', 'tune-runs', 'lolv2']);
+  assert.deepEqual(learnedLab.options.map((o) => o.name), ['tasks', 'seeds', 'horizons', 'tune-runs', 'lolv2', 'skip-celo']);
   await assert.rejects(learnedLab.run({ quick: true, seed: 0, extra: { horizons: '5' } }), (e: unknown) => e instanceof MetaoptimError && e.code === 'INVALID_ARGUMENT');
   await assert.rejects(learnedLab.run({ quick: true, seed: 0, extra: { tasks: '0' } }), (e: unknown) => e instanceof MetaoptimError && e.code === 'INVALID_ARGUMENT');
   await assert.rejects(learnedLab.run({ quick: true, seed: 0, extra: { task: '3' } }), (e: unknown) => e instanceof MetaoptimError && e.code === 'INVALID_ARGUMENT' && /--task/.test(e.message));

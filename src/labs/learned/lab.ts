@@ -1,6 +1,9 @@
 import { MetaoptimError } from '../../core/errors.js';
 import { abortedError, isAborted } from '../../core/loop.js';
 import { adamResidualLOpt } from '../../l2o/adam-residual/optimizer.js';
+import { celoFromTheta } from '../../l2o/celo/celo.js';
+import { celoAdamFromTheta } from '../../l2o/celo/celo-adam.js';
+import { loadCeloTheta } from '../../l2o/celo/theta.js';
 import { mlpLOpt } from '../../l2o/mlp.js';
 import { loadAdamResidualTheta, loadLearnedTheta } from '../../l2o/pretrain/learned.js';
 import { defaultRuntimeOrThrow, ready } from '../../runtime/runtime.js';
@@ -15,15 +18,24 @@ export const LEARNED_RESULTS_VERSION = 2;
 
 /**
  * The learned contestants: the shipped Adam-residual MLP (`learned()`: its θ and nominal lr,
- * `shapes` from the task, `horizon` = the run length) and, with `lolv2`, the LOLv2 MLP optimizer
- * (`learned({ name: 'lolv2' })`, per-tensor segments). Neither is tuned.
+ * `shapes` from the task, `horizon` = the run length), Celo and Celo-Adam (the authors' published
+ * θ, `shapes` from the task, `numSteps` = the run length; issue 16) unless `celo: false`, and, with
+ * `lolv2`, the LOLv2 MLP optimizer (`learned({ name: 'lolv2' })`, per-tensor segments). None is
+ * tuned.
  */
-export async function learnedContestants(o: { lolv2?: boolean; base?: string | URL } = {}): Promise<Contestant[]> {
+export async function learnedContestants(o: { lolv2?: boolean; celo?: boolean; base?: string | URL } = {}): Promise<Contestant[]> {
   const ar = await loadAdamResidualTheta(o.base);
   const out: Contestant[] = [{
     name: 'learned (adam-residual)',
     make: (_lr, c) => adamResidualLOpt.optimizer(ar.theta, { lr: ar.options.lr, shapes: c.shapes, horizon: c.steps }),
   }];
+  if (o.celo !== false) {
+    const [celoTheta, celoAdamTheta] = await Promise.all([loadCeloTheta('celo'), loadCeloTheta('celo-adam')]);
+    out.push(
+      { name: 'celo', make: (_lr, c) => celoFromTheta(celoTheta, { numSteps: c.steps, shapes: c.shapes }) },
+      { name: 'celo-adam', make: (_lr, c) => celoAdamFromTheta(celoAdamTheta, { numSteps: c.steps, shapes: c.shapes }) },
+    );
+  }
   if (o.lolv2) {
     const lol = await loadLearnedTheta(o.base);
     out.push({ name: 'learned (lolv2)', make: (_lr, c) => mlpLOpt.optimizer(lol.theta, { segments: c.shapes.map((s) => s.reduce((a, b) => a * b, 1)), normEps: lol.options.normEps }) });
@@ -32,8 +44,8 @@ export async function learnedContestants(o: { lolv2?: boolean; base?: string | U
 }
 
 /**
- * `npx metaoptim lab learned [--quick] [--tasks n] [--seeds n] [--horizons 200,2000] [--tune-runs n] [--lolv2]`
- * — the shipped learned optimizer (and any contestant added to the array) against Adam, Adam +
+ * `npx metaoptim lab learned [--quick] [--tasks n] [--seeds n] [--horizons 200,2000] [--tune-runs n] [--lolv2] [--skip-celo]`
+ * — the shipped learned optimizer, Celo and Celo-Adam (and any contestant added to the array) against Adam, Adam +
  * cosine, AdamW and Lion, each tuned per task and horizon, on the held-out suite (suite.ts,
  * contest.ts). Full: 20 tasks × 5 seeds × horizons 200 and 2,000; `--quick`: 3 tasks × 2 seeds ×
  * 100 steps. On abort it rejects with ABORTED whose `details.partial` is the `LabResult` of the
@@ -48,6 +60,7 @@ export const learnedLab: Lab = {
     { name: 'horizons', type: 'string', help: 'comma-separated run lengths (quick 100, full 200,2000)' },
     { name: 'tune-runs', type: 'integer', help: 'tuning runs per grid point (default 1)' },
     { name: 'lolv2', type: 'boolean', help: 'also run the LOLv2 MLP optimizer' },
+    { name: 'skip-celo', type: 'boolean', help: 'leave out Celo and Celo-Adam (the published learned optimizers)' },
   ],
   async run(o: LabOptions): Promise<LabResult> {
     checkLabExtra(learnedLab, o);
@@ -62,7 +75,8 @@ export const learnedLab: Lab = {
     await ready();
     const build = defaultRuntimeOrThrow().build;
     const ar = await loadAdamResidualTheta();
-    const contestants = [...CONTESTANT_BASELINES, ...(await learnedContestants({ lolv2 }))];
+    const celo = !(o.extra?.['skip-celo'] === true || o.extra?.['skip-celo'] === 'true');
+    const contestants = [...CONTESTANT_BASELINES, ...(await learnedContestants({ lolv2, celo }))];
     const command = `npx metaoptim lab learned${o.quick ? ' --quick' : ''}`;
     const labResult = (e: ContestResult, partial: boolean): LabResult => {
       const elapsedMs = performance.now() - t0;
