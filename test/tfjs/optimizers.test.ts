@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { MetaoptimError, type Optimizer, adamw, chain, clipByGlobalNorm, cosineDecay, eve, lion, lionSgdInterp, momentum, ready, scaleByAdam, scaleByLearningRate, sgd } from '../../src/index.js';
 import { dcog } from '../../src/dco/index.js';
-import { learned, lstmLOpt } from '../../src/l2o/index.js';
+import { celo, celoAdam, learned, lstmLOpt } from '../../src/l2o/index.js';
 import { tfOptimizer } from '../../src/tfjs/index.js';
 import { BACKENDS, regressionData, smallModel, tf, useBackend } from '../support/tfjs.js';
 
@@ -59,6 +59,16 @@ for (const backend of BACKENDS) {
       const lolv2 = await fitLosses(tfOptimizer(await learned({ name: 'lolv2', segments: sizes })), 40);
       assert.ok(decreased(lolv2, 0.9), `learned lolv2: ${lolv2[0]} → ${lolv2.at(-1)}`);
       assert.ok(decreased(losses, 0.9), `learned: ${losses[0]} → ${losses.at(-1)}`);
+    });
+
+    test('Celo and Celo-Adam (published θ, the model\'s shapes) train through model.fit', async () => {
+      const shapes = [[5, 16], [16], [16, 3], [3]];
+      for (const make of [celo, celoAdam]) {
+        const opt = tfOptimizer(await make({ numSteps: 40, shapes }));
+        const losses = await fitLosses(opt, 40);
+        assert.ok(decreased(losses, 0.9), `${make.name}: ${losses[0]} → ${losses.at(-1)}`);
+        opt.dispose();
+      }
     });
 
     test('sgd (Nesterov), momentum, adamw, lionSgdInterp train through minimize; an LSTM learned optimizer steps', () => {
