@@ -4,6 +4,7 @@ import { MetaoptimError, adam, ready, train } from '../../src/index.js';
 import { isAborted } from '../../src/core/loop.js';
 import { mean } from '../../src/core/stats.js';
 import { celoFromTheta, loadCeloTheta } from '../../src/l2o/celo/index.js';
+import { suiteTasks } from '../../src/tasks/index.js';
 import { CONTESTANT_BASELINES, type ContestPair, HELD_OUT_SUITE, contestTable, learnedContestants, runContest, stepsToReach, summarizeContest, taskShapes } from '../../src/labs/learned/index.js';
 import { adamResidualLOpt, loadAdamResidualTheta } from '../../src/l2o/index.js';
 
@@ -82,4 +83,22 @@ test('runContest: tuned baselines take their argmin lr, the learned contestant i
   setTimeout(() => ac.abort(), 100);
   const err = await runContest({ suite: HELD_OUT_SUITE.slice(0, 3), contestants, horizons: [200], signal: ac.signal }).then(() => assert.fail('not aborted'), (x: unknown) => x);
   assert.ok(isAborted(err));
+});
+
+test('the held-out tasks are the benchmark suite\'s held-out entries: lab learned runs them, the race and lab eve never do', async () => {
+  const held = suiteTasks({ heldOut: true });
+  assert.equal(HELD_OUT_SUITE.length, 20);
+  assert.deepEqual(HELD_OUT_SUITE.map((h) => h.suite), held.filter((t) => t.name.startsWith('heldout-')));
+  for (const t of suiteTasks({ heldOut: false })) assert.ok(!t.name.startsWith('heldout-'), t.name);
+  const { raceTasks } = await import('../../src/labs/race/tasks.js');
+  assert.ok(Object.keys(raceTasks).every((n) => !n.startsWith('heldout-')));
+  const wine = HELD_OUT_SUITE.find((h) => h.id === 'wine 24 relu b24')!;
+  assert.equal(wine.suite!.name, 'heldout-wine-24-relu-b24');
+  assert.deepEqual(wine.suite!.budget, { steps: 2000, batch: 24 });
+  const task = await wine.suite!.make();
+  try {
+    assert.equal(task.size, 13 * 24 + 24 + 24 * 3 + 3);
+  } finally {
+    task.dispose?.();
+  }
 });

@@ -1,9 +1,10 @@
 import type { Activation } from '../../nn/layout.js';
-import type { Runtime } from '../../runtime/runtime.js';
+import { type Runtime, defaultRuntimeOrThrow } from '../../runtime/runtime.js';
 import type { MlpTask } from '../../tasks/classification.js';
 import { digitsMlpTask } from '../../tasks/digits.js';
 import { leastSquaresFamily } from '../../tasks/least-squares.js';
 import { quadraticFamily } from '../../tasks/quadratic.js';
+import { type SuiteTask, registerSuiteTasks } from '../../tasks/suite.js';
 import type { Task } from '../../tasks/types.js';
 import { irisTask, wineTask } from '../../tasks/uci.js';
 
@@ -16,9 +17,18 @@ import { irisTask, wineTask } from '../../tasks/uci.js';
  * - iris MLPs (meta-training sees iris only as logistic regression);
  * - quadratics and least squares of sizes and conditioning it never samples.
  * `shapes` gives the tensor shapes for optimizers that use them (`adamResidualLOpt`'s `shapes`).
+ *
+ * The tasks are part of the benchmark suite (tasks/suite.ts): this module registers each as a
+ * held-out suite task (`suiteTasks({ heldOut: true })`, named `heldout-<id as a slug>`), so the
+ * race and `lab eve` (which take `heldOut: false`) never see them, and `lab learned` runs exactly
+ * the suite's held-out tasks (`HELD_OUT_SUITE` lists them with their suite entry). Their budget is
+ * the contest's longest horizon, 2,000 steps; the contest measures speed against tuned Adam's
+ * final loss, so their `target` (0, never reached) is unused.
  */
 export interface HeldOutTask {
   id: string;
+  /** The task's entry in the benchmark suite (held out), once registered. */
+  suite?: SuiteTask;
   /** Builds the task (the caller disposes it). */
   make(runtime: Runtime): Promise<Task>;
 }
@@ -28,7 +38,7 @@ const digits = (id: string, o: Mlp): HeldOutTask => ({ id, make: (runtime) => di
 const wine = (id: string, o: Mlp): HeldOutTask => ({ id, make: (runtime) => wineTask({ ...o, runtime, streamSeed: 78 }) });
 const iris = (id: string, o: Mlp): HeldOutTask => ({ id, make: (runtime) => irisTask({ ...o, runtime, streamSeed: 79 }) });
 
-export const HELD_OUT_SUITE: readonly HeldOutTask[] = [
+const HELD_OUT_LIST: readonly HeldOutTask[] = [
   digits('digits 24 relu b24', { hidden: [24], activation: 'relu', batchSize: 24 }),
   digits('digits 48 tanh b48', { hidden: [48], activation: 'tanh', batchSize: 48 }),
   digits('digits 96 leaky_relu b96', { hidden: [96], activation: 'leaky_relu', batchSize: 96 }),
@@ -50,6 +60,24 @@ export const HELD_OUT_SUITE: readonly HeldOutTask[] = [
   { id: 'least squares n15 m45', make: async () => { const f = leastSquaresFamily({ n: 15, m: 45, seed: 13 }); return f.task(f.sample(7)); } },
   { id: 'least squares n40 m80 varyA', make: async () => { const f = leastSquaresFamily({ n: 40, m: 80, seed: 14, varyA: 0.1 }); return f.task(f.sample(8)); } },
 ];
+
+const slug = (id: string): string => `heldout-${id.toLowerCase().normalize('NFKD').replace(/κ/g, 'k').replace(/[^a-z0-9.]+/g, '-').replace(/^-|-$/g, '')}`;
+const BATCH = /\bb(\d+)$/;
+
+/** The held-out tasks, each registered once in the benchmark suite (see the module comment). */
+export const HELD_OUT_SUITE: readonly HeldOutTask[] = (() => {
+  const entries = registerSuiteTasks(HELD_OUT_LIST.map((h) => ({
+    name: slug(h.id),
+    description: `held-out task of lab learned: ${h.id}`,
+    group: h.id.startsWith('quadratic') ? 'quadratic' : h.id.startsWith('least squares') ? 'regression' : h.id.includes('logreg') ? 'logistic' : 'mlp',
+    budget: { steps: 2000, batch: BATCH.test(h.id) ? Number(BATCH.exec(h.id)![1]) : null },
+    target: 0,
+    heldOut: true,
+    testMetric: h.id.startsWith('quadratic') || h.id.startsWith('least squares') ? 'loss' : 'accuracy',
+    make: () => h.make(defaultRuntimeOrThrow()),
+  } as const)));
+  return Object.freeze(HELD_OUT_LIST.map((h, i) => Object.freeze({ ...h, suite: entries[i]! })));
+})();
 
 /** Tensor shapes of a task: its MLP's tensors, else one vector. */
 export function taskShapes(task: Task): number[][] {
