@@ -36,10 +36,10 @@ export const SUBPATHS: Record<string, string> = {
  * The packed size (`npm pack --json` → size) must stay at or below this. Issue 11's goal is
  * 300 kB and is NOT met: README "Install and bundlers" gives the measured size and its parts
  * (`node scripts/tarball-size.mjs`). The largest single part is Celo's published θ (about 300 kB
- * of incompressible f32, which `celo()` must ship); the budget is the measurement plus about
- * 10 % of room, and catches unplanned growth (a source map, a stray folder).
+ * of incompressible f32, which `celo()` must ship); the budget is the measurement (897 kB) plus
+ * about 10 % of room, and catches unplanned growth (a source map, a stray folder).
  */
-export const TARBALL_BUDGET_BYTES = 950_000;
+export const TARBALL_BUDGET_BYTES = 1_000_000;
 
 interface PackEntry {
   filename: string;
