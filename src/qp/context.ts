@@ -118,6 +118,12 @@ export class QpContext {
     return this.f64.view.subarray(this.off[name]!, this.off[name]! + len);
   }
 
+  /** The whole f64 block (element offsets in `off`; re-derived, do not keep across allocations). */
+  block(): Float64Array {
+    this.assertLive();
+    return this.f64.view;
+  }
+
   /** i32 part: flags at 0, free indices at count·n (box path). */
   i32ptr(elem: number): number {
     return this.i32!.ptr + elem * 4;
