@@ -39,21 +39,26 @@ export function solveDense(P: Prepared, o: Opts): QpBatchResult | undefined {
   }
 }
 
+/** qp_dense_f64 on the parts of ctx (the kernel's argument list in one place). */
+export function callDense(ctx: QpContext, o: Opts): void {
+  const { count, n, ne, ni } = ctx;
+  o.runtime.kernels.qp_dense_f64(count, n, ne, ni, ctx.sharedMask, ctx.ptr('Q'), ctx.ptr('p'), ctx.ptr('A'), ctx.ptr('b'), ctx.ptr('G'), ctx.ptr('h'),
+    ctx.ptr('z'), ctx.ptr('nu'), ctx.ptr('lam'), ctx.ptr('J'), ctx.ptr('R'), ctx.ptr('act'), ctx.ptr('scl'),
+    ctx.ptr('work'), ctx.ptr('info'), o.kktTol, o.activeSetMaxIter || 10 * (n + ne + ni));
+}
+
 /**
- * Runs qp_dense_f64 on the inputs already in `ctx` (parts Q, p, A, b, G, h; shapes from ctx)
+ * Runs qp_dense_f64 (unless `ran`: the caller already did) on the inputs already in `ctx` (parts Q, p, A, b, G, h; shapes from ctx)
  * and turns info into statuses, errors and the result. `fields` gives the kernel's inputs in
  * JavaScript memory (only read for a Farkas certificate); `lambda` maps the kernel's λ to the
  * user's layout. Returns undefined (ctx disposed) when method 'auto' should try the interior
  * point (Q̃ not positive definite, or the iteration limit). Disposes ctx on any throw.
  */
 export function runDense(ctx: QpContext, o: Opts, fields: () => Partial<Record<string, Field>>,
-  lambda: (lam: Float64Array) => Float64Array): QpBatchResult | undefined {
+  lambda: (lam: Float64Array) => Float64Array, ran = false): QpBatchResult | undefined {
   const { count, n, ne, ni } = ctx;
-  const k = o.runtime.kernels;
   try {
-    k.qp_dense_f64(count, n, ne, ni, ctx.sharedMask, ctx.ptr('Q'), ctx.ptr('p'), ctx.ptr('A'), ctx.ptr('b'), ctx.ptr('G'), ctx.ptr('h'),
-      ctx.ptr('z'), ctx.ptr('nu'), ctx.ptr('lam'), ctx.ptr('J'), ctx.ptr('R'), ctx.ptr('act'), ctx.ptr('scl'),
-      ctx.ptr('work'), ctx.ptr('info'), o.kktTol, o.activeSetMaxIter || 10 * (n + ne + ni));
+    if (!ran) callDense(ctx, o);
     const info = ctx.view('info', count * INFO).slice();
     const status: QpStatus[] = new Array<QpStatus>(count);
     for (let t = 0; t < count; t++) {

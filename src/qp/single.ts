@@ -10,12 +10,12 @@
 // non-number or non-finite entry, lb/ub given, a G that describes only bounds (the box path
 // under 'auto'). After the kernel: Q not positive definite or the iteration limit under
 // 'auto' also returns undefined (the general path then runs the interior point).
-import { QpContext } from './context.js';
-import { runDense } from './dense.js';
+import { type GradientMap, QpContext, type QpLayout, qpLayout } from './context.js';
+import { callDense, runDense } from './dense.js';
 import type { Field } from './prepare.js';
 import { detectBounds } from './input.js';
 import { INFO } from './rows.js';
-import type { Opts, QpBatchResult } from './types.js';
+import type { Opts, QpResult } from './types.js';
 
 /** Shapes of a plain single problem, or undefined when it is not one (see the file comment). */
 export interface SingleShape {
@@ -90,28 +90,50 @@ function readMat(X: ArrayLike<unknown>, rows: number, cols: number, v: Float64Ar
   return readVec(X, rows * cols, v, off);
 }
 
+interface Shape {
+  layout: QpLayout;
+  map: GradientMap;
+}
+
+/** Layouts and gradient maps by shape (read-only, shared by the contexts of that shape). */
+const shapes = new Map<number, Shape>();
+
+function shapeOf(n: number, ne: number, ni: number, hasA: boolean, hasG: boolean, workLen: number): Shape {
+  const cacheable = ne < 4096 && ni < 1 << 20;
+  const key = ((ni * 4096 + ne) * 256 + n) * 4 + (hasA ? 2 : 0) + (hasG ? 1 : 0);
+  const hit = cacheable ? shapes.get(key) : undefined;
+  if (hit) return hit;
+  const nn = n * n;
+  const given: GradientMap['given'] = { Q: true, p: true };
+  if (hasA) given.A = given.b = true;
+  if (hasG) given.G = given.h = true;
+  const shape: Shape = {
+    layout: qpLayout([
+      ['Q', nn], ['p', n], ['A', ne * n], ['b', ne], ['G', ni * n], ['h', ni],
+      ['z', n], ['nu', ne], ['lam', ni], ['J', nn], ['R', nn], ['act', n],
+      ['scl', n + ne + ni], ['info', INFO], ['work', workLen],
+    ]),
+    map: { given: Object.freeze(given), rows: Object.freeze({ user: ni, lower: Object.freeze([]) as unknown as number[], upper: Object.freeze([]) as unknown as number[] }) },
+  };
+  if (cacheable) {
+    if (shapes.size >= 64) shapes.clear();
+    shapes.set(key, shape);
+  }
+  return shape;
+}
+
 /**
  * Solves one plain problem of shape `s` with the dense active set. Returns undefined (nothing
  * allocated, nothing thrown) when the general path must take it; see the file comment.
  */
-export function solveSingleDense(problem: Record<string, unknown>, s: SingleShape, o: Opts): QpBatchResult | undefined {
+export function solveSingleDense(problem: Record<string, unknown>, s: SingleShape, o: Opts): QpResult | undefined {
   const { n, ne, ni } = s;
-  const nn = n * n;
-  const k = o.runtime.kernels;
-  const given: Record<string, boolean> = { Q: true, p: true };
-  if (ne > 0 || problem.A !== undefined) given.A = given.b = true;
-  if (problem.G !== undefined) given.G = given.h = true;
+  const shape = shapeOf(n, ne, ni, ne > 0 || problem.A !== undefined, problem.G !== undefined, o.runtime.kernels.qp_dense_work_len(n, ne, ni));
   const ctx = new QpContext({
-    method: 'active-set', count: 1, n, ne, ni, runtime: o.runtime, sharedMask: 63,
-    map: { given, rows: { user: ni, lower: [], upper: [] } },
-    parts: [
-      ['Q', nn], ['p', n], ['A', ne * n], ['b', ne], ['G', ni * n], ['h', ni],
-      ['z', n], ['nu', ne], ['lam', ni], ['J', nn], ['R', nn], ['act', n],
-      ['scl', n + ne + ni], ['info', INFO], ['work', k.qp_dense_work_len(n, ne, ni)],
-    ],
+    method: 'active-set', count: 1, n, ne, ni, runtime: o.runtime, sharedMask: 63, map: shape.map, layout: shape.layout,
   });
   const v = ctx.block();
-  const off = ctx.off;
+  const off = shape.layout.off;
   let ok = readMat(problem.Q as ArrayLike<unknown>, n, n, v, off.Q!)
     && readVec(problem.p as ArrayLike<unknown>, n, v, off.p!)
     && (ne === 0 || (readMat(problem.A as ArrayLike<unknown>, ne, n, v, off.A!) && readVec(problem.b as ArrayLike<unknown>, ne, v, off.b!)))
@@ -134,10 +156,38 @@ export function solveSingleDense(problem: Record<string, unknown>, s: SingleShap
     ctx.dispose();
     return undefined;
   }
+  try {
+    callDense(ctx, o);
+  } catch (err) {
+    ctx.dispose();
+    throw err;
+  }
+  const w = ctx.block();
+  const inf = off.info!;
+  const st = w[inf]!;
+  if (st === 0 || st === 3) {
+    // Solved (optimal, or 'inaccurate' after the unscaled KKT check): the result straight from memory.
+    return {
+      z: w.slice(off.z!, off.z! + n),
+      lambda: w.slice(off.lam!, off.lam! + ni),
+      nu: w.slice(off.nu!, off.nu! + ne),
+      status: st === 0 ? 'optimal' : 'inaccurate',
+      iterations: w[inf + 1]!,
+      residuals: { stationarity: w[inf + 2]!, primal: w[inf + 3]!, complementarity: w[inf + 4]!, dual: w[inf + 7]! },
+      method: 'active-set',
+      context: ctx,
+    };
+  }
+  // Every other outcome (errors, certificates, the interior-point hand-over) as in the batch path.
   const fields = (): Partial<Record<string, Field>> => {
-    const w = ctx.block();
-    const f = (name: string, len: number): Field => ({ data: w.slice(off[name]!, off[name]! + len), shared: true });
+    const x = ctx.block();
+    const f = (name: string, len: number): Field => ({ data: x.slice(off[name]!, off[name]! + len), shared: true });
     return { G: f('G', ni * n), h: f('h', ni), A: f('A', ne * n), b: f('b', ne) };
   };
-  return runDense(ctx, o, fields, (lam) => lam.slice(0, ni));
+  const r = runDense(ctx, o, fields, (lam) => lam.slice(0, ni), true);
+  return r && {
+    z: r.z, lambda: r.lambda, nu: r.nu, status: r.status[0]!, iterations: r.iterations[0]!,
+    residuals: { stationarity: r.residuals.stationarity[0]!, primal: r.residuals.primal[0]!, complementarity: r.residuals.complementarity[0]!, dual: r.residuals.dual[0]! },
+    method: r.method, context: r.context,
+  };
 }

@@ -49,7 +49,9 @@ export function qpOptions(o: QpOptions, n: number, valid: readonly string[] = QP
  * ```
  */
 export function solve(problem: QpProblem, opts: QpOptions = {}): QpResult {
-  const r = solveSingle(problem, opts) ?? solveImpl(problem as QpBatchProblem, opts, false);
+  const fast = solveSingle(problem, opts);
+  if (fast) return fast;
+  const r = solveImpl(problem as QpBatchProblem, opts, false);
   return {
     z: r.z,
     lambda: r.lambda,
@@ -91,7 +93,7 @@ export function solveBatch(problem: QpBatchProblem, opts: QpOptions = {}): QpBat
  * 'active-set' goes straight to the dense kernel. Undefined hands the call to the general path
  * (which re-validates everything and owns every error, so errors are the same either way).
  */
-function solveSingle(problem: QpProblem, opts: QpOptions): QpBatchResult | undefined {
+function solveSingle(problem: QpProblem, opts: QpOptions): QpResult | undefined {
   const s = singleShape(problem);
   if (!s || s.n > ACTIVE_SET_MAX_N) return undefined;
   let o: Opts;
