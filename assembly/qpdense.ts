@@ -109,68 +109,11 @@ import { axpy2_f64, axpy_f64, chol_backward_f64, chol_factor_f64, chol_solve_f64
 }
 
 /**
- * sl[k] ← hs[k] − dot(Gs row k, y, len) for the four rows k0…k3, each dot in dot_f64's exact
- * order (lane sums, then the odd tail), so the bits equal four dot_f64 calls; the four
- * independent accumulator chains share every load of y.
- */
-// @ts-ignore: decorator
-@inline function slack4_f64(Gs: usize, rsz: usize, y: usize, len: i32, hs: usize, sl: usize, k0: i32, k1: i32, k2: i32, k3: i32): void {
-  const x0 = Gs + <usize>k0 * rsz, x1 = Gs + <usize>k1 * rsz, x2 = Gs + <usize>k2 * rsz, x3 = Gs + <usize>k3 * rsz;
-  let i = 0;
-  let s0: f64 = 0, s1: f64 = 0, s2: f64 = 0, s3: f64 = 0;
-  if (ASC_FEATURE_SIMD) {
-    let a0 = f64x2.splat(0), a1 = f64x2.splat(0), a2 = f64x2.splat(0), a3 = f64x2.splat(0);
-    for (; i + 2 <= len; i += 2) {
-      const o = <usize>i << 3;
-      const yv = v128.load(y + o);
-      a0 = f64x2.add(a0, f64x2.mul(v128.load(x0 + o), yv));
-      a1 = f64x2.add(a1, f64x2.mul(v128.load(x1 + o), yv));
-      a2 = f64x2.add(a2, f64x2.mul(v128.load(x2 + o), yv));
-      a3 = f64x2.add(a3, f64x2.mul(v128.load(x3 + o), yv));
-    }
-    s0 = f64x2.extract_lane(a0, 0) + f64x2.extract_lane(a0, 1);
-    s1 = f64x2.extract_lane(a1, 0) + f64x2.extract_lane(a1, 1);
-    s2 = f64x2.extract_lane(a2, 0) + f64x2.extract_lane(a2, 1);
-    s3 = f64x2.extract_lane(a3, 0) + f64x2.extract_lane(a3, 1);
-  } else {
-    let e0: f64 = 0, f0: f64 = 0, e1: f64 = 0, f1: f64 = 0, e2: f64 = 0, f2: f64 = 0, e3: f64 = 0, f3: f64 = 0;
-    for (; i + 2 <= len; i += 2) {
-      const o = <usize>i << 3;
-      const y0 = load<f64>(y + o), y1 = load<f64>(y + o, 8);
-      e0 += load<f64>(x0 + o) * y0;
-      f0 += load<f64>(x0 + o, 8) * y1;
-      e1 += load<f64>(x1 + o) * y0;
-      f1 += load<f64>(x1 + o, 8) * y1;
-      e2 += load<f64>(x2 + o) * y0;
-      f2 += load<f64>(x2 + o, 8) * y1;
-      e3 += load<f64>(x3 + o) * y0;
-      f3 += load<f64>(x3 + o, 8) * y1;
-    }
-    s0 = e0 + f0;
-    s1 = e1 + f1;
-    s2 = e2 + f2;
-    s3 = e3 + f3;
-  }
-  if (i < len) {
-    const o = <usize>i << 3;
-    const yv = load<f64>(y + o);
-    s0 += load<f64>(x0 + o) * yv;
-    s1 += load<f64>(x1 + o) * yv;
-    s2 += load<f64>(x2 + o) * yv;
-    s3 += load<f64>(x3 + o) * yv;
-  }
-  st(sl, k0, ld(hs, k0) - s0);
-  st(sl, k1, ld(hs, k1) - s1);
-  st(sl, k2, ld(hs, k2) - s2);
-  st(sl, k3, ld(hs, k3) - s3);
-}
-
-/**
- * d[j] ← dot(x0, y, l0) and d[j+1] ← dot(x1, y, l1), each in dot_f64's exact order (same bits
+ * *out0 ← dot(x0, y, l0) and *out1 ← dot(x1, y, l1), each in dot_f64's exact order (same bits
  * as two dot_f64 calls); the common prefix runs both chains on one load of y.
  */
 // @ts-ignore: decorator
-@inline function dotPair_f64(x0: usize, x1: usize, y: usize, l0: i32, l1: i32, d: usize, j: i32): void {
+@inline function dotPair_f64(x0: usize, x1: usize, y: usize, l0: i32, l1: i32, out0: usize, out1: usize): void {
   const m = min(l0, l1);
   let i = 0;
   let s0: f64 = 0, s1: f64 = 0;
@@ -216,8 +159,8 @@ import { axpy2_f64, axpy_f64, chol_backward_f64, chol_factor_f64, chol_solve_f64
   }
   if (i0 < l0) s0 += load<f64>(x0 + (<usize>i0 << 3)) * load<f64>(y + (<usize>i0 << 3));
   if (i1 < l1) s1 += load<f64>(x1 + (<usize>i1 << 3)) * load<f64>(y + (<usize>i1 << 3));
-  st(d, j, s0);
-  st(d, j + 1, s1);
+  store<f64>(out0, s0);
+  store<f64>(out1, s1);
 }
 
 /** 2^−⌈e/2⌉ for a norm x = m·2^e (1 for 0): the Ruiz factor 1/√x rounded to a power of two. */
@@ -507,7 +450,7 @@ export function qp_dense_f64(count: i32, n: i32, ne: i32, ni: i32, shared: i32,
           sp = sigma * v;
         } else {
           let worst: f64 = 0;
-          // Slacks of the inactive rows, four rows per pass (same bits as one dot_f64 each).
+          // g̃_kᵀz̃ of the inactive rows, two rows per pass (same bits as one dot_f64 each).
           let cnt = 0;
           for (let k = 0; k < ni; k++) {
             if (ld(state, ne + k) != 0) continue;
@@ -515,18 +458,18 @@ export function qp_dense_f64(count: i32, n: i32, ne: i32, ni: i32, shared: i32,
             cnt++;
           }
           let c = 0;
-          for (; c + 4 <= cnt; c += 4) {
-            const o = ix + (<usize>c << 2);
-            slack4_f64(Gs, rsz, zt, n, hs, sl, load<i32>(o), load<i32>(o, 4), load<i32>(o, 8), load<i32>(o, 12));
+          for (; c + 2 <= cnt; c += 2) {
+            const k0 = load<i32>(ix + (<usize>c << 2)), k1 = load<i32>(ix + (<usize>c << 2), 4);
+            dotPair_f64(Gs + <usize>k0 * rsz, Gs + <usize>k1 * rsz, zt, n, n, at(sl, k0), at(sl, k1));
           }
-          for (; c < cnt; c++) {
+          if (c < cnt) {
             const k = load<i32>(ix + (<usize>c << 2));
-            st(sl, k, ld(hs, k) - dot_f64(Gs + <usize>k * rsz, zt, n));
+            st(sl, k, dot_f64(Gs + <usize>k * rsz, zt, n));
           }
           for (let k = 0; k < ni; k++) {
             if (ld(state, ne + k) != 0) continue;
             const hk = ld(hs, k);
-            const s = ld(sl, k);
+            const s = hk - ld(sl, k);
             if (!(s == s)) {
               worst = s;
               pick = ne + k;
@@ -558,7 +501,7 @@ export function qp_dense_f64(count: i32, n: i32, ne: i32, ni: i32, shared: i32,
       let dd: f64 = 0, dd2: f64 = 0;
       let j2 = 0;
       for (; j2 + 2 <= n; j2 += 2) {
-        dotPair_f64(Jt + <usize>j2 * rsz, Jt + <usize>(j2 + 1) * rsz, npv, <i32>ld(top, j2) + 1, <i32>ld(top, j2 + 1) + 1, d, j2);
+        dotPair_f64(Jt + <usize>j2 * rsz, Jt + <usize>(j2 + 1) * rsz, npv, <i32>ld(top, j2) + 1, <i32>ld(top, j2 + 1) + 1, at(d, j2), at(d, j2 + 1));
       }
       if (j2 < n) st(d, j2, dot_f64(Jt + <usize>j2 * rsz, npv, <i32>ld(top, j2) + 1));
       for (let j = 0; j < n; j++) {
