@@ -86,7 +86,7 @@ export class QpContext {
 
   constructor(args: {
     method: QpMethod; count: number; n: number; ne: number; ni: number; runtime: Runtime; sharedMask: number;
-    map: GradientMap; parts?: [string, number][]; layout?: QpLayout; i32Length?: number;
+    map: GradientMap; parts?: [string, number][]; layout?: { readonly off: Readonly<Record<string, number>>; readonly total: number }; i32Length?: number;
   }) {
     this.method = args.method;
     this.count = args.count;
