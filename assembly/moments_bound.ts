@@ -44,13 +44,28 @@ let max3: u32 = 0;
  */
 // @ts-ignore: decorator
 @inline function scanMax(a: usize, b: usize, c: usize, d: usize, n: i32, k: i32, rawLast: bool): void {
+  // The scan runs from the end to the start: the previous step's write pass ran forwards and
+  // left the ends of the arrays in cache, and the write after this scan starts where the scan
+  // ended, on the starts it just read. The tail beyond the last multiple of 8 comes first.
   let s0: u32 = 0, s1: u32 = 0, s2: u32 = 0, s3: u32 = 0;
-  let i = 0;
+  const lastBits: u32 = rawLast ? 0xffffffff : 0x7fffffff;
+  let i = ASC_FEATURE_SIMD ? n & ~7 : 0;
+  for (let j = i; j < n; j++) {
+    const o = <usize>j << 2;
+    s0 = max<u32>(s0, load<u32>(a + o) & 0x7fffffff);
+    s1 = max<u32>(s1, load<u32>(b + o) & 0x7fffffff);
+    if (k == 3) s2 = max<u32>(s2, load<u32>(c + o) & lastBits);
+    if (k == 4) {
+      s2 = max<u32>(s2, load<u32>(c + o) & 0x7fffffff);
+      s3 = max<u32>(s3, load<u32>(d + o) & lastBits);
+    }
+  }
   if (ASC_FEATURE_SIMD) {
     const abs = i32x4.splat(0x7fffffff);
     const lastMask = rawLast ? i32x4.splat(-1) : abs;
     let a0 = i32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
-    for (; i + 8 <= n; i += 8) {
+    while (i > 0) {
+      i -= 8;
       const o = <usize>i << 2;
       a0 = i32x4.max_u(a0, i32x4.max_u(v128.and(v128.load(a + o), abs), v128.and(v128.load(a + o, 16), abs)));
       a1 = i32x4.max_u(a1, i32x4.max_u(v128.and(v128.load(b + o), abs), v128.and(v128.load(b + o, 16), abs)));
@@ -60,21 +75,10 @@ let max3: u32 = 0;
         a3 = i32x4.max_u(a3, i32x4.max_u(v128.and(v128.load(d + o), lastMask), v128.and(v128.load(d + o, 16), lastMask)));
       }
     }
-    s0 = laneMaxU(a0);
-    s1 = laneMaxU(a1);
-    s2 = laneMaxU(a2);
-    s3 = laneMaxU(a3);
-  }
-  const lastBits: u32 = rawLast ? 0xffffffff : 0x7fffffff;
-  for (; i < n; i++) {
-    const o = <usize>i << 2;
-    s0 = max<u32>(s0, load<u32>(a + o) & 0x7fffffff);
-    s1 = max<u32>(s1, load<u32>(b + o) & 0x7fffffff);
-    if (k == 3) s2 = max<u32>(s2, load<u32>(c + o) & lastBits);
-    if (k == 4) {
-      s2 = max<u32>(s2, load<u32>(c + o) & 0x7fffffff);
-      s3 = max<u32>(s3, load<u32>(d + o) & lastBits);
-    }
+    s0 = max<u32>(s0, laneMaxU(a0));
+    s1 = max<u32>(s1, laneMaxU(a1));
+    s2 = max<u32>(s2, laneMaxU(a2));
+    s3 = max<u32>(s3, laneMaxU(a3));
   }
   max0 = s0;
   max1 = s1;
