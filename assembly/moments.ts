@@ -26,7 +26,7 @@
 // Finiteness is tested as x − x == 0 (false for NaN and ±Inf), per lane, with a bit select for
 // the store, so both builds and the TypeScript references agree on the count and on the bits.
 
-import { adam_safe_f32, lion_safe_f32, momentum_safe_f32, sgd_safe_f32 } from './moments_bound';
+import { SAFE_T, adam_safe_f32, lion_safe_f32, momentum_safe_f32, sgd_safe_f32 } from './moments_bound';
 
 /**
  * Adam / AdamW / Eve, fused:
@@ -205,8 +205,6 @@ const GUARDED: i32 = 0;
 const CHECK: i32 = 1;
 const TRUSTED: i32 = 2;
 
-/** Headroom of the check-mode screen: every bounded quantity stays below T = 1e37. */
-const SAFE_T: f64 = 1e37;
 /** Screen bound on v (so v' = β2·v + (1−β2)·g'² ≤ 1e37 + 1e36 stays finite). */
 const SAFE_V: f32 = 1e37;
 /** Screen bound on |g'| (g'² ≤ 1e36). */

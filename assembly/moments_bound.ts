@@ -18,16 +18,13 @@
 // outputs do not depend on this proof at all. The pass reads the arrays as they are at the
 // call: a value written by the user into params or a slot view between steps is seen.
 
-/** Largest bound any intermediate may reach (see the header). */
-const T: f64 = 1e37;
+/** Largest bound any intermediate may reach (see the header); also the headroom of Adam's check-mode screen. */
+export const SAFE_T: f64 = 1e37;
 /** Largest finite f32 bit pattern (F32_MAX); any pattern above it (as u32) is NaN, ±Inf or negative. */
 const FINITE_MAX: u32 = 0x7f7fffff;
 
 // Maxima of the last `scanMax` (internal scratch; reset by every call).
-let max0: u32 = 0;
-let max1: u32 = 0;
-let max2: u32 = 0;
-let max3: u32 = 0;
+let max0: u32 = 0, max1: u32 = 0, max2: u32 = 0, max3: u32 = 0;
 
 /** The largest of four u32 lanes. */
 // @ts-ignore: decorator
@@ -95,7 +92,7 @@ let max3: u32 = 0;
 /** True when x is a finite f64 in [0, T] (false for NaN). */
 // @ts-ignore: decorator
 @inline function within(x: f64): bool {
-  return x >= 0 && x <= T;
+  return x >= 0 && x <= SAFE_T;
 }
 
 /**
