@@ -168,6 +168,7 @@ export interface NnKernels {
 export interface AdamResidualKernels {
   adam_residual_factor_f32(g: number, v: number, fac: number, fr: number, rows: number, cols: number, bv: number, obv: number, r2: number): void;
   adam_residual_f32(p: number, g: number, m1: number, m2: number, m3: number, v: number, fr: number, n: number, theta: number, cfg: number, scratch: number): void;
+  adam_residual_h_f32(p: number, g: number, m1: number, m2: number, m3: number, v: number, fr: number, n: number, theta: number, cfg: number, scratch: number, h: number): void;
 }
 
 export type Kernels = ModuleKernels & MomentKernels & VectorKernels & NnKernels & LinalgKernels & QpKernels & PenaltyKernels & LinearKernels & StatsKernels & L2oKernels & CeloKernels & AdamResidualKernels;
