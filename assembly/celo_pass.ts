@@ -11,8 +11,6 @@ import { D0, D1, D2, O0, O1, O2, EPS6, EPS8, EPS9, MULT, clipgv, reluv, rsqv } f
 // @ts-ignore: decorator
 @inline function sq(a: v128, x: v128): v128 { return f32x4.add(a, f32x4.mul(x, x)); }
 // @ts-ignore: decorator
-@inline function mac(a: v128, x: v128, w: usize): v128 { return f32x4.add(a, f32x4.mul(x, v128.load32_splat(w))); }
-// @ts-ignore: decorator
 @inline function ema(d: f32, o: f32, a: v128, x: v128): v128 { return f32x4.add(f32x4.mul(f32x4.splat(d), a), f32x4.mul(f32x4.splat(o), x)); }
 
 /** sums[j] += ((L0 + L1) + (L2 + L3)) in f64 (the chunk fold of the header of assembly/celo.ts). */
@@ -99,33 +97,6 @@ import { D0, D1, D2, O0, O1, O2, EPS6, EPS8, EPS9, MULT, clipgv, reluv, rsqv } f
   }
 }
 
-/** a + Σ_{j<18} x_j·w[16·j] in j order (one hidden unit's first-layer sum; w = &W[0][q]). */
-// @ts-ignore: decorator
-@inline function dot18(a: v128, w: usize, x0: v128, x1: v128, x2: v128, x3: v128, x4: v128, x5: v128, x6: v128, x7: v128, x8: v128,
-  x9: v128, x10: v128, x11: v128, x12: v128, x13: v128, x14: v128, x15: v128, x16: v128, x17: v128): v128 {
-  a = mac(a, x0, w); a = mac(a, x1, w + 16); a = mac(a, x2, w + 32); a = mac(a, x3, w + 48); a = mac(a, x4, w + 64);
-  a = mac(a, x5, w + 80); a = mac(a, x6, w + 96); a = mac(a, x7, w + 112); a = mac(a, x8, w + 128); a = mac(a, x9, w + 144);
-  a = mac(a, x10, w + 160); a = mac(a, x11, w + 176); a = mac(a, x12, w + 192); a = mac(a, x13, w + 208); a = mac(a, x14, w + 224);
-  a = mac(a, x15, w + 240); a = mac(a, x16, w + 256); a = mac(a, x17, w + 272);
-  return a;
-}
-
-/** a + Σ_{j=18..23} x_j·w[16·j] in j order (the vector-only inputs). */
-// @ts-ignore: decorator
-@inline function dot6(a: v128, w: usize, x18: v128, x19: v128, x20: v128, x21: v128, x22: v128, x23: v128): v128 {
-  a = mac(a, x18, w + 288); a = mac(a, x19, w + 304); a = mac(a, x20, w + 320);
-  a = mac(a, x21, w + 336); a = mac(a, x22, w + 352); a = mac(a, x23, w + 368);
-  return a;
-}
-
-/** relu(b1_q + Σ_i h_i·W1[i][q]) in i order (w = &W1[0][q], rows 16 bytes apart). */
-// @ts-ignore: decorator
-@inline function hid(b: usize, w: usize, h0: v128, h1: v128, h2: v128, h3: v128): v128 {
-  let s = v128.load32_splat(b);
-  s = mac(s, h0, w); s = mac(s, h1, w + 16); s = mac(s, h2, w + 32); s = mac(s, h3, w + 48);
-  return reluv(s);
-}
-
 /**
  * The MLP pass over the 4-aligned elements [o, end) of one row (see celo_mlp_f32): features as in
  * `statsRowV` (moments already updated), z_q = splat(zq) (+ bB_q[c] for a matrix), the three
@@ -135,50 +106,186 @@ import { D0, D1, D2, O0, O1, O2, EPS6, EPS8, EPS9, MULT, clipgv, reluv, rsqv } f
 @inline export function mlpRowV(p: usize, g: usize, m0: usize, m1: usize, m2: usize, vp: usize, d0p: usize, d1p: usize, d2p: usize,
   o: usize, end: usize, vec: bool, a0: v128, a1: v128, a2: v128, fb: usize, bB: usize, st: usize,
   z0: f32, z1: f32, z2: f32, z3: f32, w: usize, psi: f32, lrm: f32): void {
-  const W1 = w + 400, b1 = w + 464, W2 = w + 480, b2 = w + 512;
   const lo = f32x4.splat(-0.1), hi = f32x4.splat(0.1), e6 = f32x4.splat(EPS6), e8 = f32x4.splat(EPS8), e9 = f32x4.splat(EPS9);
   const vz0 = f32x4.splat(z0), vz1 = f32x4.splat(z1), vz2 = f32x4.splat(z2), vz3 = f32x4.splat(z3);
+  // Every weight broadcast once per row, before the loop (V8 would otherwise issue the 100 broadcasts
+  // at the top of each iteration and spill them); the vector-only rows 18–23 are zero for a matrix.
+  const w0 = v128.load32_splat(w, 0), w4 = v128.load32_splat(w, 4), w8 = v128.load32_splat(w, 8), w12 = v128.load32_splat(w, 12), w16 = v128.load32_splat(w, 16), w20 = v128.load32_splat(w, 20);
+  const w24 = v128.load32_splat(w, 24), w28 = v128.load32_splat(w, 28), w32 = v128.load32_splat(w, 32), w36 = v128.load32_splat(w, 36), w40 = v128.load32_splat(w, 40), w44 = v128.load32_splat(w, 44);
+  const w48 = v128.load32_splat(w, 48), w52 = v128.load32_splat(w, 52), w56 = v128.load32_splat(w, 56), w60 = v128.load32_splat(w, 60), w64 = v128.load32_splat(w, 64), w68 = v128.load32_splat(w, 68);
+  const w72 = v128.load32_splat(w, 72), w76 = v128.load32_splat(w, 76), w80 = v128.load32_splat(w, 80), w84 = v128.load32_splat(w, 84), w88 = v128.load32_splat(w, 88), w92 = v128.load32_splat(w, 92);
+  const w96 = v128.load32_splat(w, 96), w100 = v128.load32_splat(w, 100), w104 = v128.load32_splat(w, 104), w108 = v128.load32_splat(w, 108), w112 = v128.load32_splat(w, 112), w116 = v128.load32_splat(w, 116);
+  const w120 = v128.load32_splat(w, 120), w124 = v128.load32_splat(w, 124), w128 = v128.load32_splat(w, 128), w132 = v128.load32_splat(w, 132), w136 = v128.load32_splat(w, 136), w140 = v128.load32_splat(w, 140);
+  const w144 = v128.load32_splat(w, 144), w148 = v128.load32_splat(w, 148), w152 = v128.load32_splat(w, 152), w156 = v128.load32_splat(w, 156), w160 = v128.load32_splat(w, 160), w164 = v128.load32_splat(w, 164);
+  const w168 = v128.load32_splat(w, 168), w172 = v128.load32_splat(w, 172), w176 = v128.load32_splat(w, 176), w180 = v128.load32_splat(w, 180), w184 = v128.load32_splat(w, 184), w188 = v128.load32_splat(w, 188);
+  const w192 = v128.load32_splat(w, 192), w196 = v128.load32_splat(w, 196), w200 = v128.load32_splat(w, 200), w204 = v128.load32_splat(w, 204), w208 = v128.load32_splat(w, 208), w212 = v128.load32_splat(w, 212);
+  const w216 = v128.load32_splat(w, 216), w220 = v128.load32_splat(w, 220), w224 = v128.load32_splat(w, 224), w228 = v128.load32_splat(w, 228), w232 = v128.load32_splat(w, 232), w236 = v128.load32_splat(w, 236);
+  const w240 = v128.load32_splat(w, 240), w244 = v128.load32_splat(w, 244), w248 = v128.load32_splat(w, 248), w252 = v128.load32_splat(w, 252), w256 = v128.load32_splat(w, 256), w260 = v128.load32_splat(w, 260);
+  const w264 = v128.load32_splat(w, 264), w268 = v128.load32_splat(w, 268), w272 = v128.load32_splat(w, 272), w276 = v128.load32_splat(w, 276), w280 = v128.load32_splat(w, 280), w284 = v128.load32_splat(w, 284);
+  const w400 = v128.load32_splat(w, 400), w404 = v128.load32_splat(w, 404), w408 = v128.load32_splat(w, 408), w412 = v128.load32_splat(w, 412), w416 = v128.load32_splat(w, 416), w420 = v128.load32_splat(w, 420);
+  const w424 = v128.load32_splat(w, 424), w428 = v128.load32_splat(w, 428), w432 = v128.load32_splat(w, 432), w436 = v128.load32_splat(w, 436), w440 = v128.load32_splat(w, 440), w444 = v128.load32_splat(w, 444);
+  const w448 = v128.load32_splat(w, 448), w452 = v128.load32_splat(w, 452), w456 = v128.load32_splat(w, 456), w460 = v128.load32_splat(w, 460), w464 = v128.load32_splat(w, 464), w468 = v128.load32_splat(w, 468);
+  const w472 = v128.load32_splat(w, 472), w476 = v128.load32_splat(w, 476), w480 = v128.load32_splat(w, 480), w484 = v128.load32_splat(w, 484), w488 = v128.load32_splat(w, 488), w492 = v128.load32_splat(w, 492);
+  const w496 = v128.load32_splat(w, 496), w500 = v128.load32_splat(w, 500), w504 = v128.load32_splat(w, 504), w508 = v128.load32_splat(w, 508), w512 = v128.load32_splat(w, 512), w516 = v128.load32_splat(w, 516);
+  const w288 = vec ? v128.load32_splat(w, 288) : f32x4.splat(0), w292 = vec ? v128.load32_splat(w, 292) : f32x4.splat(0), w296 = vec ? v128.load32_splat(w, 296) : f32x4.splat(0), w300 = vec ? v128.load32_splat(w, 300) : f32x4.splat(0), w304 = vec ? v128.load32_splat(w, 304) : f32x4.splat(0), w308 = vec ? v128.load32_splat(w, 308) : f32x4.splat(0);
+  const w312 = vec ? v128.load32_splat(w, 312) : f32x4.splat(0), w316 = vec ? v128.load32_splat(w, 316) : f32x4.splat(0), w320 = vec ? v128.load32_splat(w, 320) : f32x4.splat(0), w324 = vec ? v128.load32_splat(w, 324) : f32x4.splat(0), w328 = vec ? v128.load32_splat(w, 328) : f32x4.splat(0), w332 = vec ? v128.load32_splat(w, 332) : f32x4.splat(0);
+  const w336 = vec ? v128.load32_splat(w, 336) : f32x4.splat(0), w340 = vec ? v128.load32_splat(w, 340) : f32x4.splat(0), w344 = vec ? v128.load32_splat(w, 344) : f32x4.splat(0), w348 = vec ? v128.load32_splat(w, 348) : f32x4.splat(0), w352 = vec ? v128.load32_splat(w, 352) : f32x4.splat(0), w356 = vec ? v128.load32_splat(w, 356) : f32x4.splat(0);
+  const w360 = vec ? v128.load32_splat(w, 360) : f32x4.splat(0), w364 = vec ? v128.load32_splat(w, 364) : f32x4.splat(0), w368 = vec ? v128.load32_splat(w, 368) : f32x4.splat(0), w372 = vec ? v128.load32_splat(w, 372) : f32x4.splat(0), w376 = vec ? v128.load32_splat(w, 376) : f32x4.splat(0), w380 = vec ? v128.load32_splat(w, 380) : f32x4.splat(0);
   for (; o < end; o += 16) {
+    // Feature j enters all four sums right after it is formed (j order kept per sum): few live registers.
     const gi = clipgv(v128.load(g + o));
-    const k0 = v128.load(m0 + o), k1 = v128.load(m1 + o), k2 = v128.load(m2 + o), v = v128.load(vp + o);
-    const rho = rsqv(f32x4.add(v, e6));
-    const x1 = f32x4.pmin(f32x4.pmax(gi, lo), hi), x2 = v128.load(p + o);
-    const x7 = f32x4.mul(k0, rho), x8 = f32x4.mul(k1, rho), x9 = f32x4.mul(k2, rho), x14 = f32x4.mul(gi, rho);
     let q0 = vz0, q1 = vz1, q2 = vz2, q3 = vz3;
-    if (vec) {
-      const d0 = v128.load(d0p + o), d1 = v128.load(d1p + o), d2 = v128.load(d2p + o);
-      const x11 = f32x4.mul(gi, rsqv(f32x4.pmax(f32x4.add(d0, e9), e9)));
-      const x12 = f32x4.mul(gi, rsqv(f32x4.pmax(f32x4.add(d1, e9), e9)));
-      const x13 = f32x4.mul(gi, rsqv(f32x4.pmax(f32x4.add(d2, e9), e9)));
-      const x15 = f32x4.mul(k0, rsqv(d0)), x16 = f32x4.mul(k1, rsqv(d1)), x17 = f32x4.mul(k2, rsqv(d2));
-      const x21 = rsqv(f32x4.add(d0, e8)), x22 = rsqv(f32x4.add(d1, e8)), x23 = rsqv(f32x4.add(d2, e8));
-      q0 = dot6(dot18(q0, w, gi, x1, x2, k0, k1, k2, v, x7, x8, x9, rho, x11, x12, x13, x14, x15, x16, x17), w, d0, d1, d2, x21, x22, x23);
-      q1 = dot6(dot18(q1, w + 4, gi, x1, x2, k0, k1, k2, v, x7, x8, x9, rho, x11, x12, x13, x14, x15, x16, x17), w + 4, d0, d1, d2, x21, x22, x23);
-      q2 = dot6(dot18(q2, w + 8, gi, x1, x2, k0, k1, k2, v, x7, x8, x9, rho, x11, x12, x13, x14, x15, x16, x17), w + 8, d0, d1, d2, x21, x22, x23);
-      q3 = dot6(dot18(q3, w + 12, gi, x1, x2, k0, k1, k2, v, x7, x8, x9, rho, x11, x12, x13, x14, x15, x16, x17), w + 12, d0, d1, d2, x21, x22, x23);
-    } else {
-      const f0 = f32x4.mul(a0, v128.load(fb)), f1 = f32x4.mul(a1, v128.load(fb + st)), f2 = f32x4.mul(a2, v128.load(fb + 2 * st));
-      fb += 16;
-      const x11 = f32x4.mul(gi, f0), x12 = f32x4.mul(gi, f1), x13 = f32x4.mul(gi, f2);
-      const x15 = f32x4.mul(k0, f0), x16 = f32x4.mul(k1, f1), x17 = f32x4.mul(k2, f2);
+    if (!vec) {
       q0 = f32x4.add(q0, v128.load(bB));
       q1 = f32x4.add(q1, v128.load(bB + st));
       q2 = f32x4.add(q2, v128.load(bB + 2 * st));
       q3 = f32x4.add(q3, v128.load(bB + 3 * st));
       bB += 16;
-      q0 = dot18(q0, w, gi, x1, x2, k0, k1, k2, v, x7, x8, x9, rho, x11, x12, x13, x14, x15, x16, x17);
-      q1 = dot18(q1, w + 4, gi, x1, x2, k0, k1, k2, v, x7, x8, x9, rho, x11, x12, x13, x14, x15, x16, x17);
-      q2 = dot18(q2, w + 8, gi, x1, x2, k0, k1, k2, v, x7, x8, x9, rho, x11, x12, x13, x14, x15, x16, x17);
-      q3 = dot18(q3, w + 12, gi, x1, x2, k0, k1, k2, v, x7, x8, x9, rho, x11, x12, x13, x14, x15, x16, x17);
+    }
+    q0 = f32x4.add(q0, f32x4.mul(gi, w0));
+    q1 = f32x4.add(q1, f32x4.mul(gi, w4));
+    q2 = f32x4.add(q2, f32x4.mul(gi, w8));
+    q3 = f32x4.add(q3, f32x4.mul(gi, w12));
+    q0 = f32x4.add(q0, f32x4.mul(f32x4.pmin(f32x4.pmax(gi, lo), hi), w16));
+    q1 = f32x4.add(q1, f32x4.mul(f32x4.pmin(f32x4.pmax(gi, lo), hi), w20));
+    q2 = f32x4.add(q2, f32x4.mul(f32x4.pmin(f32x4.pmax(gi, lo), hi), w24));
+    q3 = f32x4.add(q3, f32x4.mul(f32x4.pmin(f32x4.pmax(gi, lo), hi), w28));
+    const x2 = v128.load(p + o);
+    q0 = f32x4.add(q0, f32x4.mul(x2, w32));
+    q1 = f32x4.add(q1, f32x4.mul(x2, w36));
+    q2 = f32x4.add(q2, f32x4.mul(x2, w40));
+    q3 = f32x4.add(q3, f32x4.mul(x2, w44));
+    const k0 = v128.load(m0 + o), k1 = v128.load(m1 + o), k2 = v128.load(m2 + o), v = v128.load(vp + o);
+    q0 = f32x4.add(q0, f32x4.mul(k0, w48));
+    q1 = f32x4.add(q1, f32x4.mul(k0, w52));
+    q2 = f32x4.add(q2, f32x4.mul(k0, w56));
+    q3 = f32x4.add(q3, f32x4.mul(k0, w60));
+    q0 = f32x4.add(q0, f32x4.mul(k1, w64));
+    q1 = f32x4.add(q1, f32x4.mul(k1, w68));
+    q2 = f32x4.add(q2, f32x4.mul(k1, w72));
+    q3 = f32x4.add(q3, f32x4.mul(k1, w76));
+    q0 = f32x4.add(q0, f32x4.mul(k2, w80));
+    q1 = f32x4.add(q1, f32x4.mul(k2, w84));
+    q2 = f32x4.add(q2, f32x4.mul(k2, w88));
+    q3 = f32x4.add(q3, f32x4.mul(k2, w92));
+    q0 = f32x4.add(q0, f32x4.mul(v, w96));
+    q1 = f32x4.add(q1, f32x4.mul(v, w100));
+    q2 = f32x4.add(q2, f32x4.mul(v, w104));
+    q3 = f32x4.add(q3, f32x4.mul(v, w108));
+    const rho = rsqv(f32x4.add(v, e6));
+    q0 = f32x4.add(q0, f32x4.mul(f32x4.mul(k0, rho), w112));
+    q1 = f32x4.add(q1, f32x4.mul(f32x4.mul(k0, rho), w116));
+    q2 = f32x4.add(q2, f32x4.mul(f32x4.mul(k0, rho), w120));
+    q3 = f32x4.add(q3, f32x4.mul(f32x4.mul(k0, rho), w124));
+    q0 = f32x4.add(q0, f32x4.mul(f32x4.mul(k1, rho), w128));
+    q1 = f32x4.add(q1, f32x4.mul(f32x4.mul(k1, rho), w132));
+    q2 = f32x4.add(q2, f32x4.mul(f32x4.mul(k1, rho), w136));
+    q3 = f32x4.add(q3, f32x4.mul(f32x4.mul(k1, rho), w140));
+    q0 = f32x4.add(q0, f32x4.mul(f32x4.mul(k2, rho), w144));
+    q1 = f32x4.add(q1, f32x4.mul(f32x4.mul(k2, rho), w148));
+    q2 = f32x4.add(q2, f32x4.mul(f32x4.mul(k2, rho), w152));
+    q3 = f32x4.add(q3, f32x4.mul(f32x4.mul(k2, rho), w156));
+    q0 = f32x4.add(q0, f32x4.mul(rho, w160));
+    q1 = f32x4.add(q1, f32x4.mul(rho, w164));
+    q2 = f32x4.add(q2, f32x4.mul(rho, w168));
+    q3 = f32x4.add(q3, f32x4.mul(rho, w172));
+    if (vec) {
+      const d0 = v128.load(d0p + o), d1 = v128.load(d1p + o), d2 = v128.load(d2p + o);
+      q0 = f32x4.add(q0, f32x4.mul(f32x4.mul(gi, rsqv(f32x4.pmax(f32x4.add(d0, e9), e9))), w176));
+      q1 = f32x4.add(q1, f32x4.mul(f32x4.mul(gi, rsqv(f32x4.pmax(f32x4.add(d0, e9), e9))), w180));
+      q2 = f32x4.add(q2, f32x4.mul(f32x4.mul(gi, rsqv(f32x4.pmax(f32x4.add(d0, e9), e9))), w184));
+      q3 = f32x4.add(q3, f32x4.mul(f32x4.mul(gi, rsqv(f32x4.pmax(f32x4.add(d0, e9), e9))), w188));
+      q0 = f32x4.add(q0, f32x4.mul(f32x4.mul(gi, rsqv(f32x4.pmax(f32x4.add(d1, e9), e9))), w192));
+      q1 = f32x4.add(q1, f32x4.mul(f32x4.mul(gi, rsqv(f32x4.pmax(f32x4.add(d1, e9), e9))), w196));
+      q2 = f32x4.add(q2, f32x4.mul(f32x4.mul(gi, rsqv(f32x4.pmax(f32x4.add(d1, e9), e9))), w200));
+      q3 = f32x4.add(q3, f32x4.mul(f32x4.mul(gi, rsqv(f32x4.pmax(f32x4.add(d1, e9), e9))), w204));
+      q0 = f32x4.add(q0, f32x4.mul(f32x4.mul(gi, rsqv(f32x4.pmax(f32x4.add(d2, e9), e9))), w208));
+      q1 = f32x4.add(q1, f32x4.mul(f32x4.mul(gi, rsqv(f32x4.pmax(f32x4.add(d2, e9), e9))), w212));
+      q2 = f32x4.add(q2, f32x4.mul(f32x4.mul(gi, rsqv(f32x4.pmax(f32x4.add(d2, e9), e9))), w216));
+      q3 = f32x4.add(q3, f32x4.mul(f32x4.mul(gi, rsqv(f32x4.pmax(f32x4.add(d2, e9), e9))), w220));
+      q0 = f32x4.add(q0, f32x4.mul(f32x4.mul(gi, rho), w224));
+      q1 = f32x4.add(q1, f32x4.mul(f32x4.mul(gi, rho), w228));
+      q2 = f32x4.add(q2, f32x4.mul(f32x4.mul(gi, rho), w232));
+      q3 = f32x4.add(q3, f32x4.mul(f32x4.mul(gi, rho), w236));
+      q0 = f32x4.add(q0, f32x4.mul(f32x4.mul(k0, rsqv(d0)), w240));
+      q1 = f32x4.add(q1, f32x4.mul(f32x4.mul(k0, rsqv(d0)), w244));
+      q2 = f32x4.add(q2, f32x4.mul(f32x4.mul(k0, rsqv(d0)), w248));
+      q3 = f32x4.add(q3, f32x4.mul(f32x4.mul(k0, rsqv(d0)), w252));
+      q0 = f32x4.add(q0, f32x4.mul(f32x4.mul(k1, rsqv(d1)), w256));
+      q1 = f32x4.add(q1, f32x4.mul(f32x4.mul(k1, rsqv(d1)), w260));
+      q2 = f32x4.add(q2, f32x4.mul(f32x4.mul(k1, rsqv(d1)), w264));
+      q3 = f32x4.add(q3, f32x4.mul(f32x4.mul(k1, rsqv(d1)), w268));
+      q0 = f32x4.add(q0, f32x4.mul(f32x4.mul(k2, rsqv(d2)), w272));
+      q1 = f32x4.add(q1, f32x4.mul(f32x4.mul(k2, rsqv(d2)), w276));
+      q2 = f32x4.add(q2, f32x4.mul(f32x4.mul(k2, rsqv(d2)), w280));
+      q3 = f32x4.add(q3, f32x4.mul(f32x4.mul(k2, rsqv(d2)), w284));
+      q0 = f32x4.add(q0, f32x4.mul(d0, w288));
+      q1 = f32x4.add(q1, f32x4.mul(d0, w292));
+      q2 = f32x4.add(q2, f32x4.mul(d0, w296));
+      q3 = f32x4.add(q3, f32x4.mul(d0, w300));
+      q0 = f32x4.add(q0, f32x4.mul(d1, w304));
+      q1 = f32x4.add(q1, f32x4.mul(d1, w308));
+      q2 = f32x4.add(q2, f32x4.mul(d1, w312));
+      q3 = f32x4.add(q3, f32x4.mul(d1, w316));
+      q0 = f32x4.add(q0, f32x4.mul(d2, w320));
+      q1 = f32x4.add(q1, f32x4.mul(d2, w324));
+      q2 = f32x4.add(q2, f32x4.mul(d2, w328));
+      q3 = f32x4.add(q3, f32x4.mul(d2, w332));
+      q0 = f32x4.add(q0, f32x4.mul(rsqv(f32x4.add(d0, e8)), w336));
+      q1 = f32x4.add(q1, f32x4.mul(rsqv(f32x4.add(d0, e8)), w340));
+      q2 = f32x4.add(q2, f32x4.mul(rsqv(f32x4.add(d0, e8)), w344));
+      q3 = f32x4.add(q3, f32x4.mul(rsqv(f32x4.add(d0, e8)), w348));
+      q0 = f32x4.add(q0, f32x4.mul(rsqv(f32x4.add(d1, e8)), w352));
+      q1 = f32x4.add(q1, f32x4.mul(rsqv(f32x4.add(d1, e8)), w356));
+      q2 = f32x4.add(q2, f32x4.mul(rsqv(f32x4.add(d1, e8)), w360));
+      q3 = f32x4.add(q3, f32x4.mul(rsqv(f32x4.add(d1, e8)), w364));
+      q0 = f32x4.add(q0, f32x4.mul(rsqv(f32x4.add(d2, e8)), w368));
+      q1 = f32x4.add(q1, f32x4.mul(rsqv(f32x4.add(d2, e8)), w372));
+      q2 = f32x4.add(q2, f32x4.mul(rsqv(f32x4.add(d2, e8)), w376));
+      q3 = f32x4.add(q3, f32x4.mul(rsqv(f32x4.add(d2, e8)), w380));
+    } else {
+      const f0 = f32x4.mul(a0, v128.load(fb)), f1 = f32x4.mul(a1, v128.load(fb + st)), f2 = f32x4.mul(a2, v128.load(fb + 2 * st));
+      fb += 16;
+      q0 = f32x4.add(q0, f32x4.mul(f32x4.mul(gi, f0), w176));
+      q1 = f32x4.add(q1, f32x4.mul(f32x4.mul(gi, f0), w180));
+      q2 = f32x4.add(q2, f32x4.mul(f32x4.mul(gi, f0), w184));
+      q3 = f32x4.add(q3, f32x4.mul(f32x4.mul(gi, f0), w188));
+      q0 = f32x4.add(q0, f32x4.mul(f32x4.mul(gi, f1), w192));
+      q1 = f32x4.add(q1, f32x4.mul(f32x4.mul(gi, f1), w196));
+      q2 = f32x4.add(q2, f32x4.mul(f32x4.mul(gi, f1), w200));
+      q3 = f32x4.add(q3, f32x4.mul(f32x4.mul(gi, f1), w204));
+      q0 = f32x4.add(q0, f32x4.mul(f32x4.mul(gi, f2), w208));
+      q1 = f32x4.add(q1, f32x4.mul(f32x4.mul(gi, f2), w212));
+      q2 = f32x4.add(q2, f32x4.mul(f32x4.mul(gi, f2), w216));
+      q3 = f32x4.add(q3, f32x4.mul(f32x4.mul(gi, f2), w220));
+      q0 = f32x4.add(q0, f32x4.mul(f32x4.mul(gi, rho), w224));
+      q1 = f32x4.add(q1, f32x4.mul(f32x4.mul(gi, rho), w228));
+      q2 = f32x4.add(q2, f32x4.mul(f32x4.mul(gi, rho), w232));
+      q3 = f32x4.add(q3, f32x4.mul(f32x4.mul(gi, rho), w236));
+      q0 = f32x4.add(q0, f32x4.mul(f32x4.mul(k0, f0), w240));
+      q1 = f32x4.add(q1, f32x4.mul(f32x4.mul(k0, f0), w244));
+      q2 = f32x4.add(q2, f32x4.mul(f32x4.mul(k0, f0), w248));
+      q3 = f32x4.add(q3, f32x4.mul(f32x4.mul(k0, f0), w252));
+      q0 = f32x4.add(q0, f32x4.mul(f32x4.mul(k1, f1), w256));
+      q1 = f32x4.add(q1, f32x4.mul(f32x4.mul(k1, f1), w260));
+      q2 = f32x4.add(q2, f32x4.mul(f32x4.mul(k1, f1), w264));
+      q3 = f32x4.add(q3, f32x4.mul(f32x4.mul(k1, f1), w268));
+      q0 = f32x4.add(q0, f32x4.mul(f32x4.mul(k2, f2), w272));
+      q1 = f32x4.add(q1, f32x4.mul(f32x4.mul(k2, f2), w276));
+      q2 = f32x4.add(q2, f32x4.mul(f32x4.mul(k2, f2), w280));
+      q3 = f32x4.add(q3, f32x4.mul(f32x4.mul(k2, f2), w284));
     }
     const h0 = reluv(q0), h1 = reluv(q1), h2 = reluv(q2), h3 = reluv(q3);
-    const u0 = hid(b1, W1, h0, h1, h2, h3), u1 = hid(b1 + 4, W1 + 4, h0, h1, h2, h3);
-    const u2 = hid(b1 + 8, W1 + 8, h0, h1, h2, h3), u3 = hid(b1 + 12, W1 + 12, h0, h1, h2, h3);
-    let d = v128.load32_splat(b2), m = v128.load32_splat(b2, 4);
-    d = mac(d, u0, W2); d = mac(d, u1, W2 + 8); d = mac(d, u2, W2 + 16); d = mac(d, u3, W2 + 24);
-    m = mac(m, u0, W2 + 4); m = mac(m, u1, W2 + 12); m = mac(m, u2, W2 + 20); m = mac(m, u3, W2 + 28);
+    const u0 = reluv(f32x4.add(f32x4.add(f32x4.add(f32x4.add(w464, f32x4.mul(h0, w400)), f32x4.mul(h1, w416)), f32x4.mul(h2, w432)), f32x4.mul(h3, w448)));
+    const u1 = reluv(f32x4.add(f32x4.add(f32x4.add(f32x4.add(w468, f32x4.mul(h0, w404)), f32x4.mul(h1, w420)), f32x4.mul(h2, w436)), f32x4.mul(h3, w452)));
+    const u2 = reluv(f32x4.add(f32x4.add(f32x4.add(f32x4.add(w472, f32x4.mul(h0, w408)), f32x4.mul(h1, w424)), f32x4.mul(h2, w440)), f32x4.mul(h3, w456)));
+    const u3 = reluv(f32x4.add(f32x4.add(f32x4.add(f32x4.add(w476, f32x4.mul(h0, w412)), f32x4.mul(h1, w428)), f32x4.mul(h2, w444)), f32x4.mul(h3, w460)));
+    // W2 (4×2) at w + 480, b2 at w + 512.
+    let d = w512, m = w516;
+    d = f32x4.add(d, f32x4.mul(u0, w480)); d = f32x4.add(d, f32x4.mul(u1, w488)); d = f32x4.add(d, f32x4.mul(u2, w496)); d = f32x4.add(d, f32x4.mul(u3, w504));
+    m = f32x4.add(m, f32x4.mul(u0, w484)); m = f32x4.add(m, f32x4.mul(u1, w492)); m = f32x4.add(m, f32x4.mul(u2, w500)); m = f32x4.add(m, f32x4.mul(u3, w508));
     const mag = expv(f32x4.mul(m, f32x4.splat(MULT)));
     const step = f32x4.mul(f32x4.splat(lrm), f32x4.mul(f32x4.mul(d, f32x4.mul(f32x4.splat(psi), mag)), f32x4.splat(MULT)));
-    v128.store(p + o, f32x4.sub(x2, step));
+    v128.store(p + o, f32x4.sub(v128.load(p + o), step));
   }
 }
