@@ -1,6 +1,7 @@
 // The SIMD bodies of Celo's two per-parameter passes (assembly/celo_mlp.ts): 4 parameters per
-// f32x4, every feature and every partial sum in a local (no round trip through `work`), the MLP's
-// first layer as four unrolled dot products over broadcast weights. Each function computes exactly
+// f32x4, every feature and every partial sum in a local (no round trip through `work`), each
+// feature added to the four first-layer sums as it is formed, the weights broadcast once per row.
+// (mlpRowV's loop bodies are written out feature by feature.) Each function computes exactly
 // the f32 operations of the scalar `feats` / MLP code of celo_mlp.ts in the same order, so both
 // builds (and test/support/reference/celo-kernel.ts) agree bit for bit. `upd` fuses the moment
 // update of celo_accum_f32 into the statistics pass (the features then see the new m_k and v).
@@ -21,9 +22,6 @@ import { D0, D1, D2, O0, O1, O2, EPS6, EPS8, EPS9, MULT, clipgv, reluv, rsqv } f
   const l2 = <f64>f32x4.extract_lane(a, 2), l3 = <f64>f32x4.extract_lane(a, 3);
   store<f64>(sp, load<f64>(sp) + ((l0 + l1) + (l2 + l3)));
 }
-
-// The clipped gradient and the moments at byte offset o (names gi, k0, k1, k2, v); with `upd`
-// celo_accum_f32's update is applied and stored first. Written out in both passes below.
 
 /**
  * Squared features of the 4-aligned elements [o, end) (byte offsets) of one row, summed per
@@ -146,67 +144,73 @@ import { D0, D1, D2, O0, O1, O2, EPS6, EPS8, EPS9, MULT, clipgv, reluv, rsqv } f
   const w336 = vec ? v128.load32_splat(w, 336) : z, w340 = vec ? v128.load32_splat(w, 340) : z, w344 = vec ? v128.load32_splat(w, 344) : z, w348 = vec ? v128.load32_splat(w, 348) : z;
   const w352 = vec ? v128.load32_splat(w, 352) : z, w356 = vec ? v128.load32_splat(w, 356) : z, w360 = vec ? v128.load32_splat(w, 360) : z, w364 = vec ? v128.load32_splat(w, 364) : z;
   const w368 = vec ? v128.load32_splat(w, 368) : z, w372 = vec ? v128.load32_splat(w, 372) : z, w376 = vec ? v128.load32_splat(w, 376) : z, w380 = vec ? v128.load32_splat(w, 380) : z;
-  if (vec) {
-    for (; o < end; o += 16) {
-            let q0 = vz0, q1 = vz1, q2 = vz2, q3 = vz3;
-      const gi = clipgv(v128.load(g + o));
-      const x0 = gi;
-      q0 = f32x4.add(q0, f32x4.mul(x0, w0));
-      q1 = f32x4.add(q1, f32x4.mul(x0, w4));
-      q2 = f32x4.add(q2, f32x4.mul(x0, w8));
-      q3 = f32x4.add(q3, f32x4.mul(x0, w12));
-      const x1 = f32x4.pmin(f32x4.pmax(gi, lo), hi);
-      q0 = f32x4.add(q0, f32x4.mul(x1, w16));
-      q1 = f32x4.add(q1, f32x4.mul(x1, w20));
-      q2 = f32x4.add(q2, f32x4.mul(x1, w24));
-      q3 = f32x4.add(q3, f32x4.mul(x1, w28));
-      const x2 = v128.load(p + o);
-      q0 = f32x4.add(q0, f32x4.mul(x2, w32));
-      q1 = f32x4.add(q1, f32x4.mul(x2, w36));
-      q2 = f32x4.add(q2, f32x4.mul(x2, w40));
-      q3 = f32x4.add(q3, f32x4.mul(x2, w44));
-      const k0 = v128.load(m0 + o), k1 = v128.load(m1 + o), k2 = v128.load(m2 + o), v = v128.load(vp + o);
-      const x3 = k0;
-      q0 = f32x4.add(q0, f32x4.mul(x3, w48));
-      q1 = f32x4.add(q1, f32x4.mul(x3, w52));
-      q2 = f32x4.add(q2, f32x4.mul(x3, w56));
-      q3 = f32x4.add(q3, f32x4.mul(x3, w60));
-      const x4 = k1;
-      q0 = f32x4.add(q0, f32x4.mul(x4, w64));
-      q1 = f32x4.add(q1, f32x4.mul(x4, w68));
-      q2 = f32x4.add(q2, f32x4.mul(x4, w72));
-      q3 = f32x4.add(q3, f32x4.mul(x4, w76));
-      const x5 = k2;
-      q0 = f32x4.add(q0, f32x4.mul(x5, w80));
-      q1 = f32x4.add(q1, f32x4.mul(x5, w84));
-      q2 = f32x4.add(q2, f32x4.mul(x5, w88));
-      q3 = f32x4.add(q3, f32x4.mul(x5, w92));
-      const x6 = v;
-      q0 = f32x4.add(q0, f32x4.mul(x6, w96));
-      q1 = f32x4.add(q1, f32x4.mul(x6, w100));
-      q2 = f32x4.add(q2, f32x4.mul(x6, w104));
-      q3 = f32x4.add(q3, f32x4.mul(x6, w108));
-      const rho = rsqv(f32x4.add(v, e6));
-      const x7 = f32x4.mul(k0, rho);
-      q0 = f32x4.add(q0, f32x4.mul(x7, w112));
-      q1 = f32x4.add(q1, f32x4.mul(x7, w116));
-      q2 = f32x4.add(q2, f32x4.mul(x7, w120));
-      q3 = f32x4.add(q3, f32x4.mul(x7, w124));
-      const x8 = f32x4.mul(k1, rho);
-      q0 = f32x4.add(q0, f32x4.mul(x8, w128));
-      q1 = f32x4.add(q1, f32x4.mul(x8, w132));
-      q2 = f32x4.add(q2, f32x4.mul(x8, w136));
-      q3 = f32x4.add(q3, f32x4.mul(x8, w140));
-      const x9 = f32x4.mul(k2, rho);
-      q0 = f32x4.add(q0, f32x4.mul(x9, w144));
-      q1 = f32x4.add(q1, f32x4.mul(x9, w148));
-      q2 = f32x4.add(q2, f32x4.mul(x9, w152));
-      q3 = f32x4.add(q3, f32x4.mul(x9, w156));
-      const x10 = rho;
-      q0 = f32x4.add(q0, f32x4.mul(x10, w160));
-      q1 = f32x4.add(q1, f32x4.mul(x10, w164));
-      q2 = f32x4.add(q2, f32x4.mul(x10, w168));
-      q3 = f32x4.add(q3, f32x4.mul(x10, w172));
+  for (; o < end; o += 16) {
+    let q0 = vz0, q1 = vz1, q2 = vz2, q3 = vz3;
+    if (!vec) {
+      q0 = f32x4.add(q0, v128.load(bB));
+      q1 = f32x4.add(q1, v128.load(bB + st));
+      q2 = f32x4.add(q2, v128.load(bB + 2 * st));
+      q3 = f32x4.add(q3, v128.load(bB + 3 * st));
+    }
+    const gi = clipgv(v128.load(g + o));
+    const x0 = gi;
+    q0 = f32x4.add(q0, f32x4.mul(x0, w0));
+    q1 = f32x4.add(q1, f32x4.mul(x0, w4));
+    q2 = f32x4.add(q2, f32x4.mul(x0, w8));
+    q3 = f32x4.add(q3, f32x4.mul(x0, w12));
+    const x1 = f32x4.pmin(f32x4.pmax(gi, lo), hi);
+    q0 = f32x4.add(q0, f32x4.mul(x1, w16));
+    q1 = f32x4.add(q1, f32x4.mul(x1, w20));
+    q2 = f32x4.add(q2, f32x4.mul(x1, w24));
+    q3 = f32x4.add(q3, f32x4.mul(x1, w28));
+    const x2 = v128.load(p + o);
+    q0 = f32x4.add(q0, f32x4.mul(x2, w32));
+    q1 = f32x4.add(q1, f32x4.mul(x2, w36));
+    q2 = f32x4.add(q2, f32x4.mul(x2, w40));
+    q3 = f32x4.add(q3, f32x4.mul(x2, w44));
+    const k0 = v128.load(m0 + o), k1 = v128.load(m1 + o), k2 = v128.load(m2 + o), v = v128.load(vp + o);
+    const x3 = k0;
+    q0 = f32x4.add(q0, f32x4.mul(x3, w48));
+    q1 = f32x4.add(q1, f32x4.mul(x3, w52));
+    q2 = f32x4.add(q2, f32x4.mul(x3, w56));
+    q3 = f32x4.add(q3, f32x4.mul(x3, w60));
+    const x4 = k1;
+    q0 = f32x4.add(q0, f32x4.mul(x4, w64));
+    q1 = f32x4.add(q1, f32x4.mul(x4, w68));
+    q2 = f32x4.add(q2, f32x4.mul(x4, w72));
+    q3 = f32x4.add(q3, f32x4.mul(x4, w76));
+    const x5 = k2;
+    q0 = f32x4.add(q0, f32x4.mul(x5, w80));
+    q1 = f32x4.add(q1, f32x4.mul(x5, w84));
+    q2 = f32x4.add(q2, f32x4.mul(x5, w88));
+    q3 = f32x4.add(q3, f32x4.mul(x5, w92));
+    const x6 = v;
+    q0 = f32x4.add(q0, f32x4.mul(x6, w96));
+    q1 = f32x4.add(q1, f32x4.mul(x6, w100));
+    q2 = f32x4.add(q2, f32x4.mul(x6, w104));
+    q3 = f32x4.add(q3, f32x4.mul(x6, w108));
+    const rho = rsqv(f32x4.add(v, e6));
+    const x7 = f32x4.mul(k0, rho);
+    q0 = f32x4.add(q0, f32x4.mul(x7, w112));
+    q1 = f32x4.add(q1, f32x4.mul(x7, w116));
+    q2 = f32x4.add(q2, f32x4.mul(x7, w120));
+    q3 = f32x4.add(q3, f32x4.mul(x7, w124));
+    const x8 = f32x4.mul(k1, rho);
+    q0 = f32x4.add(q0, f32x4.mul(x8, w128));
+    q1 = f32x4.add(q1, f32x4.mul(x8, w132));
+    q2 = f32x4.add(q2, f32x4.mul(x8, w136));
+    q3 = f32x4.add(q3, f32x4.mul(x8, w140));
+    const x9 = f32x4.mul(k2, rho);
+    q0 = f32x4.add(q0, f32x4.mul(x9, w144));
+    q1 = f32x4.add(q1, f32x4.mul(x9, w148));
+    q2 = f32x4.add(q2, f32x4.mul(x9, w152));
+    q3 = f32x4.add(q3, f32x4.mul(x9, w156));
+    const x10 = rho;
+    q0 = f32x4.add(q0, f32x4.mul(x10, w160));
+    q1 = f32x4.add(q1, f32x4.mul(x10, w164));
+    q2 = f32x4.add(q2, f32x4.mul(x10, w168));
+    q3 = f32x4.add(q3, f32x4.mul(x10, w172));
+    if (vec) {
       const d0 = v128.load(d0p + o), d1 = v128.load(d1p + o), d2 = v128.load(d2p + o);
       const x11 = f32x4.mul(gi, rsqv(f32x4.pmax(f32x4.add(d0, e9), e9)));
       q0 = f32x4.add(q0, f32x4.mul(x11, w176));
@@ -273,78 +277,7 @@ import { D0, D1, D2, O0, O1, O2, EPS6, EPS8, EPS9, MULT, clipgv, reluv, rsqv } f
       q1 = f32x4.add(q1, f32x4.mul(x23, w372));
       q2 = f32x4.add(q2, f32x4.mul(x23, w376));
       q3 = f32x4.add(q3, f32x4.mul(x23, w380));
-      const h0 = reluv(q0), h1 = reluv(q1), h2 = reluv(q2), h3 = reluv(q3);
-      const u0 = reluv(f32x4.add(f32x4.add(f32x4.add(f32x4.add(w464, f32x4.mul(h0, w400)), f32x4.mul(h1, w416)), f32x4.mul(h2, w432)), f32x4.mul(h3, w448)));
-      const u1 = reluv(f32x4.add(f32x4.add(f32x4.add(f32x4.add(w468, f32x4.mul(h0, w404)), f32x4.mul(h1, w420)), f32x4.mul(h2, w436)), f32x4.mul(h3, w452)));
-      const u2 = reluv(f32x4.add(f32x4.add(f32x4.add(f32x4.add(w472, f32x4.mul(h0, w408)), f32x4.mul(h1, w424)), f32x4.mul(h2, w440)), f32x4.mul(h3, w456)));
-      const u3 = reluv(f32x4.add(f32x4.add(f32x4.add(f32x4.add(w476, f32x4.mul(h0, w412)), f32x4.mul(h1, w428)), f32x4.mul(h2, w444)), f32x4.mul(h3, w460)));
-      const d = f32x4.add(f32x4.add(f32x4.add(f32x4.add(w512, f32x4.mul(u0, w480)), f32x4.mul(u1, w488)), f32x4.mul(u2, w496)), f32x4.mul(u3, w504));
-      const s = f32x4.add(f32x4.add(f32x4.add(f32x4.add(w516, f32x4.mul(u0, w484)), f32x4.mul(u1, w492)), f32x4.mul(u2, w500)), f32x4.mul(u3, w508));
-      const step = f32x4.mul(vlrm, f32x4.mul(f32x4.mul(d, f32x4.mul(vpsi, expv(f32x4.mul(s, vmult)))), vmult));
-      v128.store(p + o, f32x4.sub(v128.load(p + o), step));
-    }
-  } else {
-    for (; o < end; o += 16) {
-      let q0 = f32x4.add(vz0, v128.load(bB)), q1 = f32x4.add(vz1, v128.load(bB + st));
-      let q2 = f32x4.add(vz2, v128.load(bB + 2 * st)), q3 = f32x4.add(vz3, v128.load(bB + 3 * st));
-      const gi = clipgv(v128.load(g + o));
-      const x0 = gi;
-      q0 = f32x4.add(q0, f32x4.mul(x0, w0));
-      q1 = f32x4.add(q1, f32x4.mul(x0, w4));
-      q2 = f32x4.add(q2, f32x4.mul(x0, w8));
-      q3 = f32x4.add(q3, f32x4.mul(x0, w12));
-      const x1 = f32x4.pmin(f32x4.pmax(gi, lo), hi);
-      q0 = f32x4.add(q0, f32x4.mul(x1, w16));
-      q1 = f32x4.add(q1, f32x4.mul(x1, w20));
-      q2 = f32x4.add(q2, f32x4.mul(x1, w24));
-      q3 = f32x4.add(q3, f32x4.mul(x1, w28));
-      const x2 = v128.load(p + o);
-      q0 = f32x4.add(q0, f32x4.mul(x2, w32));
-      q1 = f32x4.add(q1, f32x4.mul(x2, w36));
-      q2 = f32x4.add(q2, f32x4.mul(x2, w40));
-      q3 = f32x4.add(q3, f32x4.mul(x2, w44));
-      const k0 = v128.load(m0 + o), k1 = v128.load(m1 + o), k2 = v128.load(m2 + o), v = v128.load(vp + o);
-      const x3 = k0;
-      q0 = f32x4.add(q0, f32x4.mul(x3, w48));
-      q1 = f32x4.add(q1, f32x4.mul(x3, w52));
-      q2 = f32x4.add(q2, f32x4.mul(x3, w56));
-      q3 = f32x4.add(q3, f32x4.mul(x3, w60));
-      const x4 = k1;
-      q0 = f32x4.add(q0, f32x4.mul(x4, w64));
-      q1 = f32x4.add(q1, f32x4.mul(x4, w68));
-      q2 = f32x4.add(q2, f32x4.mul(x4, w72));
-      q3 = f32x4.add(q3, f32x4.mul(x4, w76));
-      const x5 = k2;
-      q0 = f32x4.add(q0, f32x4.mul(x5, w80));
-      q1 = f32x4.add(q1, f32x4.mul(x5, w84));
-      q2 = f32x4.add(q2, f32x4.mul(x5, w88));
-      q3 = f32x4.add(q3, f32x4.mul(x5, w92));
-      const x6 = v;
-      q0 = f32x4.add(q0, f32x4.mul(x6, w96));
-      q1 = f32x4.add(q1, f32x4.mul(x6, w100));
-      q2 = f32x4.add(q2, f32x4.mul(x6, w104));
-      q3 = f32x4.add(q3, f32x4.mul(x6, w108));
-      const rho = rsqv(f32x4.add(v, e6));
-      const x7 = f32x4.mul(k0, rho);
-      q0 = f32x4.add(q0, f32x4.mul(x7, w112));
-      q1 = f32x4.add(q1, f32x4.mul(x7, w116));
-      q2 = f32x4.add(q2, f32x4.mul(x7, w120));
-      q3 = f32x4.add(q3, f32x4.mul(x7, w124));
-      const x8 = f32x4.mul(k1, rho);
-      q0 = f32x4.add(q0, f32x4.mul(x8, w128));
-      q1 = f32x4.add(q1, f32x4.mul(x8, w132));
-      q2 = f32x4.add(q2, f32x4.mul(x8, w136));
-      q3 = f32x4.add(q3, f32x4.mul(x8, w140));
-      const x9 = f32x4.mul(k2, rho);
-      q0 = f32x4.add(q0, f32x4.mul(x9, w144));
-      q1 = f32x4.add(q1, f32x4.mul(x9, w148));
-      q2 = f32x4.add(q2, f32x4.mul(x9, w152));
-      q3 = f32x4.add(q3, f32x4.mul(x9, w156));
-      const x10 = rho;
-      q0 = f32x4.add(q0, f32x4.mul(x10, w160));
-      q1 = f32x4.add(q1, f32x4.mul(x10, w164));
-      q2 = f32x4.add(q2, f32x4.mul(x10, w168));
-      q3 = f32x4.add(q3, f32x4.mul(x10, w172));
+    } else {
       const f0 = f32x4.mul(a0, v128.load(fb)), f1 = f32x4.mul(a1, v128.load(fb + st)), f2 = f32x4.mul(a2, v128.load(fb + 2 * st));
       const x11 = f32x4.mul(gi, f0);
       q0 = f32x4.add(q0, f32x4.mul(x11, w176));
@@ -381,17 +314,17 @@ import { D0, D1, D2, O0, O1, O2, EPS6, EPS8, EPS9, MULT, clipgv, reluv, rsqv } f
       q1 = f32x4.add(q1, f32x4.mul(x17, w276));
       q2 = f32x4.add(q2, f32x4.mul(x17, w280));
       q3 = f32x4.add(q3, f32x4.mul(x17, w284));
-      const h0 = reluv(q0), h1 = reluv(q1), h2 = reluv(q2), h3 = reluv(q3);
-      const u0 = reluv(f32x4.add(f32x4.add(f32x4.add(f32x4.add(w464, f32x4.mul(h0, w400)), f32x4.mul(h1, w416)), f32x4.mul(h2, w432)), f32x4.mul(h3, w448)));
-      const u1 = reluv(f32x4.add(f32x4.add(f32x4.add(f32x4.add(w468, f32x4.mul(h0, w404)), f32x4.mul(h1, w420)), f32x4.mul(h2, w436)), f32x4.mul(h3, w452)));
-      const u2 = reluv(f32x4.add(f32x4.add(f32x4.add(f32x4.add(w472, f32x4.mul(h0, w408)), f32x4.mul(h1, w424)), f32x4.mul(h2, w440)), f32x4.mul(h3, w456)));
-      const u3 = reluv(f32x4.add(f32x4.add(f32x4.add(f32x4.add(w476, f32x4.mul(h0, w412)), f32x4.mul(h1, w428)), f32x4.mul(h2, w444)), f32x4.mul(h3, w460)));
-      const d = f32x4.add(f32x4.add(f32x4.add(f32x4.add(w512, f32x4.mul(u0, w480)), f32x4.mul(u1, w488)), f32x4.mul(u2, w496)), f32x4.mul(u3, w504));
-      const s = f32x4.add(f32x4.add(f32x4.add(f32x4.add(w516, f32x4.mul(u0, w484)), f32x4.mul(u1, w492)), f32x4.mul(u2, w500)), f32x4.mul(u3, w508));
-      const step = f32x4.mul(vlrm, f32x4.mul(f32x4.mul(d, f32x4.mul(vpsi, expv(f32x4.mul(s, vmult)))), vmult));
-      v128.store(p + o, f32x4.sub(v128.load(p + o), step));
       fb += 16;
       bB += 16;
     }
+    const h0 = reluv(q0), h1 = reluv(q1), h2 = reluv(q2), h3 = reluv(q3);
+    const u0 = reluv(f32x4.add(f32x4.add(f32x4.add(f32x4.add(w464, f32x4.mul(h0, w400)), f32x4.mul(h1, w416)), f32x4.mul(h2, w432)), f32x4.mul(h3, w448)));
+    const u1 = reluv(f32x4.add(f32x4.add(f32x4.add(f32x4.add(w468, f32x4.mul(h0, w404)), f32x4.mul(h1, w420)), f32x4.mul(h2, w436)), f32x4.mul(h3, w452)));
+    const u2 = reluv(f32x4.add(f32x4.add(f32x4.add(f32x4.add(w472, f32x4.mul(h0, w408)), f32x4.mul(h1, w424)), f32x4.mul(h2, w440)), f32x4.mul(h3, w456)));
+    const u3 = reluv(f32x4.add(f32x4.add(f32x4.add(f32x4.add(w476, f32x4.mul(h0, w412)), f32x4.mul(h1, w428)), f32x4.mul(h2, w444)), f32x4.mul(h3, w460)));
+    const d = f32x4.add(f32x4.add(f32x4.add(f32x4.add(w512, f32x4.mul(u0, w480)), f32x4.mul(u1, w488)), f32x4.mul(u2, w496)), f32x4.mul(u3, w504));
+    const s = f32x4.add(f32x4.add(f32x4.add(f32x4.add(w516, f32x4.mul(u0, w484)), f32x4.mul(u1, w492)), f32x4.mul(u2, w500)), f32x4.mul(u3, w508));
+    const step = f32x4.mul(vlrm, f32x4.mul(f32x4.mul(d, f32x4.mul(vpsi, expv(f32x4.mul(s, vmult)))), vmult));
+    v128.store(p + o, f32x4.sub(v128.load(p + o), step));
   }
 }
