@@ -20,7 +20,8 @@
 // Pointer tables are u32 byte offsets: `mv` = [m0, m1, m2, v] (the driver's slots at this tensor),
 // `fac` = [vr0, vr1, vr2, vc0, vc1, vc2] (matrix) or [vd0, vd1, vd2] (vector).
 
-// Per-parameter features, their second moments and the MLP pass: assembly/celo_mlp.ts.
+// Per-parameter features, their second moments and the MLP pass: assembly/celo_mlp.ts (SIMD bodies in
+// assembly/celo_pass.ts).
 
 import { slot } from './lstm_layout';
 import { D0, D1, D2, O0, O1, O2, EPS30, EPS8, EPS9, EPS10, ADAM_EPS, offYa, offFb, offYb, offCol, clipg, clipgv, rsq } from './celo_common';

@@ -29,10 +29,18 @@ export const CHUNK = 256;
 // @ts-ignore: decorator
 @inline export function offCol(R: i32, C: i32): usize { return offXs(R, C) + 768; }
 
+// Clamps with the bound second: pmin/pmax(x, bound) equal min/max(x, bound) for every x (bounds
+// are finite and non-zero; NaN propagates), one instruction each instead of V8's NaN/±0 fix-ups.
 // @ts-ignore: decorator
 @inline export function clipg(x: f32): f32 { return min<f32>(max<f32>(x, -1000.0), 1000.0); }
 // @ts-ignore: decorator
-@inline export function clipgv(x: v128): v128 { return f32x4.min(f32x4.max(x, f32x4.splat(-1000.0)), f32x4.splat(1000.0)); }
+@inline export function clipgv(x: v128): v128 { return f32x4.pmin(f32x4.pmax(x, f32x4.splat(-1000.0)), f32x4.splat(1000.0)); }
+// ReLU as `x < 0 ? 0 : x` (f32x4.pmax(x, 0): one instruction; NaN stays NaN, −0 stays −0, unlike
+// IEEE max's +0; the reference uses the same formula).
+// @ts-ignore: decorator
+@inline export function relu(x: f32): f32 { return select<f32>(0, x, x < 0); }
+// @ts-ignore: decorator
+@inline export function reluv(x: v128): v128 { return f32x4.pmax(x, f32x4.splat(0)); }
 // @ts-ignore: decorator
 @inline export function rsq(x: f32): f32 { return <f32>1.0 / sqrt<f32>(x); }
 // @ts-ignore: decorator

@@ -1,66 +1,20 @@
 // Celo's per-parameter features, their second moments over a tensor and the MLP pass (the
 // second half of the Celo kernels; contract and `work` layout in the header of assembly/celo.ts).
 
-import { exps, expv } from './polymath';
+import { exps } from './polymath';
 import { slot } from './lstm_layout';
-import { EPS6, EPS8, EPS9, MULT, CHUNK, offYa, offFb, offYb, offBA, offBB, offXs, clipg, clipgv, rsq, rsqv } from './celo_common';
+import { statsRowV, mlpRowV } from './celo_pass';
+import { D0, D1, D2, O0, O1, O2, EPS6, EPS8, EPS9, MULT, CHUNK, offYa, offFb, offYb, offBA, offBB, offXs, clipg, relu, rsq } from './celo_common';
 
 
 /**
- * The per-parameter features of celo.py _ff_mod (g clipped, m/v/fac already updated), for 4 lanes
- * into xs[0..NF): 0 g, 1 clip(g, ±0.1), 2 p, 3–5 m_k, 6 v, 7–9 m_k·ρ, 10 ρ (ρ = rsqrt(v + 1e−6)),
+ * The per-parameter features of celo.py _ff_mod (g clipped, m/v/fac already updated) of one element
+ * into the first f32 of the 16-byte slots xs[0..NF) (the scalar path and the tails; the SIMD passes
+ * of assembly/celo_pass.ts compute the same values in locals): 0 g, 1 clip(g, ±0.1), 2 p, 3–5 m_k, 6 v, 7–9 m_k·ρ, 10 ρ (ρ = rsqrt(v + 1e−6)),
  * 11–13 fac_g_k, 14 g·ρ, 15–17 fac_mom_mult_k. Matrix: φ_k = fa_k[r]·fb_k[c], fac_g_k = g·φ_k,
  * fac_mom_mult_k = m_k·φ_k. Vector: fac_g_k = g·safe_rsqrt(vd_k + 1e−9), fac_mom_mult_k = m_k·vd_k^(−½),
  * 18–20 vd_k, 21–23 rsqrt(vd_k + 1e−8) (Celo feeds each of the last two twice; weights are merged).
  */
-// @ts-ignore: decorator
-@inline function featv(xs: usize, pp: usize, g: usize, mv: usize, fac: usize, o: usize, vec: bool, a0: v128, a1: v128, a2: v128, fb: usize, C: i32, c: i32): void {
-  const gi = clipgv(v128.load(g + o));
-  const mk0 = v128.load(slot(mv, 0) + o), mk1 = v128.load(slot(mv, 1) + o), mk2 = v128.load(slot(mv, 2) + o);
-  const v = v128.load(slot(mv, 3) + o);
-  const rho = rsqv(f32x4.add(v, f32x4.splat(EPS6)));
-  v128.store(xs, gi);
-  v128.store(xs, f32x4.min(f32x4.max(gi, f32x4.splat(-0.1)), f32x4.splat(0.1)), 16);
-  v128.store(xs, v128.load(pp + o), 32);
-  v128.store(xs, mk0, 48);
-  v128.store(xs, mk1, 64);
-  v128.store(xs, mk2, 80);
-  v128.store(xs, v, 96);
-  v128.store(xs, f32x4.mul(mk0, rho), 112);
-  v128.store(xs, f32x4.mul(mk1, rho), 128);
-  v128.store(xs, f32x4.mul(mk2, rho), 144);
-  v128.store(xs, rho, 160);
-  v128.store(xs, f32x4.mul(gi, rho), 224);
-  if (vec) {
-    const d0 = v128.load(slot(fac, 0) + o), d1 = v128.load(slot(fac, 1) + o), d2 = v128.load(slot(fac, 2) + o);
-    const e9 = f32x4.splat(EPS9);
-    v128.store(xs, f32x4.mul(gi, rsqv(f32x4.max(f32x4.add(d0, e9), e9))), 176);
-    v128.store(xs, f32x4.mul(gi, rsqv(f32x4.max(f32x4.add(d1, e9), e9))), 192);
-    v128.store(xs, f32x4.mul(gi, rsqv(f32x4.max(f32x4.add(d2, e9), e9))), 208);
-    v128.store(xs, f32x4.mul(mk0, rsqv(d0)), 240);
-    v128.store(xs, f32x4.mul(mk1, rsqv(d1)), 256);
-    v128.store(xs, f32x4.mul(mk2, rsqv(d2)), 272);
-    v128.store(xs, d0, 288);
-    v128.store(xs, d1, 304);
-    v128.store(xs, d2, 320);
-    const e8 = f32x4.splat(EPS8);
-    v128.store(xs, rsqv(f32x4.add(d0, e8)), 336);
-    v128.store(xs, rsqv(f32x4.add(d1, e8)), 352);
-    v128.store(xs, rsqv(f32x4.add(d2, e8)), 368);
-  } else {
-    const co = <usize>c << 2;
-    const f0 = f32x4.mul(a0, v128.load(fb + co)), f1 = f32x4.mul(a1, v128.load(fb + (<usize>C << 2) + co));
-    const f2 = f32x4.mul(a2, v128.load(fb + (<usize>(2 * C) << 2) + co));
-    v128.store(xs, f32x4.mul(gi, f0), 176);
-    v128.store(xs, f32x4.mul(gi, f1), 192);
-    v128.store(xs, f32x4.mul(gi, f2), 208);
-    v128.store(xs, f32x4.mul(mk0, f0), 240);
-    v128.store(xs, f32x4.mul(mk1, f1), 256);
-    v128.store(xs, f32x4.mul(mk2, f2), 272);
-  }
-}
-
-/** Scalar twin of `featv`: one element, features in the first f32 of each 16-byte xs slot. */
 // @ts-ignore: decorator
 @inline function feats(xs: usize, pp: usize, g: usize, mv: usize, fac: usize, o: usize, vec: bool, a0: f32, a1: f32, a2: f32, fb: usize, C: i32, c: i32): void {
   const gi = clipg(load<f32>(g + o));
@@ -106,15 +60,41 @@ import { EPS6, EPS8, EPS9, MULT, CHUNK, offYa, offFb, offYb, offBA, offBB, offXs
 }
 
 /**
- * Σ x_j² over the tensor for every per-parameter feature j of `featv` (18 for a matrix, 24 for a
+ * Σ x_j² over the tensor for every per-parameter feature j of `feats` (18 for a matrix, 24 for a
  * vector), as chunk sums (header) into `sums` (f64). Run after the accumulators and, for a matrix,
  * after `celo_prep_mat_f32`. The driver turns them into the normalizers rsqrt(1e−5 + Σ/n)
  * (celo.py _second_moment_normalizer) and the parameter scale √(Σp²/n + 1e−9).
  */
 export function celo_stats_f32(p: usize, g: usize, mv: usize, fac: usize, R: i32, C: i32, vec: i32, work: usize, sums: usize): void {
+  statsImpl(p, g, mv, fac, R, C, vec, work, sums, false);
+}
+
+/**
+ * `celo_accum_f32` on this tensor's slice of the moments, then `celo_stats_f32`, in one pass
+ * (each element's m_k and v are updated just before its features are formed; same results).
+ */
+export function celo_accstats_f32(p: usize, g: usize, mv: usize, fac: usize, R: i32, C: i32, vec: i32, work: usize, sums: usize): void {
+  statsImpl(p, g, mv, fac, R, C, vec, work, sums, true);
+}
+
+/** celo_accum_f32's update of element at byte offset o (scalar). */
+// @ts-ignore: decorator
+@inline function accum1(g: usize, mv: usize, o: usize): void {
+  const gi = clipg(load<f32>(g + o));
+  const m0 = slot(mv, 0) + o, m1 = slot(mv, 1) + o, m2 = slot(mv, 2) + o, v = slot(mv, 3) + o;
+  store<f32>(m0, D0 * load<f32>(m0) + O0 * gi);
+  store<f32>(m1, D1 * load<f32>(m1) + O1 * gi);
+  store<f32>(m2, D2 * load<f32>(m2) + O2 * gi);
+  store<f32>(v, D2 * load<f32>(v) + O2 * (gi * gi));
+}
+
+// @ts-ignore: decorator
+@inline function statsImpl(p: usize, g: usize, mv: usize, fac: usize, R: i32, C: i32, vec: i32, work: usize, sums: usize, upd: bool): void {
   const NF = vec ? 24 : 18;
   const xs = work + offXs(R, C), acc = xs + 384;
   const fb = work + offFb(R);
+  const m0 = slot(mv, 0), m1 = slot(mv, 1), m2 = slot(mv, 2), vp = slot(mv, 3);
+  const d0p = vec ? slot(fac, 0) : 0, d1p = vec ? slot(fac, 1) : 0, d2p = vec ? slot(fac, 2) : 0;
   for (let j = 0; j < NF; j++) store<f64>(sums + (<usize>j << 3), 0);
   for (let r = 0; r < R; r++) {
     const a0 = vec ? <f32>0 : load<f32>(work + (<usize>r << 2));
@@ -122,34 +102,35 @@ export function celo_stats_f32(p: usize, g: usize, mv: usize, fac: usize, R: i32
     const a2 = vec ? <f32>0 : load<f32>(work + (<usize>(2 * R + r) << 2));
     for (let c0 = 0; c0 < C; c0 += CHUNK) {
       const c1 = min<i32>(c0 + CHUNK, C);
-      memory.fill(acc, 0, <usize>(NF << 4));
       const end4 = c0 + ((c1 - c0) & ~3);
       let c = c0;
       if (ASC_FEATURE_SIMD) {
-        const va0 = f32x4.splat(a0), va1 = f32x4.splat(a1), va2 = f32x4.splat(a2);
-        for (; c < end4; c += 4) {
-          featv(xs, p, g, mv, fac, <usize>(r * C + c) << 2, vec != 0, va0, va1, va2, fb, C, c);
-          for (let j = 0; j < NF; j++) {
-            const x = v128.load(xs + (<usize>j << 4)), ap = acc + (<usize>j << 4);
-            v128.store(ap, f32x4.add(v128.load(ap), f32x4.mul(x, x)));
-          }
-        }
+        const o = <usize>(r * C + c0) << 2, e = <usize>(r * C + end4) << 2;
+        const st = <usize>C << 2, fbc = fb + (<usize>c0 << 2);
+        if (vec) statsRowV(p, g, m0, m1, m2, vp, d0p, d1p, d2p, o, e, true, f32x4.splat(0), f32x4.splat(0), f32x4.splat(0), fbc, st, sums, upd);
+        else statsRowV(p, g, m0, m1, m2, vp, 0, 0, 0, o, e, false, f32x4.splat(a0), f32x4.splat(a1), f32x4.splat(a2), fbc, st, sums, upd);
+        c = end4;
       } else {
+        memory.fill(acc, 0, <usize>(NF << 4));
         for (; c < end4; c++) {
-          feats(xs, p, g, mv, fac, <usize>(r * C + c) << 2, vec != 0, a0, a1, a2, fb, C, c);
+          const o = <usize>(r * C + c) << 2;
+          if (upd) accum1(g, mv, o);
+          feats(xs, p, g, mv, fac, o, vec != 0, a0, a1, a2, fb, C, c);
           const lane = <usize>((c & 3) << 2);
           for (let j = 0; j < NF; j++) {
             const x = load<f32>(xs + (<usize>j << 4)), ap = acc + (<usize>j << 4) + lane;
             store<f32>(ap, load<f32>(ap) + x * x);
           }
         }
-      }
-      for (let j = 0; j < NF; j++) {
-        const ap = acc + (<usize>j << 4), sp = sums + (<usize>j << 3);
-        store<f64>(sp, load<f64>(sp) + ((<f64>load<f32>(ap) + <f64>load<f32>(ap, 4)) + (<f64>load<f32>(ap, 8) + <f64>load<f32>(ap, 12))));
+        for (let j = 0; j < NF; j++) {
+          const ap = acc + (<usize>j << 4), sp = sums + (<usize>j << 3);
+          store<f64>(sp, load<f64>(sp) + ((<f64>load<f32>(ap) + <f64>load<f32>(ap, 4)) + (<f64>load<f32>(ap, 8) + <f64>load<f32>(ap, 12))));
+        }
       }
       for (; c < c1; c++) {
-        feats(xs, p, g, mv, fac, <usize>(r * C + c) << 2, vec != 0, a0, a1, a2, fb, C, c);
+        const o = <usize>(r * C + c) << 2;
+        if (upd) accum1(g, mv, o);
+        feats(xs, p, g, mv, fac, o, vec != 0, a0, a1, a2, fb, C, c);
         for (let j = 0; j < NF; j++) {
           const x = load<f32>(xs + (<usize>j << 4)), sp = sums + (<usize>j << 3);
           store<f64>(sp, load<f64>(sp) + <f64>(x * x));
@@ -175,6 +156,8 @@ export function celo_mlp_f32(p: usize, g: usize, mv: usize, fac: usize, R: i32, 
   const xs = work + offXs(R, C);
   const fb = work + offFb(R), bA = work + offBA(R, C), bB = work + offBB(R, C);
   const b0 = w + 96 * 4, W1 = b0 + 16, b1 = W1 + 64, W2 = b1 + 16, b2 = W2 + 32, WA = b2 + 8, WB = WA + 96;
+  const m0 = slot(mv, 0), m1 = slot(mv, 1), m2 = slot(mv, 2), vp = slot(mv, 3);
+  const d0p = vec ? slot(fac, 0) : 0, d1p = vec ? slot(fac, 1) : 0, d2p = vec ? slot(fac, 2) : 0;
   if (!vec) {
     const ya = work + offYa(R), yb = work + offYb(R, C);
     for (let r = 0; r < R; r++) {
@@ -205,52 +188,10 @@ export function celo_mlp_f32(p: usize, g: usize, mv: usize, fac: usize, R: i32, 
     }
     let c = 0;
     if (ASC_FEATURE_SIMD) {
-      const va0 = f32x4.splat(a0), va1 = f32x4.splat(a1), va2 = f32x4.splat(a2);
-      for (; c + 4 <= C; c += 4) {
-        const o = <usize>(r * C + c) << 2;
-        featv(xs, p, g, mv, fac, o, vec != 0, va0, va1, va2, fb, C, c);
-        let q0 = f32x4.splat(z0), q1 = f32x4.splat(z1), q2 = f32x4.splat(z2), q3 = f32x4.splat(z3);
-        if (!vec) {
-          const co = <usize>c << 2;
-          q0 = f32x4.add(q0, v128.load(bB + co));
-          q1 = f32x4.add(q1, v128.load(bB + (<usize>C << 2) + co));
-          q2 = f32x4.add(q2, v128.load(bB + (<usize>(2 * C) << 2) + co));
-          q3 = f32x4.add(q3, v128.load(bB + (<usize>(3 * C) << 2) + co));
-        }
-        for (let j = 0; j < NF; j++) {
-          const x = v128.load(xs + (<usize>j << 4)), wj = w + (<usize>(j * 4) << 2);
-          q0 = f32x4.add(q0, f32x4.mul(x, v128.load32_splat(wj)));
-          q1 = f32x4.add(q1, f32x4.mul(x, v128.load32_splat(wj, 4)));
-          q2 = f32x4.add(q2, f32x4.mul(x, v128.load32_splat(wj, 8)));
-          q3 = f32x4.add(q3, f32x4.mul(x, v128.load32_splat(wj, 12)));
-        }
-        const zero = f32x4.splat(0);
-        const h0 = f32x4.max(q0, zero), h1 = f32x4.max(q1, zero), h2 = f32x4.max(q2, zero), h3 = f32x4.max(q3, zero);
-        let u0 = zero, u1 = zero, u2 = zero, u3 = zero;
-        for (let q = 0; q < 4; q++) {
-          const wq = W1 + (<usize>q << 2);
-          let s = v128.load32_splat(b1 + (<usize>q << 2));
-          s = f32x4.add(s, f32x4.mul(h0, v128.load32_splat(wq)));
-          s = f32x4.add(s, f32x4.mul(h1, v128.load32_splat(wq, 16)));
-          s = f32x4.add(s, f32x4.mul(h2, v128.load32_splat(wq, 32)));
-          s = f32x4.add(s, f32x4.mul(h3, v128.load32_splat(wq, 48)));
-          s = f32x4.max(s, zero);
-          if (q == 0) u0 = s; else if (q == 1) u1 = s; else if (q == 2) u2 = s; else u3 = s;
-        }
-        let d = v128.load32_splat(b2), m = v128.load32_splat(b2, 4);
-        d = f32x4.add(d, f32x4.mul(u0, v128.load32_splat(W2)));
-        d = f32x4.add(d, f32x4.mul(u1, v128.load32_splat(W2, 8)));
-        d = f32x4.add(d, f32x4.mul(u2, v128.load32_splat(W2, 16)));
-        d = f32x4.add(d, f32x4.mul(u3, v128.load32_splat(W2, 24)));
-        m = f32x4.add(m, f32x4.mul(u0, v128.load32_splat(W2, 4)));
-        m = f32x4.add(m, f32x4.mul(u1, v128.load32_splat(W2, 12)));
-        m = f32x4.add(m, f32x4.mul(u2, v128.load32_splat(W2, 20)));
-        m = f32x4.add(m, f32x4.mul(u3, v128.load32_splat(W2, 28)));
-        const mag = expv(f32x4.mul(m, f32x4.splat(MULT)));
-        let step = f32x4.mul(f32x4.mul(d, f32x4.mul(f32x4.splat(psi), mag)), f32x4.splat(MULT));
-        step = f32x4.mul(f32x4.splat(lrm), step);
-        v128.store(p + o, f32x4.sub(v128.load(p + o), step));
-      }
+      const C4 = C & ~3, o = <usize>(r * C) << 2, e = <usize>(r * C + C4) << 2, st = <usize>C << 2;
+      if (vec) mlpRowV(p, g, m0, m1, m2, vp, d0p, d1p, d2p, o, e, true, f32x4.splat(0), f32x4.splat(0), f32x4.splat(0), fb, bB, st, z0, z1, z2, z3, w, psi, lrm);
+      else mlpRowV(p, g, m0, m1, m2, vp, 0, 0, 0, o, e, false, f32x4.splat(a0), f32x4.splat(a1), f32x4.splat(a2), fb, bB, st, z0, z1, z2, z3, w, psi, lrm);
+      c = C4;
     }
     for (; c < C; c++) {
       const o = <usize>(r * C + c) << 2;
@@ -270,7 +211,7 @@ export function celo_mlp_f32(p: usize, g: usize, mv: usize, fac: usize, R: i32, 
         q2 = q2 + x * load<f32>(wj, 8);
         q3 = q3 + x * load<f32>(wj, 12);
       }
-      const h0 = max<f32>(q0, 0), h1 = max<f32>(q1, 0), h2 = max<f32>(q2, 0), h3 = max<f32>(q3, 0);
+      const h0 = relu(q0), h1 = relu(q1), h2 = relu(q2), h3 = relu(q3);
       let u0: f32 = 0, u1: f32 = 0, u2: f32 = 0, u3: f32 = 0;
       for (let q = 0; q < 4; q++) {
         const wq = W1 + (<usize>q << 2);
@@ -279,7 +220,7 @@ export function celo_mlp_f32(p: usize, g: usize, mv: usize, fac: usize, R: i32, 
         s = s + h1 * load<f32>(wq, 16);
         s = s + h2 * load<f32>(wq, 32);
         s = s + h3 * load<f32>(wq, 48);
-        s = max<f32>(s, 0);
+        s = relu(s);
         if (q == 0) u0 = s; else if (q == 1) u1 = s; else if (q == 2) u2 = s; else u3 = s;
       }
       let d = load<f32>(b2), m = load<f32>(b2, 4);

@@ -34,7 +34,8 @@ const SQRTHF: f32 = 0.707106781186547524;
 
 // @ts-ignore: decorator
 @inline export function expv(x0: v128): v128 {
-  const x = f32x4.min(f32x4.max(x0, f32x4.splat(-87.0)), f32x4.splat(88.0));
+  // pmin/pmax with the bound second = min/max here (finite non-zero bounds; NaN propagates), cheaper in V8.
+  const x = f32x4.pmin(f32x4.pmax(x0, f32x4.splat(-87.0)), f32x4.splat(88.0));
   const kf = f32x4.add(f32x4.mul(x, f32x4.splat(LOG2E)), f32x4.splat(MAGIC));
   const k = f32x4.sub(kf, f32x4.splat(MAGIC));
   let r = f32x4.sub(x, f32x4.mul(k, f32x4.splat(LN2_HI)));

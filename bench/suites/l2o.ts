@@ -22,11 +22,11 @@ const suite: Suite = {
   name: 'l2o',
   async cases({ quick, note }) {
     const out: BenchCase[] = [];
-    // Celo / Celo-Adam (issue 16) beside Adam at P = 1e4 and 1e5 (an MLP-like split into a matrix
+    // Celo / Celo-Adam (issue 16) beside Adam at P = 1e4, 1e5 and 1e6 (an MLP-like split into a matrix
     // and a bias); params/s = hz × size. `celo-scheduler` is the LSTM scheduler alone (TypeScript,
     // once per step, independent of P): its share of a Celo step is hz(celo)/hz(celo-scheduler).
     const celoTheta = await loadCeloTheta('celo'), celoAdamTheta = await loadCeloTheta('celo-adam');
-    const celoSizes: [number, number[][]][] = quick ? [[210, [[20, 10], [10]]]] : [[10000, [[100, 99], [100]]], [100000, [[316, 316], [144]]]];
+    const celoSizes: [number, number[][]][] = quick ? [[210, [[20, 10], [10]]]] : [[10000, [[100, 99], [100]]], [100000, [[316, 316], [144]]], [1000000, [[1000, 999], [1000]]]];
     for (const [P, shapes] of celoSizes) {
       for (const build of ['simd', 'scalar'] as const) {
         const rt = await createRuntime({ build });

@@ -132,6 +132,7 @@ export interface CeloKernels {
   celo_prep_mat_f32(R: number, C: number, fac: number, swap: number, work: number, sums: number): void;
   celo_stats_f32(p: number, g: number, mv: number, fac: number, R: number, C: number, vec: number, work: number, sums: number): void;
   celo_mlp_f32(p: number, g: number, mv: number, fac: number, R: number, C: number, vec: number, work: number, w: number, psi: number, lrm: number): void;
+  celo_accstats_f32(p: number, g: number, mv: number, fac: number, R: number, C: number, vec: number, work: number, sums: number): void;
 }
 
 /** assembly/index.ts — module facts. */

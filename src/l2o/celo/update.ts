@@ -106,7 +106,8 @@ export function paramScale(sumP2: number, n: number): number {
 
 /**
  * One Celo update of every tensor of state `s` (slots CELO_SLOTS) with step multiplier `lrm`:
- * accumulators, factored reductions, feature sums, weight folding, MLP and update.
+ * factored reductions, moments fused with the feature sums (celo_accstats_f32), weight folding,
+ * MLP and update (three passes over each tensor: g; g, p, moments; g, p, moments, update).
  * Scratch comes from the state's arena and is returned before this function ends.
  */
 export function celoUpdate(s: OptState, k: Kernels, tensors: readonly CeloTensor[], ff: FfWeights, lrm: number): void {
@@ -121,8 +122,6 @@ export function celoUpdate(s: OptState, k: Kernels, tensors: readonly CeloTensor
   try {
     const P = s.ptrs;
     const tv = table.view;
-    tv.set([P.m0!, P.m1!, P.m2!, P.v!]);
-    k.celo_accum_f32(P.grads!, table.ptr, s.size);
     const wk = (work.ptr + 15) & ~15;
     const elem = new Float64Array(24), side = new Float64Array(12);
     const wTable = new Float32Array(178);
@@ -134,7 +133,7 @@ export function celoUpdate(s: OptState, k: Kernels, tensors: readonly CeloTensor
       if (t.vec) {
         tv.set(f, 4);
         k.celo_fac_vec_f32(P.grads! + b, t.length, fac);
-        k.celo_stats_f32(P.params! + b, P.grads! + b, mv, fac, 1, t.length, 1, wk, sums.ptr);
+        k.celo_accstats_f32(P.params! + b, P.grads! + b, mv, fac, 1, t.length, 1, wk, sums.ptr);
         elem.set(sums.view.subarray(0, 24));
         foldWeights(ff, t, elem, null, wTable);
       } else {
@@ -154,7 +153,7 @@ export function celoUpdate(s: OptState, k: Kernels, tensors: readonly CeloTensor
         }
         k.celo_fac_mat_f32(P.grads! + b, R, C, fac, wk);
         k.celo_prep_mat_f32(R, C, fac, t.swap, wk, sums.ptr + 24 * 8);
-        k.celo_stats_f32(P.params! + b, P.grads! + b, mv, fac, R, C, 0, wk, sums.ptr);
+        k.celo_accstats_f32(P.params! + b, P.grads! + b, mv, fac, R, C, 0, wk, sums.ptr);
         elem.set(sums.view.subarray(0, 18));
         side.set(sums.view.subarray(24, 36));
         foldWeights(ff, t, elem, side, wTable);

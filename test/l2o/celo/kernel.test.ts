@@ -64,8 +64,11 @@ test('celo accumulators, Adam step and vector factored accumulator: kernel == re
   }
 });
 
-/** Runs the whole per-tensor pipeline (fac → prep → stats → mlp) in the kernel and in the reference. */
-export function pipeline(r: Runtime, R: number, C: number, vec: boolean, vals: number[], pos: number[], wv: number[]) {
+/**
+ * Runs the whole per-tensor pipeline (fac → prep → stats → mlp) in the kernel and in the reference;
+ * `fused` runs celo_accstats_f32 (moments updated in the statistics pass) against accumRef + statsRef.
+ */
+export function pipeline(r: Runtime, R: number, C: number, vec: boolean, vals: number[], pos: number[], wv: number[], fused = false) {
   const mem = new Mem(r);
   const k = r.kernels;
   try {
@@ -79,12 +82,22 @@ export function pipeline(r: Runtime, R: number, C: number, vec: boolean, vals: n
     const wk = (work.ptr + 15) & ~15;
     const sums = mem.f64(36);
     const W = mem.f32(w);
+    const stats = (rr: number, cc: number, isVec: number, facPtr: number) => {
+      if (fused) {
+        k.celo_accstats_f32(P.ptr, G.ptr, mv.ptr, facPtr, rr, cc, isVec, wk, sums.ptr);
+        accumRef(g, m, v);
+        m.forEach((x, j) => same(M[j]!.view.subarray(0, n), x, `fused m${j}`));
+        same(V.view.subarray(0, n), v, 'fused v');
+      } else {
+        k.celo_stats_f32(P.ptr, G.ptr, mv.ptr, facPtr, rr, cc, isVec, wk, sums.ptr);
+      }
+    };
     if (vec) {
       const vd = [0, 1, 2].map((j) => arr(n, pos.slice(j + 1))), VD = vd.map((x) => mem.f32(x));
       const fac = mem.table(VD.map((x) => x.ptr));
       k.celo_fac_vec_f32(G.ptr, n, fac.ptr);
       facVecRef(g, vd);
-      k.celo_stats_f32(P.ptr, G.ptr, mv.ptr, fac.ptr, 1, n, 1, wk, sums.ptr);
+      stats(1, n, 1, fac.ptr);
       const u = { p, g, m, v, R: 1, C: n, vec: true, vd };
       same(sums.view.subarray(0, 24), statsRef(u), 'vec sums');
       k.celo_mlp_f32(P.ptr, G.ptr, mv.ptr, fac.ptr, 1, n, 1, wk, W.ptr, psi, lrm);
@@ -109,7 +122,7 @@ export function pipeline(r: Runtime, R: number, C: number, vec: boolean, vals: n
       same(mem.read(wk + 24 * R + 12 * C + 4 * j * C, C), pr.yb[j]!, `yb${j}`);
     }
     same(sums.view.subarray(24, 36), pr.sums, 'side sums');
-    k.celo_stats_f32(P.ptr, G.ptr, mv.ptr, fac.ptr, R, C, 0, wk, sums.ptr);
+    stats(R, C, 0, fac.ptr);
     const u = { p, g, m, v, R, C, vec: false, fa: pr.fa, fb: pr.fb };
     same(sums.view.subarray(0, 18), statsRef(u), 'mat sums');
     k.celo_mlp_f32(P.ptr, G.ptr, mv.ptr, fac.ptr, R, C, 0, wk, W.ptr, psi, lrm);
@@ -125,11 +138,14 @@ test('celo per-tensor pipeline (factored rows/columns, prep, feature sums, MLP):
     const r = await rt(b);
     fc.assert(fc.property(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 11 }), fc.boolean(),
       fc.array(value, { minLength: 1, maxLength: 40 }), fc.array(positive, { minLength: 1, maxLength: 40 }), fc.array(fc.float({ min: -2, max: 2, noNaN: true }), { minLength: 1, maxLength: 30 }),
-      (R, C, vec, vals, pos, wv) => pipeline(r, R, C, vec, vals, pos, wv)), { numRuns: 60 });
+      fc.boolean(), (R, C, vec, vals, pos, wv, fused) => pipeline(r, R, C, vec, vals, pos, wv, fused)), { numRuns: 60 });
     // Chunking (256) and long rows, both shapes of the swap.
     pipeline(r, 3, 517, false, [0.3, -1.2, 2e3, 0.01, -0.4], [0.2, 1e-7, 3], [0.5, -0.25, 1.5]);
     pipeline(r, 300, 2, false, [0.3, -1.2, 0.01, -0.4, 7], [0.2, 1e-7, 3, 0.6], [0.5, -0.25, 1.5, -1]);
     pipeline(r, 1, 611, true, [0.3, -1.2, 0.01, -0.4, 7], [0.2, 1e-7, 3, 0.6], [0.5, -0.25, 1.5, -1]);
+    for (const [R, C, vec] of [[3, 517, false], [300, 2, false], [1, 611, true], [5, 7, false]] as const) {
+      pipeline(r, R, C, vec, [0.3, -1.2, 2e3, 0.01, -0.4, -0, 1.4e-45], [0.2, 1e-7, 3, 0.6], [0.5, -0.25, 1.5, -1], true);
+    }
   }
 });
 
@@ -138,5 +154,7 @@ test('celo kernels with NaN/±Inf inputs stay equal to the reference (both build
     const r = await rt(b);
     pipeline(r, 2, 5, false, [NaN, 1, Infinity, -0.5, -Infinity, 0.25, 2], [0.5, NaN, 1], [0.3, -0.7]);
     pipeline(r, 1, 7, true, [NaN, 1, Infinity, -0.5, -Infinity, 0.25, 2], [0.5, Infinity, 1], [0.3, -0.7]);
+    pipeline(r, 2, 5, false, [NaN, 1, Infinity, -0.5, -Infinity, 0.25, 2], [0.5, NaN, 1], [0.3, -0.7], true);
+    pipeline(r, 1, 9, true, [NaN, 1, Infinity, -0.5, -Infinity, 0.25, 2], [0.5, Infinity, 1], [0.3, -0.7], true);
   }
 });

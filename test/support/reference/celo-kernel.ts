@@ -10,6 +10,8 @@ export const OD = DEC.map((d) => fr(1 - d));
 const EPS30 = fr(1e-30), EPS6 = fr(1e-6), EPS8 = fr(1e-8), EPS9 = fr(1e-9), EPS10 = fr(1e-10), MULT = fr(0.001);
 const clipg = (x: number) => Math.min(Math.max(x, -1000), 1000);
 const rsq = (x: number) => fr(1 / fr(Math.sqrt(x)));
+/** The kernels' ReLU: x < 0 ? 0 : x (−0 and NaN pass through). */
+const relu = (x: number) => (x < 0 ? 0 : x);
 const ema = (k: number, a: number, x: number) => fr(fr(DEC[k]! * a) + fr(OD[k]! * x));
 
 /** celo_accum_f32 on m = [m0, m1, m2] and v. */
@@ -178,12 +180,12 @@ export function mlpRef(u: ElemInputs, w: Float32Array, psi: number, lrm: number,
       const h = z.map((zq, q) => {
         let a = u.vec ? zq : fr(zq + bB[c]![q]!);
         for (let j = 0; j < NF; j++) a = fr(a + fr(x[j]! * w[j * 4 + q]!));
-        return Math.max(a, 0);
+        return relu(a);
       });
       const hh = [0, 1, 2, 3].map((q) => {
         let s = w[b1 + q]!;
         for (let i = 0; i < 4; i++) s = fr(s + fr(h[i]! * w[W1 + i * 4 + q]!));
-        return Math.max(s, 0);
+        return relu(s);
       });
       let d = w[b2]!, s = w[b2 + 1]!;
       for (let i = 0; i < 4; i++) d = fr(d + fr(hh[i]! * w[W2 + 2 * i]!));
