@@ -25,3 +25,4 @@ export function simd_enabled(): i32 {
 }
 export * from './celo';
 export * from './adam_residual';
+export * from './covariance';

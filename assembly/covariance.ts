@@ -1,0 +1,225 @@
+// Covariance kernels (SPEC B.1.7): Σ = s·VᵀV for V = X − mean, X (rows × cols, row-major,
+// f32 or f64), accumulated in f64 — a blocked SYRK in the style of BLAS level 3.
+//
+// 1. `pack_center_f64` / `pack_center_f32`: column means (each column summed over the rows in
+//    row order, then divided by rows — the order of `center_*` in stats.ts), then V written in
+//    packed panels: panel p holds columns 4p … 4p+3 of every row, row after row (rows × 4
+//    f64, contiguous), columns past `cols` padded with +0. Panel p starts at p·rows·4 f64.
+// 2. `syrk_packed_f64`: out (cols × cols) = s·VᵀV from the panels. The triangle j ≥ i is cut
+//    into 4 × 4 tiles (panel i × panel j); the micro-kernel keeps the tile in eight f64x2
+//    accumulators (lanes = two columns of panel i, one accumulator pair per column of panel
+//    j, whose value is splatted) and streams both panels: per row, 2 loads + 4 splat loads
+//    for 16 multiply-adds. Rows are blocked by KC = 128 so that panel i's block stays in L1
+//    and the rows' block of all panels (≤ 128·cols f64) in L2; between row blocks the tile's
+//    accumulators are parked in `work` (exact f64 stores) and reloaded.
+//
+// Summation order (the same in the SIMD build, the scalar build and
+// test/support/reference/covariance.ts, so all three agree bit for bit, whatever KC is):
+//   Σ[a][b] = s · ((…((0 + v₀ₐ·v₀ᵦ) + v₁ₐ·v₁ᵦ) + …) + v₍ᵣ₋₁₎ₐ·v₍ᵣ₋₁₎ᵦ)
+// a plain sequential sum over the rows, and both Σ[a][b] and Σ[b][a] hold that value (the
+// products are commutative, so the two triangles agree and out is exactly symmetric).
+// rows = 0 gives s·0 everywhere.
+//
+// Preconditions: `pk` holds ⌈cols/4⌉·4·rows f64; `work` holds ⌈cols/4⌉²·16 f64 (used only
+// when rows > KC); outputs do not alias inputs. No allocation.
+
+const KC: i32 = 128;
+
+/** Column means of x (rows × cols, f64) into mean, then the centred packed panels into pk. */
+export function pack_center_f64(pk: usize, x: usize, mean: usize, rows: i32, cols: i32): void {
+  for (let c = 0; c < cols; c++) store<f64>(mean + (<usize>c << 3), 0);
+  for (let r = 0; r < rows; r++) {
+    const xr = x + ((<usize>r * cols) << 3);
+    let c = 0;
+    if (ASC_FEATURE_SIMD) {
+      for (; c + 2 <= cols; c += 2) {
+        const mo = mean + (<usize>c << 3);
+        v128.store(mo, f64x2.add(v128.load(mo), v128.load(xr + (<usize>c << 3))));
+      }
+    }
+    for (; c < cols; c++) {
+      const mo = mean + (<usize>c << 3);
+      store<f64>(mo, load<f64>(mo) + load<f64>(xr + (<usize>c << 3)));
+    }
+  }
+  divideMeans(mean, rows, cols);
+  const panelBytes = <usize>rows << 5;
+  const full = cols & ~3;
+  for (let r = 0; r < rows; r++) {
+    const xr = x + ((<usize>r * cols) << 3);
+    const row = pk + (<usize>r << 5);
+    let c = 0;
+    for (; c < full; c += 4) {
+      const co = <usize>c << 3;
+      const p = row + <usize>(c >> 2) * panelBytes;
+      if (ASC_FEATURE_SIMD) {
+        v128.store(p, f64x2.sub(v128.load(xr + co), v128.load(mean + co)));
+        v128.store(p, f64x2.sub(v128.load(xr + co, 16), v128.load(mean + co, 16)), 16);
+      } else {
+        store<f64>(p, load<f64>(xr + co) - load<f64>(mean + co));
+        store<f64>(p, load<f64>(xr + co, 8) - load<f64>(mean + co, 8), 8);
+        store<f64>(p, load<f64>(xr + co, 16) - load<f64>(mean + co, 16), 16);
+        store<f64>(p, load<f64>(xr + co, 24) - load<f64>(mean + co, 24), 24);
+      }
+    }
+    packTail(row + <usize>(full >> 2) * panelBytes, xr, mean, full, cols, false);
+  }
+}
+
+/** As `pack_center_f64` for f32 input (each entry widened to f64 first). */
+export function pack_center_f32(pk: usize, x: usize, mean: usize, rows: i32, cols: i32): void {
+  for (let c = 0; c < cols; c++) store<f64>(mean + (<usize>c << 3), 0);
+  for (let r = 0; r < rows; r++) {
+    const xr = x + ((<usize>r * cols) << 2);
+    for (let c = 0; c < cols; c++) {
+      const mo = mean + (<usize>c << 3);
+      store<f64>(mo, load<f64>(mo) + <f64>load<f32>(xr + (<usize>c << 2)));
+    }
+  }
+  divideMeans(mean, rows, cols);
+  const panelBytes = <usize>rows << 5;
+  const full = cols & ~3;
+  for (let r = 0; r < rows; r++) {
+    const xr = x + ((<usize>r * cols) << 2);
+    const row = pk + (<usize>r << 5);
+    for (let c = 0; c < full; c++) {
+      store<f64>(row + <usize>(c >> 2) * panelBytes + (<usize>(c & 3) << 3), <f64>load<f32>(xr + (<usize>c << 2)) - load<f64>(mean + (<usize>c << 3)));
+    }
+    packTail(row + <usize>(full >> 2) * panelBytes, xr, mean, full, cols, true);
+  }
+}
+
+// @ts-ignore: decorator
+@inline function divideMeans(mean: usize, rows: i32, cols: i32): void {
+  const inv = rows > 0 ? <f64>rows : 1.0;
+  for (let c = 0; c < cols; c++) {
+    const mo = mean + (<usize>c << 3);
+    store<f64>(mo, load<f64>(mo) / inv);
+  }
+}
+
+/** The last, partial panel of one row: columns full … cols−1, then +0 up to the panel width. */
+// @ts-ignore: decorator
+@inline function packTail(p: usize, xr: usize, mean: usize, full: i32, cols: i32, f32in: bool): void {
+  if (full == cols) return;
+  for (let q = 0; q < 4; q++) {
+    const c = full + q;
+    let v: f64 = 0;
+    if (c < cols) {
+      const xv = f32in ? <f64>load<f32>(xr + (<usize>c << 2)) : load<f64>(xr + (<usize>c << 3));
+      v = xv - load<f64>(mean + (<usize>c << 3));
+    }
+    store<f64>(p + (<usize>q << 3), v);
+  }
+}
+
+/**
+ * out (n × n, f64 row-major) = s·VᵀV from the packed panels `pk` of V (len rows × n columns,
+ * see `pack_center_f64`), in the sequential row order documented above. `work` holds
+ * ⌈n/4⌉²·16 f64 of scratch (touched only when len > 128).
+ */
+export function syrk_packed_f64(out: usize, pk: usize, work: usize, n: i32, len: i32, s: f64): void {
+  const panels = (n + 3) >> 2;
+  const panelBytes = <usize>len << 5;
+  let t0 = 0;
+  do {
+    const t1 = min<i32>(t0 + KC, len);
+    const first = t0 == 0, last = t1 == len;
+    for (let ip = 0; ip < panels; ip++) {
+      const A = pk + <usize>ip * panelBytes + (<usize>t0 << 5);
+      for (let jp = ip; jp < panels; jp++) {
+        const B = pk + <usize>jp * panelBytes + (<usize>t0 << 5);
+        const W = work + ((<usize>ip * panels + jp) << 7);
+        if (ASC_FEATURE_SIMD) tileSimd(out, n, ip << 2, jp << 2, W, A, B, t1 - t0, first, last, s);
+        else {
+          tileScalar(out, n, ip << 2, jp << 2, W, A, B, t1 - t0, first, last, s);
+          tileScalar(out, n, ip << 2, (jp << 2) + 2, W + 64, A, B + 16, t1 - t0, first, last, s);
+        }
+      }
+    }
+    t0 = t1;
+  } while (t0 < len);
+}
+
+/** Σ[j + r][i + q] and Σ[i + q][j + r] = s·acc for the entries inside n × n. */
+// @ts-ignore: decorator
+@inline function put(out: usize, n: i32, i: i32, j: i32, q: i32, r: i32, s: f64, acc: f64): void {
+  const a = i + q, b = j + r;
+  if (a < n && b < n) {
+    const v = s * acc;
+    store<f64>(out + ((<usize>b * n + a) << 3), v);
+    store<f64>(out + ((<usize>a * n + b) << 3), v);
+  }
+}
+
+// @ts-ignore: decorator
+@inline function put2(out: usize, n: i32, i: i32, j: i32, r: i32, s: f64, lo: v128, hi: v128): void {
+  put(out, n, i, j, 0, r, s, f64x2.extract_lane(lo, 0));
+  put(out, n, i, j, 1, r, s, f64x2.extract_lane(lo, 1));
+  put(out, n, i, j, 2, r, s, f64x2.extract_lane(hi, 0));
+  put(out, n, i, j, 3, r, s, f64x2.extract_lane(hi, 1));
+}
+
+/**
+ * One 4 × 4 tile (columns i … i+3 of panel A × columns j … j+3 of panel B) over `cnt` rows:
+ * c_r = (lanes q = 0,1 | 2,3) accumulates A[t][q]·B[t][r] in row order.
+ */
+// @ts-ignore: decorator
+@inline function tileSimd(out: usize, n: i32, i: i32, j: i32, W: usize, A: usize, B: usize, cnt: i32, first: bool, last: bool, s: f64): void {
+  let c00 = f64x2.splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+  if (!first) {
+    c00 = v128.load(W); c01 = v128.load(W, 16); c10 = v128.load(W, 32); c11 = v128.load(W, 48);
+    c20 = v128.load(W, 64); c21 = v128.load(W, 80); c30 = v128.load(W, 96); c31 = v128.load(W, 112);
+  }
+  const end = A + (<usize>cnt << 5);
+  let a = A, b = B;
+  while (a < end) {
+    const a0 = v128.load(a), a1 = v128.load(a, 16);
+    let bb = v128.load64_splat(b);
+    c00 = f64x2.add(c00, f64x2.mul(a0, bb)); c01 = f64x2.add(c01, f64x2.mul(a1, bb));
+    bb = v128.load64_splat(b, 8);
+    c10 = f64x2.add(c10, f64x2.mul(a0, bb)); c11 = f64x2.add(c11, f64x2.mul(a1, bb));
+    bb = v128.load64_splat(b, 16);
+    c20 = f64x2.add(c20, f64x2.mul(a0, bb)); c21 = f64x2.add(c21, f64x2.mul(a1, bb));
+    bb = v128.load64_splat(b, 24);
+    c30 = f64x2.add(c30, f64x2.mul(a0, bb)); c31 = f64x2.add(c31, f64x2.mul(a1, bb));
+    a += 32;
+    b += 32;
+  }
+  if (last) {
+    put2(out, n, i, j, 0, s, c00, c01);
+    put2(out, n, i, j, 1, s, c10, c11);
+    put2(out, n, i, j, 2, s, c20, c21);
+    put2(out, n, i, j, 3, s, c30, c31);
+  } else {
+    v128.store(W, c00); v128.store(W, c01, 16); v128.store(W, c10, 32); v128.store(W, c11, 48);
+    v128.store(W, c20, 64); v128.store(W, c21, 80); v128.store(W, c30, 96); v128.store(W, c31, 112);
+  }
+}
+
+/** Scalar build: columns i … i+3 of A × columns j, j+1 of B (B already offset), eight accumulators. */
+// @ts-ignore: decorator
+@inline function tileScalar(out: usize, n: i32, i: i32, j: i32, W: usize, A: usize, B: usize, cnt: i32, first: bool, last: bool, s: f64): void {
+  let c00: f64 = 0, c01: f64 = 0, c02: f64 = 0, c03: f64 = 0, c10: f64 = 0, c11: f64 = 0, c12: f64 = 0, c13: f64 = 0;
+  if (!first) {
+    c00 = load<f64>(W); c01 = load<f64>(W, 8); c02 = load<f64>(W, 16); c03 = load<f64>(W, 24);
+    c10 = load<f64>(W, 32); c11 = load<f64>(W, 40); c12 = load<f64>(W, 48); c13 = load<f64>(W, 56);
+  }
+  const end = A + (<usize>cnt << 5);
+  let a = A, b = B;
+  while (a < end) {
+    const a0 = load<f64>(a), a1 = load<f64>(a, 8), a2 = load<f64>(a, 16), a3 = load<f64>(a, 24);
+    const b0 = load<f64>(b), b1 = load<f64>(b, 8);
+    c00 += a0 * b0; c01 += a1 * b0; c02 += a2 * b0; c03 += a3 * b0;
+    c10 += a0 * b1; c11 += a1 * b1; c12 += a2 * b1; c13 += a3 * b1;
+    a += 32;
+    b += 32;
+  }
+  if (last) {
+    put(out, n, i, j, 0, 0, s, c00); put(out, n, i, j, 1, 0, s, c01); put(out, n, i, j, 2, 0, s, c02); put(out, n, i, j, 3, 0, s, c03);
+    put(out, n, i, j, 0, 1, s, c10); put(out, n, i, j, 1, 1, s, c11); put(out, n, i, j, 2, 1, s, c12); put(out, n, i, j, 3, 1, s, c13);
+  } else {
+    store<f64>(W, c00); store<f64>(W, c01, 8); store<f64>(W, c02, 16); store<f64>(W, c03, 24);
+    store<f64>(W, c10, 32); store<f64>(W, c11, 40); store<f64>(W, c12, 48); store<f64>(W, c13, 56);
+  }
+}
