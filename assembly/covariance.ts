@@ -9,9 +9,12 @@
 //    into 4 × 4 tiles (panel i × panel j); the micro-kernel keeps the tile in eight f64x2
 //    accumulators (lanes = two columns of panel i, one accumulator pair per column of panel
 //    j, whose value is splatted) and streams both panels: per row, 2 loads + 4 splat loads
-//    for 16 multiply-adds. Rows are blocked by KC = 128 so that panel i's block stays in L1
-//    and the rows' block of all panels (≤ 128·cols f64) in L2; between row blocks the tile's
-//    accumulators are parked in `work` (exact f64 stores) and reloaded.
+//    for 16 multiply-adds. Both panels are read as two sequential streams (the hardware
+//    prefetchers' best case); rows are blocked by KC = 1024 only so that very long samples
+//    keep the rows' block of all panels near the core. Between row blocks the tile's
+//    accumulators are parked in `work` (exact f64 stores) and reloaded. Smaller blocks were
+//    slower here: at T = 1000, d = 256, KC = 128 took about 6 % longer than one block (every
+//    tile call pays a loop start-up, a drain and an exit misprediction).
 //
 // Summation order (the same in the SIMD build, the scalar build and
 // test/support/reference/covariance.ts, so all three agree bit for bit, whatever KC is):
@@ -20,10 +23,10 @@
 // products are commutative, so the two triangles agree and out is exactly symmetric).
 // rows = 0 gives s·0 everywhere.
 //
-// Preconditions: `pk` holds ⌈cols/4⌉·4·rows f64; `work` holds ⌈cols/4⌉²·16 f64 (used only
-// when rows > KC); outputs do not alias inputs. No allocation.
+// Preconditions: `pk` holds ⌈cols/4⌉·4·rows f64; `work` holds 16 f64, or ⌈cols/4⌉²·16 f64
+// when rows > KC = 1024; outputs do not alias inputs. No allocation.
 
-const KC: i32 = 128;
+const KC: i32 = 1024;
 
 /** Column means of x (rows × cols, f64) into mean, then the centred packed panels into pk. */
 export function pack_center_f64(pk: usize, x: usize, mean: usize, rows: i32, cols: i32): void {
@@ -115,12 +118,13 @@ export function pack_center_f32(pk: usize, x: usize, mean: usize, rows: i32, col
 
 /**
  * out (n × n, f64 row-major) = s·VᵀV from the packed panels `pk` of V (len rows × n columns,
- * see `pack_center_f64`), in the sequential row order documented above. `work` holds
- * ⌈n/4⌉²·16 f64 of scratch (touched only when len > 128).
+ * see `pack_center_f64`), in the sequential row order documented above. `work` holds 16 f64
+ * when len ≤ 1024, else ⌈n/4⌉²·16 f64 (one parked tile per panel pair).
  */
 export function syrk_packed_f64(out: usize, pk: usize, work: usize, n: i32, len: i32, s: f64): void {
   const panels = (n + 3) >> 2;
   const panelBytes = <usize>len << 5;
+  const park = len > KC;
   let t0 = 0;
   do {
     const t1 = min<i32>(t0 + KC, len);
@@ -129,48 +133,55 @@ export function syrk_packed_f64(out: usize, pk: usize, work: usize, n: i32, len:
       const A = pk + <usize>ip * panelBytes + (<usize>t0 << 5);
       for (let jp = ip; jp < panels; jp++) {
         const B = pk + <usize>jp * panelBytes + (<usize>t0 << 5);
-        const W = work + ((<usize>ip * panels + jp) << 7);
-        if (ASC_FEATURE_SIMD) tileSimd(out, n, ip << 2, jp << 2, W, A, B, t1 - t0, first, last, s);
+        const W = park ? work + ((<usize>ip * panels + jp) << 7) : work;
+        if (first) zeroTile(W);
+        if (ASC_FEATURE_SIMD) tileSimd(W, A, B, t1 - t0);
         else {
-          tileScalar(out, n, ip << 2, jp << 2, W, A, B, t1 - t0, first, last, s);
-          tileScalar(out, n, ip << 2, (jp << 2) + 2, W + 64, A, B + 16, t1 - t0, first, last, s);
+          tileScalar(W, A, B, t1 - t0);
+          tileScalar(W + 64, A, B + 16, t1 - t0);
         }
+        if (last) scatter(out, n, ip << 2, jp << 2, W, s);
       }
     }
     t0 = t1;
   } while (t0 < len);
 }
 
-/** Σ[j + r][i + q] and Σ[i + q][j + r] = s·acc for the entries inside n × n. */
+/** W[0 … 15] = +0. */
 // @ts-ignore: decorator
-@inline function put(out: usize, n: i32, i: i32, j: i32, q: i32, r: i32, s: f64, acc: f64): void {
-  const a = i + q, b = j + r;
-  if (a < n && b < n) {
-    const v = s * acc;
-    store<f64>(out + ((<usize>b * n + a) << 3), v);
-    store<f64>(out + ((<usize>a * n + b) << 3), v);
+@inline function zeroTile(W: usize): void {
+  if (ASC_FEATURE_SIMD) {
+    const z = f64x2.splat(0);
+    v128.store(W, z); v128.store(W, z, 16); v128.store(W, z, 32); v128.store(W, z, 48);
+    v128.store(W, z, 64); v128.store(W, z, 80); v128.store(W, z, 96); v128.store(W, z, 112);
+  } else {
+    for (let o = 0; o < 128; o += 8) store<f64>(W + o, 0);
   }
-}
-
-// @ts-ignore: decorator
-@inline function put2(out: usize, n: i32, i: i32, j: i32, r: i32, s: f64, lo: v128, hi: v128): void {
-  put(out, n, i, j, 0, r, s, f64x2.extract_lane(lo, 0));
-  put(out, n, i, j, 1, r, s, f64x2.extract_lane(lo, 1));
-  put(out, n, i, j, 2, r, s, f64x2.extract_lane(hi, 0));
-  put(out, n, i, j, 3, r, s, f64x2.extract_lane(hi, 1));
 }
 
 /**
- * One 4 × 4 tile (columns i … i+3 of panel A × columns j … j+3 of panel B) over `cnt` rows:
- * c_r = (lanes q = 0,1 | 2,3) accumulates A[t][q]·B[t][r] in row order.
+ * Σ[j + r][i + q] and Σ[i + q][j + r] = s·W[r][q] for a finished tile, for the entries
+ * inside n × n. W holds the tile row by row of B's columns: W[r][q] at f64 index 4r + q.
+ */
+function scatter(out: usize, n: i32, i: i32, j: i32, W: usize, s: f64): void {
+  const qn = min<i32>(4, n - i), rn = min<i32>(4, n - j);
+  for (let r = 0; r < rn; r++) {
+    for (let q = 0; q < qn; q++) {
+      const v = s * load<f64>(W + (<usize>(r * 4 + q) << 3));
+      store<f64>(out + ((<usize>(j + r) * n + i + q) << 3), v);
+      store<f64>(out + ((<usize>(i + q) * n + j + r) << 3), v);
+    }
+  }
+}
+
+/**
+ * One 4 × 4 tile over `cnt` rows: W[r][q] += A[t][q]·B[t][r] in row order; W holds the
+ * accumulators (loaded, updated in registers, stored back; f64 loads and stores are exact).
  */
 // @ts-ignore: decorator
-@inline function tileSimd(out: usize, n: i32, i: i32, j: i32, W: usize, A: usize, B: usize, cnt: i32, first: bool, last: bool, s: f64): void {
-  let c00 = f64x2.splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-  if (!first) {
-    c00 = v128.load(W); c01 = v128.load(W, 16); c10 = v128.load(W, 32); c11 = v128.load(W, 48);
-    c20 = v128.load(W, 64); c21 = v128.load(W, 80); c30 = v128.load(W, 96); c31 = v128.load(W, 112);
-  }
+@inline function tileSimd(W: usize, A: usize, B: usize, cnt: i32): void {
+  let c00 = v128.load(W), c01 = v128.load(W, 16), c10 = v128.load(W, 32), c11 = v128.load(W, 48);
+  let c20 = v128.load(W, 64), c21 = v128.load(W, 80), c30 = v128.load(W, 96), c31 = v128.load(W, 112);
   const end = A + (<usize>cnt << 5);
   let a = A, b = B;
   while (a < end) {
@@ -186,25 +197,15 @@ export function syrk_packed_f64(out: usize, pk: usize, work: usize, n: i32, len:
     a += 32;
     b += 32;
   }
-  if (last) {
-    put2(out, n, i, j, 0, s, c00, c01);
-    put2(out, n, i, j, 1, s, c10, c11);
-    put2(out, n, i, j, 2, s, c20, c21);
-    put2(out, n, i, j, 3, s, c30, c31);
-  } else {
-    v128.store(W, c00); v128.store(W, c01, 16); v128.store(W, c10, 32); v128.store(W, c11, 48);
-    v128.store(W, c20, 64); v128.store(W, c21, 80); v128.store(W, c30, 96); v128.store(W, c31, 112);
-  }
+  v128.store(W, c00); v128.store(W, c01, 16); v128.store(W, c10, 32); v128.store(W, c11, 48);
+  v128.store(W, c20, 64); v128.store(W, c21, 80); v128.store(W, c30, 96); v128.store(W, c31, 112);
 }
 
-/** Scalar build: columns i … i+3 of A × columns j, j+1 of B (B already offset), eight accumulators. */
+/** Scalar build: columns 0…3 of A × columns 0, 1 of B (B already offset), W[r][q] for r = 0, 1. */
 // @ts-ignore: decorator
-@inline function tileScalar(out: usize, n: i32, i: i32, j: i32, W: usize, A: usize, B: usize, cnt: i32, first: bool, last: bool, s: f64): void {
-  let c00: f64 = 0, c01: f64 = 0, c02: f64 = 0, c03: f64 = 0, c10: f64 = 0, c11: f64 = 0, c12: f64 = 0, c13: f64 = 0;
-  if (!first) {
-    c00 = load<f64>(W); c01 = load<f64>(W, 8); c02 = load<f64>(W, 16); c03 = load<f64>(W, 24);
-    c10 = load<f64>(W, 32); c11 = load<f64>(W, 40); c12 = load<f64>(W, 48); c13 = load<f64>(W, 56);
-  }
+@inline function tileScalar(W: usize, A: usize, B: usize, cnt: i32): void {
+  let c00 = load<f64>(W), c01 = load<f64>(W, 8), c02 = load<f64>(W, 16), c03 = load<f64>(W, 24);
+  let c10 = load<f64>(W, 32), c11 = load<f64>(W, 40), c12 = load<f64>(W, 48), c13 = load<f64>(W, 56);
   const end = A + (<usize>cnt << 5);
   let a = A, b = B;
   while (a < end) {
@@ -215,11 +216,6 @@ export function syrk_packed_f64(out: usize, pk: usize, work: usize, n: i32, len:
     a += 32;
     b += 32;
   }
-  if (last) {
-    put(out, n, i, j, 0, 0, s, c00); put(out, n, i, j, 1, 0, s, c01); put(out, n, i, j, 2, 0, s, c02); put(out, n, i, j, 3, 0, s, c03);
-    put(out, n, i, j, 0, 1, s, c10); put(out, n, i, j, 1, 1, s, c11); put(out, n, i, j, 2, 1, s, c12); put(out, n, i, j, 3, 1, s, c13);
-  } else {
-    store<f64>(W, c00); store<f64>(W, c01, 8); store<f64>(W, c02, 16); store<f64>(W, c03, 24);
-    store<f64>(W, c10, 32); store<f64>(W, c11, 40); store<f64>(W, c12, 48); store<f64>(W, c13, 56);
-  }
+  store<f64>(W, c00); store<f64>(W, c01, 8); store<f64>(W, c02, 16); store<f64>(W, c03, 24);
+  store<f64>(W, c10, 32); store<f64>(W, c11, 40); store<f64>(W, c12, 48); store<f64>(W, c13, 56);
 }

@@ -18,7 +18,7 @@ import { type Runtime, defaultRuntimeOrThrow } from '../runtime/runtime.js';
  * exp(H(λ/Σλ)) and λ_max/λ_min⁺ (extensions named in B.1.7). The divisor is L (not L − 1),
  * as in B.1.7. Accumulation is f64. `covariance` runs assembly/covariance.ts: the centred
  * samples packed in panels of 4 columns and a blocked SYRK (4 × 4 register tiles, blocks of
- * 128 rows); each entry is a sequential sum over the rows, times 1/L. `gram` runs
+ * 1024 rows); each entry is a sequential sum over the rows, times 1/L. `gram` runs
  * `center_f64` + `syrk_f64` of assembly/stats.ts (two partial sums, even and odd indices).
  *
  * Errors: `INVALID_ARGUMENT` (bad shape), `LENGTH_MISMATCH` (data length ≠ rows·cols),
@@ -107,7 +107,7 @@ export function covariance(x: SampleMatrix, opts: StatsOptions = {}): { cov: Flo
   const input: Region<Float32Array | Float64Array> = f32 ? new Region(rt.arena, Float32Array, x.data.length) : new Region(rt.arena, Float64Array, x.data.length);
   const mean = new Region(rt.arena, Float64Array, cols);
   const packed = new Region(rt.arena, Float64Array, rows * width);
-  const work = new Region(rt.arena, Float64Array, rows > 128 ? width * width : 0);
+  const work = new Region(rt.arena, Float64Array, rows > 1024 ? width * width : 16);
   const out = new Region(rt.arena, Float64Array, cols * cols);
   try {
     input.view.set(x.data);
