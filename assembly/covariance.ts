@@ -30,11 +30,28 @@ const KC: i32 = 1024;
 
 /** Column means of x (rows × cols, f64) into mean, then the centred packed panels into pk. */
 export function pack_center_f64(pk: usize, x: usize, mean: usize, rows: i32, cols: i32): void {
+  packCentered(pk, x, mean, rows, cols, false);
+}
+
+/** As `pack_center_f64` for f32 input (each entry widened to f64 first). */
+export function pack_center_f32(pk: usize, x: usize, mean: usize, rows: i32, cols: i32): void {
+  packCentered(pk, x, mean, rows, cols, true);
+}
+
+/** Entry c of the row at xr, widened to f64. */
+// @ts-ignore: decorator
+@inline function entry(xr: usize, c: i32, f32in: bool): f64 {
+  return f32in ? <f64>load<f32>(xr + (<usize>c << 2)) : load<f64>(xr + (<usize>c << 3));
+}
+
+// @ts-ignore: decorator
+@inline function packCentered(pk: usize, x: usize, mean: usize, rows: i32, cols: i32, f32in: bool): void {
+  const rowBytes = <usize>cols << (f32in ? 2 : 3);
   for (let c = 0; c < cols; c++) store<f64>(mean + (<usize>c << 3), 0);
   for (let r = 0; r < rows; r++) {
-    const xr = x + ((<usize>r * cols) << 3);
+    const xr = x + <usize>r * rowBytes;
     let c = 0;
-    if (ASC_FEATURE_SIMD) {
+    if (ASC_FEATURE_SIMD && !f32in) {
       for (; c + 2 <= cols; c += 2) {
         const mo = mean + (<usize>c << 3);
         v128.store(mo, f64x2.add(v128.load(mo), v128.load(xr + (<usize>c << 3))));
@@ -42,53 +59,27 @@ export function pack_center_f64(pk: usize, x: usize, mean: usize, rows: i32, col
     }
     for (; c < cols; c++) {
       const mo = mean + (<usize>c << 3);
-      store<f64>(mo, load<f64>(mo) + load<f64>(xr + (<usize>c << 3)));
+      store<f64>(mo, load<f64>(mo) + entry(xr, c, f32in));
     }
   }
   divideMeans(mean, rows, cols);
   const panelBytes = <usize>rows << 5;
   const full = cols & ~3;
   for (let r = 0; r < rows; r++) {
-    const xr = x + ((<usize>r * cols) << 3);
+    const xr = x + <usize>r * rowBytes;
     const row = pk + (<usize>r << 5);
-    let c = 0;
-    for (; c < full; c += 4) {
-      const co = <usize>c << 3;
+    for (let c = 0; c < full; c += 4) {
+      const mo = mean + (<usize>c << 3);
       const p = row + <usize>(c >> 2) * panelBytes;
-      if (ASC_FEATURE_SIMD) {
-        v128.store(p, f64x2.sub(v128.load(xr + co), v128.load(mean + co)));
-        v128.store(p, f64x2.sub(v128.load(xr + co, 16), v128.load(mean + co, 16)), 16);
+      if (ASC_FEATURE_SIMD && !f32in) {
+        const xo = xr + (<usize>c << 3);
+        v128.store(p, f64x2.sub(v128.load(xo), v128.load(mo)));
+        v128.store(p, f64x2.sub(v128.load(xo, 16), v128.load(mo, 16)), 16);
       } else {
-        store<f64>(p, load<f64>(xr + co) - load<f64>(mean + co));
-        store<f64>(p, load<f64>(xr + co, 8) - load<f64>(mean + co, 8), 8);
-        store<f64>(p, load<f64>(xr + co, 16) - load<f64>(mean + co, 16), 16);
-        store<f64>(p, load<f64>(xr + co, 24) - load<f64>(mean + co, 24), 24);
+        for (let q = 0; q < 4; q++) store<f64>(p + (<usize>q << 3), entry(xr, c + q, f32in) - load<f64>(mo + (<usize>q << 3)));
       }
     }
-    packTail(row + <usize>(full >> 2) * panelBytes, xr, mean, full, cols, false);
-  }
-}
-
-/** As `pack_center_f64` for f32 input (each entry widened to f64 first). */
-export function pack_center_f32(pk: usize, x: usize, mean: usize, rows: i32, cols: i32): void {
-  for (let c = 0; c < cols; c++) store<f64>(mean + (<usize>c << 3), 0);
-  for (let r = 0; r < rows; r++) {
-    const xr = x + ((<usize>r * cols) << 2);
-    for (let c = 0; c < cols; c++) {
-      const mo = mean + (<usize>c << 3);
-      store<f64>(mo, load<f64>(mo) + <f64>load<f32>(xr + (<usize>c << 2)));
-    }
-  }
-  divideMeans(mean, rows, cols);
-  const panelBytes = <usize>rows << 5;
-  const full = cols & ~3;
-  for (let r = 0; r < rows; r++) {
-    const xr = x + ((<usize>r * cols) << 2);
-    const row = pk + (<usize>r << 5);
-    for (let c = 0; c < full; c++) {
-      store<f64>(row + <usize>(c >> 2) * panelBytes + (<usize>(c & 3) << 3), <f64>load<f32>(xr + (<usize>c << 2)) - load<f64>(mean + (<usize>c << 3)));
-    }
-    packTail(row + <usize>(full >> 2) * panelBytes, xr, mean, full, cols, true);
+    packTail(row + <usize>(full >> 2) * panelBytes, xr, mean, full, cols, f32in);
   }
 }
 
@@ -109,8 +100,7 @@ export function pack_center_f32(pk: usize, x: usize, mean: usize, rows: i32, col
     const c = full + q;
     let v: f64 = 0;
     if (c < cols) {
-      const xv = f32in ? <f64>load<f32>(xr + (<usize>c << 2)) : load<f64>(xr + (<usize>c << 3));
-      v = xv - load<f64>(mean + (<usize>c << 3));
+      v = entry(xr, c, f32in) - load<f64>(mean + (<usize>c << 3));
     }
     store<f64>(p + (<usize>q << 3), v);
   }
