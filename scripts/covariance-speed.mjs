@@ -10,6 +10,9 @@
 //   kernels        pack_center_f64 + syrk_packed_f64 on buffers already in WebAssembly memory
 //   old kernels    center_f64 (transposed) + syrk_f64 of assembly/stats.ts (the previous path)
 //   openblas       bench/native/covariance.c (cc -O3 -march=native -lopenblas), OPENBLAS_NUM_THREADS=1
+// and, for the ceiling of 2-lane f64 arithmetic without FMA, the SYRK alone (panels filled once):
+//   syrk_packed_f64 alone        the WebAssembly micro-kernel
+//   C SSE2 syrk (no FMA)         bench/native/syrk-sse2.c, the same loop with SSE intrinsics
 // plus tailIndexHill on 10⁶ stable(1.5) values (k = 1000, the bench's case).
 //
 // Run after `npm run build`:   node scripts/covariance-speed.mjs [--rounds 8] [--ms 400]
@@ -48,20 +51,28 @@ const local = {
     k.center_f64(packed.ptr, input.ptr, mean.ptr, T, d, 1);
     k.syrk_f64(out.ptr, packed.ptr, d, T, 1 / T);
   },
+  'syrk_packed_f64 alone': () => k.syrk_packed_f64(out.ptr, packed.ptr, work.ptr, d, T, 1 / T),
   'Hill 10⁶': () => tailIndexHill(hillX, { k: 1000, runtime: rt }),
 };
 
-let bin, dir;
-try {
-  dir = mkdtempSync(join(tmpdir(), 'metaoptim-cov-'));
-  bin = join(dir, 'covariance');
-  execFileSync('cc', ['-O3', '-march=native', '-o', bin, resolve(root, 'bench/native/covariance.c'), '-lopenblas'], { stdio: 'pipe' });
-} catch (err) {
-  console.log(`note: no OpenBLAS column (${String(err.message).split('\n')[0]})`);
-  bin = undefined;
+const dir = mkdtempSync(join(tmpdir(), 'metaoptim-cov-'));
+/** Compiles one bench/native program; undefined (with a note) when cc or the library is missing. */
+function compile(name, flags) {
+  const bin = join(dir, name);
+  try {
+    execFileSync('cc', [...flags.slice(0, -1), '-o', bin, resolve(root, `bench/native/${name}.c`), ...flags.slice(-1)], { stdio: 'pipe' });
+    return bin;
+  } catch (err) {
+    console.log(`note: no ${name} row (${String(err.message).split('\n')[0]})`);
+    return undefined;
+  }
 }
+const natives = {
+  openblas: compile('covariance', ['-O3', '-march=native', '-lopenblas']),
+  'C SSE2 syrk (no FMA)': compile('syrk-sse2', ['-O2', '-msse3', '-mno-fma', '-ffp-contract=off', '-lm']),
+};
 
-const best = Object.fromEntries([...Object.keys(local), 'openblas'].map((n) => [n, Infinity]));
+const best = Object.fromEntries([...Object.keys(local), ...Object.keys(natives)].map((n) => [n, Infinity]));
 for (const f of Object.values(local)) f();
 for (let r = 0; r < rounds; r++) {
   for (const [name, f] of Object.entries(local)) {
@@ -72,13 +83,14 @@ for (let r = 0; r < rounds; r++) {
       best[name] = Math.min(best[name], performance.now() - a);
     }
   }
-  if (bin) {
+  for (const [name, bin] of Object.entries(natives)) {
+    if (!bin) continue;
     const outText = execFileSync(bin, [String(T), String(d), String(ms)], { env: { ...process.env, OPENBLAS_NUM_THREADS: '1' } }).toString();
     const m = /min (\S+)/.exec(outText);
-    if (m) best.openblas = Math.min(best.openblas, Number(m[1]));
+    if (m) best[name] = Math.min(best[name], Number(m[1]));
   }
 }
-if (dir) rmSync(dir, { recursive: true, force: true });
+rmSync(dir, { recursive: true, force: true });
 for (const r of [input, mean, packed, work, out]) r.release();
 
 console.log(`fastest call of ${rounds} alternating rounds × ${ms} ms (T = ${T}, d = ${d}, f64, one thread)`);
