@@ -7,7 +7,8 @@
  *
  * usage: covariance <T> <d> <time-ms>
  * Same protocol as optimizers.c: warm-up for a quarter of the budget, then every call is
- * timed separately (at least 3) and "hz <1e3 / median ms> calls <k> checksum <x>" printed.
+ * timed separately (at least 3) and "hz <1e3 / median ms> calls <k> checksum <x> min <ms>"
+ * printed (min = the fastest call, read by scripts/covariance-speed.mjs).
  */
 #include <cblas.h>
 #include <stdint.h>
@@ -75,6 +76,6 @@ int main(int argc, char **argv) {
   double med = k % 2 ? lat[k / 2] : 0.5 * (lat[k / 2 - 1] + lat[k / 2]);
   double sum = 0;
   for (size_t i = 0; i < (size_t)d * d; i++) sum += c[i];
-  printf("hz %.6g calls %zu checksum %.9g\n", 1e3 / med, k, sum);
+  printf("hz %.6g calls %zu checksum %.9g min %.6g\n", 1e3 / med, k, sum, lat[0]);
   return 0;
 }

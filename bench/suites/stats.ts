@@ -7,6 +7,9 @@
 //   openblas-dsyrk     bench/native/covariance.c: means, centring, cblas_dsyrk, mirror;
 //                      OPENBLAS_NUM_THREADS=1 (metaoptim runs on one core)
 //   openblas-dsyrk-2t  the same on every core (OPENBLAS_NUM_THREADS unset)
+// metaoptim-simd-kernels is `covariance()` without the API's copies: the samples already sit in
+// WebAssembly memory and the buffers are allocated once, so only pack_center_f64 and
+// syrk_packed_f64 run — the same work as the C program's timed call.
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,7 +19,8 @@ import { promisify } from 'node:util';
 import { Matrix, covariance as mlCovariance } from 'ml-matrix';
 import { quickselect } from 'simple-statistics';
 import { covariance, gram, tailIndexHill } from '../../src/analysis/index.js';
-import { createRuntime } from '../../src/index.js';
+import { type Runtime, createRuntime } from '../../src/index.js';
+import { Region } from '../../src/runtime/index.js';
 import { Rng } from '../../src/core/rng.js';
 import type { BenchCase, Suite } from '../types.js';
 
@@ -129,6 +133,33 @@ function openblasCase(bin: string, impl: string, threads: string | undefined, T:
   };
 }
 
+/** pack_center_f64 + syrk_packed_f64 on buffers allocated once (freed by `dispose`). */
+function kernelsOnlyCase(rt: Runtime, x: Float64Array, T: number, d: number, flopsPerOp: number): BenchCase {
+  const width = (d + 3) & ~3;
+  const regions = [
+    new Region(rt.arena, Float64Array, T * d),
+    new Region(rt.arena, Float64Array, d),
+    new Region(rt.arena, Float64Array, T * width),
+    new Region(rt.arena, Float64Array, width * width),
+    new Region(rt.arena, Float64Array, d * d),
+  ] as const;
+  const [input, mean, packed, work, out] = regions;
+  input.view.set(x);
+  held.push(...regions);
+  const k = rt.kernels;
+  return {
+    kernel: 'covariance',
+    size: `${T}x${d}`,
+    impl: 'metaoptim-simd-kernels',
+    flopsPerOp,
+    fn() {
+      k.pack_center_f64(packed.ptr, input.ptr, mean.ptr, T, d);
+      k.syrk_packed_f64(out.ptr, packed.ptr, work.ptr, d, T, 1 / T);
+    },
+  };
+}
+
+const held: Region<Float64Array>[] = [];
 let openblas: { dir: string; bin: string } | undefined;
 
 const suite: Suite = {
@@ -147,6 +178,7 @@ const suite: Suite = {
       out.push({ kernel: 'covariance', size, impl: 'plain-js', baseline: true, flopsPerOp, fn: () => void covPlain(x, T, d) });
       out.push({ kernel: 'covariance', size, impl: 'metaoptim-simd', flopsPerOp, fn: () => void covariance({ data: x, rows: T, cols: d }, { runtime: simd }) });
       out.push({ kernel: 'covariance', size, impl: 'metaoptim-scalar', flopsPerOp, fn: () => void covariance({ data: x, rows: T, cols: d }, { runtime: scalar }) });
+      out.push(kernelsOnlyCase(simd, x, T, d, flopsPerOp));
       if (T * d <= 256000) {
         const m = new Matrix(Array.from({ length: T }, (_, t) => Array.from(x.subarray(t * d, (t + 1) * d))));
         out.push({ kernel: 'covariance', size, impl: 'ml-matrix', flopsPerOp, fn: () => void mlCovariance(m) });
@@ -184,6 +216,7 @@ const suite: Suite = {
   },
 
   async dispose() {
+    for (const r of held.splice(0)) r.release();
     if (openblas) await rm(openblas.dir, { recursive: true, force: true });
     openblas = undefined;
   },

@@ -16,7 +16,10 @@ import { type Runtime, defaultRuntimeOrThrow } from '../runtime/runtime.js';
  *                with the `symv_f64` kernel, from a seeded Gaussian start, to convergence)
  * and, when min(L, P) is small, the full spectrum (core `symmetricEigen`, cyclic Jacobi), the effective rank
  * exp(H(λ/Σλ)) and λ_max/λ_min⁺ (extensions named in B.1.7). The divisor is L (not L − 1),
- * as in B.1.7. Accumulation is f64 in the `stats` kernels (assembly/stats.ts).
+ * as in B.1.7. Accumulation is f64. `covariance` runs assembly/covariance.ts: the centred
+ * samples packed in panels of 4 columns and a blocked SYRK (4 × 4 register tiles, blocks of
+ * 1024 rows); each entry is a sequential sum over the rows, times 1/L. `gram` runs
+ * `center_f64` + `syrk_f64` of assembly/stats.ts (two partial sums, even and odd indices).
  *
  * Errors: `INVALID_ARGUMENT` (bad shape), `LENGTH_MISMATCH` (data length ≠ rows·cols),
  * `NON_FINITE_INPUT` (NaN/±Inf in the samples).
@@ -81,7 +84,9 @@ function syrk(rt: Runtime, a: Region<Float64Array>, n: number, len: number, scal
 }
 
 /**
- * Σ = VᵀV / L (cols×cols, row-major f64) and the column means.
+ * Σ = VᵀV / L (cols×cols, row-major f64) and the column means. Σ[a][b] = (1/L)·Σ_t v_ta·v_tb
+ * summed in row order t = 0 … L−1 (the order of assembly/covariance.ts, in both builds), so
+ * Σ is exactly symmetric. Errors: `INVALID_ARGUMENT`, `LENGTH_MISMATCH`, `NON_FINITE_INPUT`.
  * @example
  * ```ts
  * import { ready } from 'metaoptim';
@@ -96,11 +101,31 @@ export function covariance(x: SampleMatrix, opts: StatsOptions = {}): { cov: Flo
   checkOptions('covariance', opts, STATS_KEYS);
   checkShape('covariance', x);
   const rt = opts.runtime ?? defaultRuntimeOrThrow();
-  const { out, mean } = centered(rt, x, true);
+  const { rows, cols } = x;
+  const f32 = x.data instanceof Float32Array;
+  const width = (cols + 3) & ~3;
+  const input: Region<Float32Array | Float64Array> = f32 ? new Region(rt.arena, Float32Array, x.data.length) : new Region(rt.arena, Float64Array, x.data.length);
+  const mean = new Region(rt.arena, Float64Array, cols);
+  const packed = new Region(rt.arena, Float64Array, rows * width);
+  const work = new Region(rt.arena, Float64Array, rows > 1024 ? width * width : 16);
+  const out = new Region(rt.arena, Float64Array, cols * cols);
   try {
-    return { cov: syrk(rt, out, x.cols, x.rows, 1 / x.rows), mean, dim: x.cols };
+    input.view.set(x.data);
+    const k = rt.kernels;
+    (f32 ? k.pack_center_f32 : k.pack_center_f64)(packed.ptr, input.ptr, mean.ptr, rows, cols);
+    // A NaN or ±Inf sample makes its column's mean non-finite, so finite means prove finite
+    // samples and the separate scan runs only when some mean is not finite (or overflowed).
+    const means = mean.view;
+    let finite = true;
+    for (let c = 0; c < cols; c++) if (!Number.isFinite(means[c]!)) { finite = false; break; }
+    if (!finite) {
+      const bad = (f32 ? k.count_nonfinite_f32 : k.count_nonfinite_f64)(input.ptr, x.data.length);
+      if (bad > 0) throw new MetaoptimError('NON_FINITE_INPUT', `samples hold ${bad} NaN or ±Inf entries`, { count: bad });
+    }
+    k.syrk_packed_f64(out.ptr, packed.ptr, work.ptr, cols, rows, 1 / rows);
+    return { cov: out.view.slice(), mean: means.slice(), dim: cols };
   } finally {
-    out.release();
+    for (const r of [input, mean, packed, work, out]) r.release();
   }
 }
 

@@ -111,6 +111,10 @@ export interface StatsKernels {
   select_f64(x: number, n: number, k: number): number;
   count_nonfinite_f64(x: number, n: number): number;
   select_budget_f64(x: number, n: number, k: number, budget: number): number;
+  // assembly/covariance.ts — packed centring and the blocked SYRK of `covariance()`.
+  pack_center_f64(pk: number, x: number, mean: number, rows: number, cols: number): void;
+  pack_center_f32(pk: number, x: number, mean: number, rows: number, cols: number): void;
+  syrk_packed_f64(out: number, pk: number, work: number, n: number, len: number, s: number): void;
 }
 
 /** assembly/l2o.ts — learned optimizers (MLP, LSTM) over all parameters, LSTM backward. */
