@@ -7,7 +7,7 @@ import type { GradientInput, InitOptions, NonFinitePolicy, Optimizer } from '../
 import type { Kernels } from '../../runtime/kernels.js';
 import { type CeloTensor, celoLayout, shapesFromScalars, shapesToScalars } from './layout.js';
 import {
-  SCHEDULER_SCALARS, type SchedulerWeights, initScheduler, lossDecays, schedulerFromScalars, schedulerStep,
+  SCHEDULER_SCALARS, type SchedulerState, type SchedulerWeights, initScheduler, lossDecays, schedulerFromScalars, schedulerStep,
   schedulerToScalars, schedulerWeights,
 } from './scheduler.js';
 import type { CeloTheta } from './theta.js';
@@ -70,6 +70,9 @@ export function celoFamily(spec: CeloFamilySpec, opts: CeloOptions): CeloOptimiz
   const policy = nonFinitePolicy(name, opts.nonFinite);
   const sw: SchedulerWeights = schedulerWeights(spec.theta);
   const layouts = new WeakMap<OptState, CeloTensor[]>();
+  // Per state: the scheduler state buffer (re-read from the scalars every step: they stay the
+  // truth for checkpoints) and the loss decays of its horizon.
+  const sched = new WeakMap<OptState, { st: SchedulerState; N: number; decays: Float64Array }>();
   const layoutOf = (s: OptState) => {
     let l = layouts.get(s);
     if (!l) layouts.set(s, (l = celoLayout(name, shapesFromScalars(s.scalars), s.size)));
@@ -90,8 +93,10 @@ export function celoFamily(spec: CeloFamilySpec, opts: CeloOptions): CeloOptimiz
       if (loss === undefined) return false;
       const tensors = layoutOf(s);
       const N = s.scalars.numSteps!;
-      const sch = schedulerFromScalars(s.scalars);
-      const lrm = schedulerStep(sw, sch, lossDecays(N), count, N, loss);
+      let c = sched.get(s);
+      if (!c || c.N !== N) sched.set(s, (c = { st: schedulerFromScalars(s.scalars), N, decays: lossDecays(N) }));
+      const sch = schedulerFromScalars(s.scalars, c.st);
+      const lrm = schedulerStep(sw, sch, c.decays, count, N, loss);
       spec.apply(s, k, tensors, count, lrm);
       schedulerToScalars(sch, s.scalars);
       return true;
