@@ -50,7 +50,7 @@ export function summaryLines(r: RaceResults): string[] {
     out.push('', `${t.name}: ${t.size} params, ${t.steps} steps, initial loss ${formatNumber(t.initialLoss)}, target ${formatNumber(t.threshold)}`);
     out.push(...textTable(
       ['optimizer', 'lr', 'final loss (mean ± sd)', `steps≤${formatNumber(t.threshold)} (hits)`],
-      t.runs.map((u) => [u.optimizer, u.lr, cell(u.finalLoss), u.stepsToTarget.mean === null ? `— (0/${u.stepsToTarget.n})` : `${Math.round(u.stepsToTarget.mean)} (${u.stepsToTarget.hits}/${u.stepsToTarget.n})`]),
+      t.runs.map((u) => [u.optimizer, u.lr ?? 'untuned', cell(u.finalLoss), u.stepsToTarget.mean === null ? `— (0/${u.stepsToTarget.n})` : `${Math.round(u.stepsToTarget.mean)} (${u.stepsToTarget.hits}/${u.stepsToTarget.n})`]),
       '  ',
     ));
   }
@@ -87,12 +87,12 @@ export function raceReport(r: RaceResults): ReportDoc {
         {
           caption: `Reported runs (${r.seeds} seeds): mean ± sd`,
           columns: ['optimizer', 'lr', 'final training loss', metric, 'mean loss over the run', `steps to ≤ ${thr} (hits)`, 'wall ms'],
-          rows: t.runs.map((u) => [u.optimizer, u.lr, cell(u.finalLoss), cell(u.test), cell(u.auc), u.stepsToTarget.mean === null ? `— (0/${u.stepsToTarget.n})` : `${Math.round(u.stepsToTarget.mean)} (${u.stepsToTarget.hits}/${u.stepsToTarget.n})`, u.elapsedMs]),
+          rows: t.runs.map((u) => [u.optimizer, u.lr ?? 'untuned', cell(u.finalLoss), cell(u.test), cell(u.auc), u.stepsToTarget.mean === null ? `— (0/${u.stepsToTarget.n})` : `${Math.round(u.stepsToTarget.mean)} (${u.stepsToTarget.hits}/${u.stepsToTarget.n})`, u.elapsedMs]),
         },
         {
           caption: `Tuning: final training loss on the tuning seed for each learning rate (— = diverged)`,
           columns: ['optimizer', 'chosen lr', ...r.lrGrid.map((g) => `lr ${formatNumber(g)}`)],
-          rows: t.runs.map((u) => [u.optimizer, u.lr, ...u.tuning.map((p) => p.loss)]),
+          rows: t.runs.map((u) => [u.optimizer, u.lr ?? 'untuned', ...(u.tuning.length ? u.tuning.map((p) => p.loss) : r.lrGrid.map(() => null))]),
         },
       ],
       charts: [
