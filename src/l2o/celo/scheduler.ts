@@ -114,7 +114,8 @@ const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 /**
  * The weights re-laid for the step's matrix–vector products (made once per weights object):
  * f64, output-major (row j holds the inputs of output j), so every output is one dot product over
- * a contiguous row with four partial sums, and preallocated scratch, so a step allocates nothing.
+ * a contiguous row (four rows at a time, two partial sums each), and preallocated scratch, so a
+ * step allocates nothing.
  * The sums run in another order than the reference's (x·W, input-major): the results differ from
  * the transcription by rounding only (≤ 1e−12 relative, test/l2o/celo/fidelity.test.ts).
  */
@@ -149,20 +150,29 @@ function packed(w: SchedulerWeights): Packed {
   return p;
 }
 
-/** out[j] = b[j] + Σ_r W[j·n + r]·x[r] for j < rows (four partial sums; n a multiple of 2). */
+/**
+ * out[j] = b[j] + Σ_r W[j·n + r]·x[r] for j < rows: four rows at a time (rows a multiple of 4, n
+ * even), two partial sums per row (even and odd r), so every x[r] is loaded once per four rows.
+ */
 function gemv(W: Float64Array, b: Float64Array, x: Float64Array, n: number, rows: number, out: Float64Array): void {
-  const n4 = n & ~3;
-  for (let j = 0, o = 0; j < rows; j++, o += n) {
-    let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-    let r = 0;
-    for (; r < n4; r += 4) {
-      a0 += W[o + r]! * x[r]!;
-      a1 += W[o + r + 1]! * x[r + 1]!;
-      a2 += W[o + r + 2]! * x[r + 2]!;
-      a3 += W[o + r + 3]! * x[r + 3]!;
+  for (let j = 0; j < rows; j += 4) {
+    const o0 = j * n, o1 = o0 + n, o2 = o1 + n, o3 = o2 + n;
+    let a0 = 0, a1 = 0, a2 = 0, a3 = 0, c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+    for (let r = 0; r < n; r += 2) {
+      const x0 = x[r]!, x1 = x[r + 1]!;
+      a0 += W[o0 + r]! * x0;
+      c0 += W[o0 + r + 1]! * x1;
+      a1 += W[o1 + r]! * x0;
+      c1 += W[o1 + r + 1]! * x1;
+      a2 += W[o2 + r]! * x0;
+      c2 += W[o2 + r + 1]! * x1;
+      a3 += W[o3 + r]! * x0;
+      c3 += W[o3 + r + 1]! * x1;
     }
-    for (; r < n; r++) a0 += W[o + r]! * x[r]!;
-    out[j] = b[j]! + ((a0 + a1) + (a2 + a3));
+    out[j] = b[j]! + (a0 + c0);
+    out[j + 1] = b[j + 1]! + (a1 + c1);
+    out[j + 2] = b[j + 2]! + (a2 + c2);
+    out[j + 3] = b[j + 3]! + (a3 + c3);
   }
 }
 
