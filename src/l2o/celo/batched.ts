@@ -60,23 +60,18 @@ function batchedTensor(k: Kernels, t: CeloTensor, ff: FfWeights, lrm: number, sc
  * Scratch comes from the state's arena and is returned before this function ends.
  */
 export function celoUpdateBatched(s: OptState, k: Kernels, tensors: readonly CeloTensor[], ff: FfWeights, lrm: number): void {
-  const arena = s.runtime.arena;
-  let workBytes = 0;
-  for (const t of tensors) workBytes = Math.max(workBytes, k.celo_work_bytes(t.rows, t.cols));
-  const work = new Region(arena, Uint8Array, workBytes + 16);
-  const table = new Region(arena, Int32Array, 12);
-  const sums = new Region(arena, Float64Array, 36);
-  const w = new Region(arena, Float32Array, 178);
+  // One scratch region: [sums 36 f64 | table 12 i32 | weights 178 f32 | work], 16-byte aligned parts.
+  const workBytes = tensors.reduce((a, t) => Math.max(a, k.celo_work_bytes(t.rows, t.cols)), 0);
+  const scratch = new Region(s.runtime.arena, Uint8Array, 16 + 288 + 48 + 720 + workBytes);
   try {
+    const base = (scratch.ptr + 15) & ~15, buf = scratch.view.buffer;
+    const sums = base, table = sums + 288, w = table + 48, work = w + 720;
     const sc: BatchedScratch = {
-      ptrs: s.ptrs as Readonly<Record<string, number>>, table: table.ptr, tv: table.view, work: (work.ptr + 15) & ~15,
-      sums: sums.ptr, sv: sums.view, w: w.ptr, wv: w.view,
+      ptrs: s.ptrs as Readonly<Record<string, number>>, table, tv: new Int32Array(buf, table, 12), work,
+      sums, sv: new Float64Array(buf, sums, 36), w, wv: new Float32Array(buf, w, 178),
     };
     for (const t of tensors) batchedTensor(k, t, ff, lrm, sc);
   } finally {
-    work.release();
-    table.release();
-    sums.release();
-    w.release();
+    scratch.release();
   }
 }
