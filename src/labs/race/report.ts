@@ -25,6 +25,7 @@ export function protocolText(quick: boolean, seeds: number): string[] {
     `Learning-rate grid (${grid.length} values, log-spaced, lrGrid({ min: 1e-5, max: 1, perDecade: ${quick ? 1 : 2} })): ${grid.map((g) => formatNumber(g)).join(', ')}.`,
     'Tuning (tuneLr, score = final training loss): for every (optimizer, task) pair, one run of the full budget per grid value on a tuning seed (seed + 1000) that is never reported; the rate with the lowest final loss is kept (ties: the smaller rate; diverged runs are out).',
     `Reported runs (runFixed): the chosen rate on ${seeds} seeds (seed … seed + ${seeds - 1}); seed s starts at task.init(s) — a random start per seed for Rastrigin and Ackley — and uses minibatches s·T … s·T + T − 1. Tables give mean ± sample sd over the seeds. Eve gets each minibatch loss with its gradient. All other hyper-parameters are the library defaults (table below).`,
+    'Celo and Celo-Adam (the published θ) have no learning rate: no tuning runs; they get each minibatch loss, the run length as their horizon (numSteps) and the task’s tensor shapes.',
     'A run diverges (the one divergence rule of the protocol toolkit) when its loss or gradient becomes non-finite or the loss exceeds 1e8·(|L₀| + 1); diverged seeds are excluded from mean ± sd and counted.',
     'Steps to target: the first step whose minibatch loss is at or below the task’s target, averaged over the seeds that reached it. Wall time is not reproducible; everything else is deterministic given --seed.',
   ];
