@@ -19,9 +19,9 @@ export interface CeloLoadOptions extends CeloOptions {
  *      0.9/0.99/0.999, rms at 0.999, Adafactor row/column accumulators at 0.9/0.99/0.999; 30
  *      normalized features → MLP 30→4→4→3; p ← p − lr_mult·d·ψ·exp(0.001·s)·0.001, ψ = RMS of p.
  * `init(params, { numSteps, shapes | tensors })`: the horizon N (the reference's `num_steps`) and the
- * tensor shapes ([n], [rows, cols], or rank > 2 with the two largest axes last, e.g. a conv kernel
- * [3, 3, Cin, Cout]: factored per trailing matrix, src/l2o/celo/batched.ts; `tensors: mlp().tensors`
- * works); without shapes the vector is one 1-D tensor. `step(state, grads, { loss })` needs the loss. Slots m0, m1, m2, v, f0, f1, f2.
+ * tensor shapes ([n], [rows, cols], or rank > 2 with the two largest axes last, e.g. a conv
+ * kernel of shape `[3, 3, Cin, Cout]`, factored per trailing matrix in src/l2o/celo/batched.ts;
+ * `tensors: mlp().tensors` works); without shapes the vector is one 1-D tensor. `step(state, grads, { loss })` needs the loss. Slots m0, m1, m2, v, f0, f1, f2.
  * Errors: DATA_UNAVAILABLE / BAD_CHECKPOINT (θ files), INVALID_ARGUMENT (numSteps, shapes),
  * LENGTH_MISMATCH (shapes vs params), MISSING_LOSS, NON_FINITE_LOSS, plus the Optimizer codes.
  */
