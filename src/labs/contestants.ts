@@ -1,4 +1,7 @@
 import { MetaoptimError } from '../core/errors.js';
+import { celoFromTheta } from '../l2o/celo/celo.js';
+import { celoAdamFromTheta } from '../l2o/celo/celo-adam.js';
+import { type CeloKind, type CeloTheta, loadCeloTheta } from '../l2o/celo/theta.js';
 import { learned } from '../l2o/pretrain/learned.js';
 import { adam, adamw } from '../optim/adam.js';
 import { eve } from '../optim/eve.js';
@@ -74,10 +77,43 @@ const BUILT_IN: readonly ProtocolContestant[] = [
   { name: 'lion+feedback', config: 'chain(scaleByLion(), eveFeedback({ c: 10 }), scaleByLearningRate(lr))', defaultLr: 1e-4, extra: { name: 'c', values: C_GRID, default: 10 }, make: ({ lr, extra }) => chain(scaleByLion(), eveFeedback({ c: extra }), scaleByLearningRate(lr ?? 1e-4)) },
 ];
 
+const celoThetas: Partial<Record<CeloKind, CeloTheta>> = {};
+
+/**
+ * The published learned optimizers (issue 16), untuned (`defaultLr: null`: one run per budget, no
+ * lr grid): Celo and Celo-Adam with the authors' θ, `numSteps` = the run's horizon and the task's
+ * tensor shapes (`ContestantTask`; a task without tensors is one vector). Without a
+ * `ContestantTask` (a bare `make({ steps })`), numSteps = steps and the vector is one tensor.
+ */
+const celoContestant = (kind: CeloKind): ProtocolContestant => ({
+  name: kind,
+  config: `${kind === 'celo' ? 'celo()' : 'celoAdam()'} (published θ, untuned: no learning rate; numSteps = the run length, the task's tensor shapes)`,
+  defaultLr: null,
+  prepare: async () => {
+    celoThetas[kind] ??= await loadCeloTheta(kind);
+  },
+  make: ({ steps, task }) => {
+    const theta = celoThetas[kind];
+    if (!theta) throw new MetaoptimError('INVALID_ARGUMENT', `contestant ${kind}: call prepare() before make() (it loads the published θ)`);
+    const o = { numSteps: task?.numSteps ?? Math.max(1, steps), ...(task ? { shapes: task.shapes } : {}) };
+    return kind === 'celo' ? celoFromTheta(theta, o) : celoAdamFromTheta(theta, o);
+  },
+});
+
+const PUBLISHED: readonly ProtocolContestant[] = [celoContestant('celo'), celoContestant('celo-adam')];
+
 const registered: ProtocolContestant[] = [];
 
-/** The suite's contestants: built-in, then registered ones. */
+/** The suite's contestants: built-in, the published learned optimizers (celo, celo-adam), then registered ones. */
 export function suiteContestants(): ProtocolContestant[] {
+  return [...BUILT_IN, ...PUBLISHED, ...registered];
+}
+
+/**
+ * Lab eve's default contestants: the suite's without the published learned optimizers (its
+ * published results predate them and are kept as they are; `--contestants celo,…` adds them).
+ */
+export function eveContestants(): ProtocolContestant[] {
   return [...BUILT_IN, ...registered];
 }
 

@@ -27,6 +27,8 @@ export {
   BUDGETS,
   type Budget,
   type BudgetResult,
+  type ContestantTask,
+  contestantTask,
   type ProtocolContestant,
   type RunMetrics,
   type ThreeBudgetOptions,
@@ -34,7 +36,7 @@ export {
   runMetrics,
   runThreeBudgets,
 } from './protocol.js';
-export { pickContestants, registerContestants, suiteContestants } from './contestants.js';
+export { eveContestants, pickContestants, registerContestants, suiteContestants } from './contestants.js';
 export { eveLab } from './eve/lab.js';
 export { type EveResults, eveReport } from './eve/report.js';
 export { type Finding, type Verdict, findings as eveFindings } from './eve/findings.js';

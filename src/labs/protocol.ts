@@ -254,11 +254,44 @@ export type Budget = 'oneShot' | 'small' | 'large';
 export const BUDGETS: readonly Budget[] = ['oneShot', 'small', 'large'];
 
 /**
+ * What a contestant may know of the task it is made for: optimizers that factor tensors or
+ * schedule over the horizon (Celo: `numSteps`, `shapes`) read it; the others ignore it.
+ */
+export interface ContestantTask {
+  name: string;
+  /** Number of parameters. */
+  size: number;
+  /** Tensor shapes in parameter order: an MLP task's `model.tensors` shapes, else one vector `[[size]]`. */
+  shapes: number[][];
+  /** The run's horizon in steps (the reference's `num_steps`). */
+  numSteps: number;
+}
+
+/**
+ * The `ContestantTask` of `task` for a run of `steps` steps (shapes: `model.tensors` where the
+ * task has a model with tensors, e.g. `MlpTask`; otherwise one vector).
+ * @example
+ * ```ts
+ * import { contestantTask } from 'metaoptim/labs';
+ * import { digitsMlpTask } from 'metaoptim/tasks';
+ * const info = contestantTask(await digitsMlpTask({ hidden: [32] }), 1000);
+ * console.log(info.shapes, info.numSteps); // [[32, 64], [32], [10, 32], [10]] 1000
+ * ```
+ */
+export function contestantTask(task: Task, steps: number): ContestantTask {
+  const tensors = (task as { model?: { tensors?: readonly { shape: readonly number[] }[] } }).model?.tensors;
+  const shapes = tensors && tensors.length > 0 ? tensors.map((t) => [...t.shape]) : [[task.size]];
+  return { name: task.name, size: task.size, shapes, numSteps: steps };
+}
+
+/**
  * An optimizer under the three-budget protocol. `make` builds it from a learning rate and the
  * value of its extra hyper-parameter (both `undefined` = the library default) for a run of
- * `steps` steps (decay schedules need the horizon). `defaultLr: null` marks an optimizer without
- * a learning rate (e.g. `learned()`): every budget is then its one-shot run. `prepare` (optional)
- * runs once before the first `make` (e.g. to load a learned optimizer's θ).
+ * `steps` steps (decay schedules need the horizon); `task` (given by `runThreeBudgets` and the
+ * race) describes the task: its tensor shapes and horizon (`contestantTask`). `defaultLr: null`
+ * marks an optimizer without a learning rate (e.g. `learned()`, `celo()`): every budget is then
+ * its one-shot run. `prepare` (optional) runs once before the first `make` (e.g. to load a
+ * learned optimizer's θ).
  */
 export interface ProtocolContestant {
   name: string;
@@ -268,7 +301,7 @@ export interface ProtocolContestant {
   /** The large budget's extra hyper-parameter: its name, grid and default value. */
   extra?: { name: string; values: readonly number[]; default: number };
   prepare?(): Promise<void>;
-  make(h: { lr?: number; extra?: number; steps: number }): Optimizer;
+  make(h: { lr?: number; extra?: number; steps: number; task?: ContestantTask }): Optimizer;
 }
 
 /** One reported run's metrics. */
@@ -346,11 +379,12 @@ export async function runThreeBudgets(c: ProtocolContestant, task: Task, o: Thre
   const wanted = o.budgets ?? BUDGETS;
   const loop = new Loop('runThreeBudgets', o, { label: `${task.name} ${c.name}`, total: wanted.length });
   await c.prepare?.();
+  const info = contestantTask(task, steps);
   const tune = async (extra: number | undefined): Promise<{ lrs: number[]; scores: number[] }> => {
     const grid = lrGrid({ center: c.defaultLr! });
     const scores = grid.map(() => 0);
     for (const [k, s] of o.tuneSeeds.entries()) {
-      const r = await tuneLr((lr) => c.make({ lr, extra, steps }), task, grid, { steps, seed: s, batchOffset: s * steps, signal: o.signal }).catch((e) => {
+      const r = await tuneLr((lr) => c.make({ lr, extra, steps, task: info }), task, grid, { steps, seed: s, batchOffset: s * steps, signal: o.signal }).catch((e) => {
         if (e instanceof MetaoptimError && e.code === 'INVALID_ARGUMENT') return { scores: grid.map(() => Infinity) };
         throw e;
       });
@@ -387,7 +421,7 @@ export async function runThreeBudgets(c: ProtocolContestant, task: Task, o: Thre
     if (!seen) {
       const sum = o.curvePoints ? new Float64Array(steps) : null;
       for (const s of o.reportSeeds) {
-        const r = await runFixed(c.make({ lr, extra, steps }), task, steps, { seed: s, batchOffset: s * steps, evalSplits: ['train', 'test'], signal: o.signal });
+        const r = await runFixed(c.make({ lr, extra, steps, task: info }), task, steps, { seed: s, batchOffset: s * steps, evalSplits: ['train', 'test'], signal: o.signal });
         runs.push(runMetrics(r, s, steps, o.target));
         if (sum) for (let t = 0; t < steps; t++) sum[t] += r.diverged ? NaN : (r.losses[t] ?? NaN);
       }

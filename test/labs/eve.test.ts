@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { MetaoptimError } from '../../src/core/errors.js';
-import { suiteContestants } from '../../src/labs/contestants.js';
+import { eveContestants } from '../../src/labs/contestants.js';
 import { eveLab } from '../../src/labs/eve/lab.js';
 import type { EveResults } from '../../src/labs/eve/report.js';
 import { findings, goodLrCount } from '../../src/labs/eve/findings.js';
@@ -36,7 +36,8 @@ test('lab eve --quick exits 0 and writes results.json with the protocol, the swe
   assert.equal(res.partial, false);
   assert.deepEqual(res.settings.reportSeeds, [2, 3, 4]);
   assert.deepEqual(res.settings.tuneSeeds, [1002]);
-  assert.equal(res.contestants.length, suiteContestants().length);
+  assert.equal(res.contestants.length, eveContestants().length);
+  assert.ok(!res.contestants.some((c) => c.name.startsWith('celo')), 'lab eve keeps its own list (no Celo)');
   assert.equal(res.tasks.length, 5);
   for (const t of res.tasks) {
     assert.deepEqual(t.contestants.map((c) => c.name), res.contestants.map((c) => c.name));

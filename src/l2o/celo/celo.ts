@@ -1,5 +1,6 @@
 import { type CeloOptimizer, type CeloOptions, celoFamily } from './family.js';
 import { loadCeloTheta, type CeloTheta } from './theta.js';
+import { celoUpdateBatched } from './batched.js';
 import { CELO_SLOTS, celoUpdate, ffWeights } from './update.js';
 
 /** Options of `celo()`: those of every Celo optimizer, plus where the shipped θ lives. */
@@ -18,8 +19,9 @@ export interface CeloLoadOptions extends CeloOptions {
  *      0.9/0.99/0.999, rms at 0.999, Adafactor row/column accumulators at 0.9/0.99/0.999; 30
  *      normalized features → MLP 30→4→4→3; p ← p − lr_mult·d·ψ·exp(0.001·s)·0.001, ψ = RMS of p.
  * `init(params, { numSteps, shapes | tensors })`: the horizon N (the reference's `num_steps`) and the
- * tensor shapes ([n] or [rows, cols]; `tensors: mlp().tensors` works); without shapes the vector is
- * one 1-D tensor. `step(state, grads, { loss })` needs the loss. Slots m0, m1, m2, v, f0, f1, f2.
+ * tensor shapes ([n], [rows, cols], or rank > 2 with the two largest axes last, e.g. a conv
+ * kernel of shape `[3, 3, Cin, Cout]`, factored per trailing matrix in src/l2o/celo/batched.ts;
+ * `tensors: mlp().tensors` works); without shapes the vector is one 1-D tensor. `step(state, grads, { loss })` needs the loss. Slots m0, m1, m2, v, f0, f1, f2.
  * Errors: DATA_UNAVAILABLE / BAD_CHECKPOINT (θ files), INVALID_ARGUMENT (numSteps, shapes),
  * LENGTH_MISMATCH (shapes vs params), MISSING_LOSS, NON_FINITE_LOSS, plus the Optimizer codes.
  */
@@ -36,7 +38,10 @@ export function celoFromTheta(theta: CeloTheta, opts: CeloOptions = {}): CeloOpt
     theta,
     slots: CELO_SLOTS,
     apply(s, k, tensors, _count, lrm) {
-      celoUpdate(s, k, tensors, ff, lrm);
+      // Rank > 2 tensors (batch > 1) run after the others: celoUpdate advances every momentum first.
+      const flat = tensors.filter((t) => t.batch === 1);
+      celoUpdate(s, k, flat, ff, lrm);
+      if (flat.length < tensors.length) celoUpdateBatched(s, k, tensors.filter((t) => t.batch > 1), ff, lrm);
     },
   }, opts);
 }

@@ -5,9 +5,9 @@ import { eveLoss } from '../../optim/eve.js';
 import type { OptState } from '../../optim/state.js';
 import type { GradientInput, InitOptions, NonFinitePolicy, Optimizer } from '../../optim/types.js';
 import type { Kernels } from '../../runtime/kernels.js';
-import { type CeloTensor, celoLayout, shapesFromScalars, shapesToScalars } from './layout.js';
+import { type CeloTensor, SHAPE_SCALAR, celoLayout, shapesFromScalars, shapesToScalars } from './layout.js';
 import {
-  SCHEDULER_SCALARS, type SchedulerWeights, initScheduler, lossDecays, schedulerFromScalars, schedulerStep,
+  SCHEDULER_SCALARS, type SchedulerState, type SchedulerWeights, initScheduler, lossDecays, schedulerFromScalars, schedulerStep,
   schedulerToScalars, schedulerWeights,
 } from './scheduler.js';
 import type { CeloTheta } from './theta.js';
@@ -58,7 +58,7 @@ export interface CeloFamilySpec {
  * Builds a Celo-family optimizer on `makeOptimizer` (validation, non-finite gradient policy, the
  * checkpoint format): a loss is required every step (MISSING_LOSS; a non-finite loss follows the
  * policy: 'throw' → NON_FINITE_LOSS, 'skip' → the step is skipped, 'zero' → the loss buffer keeps
- * its state for this step). State scalars: numSteps, tensors + dim<i>r/dim<i>c (the shapes), and
+ * its state for this step). State scalars: numSteps, tensors + dim<i>r/dim<i>c/dim<i>x<j> (the shapes), and
  * the scheduler's lossIter, lossMean0…9, lossMin0…9, h00…h63, c00…c63.
  */
 export function celoFamily(spec: CeloFamilySpec, opts: CeloOptions): CeloOptimizer {
@@ -70,6 +70,9 @@ export function celoFamily(spec: CeloFamilySpec, opts: CeloOptions): CeloOptimiz
   const policy = nonFinitePolicy(name, opts.nonFinite);
   const sw: SchedulerWeights = schedulerWeights(spec.theta);
   const layouts = new WeakMap<OptState, CeloTensor[]>();
+  // Per state: the scheduler state buffer (re-read from the scalars every step: they stay the
+  // truth for checkpoints) and the loss decays of its horizon.
+  const sched = new WeakMap<OptState, { st: SchedulerState; N: number; decays: Float64Array }>();
   const layoutOf = (s: OptState) => {
     let l = layouts.get(s);
     if (!l) layouts.set(s, (l = celoLayout(name, shapesFromScalars(s.scalars), s.size)));
@@ -83,15 +86,17 @@ export function celoFamily(spec: CeloFamilySpec, opts: CeloOptions): CeloOptimiz
     slots: spec.slots,
     scalars,
     nonFinite: policy,
-    // The shapes: `dim<i>r`/`dim<i>c` per tensor (checked again by celoLayout on restore).
-    rules: { extraScalars: /^dim\d+[rc]$/ },
+    // The shapes: `dim<i>r`/`dim<i>c` (+ `dim<i>x<j>` for rank > 2) per tensor (checked again by celoLayout on restore).
+    rules: { extraScalars: SHAPE_SCALAR },
     update(s, k, count, info) {
       const loss = eveLoss(name, info, policy);
       if (loss === undefined) return false;
       const tensors = layoutOf(s);
       const N = s.scalars.numSteps!;
-      const sch = schedulerFromScalars(s.scalars);
-      const lrm = schedulerStep(sw, sch, lossDecays(N), count, N, loss);
+      let c = sched.get(s);
+      if (!c || c.N !== N) sched.set(s, (c = { st: schedulerFromScalars(s.scalars), N, decays: lossDecays(N) }));
+      const sch = schedulerFromScalars(s.scalars, c.st);
+      const lrm = schedulerStep(sw, sch, c.decays, count, N, loss);
       spec.apply(s, k, tensors, count, lrm);
       schedulerToScalars(sch, s.scalars);
       return true;
@@ -123,7 +128,7 @@ export function celoFamily(spec: CeloFamilySpec, opts: CeloOptions): CeloOptimiz
       const s = base.restore(bytes, o);
       try {
         const c = decodeCheckpoint(bytes);
-        for (const [key, v] of Object.entries(c.scalars)) if (/^dim\d+[rc]$/.test(key)) s.scalars[key] = v;
+        for (const [key, v] of Object.entries(c.scalars)) if (SHAPE_SCALAR.test(key)) s.scalars[key] = v;
         checkSteps(`${name}.restore`, s.scalars.numSteps);
         layouts.set(s, celoLayout(`${name}.restore`, shapesFromScalars(s.scalars), s.size));
       } catch (err) {

@@ -16,7 +16,15 @@ import { MetaoptimError } from '../../core/errors.js';
  * its offset (R + C ≤ R·C). A matrix with a side of length 1 ("thin") keeps only the long side
  * (length n); its single v_row value equals the mean of v_col in exact arithmetic (both are the
  * same EMA of the tensor's mean g²), so it is recomputed from v_col each step (f64 mean → f32).
- * Shapes of rank > 2 are rejected (INVALID_ARGUMENT): the port covers vectors and matrices.
+ *
+ * Rank k > 2 (common.py `factored_dims`: the two LARGEST axes, (d1, d0) = argsort(shape)[−2:],
+ * numpy's stable order for ties): v_row is the EMA of the mean over d0 (shape without d0), v_col
+ * over d1, and `row_col_mean` averages v_row over d1 only, so the tensor is a batch of independent
+ * d1×d0 matrices over the other axes, while the per-tensor normalizers and ψ run over the whole
+ * tensor. The port takes the case where d1, d0 are the last two axes (e.g. HWIO convolution
+ * kernels [3, 3, Cin, Cout] with Cin, Cout ≥ 3): rows, cols = the last two sizes, `batch` = the
+ * product of the others; each batch element keeps [vr | vc] at offset + b·(R + C) of f0…f2.
+ * A rank > 2 shape whose two largest axes are not the last two is rejected (INVALID_ARGUMENT).
  */
 export interface CeloTensor {
   /** First parameter of the tensor. */
@@ -31,6 +39,15 @@ export interface CeloTensor {
   swap: number;
   /** A matrix with a side of length 1 (one side of its factored accumulator is derived). */
   thin: boolean;
+  /** Rank > 2: the number of R×C matrices (the product of the leading sizes); else 1. */
+  batch: number;
+}
+
+/** common.py `factored_dims`: (d1, d0) = the last two of numpy's argsort(shape) (stable for ties). */
+export function factoredDims(shape: readonly number[]): [number, number] | null {
+  if (shape.length < 2) return null;
+  const order = shape.map((_, i) => i).sort((a, b) => shape[a]! - shape[b]! || a - b);
+  return [order[order.length - 2]!, order[order.length - 1]!];
 }
 
 /** The tensors of a parameter vector of `size` from explicit shapes (each [n] or [R, C]). */
@@ -41,15 +58,20 @@ export function celoLayout(owner: string, shapes: readonly (readonly number[])[]
   let offset = 0;
   for (const [i, sh] of list.entries()) {
     if (!Array.isArray(sh) || sh.length < 1 || !sh.every((d) => Number.isSafeInteger(d) && d >= 1)) {
-      throw new MetaoptimError('INVALID_ARGUMENT', `${owner}: shape ${i} must be [n] or [rows, cols] of positive integers, got ${JSON.stringify(sh)}`);
+      throw new MetaoptimError('INVALID_ARGUMENT', `${owner}: shape ${i} must be [n], [rows, cols] or [..., rows, cols] of positive integers, got ${JSON.stringify(sh)}`);
     }
-    if (sh.length > 2) {
-      throw new MetaoptimError('INVALID_ARGUMENT', `${owner}: shape ${i} has rank ${sh.length}; Celo's port handles vectors and matrices (reshape to [rows, cols])`);
+    const k = sh.length;
+    if (k > 2) {
+      const [d1, d0] = factoredDims(sh)!;
+      if (Math.min(d1, d0) !== k - 2) {
+        throw new MetaoptimError('INVALID_ARGUMENT', `${owner}: shape ${i} ${JSON.stringify(sh)}: Celo factors its two largest axes (${d1}, ${d0}); the port needs them to be the last two (transpose the tensor so they are)`);
+      }
     }
-    const vec = sh.length === 1;
-    const rows = vec ? 1 : sh[0]!, cols = vec ? sh[0]! : sh[1]!;
-    const length = rows * cols;
-    out.push({ offset, length, rows, cols, vec, swap: !vec && rows > cols ? 1 : 0, thin: !vec && Math.min(rows, cols) === 1 });
+    const vec = k === 1;
+    const rows = vec ? 1 : sh[k - 2]!, cols = sh[k - 1]!;
+    const batch = k > 2 ? sh.slice(0, k - 2).reduce((a, b) => a * b, 1) : 1;
+    const length = batch * rows * cols;
+    out.push({ offset, length, rows, cols, vec, swap: !vec && rows > cols ? 1 : 0, thin: !vec && Math.min(rows, cols) === 1, batch });
     offset += length;
   }
   if (offset !== size) {
@@ -63,14 +85,22 @@ export function shapesOf(tensors: readonly { shape: readonly number[] }[]): numb
   return tensors.map((t) => [...t.shape]);
 }
 
-/** Shapes as checkpoint scalars: `tensors` = count, `dim<i>r`, `dim<i>c` (0 for a vector). */
+/**
+ * Shapes as checkpoint scalars: `tensors` = count, `dim<i>r`, `dim<i>c` (0 for a vector); rank
+ * k > 2: `dim<i>r`, `dim<i>c` = the last two sizes and `dim<i>x<j>` = size j < k − 2.
+ */
 export function shapesToScalars(shapes: readonly (readonly number[])[], out: Record<string, number>): void {
   out.tensors = shapes.length;
   shapes.forEach((s, i) => {
-    out[`dim${i}r`] = s[0]!;
-    out[`dim${i}c`] = s.length > 1 ? s[1]! : 0;
+    const k = s.length;
+    out[`dim${i}r`] = k > 2 ? s[k - 2]! : s[0]!;
+    out[`dim${i}c`] = k > 1 ? s[k - 1]! : 0;
+    for (let j = 0; j < k - 2; j++) out[`dim${i}x${j}`] = s[j]!;
   });
 }
+
+/** The checkpoint scalar names of the shapes (`shapesToScalars`). */
+export const SHAPE_SCALAR = /^dim\d+(?:[rc]|x\d+)$/;
 
 /** Shapes back from checkpoint scalars (BAD_CHECKPOINT when a dimension is missing or malformed). */
 export function shapesFromScalars(sc: Readonly<Record<string, number>>): number[][] {
@@ -82,7 +112,13 @@ export function shapesFromScalars(sc: Readonly<Record<string, number>>): number[
     if (!Number.isSafeInteger(r) || r! < 1 || !Number.isSafeInteger(c) || c! < 0) {
       throw new MetaoptimError('BAD_CHECKPOINT', `celo checkpoint: shape ${i} is missing or malformed`);
     }
-    out.push(c === 0 ? [r!] : [r!, c!]);
+    const lead: number[] = [];
+    for (let j = 0; sc[`dim${i}x${j}`] !== undefined; j++) {
+      const x = sc[`dim${i}x${j}`]!;
+      if (!Number.isSafeInteger(x) || x < 1 || c === 0) throw new MetaoptimError('BAD_CHECKPOINT', `celo checkpoint: shape ${i} is malformed`);
+      lead.push(x);
+    }
+    out.push(c === 0 ? [r!] : [...lead, r!, c!]);
   }
   return out;
 }

@@ -88,100 +88,184 @@ export function updateLossBuffer(s: SchedulerState, decays: Float64Array, loss: 
   s.iteration = t + 1;
 }
 
-/** `BufferLossAccumulators.features`: 9 values in [−1, 1] (zeros while iteration ≤ 2). */
-export function lossFeatures(s: SchedulerState, decays: Float64Array): Float64Array {
-  const out = new Float64Array(LOSS_DECAYS - 1);
+/** `BufferLossAccumulators.features`: 9 values in [−1, 1] (zeros while iteration ≤ 2), into `out` from `at` when given. */
+export function lossFeatures(s: SchedulerState, decays: Float64Array, out: Float64Array = new Float64Array(LOSS_DECAYS - 1), at = 0): Float64Array {
+  out.fill(0, at, at + LOSS_DECAYS - 1);
   if (s.iteration <= 2) return out;
-  const cor = Float64Array.from(s.means, (m, i) => m / (1 - Math.pow(decays[i]!, s.iteration)));
+  const t = s.iteration;
+  let next = s.means[0]! / (1 - Math.pow(decays[0]!, t));
   for (let i = 0; i < LOSS_DECAYS - 1; i++) {
-    const den = Math.max(1e-8, cor[i + 1]! - s.runningMin[i]!);
-    out[i] = Math.min(Math.max((cor[i]! - s.runningMin[i]!) / den - 1, -1), 1);
+    const cur = next;
+    next = s.means[i + 1]! / (1 - Math.pow(decays[i + 1]!, t));
+    const den = Math.max(1e-8, next - s.runningMin[i]!);
+    out[at + i] = Math.min(Math.max((cur - s.runningMin[i]!) / den - 1, -1), 1);
   }
   return out;
 }
 
-/** `_fractional_tanh_embed(x)`: tanh(10·(x − τ_j)) for the 9 timescales. */
-export function fractionalEmbed(x: number): Float64Array {
-  return Float64Array.from(TIMESCALES, (tau) => Math.tanh((x - tau) * 10));
+/** `_fractional_tanh_embed(x)`: tanh(10·(x − τ_j)) for the 9 timescales, into `out` at `at` when given. */
+export function fractionalEmbed(x: number, out: Float64Array = new Float64Array(TIMESCALES.length), at = 0): Float64Array {
+  for (let j = 0; j < TIMESCALES.length; j++) out[at + j] = Math.tanh((x - TIMESCALES[j]!) * 10);
+  return out;
 }
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
+/**
+ * The weights re-laid for the step's matrix–vector products (made once per weights object):
+ * f64, output-major (row j holds the inputs of output j), so every output is one dot product over
+ * a contiguous row (four rows at a time, two partial sums each), and preallocated scratch, so a
+ * step allocates nothing.
+ * The sums run in another order than the reference's (x·W, input-major): the results differ from
+ * the transcription by rounding only (≤ 1e−12 relative, test/l2o/celo/fidelity.test.ts).
+ */
+interface Packed {
+  /** rnn/linear: 256 rows × 128 inputs ([z (64) | h (64)]). */
+  wl: Float64Array; bl: Float64Array;
+  /** linear_1 (rows 0…63) and linear_2 (rows 64…127): 128 rows × 18 inputs. */
+  wm: Float64Array; bm: Float64Array;
+  ws: Float64Array;
+  x: Float64Array; zh: Float64Array; gates: Float64Array; u: Float64Array;
+}
+
+const packedOf = new WeakMap<SchedulerWeights, Packed>();
+
+function packed(w: SchedulerWeights): Packed {
+  let p = packedOf.get(w);
+  if (p) return p;
+  const H = LSTM_HIDDEN, G = 4 * H, I = 2 * H;
+  const wl = new Float64Array(G * I);
+  for (let r = 0; r < I; r++) for (let j = 0; j < G; j++) wl[j * I + r] = w.wl[r * G + j]!;
+  const wm = new Float64Array(2 * H * 18), bm = new Float64Array(2 * H);
+  for (let r = 0; r < 18; r++) {
+    for (let j = 0; j < H; j++) {
+      wm[j * 18 + r] = w.w1[r * H + j]!;
+      wm[(H + j) * 18 + r] = w.w2[r * H + j]!;
+    }
+  }
+  bm.set(w.b1);
+  bm.set(w.b2, H);
+  p = { wl, bl: Float64Array.from(w.bl), wm, bm, ws: Float64Array.from(w.ws), x: new Float64Array(18), zh: new Float64Array(I), gates: new Float64Array(G), u: new Float64Array(2 * H) };
+  packedOf.set(w, p);
+  return p;
+}
+
+/**
+ * out[j] = b[j] + Σ_r W[j·n + r]·x[r] for j < rows: four rows at a time (rows a multiple of 4, n
+ * even), two partial sums per row (even and odd r), so every x[r] is loaded once per four rows.
+ */
+function gemv(W: Float64Array, b: Float64Array, x: Float64Array, n: number, rows: number, out: Float64Array): void {
+  for (let j = 0; j < rows; j += 4) {
+    const o0 = j * n, o1 = o0 + n, o2 = o1 + n, o3 = o2 + n;
+    let a0 = 0, a1 = 0, a2 = 0, a3 = 0, c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+    for (let r = 0; r < n; r += 2) {
+      const x0 = x[r]!, x1 = x[r + 1]!;
+      a0 += W[o0 + r]! * x0;
+      c0 += W[o0 + r + 1]! * x1;
+      a1 += W[o1 + r]! * x0;
+      c1 += W[o1 + r + 1]! * x1;
+      a2 += W[o2 + r]! * x0;
+      c2 += W[o2 + r + 1]! * x1;
+      a3 += W[o3 + r]! * x0;
+      c3 += W[o3 + r + 1]! * x1;
+    }
+    out[j] = b[j]! + (a0 + c0);
+    out[j + 1] = b[j + 1]! + (a1 + c1);
+    out[j + 2] = b[j + 2]! + (a2 + c2);
+    out[j + 3] = b[j + 3]! + (a3 + c3);
+  }
+}
+
+/** The LSTM cell on zh = [z (64) | h (64)] (packed weights), writing (h, c) in place. */
+function cell(p: Packed, h: Float64Array, c: Float64Array): void {
+  const H = LSTM_HIDDEN, g = p.gates;
+  gemv(p.wl, p.bl, p.zh, 2 * H, 4 * H, g);
+  for (let j = 0; j < H; j++) {
+    const ig = sigmoid(g[j]!), gg = Math.tanh(g[H + j]!), f = sigmoid(g[2 * H + j]! + 1), o = sigmoid(g[3 * H + j]!);
+    const cj = f * c[j]! + ig * gg;
+    c[j] = cj;
+    h[j] = o * Math.tanh(cj);
+  }
+}
+
 /** One haiku LSTM(64) cell step on input z (64) in place on (h, c) (`hk.LSTM.__call__`). */
 export function lstmCell(w: SchedulerWeights, z: ArrayLike<number>, h: Float64Array, c: Float64Array): void {
-  const H = LSTM_HIDDEN;
-  const gates = Float64Array.from(w.bl);
-  for (let r = 0; r < 2 * H; r++) {
-    const x = r < H ? z[r]! : h[r - H]!;
-    if (x === 0) continue;
-    const row = r * 4 * H;
-    for (let j = 0; j < 4 * H; j++) gates[j] += x * w.wl[row + j]!;
-  }
+  const p = packed(w), H = LSTM_HIDDEN;
   for (let j = 0; j < H; j++) {
-    const i = sigmoid(gates[j]!), g = Math.tanh(gates[H + j]!), f = sigmoid(gates[2 * H + j]! + 1), o = sigmoid(gates[3 * H + j]!);
-    c[j] = f * c[j]! + i * g;
-    h[j] = o * Math.tanh(c[j]!);
+    p.zh[j] = z[j]!;
+    p.zh[H + j] = h[j]!;
   }
+  cell(p, h, c);
+}
+
+/** z = linear_2(x) + relu(linear_1(x)) into p.zh[0…63] from p.x. */
+function mix(p: Packed): void {
+  const H = LSTM_HIDDEN;
+  gemv(p.wm, p.bm, p.x, 18, 2 * H, p.u);
+  for (let j = 0; j < H; j++) p.zh[j] = p.u[H + j]! + Math.max(p.u[j]!, 0);
 }
 
 /** The LSTM input z = linear_2(x) + relu(linear_1(x)) for the 18 features x (`_rnn_forward`). */
 export function mixInput(w: SchedulerWeights, x: ArrayLike<number>): Float64Array {
-  const H = LSTM_HIDDEN;
-  const u = Float64Array.from(w.b1), z = Float64Array.from(w.b2);
-  for (let r = 0; r < 18; r++) {
-    for (let j = 0; j < H; j++) {
-      u[j] += x[r]! * w.w1[r * H + j]!;
-      z[j] += x[r]! * w.w2[r * H + j]!;
-    }
-  }
-  for (let j = 0; j < H; j++) z[j] += Math.max(u[j]!, 0);
-  return z;
+  const p = packed(w);
+  for (let r = 0; r < 18; r++) p.x[r] = x[r]!;
+  mix(p);
+  return p.zh.slice(0, LSTM_HIDDEN);
 }
 
 /**
  * One scheduler step: the loss buffer takes `loss` (null: kept as it is, the non-finite policy
  * 'zero'), then the LSTM runs on [embed(count/numSteps), loss features] and the step-size
  * multiplier lr_mult = 0.1·exp(h·w + b) is returned (as f32, the value the kernels use).
+ * Allocation-free: ≈ 33k multiply-adds over the packed f64 weights (see `Packed`).
  */
 export function schedulerStep(w: SchedulerWeights, s: SchedulerState, decays: Float64Array, count: number, numSteps: number, loss: number | null): number {
   if (loss !== null) updateLossBuffer(s, decays, loss);
-  const x = [...fractionalEmbed(Math.fround(count / numSteps)), ...lossFeatures(s, decays)];
-  lstmCell(w, mixInput(w, x), s.h, s.c);
+  const p = packed(w), H = LSTM_HIDDEN;
+  fractionalEmbed(Math.fround(count / numSteps), p.x, 0);
+  lossFeatures(s, decays, p.x, TIMESCALES.length);
+  mix(p);
+  for (let j = 0; j < H; j++) p.zh[H + j] = s.h[j]!;
+  cell(p, s.h, s.c);
   let a = w.bs;
-  for (let j = 0; j < LSTM_HIDDEN; j++) a += s.h[j]! * w.ws[j]!;
+  for (let j = 0; j < H; j++) a += s.h[j]! * p.ws[j]!;
   return Math.fround(Math.exp(a) * 0.1);
 }
 
+const MEAN_KEYS = Array.from({ length: LOSS_DECAYS }, (_, i) => `lossMean${i}`);
+const MIN_KEYS = Array.from({ length: LOSS_DECAYS }, (_, i) => `lossMin${i}`);
+const H_KEYS = Array.from({ length: LSTM_HIDDEN }, (_, j) => `h${String(j).padStart(2, '0')}`);
+const C_KEYS = Array.from({ length: LSTM_HIDDEN }, (_, j) => `c${String(j).padStart(2, '0')}`);
 /** Scalar names of the scheduler state in checkpoints: lossIter, lossMean0…9, lossMin0…9, h00…h63, c00…c63. */
-export const SCHEDULER_SCALARS: readonly string[] = [
-  'lossIter',
-  ...Array.from({ length: LOSS_DECAYS }, (_, i) => `lossMean${i}`),
-  ...Array.from({ length: LOSS_DECAYS }, (_, i) => `lossMin${i}`),
-  ...Array.from({ length: LSTM_HIDDEN }, (_, i) => `h${String(i).padStart(2, '0')}`),
-  ...Array.from({ length: LSTM_HIDDEN }, (_, i) => `c${String(i).padStart(2, '0')}`),
-];
+export const SCHEDULER_SCALARS: readonly string[] = ['lossIter', ...MEAN_KEYS, ...MIN_KEYS, ...H_KEYS, ...C_KEYS];
 
 /** Writes a scheduler state into named scalars. */
 export function schedulerToScalars(s: SchedulerState, out: Record<string, number>): void {
   out.lossIter = s.iteration;
   for (let i = 0; i < LOSS_DECAYS; i++) {
-    out[`lossMean${i}`] = s.means[i]!;
-    out[`lossMin${i}`] = s.runningMin[i]!;
+    out[MEAN_KEYS[i]!] = s.means[i]!;
+    out[MIN_KEYS[i]!] = s.runningMin[i]!;
   }
   for (let j = 0; j < LSTM_HIDDEN; j++) {
-    const k = String(j).padStart(2, '0');
-    out[`h${k}`] = s.h[j]!;
-    out[`c${k}`] = s.c[j]!;
+    out[H_KEYS[j]!] = s.h[j]!;
+    out[C_KEYS[j]!] = s.c[j]!;
   }
 }
 
-/** Reads a scheduler state from named scalars. */
-export function schedulerFromScalars(sc: Readonly<Record<string, number>>): SchedulerState {
-  return {
-    iteration: sc.lossIter!,
-    means: Float64Array.from({ length: LOSS_DECAYS }, (_, i) => sc[`lossMean${i}`]!),
-    runningMin: Float64Array.from({ length: LOSS_DECAYS }, (_, i) => sc[`lossMin${i}`]!),
-    h: Float64Array.from({ length: LSTM_HIDDEN }, (_, j) => sc[`h${String(j).padStart(2, '0')}`]!),
-    c: Float64Array.from({ length: LSTM_HIDDEN }, (_, j) => sc[`c${String(j).padStart(2, '0')}`]!),
+/** Reads a scheduler state from named scalars (into `into` when given: no allocation). */
+export function schedulerFromScalars(sc: Readonly<Record<string, number>>, into?: SchedulerState): SchedulerState {
+  const s = into ?? {
+    iteration: 0, means: new Float64Array(LOSS_DECAYS), runningMin: new Float64Array(LOSS_DECAYS),
+    h: new Float64Array(LSTM_HIDDEN), c: new Float64Array(LSTM_HIDDEN),
   };
+  s.iteration = sc.lossIter!;
+  for (let i = 0; i < LOSS_DECAYS; i++) {
+    s.means[i] = sc[MEAN_KEYS[i]!]!;
+    s.runningMin[i] = sc[MIN_KEYS[i]!]!;
+  }
+  for (let j = 0; j < LSTM_HIDDEN; j++) {
+    s.h[j] = sc[H_KEYS[j]!]!;
+    s.c[j] = sc[C_KEYS[j]!]!;
+  }
+  return s;
 }

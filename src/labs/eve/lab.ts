@@ -3,7 +3,7 @@ import { Loop, abortedError, isAborted } from '../../core/loop.js';
 import { eve } from '../../optim/eve.js';
 import { ready } from '../../runtime/runtime.js';
 import { type SuiteTask, suiteTask, suiteTasks } from '../../tasks/suite.js';
-import { pickContestants, suiteContestants } from '../contestants.js';
+import { eveContestants, pickContestants } from '../contestants.js';
 import { type Lab, type LabOptions, type LabResult, labInteger } from '../lab.js';
 import { resultsHeader } from '../protocol.js';
 import { findings } from './findings.js';
@@ -55,14 +55,14 @@ export const eveLab: Lab = {
   options: [
     { name: 'task', type: 'string', help: 'comma-separated suite tasks (default: quick 5 small tasks, full all 20)' },
     { name: 'seeds', type: 'integer', help: 'reported seeds per task (quick 3, full 10)' },
-    { name: 'contestants', type: 'string', help: `comma-separated optimizers (default all: ${suiteContestants().map((c) => c.name).join(', ')})` },
+    { name: 'contestants', type: 'string', help: `comma-separated optimizers (default: ${eveContestants().map((c) => c.name).join(', ')})` },
   ],
   async run(opts: LabOptions): Promise<LabResult> {
     checkOptions('lab eve', opts.extra, ['task', 'seeds', 'contestants']);
     const cfg = opts.quick ? QUICK : FULL;
     const base = opts.seed >>> 0;
     const entries: SuiteTask[] = (list(opts.extra?.task) ?? cfg.tasks).map(suiteTask);
-    const contestants = list(opts.extra?.contestants) ? pickContestants(list(opts.extra?.contestants)!) : suiteContestants();
+    const contestants = list(opts.extra?.contestants) ? pickContestants(list(opts.extra?.contestants)!) : eveContestants();
     const nSeeds = labInteger(eveLab, opts, 'seeds', cfg.seeds, 2);
     const reportSeeds = Array.from({ length: nSeeds }, (_, i) => base + i);
     const tuneSeeds = cfg.tuneSeeds.map((s) => base + s);

@@ -1,22 +1,31 @@
 import type { Optimizer } from '../../optim/types.js';
 import { pickContestants } from '../contestants.js';
-import { lrGrid } from '../protocol.js';
+import { type ContestantTask, lrGrid } from '../protocol.js';
 
-/** An optimizer in the race: everything fixed at its library default except the learning rate. */
+/**
+ * An optimizer in the race: everything fixed at its library default except the learning rate.
+ * `tuned: false` (the published learned optimizers) has no learning rate: no tuning, `lr` is
+ * ignored and the reported runs are its one configuration. `task` gives the task's shapes and
+ * horizon (Celo needs them); `prepare` runs once before the first `make`.
+ */
 export interface Contestant {
   name: string;
   /** The configuration, as shown in the report. */
   config: string;
-  make(lr: number): Optimizer;
+  tuned: boolean;
+  prepare?(): Promise<void>;
+  make(lr: number, task?: ContestantTask): Optimizer;
 }
 
-/** The race's optimizers: the suite contestants (labs/contestants.ts) that have a learning rate. */
-export const RACE_CONTESTANTS = ['sgd', 'momentum', 'nesterov', 'adam', 'adamw', 'eve', 'eve-thresholds', 'lion', 'lion+feedback'];
+/** The race's optimizers: the suite contestants (labs/contestants.ts) with a learning rate, then Celo and Celo-Adam (untuned). */
+export const RACE_CONTESTANTS = ['sgd', 'momentum', 'nesterov', 'adam', 'adamw', 'eve', 'eve-thresholds', 'lion', 'lion+feedback', 'celo', 'celo-adam'];
 
 export const contestants: readonly Contestant[] = pickContestants(RACE_CONTESTANTS).map((c) => ({
   name: c.name,
   config: c.config,
-  make: (lr: number) => c.make({ lr, steps: 1 }),
+  tuned: c.defaultLr !== null,
+  ...(c.prepare ? { prepare: () => c.prepare!() } : {}),
+  make: (lr: number, task?: ContestantTask) => c.make(c.defaultLr === null ? { steps: task?.numSteps ?? 1, ...(task ? { task } : {}) } : { lr, steps: task?.numSteps ?? 1, ...(task ? { task } : {}) }),
 }));
 
 /**

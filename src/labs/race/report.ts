@@ -25,6 +25,7 @@ export function protocolText(quick: boolean, seeds: number): string[] {
     `Learning-rate grid (${grid.length} values, log-spaced, lrGrid({ min: 1e-5, max: 1, perDecade: ${quick ? 1 : 2} })): ${grid.map((g) => formatNumber(g)).join(', ')}.`,
     'Tuning (tuneLr, score = final training loss): for every (optimizer, task) pair, one run of the full budget per grid value on a tuning seed (seed + 1000) that is never reported; the rate with the lowest final loss is kept (ties: the smaller rate; diverged runs are out).',
     `Reported runs (runFixed): the chosen rate on ${seeds} seeds (seed … seed + ${seeds - 1}); seed s starts at task.init(s) — a random start per seed for Rastrigin and Ackley — and uses minibatches s·T … s·T + T − 1. Tables give mean ± sample sd over the seeds. Eve gets each minibatch loss with its gradient. All other hyper-parameters are the library defaults (table below).`,
+    'Celo and Celo-Adam (the published θ) have no learning rate: no tuning runs; they get each minibatch loss, the run length as their horizon (numSteps) and the task’s tensor shapes.',
     'A run diverges (the one divergence rule of the protocol toolkit) when its loss or gradient becomes non-finite or the loss exceeds 1e8·(|L₀| + 1); diverged seeds are excluded from mean ± sd and counted.',
     'Steps to target: the first step whose minibatch loss is at or below the task’s target, averaged over the seeds that reached it. Wall time is not reproducible; everything else is deterministic given --seed.',
   ];
@@ -50,7 +51,7 @@ export function summaryLines(r: RaceResults): string[] {
     out.push('', `${t.name}: ${t.size} params, ${t.steps} steps, initial loss ${formatNumber(t.initialLoss)}, target ${formatNumber(t.threshold)}`);
     out.push(...textTable(
       ['optimizer', 'lr', 'final loss (mean ± sd)', `steps≤${formatNumber(t.threshold)} (hits)`],
-      t.runs.map((u) => [u.optimizer, u.lr, cell(u.finalLoss), u.stepsToTarget.mean === null ? `— (0/${u.stepsToTarget.n})` : `${Math.round(u.stepsToTarget.mean)} (${u.stepsToTarget.hits}/${u.stepsToTarget.n})`]),
+      t.runs.map((u) => [u.optimizer, u.lr ?? 'untuned', cell(u.finalLoss), u.stepsToTarget.mean === null ? `— (0/${u.stepsToTarget.n})` : `${Math.round(u.stepsToTarget.mean)} (${u.stepsToTarget.hits}/${u.stepsToTarget.n})`]),
       '  ',
     ));
   }
@@ -87,12 +88,12 @@ export function raceReport(r: RaceResults): ReportDoc {
         {
           caption: `Reported runs (${r.seeds} seeds): mean ± sd`,
           columns: ['optimizer', 'lr', 'final training loss', metric, 'mean loss over the run', `steps to ≤ ${thr} (hits)`, 'wall ms'],
-          rows: t.runs.map((u) => [u.optimizer, u.lr, cell(u.finalLoss), cell(u.test), cell(u.auc), u.stepsToTarget.mean === null ? `— (0/${u.stepsToTarget.n})` : `${Math.round(u.stepsToTarget.mean)} (${u.stepsToTarget.hits}/${u.stepsToTarget.n})`, u.elapsedMs]),
+          rows: t.runs.map((u) => [u.optimizer, u.lr ?? 'untuned', cell(u.finalLoss), cell(u.test), cell(u.auc), u.stepsToTarget.mean === null ? `— (0/${u.stepsToTarget.n})` : `${Math.round(u.stepsToTarget.mean)} (${u.stepsToTarget.hits}/${u.stepsToTarget.n})`, u.elapsedMs]),
         },
         {
           caption: `Tuning: final training loss on the tuning seed for each learning rate (— = diverged)`,
           columns: ['optimizer', 'chosen lr', ...r.lrGrid.map((g) => `lr ${formatNumber(g)}`)],
-          rows: t.runs.map((u) => [u.optimizer, u.lr, ...u.tuning.map((p) => p.loss)]),
+          rows: t.runs.map((u) => [u.optimizer, u.lr ?? 'untuned', ...(u.tuning.length ? u.tuning.map((p) => p.loss) : r.lrGrid.map(() => null))]),
         },
       ],
       charts: [

@@ -1,7 +1,7 @@
 import { type LoopOptions, Loop, abortedError, isAborted } from '../../core/loop.js';
 import { mean } from '../../core/stats.js';
 import type { Task } from '../../tasks/types.js';
-import { type RunMetrics, type SeedSummary, runFixed, runMetrics, summarizeSeeds, tuneLr } from '../protocol.js';
+import { type ContestantTask, type RunMetrics, type SeedSummary, contestantTask, runFixed, runMetrics, summarizeSeeds, tuneLr } from '../protocol.js';
 import { type Contestant, contestants, raceLrGrid } from './contestants.js';
 import type { RaceTaskEntry } from './tasks.js';
 
@@ -14,6 +14,8 @@ import type { RaceTaskEntry } from './tasks.js';
  *    `task.init(s)` (a random start per seed for the multimodal functions) with minibatches
  *    s·T …; evaluated on train and test. Metrics per seed: `runMetrics` (final training loss,
  *    test metric, mean loss over the run, steps to the task's target).
+ * An untuned contestant (`tuned: false`: Celo, Celo-Adam) skips step 1 (`lr` null, no tuning
+ * points). Every `make` gets the task's `ContestantTask` (tensor shapes, horizon T).
  * Divergence is the toolkit's one rule. Loop contract: progress `{ label: <task>, done, total }`
  * in runs; on abort ABORTED `{ iteration, partial }` with this task's finished contestants.
  */
@@ -27,7 +29,9 @@ export interface TuningPoint {
 export interface RaceRun {
   optimizer: string;
   config: string;
-  lr: number;
+  /** The tuned rate; null for an untuned contestant (no learning rate). */
+  lr: number | null;
+  /** One point per grid rate; empty for an untuned contestant. */
   tuning: TuningPoint[];
   /** Final training loss over the reported seeds (mean ± sample sd; diverged seeds excluded and counted). */
   finalLoss: SeedSummary;
@@ -67,7 +71,7 @@ export interface RaceTaskOptions extends LoopOptions {
 
 /** Tuning plus reported runs for one task: the progress total. */
 export function raceWork(quick: boolean, seeds: number): number {
-  return contestants.length * (raceLrGrid(quick).length + seeds);
+  return contestants.reduce((a, c) => a + (c.tuned ? raceLrGrid(quick).length : 0) + seeds, 0);
 }
 
 /** Mean of the per-step losses over runs, sampled to about 200 points (bucket means when `smooth`). */
@@ -107,14 +111,21 @@ export async function raceTask(name: string, entry: RaceTaskEntry, steps: number
   let done = 0;
   loop.progress(0);
   try {
+    const info = contestantTask(task, steps);
     for (const c of contestants) {
-      const tuned = await tuneLr(c.make, task, grid, { steps, seed: tuneSeed, batchOffset: tuneSeed * steps, signal: o.signal }).catch((e: unknown) => {
-        if ((e as { code?: string }).code === 'INVALID_ARGUMENT') return { lr: grid[0]!, grid, scores: grid.map(() => Infinity) };
-        throw e;
-      });
-      done += grid.length;
-      loop.progress(done);
-      result.runs.push(await reported(c, tuned.lr, grid, tuned.scores, task, steps, seeds, entry, async () => {
+      await c.prepare?.();
+      let lr: number | null = null;
+      let scores: number[] = [];
+      if (c.tuned) {
+        const tuned = await tuneLr((x) => c.make(x, info), task, grid, { steps, seed: tuneSeed, batchOffset: tuneSeed * steps, signal: o.signal }).catch((e: unknown) => {
+          if ((e as { code?: string }).code === 'INVALID_ARGUMENT') return { lr: grid[0]!, grid, scores: grid.map(() => Infinity) };
+          throw e;
+        });
+        [lr, scores] = [tuned.lr, tuned.scores];
+        done += grid.length;
+        loop.progress(done);
+      }
+      result.runs.push(await reported(c, lr, c.tuned ? grid : [], scores, info, task, steps, seeds, entry, async () => {
         done += 1;
         await loop.tick(done);
       }, o.signal));
@@ -129,13 +140,13 @@ export async function raceTask(name: string, entry: RaceTaskEntry, steps: number
   return result;
 }
 
-async function reported(c: Contestant, lr: number, grid: number[], scores: number[], task: Task, steps: number, seeds: number[], entry: RaceTaskEntry, tick: () => Promise<void>, signal?: AbortSignal): Promise<RaceRun> {
+async function reported(c: Contestant, lr: number | null, grid: number[], scores: number[], info: ContestantTask, task: Task, steps: number, seeds: number[], entry: RaceTaskEntry, tick: () => Promise<void>, signal?: AbortSignal): Promise<RaceRun> {
   const metrics: RunMetrics[] = [];
   const records: Float64Array[] = [];
   let accuracy = false;
   let elapsed = 0;
   for (const s of seeds) {
-    const r = await runFixed(c.make(lr), task, steps, { seed: s, batchOffset: s * steps, evalSplits: ['train', 'test'], ...(signal ? { signal } : {}) });
+    const r = await runFixed(c.make(lr ?? NaN, info), task, steps, { seed: s, batchOffset: s * steps, evalSplits: ['train', 'test'], ...(signal ? { signal } : {}) });
     const m = runMetrics(r, s, steps, entry.threshold);
     metrics.push(m);
     accuracy ||= m.testAccuracy !== null;
