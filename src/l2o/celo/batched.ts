@@ -20,9 +20,9 @@ interface BatchedScratch {
  * largest axes, the others kept), the feature second moments summed over the whole tensor
  * (celo.py `_second_moment_normalizer` over all axes; tiled row/column features count B·R and
  * B·C entries), ψ over the whole tensor, then the MLP and update per matrix with the one folded
- * weight table. Pass 1 per matrix: celo_fac_mat_f32, celo_prep_mat_f32, celo_stats_f32 (sums
- * added in f64, b = 0, 1, …); pass 2 per matrix: celo_prep_mat_f32 again (the factors live in the
- * work area), celo_mlp_f32. Runs after celo_accum_f32 (the momenta of the whole vector).
+ * weight table. Pass 1 per matrix: celo_fac_mat_f32, celo_prep_mat_f32, celo_accstats_f32 (the
+ * matrix's momenta and second moment advanced, its sums added in f64, b = 0, 1, …); pass 2 per
+ * matrix: celo_prep_mat_f32 again (the factors live in the work area), celo_mlp_f32.
  */
 function batchedTensor(k: Kernels, t: CeloTensor, ff: FfWeights, lrm: number, sc: BatchedScratch): void {
   const P = sc.ptrs, R = t.rows, C = t.cols, RC = R * C;
@@ -38,7 +38,7 @@ function batchedTensor(k: Kernels, t: CeloTensor, ff: FfWeights, lrm: number, sc
     const o = point(b);
     k.celo_fac_mat_f32(P.grads! + o, R, C, fac, sc.work);
     k.celo_prep_mat_f32(R, C, fac, t.swap, sc.work, sc.sums + 24 * 8);
-    k.celo_stats_f32(P.params! + o, P.grads! + o, mv, fac, R, C, 0, sc.work, sc.sums);
+    k.celo_accstats_f32(P.params! + o, P.grads! + o, mv, fac, R, C, 0, sc.work, sc.sums);
     for (let j = 0; j < 18; j++) elem[j] += sc.sv[j]!;
     for (let j = 0; j < 12; j++) side[j] += sc.sv[24 + j]!;
   }
@@ -54,9 +54,8 @@ function batchedTensor(k: Kernels, t: CeloTensor, ff: FfWeights, lrm: number, sc
 }
 
 /**
- * The Celo update of the rank > 2 tensors of state `s` (`t.batch` > 1), after `celoUpdate` ran on
- * the others (celo.ts): `celoUpdate` also advances the momenta and second moment of the whole
- * vector (celo_accum_f32 over every parameter), which these tensors' features read.
+ * The Celo update of the rank > 2 tensors of state `s` (`t.batch` > 1), beside `celoUpdate` on
+ * the others (celo.ts); each tensor's momenta and second moment advance in its own pass 1.
  * Scratch comes from the state's arena and is returned before this function ends.
  */
 export function celoUpdateBatched(s: OptState, k: Kernels, tensors: readonly CeloTensor[], ff: FfWeights, lrm: number): void {

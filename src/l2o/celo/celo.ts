@@ -38,7 +38,6 @@ export function celoFromTheta(theta: CeloTheta, opts: CeloOptions = {}): CeloOpt
     theta,
     slots: CELO_SLOTS,
     apply(s, k, tensors, _count, lrm) {
-      // Rank > 2 tensors (batch > 1) run after the others: celoUpdate advances every momentum first.
       const flat = tensors.filter((t) => t.batch === 1);
       celoUpdate(s, k, flat, ff, lrm);
       if (flat.length < tensors.length) celoUpdateBatched(s, k, tensors.filter((t) => t.batch > 1), ff, lrm);
