@@ -20,9 +20,9 @@ import { chol_factor_f64, chol_solve_f64, dot_f64 } from './linalg';
 /**
  * In-place Cholesky of the m×m row-major matrix at `a` (lower triangle read and written):
  * L_ij = (A_ij − Σ_{k<j} L_ik L_jk)·r_j, d_i = A_ii − Σ_{k<i} L_ik², L_ii = √d_i, r_i = 1/L_ii
- * (reciprocals kept at `inv`), plain sequential sums (the same bits in both builds; no call or
- * SIMD set-up, which dominate at the m ≤ 32 of small box QPs). Returns the smallest d_i, or
- * the first d_i that is not > 0 (then the factor is incomplete).
+ * (reciprocals kept at `inv`: one division per column instead of one per entry, which is what
+ * dominates at the m ≤ 32 of small box QPs), sums by dot_f64 (the same bits in both builds).
+ * Returns the smallest d_i, or the first d_i that is not > 0 (then the factor is incomplete).
  */
 // @ts-ignore: decorator
 @inline function small_chol(a: usize, m: i32, inv: usize): f64 {
@@ -32,15 +32,9 @@ import { chol_factor_f64, chol_solve_f64, dot_f64 } from './linalg';
     const ri = a + <usize>i * msz;
     for (let j = 0; j < i; j++) {
       const rj = a + <usize>j * msz;
-      let s = load<f64>(at(ri, j));
-      for (let k = 0; k < j; k++) s -= load<f64>(at(ri, k)) * load<f64>(at(rj, k));
-      store<f64>(at(ri, j), s * load<f64>(at(inv, j)));
+      store<f64>(at(ri, j), (load<f64>(at(ri, j)) - dot_f64(ri, rj, j)) * load<f64>(at(inv, j)));
     }
-    let d = load<f64>(at(ri, i));
-    for (let k = 0; k < i; k++) {
-      const l = load<f64>(at(ri, k));
-      d -= l * l;
-    }
+    const d = load<f64>(at(ri, i)) - dot_f64(ri, ri, i);
     if (!(d > 0)) return d;
     if (d < minPiv) minPiv = d;
     const sq = Math.sqrt(d);
@@ -50,15 +44,13 @@ import { chol_factor_f64, chol_solve_f64, dot_f64 } from './linalg';
   return minPiv;
 }
 
-/** x ← (LLᵀ)⁻¹x with small_chol's factor and reciprocals: forward then backward substitution, sequential sums. */
+/** x ← (LLᵀ)⁻¹x with small_chol's factor and reciprocals: forward (dot_f64 sums) then backward substitution (sequential sums down the column). */
 // @ts-ignore: decorator
 @inline function small_solve(a: usize, m: i32, inv: usize, x: usize): void {
   const msz = <usize>m << 3;
   for (let i = 0; i < m; i++) {
     const ri = a + <usize>i * msz;
-    let s = load<f64>(at(x, i));
-    for (let k = 0; k < i; k++) s -= load<f64>(at(ri, k)) * load<f64>(at(x, k));
-    store<f64>(at(x, i), s * load<f64>(at(inv, i)));
+    store<f64>(at(x, i), (load<f64>(at(x, i)) - dot_f64(ri, x, i)) * load<f64>(at(inv, i)));
   }
   for (let i = m - 1; i >= 0; i--) {
     let s = load<f64>(at(x, i));
