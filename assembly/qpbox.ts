@@ -3,7 +3,8 @@
 // over `count` problems stored back to back; `shared` bits Q=1, p=2, lb=4, ub=8 mark inputs
 // used by every problem (stride 0). info (8 f64 per problem): [0] status (0 solved, 1 no
 // repeat of the active set within maxIter, 2 Q_II not positive definite, 5 non-finite),
-// [1] solves, [2] ‖(Qz + p)_free‖∞, [3] bound violation, [4] 0, [5] last pivot, [6] free count m.
+// [1] solves, [2] ‖(Qz + p)_free‖∞, [3] bound violation, [4] σ = 1 + max(‖(Qz)_free‖∞, ‖p_free‖∞),
+// [5] last pivot, [6] free count m.
 
 import { chol_factor_f64, chol_solve_f64, dot_f64 } from './linalg';
 
@@ -166,11 +167,13 @@ export function qp_box_f64(count: i32, n: i32, shared: i32, Q: usize, p: usize, 
         break;
       }
     }
-    let stat: f64 = 0, prim: f64 = 0;
+    let stat: f64 = 0, prim: f64 = 0, sig: f64 = 0;
     for (let a = 0; a < m; a++) {
       const i = load<i32>(xt + (<usize>a << 2));
-      const g = abs(dot_f64(Qt + <usize>i * rsz, zt, n) + load<f64>(at(pt, i)));
+      const qz = dot_f64(Qt + <usize>i * rsz, zt, n), pi = load<f64>(at(pt, i));
+      const g = abs(qz + pi);
       if (!(g <= stat)) stat = g;
+      sig = max(sig, max(abs(qz), abs(pi)));
     }
     for (let i = 0; i < n; i++) {
       const zi = load<f64>(at(zt, i));
@@ -180,7 +183,7 @@ export function qp_box_f64(count: i32, n: i32, shared: i32, Q: usize, p: usize, 
     store<f64>(it + 8, <f64>iters);
     store<f64>(it + 16, stat);
     store<f64>(it + 24, max<f64>(prim, 0));
-    store<f64>(it + 32, 0);
+    store<f64>(it + 32, 1 + sig);
     store<f64>(it + 40, piv);
     store<f64>(it + 48, <f64>m);
   }

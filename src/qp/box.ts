@@ -82,13 +82,22 @@ export function solveBox(P: Prepared, o: Opts): QpBatchResult | undefined {
       k.qp_box_lambda_f64(count, n, ctx.i32ptr(0), ctx.ptr('mu'), ctx.ptr('lam'), rows, P.fields.lb ? 0 : -1, P.fields.ub ? (P.fields.lb ? n : 0) : -1);
       lambda = ctx.view('lam', count * rows).slice();
     }
+    // The KKT check of the user's (unscaled: the box path never scales) problem: relative
+    // stationarity on the free variables and the bound violation; complementarity and the dual
+    // sign hold exactly by the flag rule at convergence.
+    const status = new Array<QpStatus>(count);
+    const stationarity = new Float64Array(count), primal = column(new Float64Array(count), info, 3);
+    for (let t = 0; t < count; t++) {
+      stationarity[t] = info[t * INFO + 2]! / info[t * INFO + 4]!;
+      status[t] = stationarity[t]! <= o.kktTol && primal[t]! <= o.kktTol ? 'optimal' : 'inaccurate';
+    }
     return {
       count, n, z, lambda, nu: new Float64Array(0),
-      status: new Array<QpStatus>(count).fill('optimal'),
+      status,
       iterations: column(new Int32Array(count), info, 1),
       residuals: {
-        stationarity: column(new Float64Array(count), info, 2),
-        primal: column(new Float64Array(count), info, 3),
+        stationarity,
+        primal,
         complementarity: new Float64Array(count),
         dual: new Float64Array(count),
       },

@@ -153,6 +153,16 @@ test('box active set and its backward: kernel == reference (both builds)', async
         assert.equal(out.method, 'box');
         assert.equal(out.iterations, r.iterations);
         assert.deepEqual(out.z, r.z);
+        // Residuals (stationarity relative to σ) and λ (qp_box_lambda_f64: −μ at lower, μ at upper bounds).
+        assert.equal(out.residuals.stationarity, r.stat / r.sigma);
+        assert.equal(out.residuals.primal, r.prim);
+        assert.equal(out.status, r.stat / r.sigma <= 1e-9 && r.prim <= 1e-9 ? 'optimal' : 'inaccurate');
+        const lam = new Float64Array(2 * n);
+        for (let i = 0; i < n; i++) {
+          lam[i] = r.flags[i] === 1 ? -r.mu[i]! : 0;
+          lam[n + i] = r.flags[i] === 2 ? r.mu[i]! : 0;
+        }
+        assert.deepEqual(out.lambda, lam);
         const k = qp.backward(out.context, v);
         assert.deepEqual(k.Q, g.Q);
         assert.deepEqual(k.p, g.p);

@@ -337,7 +337,7 @@ export function refSmallSolve(a: Float64Array, m: number, inv: Float64Array, x: 
  * order): free indices at idx[0, m), active ones at idx[m, n) in decreasing order; the reduced
  * solve only; μ from the active rows; ‖(Qz + p)_I‖∞ and the bound violation after the loop.
  */
-export function refBox(n: number, Q: Float64Array, p: Float64Array, lb: Float64Array, ub: Float64Array, maxIter = 100): RefBox & { stat: number; prim: number } {
+export function refBox(n: number, Q: Float64Array, p: Float64Array, lb: Float64Array, ub: Float64Array, maxIter = 100): RefBox & { stat: number; prim: number; sigma: number } {
   const z = new Float64Array(n), mu = new Float64Array(n), flags = new Int32Array(n), idx = new Int32Array(n);
   const Lf = new Float64Array(n * n), w = new Float64Array(n), inv = new Float64Array(n);
   let status = 1, iters = 0, m = 0;
@@ -383,14 +383,16 @@ export function refBox(n: number, Q: Float64Array, p: Float64Array, lb: Float64A
     if (chk !== 0) { status = 5; break; }
     if (changed === 0) { status = 0; break; }
   }
-  let stat = 0, prim = 0;
+  let stat = 0, prim = 0, sig = 0;
   for (let a = 0; a < m; a++) {
     const i = idx[a]!;
-    const g = Math.abs(dot(Q, i * n, z, 0, n) + p[i]!);
+    const qz = dot(Q, i * n, z, 0, n);
+    const g = Math.abs(qz + p[i]!);
     if (!(g <= stat)) stat = g;
+    sig = Math.max(sig, Math.max(Math.abs(qz), Math.abs(p[i]!)));
   }
   for (let i = 0; i < n; i++) prim = Math.max(prim, Math.max(lb[i]! - z[i]!, z[i]! - ub[i]!));
-  return { status, iterations: iters, z, mu, flags, idx, m, Lf, stat, prim: Math.max(prim, 0) };
+  return { status, iterations: iters, z, mu, flags, idx, m, Lf, stat, prim: Math.max(prim, 0), sigma: 1 + sig };
 }
 
 export function refBoxBackward(n: number, Q: Float64Array, r: RefBox, v: Float64Array): { Q: Float64Array; p: Float64Array; lb: Float64Array; ub: Float64Array } {
