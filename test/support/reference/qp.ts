@@ -303,14 +303,17 @@ export interface RefBox {
   Lf: Float64Array;
 }
 
-/** small_chol of assembly/qpbox.ts: row Cholesky with reciprocal diagonal, dot sums; the smallest pivot, or the first ≤ 0. */
+/** small_chol of assembly/qpbox.ts: row Cholesky with reciprocal diagonal, sequential sums; the smallest pivot, or the first ≤ 0. */
 export function refSmallChol(a: Float64Array, m: number, inv: Float64Array): number {
   let minPiv = Infinity;
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < i; j++) {
-      a[i * m + j] = (a[i * m + j]! - dot(a, i * m, a, j * m, j)) * inv[j]!;
+      let s = a[i * m + j]!;
+      for (let k = 0; k < j; k++) s -= a[i * m + k]! * a[j * m + k]!;
+      a[i * m + j] = s * inv[j]!;
     }
-    const d = a[i * m + i]! - dot(a, i * m, a, i * m, i);
+    let d = a[i * m + i]!;
+    for (let k = 0; k < i; k++) d -= a[i * m + k]! * a[i * m + k]!;
     if (!(d > 0)) return d;
     if (d < minPiv) minPiv = d;
     const sq = Math.sqrt(d);
@@ -323,7 +326,9 @@ export function refSmallChol(a: Float64Array, m: number, inv: Float64Array): num
 /** small_solve of assembly/qpbox.ts: x ← (LLᵀ)⁻¹x by forward then backward substitution with the reciprocals. */
 export function refSmallSolve(a: Float64Array, m: number, inv: Float64Array, x: Float64Array): void {
   for (let i = 0; i < m; i++) {
-    x[i] = (x[i]! - dot(a, i * m, x, 0, i)) * inv[i]!;
+    let s = x[i]!;
+    for (let k = 0; k < i; k++) s -= a[i * m + k]! * x[k]!;
+    x[i] = s * inv[i]!;
   }
   for (let i = m - 1; i >= 0; i--) {
     let s = x[i]!;
