@@ -16,12 +16,9 @@
 
 import { expv, exps, logs, logv } from './polymath';
 
-const H = 16;
+const HID = 16;
 const IN = 11;
 const NX = 8;
-const B1 = IN * H; // 176
-const W2 = B1 + H; // 192
-const B2 = W2 + 2 * H; // 224
 
 /**
  * Adafactor factored second moment of one tensor, as its bias-corrected RMS `fr` (n f32):
@@ -89,13 +86,25 @@ export function adam_residual_factor_f32(g: usize, v: usize, fac: usize, fr: usi
  * `scratch` ≥ 64 + 8·4·16 bytes.
  */
 export function adam_residual_f32(p: usize, g: usize, m1: usize, m2: usize, m3: usize, v: usize, fr: usize, n: i32, theta: usize, cfg: usize, scratch: usize): void {
-  const base = scratch; // 16 f32
+  adam_residual_h_f32(p, g, m1, m2, m3, v, fr, n, theta, cfg, scratch, HID);
+}
+
+/**
+ * `adam_residual_f32` with a hidden layer of H units (H ≥ 1): θ = W1 11×H, b1 H, W2 H×2, b2 2
+ * (input-major, the same layout with 16 replaced by H), scratch ≥ 4·H + 8·4·16 bytes (the hidden
+ * bases, then the feature tile). Same arithmetic, same order per lane: H = 16 is
+ * `adam_residual_f32` bit for bit. The bench runs it at mlpLOpt's width (32) for the
+ * equal-hidden-size throughput row.
+ */
+export function adam_residual_h_f32(p: usize, g: usize, m1: usize, m2: usize, m3: usize, v: usize, fr: usize, n: i32, theta: usize, cfg: usize, scratch: usize, H: i32): void {
+  const B1 = IN * H, W2 = B1 + H, B2 = W2 + 2 * H;
+  const base = scratch; // H f32
   for (let j = 0; j < H; j++) {
     let acc = load<f32>(theta + (<usize>(B1 + j) << 2));
     for (let i = NX; i < IN; i++) acc = acc + cf(cfg, 15 + i - NX) * load<f32>(theta + (<usize>(i * H + j) << 2));
     store<f32>(base + (<usize>j << 2), acc);
   }
-  const xs = scratch + 64; // NX rows of 4 v128 (feature q of vector k at xs + (q·4 + k)·16)
+  const xs = scratch + (<usize>H << 2); // NX rows of 4 v128 (feature q of vector k at xs + (q·4 + k)·16)
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     for (; i + 16 <= n; i += 16) {
@@ -169,14 +178,14 @@ export function adam_residual_f32(p: usize, g: usize, m1: usize, m2: usize, m3: 
     let d = load<f32>(theta + (<usize>B2 << 2)), s = load<f32>(theta + (<usize>(B2 + 1) << 2));
     for (let j = 0; j < H; j++) {
       let h = load<f32>(base + (<usize>j << 2));
-      h = h + x0 * wt(theta, 0, j);
-      h = h + a * wt(theta, 1, j);
-      h = h + x2 * wt(theta, 2, j);
-      h = h + x3 * wt(theta, 3, j);
-      h = h + x4 * wt(theta, 4, j);
-      h = h + x5 * wt(theta, 5, j);
-      h = h + x6 * wt(theta, 6, j);
-      h = h + x7 * wt(theta, 7, j);
+      h = h + x0 * wt(theta, H, 0, j);
+      h = h + a * wt(theta, H, 1, j);
+      h = h + x2 * wt(theta, H, 2, j);
+      h = h + x3 * wt(theta, H, 3, j);
+      h = h + x4 * wt(theta, H, 4, j);
+      h = h + x5 * wt(theta, H, 5, j);
+      h = h + x6 * wt(theta, H, 6, j);
+      h = h + x7 * wt(theta, H, 7, j);
       h = max<f32>(h, 0);
       d = d + h * load<f32>(theta + (<usize>(W2 + 2 * j) << 2));
       s = s + h * load<f32>(theta + (<usize>(W2 + 2 * j + 1) << 2));
@@ -189,7 +198,7 @@ export function adam_residual_f32(p: usize, g: usize, m1: usize, m2: usize, m3: 
 }
 
 // @ts-ignore: decorator
-@inline function wt(theta: usize, q: i32, j: i32): f32 {
+@inline function wt(theta: usize, H: i32, q: i32, j: i32): f32 {
   return load<f32>(theta + (<usize>(q * H + j) << 2));
 }
 

@@ -25,3 +25,4 @@ export function simd_enabled(): i32 {
 }
 export * from './celo';
 export * from './adam_residual';
+export { adam_safe_f32, sgd_safe_f32, momentum_safe_f32, lion_safe_f32 } from './moments_bound';

@@ -18,9 +18,15 @@
 //                      a non-finite result keeps its old p and slots (its update is zeroed);
 //   check = 1 (check): nothing is written; the count says whether a write would be clean;
 //   check = 2 (trusted write): the caller's check pass returned 0, so every coordinate is written
-//                      without the guard (adam_f32 returns 0; the others behave as mode 0).
+//                      without the guard (adam_f32 returns 0; the others behave as mode 0);
+//   check = 3 (all or nothing): mode 1 then, if clean, mode 2, in one call; the exact check pass
+//                      is replaced by a read-only bound pass (assembly/moments_bound.ts) whenever
+//                      the bound proves every result finite, which is the common case. Returns 0
+//                      after writing everything, or the mode-1 count with nothing written.
 // Finiteness is tested as x − x == 0 (false for NaN and ±Inf), per lane, with a bit select for
 // the store, so both builds and the TypeScript references agree on the count and on the bits.
+
+import { SAFE_T, adam_safe_f32, lion_safe_f32, momentum_safe_f32, sgd_safe_f32 } from './moments_bound';
 
 /**
  * Adam / AdamW / Eve, fused:
@@ -38,6 +44,13 @@ export function adam_f32(
   b1: f32, ob1: f32, b2: f32, ob2: f32, c1: f32, r2: f32, eps: f32,
   l2: f32, wd: f32, lr: f32, check: i32,
 ): i32 {
+  if (check == 3) {
+    if (!adam_safe_f32(p, g, m, v, n, b1, ob1, b2, ob2, c1, r2, eps, l2, wd, lr)) {
+      const bad = adam_f32(p, g, m, v, n, b1, ob1, b2, ob2, c1, r2, eps, l2, wd, lr, 1);
+      if (bad != 0) return bad;
+    }
+    return adam_f32(p, g, m, v, n, b1, ob1, b2, ob2, c1, r2, eps, l2, wd, lr, 2);
+  }
   if (check == 1) return adamMode(p, g, m, v, n, b1, ob1, b2, ob2, c1, r2, eps, l2, wd, lr, CHECK);
   if (check == 2) return adamMode(p, g, m, v, n, b1, ob1, b2, ob2, c1, r2, eps, l2, wd, lr, TRUSTED);
   return adamMode(p, g, m, v, n, b1, ob1, b2, ob2, c1, r2, eps, l2, wd, lr, GUARDED);
@@ -192,8 +205,6 @@ const GUARDED: i32 = 0;
 const CHECK: i32 = 1;
 const TRUSTED: i32 = 2;
 
-/** Headroom of the check-mode screen: every bounded quantity stays below T = 1e37. */
-const SAFE_T: f64 = 1e37;
 /** Screen bound on v (so v' = β2·v + (1−β2)·g'² ≤ 1e37 + 1e36 stays finite). */
 const SAFE_V: f32 = 1e37;
 /** Screen bound on |g'| (g'² ≤ 1e36). */
@@ -228,6 +239,13 @@ const SAFE_G: f32 = 1e18;
  * Returns the number of coordinates whose new p is non-finite (see `check` above).
  */
 export function sgd_f32(p: usize, g: usize, n: i32, l2: f32, lr: f32, check: i32): i32 {
+  if (check == 3) {
+    if (!sgd_safe_f32(p, g, n, l2, lr)) {
+      const bad = sgd_f32(p, g, n, l2, lr, 1);
+      if (bad != 0) return bad;
+    }
+    return sgd_f32(p, g, n, l2, lr, 0);
+  }
   if (check == 1) {
     if (l2 != 0) return sgdLoop(p, g, n, l2, lr, true, true);
     return sgdLoop(p, g, n, l2, lr, false, true);
@@ -277,6 +295,13 @@ export function sgd_f32(p: usize, g: usize, n: i32, l2: f32, lr: f32, check: i32
 export function momentum_f32(
   p: usize, g: usize, t: usize, n: i32, mu: f32, l2: f32, lr: f32, nesterov: i32, check: i32,
 ): i32 {
+  if (check == 3) {
+    if (!momentum_safe_f32(p, g, t, n, mu, l2, lr, nesterov)) {
+      const bad = momentum_f32(p, g, t, n, mu, l2, lr, nesterov, 1);
+      if (bad != 0) return bad;
+    }
+    return momentum_f32(p, g, t, n, mu, l2, lr, nesterov, 0);
+  }
   if (check == 1) {
     if (nesterov != 0) {
       if (l2 != 0) return momentumLoop(p, g, t, n, mu, l2, lr, true, true, true);
@@ -367,6 +392,13 @@ export function momentum_f32(
 export function lion_f32(
   p: usize, g: usize, m: usize, n: i32, b1: f32, ob1: f32, b2: f32, ob2: f32, wd: f32, lr: f32, check: i32,
 ): i32 {
+  if (check == 3) {
+    if (!lion_safe_f32(p, g, m, n, b1, ob1, b2, ob2, wd, lr)) {
+      const bad = lion_f32(p, g, m, n, b1, ob1, b2, ob2, wd, lr, 1);
+      if (bad != 0) return bad;
+    }
+    return lion_f32(p, g, m, n, b1, ob1, b2, ob2, wd, lr, 0);
+  }
   if (check == 1) {
     if (wd != 0) return lionLoop(p, g, m, n, b1, ob1, b2, ob2, wd, lr, true, true);
     return lionLoop(p, g, m, n, b1, ob1, b2, ob2, wd, lr, false, true);

@@ -24,7 +24,7 @@
 // (a Farkas certificate y ≥ 0 on G rows in lam, free on A rows in nu: Gᵀy_G + Aᵀy_A = 0,
 // hᵀy_G + bᵀy_A < 0), 5 non-finite, 6 linearly dependent consistent equality rows.
 
-import { axpy_f64, chol_backward_f64, chol_factor_f64, chol_solve_f64, dot_f64 } from './linalg';
+import { axpy2_f64, axpy_f64, chol_backward_f64, chol_factor_f64, chol_solve_f64, dot_f64 } from './linalg';
 
 // @ts-ignore: decorator
 @inline function at(base: usize, i: i32): usize {
@@ -108,6 +108,61 @@ import { axpy_f64, chol_backward_f64, chol_factor_f64, chol_solve_f64, dot_f64 }
   return mx;
 }
 
+/**
+ * *out0 ← dot(x0, y, l0) and *out1 ← dot(x1, y, l1), each in dot_f64's exact order (same bits
+ * as two dot_f64 calls); the common prefix runs both chains on one load of y.
+ */
+// @ts-ignore: decorator
+@inline function dotPair_f64(x0: usize, x1: usize, y: usize, l0: i32, l1: i32, out0: usize, out1: usize): void {
+  const m = min(l0, l1);
+  let i = 0;
+  let s0: f64 = 0, s1: f64 = 0;
+  let i0 = 0, i1 = 0;
+  if (ASC_FEATURE_SIMD) {
+    let a0 = f64x2.splat(0), a1 = f64x2.splat(0);
+    for (; i + 2 <= m; i += 2) {
+      const o = <usize>i << 3;
+      const yv = v128.load(y + o);
+      a0 = f64x2.add(a0, f64x2.mul(v128.load(x0 + o), yv));
+      a1 = f64x2.add(a1, f64x2.mul(v128.load(x1 + o), yv));
+    }
+    i0 = i;
+    for (; i0 + 2 <= l0; i0 += 2) a0 = f64x2.add(a0, f64x2.mul(v128.load(x0 + (<usize>i0 << 3)), v128.load(y + (<usize>i0 << 3))));
+    i1 = i;
+    for (; i1 + 2 <= l1; i1 += 2) a1 = f64x2.add(a1, f64x2.mul(v128.load(x1 + (<usize>i1 << 3)), v128.load(y + (<usize>i1 << 3))));
+    s0 = f64x2.extract_lane(a0, 0) + f64x2.extract_lane(a0, 1);
+    s1 = f64x2.extract_lane(a1, 0) + f64x2.extract_lane(a1, 1);
+  } else {
+    let e0: f64 = 0, f0: f64 = 0, e1: f64 = 0, f1: f64 = 0;
+    for (; i + 2 <= m; i += 2) {
+      const o = <usize>i << 3;
+      const y0 = load<f64>(y + o), y1 = load<f64>(y + o, 8);
+      e0 += load<f64>(x0 + o) * y0;
+      f0 += load<f64>(x0 + o, 8) * y1;
+      e1 += load<f64>(x1 + o) * y0;
+      f1 += load<f64>(x1 + o, 8) * y1;
+    }
+    i0 = i;
+    for (; i0 + 2 <= l0; i0 += 2) {
+      const o = <usize>i0 << 3;
+      e0 += load<f64>(x0 + o) * load<f64>(y + o);
+      f0 += load<f64>(x0 + o, 8) * load<f64>(y + o, 8);
+    }
+    i1 = i;
+    for (; i1 + 2 <= l1; i1 += 2) {
+      const o = <usize>i1 << 3;
+      e1 += load<f64>(x1 + o) * load<f64>(y + o);
+      f1 += load<f64>(x1 + o, 8) * load<f64>(y + o, 8);
+    }
+    s0 = e0 + f0;
+    s1 = e1 + f1;
+  }
+  if (i0 < l0) s0 += load<f64>(x0 + (<usize>i0 << 3)) * load<f64>(y + (<usize>i0 << 3));
+  if (i1 < l1) s1 += load<f64>(x1 + (<usize>i1 << 3)) * load<f64>(y + (<usize>i1 << 3));
+  store<f64>(out0, s0);
+  store<f64>(out1, s1);
+}
+
 /** 2^−⌈e/2⌉ for a norm x = m·2^e (1 for 0): the Ruiz factor 1/√x rounded to a power of two. */
 function ruizFactor(x: f64): f64 {
   if (!(x > 0)) return 1;
@@ -124,7 +179,7 @@ function ruizFactor(x: f64): f64 {
 
 /** Work length (f64) of qp_dense_f64 and qp_dense_backward_f64 (shared by all problems). */
 export function qp_dense_work_len(n: i32, ne: i32, ni: i32): i32 {
-  return 3 * n * n + (ne + ni) * (n + 3) + 9 * n + 8;
+  return 3 * n * n + (ne + ni) * (n + 3) + 2 * ni + 9 * n + 8;
 }
 
 /**
@@ -317,6 +372,7 @@ export function qp_dense_f64(count: i32, n: i32, ne: i32, ni: i32, shared: i32,
   const ps = at(Gs, ni * n), bs = at(ps, n), hs = at(bs, ne);
   const zt = at(hs, ni), d = at(zt, n), zs = at(d, n), r = at(zs, n), u = at(r, n), npv = at(u, n + 1);
   const cn = at(npv, n), rn = at(cn, n), state = at(rn, m), J0 = at(state, m), top = at(J0, n * n);
+  const sl = at(top, n), ix = at(sl, ni);
   const cache = (shared & 21) == 21 && count > 1;
   let piv: f64 = 0;
   const sQ = stride(shared, 1, n * n), sp = stride(shared, 2, n), sA = stride(shared, 4, ne * n);
@@ -394,10 +450,26 @@ export function qp_dense_f64(count: i32, n: i32, ne: i32, ni: i32, shared: i32,
           sp = sigma * v;
         } else {
           let worst: f64 = 0;
+          // g̃_kᵀz̃ of the inactive rows, two rows per pass (same bits as one dot_f64 each).
+          let cnt = 0;
+          for (let k = 0; k < ni; k++) {
+            if (ld(state, ne + k) != 0) continue;
+            store<i32>(ix + (<usize>cnt << 2), k);
+            cnt++;
+          }
+          let c = 0;
+          for (; c + 2 <= cnt; c += 2) {
+            const k0 = load<i32>(ix + (<usize>c << 2)), k1 = load<i32>(ix + (<usize>c << 2), 4);
+            dotPair_f64(Gs + <usize>k0 * rsz, Gs + <usize>k1 * rsz, zt, n, n, at(sl, k0), at(sl, k1));
+          }
+          if (c < cnt) {
+            const k = load<i32>(ix + (<usize>c << 2));
+            st(sl, k, dot_f64(Gs + <usize>k * rsz, zt, n));
+          }
           for (let k = 0; k < ni; k++) {
             if (ld(state, ne + k) != 0) continue;
             const hk = ld(hs, k);
-            const s = hk - dot_f64(Gs + <usize>k * rsz, zt, n);
+            const s = hk - ld(sl, k);
             if (!(s == s)) {
               worst = s;
               pick = ne + k;
@@ -427,14 +499,28 @@ export function qp_dense_f64(count: i32, n: i32, ne: i32, ni: i32, shared: i32,
       }
       // Step 2: primal direction zs = J₂J₂ᵀn_p and dual direction r = R⁻¹J₁ᵀn_p.
       let dd: f64 = 0, dd2: f64 = 0;
+      let j2 = 0;
+      for (; j2 + 2 <= n; j2 += 2) {
+        dotPair_f64(Jt + <usize>j2 * rsz, Jt + <usize>(j2 + 1) * rsz, npv, <i32>ld(top, j2) + 1, <i32>ld(top, j2 + 1) + 1, at(d, j2), at(d, j2 + 1));
+      }
+      if (j2 < n) st(d, j2, dot_f64(Jt + <usize>j2 * rsz, npv, <i32>ld(top, j2) + 1));
       for (let j = 0; j < n; j++) {
-        const dj = dot_f64(Jt + <usize>j * rsz, npv, <i32>ld(top, j) + 1);
-        st(d, j, dj);
+        const dj = ld(d, j);
         dd += dj * dj;
         if (j >= q) dd2 += dj * dj;
       }
       memory.fill(zs, 0, rsz);
-      for (let j = q; j < n; j++) axpy_f64(zs, Jt + <usize>j * rsz, <i32>ld(top, j) + 1, ld(d, j));
+      // zs ← Σ_{j ≥ q} d_j·J_j, two columns per pass ((zs + a·x) + b·y: the bits of two axpys).
+      j2 = q;
+      for (; j2 + 2 <= n; j2 += 2) {
+        const l0 = <i32>ld(top, j2) + 1, l1 = <i32>ld(top, j2 + 1) + 1, lm = min(l0, l1);
+        const x0 = Jt + <usize>j2 * rsz, x1 = Jt + <usize>(j2 + 1) * rsz;
+        const a0 = ld(d, j2), a1 = ld(d, j2 + 1);
+        axpy2_f64(zs, x0, x1, lm, a0, a1);
+        if (l0 > lm) axpy_f64(at(zs, lm), at(x0, lm), l0 - lm, a0);
+        if (l1 > lm) axpy_f64(at(zs, lm), at(x1, lm), l1 - lm, a1);
+      }
+      if (j2 < n) axpy_f64(zs, Jt + <usize>j2 * rsz, <i32>ld(top, j2) + 1, ld(d, j2));
       memory.copy(r, d, <usize>q << 3);
       for (let j = q - 1; j >= 0; j--) {
         const rj = ld(r, j) / ld(Rt + <usize>j * rsz, j);

@@ -4,6 +4,11 @@
 // Run after `npm run build`:
 //   node scripts/metatrain-adam-residual.mjs [--seed 0] [--minutes 60] [--iterations N] [--workers 2]
 //     [--checkpoint .metatrain/adam-residual.bin] [--out data/learned/adam-residual.json] [--quick]
+//     [--recipe shipped|residual] [--start data/learned/adam-residual.json]
+// --recipe residual: AR_RESIDUAL_RECIPE (every block moves, random output-layer start, per-block σ);
+// --start: begin from the θ of that file instead of θ₀ (the residual start is added on top).
+// Overrides of the recipe: [--particles N] [--subspace all|schedule|mlp] [--residual-init x]
+//   [--block-sigma W1=0.1,out-d=0.02,schedule=0.5] [--meta-lr x] (recorded in the provenance).
 // The run stops at --iterations or after --minutes of wall time (at the end of a validation chunk's
 // checkpoint); started again it continues from the checkpoint (same seed), adding to the recorded
 // time. The best validated θ is written with its provenance. --quick: the ≤ 2-minute recipe.
@@ -24,7 +29,17 @@ const arg = (name, dflt) => {
   return i >= 0 ? argv[i + 1] : dflt;
 };
 const quick = argv.includes('--quick');
-const recipe = quick ? l2o.AR_QUICK_RECIPE : l2o.AR_RECIPE;
+const recipeName = arg('recipe', 'shipped');
+if (recipeName !== 'shipped' && recipeName !== 'residual') throw new Error(`--recipe must be shipped or residual, got ${recipeName}`);
+const recipe = quick ? l2o.AR_QUICK_RECIPE : recipeName === 'residual' ? l2o.AR_RESIDUAL_RECIPE : l2o.AR_RECIPE;
+const overrides = {};
+if (arg('particles')) overrides.particles = Number(arg('particles'));
+if (arg('subspace')) overrides.subspace = arg('subspace');
+if (arg('residual-init')) overrides.residualInit = Number(arg('residual-init'));
+if (arg('meta-lr')) overrides.metaLr = Number(arg('meta-lr'));
+if (arg('block-sigma')) overrides.blockSigma = Object.fromEntries(arg('block-sigma').split(',').map((kv) => kv.split('=')).map(([k, v]) => [k, Number(v)]));
+const startFile = arg('start', null);
+const startTheta = startFile ? l2o.decodeAdamResidualTheta(readFileSync(resolve(startFile), 'utf8')).theta : undefined;
 const seed = Number(arg('seed', 0));
 const iterations = Number(arg('iterations', recipe.iterations));
 const workers = Number(arg('workers', recipe.workers));
@@ -37,7 +52,7 @@ await ready();
 let resume, before = 0;
 if (existsSync(ckpt) && existsSync(side)) {
   const meta = JSON.parse(readFileSync(side, 'utf8'));
-  if (meta.seed === seed && meta.quick === quick) {
+  if (meta.seed === seed && meta.quick === quick && (meta.recipe ?? 'shipped') === recipeName && JSON.stringify(meta.overrides ?? {}) === JSON.stringify(overrides)) {
     resume = new Uint8Array(readFileSync(ckpt));
     before = meta.elapsedMs;
     console.error(`resuming from ${ckpt} (iteration ${meta.iteration}, ${(before / 1000).toFixed(0)} s so far)`);
@@ -49,7 +64,7 @@ const save = (bytes, iteration) => {
   mkdirSync(dirname(ckpt), { recursive: true });
   writeFileSync(`${ckpt}.tmp`, bytes);
   renameSync(`${ckpt}.tmp`, ckpt);
-  writeFileSync(side, JSON.stringify({ seed, quick, iteration, elapsedMs: elapsed() }));
+  writeFileSync(side, JSON.stringify({ seed, quick, recipe: recipeName, overrides, iteration, elapsedMs: elapsed() }));
 };
 const budget = new AbortController();
 const timer = setTimeout(() => budget.abort(), Math.max(0, minutes * 60_000 - before));
@@ -57,7 +72,7 @@ let lastLine = 0;
 let result, stopped = null;
 try {
   result = await l2o.metaTrainAdamResidual({
-    ...recipe, seed, iterations, workers, resume, signal: budget.signal,
+    ...recipe, ...overrides, seed, iterations, workers, resume, signal: budget.signal, ...(startTheta && !resume ? { theta: startTheta } : {}),
     onCheckpoint: save,
     onProgress: (e) => {
       const now = Date.now();
@@ -87,7 +102,7 @@ const provenance = {
   function: 'metaTrainAdamResidual (src/l2o/adam-residual/metatrain.ts)',
   seed,
   quick,
-  recipe: { ...recipe, iterations, workers, minutes },
+  recipe: { name: recipeName, ...recipe, ...overrides, iterations, workers, minutes, start: startFile },
   metaIterations: saved.iteration,
   stoppedByWallTime: stopped !== null,
   selectedIteration: saved.best.iteration,

@@ -5,11 +5,17 @@
 // GFLOP/s counts the per-parameter networks' multiply-adds only (2 flops each): mlp-lopt
 // 2·(8·32 + 32·32 + 32·2) = 2,688 per parameter (its time features are folded per call),
 // adam-residual 2·(8·16 + 16·2) = 320. Celo and Celo-Adam (issue 16) run beside Adam.
+// Equal hidden size (issue 12): `adam-residual-h32` is the same step (factored-moment pass +
+// fused kernel, `adam_residual_h_f32`) with a hidden layer of 32 units, mlp-lopt's width
+// (2·(8·32 + 32·2) = 640 flops per parameter; mlp-lopt has two such layers), and
+// `adam-residual-h16k` the kernel path at 16 without the optimizer wrapper, its control.
 import { type OptState, type Optimizer, adam, createRuntime } from '../../src/index.js';
-import { adamResidualLOpt, celoAdamFromTheta, celoFromTheta, loadCeloTheta, lstmLOpt, mlpLOpt, tbpttWindow } from '../../src/l2o/index.js';
+import { adamResidualConfig, adamResidualLOpt, celoAdamFromTheta, celoFromTheta, loadCeloTheta, lstmLOpt, mlpLOpt, tbpttWindow } from '../../src/l2o/index.js';
 import { initScheduler, lossDecays, schedulerStep, schedulerWeights } from '../../src/l2o/celo/scheduler.js';
 import { noisyQuadraticTask } from '../../src/tasks/index.js';
 import { Rng } from '../../src/core/rng.js';
+import { Region } from '../../src/runtime/arena.js';
+import type { Runtime } from '../../src/runtime/runtime.js';
 import type { BenchCase, Suite } from '../types.js';
 
 const suite: Suite = {
@@ -58,10 +64,15 @@ const suite: Suite = {
         const shapes = size === 1510 ? [[20, 64], [20], [10, 20], [10]] : size % 1000 === 0 ? [[1000, size / 1000]] : [[size]];
         const opts: [string, Optimizer][] = [['adam', adam()], ['mlp-lopt', mlpLOpt.optimizer(mlpLOpt.init(0))], ['lstm-lopt', lstmLOpt.optimizer(lstmLOpt.init(0))],
           ['adam-residual', adamResidualLOpt.optimizer(arTheta, { shapes })]];
+        const p0 = rng.fillNormal(new Float32Array(size)) as Float32Array;
         for (const [name, opt] of opts) {
-          const s = opt.init(rng.fillNormal(new Float32Array(size)), { runtime: rt });
-          out.push({ kernel: 'optimizer step', size, impl: `${name}-${build}`, baseline: name === 'adam' && build === 'simd', ...(flops[name] ? { flopsPerOp: flops[name]! * size } : {}), fn: () => void opt.step(s, g), teardown: () => s.dispose() });
+          let s: OptState | undefined; // made in setup: with --rounds > 1 every round gets a fresh state
+          out.push({
+            kernel: 'optimizer step', size, impl: `${name}-${build}`, baseline: name === 'adam' && build === 'simd', ...(flops[name] ? { flopsPerOp: flops[name]! * size } : {}),
+            setup: () => void (s = opt.init(p0, { runtime: rt })), fn: () => void opt.step(s!, g), teardown: () => s!.dispose(),
+          });
         }
+        for (const H of [32, 16]) out.push(arKernelCase(rt, build, size, shapes, g, H));
       }
       const K = quick ? 4 : 20;
       const task = noisyQuadraticTask({ dim: P, seed: 1, hMin: 0.1, hMax: 10, noise: 0.1 });
@@ -72,5 +83,48 @@ const suite: Suite = {
     return out;
   },
 };
+
+/**
+ * One Adam-residual step at hidden width H straight on the kernels (factored moments per tensor,
+ * then `adam_residual_h_f32`), state in arena regions: the equal-hidden-size row.
+ */
+function arKernelCase(rt: Runtime, build: string, size: number, shapes: number[][], g: Float32Array, H: number): BenchCase {
+  const a = rt.arena, k = rt.kernels;
+  const thSize = 11 * H + H + 2 * H + 2;
+  const tensors = shapes.map((sh) => (sh.length === 2 ? [sh[0]!, sh[1]!] : [1, sh[0]!]));
+  let regs: Region<Float32Array | Uint8Array>[] = [];
+  let run = () => {};
+  return {
+    kernel: 'optimizer step', size, impl: `adam-residual-${H === 16 ? 'h16k' : `h${H}`}-${build}`, flopsPerOp: 2 * (8 * H + 2 * H) * size,
+    setup: () => {
+      const rng = new Rng(3);
+      const reg = (n: number, fill?: Float32Array) => {
+        const r = new Region(a, Float32Array, Math.max(n, 1));
+        if (fill) r.view.set(fill);
+        regs.push(r);
+        return r;
+      };
+      const p = reg(size, rng.fillNormal(new Float32Array(size)) as Float32Array), gr = reg(size, g), m1 = reg(size), m2 = reg(size), m3 = reg(size), v = reg(size), fac = reg(size), fr = reg(size);
+      const theta = Float32Array.from({ length: thSize }, (_, i) => (i < 12 * H ? rng.normal() / Math.sqrt(11) : 0.01));
+      const c = adamResidualConfig({ beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 }, 10, 1e-3, [0.1, -1, 0]);
+      const thR = reg(thSize, theta), cfg = reg(18, c);
+      const sc = new Region(a, Uint8Array, 4 * H + 512);
+      regs.push(sc);
+      run = () => {
+        let off = 0;
+        for (const [rows, cols] of tensors) {
+          k.adam_residual_factor_f32(gr.ptr + 4 * off, v.ptr + 4 * off, fac.ptr + 4 * off, fr.ptr + 4 * off, rows!, cols!, c[6]!, c[7]!, c[11]!);
+          off += rows! * cols!;
+        }
+        k.adam_residual_h_f32(p.ptr, gr.ptr, m1.ptr, m2.ptr, m3.ptr, v.ptr, fr.ptr, size, thR.ptr, cfg.ptr, sc.ptr, H);
+      };
+    },
+    fn: () => run(),
+    teardown: () => {
+      for (const r of regs) r.release();
+      regs = [];
+    },
+  };
+}
 
 export default suite;

@@ -4,6 +4,8 @@
 //   metaoptim-simd-copy   opt.step(state, grads) from a JS Float32Array (copies 4·n bytes)
 //   metaoptim-simd-kernel the raw fused kernel export, without step()'s checks and the
 //                         non-finite gradient scan (shows what those cost)
+//   metaoptim-simd-exact  the raw kernel's exact check pass (mode 1) then its write (mode 2,
+//                         or 0): the all-or-nothing step before the bound pass of mode 3
 //   metaoptim-scalar      createRuntime({ build: 'scalar' }), zero copy
 //   plain-js              a hand-written Float32Array loop of the same math (baseline)
 //   tfjs-cpu, tfjs-wasm   @tensorflow/tfjs-core optimizers (adam, momentum only)
@@ -287,7 +289,7 @@ function nativeCase(impl: string, bin: string, k: Kernel, n: number): BenchCase 
 
 // ---- metaoptim -------------------------------------------------------------------------
 
-type MetaImpl = 'metaoptim-simd' | 'metaoptim-simd-copy' | 'metaoptim-simd-kernel' | 'metaoptim-scalar';
+type MetaImpl = 'metaoptim-simd' | 'metaoptim-simd-copy' | 'metaoptim-simd-kernel' | 'metaoptim-simd-exact' | 'metaoptim-scalar';
 
 function metaCase(rt: Runtime, impl: MetaImpl, k: Kernel, n: number): BenchCase {
   const opt = makeOptimizer(k);
@@ -310,7 +312,13 @@ function metaCase(rt: Runtime, impl: MetaImpl, k: Kernel, n: number): BenchCase 
         jsGrads = g;
         fn = k === 'eve' ? () => void opt.step(s, jsGrads, { loss: eveLoss(count++) }) : () => void opt.step(s, jsGrads);
       } else if (impl === 'metaoptim-simd-kernel') {
-        fn = rawKernel(rt, s, k);
+        fn = rawKernel(rt, s, k, 2);
+      } else if (impl === 'metaoptim-simd-exact') {
+        const check = rawKernel(rt, s, k, 1);
+        const write = rawKernel(rt, s, k, 2);
+        fn = () => {
+          if (check() === 0) write();
+        };
       } else {
         fn = k === 'eve' ? () => void opt.step(s, undefined, { loss: eveLoss(count++) }) : () => void opt.step(s);
       }
@@ -325,23 +333,23 @@ function metaCase(rt: Runtime, impl: MetaImpl, k: Kernel, n: number): BenchCase 
   };
 }
 
-/** The fused kernel alone with fixed step scalars (t = 1): no validation, no gradient scan. */
-function rawKernel(rt: Runtime, s: OptState, k: Kernel): () => void {
+/** The fused kernel alone in `mode` with fixed step scalars (t = 1): no validation, no gradient scan. */
+function rawKernel(rt: Runtime, s: OptState, k: Kernel, mode: 1 | 2): () => number {
   const K = rt.kernels;
   const n = s.size;
   const [p, g] = [s.ptr('params'), s.ptr('grads')];
   if (k === 'lion') {
     const m = s.ptr('m');
-    return () => K.lion_f32(p, g, m, n, H.b1, 1 - H.b1, H.lionB2, 1 - H.lionB2, 0, H.lionLr, 2);
+    return () => K.lion_f32(p, g, m, n, H.b1, 1 - H.b1, H.lionB2, 1 - H.lionB2, 0, H.lionLr, mode);
   }
   if (k === 'momentum') {
     const t = s.ptr('trace');
-    return () => K.momentum_f32(p, g, t, n, H.mu, 0, H.momLr, 0, 2);
+    return () => K.momentum_f32(p, g, t, n, H.mu, 0, H.momLr, 0, mode);
   }
   const [m, v] = [s.ptr('m'), s.ptr('v')];
   const wd = k === 'adamw' ? H.wd : 0;
   const c1 = 1 / (1 - H.b1), r2 = 1 / Math.sqrt(1 - H.b2);
-  return () => K.adam_f32(p, g, m, v, n, H.b1, 1 - H.b1, H.b2, 1 - H.b2, c1, r2, H.eps, 0, wd, H.lr, 2);
+  return () => K.adam_f32(p, g, m, v, n, H.b1, 1 - H.b1, H.b2, 1 - H.b2, c1, r2, H.eps, 0, wd, H.lr, mode);
 }
 
 // ---- the suite -------------------------------------------------------------------------
@@ -364,6 +372,7 @@ const suite: Suite = {
         out.push(metaCase(runtimes.simd, 'metaoptim-simd', k, n));
         out.push(metaCase(runtimes.simd, 'metaoptim-simd-copy', k, n));
         out.push(metaCase(runtimes.simd, 'metaoptim-simd-kernel', k, n));
+        out.push(metaCase(runtimes.simd, 'metaoptim-simd-exact', k, n));
         out.push(metaCase(runtimes.scalar, 'metaoptim-scalar', k, n));
         let js: JsState | undefined;
         out.push({
@@ -397,6 +406,7 @@ const suite: Suite = {
       }
     }
     note('metaoptim-simd-kernel = the fused kernel export alone (no step() validation, no non-finite gradient scan, fixed t = 1 scalars)');
+    note('metaoptim-simd-exact = the kernel\'s exact check pass (mode 1), then its write: what step() did under \'throw\' before the bound pass (mode 3)');
     note('metaoptim-simd-copy = opt.step(state, grads) from a JS Float32Array: copies 4·n bytes into WebAssembly memory first');
     if (native) {
       note('native-c = bench/native/optimizers.c, cc -O3 -march=native -ffp-contract=off -fno-math-errno, self-timed (median step); ' +

@@ -8,8 +8,11 @@ import type { FieldRules } from './rules.js';
 import { OptState } from './state.js';
 import type { GradientInput, InitOptions, NonFinitePolicy, Optimizer, RestoreOptions, Schedule, StepInfo } from './types.js';
 
-/** Mode of a fused kernel call: 0 guarded write, 1 check only, 2 trusted write (see `OptimizerSpec.fused`). */
-export type FusedMode = 0 | 1 | 2;
+/**
+ * Mode of a fused kernel call: 0 guarded write, 1 check only, 2 trusted write, 3 all or nothing
+ * (check, then write only if clean, in one call; see `OptimizerSpec.fused`).
+ */
+export type FusedMode = 0 | 1 | 2 | 3;
 
 /** What a concrete optimizer supplies; `makeOptimizer` adds init, step flow, checkpoints. */
 export interface OptimizerSpec {
@@ -24,7 +27,10 @@ export interface OptimizerSpec {
    * True when `update` is one fused kernel pass that reports non-finite results itself (the
    * kernels of assembly/moments.ts): `update(…, mode)` returns the number of coordinates whose
    * new parameter or slot value is NaN/±Inf. Mode 1 writes nothing (a check); mode 0 writes,
-   * leaving those coordinates as they were; mode 2 writes everything (after a clean check).
+   * leaving those coordinates as they were; mode 2 writes everything (after a clean check);
+   * mode 3 returns mode 1's count and writes nothing when it is positive, else writes everything
+   * (the kernel proves a clean write with a cheap bound pass when it can, see
+   * assembly/moments_bound.ts; `step` uses mode 3 under 'throw' and 'skip').
    * Otherwise (chains, learned and DCO optimizers) the step backs up the parameters and slots,
    * scans them after `update`, and restores.
    */
@@ -34,7 +40,7 @@ export interface OptimizerSpec {
    * number of steps applied before this one. Must validate `info` before changing anything;
    * returns false to skip the step (counted in `scalars.skipped`). A fused spec returns the
    * non-finite result count instead of true, and must change nothing (scalars included) in
-   * mode 1 (see `fused`).
+   * mode 1, nor in mode 3 when the count is positive (see `fused`).
    */
   update(state: OptState, k: Kernels, count: number, info: StepInfo | undefined, mode?: FusedMode): boolean | number;
   /** Restore-time rules for the scalars and slots (default: scalars and buffers finite). */
@@ -293,15 +299,15 @@ export function makeOptimizer(spec: OptimizerSpec): Optimizer {
       const count = state.scalars.count!;
       if (spec.fused) {
         if (nonFinite !== 'zero') {
-          // Detect before writing: a check pass (no stores), then the write only if clean.
-          const bad = spec.update(state, k, count, info, 1);
+          // All or nothing in one kernel call: a bound pass (or, when the bound cannot prove it,
+          // an exact check pass) before any store, then the write only if every result is finite.
+          const bad = spec.update(state, k, count, info, 3);
           if (bad === false) return skipStep(state);
           if ((bad as number) > 0) {
             const gbad = k.count_nonfinite_f32(gptr, n);
             return gbad > 0 ? nonFiniteFound(state, 'NON_FINITE_GRADIENT', gbad) : nonFiniteFound(state, 'NON_FINITE_RESULT', bad as number);
           }
-        }
-        if (spec.update(state, k, count, info, nonFinite === 'zero' ? 0 : 2) === false) return skipStep(state);
+        } else if (spec.update(state, k, count, info, 0) === false) return skipStep(state);
       } else {
         const backup = backupOf(state);
         const scalars = { ...state.scalars };

@@ -194,10 +194,14 @@ export function eve(opts: EveOptions = {}): Optimizer {
       const a = adamScalars(h.beta1, h.beta2, count);
       // clip: the step α/d̃ is applied as ((1/d̃)·α), the order in which
       // chain(scaleByAdam(), eveFeedback(), scaleByLearningRate(α)) folds its factors.
-      // A check pass must change nothing: the feedback runs on a copy of the scalars.
-      const f = eveCoefficient(h, mode === 1 ? { ...s.scalars } : s.scalars, '', loss);
-      return k.adam_f32(s.ptrs.params!, s.ptrs.grads!, s.ptrs.m!, s.ptrs.v!, s.size,
+      // A check pass must change nothing: the feedback runs on a copy of the scalars, which an
+      // all-or-nothing call (mode 3) commits only when the kernel wrote.
+      const sc = mode === 1 || mode === 3 ? { ...s.scalars } : s.scalars;
+      const f = eveCoefficient(h, sc, '', loss);
+      const bad = k.adam_f32(s.ptrs.params!, s.ptrs.grads!, s.ptrs.m!, s.ptrs.v!, s.size,
         h.beta1, a.ob1, h.beta2, a.ob2, a.c1, a.r2 * f.r2Mul, eveEps(h, a.r2), h.weightDecay, 0, (1 / f.c1Div) * lr, mode);
+      if (mode === 3 && bad === 0) Object.assign(s.scalars, sc);
+      return bad;
     },
   });
 }

@@ -17,6 +17,23 @@ export interface AugmentedRows {
   upper: number[];
 }
 
+/** Element offsets of named parts in a context's f64 block, and the block's length. */
+export interface QpLayout {
+  readonly off: Readonly<Record<string, number>>;
+  readonly total: number;
+}
+
+/** Lays out named f64 parts back to back, each padded to an even length (16-byte aligned). */
+export function qpLayout(parts: readonly (readonly [string, number])[]): QpLayout {
+  const off: Record<string, number> = {};
+  let total = 0;
+  for (const [name, len] of parts) {
+    off[name] = total;
+    total += len + (len & 1); // keep every part 16-byte aligned
+  }
+  return { off, total };
+}
+
 /** What the backward pass needs to map kernel gradients back to the user's inputs. */
 export interface GradientMap {
   /** User inputs present, and whether each was shared across the batch. */
@@ -70,7 +87,7 @@ export class QpContext {
 
   constructor(args: {
     method: QpMethod; count: number; n: number; ne: number; ni: number; runtime: Runtime; sharedMask: number;
-    map: GradientMap; parts: [string, number][]; i32Length?: number;
+    map: GradientMap; parts?: [string, number][]; layout?: { readonly off: Readonly<Record<string, number>>; readonly total: number }; i32Length?: number;
   }) {
     this.method = args.method;
     this.count = args.count;
@@ -80,12 +97,7 @@ export class QpContext {
     this.runtime = args.runtime;
     this.sharedMask = args.sharedMask;
     this.map = args.map;
-    const off: Record<string, number> = {};
-    let total = 0;
-    for (const [name, len] of args.parts) {
-      off[name] = total;
-      total += len + (len & 1); // keep every part 16-byte aligned
-    }
+    const { off, total } = args.layout ?? qpLayout(args.parts ?? []);
     this.off = off;
     this.f64 = new Region(args.runtime.arena, Float64Array, Math.max(total, 2));
     try {
@@ -117,6 +129,12 @@ export class QpContext {
   view(name: string, len: number): Float64Array {
     this.assertLive();
     return this.f64.view.subarray(this.off[name]!, this.off[name]! + len);
+  }
+
+  /** The whole f64 block (element offsets in `off`; re-derived, do not keep across allocations). */
+  block(): Float64Array {
+    this.assertLive();
+    return this.f64.view;
   }
 
   /** i32 part: flags at 0, free indices at count·n (box path). */

@@ -32,9 +32,33 @@ export function solveDense(P: Prepared, o: Opts): QpBatchResult | undefined {
   });
   try {
     for (const name of ['Q', 'p', 'A', 'b', 'G', 'h']) copyField(ctx, name, f[name]);
-    k.qp_dense_f64(count, n, ne, ni, shared, ctx.ptr('Q'), ctx.ptr('p'), ctx.ptr('A'), ctx.ptr('b'), ctx.ptr('G'), ctx.ptr('h'),
-      ctx.ptr('z'), ctx.ptr('nu'), ctx.ptr('lam'), ctx.ptr('J'), ctx.ptr('R'), ctx.ptr('act'), ctx.ptr('scl'),
-      ctx.ptr('work'), ctx.ptr('info'), o.kktTol, o.activeSetMaxIter || 10 * (n + ne + ni));
+    return runDense(ctx, o, () => f, (lam) => userLambda(P, aug.rows, lam, ni));
+  } catch (err) {
+    ctx.dispose();
+    throw err;
+  }
+}
+
+/** qp_dense_f64 on the parts of ctx (the kernel's argument list in one place). */
+export function callDense(ctx: QpContext, o: Opts): void {
+  const { count, n, ne, ni } = ctx;
+  o.runtime.kernels.qp_dense_f64(count, n, ne, ni, ctx.sharedMask, ctx.ptr('Q'), ctx.ptr('p'), ctx.ptr('A'), ctx.ptr('b'), ctx.ptr('G'), ctx.ptr('h'),
+    ctx.ptr('z'), ctx.ptr('nu'), ctx.ptr('lam'), ctx.ptr('J'), ctx.ptr('R'), ctx.ptr('act'), ctx.ptr('scl'),
+    ctx.ptr('work'), ctx.ptr('info'), o.kktTol, o.activeSetMaxIter || 10 * (n + ne + ni));
+}
+
+/**
+ * Runs qp_dense_f64 (unless `ran`: the caller already did) on the inputs already in `ctx` (parts Q, p, A, b, G, h; shapes from ctx)
+ * and turns info into statuses, errors and the result. `fields` gives the kernel's inputs in
+ * JavaScript memory (only read for a Farkas certificate); `lambda` maps the kernel's λ to the
+ * user's layout. Returns undefined (ctx disposed) when method 'auto' should try the interior
+ * point (Q̃ not positive definite, or the iteration limit). Disposes ctx on any throw.
+ */
+export function runDense(ctx: QpContext, o: Opts, fields: () => Partial<Record<string, Field>>,
+  lambda: (lam: Float64Array) => Float64Array, ran = false): QpBatchResult | undefined {
+  const { count, n, ne, ni } = ctx;
+  try {
+    if (!ran) callDense(ctx, o);
     const info = ctx.view('info', count * INFO).slice();
     const status: QpStatus[] = new Array<QpStatus>(count);
     for (let t = 0; t < count; t++) {
@@ -73,16 +97,16 @@ export function solveDense(P: Prepared, o: Opts): QpBatchResult | undefined {
       // st === 4: infeasible, with the Farkas multipliers in lam (G rows) and nu (A rows).
       const yG = ctx.view('lam', count * ni).slice(t * ni, (t + 1) * ni);
       const yA = ctx.view('nu', count * ne).slice(t * ne, (t + 1) * ne);
+      const f = fields();
       const check = farkasCheck(t, n, ne, ni, f.G, f.h, f.A, f.b, yG, yA);
       const g = ctx.map.given;
-      throw infeasibleError(t, count, splitCertificate(aug.rows, n, ne, { G: g.G !== undefined, A: g.A !== undefined, lb: g.lb !== undefined, ub: g.ub !== undefined }, yG, yA, check));
+      throw infeasibleError(t, count, splitCertificate(ctx.map.rows!, n, ne, { G: g.G !== undefined, A: g.A !== undefined, lb: g.lb !== undefined, ub: g.ub !== undefined }, yG, yA, check));
     }
     const z = ctx.view('z', count * n).slice();
     const nu = ctx.view('nu', count * ne).slice();
     const lam = ctx.view('lam', count * ni);
-    const lambda = userLambda(P, aug.rows, lam, ni);
     return {
-      count, n, z, lambda, nu, status,
+      count, n, z, lambda: lambda(lam), nu, status,
       iterations: column(new Int32Array(count), info, 1),
       residuals: {
         stationarity: column(new Float64Array(count), info, 2),

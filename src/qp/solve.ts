@@ -4,6 +4,7 @@ import { solveBox } from './box.js';
 import { solveDense } from './dense.js';
 import { solveIpm } from './ipm.js';
 import { prepare, type Prepared, type QpBatchProblem, type QpProblem } from './prepare.js';
+import { singleShape, solveSingleDense } from './single.js';
 import type { Opts, QpBatchResult, QpOptions, QpResult } from './types.js';
 
 export type { Opts, QpBatchResult, QpOptions, QpResiduals, QpResult, QpSolverName, QpStatus } from './types.js';
@@ -48,6 +49,8 @@ export function qpOptions(o: QpOptions, n: number, valid: readonly string[] = QP
  * ```
  */
 export function solve(problem: QpProblem, opts: QpOptions = {}): QpResult {
+  const fast = solveSingle(problem, opts);
+  if (fast) return fast;
   const r = solveImpl(problem as QpBatchProblem, opts, false);
   return {
     z: r.z,
@@ -83,6 +86,25 @@ export function solve(problem: QpProblem, opts: QpOptions = {}): QpResult {
  */
 export function solveBatch(problem: QpBatchProblem, opts: QpOptions = {}): QpBatchResult {
   return solveImpl(problem, opts, true);
+}
+
+/**
+ * The fast path of `solve` (single.ts): a plain problem without lb/ub under method 'auto' or
+ * 'active-set' goes straight to the dense kernel. Undefined hands the call to the general path
+ * (which re-validates everything and owns every error, so errors are the same either way).
+ */
+function solveSingle(problem: QpProblem, opts: QpOptions): QpResult | undefined {
+  const s = singleShape(problem);
+  if (!s || s.n > ACTIVE_SET_MAX_N) return undefined;
+  let o: Opts;
+  try {
+    o = qpOptions(opts ?? {}, s.n);
+  } catch {
+    return undefined;
+  }
+  if (o.method !== 'auto' && o.method !== 'active-set') return undefined;
+  if (o.runtime.disposed) return undefined;
+  return solveSingleDense(problem as unknown as Record<string, unknown>, s, o);
 }
 
 function solveImpl(problem: QpBatchProblem, opts: QpOptions, batch: boolean): QpBatchResult {

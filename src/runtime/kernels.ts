@@ -6,7 +6,10 @@
  * assembly/moments.ts — fused optimizer updates and their composable pieces. The fused kernels
  * return the number of coordinates whose new parameter or slot is non-finite; `check` = 1 only
  * counts (writes nothing), `check` = 0 writes every clean coordinate and leaves the others as
- * they were.
+ * they were, `check` = 2 writes everything (after a clean check), `check` = 3 is all or nothing
+ * (the count with nothing written, or 0 after writing everything). The `*_safe_f32` functions
+ * (assembly/moments_bound.ts) are the read-only bound passes behind `check` = 3: 1 proves that
+ * every result of the update with these arguments is finite, 0 means "not proven".
  */
 export interface MomentKernels {
   adam_f32(p: number, g: number, m: number, v: number, n: number,
@@ -20,6 +23,12 @@ export interface MomentKernels {
     b1: number, ob1: number, b2: number, ob2: number, c1: number, r2: number, eps: number): void;
   scale_by_lion_f32(u: number, m: number, n: number, b1: number, ob1: number, b2: number, ob2: number): void;
   trace_f32(u: number, t: number, n: number, mu: number, nesterov: number): void;
+  adam_safe_f32(p: number, g: number, m: number, v: number, n: number,
+    b1: number, ob1: number, b2: number, ob2: number, c1: number, r2: number, eps: number,
+    l2: number, wd: number, lr: number): number;
+  sgd_safe_f32(p: number, g: number, n: number, l2: number, lr: number): number;
+  momentum_safe_f32(p: number, g: number, t: number, n: number, mu: number, l2: number, lr: number, nesterov: number): number;
+  lion_safe_f32(p: number, g: number, m: number, n: number, b1: number, ob1: number, b2: number, ob2: number, wd: number, lr: number): number;
 }
 
 /** assembly/vector.ts — elementwise building blocks, reductions, non-finite handling. */
@@ -160,6 +169,7 @@ export interface NnKernels {
 export interface AdamResidualKernels {
   adam_residual_factor_f32(g: number, v: number, fac: number, fr: number, rows: number, cols: number, bv: number, obv: number, r2: number): void;
   adam_residual_f32(p: number, g: number, m1: number, m2: number, m3: number, v: number, fr: number, n: number, theta: number, cfg: number, scratch: number): void;
+  adam_residual_h_f32(p: number, g: number, m1: number, m2: number, m3: number, v: number, fr: number, n: number, theta: number, cfg: number, scratch: number, h: number): void;
 }
 
 export type Kernels = ModuleKernels & MomentKernels & VectorKernels & NnKernels & LinalgKernels & QpKernels & PenaltyKernels & LinearKernels & StatsKernels & L2oKernels & CeloKernels & AdamResidualKernels;

@@ -61,9 +61,9 @@ function assertSame(a: { bad: number; out: Float32Array[] }, b: { bad: number; o
   a.out.forEach((x, j) => assert.ok(sameBits(x, b.out[j]!), `${what}: buffer ${j}`));
 }
 
-test('fused kernels: count of non-finite results, guarded / check / trusted modes, kernel == reference in both builds', () => {
+test('fused kernels: count of non-finite results, guarded / check / trusted / all-or-nothing modes, kernel == reference in both builds', () => {
   fc.assert(
-    fc.property(arrays(4), fc.constantFrom(0, 1, 2), fc.constantFrom(0, 0.01), fc.constantFrom(0, 0.1), fc.constantFrom(1e-3, 1e30, 0), (data, mode, l2, wd, lr) => {
+    fc.property(arrays(4), fc.constantFrom(0, 1, 2, 3), fc.constantFrom(0, 0.01), fc.constantFrom(0, 0.1), fc.constantFrom(1e-3, 1e30, 0), (data, mode, l2, wd, lr) => {
       const n = data[0]!.length;
       const ref = (fn: (b: Float32Array[]) => number) => {
         const b = data.map((d) => Float32Array.from(d));
@@ -85,6 +85,10 @@ test('fused kernels: count of non-finite results, guarded / check / trusted mode
       }
       // Check mode writes nothing; write mode leaves every counted coordinate as it was.
       if (mode === 1) want.out.forEach((x, j) => assert.ok(sameBits(x, Float32Array.from(data[j]!))));
+      // All or nothing: a positive count leaves every buffer as it was.
+      for (const w of [want, wantSgd, wantMom, wantLion]) {
+        if (mode === 3 && w.bad > 0) w.out.forEach((x, j) => assert.ok(sameBits(x, Float32Array.from(data[j]!)), 'mode 3 wrote'));
+      }
     }),
     fuzzParams(300),
   );

@@ -163,3 +163,34 @@ test('reparameterization augmentation round-trips exactly (power-of-two scales)'
   assert.throws(() => augmentTask(base, [[6]], [1, 2]), (e: MetaoptimError) => e.code === 'LENGTH_MISMATCH');
   d.dispose();
 });
+
+test('adam_residual_h_f32 (any hidden width) == reference bit for bit in both builds; H = 16 is adam_residual_f32', async () => {
+  for (const b of builds) {
+    const r = await rt(b);
+    fc.assert(fc.property(fc.constantFrom(1, 5, 16, 32), fc.integer({ min: 0, max: 41 }), fc.array(val, { minLength: 60, maxLength: 60 }), fc.integer(), (H, n, vals, seed) => {
+      const rng = new Rng(seed, 5);
+      const size = 11 * H + H + 2 * H + 2;
+      const theta = Float32Array.from({ length: size }, () => 0.5 * rng.normal());
+      const arr = (k: number, pos = false) => Float32Array.from({ length: n }, (_, i) => { const x = vals[(i * 7 + k * 13) % 60]!; return pos ? Math.abs(x) : x; });
+      const host = { p: arr(0), g: arr(1), m1: arr(2), m2: arr(3), m3: arr(4), v: arr(5, true), fr: arr(6, true) };
+      const cfg = adamResidualConfig({ beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: rng.uniform() < 0.5 ? 0 : 0.01 }, rng.int(50), 0.01, [rng.uniform(), rng.normal(), rng.normal()]);
+      const run = (fn: (R: Record<string, Region<Float32Array>>, thP: number, cP: number, scP: number) => void) => {
+        const R = Object.fromEntries(Object.entries(host).map(([k, x]) => { const reg = new Region(r.arena, Float32Array, Math.max(n, 1)); reg.view.set(x); return [k, reg]; })) as Record<string, Region<Float32Array>>;
+        const thR = new Region(r.arena, Float32Array, size), cR = new Region(r.arena, Float32Array, 18), sc = new Region(r.arena, Uint8Array, 4 * H + 512);
+        thR.view.set(theta); cR.view.set(cfg);
+        fn(R, thR.ptr, cR.ptr, sc.ptr);
+        const out = Object.fromEntries(['p', 'm1', 'm2', 'm3', 'v'].map((k) => [k, R[k]!.view.slice(0, n)]));
+        for (const x of [...Object.values(R), thR, cR, sc]) x.release();
+        return out;
+      };
+      const got = run((R, th, c, sc) => r.kernels.adam_residual_h_f32(R.p!.ptr, R.g!.ptr, R.m1!.ptr, R.m2!.ptr, R.m3!.ptr, R.v!.ptr, R.fr!.ptr, n, th, c, sc, H));
+      const ref = { p: host.p.slice(), m1: host.m1.slice(), m2: host.m2.slice(), m3: host.m3.slice(), v: host.v.slice() };
+      arStepRef(ref.p, host.g, ref.m1, ref.m2, ref.m3, ref.v, host.fr, theta, cfg, H);
+      for (const k of ['p', 'm1', 'm2', 'm3', 'v'] as const) same(got[k]!, ref[k], `${b} H=${H} ${k} (n=${n})`);
+      if (H === 16) {
+        const fixed = run((R, th, c, sc) => r.kernels.adam_residual_f32(R.p!.ptr, R.g!.ptr, R.m1!.ptr, R.m2!.ptr, R.m3!.ptr, R.v!.ptr, R.fr!.ptr, n, th, c, sc));
+        for (const k of ['p', 'm1', 'm2', 'm3', 'v'] as const) same(fixed[k]!, got[k]!, `${b} H=16 fixed vs generic ${k}`);
+      }
+    }), { numRuns: 60 });
+  }
+});

@@ -1,11 +1,11 @@
 import { decodeJson, encodeJson } from '../../core/codec.js';
-import { MetaoptimError, checkOptions, optionKeys } from '../../core/errors.js';
+import { MetaoptimError, checkNumber, checkOptions, optionKeys } from '../../core/errors.js';
 import { Loop, type LoopOptions } from '../../core/loop.js';
 import { mean } from '../../core/stats.js';
 import { adam } from '../../optim/adam.js';
 import { type Runtime, defaultRuntimeOrThrow } from '../../runtime/runtime.js';
 import { type MetaHistoryEntry, esMetaTrain } from '../outer/train.js';
-import { AR_LR_BIAS, AR_SCHEDULE_AT, AR_THETA_SIZE, adamResidualInit } from './schedule.js';
+import { AR_BLOCKS, AR_LR_BIAS, AR_SCHEDULE_AT, AR_THETA_SIZE, adamResidualInit, arResidualStart } from './schedule.js';
 import { loadMetaData } from './tasks.js';
 import { type ArUnrollArgs, arUnroll, embedArSubspace } from './unroll.js';
 
@@ -41,9 +41,21 @@ export interface ArMetaTrainOptions extends LoopOptions {
   theta?: Float32Array;
   /**
    * Which coordinates PES moves: 'all', or 'schedule' (the recipe's: the 21 values of the
-   * lr-schedule block; the rest of θ stays at its start).
+   * lr-schedule block; the rest of θ stays at its start), or 'mlp' (the 226 values of the
+   * per-parameter MLP; the schedule stays at its start).
    */
-  subspace?: 'all' | 'schedule';
+  subspace?: 'all' | 'schedule' | 'mlp';
+  /**
+   * Standard deviation of the random output-layer start W2 (`arResidualStart`, seed = `seed`),
+   * applied to θ₀ or to `theta` (default 0: W2 as given). With W2 = 0 only the direction column
+   * of the output layer has any effect on the update, so PES cannot move the rest of the MLP.
+   */
+  residualInit?: number;
+  /**
+   * Per-block multipliers of σ (and so of the meta-step) on the blocks of `AR_BLOCKS` (W1, b1,
+   * out-d, out-s, schedule; default 1 each): meta-training runs in z with θ = θ₀ + scale ⊙ z.
+   */
+  blockSigma?: Partial<Record<keyof typeof AR_BLOCKS, number>>;
   runtime?: Runtime;
   onCheckpoint?: (bytes: Uint8Array, iteration: number) => void | Promise<void>;
   resume?: Uint8Array;
@@ -51,20 +63,42 @@ export interface ArMetaTrainOptions extends LoopOptions {
 
 export const AR_META_KEYS = optionKeys<ArMetaTrainOptions>({
   seed: 1, signal: 1, onProgress: 1, iterations: 1, particles: 1, sigma: 1, truncation: 1, minSteps: 1, maxSteps: 1, augmentProb: 1, metaLr: 1,
-  lr: 1, startLr: 1, workers: 1, validateEvery: 1, validationTasks: 1, validationSteps: 1, theta: 1, subspace: 1, runtime: 1, onCheckpoint: 1, resume: 1,
+  lr: 1, startLr: 1, workers: 1, validateEvery: 1, validationTasks: 1, validationSteps: 1, theta: 1, subspace: 1, residualInit: 1, blockSigma: 1, runtime: 1, onCheckpoint: 1, resume: 1,
 });
 
+type ArRecipe = Omit<ArMetaTrainOptions, 'seed' | 'signal' | 'onProgress' | 'theta' | 'runtime' | 'onCheckpoint' | 'resume'>;
+
 /**
- * The recipe of the shipped θ (scripts/metatrain-adam-residual.mjs) and of `--quick` (≤ 2 min,
- * in-process; it starts from Adam at 3e-3, a start its 24 iterations can measurably improve).
+ * The recipe of the shipped θ (scripts/metatrain-adam-residual.mjs): only the lr schedule moves
+ * (`subspace: 'schedule'`), the MLP stays at W2 = 0 — the residual is off.
  */
 export const AR_RECIPE = {
   iterations: 100000, particles: 8, sigma: 0.02, truncation: 25, minSteps: 100, maxSteps: 2000, augmentProb: 0.25, metaLr: 3e-3,
-  lr: 1e-3, startLr: 0.05, workers: 2, validateEvery: 25, validationTasks: 8, validationSteps: 300, subspace: 'schedule' as 'all' | 'schedule',
-} as const;
+  lr: 1e-3, startLr: 0.05, workers: 2, validateEvery: 25, validationTasks: 8, validationSteps: 300, subspace: 'schedule' as 'all' | 'schedule' | 'mlp',
+} as const satisfies ArRecipe;
+
+/**
+ * The residual recipe (`--recipe residual`, docs/l2o.md "Why PES did not move the MLP"): every
+ * block moves, with per-block σ (and so per-block meta-steps): the direction column 0.02×, the
+ * rest of the MLP 0.1×, the schedule 0.5×, and 16 particles (more tasks per meta-gradient). The
+ * direction column's perturbations otherwise swamp every other block, and the meta-loss is so
+ * non-smooth at lr 0.05 that PES estimates are mostly noise: small per-block steps let the
+ * noise average out. The script starts it from the shipped θ (W2 = 0: the residual grows only
+ * where PES finds a signal; `residualInit` > 0 costs validation at once: 3e-4 took −4.04 to −3.62).
+ */
+export const AR_RESIDUAL_RECIPE = {
+  ...AR_RECIPE, particles: 16, subspace: 'all' as 'all' | 'schedule' | 'mlp', residualInit: 0,
+  blockSigma: { W1: 0.1, b1: 0.1, 'out-d': 0.02, 'out-s': 0.1, schedule: 0.5 },
+} as const satisfies ArRecipe;
+
+/**
+ * `--quick` (≤ 2 min, in-process): from Adam at 3e-3 (a start its 24 iterations can measurably
+ * improve), every block moving from a random output layer (residualInit 1e-3) — so the MLP,
+ * not only the schedule, gets a meta-gradient — with the direction column's σ 0.1×.
+ */
 export const AR_QUICK_RECIPE = {
-  ...AR_RECIPE, startLr: 3e-3, iterations: 24, particles: 4, truncation: 20, minSteps: 100, maxSteps: 200, workers: 0, validateEvery: 12, validationTasks: 3, validationSteps: 100,
-} as const;
+  ...AR_RESIDUAL_RECIPE, residualInit: 1e-3, blockSigma: { 'out-d': 0.1 }, startLr: 3e-3, iterations: 24, particles: 4, truncation: 20, minSteps: 100, maxSteps: 200, workers: 0, validateEvery: 12, validationTasks: 3, validationSteps: 100,
+} as const satisfies ArRecipe;
 
 export const AR_VALIDATION_BASE_SEED = 2 ** 30;
 
@@ -81,13 +115,33 @@ export interface ArMetaTrainResult {
 
 interface Saved {
   format: 'metaoptim-ar-metatrain';
-  /** θ = embed(base, index, z); `last` and `best.theta` are full θ. */
-  sub: { base: number[]; index: number[] } | null;
+  /** θ = embed(base, index, z, scale); `last` and `best.theta` are full θ. */
+  sub: { base: number[]; index: number[]; scale?: number[] } | null;
   es: Uint8Array;
   iteration: number;
   validations: { iteration: number; loss: number }[];
   best: { iteration: number; loss: number; theta: Float32Array };
   last: Float32Array;
+}
+
+/**
+ * The subspace meta-training moves (θ = base + scale ⊙ z on `index`), or null for plain θ:
+ * 'all' with no block multipliers is null. Errors: INVALID_ARGUMENT (unknown subspace or block,
+ * a multiplier that is not > 0).
+ */
+export function arSubspace(base: Float32Array, subspace: 'all' | 'schedule' | 'mlp', blockSigma: Partial<Record<keyof typeof AR_BLOCKS, number>> = {}): Saved['sub'] {
+  if (subspace !== 'all' && subspace !== 'schedule' && subspace !== 'mlp') throw new MetaoptimError('INVALID_ARGUMENT', `metaTrainAdamResidual: subspace must be 'all', 'schedule' or 'mlp'`);
+  const scaleOf = new Float64Array(AR_THETA_SIZE).fill(1);
+  for (const [name, m] of Object.entries(blockSigma)) {
+    const idx = AR_BLOCKS[name as keyof typeof AR_BLOCKS];
+    if (!idx) throw new MetaoptimError('INVALID_ARGUMENT', `metaTrainAdamResidual: no θ block '${name}' (blocks: ${Object.keys(AR_BLOCKS).join(', ')})`);
+    checkNumber('metaTrainAdamResidual', `blockSigma.${name}`, m, { min: 0, minExclusive: true });
+    for (const i of idx) scaleOf[i] = m;
+  }
+  if (subspace === 'all' && scaleOf.every((v) => v === 1)) return null;
+  const index = Array.from({ length: AR_THETA_SIZE }, (_, i) => i).filter((i) => (subspace === 'all' ? true : subspace === 'schedule' ? i >= AR_SCHEDULE_AT : i < AR_SCHEDULE_AT));
+  const scale = index.map((i) => scaleOf[i]!);
+  return { base: Array.from(base), index, ...(scale.every((v) => v === 1) ? {} : { scale }) };
 }
 
 /** Mean over `tasks` fixed validation tasks of the mean ln(L_t/L_0) of a `steps`-step run with θ. */
@@ -110,16 +164,17 @@ export async function metaTrainAdamResidual(opts: ArMetaTrainOptions = {}): Prom
     saved = decodeJson(resume, 'adam-residual meta-training checkpoint') as Saved;
     if (!saved || saved.format !== 'metaoptim-ar-metatrain') throw new MetaoptimError('BAD_CHECKPOINT', 'metaTrainAdamResidual: not an adam-residual meta-training checkpoint');
   } else {
-    const th = theta0 ? theta0.slice() : adamResidualInit(rc.seed);
+    let th = theta0 ? theta0.slice() : adamResidualInit(rc.seed);
     if (!theta0) th[AR_LR_BIAS] = Math.log(rc.startLr / rc.lr);
+    th = arResidualStart(th, rc.seed, rc.residualInit ?? 0);
     const v0 = await arValidate(th, rc.validationTasks, rc.validationSteps, { runtime: rt, lr: rc.lr });
-    const sub = rc.subspace === 'schedule' ? { base: Array.from(th), index: [...Array.from({ length: AR_THETA_SIZE - AR_SCHEDULE_AT }, (_, i) => AR_SCHEDULE_AT + i)] } : null;
+    const sub = arSubspace(th, rc.subspace, rc.blockSigma);
     saved = { format: 'metaoptim-ar-metatrain', sub, es: new Uint8Array(0), iteration: 0, validations: [{ iteration: 0, loss: v0 }], best: { iteration: 0, loss: v0, theta: th }, last: th };
   }
   const sub = saved.sub;
   const setupArgs: ArUnrollArgs = { minSteps: rc.minSteps, maxSteps: rc.maxSteps, augmentProb: rc.augmentProb, lr: rc.lr, ...(sub ? { subspace: sub } : {}) };
   const setup = { module: new URL('./unroll.js', import.meta.url).href, args: setupArgs };
-  const toZ = (th: Float32Array) => (sub ? Float32Array.from(sub.index, (i) => th[i]! - sub.base[i]!) : th);
+  const toZ = (th: Float32Array) => (sub ? Float32Array.from(sub.index, (i, j) => (th[i]! - sub.base[i]!) / (sub.scale?.[j] ?? 1)) : th);
   const fromZ = (z: Float32Array) => (sub ? embedArSubspace(sub, z) : z);
   let history: MetaHistoryEntry[] = [];
   while (saved.iteration < rc.iterations) {

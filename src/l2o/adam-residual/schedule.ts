@@ -83,3 +83,35 @@ export function adamResidualInit(seed: number): Float32Array {
   for (let i = 0; i < 12; i++) th[AR_SCHEDULE_AT + i] = rng.normal();
   return th;
 }
+
+const range = (a: number, b: number, step = 1) => Array.from({ length: Math.ceil((b - a) / step) }, (_, i) => a + i * step);
+const W2_AT = AR_INPUTS * AR_HIDDEN + AR_HIDDEN; // 192
+
+/**
+ * θ's blocks by index (for per-block meta-gradient diagnostics and per-block σ): the hidden
+ * layer (W1, b1), the output layer's direction column with its bias (W2[·][0], b2_0), its
+ * log-magnitude column with its bias (W2[·][1], b2_1), and the lr schedule (S1, c1, S2, c2).
+ */
+export const AR_BLOCKS: Readonly<Record<'W1' | 'b1' | 'out-d' | 'out-s' | 'schedule', readonly number[]>> = {
+  W1: range(0, AR_INPUTS * AR_HIDDEN),
+  b1: range(AR_INPUTS * AR_HIDDEN, W2_AT),
+  'out-d': [...range(W2_AT, W2_AT + 2 * AR_HIDDEN, 2), W2_AT + 2 * AR_HIDDEN],
+  'out-s': [...range(W2_AT + 1, W2_AT + 2 * AR_HIDDEN, 2), W2_AT + 2 * AR_HIDDEN + 1],
+  schedule: range(AR_SCHEDULE_AT, AR_THETA_SIZE),
+};
+
+/**
+ * A meta-training start with the residual switched on: a copy of θ whose output layer's 32
+ * weights W2 are N(0, scale²) draws (`new Rng(seed, 0x727369)`), biases b2 unchanged. With W2 = 0
+ * (the Adam start) a perturbation of W1, b1 or the log-magnitude column changes the update only
+ * at second order, so PES sees no signal for 193 of the 226 MLP values (docs/l2o.md, "Why PES
+ * did not move the MLP"); a small random W2 gives every MLP value a first-order effect. scale 0
+ * returns θ unchanged (an exact copy).
+ */
+export function arResidualStart(theta: Float32Array, seed: number, scale: number): Float32Array {
+  const th = theta.slice();
+  if (scale === 0) return th;
+  const rng = new Rng(seed, 0x727369);
+  for (let j = 0; j < 2 * AR_HIDDEN; j++) th[W2_AT + j] = scale * rng.normal();
+  return th;
+}

@@ -17,16 +17,16 @@ export interface ArUnrollArgs {
   /** Nominal lr of the optimizer (default 1e-3; θ's schedule bias scales it). */
   lr?: number;
   /**
-   * Meta-train only a subspace: θ = base with θ[index_j] += z_j; the unroll's meta-parameters are
-   * then z (length index.length).
+   * Meta-train only a subspace: θ = base with θ[index_j] += scale_j·z_j (scale default 1); the
+   * unroll's meta-parameters are then z (length index.length).
    */
-  subspace?: { base: number[]; index: number[] };
+  subspace?: { base: number[]; index: number[]; scale?: number[] };
 }
 
 /** θ of a subspace point z (see `ArUnrollArgs.subspace`). */
-export function embedArSubspace(sub: { base: ArrayLike<number>; index: ArrayLike<number> }, z: ArrayLike<number>): Float32Array {
+export function embedArSubspace(sub: { base: ArrayLike<number>; index: ArrayLike<number>; scale?: ArrayLike<number> }, z: ArrayLike<number>): Float32Array {
   const th = Float32Array.from(sub.base);
-  for (let j = 0; j < sub.index.length; j++) th[sub.index[j]!] = th[sub.index[j]!]! + z[j]!;
+  for (let j = 0; j < sub.index.length; j++) th[sub.index[j]!] = th[sub.index[j]!]! + (sub.scale ? sub.scale[j]! * z[j]! : z[j]!);
   return th;
 }
 

@@ -4,7 +4,7 @@
 import { expf, logf } from './l2o.js';
 
 const fr = Math.fround;
-const H = 16, IN = 11, NX = 8, B1 = IN * H, W2 = B1 + H, B2 = W2 + 2 * H;
+const IN = 11, NX = 8;
 
 /** adam_residual_factor_f32 on one tensor (g, v, fac, out: that tensor's ranges). */
 export function arFactorRef(g: Float32Array, v: Float32Array, fac: Float32Array, out: Float32Array, rows: number, cols: number, bv: number, obv: number, r2: number): void {
@@ -30,8 +30,9 @@ export function arFactorRef(g: Float32Array, v: Float32Array, fac: Float32Array,
   for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[i * cols + j] = fr(fr(Math.sqrt(fr(fr(R[i]! * C[j]!) / mu))) * r2);
 }
 
-/** adam_residual_f32 over all parameters (state arrays updated in place). */
-export function arStepRef(p: Float32Array, g: Float32Array, m1: Float32Array, m2: Float32Array, m3: Float32Array, v: Float32Array, frv: Float32Array, theta: Float32Array, cfgIn: ArrayLike<number>): void {
+/** adam_residual_f32 (H = 16) / adam_residual_h_f32 (hidden width H) over all parameters (state arrays updated in place). */
+export function arStepRef(p: Float32Array, g: Float32Array, m1: Float32Array, m2: Float32Array, m3: Float32Array, v: Float32Array, frv: Float32Array, theta: Float32Array, cfgIn: ArrayLike<number>, H = 16): void {
+  const B1 = IN * H, W2 = B1 + H, B2 = W2 + 2 * H;
   const c = Float32Array.from(cfgIn);
   const base = new Float32Array(H);
   for (let j = 0; j < H; j++) {

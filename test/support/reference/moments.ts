@@ -9,13 +9,18 @@ const fin = Number.isFinite;
 // Non-finite results: every fused reference returns the number of coordinates whose new p or
 // any new slot value is NaN/±Inf. `mode` as in assembly/moments.ts ("Non-finite results"):
 // 0 = such a coordinate keeps its old values; 1 = nothing is written; 2 = trusted write (adam:
-// every coordinate written, returns 0; the others behave as 0).
+// every coordinate written, returns 0; the others behave as 0); 3 = all or nothing: the count
+// of mode 1 with nothing written, or, when it is 0, the write of mode 2 (adam) or 0 (the others).
 
 export function adamRef(
   p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array,
   b1: number, ob1: number, b2: number, ob2: number, c1: number, r2: number, eps: number,
   l2: number, wd: number, lr: number, mode = 0,
 ): number {
+  if (mode === 3) {
+    const bad = adamRef(p, g, m, v, b1, ob1, b2, ob2, c1, r2, eps, l2, wd, lr, 1);
+    return bad > 0 ? bad : adamRef(p, g, m, v, b1, ob1, b2, ob2, c1, r2, eps, l2, wd, lr, 2);
+  }
   [b1, ob1, b2, ob2, c1, r2, eps, l2, wd, lr] = [b1, ob1, b2, ob2, c1, r2, eps, l2, wd, lr].map(f) as typeof b1[];
   let bad = 0;
   for (let i = 0; i < p.length; i++) {
@@ -42,6 +47,7 @@ export function adamRef(
 }
 
 export function sgdRef(p: Float32Array, g: Float32Array, l2: number, lr: number, mode = 0): number {
+  if (mode === 3) return sgdRef(p, g, l2, lr, 1) || sgdRef(p, g, l2, lr, 0);
   [l2, lr] = [f(l2), f(lr)];
   let bad = 0;
   for (let i = 0; i < p.length; i++) {
@@ -56,6 +62,7 @@ export function sgdRef(p: Float32Array, g: Float32Array, l2: number, lr: number,
 }
 
 export function momentumRef(p: Float32Array, g: Float32Array, t: Float32Array, mu: number, l2: number, lr: number, nesterov: boolean, mode = 0): number {
+  if (mode === 3) return momentumRef(p, g, t, mu, l2, lr, nesterov, 1) || momentumRef(p, g, t, mu, l2, lr, nesterov, 0);
   [mu, l2, lr] = [f(mu), f(l2), f(lr)];
   let bad = 0;
   for (let i = 0; i < p.length; i++) {
@@ -75,6 +82,7 @@ export function momentumRef(p: Float32Array, g: Float32Array, t: Float32Array, m
 }
 
 export function lionRef(p: Float32Array, g: Float32Array, m: Float32Array, b1: number, ob1: number, b2: number, ob2: number, wd: number, lr: number, mode = 0): number {
+  if (mode === 3) return lionRef(p, g, m, b1, ob1, b2, ob2, wd, lr, 1) || lionRef(p, g, m, b1, ob1, b2, ob2, wd, lr, 0);
   [b1, ob1, b2, ob2, wd, lr] = [b1, ob1, b2, ob2, wd, lr].map(f) as typeof b1[];
   let bad = 0;
   for (let i = 0; i < p.length; i++) {

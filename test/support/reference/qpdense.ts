@@ -29,7 +29,7 @@ function rot(H: Float64Array, x: number, y: number, len: number, c: number, s: n
 }
 
 export function denseWorkLen(n: number, ne: number, ni: number): number {
-  return 3 * n * n + (ne + ni) * (n + 3) + 9 * n + 8;
+  return 3 * n * n + (ne + ni) * (n + 3) + 2 * ni + 9 * n + 8;
 }
 
 /** kktCheck of the kernel: writes stationarity, primal, complementarity, dual sign at H[out..out+4). */

@@ -1,0 +1,193 @@
+// The single-QP fast path of `qp.solve` (issue 14: ≥ 10× quadprog for one general QP): a problem
+// with Q, p and optional A, b, G, h (no lb/ub) goes straight into the dense active-set kernel.
+// The inputs are read ONCE, from the user's arrays directly into the context's WebAssembly
+// block (no intermediate packed copy, no bound augmentation, no per-field bookkeeping), then
+// the same kernel call and the same status handling as the batch path run (dense.ts runDense).
+// Results are bit for bit those of `qp.solveBatch` on the same single problem (tested).
+//
+// Anything unusual returns undefined BEFORE the kernel runs, and solve.ts takes the general
+// path, which owns every error message: a missing or mistyped field, a length mismatch, a
+// non-number or non-finite entry, lb/ub given, a G that describes only bounds (the box path
+// under 'auto'). After the kernel: Q not positive definite or the iteration limit under
+// 'auto' also returns undefined (the general path then runs the interior point).
+import { type GradientMap, QpContext, type QpLayout, qpLayout } from './context.js';
+import { callDense, runDense } from './dense.js';
+import type { Field } from './prepare.js';
+import { detectBounds } from './input.js';
+import { INFO } from './rows.js';
+import type { Opts, QpResult } from './types.js';
+
+/** Shapes of a plain single problem, or undefined when it is not one (see the file comment). */
+export interface SingleShape {
+  n: number;
+  ne: number;
+  ni: number;
+}
+
+const isList = (x: unknown): x is ArrayLike<unknown> =>
+  x !== null && typeof x === 'object' && typeof (x as ArrayLike<unknown>).length === 'number';
+
+/** Rows of a matrix input with `cols` columns (nested or flat), or −1 when it is neither. */
+function rowsOf(X: unknown, cols: number): number {
+  if (!isList(X)) return -1;
+  if (X.length > 0 && isList(X[0])) return X.length;
+  return X.length % cols === 0 ? X.length / cols : -1;
+}
+
+/** The shapes of `problem` when the fast path applies to it, else undefined. */
+export function singleShape(problem: unknown): SingleShape | undefined {
+  if (problem === null || typeof problem !== 'object') return undefined;
+  const P = problem as Record<string, unknown>;
+  if (P.lb !== undefined || P.ub !== undefined) return undefined;
+  const p = P.p;
+  if (!isList(p) || p.length === 0 || P.Q === undefined) return undefined;
+  const n = p.length;
+  if (rowsOf(P.Q, n) !== n) return undefined;
+  if ((P.A === undefined) !== (P.b === undefined) || (P.G === undefined) !== (P.h === undefined)) return undefined;
+  let ne = 0, ni = 0;
+  if (P.b !== undefined) {
+    if (!isList(P.b)) return undefined;
+    ne = P.b.length;
+    if (rowsOf(P.A, n) !== ne) return undefined;
+  }
+  if (P.h !== undefined) {
+    if (!isList(P.h)) return undefined;
+    ni = P.h.length;
+    if (rowsOf(P.G, n) !== ni) return undefined;
+  }
+  return { n, ne, ni };
+}
+
+/** Copies `len` finite numbers of x into v at off; false on a non-number or non-finite entry. */
+function readVec(x: ArrayLike<unknown>, len: number, v: Float64Array, off: number): boolean {
+  if (x.length !== len) return false;
+  if (x instanceof Float64Array) {
+    v.set(x, off);
+    for (let i = 0; i < len; i++) {
+      const e = x[i]!;
+      if (e - e !== 0) return false;
+    }
+    return true;
+  }
+  for (let i = 0; i < len; i++) {
+    const e = x[i];
+    if (typeof e !== 'number' || e - e !== 0) return false;
+    v[off + i] = e;
+  }
+  return true;
+}
+
+/** Copies a rows×cols matrix (nested rows or row-major flat) into v at off; false when malformed. */
+function readMat(X: ArrayLike<unknown>, rows: number, cols: number, v: Float64Array, off: number): boolean {
+  if (X.length > 0 && isList(X[0])) {
+    if (X.length !== rows) return false;
+    for (let r = 0; r < rows; r++) {
+      const row = X[r];
+      if (!isList(row) || !readVec(row, cols, v, off + r * cols)) return false;
+    }
+    return true;
+  }
+  return readVec(X, rows * cols, v, off);
+}
+
+interface Shape {
+  layout: QpLayout;
+  map: GradientMap;
+}
+
+/** Layouts and gradient maps by shape (read-only, shared by the contexts of that shape). */
+const shapes = new Map<number, Shape>();
+
+function shapeOf(n: number, ne: number, ni: number, hasA: boolean, hasG: boolean, workLen: number): Shape {
+  const cacheable = ne < 4096 && ni < 1 << 20;
+  const key = ((ni * 4096 + ne) * 256 + n) * 4 + (hasA ? 2 : 0) + (hasG ? 1 : 0);
+  const hit = cacheable ? shapes.get(key) : undefined;
+  if (hit) return hit;
+  const nn = n * n;
+  const given: GradientMap['given'] = { Q: true, p: true };
+  if (hasA) given.A = given.b = true;
+  if (hasG) given.G = given.h = true;
+  const shape: Shape = {
+    layout: qpLayout([
+      ['Q', nn], ['p', n], ['A', ne * n], ['b', ne], ['G', ni * n], ['h', ni],
+      ['z', n], ['nu', ne], ['lam', ni], ['J', nn], ['R', nn], ['act', n],
+      ['scl', n + ne + ni], ['info', INFO], ['work', workLen],
+    ]),
+    map: { given: Object.freeze(given), rows: Object.freeze({ user: ni, lower: Object.freeze([]) as unknown as number[], upper: Object.freeze([]) as unknown as number[] }) },
+  };
+  if (cacheable) {
+    if (shapes.size >= 64) shapes.clear();
+    shapes.set(key, shape);
+  }
+  return shape;
+}
+
+/**
+ * Solves one plain problem of shape `s` with the dense active set. Returns undefined (nothing
+ * allocated, nothing thrown) when the general path must take it; see the file comment.
+ */
+export function solveSingleDense(problem: Record<string, unknown>, s: SingleShape, o: Opts): QpResult | undefined {
+  const { n, ne, ni } = s;
+  const shape = shapeOf(n, ne, ni, ne > 0 || problem.A !== undefined, problem.G !== undefined, o.runtime.kernels.qp_dense_work_len(n, ne, ni));
+  const ctx = new QpContext({
+    method: 'active-set', count: 1, n, ne, ni, runtime: o.runtime, sharedMask: 63, map: shape.map, layout: shape.layout,
+  });
+  const v = ctx.block();
+  const off = shape.layout.off;
+  let ok = readMat(problem.Q as ArrayLike<unknown>, n, n, v, off.Q!)
+    && readVec(problem.p as ArrayLike<unknown>, n, v, off.p!)
+    && (ne === 0 || (readMat(problem.A as ArrayLike<unknown>, ne, n, v, off.A!) && readVec(problem.b as ArrayLike<unknown>, ne, v, off.b!)))
+    && (ni === 0 || (readMat(problem.G as ArrayLike<unknown>, ni, n, v, off.G!) && readVec(problem.h as ArrayLike<unknown>, ni, v, off.h!)));
+  if (ok) {
+    // Q ← ½(Q + Qᵀ), the same arithmetic as input.ts symmetrize (so bit-identical results).
+    const q = off.Q!;
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < i; j++) {
+        const a = q + i * n + j, b = q + j * n + i;
+        const m = 0.5 * (v[a]! + v[b]!);
+        v[a] = m;
+        v[b] = m;
+      }
+    }
+    // Under 'auto', a G of ±unit rows alone is a box problem: the general path routes it.
+    if (o.method === 'auto' && ne === 0 && ni > 0 && detectBounds(v.subarray(off.G!, off.G! + ni * n), ni, n)) ok = false;
+  }
+  if (!ok) {
+    ctx.dispose();
+    return undefined;
+  }
+  try {
+    callDense(ctx, o);
+  } catch (err) {
+    ctx.dispose();
+    throw err;
+  }
+  const w = ctx.block();
+  const inf = off.info!;
+  const st = w[inf]!;
+  if (st === 0 || st === 3) {
+    // Solved (optimal, or 'inaccurate' after the unscaled KKT check): the result straight from memory.
+    return {
+      z: w.slice(off.z!, off.z! + n),
+      lambda: w.slice(off.lam!, off.lam! + ni),
+      nu: w.slice(off.nu!, off.nu! + ne),
+      status: st === 0 ? 'optimal' : 'inaccurate',
+      iterations: w[inf + 1]!,
+      residuals: { stationarity: w[inf + 2]!, primal: w[inf + 3]!, complementarity: w[inf + 4]!, dual: w[inf + 7]! },
+      method: 'active-set',
+      context: ctx,
+    };
+  }
+  // Every other outcome (errors, certificates, the interior-point hand-over) as in the batch path.
+  const fields = (): Partial<Record<string, Field>> => {
+    const x = ctx.block();
+    const f = (name: string, len: number): Field => ({ data: x.slice(off[name]!, off[name]! + len), shared: true });
+    return { G: f('G', ni * n), h: f('h', ni), A: f('A', ne * n), b: f('b', ne) };
+  };
+  const r = runDense(ctx, o, fields, (lam) => lam.slice(0, ni), true);
+  return r && {
+    z: r.z, lambda: r.lambda, nu: r.nu, status: r.status[0]!, iterations: r.iterations[0]!,
+    residuals: { stationarity: r.residuals.stationarity[0]!, primal: r.residuals.primal[0]!, complementarity: r.residuals.complementarity[0]!, dual: r.residuals.dual[0]! },
+    method: r.method, context: r.context,
+  };
+}
