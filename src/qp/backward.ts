@@ -2,7 +2,7 @@ import { MetaoptimError } from '../core/errors.js';
 import { Region } from '../runtime/arena.js';
 import { QpContext } from './context.js';
 import { checkFinite } from './input.js';
-import { unscaleRows } from './rows.js';
+import { unscaleBlocks } from './ruiz.js';
 
 /**
  * Gradients of a scalar loss ℓ(z*) with respect to the inputs that were given. Matrices are
@@ -119,7 +119,10 @@ export function backward(ctx: QpContext, dz: ArrayLike<number> | ArrayLike<numbe
   off.work = total;
   total += workLen;
   const tmp = new Region(arena, Float64Array, total);
+  const S = ctx.map.ruiz;
   try {
+    // Ruiz-scaled interior point (z = Dz̃): the kernel differentiates the scaled problem, so it gets ∂ℓ/∂z̃ = D·dz.
+    if (S) unscaleBlocks(v, n, 1, S, S.col, undefined, count);
     tmp.view.set(v, off.v!);
     const P = (name: string): number => tmp.ptr + off[name]! * 8;
     if (dense) {
@@ -133,19 +136,19 @@ export function backward(ctx: QpContext, dz: ArrayLike<number> | ArrayLike<numbe
     const get = (name: keyof typeof sizes): Float64Array => view.slice(off[name]!, off[name]! + sizes[name]);
     const sum = (x: Float64Array, bit: number, size: number, shared: boolean): Float64Array => (copies(bit) === 1 ? x : reduce(x, count, size, shared));
     const g = ctx.map.given;
-    const out: QpGradients = { Q: sum(get('dQ'), 1, nn, g.Q!), p: sum(get('dp'), 2, n, g.p!) };
+    // Gradients of the scaled inputs back to the user's (per problem, before shared ones are summed).
+    const un = (x: Float64Array, rows: number, cols: number, r: 'col' | 'eq' | 'ineq', c: boolean): Float64Array => {
+      if (S) unscaleBlocks(x, rows, cols, S, S[r], c ? S.col : undefined, count);
+      return x;
+    };
+    const out: QpGradients = { Q: sum(un(get('dQ'), n, n, 'col', true), 1, nn, g.Q!), p: sum(un(get('dp'), n, 1, 'col', false), 2, n, g.p!) };
     if (g.A !== undefined) {
-      out.A = sum(get('dA'), 4, ne * n, g.A);
-      out.b = sum(get('db'), 8, ne, g.b!);
+      out.A = sum(un(get('dA'), ne, n, 'eq', true), 4, ne * n, g.A);
+      out.b = sum(un(get('db'), ne, 1, 'eq', false), 8, ne, g.b!);
     }
     const rows = ctx.map.rows!;
-    const dG = get('dG'), dh = get('dh');
+    const dG = un(get('dG'), ni, n, 'ineq', true), dh = un(get('dh'), ni, 1, 'ineq', false);
     const gc = copies(16), hc = copies(32);
-    const scale = ctx.map.rowScale;
-    if (scale) {
-      unscaleRows(dG, scale, count, ni, n);
-      unscaleRows(dh, scale, count, ni, 1);
-    }
     if (g.G !== undefined) {
       const mu = rows.user;
       const userG = new Float64Array(gc * mu * n), userH = new Float64Array(hc * mu);

@@ -42,7 +42,8 @@ export function solveBox(P: Prepared, o: Opts): QpBatchResult | undefined {
     method: 'box', count, n, ne: 0, ni: 0, runtime: o.runtime, sharedMask: shared,
     map: { given: given(P), ...(P.boundRows ? { boundRows: P.boundRows } : {}) },
     parts: [['Q', Q.data.length], ['p', p.data.length], ['lb', lb.data.length], ['ub', ub.data.length],
-      ['z', count * n], ['mu', count * n], ['L', count * n * n], ['work', 2 * n + 2], ['info', count * INFO]],
+      ['z', count * n], ['mu', count * n], ['L', count * n * n], ['work', 2 * n + 2], ['info', count * INFO],
+      ['lam', P.boundRows ? 0 : count * lambdaRows(P)]],
     i32Length: 2 * count * n,
   });
   try {
@@ -64,30 +65,39 @@ export function solveBox(P: Prepared, o: Opts): QpBatchResult | undefined {
       }
     }
     const z = ctx.view('z', count * n).slice();
-    const mu = ctx.view('mu', count * n).slice();
-    const flags = ctx.i32view(0, count * n).slice();
     const rows = lambdaRows(P);
-    const lambda = new Float64Array(count * rows);
-    for (let t = 0; t < count; t++) {
-      const base = t * rows;
-      if (P.boundRows) {
+    let lambda: Float64Array;
+    if (P.boundRows) {
+      const mu = ctx.view('mu', count * n).slice();
+      const flags = ctx.i32view(0, count * n).slice();
+      lambda = new Float64Array(count * rows);
+      for (let t = 0; t < count; t++) {
         P.boundRows.forEach((row, r) => {
           const f = flags[t * n + row.variable]!, m = mu[t * n + row.variable]!;
-          lambda[base + r] = row.sign === 1 ? (f === 2 ? m : 0) : f === 1 ? -m : 0;
+          lambda[t * rows + r] = row.sign === 1 ? (f === 2 ? m : 0) : f === 1 ? -m : 0;
         });
-      } else {
-        let c = base;
-        if (P.fields.lb) for (let j = 0; j < n; j++, c++) lambda[c] = flags[t * n + j] === 1 ? -mu[t * n + j]! : 0;
-        if (P.fields.ub) for (let j = 0; j < n; j++, c++) lambda[c] = flags[t * n + j] === 2 ? mu[t * n + j]! : 0;
       }
+    } else {
+      // λ for lb then ub, written by the kernel for the whole batch in one call.
+      k.qp_box_lambda_f64(count, n, ctx.i32ptr(0), ctx.ptr('mu'), ctx.ptr('lam'), rows, P.fields.lb ? 0 : -1, P.fields.ub ? (P.fields.lb ? n : 0) : -1);
+      lambda = ctx.view('lam', count * rows).slice();
+    }
+    // The KKT check of the user's (unscaled: the box path never scales) problem: relative
+    // stationarity on the free variables and the bound violation; complementarity and the dual
+    // sign hold exactly by the flag rule at convergence.
+    const status = new Array<QpStatus>(count);
+    const stationarity = new Float64Array(count), primal = column(new Float64Array(count), info, 3);
+    for (let t = 0; t < count; t++) {
+      stationarity[t] = info[t * INFO + 2]! / info[t * INFO + 4]!;
+      status[t] = stationarity[t]! <= o.kktTol && primal[t]! <= o.kktTol ? 'optimal' : 'inaccurate';
     }
     return {
       count, n, z, lambda, nu: new Float64Array(0),
-      status: new Array<QpStatus>(count).fill('optimal'),
+      status,
       iterations: column(new Int32Array(count), info, 1),
       residuals: {
-        stationarity: column(new Float64Array(count), info, 2),
-        primal: column(new Float64Array(count), info, 3),
+        stationarity,
+        primal,
         complementarity: new Float64Array(count),
         dual: new Float64Array(count),
       },

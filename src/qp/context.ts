@@ -2,6 +2,7 @@ import { MetaoptimError } from '../core/errors.js';
 import { Region } from '../runtime/arena.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { BoundRow } from './input.js';
+import type { RuizScales } from './ruiz.js';
 
 /** Which kernel solved the batch, and so which backward pass applies. */
 export type QpMethod = 'box' | 'ipm' | 'active-set';
@@ -41,8 +42,8 @@ export interface GradientMap {
   boundRows?: BoundRow[];
   /** IPM and active-set paths: origin of the inequality rows. */
   rows?: AugmentedRows;
-  /** IPM path: norms c_k the inequality rows were divided by (ni, or count × ni when G is per problem). */
-  rowScale?: Float64Array;
+  /** IPM path: the Ruiz scales of the problem the kernel solved (src/qp/ruiz.ts). */
+  ruiz?: RuizScales;
 }
 
 /**

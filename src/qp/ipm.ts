@@ -9,7 +9,8 @@ import type { Runtime } from '../runtime/runtime.js';
 import { farkasCheck, infeasibleError, probeInfeasible, splitCertificate } from './certify.js';
 import { QpContext } from './context.js';
 import type { Field, Prepared } from './prepare.js';
-import { augment, column, copyField, given, INFO, nonFinite, unscaleRows, userLambda } from './rows.js';
+import { augment, column, copyField, given, INFO, nonFinite, userLambda } from './rows.js';
+import { ruizScales, type RuizScales, scaleField, unscaleBlocks } from './ruiz.js';
 import type { Opts, QpBatchResult, QpStatus } from './types.js';
 
 const BIT_IPM: Record<string, number> = { Q: 1, p: 2, A: 4, b: 8, G: 16, h: 32 };
@@ -18,14 +19,18 @@ export function solveIpm(P: Prepared, o: Opts): QpBatchResult {
   const { count, n, ne } = P;
   const aug = augment(P);
   const ni = aug.rows.user + aug.rows.lower.length + aug.rows.upper.length;
-  const scaled = scaleRows(aug.G, aug.h, ni, n, count);
-  const f: Partial<Record<string, Field>> = { Q: P.fields.Q, p: P.fields.p, A: P.fields.A, b: P.fields.b, G: scaled.G, h: scaled.h };
+  const S = ruizScales(P.fields.Q!, P.fields.A, aug.G, n, ne, ni, count);
+  const f: Partial<Record<string, Field>> = S ? {
+    Q: scaleField(P.fields.Q!, n, n, S, S.col, S.col, count), p: scaleField(P.fields.p!, n, 1, S, S.col, undefined, count),
+    ...(P.fields.A ? { A: scaleField(P.fields.A, ne, n, S, S.eq, S.col, count), b: scaleField(P.fields.b!, ne, 1, S, S.eq, undefined, count) } : {}),
+    ...(aug.G ? { G: scaleField(aug.G, ni, n, S, S.ineq, S.col, count), h: scaleField(aug.h!, ni, 1, S, S.ineq, undefined, count) } : {}),
+  } : { Q: P.fields.Q, p: P.fields.p, A: P.fields.A, b: P.fields.b, G: aug.G, h: aug.h };
   let shared = 0;
   for (const [name, bit] of Object.entries(BIT_IPM)) if (!f[name] || f[name]!.shared) shared |= bit;
   const k = o.runtime.kernels;
   const ctx = new QpContext({
     method: 'ipm', count, n, ne, ni, runtime: o.runtime, sharedMask: shared,
-    map: { given: given(P), rows: aug.rows, ...(scaled.scale ? { rowScale: scaled.scale } : {}) },
+    map: { given: given(P), rows: aug.rows, ...(S ? { ruiz: S } : {}) },
     parts: [
       ['Q', f.Q!.data.length], ['p', f.p!.data.length], ['A', f.A?.data.length ?? 0], ['b', f.b?.data.length ?? 0],
       ['G', f.G?.data.length ?? 0], ['h', f.h?.data.length ?? 0],
@@ -59,7 +64,7 @@ export function solveIpm(P: Prepared, o: Opts): QpBatchResult {
         const piv = info[t * INFO + 5]!;
         const what = ni > 0 ? 'Q + GᵀG' : 'Q';
         throw new MetaoptimError('QP_NOT_PD',
-          `qp: ${what} is not positive definite${where}: smallest Cholesky pivot ${piv}. Regularize, e.g. Q + εI with ε ≈ ${regHint(f.Q!, t, n)}`,
+          `qp: ${what} is not positive definite${where}: smallest Cholesky pivot ${piv}. Regularize, e.g. Q + εI with ε ≈ ${regHint(P.fields.Q!, t, n)}`,
           { problem: t, pivot: piv, hint: 'add εI to Q' });
       }
       if (st === 5) throw nonFinite(t, count);
@@ -78,7 +83,7 @@ export function solveIpm(P: Prepared, o: Opts): QpBatchResult {
         continue;
       }
       certifyInfeasible(o.runtime, t, count, P, aug, ni, { primal, dual, mu });
-      const d = recession(P, aug.G, t, ctx.view('z', count * n).subarray(t * n, (t + 1) * n));
+      const d = recession(P, aug.G, t, unscaledZ(ctx, S, t, n));
       if (d) {
         throw new MetaoptimError('QP_UNBOUNDED', `qp: the objective is unbounded below${where}: details.direction d has Qd ≈ 0, Ad ≈ 0, Gd ≤ 0 and pᵀd = ${d.slope.toExponential(3)} < 0`, {
           problem: t, direction: d.direction, slope: d.slope, primal, dual, mu,
@@ -89,9 +94,13 @@ export function solveIpm(P: Prepared, o: Opts): QpBatchResult {
     const z = ctx.view('z', count * n).slice();
     const nu = ctx.view('nu', count * ne).slice();
     const lam = ctx.view('lam', count * ni).slice();
-    if (scaled.scale) unscaleRows(lam, scaled.scale, count, ni, 1);
+    if (S) {
+      unscaleBlocks(z, n, 1, S, S.col, undefined, count);
+      unscaleBlocks(nu, ne, 1, S, S.eq, undefined, count);
+      unscaleBlocks(lam, ni, 1, S, S.ineq, undefined, count);
+    }
     const lambda = userLambda(P, aug.rows, lam, ni);
-    const res = kktCheck(o.runtime, ctx, P, aug.G, aug.h, lam, ni);
+    const res = kktCheck(o.runtime, P, aug.G, aug.h, z, nu, lam, ni);
     for (let t = 0; t < count; t++) {
       const worst = Math.max(res[4 * t]!, res[4 * t + 1]!, res[4 * t + 2]!, res[4 * t + 3]!);
       if (worst <= o.kktTol) continue;
@@ -116,33 +125,15 @@ export function solveIpm(P: Prepared, o: Opts): QpBatchResult {
   }
 }
 
-/**
- * Divides each row of G (and h) by its Euclidean norm (zero rows keep 1), so that the interior
- * point's slacks and stopping rule do not depend on how the user scaled the constraints. The
- * multipliers and the G, h gradients are scaled back (λ_k = λ'_k/c_k, dG_k = dG'_k/c_k,
- * dh_k = dh'_k/c_k). Returns the inputs unchanged when every row already has norm 1.
- */
-export function scaleRows(G: Field | undefined, h: Field | undefined, ni: number, n: number, count: number): { G?: Field; h?: Field; scale?: Float64Array } {
-  if (!G || !h || ni === 0) return { G, h };
-  const copies = G.shared ? 1 : count;
-  const scale = new Float64Array(copies * ni);
-  let trivial = true;
-  for (let k = 0; k < copies * ni; k++) {
-    let s = 0;
-    for (let j = 0; j < n; j++) s += G.data[k * n + j]! ** 2;
-    const c = s > 0 ? Math.sqrt(s) : 1;
-    scale[k] = c;
-    if (c !== 1) trivial = false;
+/** z of problem t mapped back to the user's variables (z = Dz̃ under Ruiz scaling). */
+function unscaledZ(ctx: QpContext, S: RuizScales | undefined, t: number, n: number): Float64Array {
+  const z = ctx.view('z', (t + 1) * n).slice(t * n, (t + 1) * n);
+  if (S) {
+    const o = S.copies === 1 ? 0 : t * n;
+    for (let j = 0; j < n; j++) z[j] = S.col[o + j]! * z[j]!;
   }
-  if (trivial) return { G, h };
-  const Gs = G.data.slice();
-  for (let k = 0; k < copies * ni; k++) for (let j = 0; j < n; j++) Gs[k * n + j] = Gs[k * n + j]! / scale[k]!;
-  const hs = h.data.slice();
-  const hCopies = h.shared ? 1 : count;
-  for (let t = 0; t < hCopies; t++) for (let k = 0; k < ni; k++) hs[t * ni + k] = hs[t * ni + k]! / scale[(G.shared ? 0 : t) * ni + k]!;
-  return { G: { data: Gs, shared: G.shared }, h: { data: hs, shared: h.shared }, scale };
+  return z;
 }
-
 
 function regHint(Q: Field, t: number, n: number): string {
   const o = Q.shared ? 0 : t * n * n;
@@ -151,23 +142,29 @@ function regHint(Q: Field, t: number, n: number): string {
   return (Math.max(m, 1) * 1e-8).toExponential(1);
 }
 
-/** Unscaled KKT residuals (qp_kkt_f64, 4 per problem) of the solution held by an IPM context; `lam` unscaled. */
-function kktCheck(rt: Runtime, ctx: QpContext, P: Prepared, G: Field | undefined, h: Field | undefined, lam: Float64Array, ni: number): Float64Array {
+/** Unscaled KKT residuals (qp_kkt_f64, 4 per problem) of the user's problem at z, ν, λ (all unscaled). */
+function kktCheck(rt: Runtime, P: Prepared, G: Field | undefined, h: Field | undefined, z: Float64Array, nu: Float64Array, lam: Float64Array, ni: number): Float64Array {
   const { count, n, ne } = P;
-  const gLen = G?.data.length ?? 0, hLen = h?.data.length ?? 0;
-  const len = [gLen, hLen, count * ni, 4 * count, 3 * n].map((x) => x + (x & 1));
-  const tmp = new Region(rt.arena, Float64Array, len.reduce((a, b) => a + b, 0) + 2);
+  const F = P.fields;
+  const parts = [F.Q!.data, F.p!.data, F.A?.data, F.b?.data, G?.data, h?.data, z, nu, lam];
+  const len = parts.map((x) => (x ? x.length + (x.length & 1) : 0));
+  const outLen = 4 * count, workLen = 3 * n;
+  const tmp = new Region(rt.arena, Float64Array, len.reduce((a, b) => a + b, 0) + outLen + workLen + 2);
   try {
     const v = tmp.view;
-    if (G) v.set(G.data, 0);
-    if (h) v.set(h.data, len[0]!);
-    v.set(lam, len[0]! + len[1]!);
-    const outOff = len[0]! + len[1]! + len[2]!;
+    const at: number[] = [];
+    let o = 0;
+    parts.forEach((x, i) => {
+      at.push(o);
+      if (x) v.set(x, o);
+      o += len[i]!;
+    });
     const ptr = (e: number): number => tmp.ptr + e * 8;
-    const shared = ctx.sharedMask & 15 | (!G || G.shared ? 16 : 0) | (!h || h.shared ? 32 : 0);
-    rt.kernels.qp_kkt_f64(count, n, ne, ni, shared, ctx.ptr('Q'), ctx.ptr('p'), ctx.ptr('A'), ctx.ptr('b'), ptr(0), ptr(len[0]!),
-      ctx.ptr('z'), ctx.ptr('nu'), ptr(len[0]! + len[1]!), ptr(outOff + len[3]!), ptr(outOff));
-    return tmp.view.slice(outOff, outOff + 4 * count);
+    const sh = (x: Field | undefined, bit: number): number => (!x || x.shared ? bit : 0);
+    const shared = sh(F.Q, 1) | sh(F.p, 2) | sh(F.A, 4) | sh(F.b, 8) | sh(G, 16) | sh(h, 32);
+    rt.kernels.qp_kkt_f64(count, n, ne, ni, shared, ptr(at[0]!), ptr(at[1]!), ptr(at[2]!), ptr(at[3]!), ptr(at[4]!), ptr(at[5]!),
+      ptr(at[6]!), ptr(at[7]!), ptr(at[8]!), ptr(o + outLen), ptr(o));
+    return tmp.view.slice(o, o + outLen);
   } finally {
     tmp.release();
   }

@@ -142,8 +142,10 @@ export function prepare(P: QpBatchProblem, batch: boolean, countHint?: number): 
   if (ub) for (let i = 0; i < ub.data.length; i++) if (ub.data[i] === -Infinity) throw new MetaoptimError('QP_INFEASIBLE', `qp: ub[${i % n}] is −Infinity`, { index: i });
   if (lb && ub) {
     const m = Math.max(lb.data.length, ub.data.length);
+    const lw = lb.data.length, uw = ub.data.length;
     for (let i = 0; i < m; i++) {
-      const l = lb.data[i % lb.data.length]!, u = ub.data[i % ub.data.length]!;
+      // Index arithmetic only when one side is shared (`%` costs more than the comparison).
+      const l = lb.data[lw === m ? i : i % lw]!, u = ub.data[uw === m ? i : i % uw]!;
       if (l > u) {
         throw new MetaoptimError('QP_INFEASIBLE', `qp: lb > ub at variable ${i % n}${count > 1 ? ` of problem ${Math.floor(i / n)}` : ''} (${l} > ${u})`, {
           problem: Math.floor(i / n),

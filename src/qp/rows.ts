@@ -95,16 +95,3 @@ export function augment(P: Prepared): { G?: Field; h?: Field; rows: AugmentedRow
   }
   return { G: { data: G, shared: gCopies === 1 }, h: { data: h, shared: hShared }, rows };
 }
-
-/** x[t·ni·width + k·width + j] ← … / c_k for every problem t (c shared or per problem). */
-export function unscaleRows(x: Float64Array, scale: Float64Array, count: number, ni: number, width: number): void {
-  const perProblem = scale.length > ni;
-  for (let t = 0; t < count; t++) {
-    for (let k = 0; k < ni; k++) {
-      const c = scale[(perProblem ? t : 0) * ni + k]!;
-      if (c === 1) continue;
-      const o = (t * ni + k) * width;
-      for (let j = 0; j < width; j++) x[o + j] = x[o + j]! / c;
-    }
-  }
-}

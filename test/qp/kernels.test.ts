@@ -10,6 +10,7 @@ import type { Runtime } from '../../src/index.js';
 import { generate, rng, normal } from '../support/qp-helpers.js';
 import { cholFactor, cholSolve } from '../support/reference/linalg.js';
 import { refBox, refBoxBackward, refIpm, refIpmBackward } from '../support/reference/qp.js';
+import { ruizScales, unscaleBlocks } from '../../src/qp/ruiz.js';
 
 const builds = ['simd', 'scalar'] as const;
 const runtimes: Promise<Runtime>[] = builds.map((build) => createRuntime({ build }));
@@ -90,37 +91,42 @@ test('interior point and its backward: kernel == reference (both builds)', async
     fc.property(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 12 }), fc.integer(), (n, ne0, ni, seed) => {
       const ne = Math.min(ne0, n);
       const P = generate(seed, { n, ne, ni, active: Math.floor(ni / 2) });
-      // The API divides each row of G, h by its norm c_k before the kernel and scales λ, dG, dh
-      // back; the reference gets the scaled rows and the comparison applies the same division.
+      // The API Ruiz-scales the problem before the kernel (src/qp/ruiz.ts: Q̃ = DQD, p̃ = Dp,
+      // Ã = EAD, b̃ = Eb, G̃ = FGD, h̃ = Fh, powers of two) and maps z, ν, λ and the gradients
+      // back; the reference gets the scaled problem and the comparison applies the same maps
+      // (exact: every factor is a power of two).
       const m = P.G?.length ?? 0;
-      const c = (P.G ?? []).map((row) => {
-        let q = 0;
-        for (const x of row) q += x ** 2;
-        return q > 0 ? Math.sqrt(q) : 1;
-      });
-      const Gs = Float64Array.from((P.G ?? []).flatMap((row, k) => row.map((x) => x / c[k]!)));
-      const hs = Float64Array.from((P.h ?? []).map((x, k) => x / c[k]!));
-      const ref = { n, ne, ni: m, Q: flat(P.Q), p: Float64Array.from(P.p), A: flat(P.A), b: Float64Array.from(P.b ?? []), G: Gs, h: hs };
+      const F = (x: Float64Array) => ({ data: x, shared: true });
+      const S = ruizScales(F(flat(P.Q)), ne ? F(flat(P.A)) : undefined, m ? F(flat(P.G)) : undefined, n, ne, m, 1);
+      const sc = (x: Float64Array, rows: number, cols: number, r?: Float64Array, c?: Float64Array): Float64Array => {
+        const y = x.slice();
+        if (S) unscaleBlocks(y, rows, cols, S, r, c, 1);
+        return y;
+      };
+      const ref = {
+        n, ne, ni: m, Q: sc(flat(P.Q), n, n, S?.col, S?.col), p: sc(Float64Array.from(P.p), n, 1, S?.col),
+        A: sc(flat(P.A), ne, n, S?.eq, S?.col), b: sc(Float64Array.from(P.b ?? []), ne, 1, S?.eq),
+        G: sc(flat(P.G), m, n, S?.ineq, S?.col), h: sc(Float64Array.from(P.h ?? []), m, 1, S?.ineq),
+      };
       const r = refIpm(ref);
       const v = Float64Array.from({ length: n }, normal(rng(seed + 1)));
-      const g = refIpmBackward(ref, r, v);
-      const unscale = (x: Float64Array, width: number): Float64Array => x.map((val, i) => (c[Math.floor(i / width)] === 1 ? val : val / c[Math.floor(i / width)]!));
+      const g = refIpmBackward(ref, r, sc(v, n, 1, S?.col));
       for (const rt of rts) {
         const out = qp.solve(P, { runtime: rt, method: 'ipm' });
         assert.equal(out.iterations, r.iterations);
-        assert.deepEqual(out.z, r.z, `${rt.build} z`);
-        assert.deepEqual(out.lambda, unscale(r.lam, 1));
-        assert.deepEqual(out.nu, r.nu);
+        assert.deepEqual(out.z, sc(r.z, n, 1, S?.col), `${rt.build} z`);
+        assert.deepEqual(out.lambda, sc(r.lam, m, 1, S?.ineq));
+        assert.deepEqual(out.nu, sc(r.nu, ne, 1, S?.eq));
         const k = qp.backward(out.context, v);
-        assert.deepEqual(k.Q, g.Q);
-        assert.deepEqual(k.p, g.p);
+        assert.deepEqual(k.Q, sc(g.Q, n, n, S?.col, S?.col));
+        assert.deepEqual(k.p, sc(g.p, n, 1, S?.col));
         if (ne) {
-          assert.deepEqual(k.A, g.A);
-          assert.deepEqual(k.b, g.b);
+          assert.deepEqual(k.A, sc(g.A, ne, n, S?.eq, S?.col));
+          assert.deepEqual(k.b, sc(g.b, ne, 1, S?.eq));
         }
         if (ref.ni) {
-          assert.deepEqual(k.G, unscale(g.G, n));
-          assert.deepEqual(k.h, unscale(g.h, 1));
+          assert.deepEqual(k.G, sc(g.G, m, n, S?.ineq, S?.col));
+          assert.deepEqual(k.h, sc(g.h, m, 1, S?.ineq));
         }
         out.context.dispose();
       }
@@ -147,6 +153,16 @@ test('box active set and its backward: kernel == reference (both builds)', async
         assert.equal(out.method, 'box');
         assert.equal(out.iterations, r.iterations);
         assert.deepEqual(out.z, r.z);
+        // Residuals (stationarity relative to σ) and λ (qp_box_lambda_f64: −μ at lower, μ at upper bounds).
+        assert.equal(out.residuals.stationarity, r.stat / r.sigma);
+        assert.equal(out.residuals.primal, r.prim);
+        assert.equal(out.status, r.stat / r.sigma <= 1e-9 && r.prim <= 1e-9 ? 'optimal' : 'inaccurate');
+        const lam = new Float64Array(2 * n);
+        for (let i = 0; i < n; i++) {
+          lam[i] = r.flags[i] === 1 ? -r.mu[i]! : 0;
+          lam[n + i] = r.flags[i] === 2 ? r.mu[i]! : 0;
+        }
+        assert.deepEqual(out.lambda, lam);
         const k = qp.backward(out.context, v);
         assert.deepEqual(k.Q, g.Q);
         assert.deepEqual(k.p, g.p);

@@ -303,43 +303,101 @@ export interface RefBox {
   Lf: Float64Array;
 }
 
-/** Primal-dual active set for lb ≤ z ≤ ub (see assembly/qp.ts qp_box_f64). */
-export function refBox(n: number, Q: Float64Array, p: Float64Array, lb: Float64Array, ub: Float64Array, maxIter = 100): RefBox {
+/** small_chol of assembly/qpbox.ts: row Cholesky with reciprocal diagonal, sequential sums; the smallest pivot, or the first ≤ 0. */
+export function refSmallChol(a: Float64Array, m: number, inv: Float64Array): number {
+  let minPiv = Infinity;
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < i; j++) {
+      let s = a[i * m + j]!;
+      for (let k = 0; k < j; k++) s -= a[i * m + k]! * a[j * m + k]!;
+      a[i * m + j] = s * inv[j]!;
+    }
+    let d = a[i * m + i]!;
+    for (let k = 0; k < i; k++) d -= a[i * m + k]! * a[i * m + k]!;
+    if (!(d > 0)) return d;
+    if (d < minPiv) minPiv = d;
+    const sq = Math.sqrt(d);
+    a[i * m + i] = sq;
+    inv[i] = 1 / sq;
+  }
+  return minPiv;
+}
+
+/** small_solve of assembly/qpbox.ts: x ← (LLᵀ)⁻¹x by forward then backward substitution with the reciprocals. */
+export function refSmallSolve(a: Float64Array, m: number, inv: Float64Array, x: Float64Array): void {
+  for (let i = 0; i < m; i++) {
+    let s = x[i]!;
+    for (let k = 0; k < i; k++) s -= a[i * m + k]! * x[k]!;
+    x[i] = s * inv[i]!;
+  }
+  for (let i = m - 1; i >= 0; i--) {
+    let s = x[i]!;
+    for (let k = i + 1; k < m; k++) s -= a[k * m + i]! * x[k]!;
+    x[i] = s * inv[i]!;
+  }
+}
+
+/**
+ * Primal-dual active set for lb ≤ z ≤ ub (see assembly/qpbox.ts qp_box_f64, same operation
+ * order): free indices at idx[0, m), active ones at idx[m, n) in decreasing order; the reduced
+ * solve only; μ from the active rows; ‖(Qz + p)_I‖∞ and the bound violation after the loop.
+ */
+export function refBox(n: number, Q: Float64Array, p: Float64Array, lb: Float64Array, ub: Float64Array, maxIter = 100): RefBox & { stat: number; prim: number; sigma: number } {
   const z = new Float64Array(n), mu = new Float64Array(n), flags = new Int32Array(n), idx = new Int32Array(n);
-  const Lf = new Float64Array(n * n), w = new Float64Array(n);
+  const Lf = new Float64Array(n * n), w = new Float64Array(n), inv = new Float64Array(n);
   let status = 1, iters = 0, m = 0;
   while (iters < maxIter) {
     iters++;
     m = 0;
+    let q = n;
     for (let i = 0; i < n; i++) {
       if (flags[i] === 0) idx[m++] = i;
-      else z[i] = flags[i] === 1 ? lb[i]! : ub[i]!;
+      else {
+        idx[--q] = i;
+        z[i] = flags[i] === 1 ? lb[i]! : ub[i]!;
+      }
     }
     for (let a = 0; a < m; a++) {
       const ia = idx[a]!;
       for (let c = 0; c <= a; c++) Lf[a * m + c] = Q[ia * n + idx[c]!]!;
       let r = -p[ia]!;
-      if (m < n) for (let j = 0; j < n; j++) if (flags[j] !== 0) r -= Q[ia * n + j]! * z[j]!;
+      for (let b = m; b < n; b++) r -= Q[ia * n + idx[b]!]! * z[idx[b]!]!;
       w[a] = r;
     }
-    if (!(cholFactor(Lf, m, m) > 0)) { status = 2; break; }
-    cholSolve(Lf, m, w, m);
-    for (let a = 0; a < m; a++) z[idx[a]!] = w[a]!;
-    let changed = 0;
-    for (let i = 0; i < n; i++) {
-      const g = dot(Q, i * n, z, 0, n) + p[i]!;
-      const f = flags[i]!;
-      const mi = f === 0 ? 0 : -g;
+    if (!(refSmallChol(Lf, m, inv) > 0)) { status = 2; break; }
+    refSmallSolve(Lf, m, inv, w);
+    let changed = 0, chk = 0;
+    for (let a = 0; a < m; a++) {
+      const i = idx[a]!, zi = w[a]!;
+      chk += zi - zi;
+      z[i] = zi;
+      mu[i] = 0;
+      const c = Q[i * n + i]!;
+      const nf = c * (zi - ub[i]!) > 0 ? 2 : c * (zi - lb[i]!) < 0 ? 1 : 0;
+      if (nf !== 0) { changed++; flags[i] = nf; }
+    }
+    for (let b = m; b < n; b++) {
+      const i = idx[b]!;
+      const mi = -(dot(Q, i * n, z, 0, n) + p[i]!);
+      chk += mi - mi;
       mu[i] = mi;
       const c = Q[i * n + i]!;
-      let nf = 0;
-      if (mi + c * (z[i]! - ub[i]!) > 0) nf = 2;
-      else if (mi + c * (z[i]! - lb[i]!) < 0) nf = 1;
-      if (nf !== f) { changed++; flags[i] = nf; }
+      const nf = mi + c * (z[i]! - ub[i]!) > 0 ? 2 : mi + c * (z[i]! - lb[i]!) < 0 ? 1 : 0;
+      if (nf !== flags[i]) { changed++; flags[i] = nf; }
     }
+    if (chk !== 0) { status = 5; break; }
     if (changed === 0) { status = 0; break; }
   }
-  return { status, iterations: iters, z, mu, flags, idx, m, Lf };
+  let stat = 0, prim = 0, sig = 0;
+  for (let a = 0; a < m; a++) {
+    const i = idx[a]!;
+    const qz = dot(Q, i * n, z, 0, n);
+    const g = Math.abs(qz + p[i]!);
+    if (!(g <= stat)) stat = g;
+    sig = Math.max(sig, Math.max(Math.abs(qz), Math.abs(p[i]!)));
+  }
+  for (let i = 0; i < n; i++) prim = Math.max(prim, Math.max(lb[i]! - z[i]!, z[i]! - ub[i]!));
+  return { status, iterations: iters, z, mu, flags, idx, m, Lf, stat, prim: Math.max(prim, 0), sigma: 1 + sig };
 }
 
 export function refBoxBackward(n: number, Q: Float64Array, r: RefBox, v: Float64Array): { Q: Float64Array; p: Float64Array; lb: Float64Array; ub: Float64Array } {
