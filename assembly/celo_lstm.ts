@@ -8,7 +8,10 @@
 //   o = ((0 + W[j,1]·x[1]) + W[j,3]·x[3]) + …   (odd r)
 //   out[j] = b[j] + (e + o)
 // In the SIMD build (e, o) are the two lanes of one f64x2 accumulator (a multiply then an add,
-// no fused multiply-add), four rows at a time so that four independent add chains are in flight.
+// no fused multiply-add), four rows at a time so that four independent add chains are in flight;
+// for n = 128 (the gate product) the four rows are addressed by one pointer and immediate offsets
+// and the loop takes two pairs per turn (≈ 11 % faster than the generic loop; eight rows at a time
+// was slower in V8, in both forms).
 // n = 0 gives out = b + 0; rows = 0 writes nothing. Outputs do not alias inputs. No allocation.
 
 /** out[j] = b[j] + (e_j + o_j) for j < rows (order above); W is rows × n, row-major, f64. */
@@ -39,6 +42,29 @@ export function celo_lstm_gates_f64(wm: usize, bm: usize, x: usize, nx: i32, wl:
   const pairs = n & ~1;
   let j = 0;
   if (ASC_FEATURE_SIMD) {
+    if (n == 128) {
+      // The gate product's shape: rows 1 kB apart, so the four rows are one pointer plus immediate offsets.
+      for (; j + 4 <= rows; j += 4) {
+        const w0 = W + <usize>j * 1024;
+        let a0 = f64x2.splat(0), a1 = f64x2.splat(0), a2 = f64x2.splat(0), a3 = f64x2.splat(0);
+        for (let o: usize = 0; o < 1024; o += 32) {
+          const q = w0 + o;
+          const xv = v128.load(x + o), xw = v128.load(x + o, 16);
+          a0 = f64x2.add(a0, f64x2.mul(v128.load(q), xv));
+          a1 = f64x2.add(a1, f64x2.mul(v128.load(q, 1024), xv));
+          a2 = f64x2.add(a2, f64x2.mul(v128.load(q, 2048), xv));
+          a3 = f64x2.add(a3, f64x2.mul(v128.load(q, 3072), xv));
+          a0 = f64x2.add(a0, f64x2.mul(v128.load(q, 16), xw));
+          a1 = f64x2.add(a1, f64x2.mul(v128.load(q, 1040), xw));
+          a2 = f64x2.add(a2, f64x2.mul(v128.load(q, 2064), xw));
+          a3 = f64x2.add(a3, f64x2.mul(v128.load(q, 3088), xw));
+        }
+        finish(a0, w0, b, x, n, pairs, j, out);
+        finish(a1, w0 + 1024, b, x, n, pairs, j + 1, out);
+        finish(a2, w0 + 2048, b, x, n, pairs, j + 2, out);
+        finish(a3, w0 + 3072, b, x, n, pairs, j + 3, out);
+      }
+    }
     for (; j + 4 <= rows; j += 4) {
       const w0 = W + <usize>j * rb, w1 = w0 + rb, w2 = w1 + rb, w3 = w2 + rb;
       let a0 = f64x2.splat(0), a1 = f64x2.splat(0), a2 = f64x2.splat(0), a3 = f64x2.splat(0);
