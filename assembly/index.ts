@@ -27,3 +27,4 @@ export * from './celo';
 export * from './adam_residual';
 export { adam_safe_f32, sgd_safe_f32, momentum_safe_f32, lion_safe_f32 } from './moments_bound';
 export * from './covariance';
+export * from './celo_lstm';

@@ -11,7 +11,7 @@
 // `adam-residual-h16k` the kernel path at 16 without the optimizer wrapper, its control.
 import { type OptState, type Optimizer, adam, createRuntime } from '../../src/index.js';
 import { adamResidualConfig, adamResidualLOpt, celoAdamFromTheta, celoFromTheta, loadCeloTheta, lstmLOpt, mlpLOpt, tbpttWindow } from '../../src/l2o/index.js';
-import { initScheduler, lossDecays, schedulerStep, schedulerWeights } from '../../src/l2o/celo/scheduler.js';
+import { SchedulerKernel, initScheduler, lossDecays, schedulerWeights } from '../../src/l2o/celo/scheduler.js';
 import { noisyQuadraticTask } from '../../src/tasks/index.js';
 import { Rng } from '../../src/core/rng.js';
 import { Region } from '../../src/runtime/arena.js';
@@ -23,8 +23,8 @@ const suite: Suite = {
   async cases({ quick, note }) {
     const out: BenchCase[] = [];
     // Celo / Celo-Adam (issue 16) beside Adam at P = 1e4, 1e5 and 1e6 (an MLP-like split into a matrix
-    // and a bias); params/s = hz × size. `celo-scheduler` is the LSTM scheduler alone (TypeScript,
-    // once per step, independent of P): its share of a Celo step is hz(celo)/hz(celo-scheduler).
+    // and a bias); params/s = hz × size. `celo-scheduler` is the LSTM scheduler alone (WebAssembly products + TypeScript cell,
+    // once per step, independent of P; `-scalar` on the scalar build): its share of a Celo step is hz(celo)/hz(celo-scheduler).
     const celoTheta = await loadCeloTheta('celo'), celoAdamTheta = await loadCeloTheta('celo-adam');
     const celoSizes: [number, number[][]][] = quick ? [[210, [[20, 10], [10]]]] : [[10000, [[100, 99], [100]]], [100000, [[316, 316], [144]]], [1000000, [[1000, 999], [1000]]]];
     for (const [P, shapes] of celoSizes) {
@@ -45,13 +45,16 @@ const suite: Suite = {
             setup: () => void (s = opt.init(p0, { runtime: rt })), fn: () => void opt.step(s!, g, { loss: 1 }), teardown: () => s!.dispose(),
           });
         }
+        const w = schedulerWeights(celoTheta);
+        const st = initScheduler(w), dec = lossDecays(1e9);
+        let t = 0, k: SchedulerKernel | undefined;
+        out.push({
+          kernel: 'celo step', size: P, impl: build === 'simd' ? 'celo-scheduler' : 'celo-scheduler-scalar',
+          setup: () => void (k = new SchedulerKernel(rt, w)), fn: () => void k!.step(st, dec, t++, 1e9, 1), teardown: () => k!.dispose(),
+        });
       }
-      const w = schedulerWeights(celoTheta);
-      const st = initScheduler(w), dec = lossDecays(1e9);
-      let t = 0;
-      out.push({ kernel: 'celo step', size: P, impl: 'celo-scheduler', fn: () => void schedulerStep(w, st, dec, t++, 1e9, 1) });
     }
-    note?.('params/s = hz × size; celo-scheduler = the LSTM scheduler alone (per step, any P).', 'celo step');
+    note?.('params/s = hz × size; celo-scheduler(-scalar) = the LSTM scheduler alone (per step, any P; simd / scalar build).', 'celo step');
     const P = quick ? 200 : 1510;
     const flops: Record<string, number> = { 'mlp-lopt': 2688, 'adam-residual': 320 };
     const arTheta = adamResidualLOpt.init(0);

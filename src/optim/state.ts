@@ -51,6 +51,8 @@ export class OptState {
   readonly maker: StateMaker;
   private readonly regions: Map<string, Region<Float32Array>>;
   private _disposed = false;
+  /** Extra arena blocks tied to this state's life (`own`); also the reclaim registry's list. */
+  private readonly owned: Region<Float32Array | Float64Array | Int32Array | Uint8Array>[];
 
   constructor(
     optimizer: string,
@@ -80,7 +82,8 @@ export class OptState {
     for (const [name, r] of this.regions) ptrs[name] = r.ptr;
     this.ptrs = Object.freeze(ptrs);
     this.maker = maker ?? stateMaker(optimizer, hyperparams, [...this.regions.keys()], Object.keys(this.scalars));
-    registerReclaim(this, runtime, [...this.regions.values()], `${optimizer} state`);
+    this.owned = [...this.regions.values()];
+    registerReclaim(this, runtime, this.owned, `${optimizer} state`);
   }
 
   /**
@@ -156,7 +159,18 @@ export class OptState {
     if (this._disposed) return;
     this._disposed = true;
     unregisterReclaim(this);
-    if (!this.runtime.disposed) for (const r of this.regions.values()) r.retire();
+    if (!this.runtime.disposed) for (const r of this.owned) r.retire();
+  }
+
+  /**
+   * Ties an extra block of this state's runtime (e.g. an optimizer's per-state weights, never
+   * checkpointed) to the state: it is retired on `dispose()`, or reclaimed with the state if the
+   * state is collected without it. Returns `region`; DISPOSED on a disposed state.
+   */
+  own<T extends Region<Float32Array | Float64Array | Int32Array | Uint8Array>>(region: T): T {
+    this.assertLive();
+    this.owned.push(region);
+    return region;
   }
 
   private region(name: string): Region<Float32Array> {

@@ -140,6 +140,12 @@ export interface CeloKernels {
   celo_accstats_f32(p: number, g: number, mv: number, fac: number, R: number, C: number, vec: number, work: number, sums: number): void;
 }
 
+/** assembly/celo_lstm.ts — Celo's LSTM scheduler products (f64, output-major weights). */
+export interface CeloLstmKernels {
+  celo_gemv_f64(W: number, b: number, x: number, n: number, rows: number, out: number): void;
+  celo_lstm_gates_f64(wm: number, bm: number, x: number, nx: number, wl: number, bl: number, zh: number, H: number, u: number, gates: number): void;
+}
+
 /** assembly/index.ts — module facts. */
 export interface ModuleKernels {
   heap_base(): number;
@@ -177,4 +183,4 @@ export interface AdamResidualKernels {
   adam_residual_h_f32(p: number, g: number, m1: number, m2: number, m3: number, v: number, fr: number, n: number, theta: number, cfg: number, scratch: number, h: number): void;
 }
 
-export type Kernels = ModuleKernels & MomentKernels & VectorKernels & NnKernels & LinalgKernels & QpKernels & PenaltyKernels & LinearKernels & StatsKernels & L2oKernels & CeloKernels & AdamResidualKernels;
+export type Kernels = ModuleKernels & MomentKernels & VectorKernels & NnKernels & LinalgKernels & QpKernels & PenaltyKernels & LinearKernels & StatsKernels & L2oKernels & CeloKernels & AdamResidualKernels & CeloLstmKernels;

@@ -7,7 +7,7 @@ import type { GradientInput, InitOptions, NonFinitePolicy, Optimizer } from '../
 import type { Kernels } from '../../runtime/kernels.js';
 import { type CeloTensor, SHAPE_SCALAR, celoLayout, shapesFromScalars, shapesToScalars } from './layout.js';
 import {
-  SCHEDULER_SCALARS, type SchedulerState, type SchedulerWeights, initScheduler, lossDecays, schedulerFromScalars, schedulerStep,
+  SCHEDULER_SCALARS, SchedulerKernel, type SchedulerState, type SchedulerWeights, initScheduler, lossDecays, schedulerFromScalars,
   schedulerToScalars, schedulerWeights,
 } from './scheduler.js';
 import type { CeloTheta } from './theta.js';
@@ -71,8 +71,22 @@ export function celoFamily(spec: CeloFamilySpec, opts: CeloOptions): CeloOptimiz
   const sw: SchedulerWeights = schedulerWeights(spec.theta);
   const layouts = new WeakMap<OptState, CeloTensor[]>();
   // Per state: the scheduler state buffer (re-read from the scalars every step: they stay the
-  // truth for checkpoints) and the loss decays of its horizon.
-  const sched = new WeakMap<OptState, { st: SchedulerState; N: number; decays: Float64Array }>();
+  // truth for checkpoints), the loss decays of its horizon and the LSTM kernel, whose block of
+  // re-laid weights lives in the state's runtime and is owned by the state (freed by dispose()).
+  const sched = new WeakMap<OptState, { st: SchedulerState; N: number; decays: Float64Array; k: SchedulerKernel }>();
+  const kernelOf = (s: OptState): SchedulerKernel => {
+    const old = sched.get(s)?.k;
+    if (old) return old;
+    const k = new SchedulerKernel(s.runtime, sw);
+    s.own(k.block);
+    return k;
+  };
+  const schedOf = (s: OptState) => {
+    const N = s.scalars.numSteps!;
+    let c = sched.get(s);
+    if (!c || c.N !== N) sched.set(s, (c = { st: schedulerFromScalars(s.scalars), N, decays: lossDecays(N), k: kernelOf(s) }));
+    return c;
+  };
   const layoutOf = (s: OptState) => {
     let l = layouts.get(s);
     if (!l) layouts.set(s, (l = celoLayout(name, shapesFromScalars(s.scalars), s.size)));
@@ -92,11 +106,9 @@ export function celoFamily(spec: CeloFamilySpec, opts: CeloOptions): CeloOptimiz
       const loss = eveLoss(name, info, policy);
       if (loss === undefined) return false;
       const tensors = layoutOf(s);
-      const N = s.scalars.numSteps!;
-      let c = sched.get(s);
-      if (!c || c.N !== N) sched.set(s, (c = { st: schedulerFromScalars(s.scalars), N, decays: lossDecays(N) }));
+      const c = schedOf(s);
       const sch = schedulerFromScalars(s.scalars, c.st);
-      const lrm = schedulerStep(sw, sch, c.decays, count, N, loss);
+      const lrm = c.k.step(sch, c.decays, count, c.N, loss);
       spec.apply(s, k, tensors, count, lrm);
       schedulerToScalars(sch, s.scalars);
       return true;
@@ -118,6 +130,7 @@ export function celoFamily(spec: CeloFamilySpec, opts: CeloOptions): CeloOptimiz
         s.scalars.numSteps = N;
         shapesToScalars(shapes, s.scalars);
         schedulerToScalars(initScheduler(sw), s.scalars);
+        schedOf(s);
       } catch (err) {
         s.dispose();
         throw err;
@@ -131,6 +144,7 @@ export function celoFamily(spec: CeloFamilySpec, opts: CeloOptions): CeloOptimiz
         for (const [key, v] of Object.entries(c.scalars)) if (SHAPE_SCALAR.test(key)) s.scalars[key] = v;
         checkSteps(`${name}.restore`, s.scalars.numSteps);
         layouts.set(s, celoLayout(`${name}.restore`, shapesFromScalars(s.scalars), s.size));
+        schedOf(s);
       } catch (err) {
         s.dispose();
         throw err instanceof MetaoptimError && err.code !== 'BAD_CHECKPOINT' ? new MetaoptimError('BAD_CHECKPOINT', `${name}: ${err.message}`) : err;

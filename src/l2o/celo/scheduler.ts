@@ -1,3 +1,5 @@
+import { Region } from '../../runtime/arena.js';
+import type { Runtime } from '../../runtime/runtime.js';
 import { type CeloTheta, thetaArray } from './theta.js';
 
 /**
@@ -111,125 +113,124 @@ export function fractionalEmbed(x: number, out: Float64Array = new Float64Array(
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
+const H = LSTM_HIDDEN, G = 4 * H, I = 2 * H, NX = 18;
+/** f64 offsets in the kernel's block: weights first, then the per-step scratch. */
+const WL = 0, BL = WL + G * I, WM = BL + G, BM = WM + 2 * H * NX, XS = BM + 2 * H, ZH = XS + NX + 2, US = ZH + I, GS = US + 2 * H;
+const BLOCK = GS + G;
+
 /**
- * The weights re-laid for the step's matrix–vector products (made once per weights object):
- * f64, output-major (row j holds the inputs of output j), so every output is one dot product over
- * a contiguous row (four rows at a time, two partial sums each), and preallocated scratch, so a
- * step allocates nothing.
- * The sums run in another order than the reference's (x·W, input-major): the results differ from
- * the transcription by rounding only (≤ 1e−12 relative, test/l2o/celo/fidelity.test.ts).
+ * The weights re-laid for the products (made once per weights object, in TypeScript): f64,
+ * output-major (row j holds the inputs of output j), rnn/linear as 256 rows × 128 inputs
+ * ([z (64) | h (64)]), linear_1 (rows 0…63) and linear_2 (rows 64…127) as 128 rows × 18 inputs.
  */
-interface Packed {
-  /** rnn/linear: 256 rows × 128 inputs ([z (64) | h (64)]). */
-  wl: Float64Array; bl: Float64Array;
-  /** linear_1 (rows 0…63) and linear_2 (rows 64…127): 128 rows × 18 inputs. */
-  wm: Float64Array; bm: Float64Array;
-  ws: Float64Array;
-  x: Float64Array; zh: Float64Array; gates: Float64Array; u: Float64Array;
-}
-
-const packedOf = new WeakMap<SchedulerWeights, Packed>();
-
-function packed(w: SchedulerWeights): Packed {
-  let p = packedOf.get(w);
-  if (p) return p;
-  const H = LSTM_HIDDEN, G = 4 * H, I = 2 * H;
-  const wl = new Float64Array(G * I);
-  for (let r = 0; r < I; r++) for (let j = 0; j < G; j++) wl[j * I + r] = w.wl[r * G + j]!;
-  const wm = new Float64Array(2 * H * 18), bm = new Float64Array(2 * H);
-  for (let r = 0; r < 18; r++) {
+const relaidOf = new WeakMap<SchedulerWeights, Float64Array>();
+function relaid(w: SchedulerWeights): Float64Array {
+  let a = relaidOf.get(w);
+  if (a) return a;
+  a = new Float64Array(XS);
+  for (let r = 0; r < I; r++) for (let j = 0; j < G; j++) a[WL + j * I + r] = w.wl[r * G + j]!;
+  a.set(w.bl, BL);
+  for (let r = 0; r < NX; r++) {
     for (let j = 0; j < H; j++) {
-      wm[j * 18 + r] = w.w1[r * H + j]!;
-      wm[(H + j) * 18 + r] = w.w2[r * H + j]!;
+      a[WM + j * NX + r] = w.w1[r * H + j]!;
+      a[WM + (H + j) * NX + r] = w.w2[r * H + j]!;
     }
   }
-  bm.set(w.b1);
-  bm.set(w.b2, H);
-  p = { wl, bl: Float64Array.from(w.bl), wm, bm, ws: Float64Array.from(w.ws), x: new Float64Array(18), zh: new Float64Array(I), gates: new Float64Array(G), u: new Float64Array(2 * H) };
-  packedOf.set(w, p);
-  return p;
+  a.set(w.b1, BM);
+  a.set(w.b2, BM + H);
+  relaidOf.set(w, a);
+  return a;
 }
 
 /**
- * out[j] = b[j] + Σ_r W[j·n + r]·x[r] for j < rows: four rows at a time (rows a multiple of 4, n
- * even), two partial sums per row (even and odd r), so every x[r] is loaded once per four rows.
+ * The scheduler's LSTM on one runtime: the re-laid weights (≈ 281 kB f64) are copied ONCE into a
+ * block of that runtime's arena, followed by the step's scratch (x, [z | h], u, gates); a step
+ * copies 18 + 64 numbers in, runs one WebAssembly call (assembly/celo_lstm.ts
+ * `celo_lstm_gates_f64`: both matrix–vector products, ≈ 35k multiply-adds, f64x2 in the SIMD build)
+ * and the cell's σ/tanh in TypeScript; it allocates nothing.
+ * Ownership: the kernel owns its block until `dispose()`; the Celo family makes one per optimizer
+ * state and ties the block to the state (`OptState.own`), so `state.dispose()` frees it.
+ * The products sum in another order than the reference's (x·W, input-major): the results differ
+ * from the transcription by rounding only (≤ 1e−12 relative, test/l2o/celo/fidelity.test.ts), and
+ * both builds agree bit for bit (the kernel's order, test/support/reference/celo-lstm.ts).
  */
-function gemv(W: Float64Array, b: Float64Array, x: Float64Array, n: number, rows: number, out: Float64Array): void {
-  for (let j = 0; j < rows; j += 4) {
-    const o0 = j * n, o1 = o0 + n, o2 = o1 + n, o3 = o2 + n;
-    let a0 = 0, a1 = 0, a2 = 0, a3 = 0, c0 = 0, c1 = 0, c2 = 0, c3 = 0;
-    for (let r = 0; r < n; r += 2) {
-      const x0 = x[r]!, x1 = x[r + 1]!;
-      a0 += W[o0 + r]! * x0;
-      c0 += W[o0 + r + 1]! * x1;
-      a1 += W[o1 + r]! * x0;
-      c1 += W[o1 + r + 1]! * x1;
-      a2 += W[o2 + r]! * x0;
-      c2 += W[o2 + r + 1]! * x1;
-      a3 += W[o3 + r]! * x0;
-      c3 += W[o3 + r + 1]! * x1;
+export class SchedulerKernel {
+  readonly weights: SchedulerWeights;
+  readonly runtime: Runtime;
+  /** The arena block: [wl | bl | wm | bm | x | zh | u | gates] (f64). */
+  readonly block: Region<Float64Array>;
+  private readonly ws: Float64Array;
+
+  constructor(runtime: Runtime, w: SchedulerWeights) {
+    this.weights = w;
+    this.runtime = runtime;
+    this.ws = Float64Array.from(w.ws);
+    this.block = new Region(runtime.arena, Float64Array, BLOCK);
+    this.block.view.set(relaid(w));
+  }
+
+  /** Frees the block (idempotent; `OptState.dispose` does it for the family's kernels). */
+  dispose(): void {
+    if (!this.runtime.disposed) this.block.release();
+  }
+
+  /** The block's view (re-derived after a memory growth). */
+  private get v(): Float64Array {
+    return this.block.view;
+  }
+
+  /** The gate product on zh = [z | h] already in the block, then the cell in place on (h, c). */
+  cellFromGates(h: Float64Array, c: Float64Array): void {
+    const v = this.v;
+    for (let j = 0; j < H; j++) {
+      const ig = sigmoid(v[GS + j]!), gg = Math.tanh(v[GS + H + j]!), f = sigmoid(v[GS + 2 * H + j]! + 1), o = sigmoid(v[GS + 3 * H + j]!);
+      const cj = f * c[j]! + ig * gg;
+      c[j] = cj;
+      h[j] = o * Math.tanh(cj);
     }
-    out[j] = b[j]! + (a0 + c0);
-    out[j + 1] = b[j + 1]! + (a1 + c1);
-    out[j + 2] = b[j + 2]! + (a2 + c2);
-    out[j + 3] = b[j + 3]! + (a3 + c3);
+  }
+
+  /** One haiku LSTM(64) cell step on input z (64) in place on (h, c) (`hk.LSTM.__call__`). */
+  lstmCell(z: ArrayLike<number>, h: Float64Array, c: Float64Array): void {
+    const v = this.v, b = this.block.ptr;
+    for (let j = 0; j < H; j++) {
+      v[ZH + j] = z[j]!;
+      v[ZH + H + j] = h[j]!;
+    }
+    this.runtime.kernels.celo_gemv_f64(b + 8 * WL, b + 8 * BL, b + 8 * ZH, I, G, b + 8 * GS);
+    this.cellFromGates(h, c);
+  }
+
+  /** The LSTM input z = linear_2(x) + relu(linear_1(x)) for the 18 features x (`_rnn_forward`). */
+  mixInput(x: ArrayLike<number>): Float64Array {
+    const v = this.v, b = this.block.ptr;
+    for (let r = 0; r < NX; r++) v[XS + r] = x[r]!;
+    this.runtime.kernels.celo_gemv_f64(b + 8 * WM, b + 8 * BM, b + 8 * XS, NX, 2 * H, b + 8 * US);
+    return Float64Array.from({ length: H }, (_, j) => v[US + H + j]! + Math.max(v[US + j]!, 0));
+  }
+
+  /**
+   * One scheduler step: the loss buffer takes `loss` (null: kept as it is, the non-finite policy
+   * 'zero'), then the LSTM runs on [embed(count/numSteps), loss features] and the step-size
+   * multiplier lr_mult = 0.1·exp(h·w + b) is returned (as f32, the value the kernels use).
+   */
+  step(s: SchedulerState, decays: Float64Array, count: number, numSteps: number, loss: number | null): number {
+    if (loss !== null) updateLossBuffer(s, decays, loss);
+    const v = this.v, b = this.block.ptr;
+    fractionalEmbed(Math.fround(count / numSteps), v, XS);
+    lossFeatures(s, decays, v, XS + TIMESCALES.length);
+    for (let j = 0; j < H; j++) v[ZH + H + j] = s.h[j]!;
+    this.runtime.kernels.celo_lstm_gates_f64(b + 8 * WM, b + 8 * BM, b + 8 * XS, NX, b + 8 * WL, b + 8 * BL, b + 8 * ZH, H, b + 8 * US, b + 8 * GS);
+    this.cellFromGates(s.h, s.c);
+    let a = this.weights.bs;
+    for (let j = 0; j < H; j++) a += s.h[j]! * this.ws[j]!;
+    return Math.fround(Math.exp(a) * 0.1);
   }
 }
 
-/** The LSTM cell on zh = [z (64) | h (64)] (packed weights), writing (h, c) in place. */
-function cell(p: Packed, h: Float64Array, c: Float64Array): void {
-  const H = LSTM_HIDDEN, g = p.gates;
-  gemv(p.wl, p.bl, p.zh, 2 * H, 4 * H, g);
-  for (let j = 0; j < H; j++) {
-    const ig = sigmoid(g[j]!), gg = Math.tanh(g[H + j]!), f = sigmoid(g[2 * H + j]! + 1), o = sigmoid(g[3 * H + j]!);
-    const cj = f * c[j]! + ig * gg;
-    c[j] = cj;
-    h[j] = o * Math.tanh(cj);
-  }
-}
-
-/** One haiku LSTM(64) cell step on input z (64) in place on (h, c) (`hk.LSTM.__call__`). */
-export function lstmCell(w: SchedulerWeights, z: ArrayLike<number>, h: Float64Array, c: Float64Array): void {
-  const p = packed(w), H = LSTM_HIDDEN;
-  for (let j = 0; j < H; j++) {
-    p.zh[j] = z[j]!;
-    p.zh[H + j] = h[j]!;
-  }
-  cell(p, h, c);
-}
-
-/** z = linear_2(x) + relu(linear_1(x)) into p.zh[0…63] from p.x. */
-function mix(p: Packed): void {
-  const H = LSTM_HIDDEN;
-  gemv(p.wm, p.bm, p.x, 18, 2 * H, p.u);
-  for (let j = 0; j < H; j++) p.zh[j] = p.u[H + j]! + Math.max(p.u[j]!, 0);
-}
-
-/** The LSTM input z = linear_2(x) + relu(linear_1(x)) for the 18 features x (`_rnn_forward`). */
-export function mixInput(w: SchedulerWeights, x: ArrayLike<number>): Float64Array {
-  const p = packed(w);
-  for (let r = 0; r < 18; r++) p.x[r] = x[r]!;
-  mix(p);
-  return p.zh.slice(0, LSTM_HIDDEN);
-}
-
-/**
- * One scheduler step: the loss buffer takes `loss` (null: kept as it is, the non-finite policy
- * 'zero'), then the LSTM runs on [embed(count/numSteps), loss features] and the step-size
- * multiplier lr_mult = 0.1·exp(h·w + b) is returned (as f32, the value the kernels use).
- * Allocation-free: ≈ 33k multiply-adds over the packed f64 weights (see `Packed`).
- */
-export function schedulerStep(w: SchedulerWeights, s: SchedulerState, decays: Float64Array, count: number, numSteps: number, loss: number | null): number {
-  if (loss !== null) updateLossBuffer(s, decays, loss);
-  const p = packed(w), H = LSTM_HIDDEN;
-  fractionalEmbed(Math.fround(count / numSteps), p.x, 0);
-  lossFeatures(s, decays, p.x, TIMESCALES.length);
-  mix(p);
-  for (let j = 0; j < H; j++) p.zh[H + j] = s.h[j]!;
-  cell(p, s.h, s.c);
-  let a = w.bs;
-  for (let j = 0; j < H; j++) a += s.h[j]! * p.ws[j]!;
-  return Math.fround(Math.exp(a) * 0.1);
+/** `kernel.step(...)`: one scheduler step (see `SchedulerKernel.step`). */
+export function schedulerStep(k: SchedulerKernel, s: SchedulerState, decays: Float64Array, count: number, numSteps: number, loss: number | null): number {
+  return k.step(s, decays, count, numSteps, loss);
 }
 
 const MEAN_KEYS = Array.from({ length: LOSS_DECAYS }, (_, i) => `lossMean${i}`);

@@ -4,7 +4,7 @@ import { Rng } from '../../../src/core/rng.js';
 import { type Runtime, createRuntime } from '../../../src/index.js';
 import { celoAdamFromTheta, celoFromTheta, loadCeloTheta } from '../../../src/l2o/index.js';
 import {
-  fractionalEmbed, initScheduler, lossDecays, lossFeatures, lstmCell, mixInput, schedulerStep, schedulerWeights, updateLossBuffer,
+  SchedulerKernel, fractionalEmbed, initScheduler, lossDecays, lossFeatures, schedulerStep, schedulerWeights, updateLossBuffer,
 } from '../../../src/l2o/celo/scheduler.js';
 import { type Fac, LossBuffer, type Tensor, facInit, facUpdate, fractionalTanhEmbed, hkLstm, refInit, refUpdate, rnnForward } from '../../support/reference/celo.js';
 
@@ -41,13 +41,14 @@ function schedulerWeightsStub() {
   return { w1: f(18 * 64), b1: f(64), w2: f(18 * 64), b2: f(64), wl: f(128 * 256, 0.1), bl: f(256), ws: f(64), bs: 0.2, h0: f(64), c0: f(64) };
 }
 
-test('LSTM cell and the mixing layers equal hk.LSTM / _rnn_forward on hand-made weights and inputs', () => {
+for (const build of ['simd', 'scalar'] as const) test(`LSTM cell and the mixing layers equal hk.LSTM / _rnn_forward on hand-made weights and inputs (${build})`, async () => {
   const w = schedulerWeightsStub();
+  const k = new SchedulerKernel(await createRuntime({ build }), w);
   const rng = new Rng(11);
   const x = Array.from({ length: 64 }, () => rng.normal());
   const h = Float64Array.from({ length: 64 }, () => rng.normal() * 0.5), c = Float64Array.from({ length: 64 }, () => rng.normal());
   const ref = hkLstm(x, Array.from(h), Array.from(c), w.wl, w.bl);
-  lstmCell(w, x, h, c);
+  k.lstmCell(x, h, c);
   h.forEach((v, j) => close(v, ref.h[j]!, 1e-12, `h[${j}]`));
   c.forEach((v, j) => close(v, ref.c[j]!, 1e-12, `c[${j}]`));
   // The whole scheduler on three identical tensor rows (the max over rows of the mix layer).
@@ -56,11 +57,12 @@ test('LSTM cell and the mixing layers equal hk.LSTM / _rnn_forward on hand-made 
     'rnn_params/rnn/linear/w': w.wl, 'rnn_params/rnn/linear/b': w.bl, 'rnn_params/step_size/w': w.ws, 'rnn_params/step_size/b': Float32Array.of(w.bs),
   };
   const feat = Array.from({ length: 18 }, () => rng.normal());
-  const z = mixInput(w, feat);
+  const z = k.mixInput(feat);
   const s = initScheduler(w);
   const out = rnnForward(th, [feat, feat, feat], [0, 1, 2].map(() => Array.from(s.h)), [0, 1, 2].map(() => Array.from(s.c)));
-  lstmCell(w, z, s.h, s.c);
+  k.lstmCell(z, s.h, s.c);
   s.h.forEach((v, j) => close(v, out.h[1]![j]!, 1e-12, `scheduler h[${j}]`));
+  k.dispose();
 });
 
 const SHAPES = [[3, 5], [5], [4, 3], [2, 1], [1, 6], [7], [1, 1]];
@@ -125,16 +127,18 @@ for (const kind of ['celo', 'celo-adam'] as const) {
 test('structure: with the published θ the scheduler output over a decreasing loss is finite and inside its bound', async () => {
   for (const kind of ['celo', 'celo-adam'] as const) {
     const w = schedulerWeights(await loadCeloTheta(kind));
+    const k = new SchedulerKernel(await rt(), w);
     // |h| < 1, so lr_mult = 0.1·exp(h·w + b) lies in 0.1·exp(b ± Σ|w|).
     const bound = w.ws.reduce((a, v) => a + Math.abs(v), 0);
     const lo = 0.1 * Math.exp(w.bs - bound), hi = 0.1 * Math.exp(w.bs + bound);
     for (const N of [10, 1000, 100000]) {
       const s = initScheduler(w), d = lossDecays(N);
       for (let t = 0; t < Math.min(N, 2000); t++) {
-        const l = schedulerStep(w, s, d, t, N, 3 / (1 + t / 50));
+        const l = schedulerStep(k, s, d, t, N, 3 / (1 + t / 50));
         assert.ok(Number.isFinite(l) && l >= Math.fround(lo) && l <= Math.fround(hi), `${kind} N=${N} t=${t}: ${l} not in [${lo}, ${hi}]`);
       }
     }
+    k.dispose();
   }
 });
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createRuntime } from '../../../src/index.js';
 import { celoAdamFromTheta, celoFromTheta, loadCeloTheta } from '../../../src/l2o/index.js';
-import { initScheduler, lossDecays, schedulerStep, schedulerWeights } from '../../../src/l2o/celo/scheduler.js';
+import { SchedulerKernel, initScheduler, lossDecays, schedulerStep, schedulerWeights } from '../../../src/l2o/celo/scheduler.js';
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
@@ -29,7 +29,9 @@ test('reading: Celo-Adam\'s first step is lr·sign(g) with lr = 0.001·lr_mult, 
   // lr_mult of the first step from θ by hand: the initial (h, c) is θ's lstm_init_state (not zeros),
   // x = [tanh(10·(0 − τ_j)), 0…0] (loss features are 0 for iteration ≤ 2), haiku gates i, g, f, o.
   const th = await loadCeloTheta('celo-adam');
-  const lrm = schedulerStep(schedulerWeights(th), initScheduler(schedulerWeights(th)), lossDecays(100), 0, 100, 1);
+  const sk = new SchedulerKernel(await createRuntime({ build: 'scalar' }), schedulerWeights(th));
+  const lrm = schedulerStep(sk, initScheduler(sk.weights), lossDecays(100), 0, 100, 1);
+  sk.dispose();
   const lr = Math.fround(lrm * Math.fround(0.001));
   for (let i = 0; i < 4; i++) {
     // bias-corrected Adam at t = 1: m̂ = g, v̂ = g² → step = lr·g/(1e−8 + √(g² + 1e−10)) ≈ lr·sign(g)
