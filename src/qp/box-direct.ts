@@ -12,8 +12,9 @@
 // NaN in a bound, lb = +Inf, ub = −Inf, lb > ub, invalid options, a method other than 'auto' or
 // 'box', a disposed runtime, and every
 // kernel outcome other than "solved" (the general path then hands the batch to the interior
-// point). An input that is a view of this runtime's memory detached by the context's
-// allocation reads length 0, fails the length check, and so also takes the general path.
+// point). An input that is a view of WebAssembly memory also takes the general path (which
+// copies it BEFORE allocating): the context's allocation may grow that memory and detach it.
+import { isWasmView } from '../runtime/arena.js';
 import { QpContext } from './context.js';
 import { isPerProblem, type PackedBatch } from './input.js';
 import { runBox, boxParts } from './box.js';
@@ -23,6 +24,15 @@ const isList = (x: unknown): x is ArrayLike<unknown> =>
   x !== null && typeof x === 'object' && typeof (x as ArrayLike<unknown>).length === 'number';
 
 const isPacked = (x: unknown): x is PackedBatch => x !== null && typeof x === 'object' && 'batch' in (x as object);
+
+/** True when x, its packed data or one of its rows is a view of WebAssembly memory. */
+function onWasm(x: unknown): boolean {
+  if (isWasmView(x)) return true;
+  if (isPacked(x)) return isWasmView(x.batch);
+  if (!isList(x) || ArrayBuffer.isView(x)) return false;
+  for (let i = 0; i < x.length; i++) if (isWasmView(x[i])) return true;
+  return false;
+}
 
 /**
  * Copies `len` numbers of x into v at off; false on a length mismatch or a non-number.
@@ -79,6 +89,7 @@ export function solveBoxDirect(problem: unknown, batch: boolean, options: (n: nu
   if (P.A !== undefined || P.b !== undefined || P.G !== undefined || P.h !== undefined) return undefined;
   if (P.lb === undefined && P.ub === undefined) return undefined;
   const p = P.p, Q = P.Q;
+  if (onWasm(Q) || onWasm(p) || onWasm(P.lb) || onWasm(P.ub)) return undefined;
   if (!isList(p) && !isPacked(p)) return undefined;
   if (!isList(Q) && !isPacked(Q)) return undefined;
   const n = batch && isPerProblem(p, 1) ? (isPacked(p) && typeof p.count === 'number' && p.count > 0 && isList(p.batch) ? p.batch.length / p.count : -1) : isList(p) ? p.length : -1;

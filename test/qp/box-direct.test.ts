@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import fc from 'fast-check';
-import { MetaoptimError, ready } from '../../src/index.js';
+import { createRuntime, MetaoptimError, ready } from '../../src/index.js';
 import * as qp from '../../src/qp/index.js';
 import { generate, normal, rng } from '../support/qp-helpers.js';
 
@@ -95,4 +95,22 @@ test('box direct path: bad inputs raise the general path errors', () => {
   assert.equal(code(() => qp.solve({ ...P!, lb: [0, 0, 0] })), 'QP_SHAPE');
   assert.equal(code(() => qp.solve(P!, { tol: 1e-9, speed: 1 } as qp.QpOptions)), 'UNKNOWN_OPTION');
   assert.equal(code(() => qp.solveBatch({ ...P!, p: { batch: new Float64Array(12), count: 3 }, lb: { batch: new Float64Array(8), count: 2 } })), 'QP_SHAPE');
+});
+
+test('box direct path: inputs that are views of WebAssembly memory survive its growth (general path copies first)', async () => {
+  const rt = await createRuntime({ build: 'scalar' });
+  const [P] = boxes(11, 5, 1);
+  const want = qp.solve(P!, { runtime: rt });
+  want.context.dispose();
+  // p and lb as views of the runtime's own memory; the solve allocates far more than is free.
+  const ptr = rt.arena.alloc(80);
+  const view = new Float64Array(rt.arena.memory.buffer, ptr, 10);
+  view.set(P!.p);
+  view.set(P!.lb, 5);
+  const cap = rt.arena.capacity;
+  const big = qp.solveBatch({ Q: P!.Q, p: view.subarray(0, 5), lb: view.subarray(5, 10), ub: { batch: Float64Array.from({ length: 5 * 4096 }, (_, i) => P!.ub[i % 5]!), count: 4096 } }, { runtime: rt });
+  assert.ok(rt.arena.capacity > cap, 'the solve grew the memory');
+  for (let t = 0; t < 4096; t += 1023) assert.deepEqual(big.z.subarray(t * 5, t * 5 + 5), want.z);
+  big.context.dispose();
+  rt.dispose();
 });
