@@ -2,6 +2,7 @@
 // kernel of assembly/qpbox.ts over the whole batch in one call.
 import { MetaoptimError } from '../core/errors.js';
 import { QpContext } from './context.js';
+import type { BoundRow } from './input.js';
 import type { Field, Prepared } from './prepare.js';
 import { column, copyField, given, INFO, lambdaRows, nonFinite } from './rows.js';
 import type { Opts, QpBatchResult, QpStatus } from './types.js';
@@ -33,6 +34,16 @@ function boxBounds(P: Prepared): { lb: Field; ub: Field } {
   return { lb: { data: lb, shared: h.shared }, ub: { data: ub, shared: h.shared } };
 }
 
+/**
+ * The f64 parts of a box context: Q, p, lb, ub with the given lengths (one copy when shared),
+ * z, μ, the factors, scratch, info and the user-facing λ (`lam` entries per problem).
+ */
+export function boxParts(count: number, n: number, q: number, p: number, lb: number, ub: number, lam: number): [string, number][] {
+  return [['Q', q], ['p', p], ['lb', lb], ['ub', ub],
+    ['z', count * n], ['mu', count * n], ['L', count * n * n], ['work', 2 * n + 2], ['info', count * INFO],
+    ['lam', count * lam]];
+}
+
 export function solveBox(P: Prepared, o: Opts): QpBatchResult | undefined {
   const { count, n } = P;
   const { lb, ub } = boxBounds(P);
@@ -41,9 +52,7 @@ export function solveBox(P: Prepared, o: Opts): QpBatchResult | undefined {
   const ctx = new QpContext({
     method: 'box', count, n, ne: 0, ni: 0, runtime: o.runtime, sharedMask: shared,
     map: { given: given(P), ...(P.boundRows ? { boundRows: P.boundRows } : {}) },
-    parts: [['Q', Q.data.length], ['p', p.data.length], ['lb', lb.data.length], ['ub', ub.data.length],
-      ['z', count * n], ['mu', count * n], ['L', count * n * n], ['work', 2 * n + 2], ['info', count * INFO],
-      ['lam', P.boundRows ? 0 : count * lambdaRows(P)]],
+    parts: boxParts(count, n, Q.data.length, p.data.length, lb.data.length, ub.data.length, P.boundRows ? 0 : lambdaRows(P)),
     i32Length: 2 * count * n,
   });
   try {
@@ -51,8 +60,24 @@ export function solveBox(P: Prepared, o: Opts): QpBatchResult | undefined {
     copyField(ctx, 'p', p);
     copyField(ctx, 'lb', lb);
     copyField(ctx, 'ub', ub);
+  } catch (err) {
+    ctx.dispose();
+    throw err;
+  }
+  return runBox(ctx, o, P.fields.lb ? 0 : -1, P.fields.ub ? (P.fields.lb ? n : 0) : -1, P.boundRows, lambdaRows(P));
+}
+
+/**
+ * Runs qp_box_f64 on a filled box context (Q, p, lb, ub in place) and builds the result:
+ * λ for lb at offset `lo` and for ub at `up` of each problem's row (−1: not given), or, with
+ * `boundRows`, one λ per bound row of the user's G (`rows` per problem). Undefined (context
+ * freed) when some problem needs the interior point; QP_NON_FINITE on overflow.
+ */
+export function runBox(ctx: QpContext, o: Opts, lo: number, up: number, boundRows?: BoundRow[], rows = (lo >= 0 ? ctx.n : 0) + (up >= 0 ? ctx.n : 0)): QpBatchResult | undefined {
+  const { count, n } = ctx;
+  try {
     const k = o.runtime.kernels;
-    k.qp_box_f64(count, n, shared, ctx.ptr('Q'), ctx.ptr('p'), ctx.ptr('lb'), ctx.ptr('ub'), ctx.ptr('z'), ctx.ptr('mu'),
+    k.qp_box_f64(count, n, ctx.sharedMask, ctx.ptr('Q'), ctx.ptr('p'), ctx.ptr('lb'), ctx.ptr('ub'), ctx.ptr('z'), ctx.ptr('mu'),
       ctx.i32ptr(0), ctx.i32ptr(count * n), ctx.ptr('L'), ctx.ptr('work'), ctx.ptr('info'), o.boxMaxIter);
     const info = ctx.view('info', count * INFO).slice();
     for (let t = 0; t < count; t++) {
@@ -65,21 +90,20 @@ export function solveBox(P: Prepared, o: Opts): QpBatchResult | undefined {
       }
     }
     const z = ctx.view('z', count * n).slice();
-    const rows = lambdaRows(P);
     let lambda: Float64Array;
-    if (P.boundRows) {
+    if (boundRows) {
       const mu = ctx.view('mu', count * n).slice();
       const flags = ctx.i32view(0, count * n).slice();
       lambda = new Float64Array(count * rows);
       for (let t = 0; t < count; t++) {
-        P.boundRows.forEach((row, r) => {
+        boundRows.forEach((row, r) => {
           const f = flags[t * n + row.variable]!, m = mu[t * n + row.variable]!;
           lambda[t * rows + r] = row.sign === 1 ? (f === 2 ? m : 0) : f === 1 ? -m : 0;
         });
       }
     } else {
       // λ for lb then ub, written by the kernel for the whole batch in one call.
-      k.qp_box_lambda_f64(count, n, ctx.i32ptr(0), ctx.ptr('mu'), ctx.ptr('lam'), rows, P.fields.lb ? 0 : -1, P.fields.ub ? (P.fields.lb ? n : 0) : -1);
+      k.qp_box_lambda_f64(count, n, ctx.i32ptr(0), ctx.ptr('mu'), ctx.ptr('lam'), rows, lo, up);
       lambda = ctx.view('lam', count * rows).slice();
     }
     // The KKT check of the user's (unscaled: the box path never scales) problem: relative

@@ -1,6 +1,7 @@
 import { checkNumber, checkOptions, MetaoptimError, optionKeys } from '../core/errors.js';
 import { defaultRuntimeOrThrow } from '../runtime/runtime.js';
 import { solveBox } from './box.js';
+import { solveBoxDirect } from './box-direct.js';
 import { solveDense } from './dense.js';
 import { solveIpm } from './ipm.js';
 import { prepare, type Prepared, type QpBatchProblem, type QpProblem } from './prepare.js';
@@ -108,6 +109,16 @@ function solveSingle(problem: QpProblem, opts: QpOptions): QpResult | undefined 
 }
 
 function solveImpl(problem: QpBatchProblem, opts: QpOptions, batch: boolean): QpBatchResult {
+  // Bounds-only problems: the inputs straight into WebAssembly memory (box-direct.ts); anything
+  // unusual comes back undefined and takes the general path below, which owns every error.
+  const direct = solveBoxDirect(problem, batch, (n) => {
+    try {
+      return qpOptions(opts ?? {}, n);
+    } catch {
+      return undefined;
+    }
+  });
+  if (direct) return direct;
   const P = prepare(problem, batch);
   return solvePrepared(P, qpOptions(opts ?? {}, P.n));
 }
