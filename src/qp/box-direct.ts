@@ -25,8 +25,11 @@ const isList = (x: unknown): x is ArrayLike<unknown> =>
 
 const isPacked = (x: unknown): x is PackedBatch => x !== null && typeof x === 'object' && 'batch' in (x as object);
 
-/** True when x, its packed data or one of its rows is a view of WebAssembly memory. */
-function onWasm(x: unknown): boolean {
+/**
+ * True when x, its packed data or one of its rows is a view of WebAssembly memory (the direct
+ * paths here and in single.ts leave such inputs to the general path, which copies them first).
+ */
+export function onWasm(x: unknown): boolean {
   if (isWasmView(x)) return true;
   if (isPacked(x)) return isWasmView(x.batch);
   if (!isList(x) || ArrayBuffer.isView(x)) return false;

@@ -10,6 +10,7 @@
 // non-number or non-finite entry, lb/ub given, a G that describes only bounds (the box path
 // under 'auto'). After the kernel: Q not positive definite or the iteration limit under
 // 'auto' also returns undefined (the general path then runs the interior point).
+import { onWasm } from './box-direct.js';
 import { type GradientMap, QpContext, type QpLayout, qpLayout } from './context.js';
 import { callDense, runDense } from './dense.js';
 import type { Field } from './prepare.js';
@@ -39,6 +40,8 @@ export function singleShape(problem: unknown): SingleShape | undefined {
   if (problem === null || typeof problem !== 'object') return undefined;
   const P = problem as Record<string, unknown>;
   if (P.lb !== undefined || P.ub !== undefined) return undefined;
+  // A view of WebAssembly memory could be detached by the context's allocation: general path.
+  if (['Q', 'p', 'A', 'b', 'G', 'h'].some((k) => onWasm(P[k]))) return undefined;
   const p = P.p;
   if (!isList(p) || p.length === 0 || P.Q === undefined) return undefined;
   const n = p.length;

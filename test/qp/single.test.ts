@@ -132,3 +132,24 @@ test('the fast path frees its memory on dispose, and a disposed context refuses 
   assert.equal(rt.arena.stats().used, before);
   assert.equal(codeOf(() => qp.backward(r.context, new Array(6).fill(1)))[0], 'DISPOSED');
 });
+
+test('fast path: inputs that are views of WebAssembly memory survive the memory growth of the solve (general path copies first)', async () => {
+  const rt = await createRuntime({ build: 'scalar' });
+  const P = generate(5, { n: 6, ni: 8, active: 3 });
+  const want = qp.solve(P, { runtime: rt });
+  want.context.dispose();
+  // p and h as views of the runtime's own memory, at the top of the heap, with no room left above.
+  const ptr = rt.arena.alloc(8 * 14);
+  const view = new Float64Array(rt.arena.memory.buffer, ptr, 14);
+  view.set(P.p);
+  view.set(P.h!, 6);
+  const st = rt.arena.stats();
+  rt.arena.alloc(st.capacity - st.top - 16);
+  const cap = rt.arena.capacity;
+  const r = qp.solve({ ...P, p: view.subarray(0, 6), h: view.subarray(6, 14) }, { runtime: rt });
+  assert.ok(rt.arena.capacity > cap, 'the solve grew the memory');
+  assert.equal(r.status, 'optimal');
+  assert.deepEqual(r.z, want.z);
+  r.context.dispose();
+  rt.dispose();
+});
