@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { ready } from '../../src/index.js';
 import * as qp from '../../src/qp/index.js';
 import { ruizScales } from '../../src/qp/ruiz.js';
+import { fuzzParams } from '../support/fuzz.js';
 import { dot, generate, type Problem, quadprogSolve, rng } from '../support/qp-helpers.js';
 
 before(async () => {
@@ -83,7 +84,7 @@ test('rows 10^U(−3, 4) and columns 10^U(−3, 3), interior point: optimal, 1e-
       }
       r.context.dispose();
     }),
-    { numRuns: 80 },
+    fuzzParams(80),
   );
   assert.ok(refSolved > 20, `quadprog solved only ${refSolved} problems`);
 });

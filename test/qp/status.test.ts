@@ -8,6 +8,7 @@ import { before, test } from 'node:test';
 import fc from 'fast-check';
 import { MetaoptimError, ready } from '../../src/index.js';
 import * as qp from '../../src/qp/index.js';
+import { fuzzParams } from '../support/fuzz.js';
 import { dot, generate, normal, type Problem, quadprogSolve, rng } from '../support/qp-helpers.js';
 
 before(async () => {
@@ -92,7 +93,7 @@ test('rows scaled by 10^U(−3, 4): optimal, 1e-8 agreement with quadprog and th
         }
         r.context.dispose();
       }),
-      { numRuns: 150 },
+      fuzzParams(150),
     );
     assert.ok(refSolved > 100, `quadprog solved only ${refSolved} problems`);
   }
