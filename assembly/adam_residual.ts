@@ -10,7 +10,8 @@
 //
 // cfg (f32): 0 β1, 1 1−β1, 2 β₂ₘ (0.99), 3 1−β₂ₘ, 4 β₃ₘ (0.999), 5 1−β₃ₘ, 6 βv, 7 1−βv,
 //            8 c1 = 1/(1−β1ᵗ), 9 c2, 10 c3, 11 r2 = 1/√(1−βvᵗ), 12 ε, 13 wd, 14 lr_t,
-//            15…17 the run-level inputs of the hidden layer (the same for every parameter).
+//            15…17 the run-level inputs of the hidden layer (the same for every parameter),
+//            18 the residual form: 0 additive u = a + d·eˢ, 1 multiplicative u = a·(1 + d·eˢ).
 // θ (f32, input-major): W1 11×16, b1 16, W2 16×2, b2 2 (the schedule net that follows in θ is
 // evaluated by the caller into lr_t).
 
@@ -82,7 +83,9 @@ export function adam_residual_factor_f32(g: usize, v: usize, fac: usize, fr: usi
  *       — each product is x·(1/D) with 1/D rounded once, in that order
  *   h_j = relu(base_j + Σ_{q<8} x_q·W1[q][j]),  base_j = b1_j + Σ_{i=8..10} cfg[15+i−8]·W1[i][j]
  *   d = b2_0 + Σ_j h_j·W2[j][0],  s = b2_1 + Σ_j h_j·W2[j][1]
- *   u = a + d·exp(min(s, 4));  u ← u + wd·p (if wd ≠ 0);  p ← p − lr_t·u
+ *   u = a + d·exp(min(s, 4))   (cfg[18] = 0, additive form)
+ *   u = a·(1 + d·exp(min(s, 4)))   (cfg[18] ≠ 0, multiplicative form: vanishes with a)
+ *   u ← u + wd·p (if wd ≠ 0);  p ← p − lr_t·u
  * `scratch` ≥ 64 + 8·4·16 bytes.
  */
 export function adam_residual_f32(p: usize, g: usize, m1: usize, m2: usize, m3: usize, v: usize, fr: usize, n: i32, theta: usize, cfg: usize, scratch: usize): void {
@@ -190,7 +193,8 @@ export function adam_residual_h_f32(p: usize, g: usize, m1: usize, m2: usize, m3
       d = d + h * load<f32>(theta + (<usize>(W2 + 2 * j) << 2));
       s = s + h * load<f32>(theta + (<usize>(W2 + 2 * j + 1) << 2));
     }
-    let u = a + d * exps(min<f32>(s, 4.0));
+    const t = d * exps(min<f32>(s, 4.0));
+    let u = cf(cfg, 18) != 0 ? a * (<f32>1.0 + t) : a + t;
     const wdc = cf(cfg, 13);
     if (wdc != 0) u = u + wdc * pi;
     store<f32>(p + o, pi - cf(cfg, 14) * u);
@@ -232,11 +236,12 @@ export function adam_residual_h_f32(p: usize, g: usize, m1: usize, m2: usize, m3
   return a;
 }
 
-/** u = a + d·exp(min(s, 4)) (+ wd·p), p ← p − lr_t·u for 4 parameters. */
+/** u = a + d·exp(min(s, 4)) or a·(1 + d·exp(min(s, 4))) (cfg[18]) (+ wd·p), p ← p − lr_t·u for 4 parameters. */
 // @ts-ignore: decorator
 @inline function updv(p: usize, a: v128, d: v128, s: v128, cfg: usize): void {
   const pi = v128.load(p);
-  let u = f32x4.add(a, f32x4.mul(d, expv(f32x4.min(s, f32x4.splat(4.0)))));
+  const t = f32x4.mul(d, expv(f32x4.min(s, f32x4.splat(4.0))));
+  let u = cf(cfg, 18) != 0 ? f32x4.mul(a, f32x4.add(f32x4.splat(1.0), t)) : f32x4.add(a, t);
   const wdc = cf(cfg, 13);
   if (wdc != 0) u = f32x4.add(u, f32x4.mul(f32x4.splat(wdc), pi));
   v128.store(p, f32x4.sub(pi, f32x4.mul(f32x4.splat(cf(cfg, 14)), u)));

@@ -110,7 +110,7 @@ function arKernelCase(rt: Runtime, build: string, size: number, shapes: number[]
       const p = reg(size, rng.fillNormal(new Float32Array(size)) as Float32Array), gr = reg(size, g), m1 = reg(size), m2 = reg(size), m3 = reg(size), v = reg(size), fac = reg(size), fr = reg(size);
       const theta = Float32Array.from({ length: thSize }, (_, i) => (i < 12 * H ? rng.normal() / Math.sqrt(11) : 0.01));
       const c = adamResidualConfig({ beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 }, 10, 1e-3, [0.1, -1, 0]);
-      const thR = reg(thSize, theta), cfg = reg(18, c);
+      const thR = reg(thSize, theta), cfg = reg(c.length, c);
       const sc = new Region(a, Uint8Array, 4 * H + 512);
       regs.push(sc);
       run = () => {

@@ -50,3 +50,15 @@ test('a θ file whose bits do not match its hash is rejected (BAD_CHECKPOINT), a
   assert.throws(() => decodeAdamResidualTheta(JSON.stringify({ ...JSON.parse(readFileSync(fileUrl, 'utf8')), optimizer: 'mlp-lopt' })), (e: MetaoptimError) => e.code === 'BAD_CHECKPOINT');
   await assert.rejects(learned({ base: pathToFileURL(join(dir, 'none') + '/') }), (e: MetaoptimError) => e.code === 'DATA_UNAVAILABLE');
 });
+
+test('the θ file records the residual form; learned({ base }) makes the optimizer in that form; a bad form is rejected', async () => {
+  const f = decodeAdamResidualTheta(readFileSync(fileUrl, 'utf8'));
+  const dir = mkdtempSync(join(tmpdir(), 'ar-form-'));
+  writeFileSync(join(dir, ADAM_RESIDUAL_FILE), encodeAdamResidualTheta(f.theta, { lr: f.options.lr, form: 'multiplicative' }, f.provenance));
+  const opt = await learned({ base: pathToFileURL(dir + '/'), shapes: [[3]] });
+  assert.equal(opt.hyperparams.form, 'multiplicative');
+  assert.equal((await learned({ shapes: [[3]] })).hyperparams.form, f.options.form === 'multiplicative' ? 'multiplicative' : undefined);
+  const bad = JSON.parse(encodeAdamResidualTheta(f.theta, { lr: 0.1 }, {}));
+  bad.options.form = 'product';
+  assert.throws(() => decodeAdamResidualTheta(JSON.stringify(bad)), (e: MetaoptimError) => e.code === 'BAD_CHECKPOINT' && /form/.test(e.message));
+});

@@ -35,9 +35,9 @@ test('kernels == reference bit for bit (both builds; length 0, odd tails, matric
       const arr = (k: number, pos = false) => Float32Array.from({ length: n }, (_, i) => { const x = vals[(i * 7 + k * 13) % 200]!; return pos ? Math.abs(x) : x; });
       const host = { p: arr(0), g: arr(1), m1: arr(2), m2: arr(3), m3: arr(4), v: arr(5, true), fac: arr(6, true).map(Math.abs) };
       const theta = liveTheta(seed);
-      const cfg = adamResidualConfig({ beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: rng.uniform() < 0.5 ? 0 : 0.01 }, rng.int(50), 0.01, [rng.uniform(), rng.normal(), rng.normal()]);
+      const cfg = adamResidualConfig({ beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: rng.uniform() < 0.5 ? 0 : 0.01, form: rng.int(2) }, rng.int(50), 0.01, [rng.uniform(), rng.normal(), rng.normal()]);
       const R = Object.fromEntries(Object.entries(host).map(([k, x]) => { const reg = new Region(r.arena, Float32Array, Math.max(n, 1)); reg.view.set(x); return [k, reg]; })) as Record<string, Region<Float32Array>>;
-      const frR = new Region(r.arena, Float32Array, Math.max(n, 1)), thR = new Region(r.arena, Float32Array, AR_THETA_SIZE), cR = new Region(r.arena, Float32Array, 18), sc = new Region(r.arena, Uint8Array, 576);
+      const frR = new Region(r.arena, Float32Array, Math.max(n, 1)), thR = new Region(r.arena, Float32Array, AR_THETA_SIZE), cR = new Region(r.arena, Float32Array, cfg.length), sc = new Region(r.arena, Uint8Array, 576);
       thR.view.set(theta); cR.view.set(cfg);
       const frRef = new Float32Array(n);
       const parts: [number, number][] = [[rows, cols], [1, tail]];
@@ -60,13 +60,13 @@ test('kernels == reference bit for bit (both builds; length 0, odd tails, matric
   }
 });
 
-test('optimizer steps == reference composition (both builds): factored moments per tensor, schedule, loss inputs', async () => {
-  for (const b of builds) {
+test('optimizer steps == reference composition (both builds, both forms): factored moments per tensor, schedule, loss inputs', async () => {
+  for (const [b, form] of [['simd', 'additive'], ['scalar', 'additive'], ['simd', 'multiplicative'], ['scalar', 'multiplicative']] as const) {
     const r = await rt(b);
     const shapes = [[7, 5], [5], [3, 4], [1, 6]];
     const n = 35 + 5 + 12 + 6;
     const theta = liveTheta(4);
-    const opt = adamResidualLOpt.optimizer(theta, { lr: 0.02, shapes, horizon: 30, weightDecay: 0.001 });
+    const opt = adamResidualLOpt.optimizer(theta, { lr: 0.02, shapes, horizon: 30, weightDecay: 0.001, form });
     const rng = new Rng(11);
     const p = rng.fillNormal(new Float32Array(n));
     const s = opt.init(p, { runtime: r });
@@ -79,7 +79,7 @@ test('optimizer steps == reference composition (both builds): factored moments p
       if (t === 0) Object.assign(sc, { loss0: loss, lossFast: loss, lossSlow: loss, lossSeen: 1 });
       else Object.assign(sc, { lossFast: 0.9 * sc.lossFast + 0.1 * loss, lossSlow: 0.99 * sc.lossSlow + 0.01 * loss, lossSeen: sc.lossSeen + 1 });
       const ins = runInputs(t, 30, sc);
-      const cfg = adamResidualConfig({ beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.001 }, t, 0.02 * Math.exp(scheduleLogScale(theta, ins)), ins);
+      const cfg = adamResidualConfig({ beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.001, form: form === 'multiplicative' ? 1 : 0 }, t, 0.02 * Math.exp(scheduleLogScale(theta, ins)), ins);
       const frv = new Float32Array(n);
       let off = 0;
       for (const [ro, co] of [[7, 5], [1, 5], [3, 4], [1, 6]] as const) {
@@ -89,24 +89,25 @@ test('optimizer steps == reference composition (both builds): factored moments p
       }
       arStepRef(ref.p, g, ref.m1, ref.m2, ref.m3, ref.v, frv, theta, cfg);
     }
-    same(s.params, ref.p, `${b} params`);
+    same(s.params, ref.p, `${b} ${form} params`);
     same(s.view('fac'), ref.fac, `${b} fac`);
     assert.ok(s.params.some((x, i) => Math.abs(x - p[i]!) > 1e-3), 'the parameters moved');
     s.dispose();
   }
 });
 
-test('θ = 0 and init(seed) are Adam (and AdamW with weightDecay) bit for bit', async () => {
-  const r = await rt('simd');
-  fc.assert(fc.property(fc.integer({ min: 1, max: 40 }), fc.double({ min: 1e-4, max: 0.1, noNaN: true }), fc.boolean(), fc.integer({ min: 0, max: 1000 }), (n, lr, wd, seed) => {
+test('θ = 0 and init(seed) are Adam (and AdamW with weightDecay) bit for bit, in both forms and both builds', async () => {
+  for (const b of builds) {
+  const r = await rt(b);
+  fc.assert(fc.property(fc.integer({ min: 1, max: 40 }), fc.double({ min: 1e-4, max: 0.1, noNaN: true }), fc.boolean(), fc.integer({ min: 0, max: 1000 }), fc.constantFrom('additive', 'multiplicative' as const), (n, lr, wd, seed, form) => {
     const rng = new Rng(seed);
     const p = rng.fillNormal(new Float32Array(n));
     const ref = wd ? adamw({ lr, weightDecay: 0.01 }) : adam({ lr });
     const thetas = [new Float32Array(AR_THETA_SIZE), adamResidualLOpt.init(seed)];
     const cols = n >= 4 ? Math.floor(n / 2) : n;
     const shapes = n >= 4 ? [[2, cols], [n - 2 * cols]].filter((s) => s[0]! * (s[1] ?? 1) > 0) : [[n]];
-    const states = thetas.map((th) => adamResidualLOpt.optimizer(th, { lr, shapes, weightDecay: wd ? 0.01 : 0 }).init(p, { runtime: r }));
-    const opts = thetas.map((th) => adamResidualLOpt.optimizer(th, { lr, shapes, weightDecay: wd ? 0.01 : 0 }));
+    const opts = thetas.map((th) => adamResidualLOpt.optimizer(th, { lr, shapes, weightDecay: wd ? 0.01 : 0, form }));
+    const states = opts.map((o) => o.init(p, { runtime: r }));
     const sa = ref.init(p, { runtime: r });
     for (let t = 0; t < 15; t++) {
       const g = rng.fillNormal(new Float32Array(n));
@@ -118,7 +119,8 @@ test('θ = 0 and init(seed) are Adam (and AdamW with weightDecay) bit for bit', 
       s.dispose();
     }
     sa.dispose();
-  }), { numRuns: 40 });
+  }), { numRuns: 30 });
+  }
 });
 
 test('options: unknown keys, bad θ, shapes that do not fit, invalid hyper-parameters', async () => {
@@ -127,6 +129,9 @@ test('options: unknown keys, bad θ, shapes that do not fit, invalid hyper-param
   assert.throws(() => adamResidualLOpt.optimizer(th, { lrr: 1 } as never), (e: MetaoptimError) => e.code === 'UNKNOWN_OPTION' && /lr/.test(e.message));
   assert.throws(() => adamResidualLOpt.optimizer(new Float32Array(3)), (e: MetaoptimError) => e.code === 'LENGTH_MISMATCH');
   assert.throws(() => adamResidualLOpt.optimizer(th, { eps: 0 }), (e: MetaoptimError) => e.code === 'INVALID_HYPERPARAMETER');
+  assert.throws(() => adamResidualLOpt.optimizer(th, { form: 'product' as never }), (e: MetaoptimError) => e.code === 'INVALID_ARGUMENT' && /form/.test(e.message));
+  assert.equal(adamResidualLOpt.optimizer(th, { form: 'multiplicative' }).hyperparams.form, 'multiplicative');
+  assert.equal(adamResidualLOpt.optimizer(th).hyperparams.form, undefined, 'the additive default leaves the hyper-parameters as before');
   const o = adamResidualLOpt.optimizer(th, { shapes: [[2, 2]] });
   const s = o.init(new Float32Array(5), { runtime: rts.simd });
   assert.throws(() => o.step(s, new Float32Array(5)), (e: MetaoptimError) => e.code === 'LENGTH_MISMATCH');
@@ -173,10 +178,10 @@ test('adam_residual_h_f32 (any hidden width) == reference bit for bit in both bu
       const theta = Float32Array.from({ length: size }, () => 0.5 * rng.normal());
       const arr = (k: number, pos = false) => Float32Array.from({ length: n }, (_, i) => { const x = vals[(i * 7 + k * 13) % 60]!; return pos ? Math.abs(x) : x; });
       const host = { p: arr(0), g: arr(1), m1: arr(2), m2: arr(3), m3: arr(4), v: arr(5, true), fr: arr(6, true) };
-      const cfg = adamResidualConfig({ beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: rng.uniform() < 0.5 ? 0 : 0.01 }, rng.int(50), 0.01, [rng.uniform(), rng.normal(), rng.normal()]);
+      const cfg = adamResidualConfig({ beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: rng.uniform() < 0.5 ? 0 : 0.01, form: rng.int(2) }, rng.int(50), 0.01, [rng.uniform(), rng.normal(), rng.normal()]);
       const run = (fn: (R: Record<string, Region<Float32Array>>, thP: number, cP: number, scP: number) => void) => {
         const R = Object.fromEntries(Object.entries(host).map(([k, x]) => { const reg = new Region(r.arena, Float32Array, Math.max(n, 1)); reg.view.set(x); return [k, reg]; })) as Record<string, Region<Float32Array>>;
-        const thR = new Region(r.arena, Float32Array, size), cR = new Region(r.arena, Float32Array, 18), sc = new Region(r.arena, Uint8Array, 4 * H + 512);
+        const thR = new Region(r.arena, Float32Array, size), cR = new Region(r.arena, Float32Array, cfg.length), sc = new Region(r.arena, Uint8Array, 4 * H + 512);
         thR.view.set(theta); cR.view.set(cfg);
         fn(R, thR.ptr, cR.ptr, sc.ptr);
         const out = Object.fromEntries(['p', 'm1', 'm2', 'm3', 'v'].map((k) => [k, R[k]!.view.slice(0, n)]));
@@ -192,5 +197,25 @@ test('adam_residual_h_f32 (any hidden width) == reference bit for bit in both bu
         for (const k of ['p', 'm1', 'm2', 'm3', 'v'] as const) same(fixed[k]!, got[k]!, `${b} H=16 fixed vs generic ${k}`);
       }
     }), { numRuns: 60 });
+  }
+});
+
+test('the multiplicative residual vanishes with Adam\'s direction: a coordinate with g ≡ 0 stays put (the additive one moves it)', async () => {
+  for (const b of builds) {
+    const r = await rt(b);
+    const theta = liveTheta(7);
+    const n = 23;
+    const moved = (form: 'additive' | 'multiplicative') => {
+      const opt = adamResidualLOpt.optimizer(theta, { lr: 0.05, form });
+      const s = opt.init(Float32Array.from({ length: n }, (_, i) => 0.1 * i), { runtime: r });
+      for (let t = 0; t < 6; t++) opt.step(s, Float32Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 0 : Math.cos(i + t))), { loss: 1 / (t + 1) });
+      const out = s.params.map((v, i) => v - Math.fround(0.1 * i));
+      s.dispose();
+      return out;
+    };
+    const mul = moved('multiplicative'), add = moved('additive');
+    for (let i = 0; i < n; i += 3) assert.equal(mul[i], 0, `${b} multiplicative: p[${i}] moved by ${mul[i]}`);
+    assert.ok([...add].some((v, i) => i % 3 === 0 && v !== 0), `${b} additive moves a zero-gradient coordinate`);
+    assert.ok([...mul].some((v, i) => i % 3 !== 0 && v !== 0), `${b} the other coordinates move`);
   }
 });

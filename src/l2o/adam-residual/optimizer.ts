@@ -19,13 +19,17 @@ import { AR_THETA_SIZE, LOSS_SCALARS, adamResidualInit, runInputs, scheduleLogSc
  *   fr = Adafactor factored RMS (matrices: row/column EMAs of g², βv = β2; vectors: √v̂)
  *   x = (g/D, a, m̂2/D, m̂3/D, fr/D, m̂1/(fr + ε), ln(D)/10, clamp(p, ±10))  — per coordinate
  *   (d, s) = W2ᵀ relu(W1ᵀ[x, r] + b1) + b2,  r = run inputs (progress t/T, ln L/L₀, ln L_fast/L_slow)
- *   u = a + d·exp(min(s, 4));   p ← p − lr_t·(u + wd·p),   lr_t = lr·e^{σ(r)}  (learned schedule)
- * With a zero output layer and schedule (θ = 0, or `init(seed)`) this IS Adam(lr, β1, β2, ε), and
+ *   u = a + d·exp(min(s, 4))          (form 'additive', the default)
+ *   u = a·(1 + d·exp(min(s, 4)))      (form 'multiplicative': a per-coordinate lr multiplier; the
+ *                                       residual vanishes with Adam's direction a)
+ *   p ← p − lr_t·(u + wd·p),   lr_t = lr·e^{σ(r)}  (learned schedule)
+ * In either form, with a zero output layer and schedule (θ = 0, or `init(seed)`) this IS Adam(lr, β1, β2, ε), and
  * with `weightDecay` AdamW, bit for bit (up to the sign of a zero parameter).
  *
  * Options: `lr` (nominal, default 1e-3), `beta1` (0.9), `beta2` (0.999), `eps` (1e-8, > 0),
  * `weightDecay` (decoupled, × lr_t, default 0), `horizon` T of the progress input (default 1000;
- * pass the run length), `shapes` (tensor shapes in order, e.g. `task.model.tensors.map(t => t.shape)`;
+ * pass the run length), `form` ('additive' | 'multiplicative', default 'additive'; a θ is
+ * meta-trained for one form and its file records it), `shapes` (tensor shapes in order, e.g. `task.model.tensors.map(t => t.shape)`;
  * a 2-D shape [rows, cols ≥ 2] gets factored moments, anything else is treated as a vector;
  * default one vector), `nonFinite`. The loss for the run inputs comes from `step(s, g, { loss })`;
  * without it the loss inputs are 0.
@@ -42,10 +46,11 @@ export interface AdamResidualOptions extends LearnedOptimizerOptions {
   eps?: number;
   weightDecay?: number;
   horizon?: number;
+  form?: 'additive' | 'multiplicative';
   shapes?: readonly (readonly number[])[];
 }
 
-export const ADAM_RESIDUAL_KEYS = optionKeys<AdamResidualOptions>({ lr: 1, beta1: 1, beta2: 1, eps: 1, weightDecay: 1, horizon: 1, shapes: 1, nonFinite: 1 });
+export const ADAM_RESIDUAL_KEYS = optionKeys<AdamResidualOptions>({ lr: 1, beta1: 1, beta2: 1, eps: 1, weightDecay: 1, horizon: 1, form: 1, shapes: 1, nonFinite: 1 });
 const SLOTS = ['m1', 'm2', 'm3', 'v', 'fac'] as const;
 const NAME = 'adam-residual';
 
@@ -79,11 +84,13 @@ export const adamResidualLOpt: LearnedOptimizer<AdamResidualOptions> = {
       eps: checkNumber(NAME, 'eps', opts.eps ?? 1e-8, { min: 0, minExclusive: true }),
       weightDecay: checkNumber(NAME, 'weightDecay', opts.weightDecay ?? 0, { min: 0 }),
       horizon: checkNumber(NAME, 'horizon', opts.horizon ?? 1000, { min: 1 }),
+      form: residualForm(opts.form),
     };
     const grid = opts.shapes ? tensorGrid(opts.shapes) : undefined;
+    const { form: _form, ...hp } = h;
     return makeOptimizer({
       name: NAME,
-      hyperparams: { ...h, thetaHash: thetaHash(th), shapes: grid ? grid.map(([r, c]) => `${r}x${c}`).join(',') : 'whole' },
+      hyperparams: { ...hp, ...(h.form ? { form: 'multiplicative' } : {}), thetaHash: thetaHash(th), shapes: grid ? grid.map(([r, c]) => `${r}x${c}`).join(',') : 'whole' },
       slots: SLOTS,
       scalars: { ...LOSS_SCALARS },
       nonFinite: nonFinitePolicy(NAME, opts.nonFinite),
@@ -100,23 +107,30 @@ export const adamResidualLOpt: LearnedOptimizer<AdamResidualOptions> = {
   },
 };
 
-/** The kernel's cfg block (see assembly/adam_residual.ts) for step count+1. */
-export function adamResidualConfig(h: { beta1: number; beta2: number; eps: number; weightDecay: number }, count: number, lrT: number, r: readonly number[]): Float32Array {
+/** The kernel's form code (cfg[18]) of a `form` option: 0 additive (default), 1 multiplicative. Errors: INVALID_ARGUMENT. */
+function residualForm(form: unknown): 0 | 1 {
+  if (form === undefined || form === 'additive') return 0;
+  if (form === 'multiplicative') return 1;
+  throw new MetaoptimError('INVALID_ARGUMENT', `${NAME}: form must be 'additive' or 'multiplicative', got ${String(form)}`);
+}
+
+/** The kernel's cfg block (19 f32, see assembly/adam_residual.ts) for step count+1; `form` 0 additive, 1 multiplicative. */
+export function adamResidualConfig(h: { beta1: number; beta2: number; eps: number; weightDecay: number; form?: number }, count: number, lrT: number, r: readonly number[]): Float32Array {
   const a = adamScalars(h.beta1, h.beta2, count);
   const t = count + 1;
   return Float32Array.from([
     h.beta1, a.ob1, 0.99, 0.01, 0.999, 0.001, h.beta2, a.ob2,
-    a.c1, 1 / (1 - Math.pow(0.99, t)), 1 / (1 - Math.pow(0.999, t)), a.r2, h.eps, h.weightDecay, lrT, r[0]!, r[1]!, r[2]!,
+    a.c1, 1 / (1 - Math.pow(0.99, t)), 1 / (1 - Math.pow(0.999, t)), a.r2, h.eps, h.weightDecay, lrT, r[0]!, r[1]!, r[2]!, h.form ?? 0,
   ]);
 }
 
 /** One step: factored moments per tensor into scratch, then the fused kernel over all parameters. */
 function arStep(s: OptState, k: Kernels, count: number, theta: Float32Array, tensors: [number, number][],
-  h: { beta1: number; beta2: number; eps: number; weightDecay: number }, r: readonly number[], lrT: number): void {
+  h: { beta1: number; beta2: number; eps: number; weightDecay: number; form: number }, r: readonly number[], lrT: number): void {
   const arena = s.runtime.arena;
   const n = s.size;
   const thR = new Region(arena, Float32Array, AR_THETA_SIZE);
-  const cfg = new Region(arena, Float32Array, 18);
+  const cfg = new Region(arena, Float32Array, 19);
   const fr = new Region(arena, Float32Array, Math.max(n, 1));
   const scratch = new Region(arena, Uint8Array, 64 + 512);
   try {

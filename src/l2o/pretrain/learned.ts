@@ -175,7 +175,7 @@ export async function learned(opts: LearnedOptions = {}): Promise<Optimizer> {
   if (name === 'adam-residual') {
     if (opts.segments !== undefined) throw new MetaoptimError('INVALID_ARGUMENT', "learned: segments belongs to { name: 'lolv2' }; the adam-residual optimizer takes shapes");
     const a = await loadAdamResidualTheta(opts.base);
-    return adamResidualLOpt.optimizer(a.theta, { lr: a.options.lr, shapes: opts.shapes, horizon: opts.horizon, nonFinite: opts.nonFinite });
+    return adamResidualLOpt.optimizer(a.theta, { ...a.options, shapes: opts.shapes, horizon: opts.horizon, nonFinite: opts.nonFinite });
   }
   if (name !== 'lolv2') throw new MetaoptimError('INVALID_ARGUMENT', `learned: name must be 'adam-residual' or 'lolv2', got ${String(name)}`);
   if (opts.shapes !== undefined || opts.horizon !== undefined) throw new MetaoptimError('INVALID_ARGUMENT', "learned: shapes and horizon belong to the adam-residual optimizer, not { name: 'lolv2' }");

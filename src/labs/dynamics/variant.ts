@@ -45,7 +45,7 @@ export async function runVariant(ctx: DynamicsContext, v: DigitsVariant, vi: num
     const ar = await loadAdamResidualTheta();
     const shapes = task.model.tensors.map((t) => [...t.shape]);
     const makers: Record<OptName, () => Optimizer> = {
-      adamResidual: () => adamResidualLOpt.optimizer(ar.theta, { lr: ar.options.lr, shapes, horizon: cfg.test.steps }),
+      adamResidual: () => adamResidualLOpt.optimizer(ar.theta, { ...ar.options, shapes, horizon: cfg.test.steps }),
       l2o: () => lstmLOpt.optimizer(meta.theta),
       adam: () => BASELINE_MAKERS.adam(lrSearch.adam.lr),
       sgdm: () => BASELINE_MAKERS.sgdm(lrSearch.sgdm.lr),

@@ -27,7 +27,7 @@ export async function learnedContestants(o: { lolv2?: boolean; celo?: boolean; b
   const ar = await loadAdamResidualTheta(o.base);
   const out: Contestant[] = [{
     name: 'learned (adam-residual)',
-    make: (_lr, c) => adamResidualLOpt.optimizer(ar.theta, { lr: ar.options.lr, shapes: c.shapes, horizon: c.steps }),
+    make: (_lr, c) => adamResidualLOpt.optimizer(ar.theta, { ...ar.options, shapes: c.shapes, horizon: c.steps }),
   }];
   if (o.celo !== false) {
     const [celoTheta, celoAdamTheta] = await Promise.all([loadCeloTheta('celo'), loadCeloTheta('celo-adam')]);

@@ -64,7 +64,8 @@ export function arStepRef(p: Float32Array, g: Float32Array, m1: Float32Array, m2
       d = fr(d + fr(h * theta[W2 + 2 * j]!));
       s = fr(s + fr(h * theta[W2 + 2 * j + 1]!));
     }
-    let u = fr(a + fr(d * expf(Math.min(s, 4))));
+    const t = fr(d * expf(Math.min(s, 4)));
+    let u = c[18] ? fr(a * fr(1 + t)) : fr(a + t);
     if (c[13]! !== 0) u = fr(u + fr(c[13]! * pi));
     p[n] = fr(pi - fr(c[14]! * u));
   }
