@@ -6,11 +6,16 @@
 // Run after `npm run build`:
 //   node scripts/evaluate-learned.mjs [--tasks 20] [--seeds 5] [--horizons 200,2000] [--tune-runs 1]
 //     [--lolv2] [--shard k/n] [--json out.json] [--merge a.json b.json …]
+//     [--base dir/] [--candidate dir/] [--baselines adam,lion] [--skip-celo]
+// --base: the adam-residual θ file (adam-residual.json) from that folder instead of data/learned/;
+// --candidate: a second adam-residual contestant ('candidate (adam-residual)') from that folder's
+// file — the quick check of a newly meta-trained θ against the shipped one in the same run;
+// --baselines: only these tuned baselines (default all four); --skip-celo: no Celo contestants.
 // --shard k/n runs the suite tasks i with i mod n = k (e.g. two processes on two cores); --merge
 // combines the --json files of the shards into one table (the summary is recomputed over all pairs).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const m = await import(resolve(root, 'dist/src/index.js'));
@@ -22,7 +27,8 @@ const arg = (name, dflt) => {
   return i >= 0 ? argv[i + 1] : dflt;
 };
 await m.ready();
-const file = await loadAdamResidualTheta();
+const base = arg('base') ? pathToFileURL(resolve(arg('base')) + '/') : undefined;
+const file = await loadAdamResidualTheta(base);
 if (argv.includes('--merge')) {
   const after = argv.slice(argv.indexOf('--merge') + 1);
   const files = after.slice(0, after.findIndex((a) => a.startsWith('--')) >>> 0);
@@ -41,7 +47,14 @@ if (argv.includes('--merge')) {
 const tasks = Number(arg('tasks', lab.HELD_OUT_SUITE.length));
 const [k, n] = String(arg('shard', '0/1')).split('/').map(Number);
 const suite = lab.HELD_OUT_SUITE.slice(0, tasks).filter((_, i) => i % n === k);
-const contestants = [...lab.CONTESTANT_BASELINES, ...(await lab.learnedContestants({ lolv2: argv.includes('--lolv2') }))];
+const only = arg('baselines') ? String(arg('baselines')).split(',') : null;
+const baselines = lab.CONTESTANT_BASELINES.filter((c) => !only || only.includes(c.name));
+const learnedOnes = await lab.learnedContestants({ lolv2: argv.includes('--lolv2'), celo: !argv.includes('--skip-celo'), base });
+if (arg('candidate')) {
+  const [cand] = await lab.learnedContestants({ celo: false, base: pathToFileURL(resolve(arg('candidate')) + '/') });
+  learnedOnes.splice(1, 0, { ...cand, name: 'candidate (adam-residual)' });
+}
+const contestants = [...baselines, ...learnedOnes];
 const t0 = Date.now();
 const e = await lab.runContest({
   suite, contestants, seeds: Number(arg('seeds', 5)), tuneRuns: Number(arg('tune-runs', 1)), horizons: String(arg('horizons', '200,2000')).split(',').map(Number),

@@ -4,11 +4,14 @@
 // Run after `npm run build`:
 //   node scripts/metatrain-adam-residual.mjs [--seed 0] [--minutes 60] [--iterations N] [--workers 2]
 //     [--checkpoint .metatrain/adam-residual.bin] [--out data/learned/adam-residual.json] [--quick]
-//     [--recipe shipped|residual] [--start data/learned/adam-residual.json]
+//     [--recipe shipped|residual|multiplicative] [--start data/learned/adam-residual.json]
 // --recipe residual: AR_RESIDUAL_RECIPE (every block moves, random output-layer start, per-block σ);
+// --recipe multiplicative: AR_MULTIPLICATIVE_RECIPE (the residual as a per-coordinate lr multiplier,
+//   validation at 300 and 2,000 steps);
 // --start: begin from the θ of that file instead of θ₀ (the residual start is added on top).
 // Overrides of the recipe: [--particles N] [--subspace all|schedule|mlp] [--residual-init x]
-//   [--block-sigma W1=0.1,out-d=0.02,schedule=0.5] [--meta-lr x] (recorded in the provenance).
+//   [--block-sigma W1=0.1,out-d=0.02,schedule=0.5] [--meta-lr x] [--form additive|multiplicative]
+//   [--sigma x] [--start-lr x] [--validation-steps 300,2000] (recorded in the provenance; --form also in the θ file's options).
 // The run stops at --iterations or after --minutes of wall time (at the end of a validation chunk's
 // checkpoint); started again it continues from the checkpoint (same seed), adding to the recorded
 // time. The best validated θ is written with its provenance. --quick: the ≤ 2-minute recipe.
@@ -30,13 +33,18 @@ const arg = (name, dflt) => {
 };
 const quick = argv.includes('--quick');
 const recipeName = arg('recipe', 'shipped');
-if (recipeName !== 'shipped' && recipeName !== 'residual') throw new Error(`--recipe must be shipped or residual, got ${recipeName}`);
-const recipe = quick ? l2o.AR_QUICK_RECIPE : recipeName === 'residual' ? l2o.AR_RESIDUAL_RECIPE : l2o.AR_RECIPE;
+const recipes = { shipped: l2o.AR_RECIPE, residual: l2o.AR_RESIDUAL_RECIPE, multiplicative: l2o.AR_MULTIPLICATIVE_RECIPE };
+if (!(recipeName in recipes)) throw new Error(`--recipe must be one of ${Object.keys(recipes).join(', ')}, got ${recipeName}`);
+const recipe = quick ? l2o.AR_QUICK_RECIPE : recipes[recipeName];
 const overrides = {};
 if (arg('particles')) overrides.particles = Number(arg('particles'));
 if (arg('subspace')) overrides.subspace = arg('subspace');
 if (arg('residual-init')) overrides.residualInit = Number(arg('residual-init'));
 if (arg('meta-lr')) overrides.metaLr = Number(arg('meta-lr'));
+if (arg('form')) overrides.form = arg('form');
+if (arg('sigma')) overrides.sigma = Number(arg('sigma'));
+if (arg('start-lr')) overrides.startLr = Number(arg('start-lr'));
+if (arg('validation-steps')) overrides.validationSteps = arg('validation-steps').split(',').map(Number);
 if (arg('block-sigma')) overrides.blockSigma = Object.fromEntries(arg('block-sigma').split(',').map((kv) => kv.split('=')).map(([k, v]) => [k, Number(v)]));
 const startFile = arg('start', null);
 const startTheta = startFile ? l2o.decodeAdamResidualTheta(readFileSync(resolve(startFile), 'utf8')).theta : undefined;
@@ -113,5 +121,6 @@ const provenance = {
   date: new Date().toISOString(),
 };
 mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, l2o.encodeAdamResidualTheta(saved.best.theta, { lr: recipe.lr }, provenance));
+const form = overrides.form ?? recipe.form;
+writeFileSync(out, l2o.encodeAdamResidualTheta(saved.best.theta, { lr: recipe.lr, ...(form && form !== 'additive' ? { form } : {}) }, provenance));
 console.error(`wrote ${out}: iteration ${saved.best.iteration} of ${saved.iteration}, validation ${saved.best.loss.toFixed(4)} (θ₀ ${saved.validations[0].loss.toFixed(4)})`);

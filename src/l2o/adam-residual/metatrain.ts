@@ -16,7 +16,8 @@ import { type ArUnrollArgs, arUnroll, embedArSubspace } from './unroll.js';
  * reparameterization augmentation), truncations of K steps, inner runs log-uniform in
  * [minSteps, maxSteps], meta-objective the mean ln(L_t/L_0) of each truncation, meta-optimizer
  * Adam(metaLr). Every `validateEvery` iterations θ is scored on `validationTasks` fixed tasks
- * (sampling seeds 2³⁰ + i, no augmentation, `validationSteps` steps: mean ln(L_t/L_0)); the best
+ * (sampling seeds 2³⁰ + i, no augmentation, `validationSteps` steps: mean ln(L_t/L_0); a list of
+ * run lengths scores the mean over them, e.g. [300, 2000] for short and long horizons); the best
  * θ (θ₀ included) is returned as `theta`. Deterministic for any worker count; resumable from
  * `checkpoint` bytes. Loop contract: progress per meta-iteration, ABORTED with the checkpoint of
  * the last finished chunk as `details.partial`.
@@ -36,7 +37,7 @@ export interface ArMetaTrainOptions extends LoopOptions {
   workers?: number;
   validateEvery?: number;
   validationTasks?: number;
-  validationSteps?: number;
+  validationSteps?: number | readonly number[];
   /** Start θ instead of θ₀ (for experiments and tests). */
   theta?: Float32Array;
   /**
@@ -56,6 +57,12 @@ export interface ArMetaTrainOptions extends LoopOptions {
    * out-d, out-s, schedule; default 1 each): meta-training runs in z with θ = θ₀ + scale ⊙ z.
    */
   blockSigma?: Partial<Record<keyof typeof AR_BLOCKS, number>>;
+  /**
+   * The residual form of the optimizer being meta-trained (`adamResidualLOpt`'s `form`; default
+   * 'additive'). 'multiplicative' (u = a·(1 + d·eˢ)) makes the residual a per-coordinate lr
+   * multiplier that vanishes with Adam's direction.
+   */
+  form?: 'additive' | 'multiplicative';
   runtime?: Runtime;
   onCheckpoint?: (bytes: Uint8Array, iteration: number) => void | Promise<void>;
   resume?: Uint8Array;
@@ -63,7 +70,7 @@ export interface ArMetaTrainOptions extends LoopOptions {
 
 export const AR_META_KEYS = optionKeys<ArMetaTrainOptions>({
   seed: 1, signal: 1, onProgress: 1, iterations: 1, particles: 1, sigma: 1, truncation: 1, minSteps: 1, maxSteps: 1, augmentProb: 1, metaLr: 1,
-  lr: 1, startLr: 1, workers: 1, validateEvery: 1, validationTasks: 1, validationSteps: 1, theta: 1, subspace: 1, residualInit: 1, blockSigma: 1, runtime: 1, onCheckpoint: 1, resume: 1,
+  lr: 1, startLr: 1, workers: 1, validateEvery: 1, validationTasks: 1, validationSteps: 1, theta: 1, subspace: 1, residualInit: 1, blockSigma: 1, form: 1, runtime: 1, onCheckpoint: 1, resume: 1,
 });
 
 type ArRecipe = Omit<ArMetaTrainOptions, 'seed' | 'signal' | 'onProgress' | 'theta' | 'runtime' | 'onCheckpoint' | 'resume'>;
@@ -98,6 +105,18 @@ export const AR_RESIDUAL_RECIPE = {
  */
 export const AR_QUICK_RECIPE = {
   ...AR_RESIDUAL_RECIPE, residualInit: 1e-3, blockSigma: { 'out-d': 0.1 }, startLr: 3e-3, iterations: 24, particles: 4, truncation: 20, minSteps: 100, maxSteps: 200, workers: 0, validateEvery: 12, validationTasks: 3, validationSteps: 100,
+} as const satisfies ArRecipe;
+
+/**
+ * The multiplicative recipe (`--recipe multiplicative`, docs/l2o.md "The multiplicative residual"):
+ * the residual form u = a·(1 + d·eˢ) (a per-coordinate lr multiplier that vanishes with Adam's
+ * direction), every block moving from W2 = 0 with per-block σ (output columns and hidden layer
+ * 0.1×, schedule 0.5×), 16 particles, and θ selected on short AND long runs (validation at 300
+ * and 2,000 steps: a 300-step score alone favours lrs that are too large for 2,000 steps).
+ */
+export const AR_MULTIPLICATIVE_RECIPE = {
+  ...AR_RESIDUAL_RECIPE, form: 'multiplicative' as 'additive' | 'multiplicative', validationSteps: [300, 2000] as readonly number[],
+  blockSigma: { W1: 0.1, b1: 0.1, 'out-d': 0.1, 'out-s': 0.1, schedule: 0.5 },
 } as const satisfies ArRecipe;
 
 export const AR_VALIDATION_BASE_SEED = 2 ** 30;
@@ -145,8 +164,8 @@ export function arSubspace(base: Float32Array, subspace: 'all' | 'schedule' | 'm
 }
 
 /** Mean over `tasks` fixed validation tasks of the mean ln(L_t/L_0) of a `steps`-step run with θ. */
-export async function arValidate(theta: Float32Array, tasks: number, steps: number, o: { runtime?: Runtime; lr?: number } = {}): Promise<number> {
-  const u = arUnroll(o.runtime ?? defaultRuntimeOrThrow(), await loadMetaData(), { minSteps: steps, maxSteps: steps, augmentProb: 0, lr: o.lr });
+export async function arValidate(theta: Float32Array, tasks: number, steps: number, o: { runtime?: Runtime; lr?: number; form?: 'additive' | 'multiplicative' } = {}): Promise<number> {
+  const u = arUnroll(o.runtime ?? defaultRuntimeOrThrow(), await loadMetaData(), { minSteps: steps, maxSteps: steps, augmentProb: 0, lr: o.lr, ...(o.form ? { form: o.form } : {}) });
   const losses: number[] = [];
   for (let i = 0; i < tasks; i++) losses.push(u.unroll(theta, u.start(AR_VALIDATION_BASE_SEED + i), steps).loss);
   return mean(losses);
@@ -158,6 +177,14 @@ export async function metaTrainAdamResidual(opts: ArMetaTrainOptions = {}): Prom
   const { signal, onProgress, onCheckpoint, resume, runtime, theta: theta0, ...rest } = opts;
   const rc = { ...AR_RECIPE, seed: 0, ...rest };
   const rt = runtime ?? defaultRuntimeOrThrow();
+  const horizons: readonly number[] = typeof rc.validationSteps === 'number' ? [rc.validationSteps] : rc.validationSteps;
+  if (!Array.isArray(horizons) || horizons.length === 0) throw new MetaoptimError('INVALID_ARGUMENT', 'metaTrainAdamResidual: validationSteps must be a number or a non-empty list');
+  for (const h of horizons) checkNumber('metaTrainAdamResidual', 'validationSteps', h, { min: 1 });
+  const validateAt = async (th: Float32Array) => {
+    const vs: number[] = [];
+    for (const h of horizons) vs.push(await arValidate(th, rc.validationTasks, h, { runtime: rt, lr: rc.lr, form: rc.form }));
+    return mean(vs);
+  };
   const loop = new Loop('metaTrainAdamResidual', { signal, onProgress }, { label: 'adam-residual meta-training', total: rc.iterations });
   let saved: Saved;
   if (resume) {
@@ -167,12 +194,12 @@ export async function metaTrainAdamResidual(opts: ArMetaTrainOptions = {}): Prom
     let th = theta0 ? theta0.slice() : adamResidualInit(rc.seed);
     if (!theta0) th[AR_LR_BIAS] = Math.log(rc.startLr / rc.lr);
     th = arResidualStart(th, rc.seed, rc.residualInit ?? 0);
-    const v0 = await arValidate(th, rc.validationTasks, rc.validationSteps, { runtime: rt, lr: rc.lr });
+    const v0 = await validateAt(th);
     const sub = arSubspace(th, rc.subspace, rc.blockSigma);
     saved = { format: 'metaoptim-ar-metatrain', sub, es: new Uint8Array(0), iteration: 0, validations: [{ iteration: 0, loss: v0 }], best: { iteration: 0, loss: v0, theta: th }, last: th };
   }
   const sub = saved.sub;
-  const setupArgs: ArUnrollArgs = { minSteps: rc.minSteps, maxSteps: rc.maxSteps, augmentProb: rc.augmentProb, lr: rc.lr, ...(sub ? { subspace: sub } : {}) };
+  const setupArgs: ArUnrollArgs = { minSteps: rc.minSteps, maxSteps: rc.maxSteps, augmentProb: rc.augmentProb, lr: rc.lr, ...(rc.form ? { form: rc.form } : {}), ...(sub ? { subspace: sub } : {}) };
   const setup = { module: new URL('./unroll.js', import.meta.url).href, args: setupArgs };
   const toZ = (th: Float32Array) => (sub ? Float32Array.from(sub.index, (i, j) => (th[i]! - sub.base[i]!) / (sub.scale?.[j] ?? 1)) : th);
   const fromZ = (z: Float32Array) => (sub ? embedArSubspace(sub, z) : z);
@@ -190,7 +217,7 @@ export async function metaTrainAdamResidual(opts: ArMetaTrainOptions = {}): Prom
     });
     history = r.history;
     const full = fromZ(r.theta);
-    const v = await arValidate(full, rc.validationTasks, rc.validationSteps, { runtime: rt, lr: rc.lr });
+    const v = await validateAt(full);
     const validations = [...saved.validations, { iteration: target, loss: v }];
     const best = v < saved.best.loss ? { iteration: target, loss: v, theta: full } : saved.best;
     saved = { format: 'metaoptim-ar-metatrain', sub, es: r.checkpoint, iteration: target, validations, best, last: full };

@@ -16,6 +16,8 @@ export interface ArUnrollArgs {
   augmentProb?: number;
   /** Nominal lr of the optimizer (default 1e-3; θ's schedule bias scales it). */
   lr?: number;
+  /** Residual form of the optimizer (`adamResidualLOpt`'s `form`; default 'additive'). */
+  form?: 'additive' | 'multiplicative';
   /**
    * Meta-train only a subspace: θ = base with θ[index_j] += scale_j·z_j (scale default 1); the
    * unroll's meta-parameters are then z (length index.length).
@@ -64,7 +66,7 @@ export function arUnroll(runtime: Runtime, data: MetaData, args: ArUnrollArgs = 
     return t;
   };
   const lengthFor = (seed: number) => Math.round(Math.exp(Math.log(minS) + new Rng(seed, 0x6c656e).uniform() * Math.log(maxS / minS)));
-  const optFor = (theta: Float32Array, t: MetaTask, length: number) => adamResidualLOpt.optimizer(theta, { shapes: t.shapes, horizon: length, lr });
+  const optFor = (theta: Float32Array, t: MetaTask, length: number) => adamResidualLOpt.optimizer(theta, { shapes: t.shapes, horizon: length, lr, ...(args.form ? { form: args.form } : {}) });
   const blank = new Float32Array(adamResidualLOpt.thetaSize);
   return {
     thetaSize: adamResidualLOpt.thetaSize,
