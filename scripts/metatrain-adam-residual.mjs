@@ -4,10 +4,10 @@
 // Run after `npm run build`:
 //   node scripts/metatrain-adam-residual.mjs [--seed 0] [--minutes 60] [--iterations N] [--workers 2]
 //     [--checkpoint .metatrain/adam-residual.bin] [--out data/learned/adam-residual.json] [--quick]
-//     [--recipe shipped|residual|multiplicative] [--start data/learned/adam-residual.json]
+//     [--recipe shipped|residual|multiplicative|cosine] [--start data/learned/adam-residual.json]
 // --recipe residual: AR_RESIDUAL_RECIPE (every block moves, random output-layer start, per-block σ);
 // --recipe multiplicative: AR_MULTIPLICATIVE_RECIPE (the residual as a per-coordinate lr multiplier,
-//   validation at 300 and 2,000 steps);
+//   validation at 300 and 2,000 steps); --recipe cosine: AR_COSINE_RECIPE (the same from Adam with cosine decay);
 // --start: begin from the θ of that file instead of θ₀ (the residual start is added on top).
 // Overrides of the recipe: [--particles N] [--subspace all|schedule|mlp] [--residual-init x]
 //   [--block-sigma W1=0.1,out-d=0.02,schedule=0.5] [--meta-lr x] [--form additive|multiplicative]
@@ -33,7 +33,7 @@ const arg = (name, dflt) => {
 };
 const quick = argv.includes('--quick');
 const recipeName = arg('recipe', 'shipped');
-const recipes = { shipped: l2o.AR_RECIPE, residual: l2o.AR_RESIDUAL_RECIPE, multiplicative: l2o.AR_MULTIPLICATIVE_RECIPE };
+const recipes = { shipped: l2o.AR_RECIPE, residual: l2o.AR_RESIDUAL_RECIPE, multiplicative: l2o.AR_MULTIPLICATIVE_RECIPE, cosine: l2o.AR_COSINE_RECIPE };
 if (!(recipeName in recipes)) throw new Error(`--recipe must be one of ${Object.keys(recipes).join(', ')}, got ${recipeName}`);
 const recipe = quick ? l2o.AR_QUICK_RECIPE : recipes[recipeName];
 const overrides = {};

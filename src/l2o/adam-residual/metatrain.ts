@@ -5,7 +5,7 @@ import { mean } from '../../core/stats.js';
 import { adam } from '../../optim/adam.js';
 import { type Runtime, defaultRuntimeOrThrow } from '../../runtime/runtime.js';
 import { type MetaHistoryEntry, esMetaTrain } from '../outer/train.js';
-import { AR_BLOCKS, AR_LR_BIAS, AR_SCHEDULE_AT, AR_THETA_SIZE, adamResidualInit, arResidualStart } from './schedule.js';
+import { AR_BLOCKS, AR_LR_BIAS, AR_SCHEDULE_AT, AR_THETA_SIZE, adamResidualInit, arCosineStart, arResidualStart } from './schedule.js';
 import { loadMetaData } from './tasks.js';
 import { type ArUnrollArgs, arUnroll, embedArSubspace } from './unroll.js';
 
@@ -63,6 +63,12 @@ export interface ArMetaTrainOptions extends LoopOptions {
    * multiplier that vanishes with Adam's direction.
    */
   form?: 'additive' | 'multiplicative';
+  /**
+   * The start's lr schedule: 'constant' (default: c2 = ln(startLr/lr), the rest of the schedule
+   * block as θ₀ or `theta` has it) or 'cosine' (`arCosineStart`: cosine decay from a peak of
+   * `startLr`, applied to θ₀ or to `theta`).
+   */
+  startSchedule?: 'constant' | 'cosine';
   runtime?: Runtime;
   onCheckpoint?: (bytes: Uint8Array, iteration: number) => void | Promise<void>;
   resume?: Uint8Array;
@@ -70,7 +76,7 @@ export interface ArMetaTrainOptions extends LoopOptions {
 
 export const AR_META_KEYS = optionKeys<ArMetaTrainOptions>({
   seed: 1, signal: 1, onProgress: 1, iterations: 1, particles: 1, sigma: 1, truncation: 1, minSteps: 1, maxSteps: 1, augmentProb: 1, metaLr: 1,
-  lr: 1, startLr: 1, workers: 1, validateEvery: 1, validationTasks: 1, validationSteps: 1, theta: 1, subspace: 1, residualInit: 1, blockSigma: 1, form: 1, runtime: 1, onCheckpoint: 1, resume: 1,
+  lr: 1, startLr: 1, workers: 1, validateEvery: 1, validationTasks: 1, validationSteps: 1, theta: 1, subspace: 1, residualInit: 1, blockSigma: 1, form: 1, startSchedule: 1, runtime: 1, onCheckpoint: 1, resume: 1,
 });
 
 type ArRecipe = Omit<ArMetaTrainOptions, 'seed' | 'signal' | 'onProgress' | 'theta' | 'runtime' | 'onCheckpoint' | 'resume'>;
@@ -117,6 +123,16 @@ export const AR_QUICK_RECIPE = {
 export const AR_MULTIPLICATIVE_RECIPE = {
   ...AR_RESIDUAL_RECIPE, form: 'multiplicative' as 'additive' | 'multiplicative', validationSteps: [300, 2000] as readonly number[],
   blockSigma: { W1: 0.1, b1: 0.1, 'out-d': 0.1, 'out-s': 0.1, schedule: 0.5 },
+} as const satisfies ArRecipe;
+
+/**
+ * The cosine recipe (`--recipe cosine`): the multiplicative recipe started from Adam with cosine
+ * decay (`startSchedule: 'cosine'`, peak lr 0.07 — the best of {0.03, 0.05, 0.07, 0.1, 0.2} on the
+ * validation tasks at 300 and 2,000 steps: mean −4.68, −5.29, −5.49, −5.35, −4.94, against −4.90
+ * for the θ shipped before it).
+ */
+export const AR_COSINE_RECIPE = {
+  ...AR_MULTIPLICATIVE_RECIPE, startSchedule: 'cosine' as 'constant' | 'cosine', startLr: 0.07,
 } as const satisfies ArRecipe;
 
 export const AR_VALIDATION_BASE_SEED = 2 ** 30;
@@ -193,6 +209,8 @@ export async function metaTrainAdamResidual(opts: ArMetaTrainOptions = {}): Prom
   } else {
     let th = theta0 ? theta0.slice() : adamResidualInit(rc.seed);
     if (!theta0) th[AR_LR_BIAS] = Math.log(rc.startLr / rc.lr);
+    if (rc.startSchedule === 'cosine') th = arCosineStart(th, rc.startLr, rc.lr);
+    else if (rc.startSchedule !== undefined && rc.startSchedule !== 'constant') throw new MetaoptimError('INVALID_ARGUMENT', `metaTrainAdamResidual: startSchedule must be 'constant' or 'cosine'`);
     th = arResidualStart(th, rc.seed, rc.residualInit ?? 0);
     const v0 = await validateAt(th);
     const sub = arSubspace(th, rc.subspace, rc.blockSigma);
