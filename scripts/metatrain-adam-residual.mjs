@@ -104,7 +104,10 @@ if (!saved || !saved.best) {
 let commit = null;
 try {
   commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-} catch {}
+} catch {
+  // A private copy of the build (outside the repository) names its commit in METAOPTIM_COMMIT.
+  commit = process.env.METAOPTIM_COMMIT ?? null;
+}
 const provenance = {
   script: 'scripts/metatrain-adam-residual.mjs',
   function: 'metaTrainAdamResidual (src/l2o/adam-residual/metatrain.ts)',
