@@ -4,7 +4,9 @@
 // Run after `npm run build`:
 //   node scripts/metatrain-adam-residual.mjs [--seed 0] [--minutes 60] [--iterations N] [--workers 2]
 //     [--checkpoint .metatrain/adam-residual.bin] [--out data/learned/adam-residual.json] [--quick]
-//     [--recipe shipped|residual|multiplicative|cosine] [--start data/learned/adam-residual.json]
+//     [--recipe cosine|shipped|residual|multiplicative] [--start data/learned/adam-residual.json]
+// --recipe cosine (default): AR_COSINE_RECIPE, the recipe of the shipped θ (run 1,250 iterations,
+//   `--iterations 1250`, to reproduce its selection); --recipe shipped: AR_RECIPE, the previous θ's;
 // --recipe residual: AR_RESIDUAL_RECIPE (every block moves, random output-layer start, per-block σ);
 // --recipe multiplicative: AR_MULTIPLICATIVE_RECIPE (the residual as a per-coordinate lr multiplier,
 //   validation at 300 and 2,000 steps); --recipe cosine: AR_COSINE_RECIPE (the same from Adam with cosine decay);
@@ -32,7 +34,7 @@ const arg = (name, dflt) => {
   return i >= 0 ? argv[i + 1] : dflt;
 };
 const quick = argv.includes('--quick');
-const recipeName = arg('recipe', 'shipped');
+const recipeName = arg('recipe', 'cosine');
 const recipes = { shipped: l2o.AR_RECIPE, residual: l2o.AR_RESIDUAL_RECIPE, multiplicative: l2o.AR_MULTIPLICATIVE_RECIPE, cosine: l2o.AR_COSINE_RECIPE };
 if (!(recipeName in recipes)) throw new Error(`--recipe must be one of ${Object.keys(recipes).join(', ')}, got ${recipeName}`);
 const recipe = quick ? l2o.AR_QUICK_RECIPE : recipes[recipeName];
@@ -113,7 +115,7 @@ const provenance = {
   function: 'metaTrainAdamResidual (src/l2o/adam-residual/metatrain.ts)',
   seed,
   quick,
-  recipe: { name: recipeName, ...recipe, ...overrides, iterations, workers, minutes, start: startFile },
+  recipe: { name: quick ? 'quick' : recipeName, ...recipe, ...overrides, iterations, workers, minutes, start: startFile },
   metaIterations: saved.iteration,
   stoppedByWallTime: stopped !== null,
   selectedIteration: saved.best.iteration,
