@@ -53,7 +53,7 @@ test('runContest: tuned baselines take their argmin lr, the learned contestant i
   const task = await suite[0]!.make(undefined as never);
   try {
     for (const s of [0, 1]) {
-      const r = await train(task, adamResidualLOpt.optimizer(f.theta, { lr: f.options.lr, shapes: taskShapes(task), horizon: 20 }), { steps: 20, seed: s, evalSplits: [] });
+      const r = await train(task, adamResidualLOpt.optimizer(f.theta, { ...f.options, shapes: taskShapes(task), horizon: 20 }), { steps: 20, seed: s, evalSplits: [] });
       assert.ok(Math.abs(p.entries['learned (adam-residual)']!.runs[s]!.meanLoss - mean(r.losses)) <= 1e-12 * mean(r.losses));
       const a = await train(task, adam({ lr: p.entries.adam!.lr! }), { steps: 20, seed: s, evalSplits: [] });
       assert.ok(Math.abs(p.entries.adam!.runs[s]!.meanLoss - mean(a.losses)) <= 1e-12 * mean(a.losses));
