@@ -27,12 +27,15 @@ const which = arg('theta', 'shipped');
 const particles = Number(arg('particles', 16)), truncs = Number(arg('truncations', 8)), steps = Number(arg('steps', 200));
 const sigma = Number(arg('sigma', 0.02)), seed = Number(arg('seed', 0)), rinit = Number(arg('residual-init', 0)), K = 25;
 await ready();
-let theta = which === 'shipped'
-  ? l2o.decodeAdamResidualTheta(readFileSync(resolve(root, 'data/learned/adam-residual.json'), 'utf8')).theta
+const shipped = which === 'shipped' ? l2o.decodeAdamResidualTheta(readFileSync(resolve(root, 'data/learned/adam-residual.json'), 'utf8')) : null;
+// The shipped θ is measured in the residual form it was meta-trained for (its file's options.form).
+const form = shipped?.options.form ?? 'additive';
+let theta = shipped
+  ? shipped.theta
   : (() => { const t = l2o.adamResidualInit(seed); t[l2o.AR_LR_BIAS] = Math.log(0.05 / 1e-3); return t; })();
 if (rinit > 0) theta = l2o.arResidualStart(theta, seed, rinit);
 const rt = await createRuntime();
-const u = l2o.arUnroll(rt, await l2o.loadMetaData(), { minSteps: steps, maxSteps: steps, augmentProb: 0.25 });
+const u = l2o.arUnroll(rt, await l2o.loadMetaData(), { minSteps: steps, maxSteps: steps, augmentProb: 0.25, form });
 const n = theta.length;
 const rng = new Rng(seed, 0x6d67);
 const t0 = Date.now();
