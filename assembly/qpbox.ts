@@ -6,7 +6,7 @@
 // [1] solves, [2] ‖(Qz + p)_free‖∞, [3] bound violation, [4] σ = 1 + max(‖(Qz)_free‖∞, ‖p_free‖∞),
 // [5] last pivot, [6] free count m.
 
-import { chol_solve_f64, dot_f64 } from './linalg';
+import { axpy_f64, chol_solve_f64, dot_f64 } from './linalg';
 
 // @ts-ignore: decorator
 @inline function at(base: usize, i: i32): usize {
@@ -19,53 +19,62 @@ import { chol_solve_f64, dot_f64 } from './linalg';
 }
 
 /**
- * In-place Cholesky of the m×m row-major matrix at `a` (lower triangle read and written):
- * L_ij = (A_ij − Σ_{k<j} L_ik L_jk)·r_j, d_i = A_ii − Σ_{k<i} L_ik², L_ii = √d_i, r_i = 1/L_ii
- * (reciprocals kept at `inv`: one division per column instead of one per entry), plain
- * sequential sums (the same bits in both builds; at n = 8 they beat dot_f64's SIMD set-up, in
- * interleaved runs against it: 1.1–1.5× per batch).
+ * In-place Cholesky of the m×m row-major matrix at `a` (lower triangle read and written),
+ * fused with the forward substitution x ← L⁻¹x:
+ *   L_ij = (A_ij − Σ_{k<j} L_ik L_jk)·r_j, d_i = A_ii − Σ_{k<i} L_ik², L_ii = √d_i, r_i = 1/L_ii,
+ *   y_i = (x_i − Σ_{k<i} L_ik y_k)·r_i
+ * (reciprocals kept at `inv`: one division per column instead of one per entry). Right-looking
+ * (outer-product) order: column k is scaled by r_k and copied to `col` (m f64 scratch), y_k is
+ * finished, then every row i > k subtracts L_ik·L_jk from its entries k < j ≤ i and x_i
+ * subtracts L_ik·y_k, each a contiguous axpy (f64x2 in the SIMD build; a + (−b)·c = a − b·c
+ * exactly). Each entry sees exactly the sequential sums above (k ascending, elementwise
+ * products, no reassociation), so the bits are those of a row-by-row Crout loop in both builds,
+ * without its serial chains.
  * Returns the smallest d_i, or the first d_i that is not > 0 (then the factor is incomplete).
  */
 // @ts-ignore: decorator
-@inline function small_chol(a: usize, m: i32, inv: usize): f64 {
+@inline function small_chol(a: usize, m: i32, inv: usize, col: usize, x: usize): f64 {
   const msz = <usize>m << 3;
   let minPiv: f64 = Infinity;
-  for (let i = 0; i < m; i++) {
-    const ri = a + <usize>i * msz;
-    for (let j = 0; j < i; j++) {
-      const rj = a + <usize>j * msz;
-      let s = load<f64>(at(ri, j));
-      for (let k = 0; k < j; k++) s -= load<f64>(at(ri, k)) * load<f64>(at(rj, k));
-      store<f64>(at(ri, j), s * load<f64>(at(inv, j)));
-    }
-    let d = load<f64>(at(ri, i));
-    for (let k = 0; k < i; k++) {
-      const l = load<f64>(at(ri, k));
-      d -= l * l;
-    }
+  for (let k = 0; k < m; k++) {
+    const rk = a + <usize>k * msz;
+    const d = load<f64>(at(rk, k));
     if (!(d > 0)) return d;
     if (d < minPiv) minPiv = d;
     const sq = Math.sqrt(d);
-    store<f64>(at(ri, i), sq);
-    store<f64>(at(inv, i), 1 / sq);
+    store<f64>(at(rk, k), sq);
+    const r = 1 / sq;
+    store<f64>(at(inv, k), r);
+    const yk = load<f64>(at(x, k)) * r;
+    store<f64>(at(x, k), yk);
+    for (let i = k + 1; i < m; i++) {
+      const o = at(a + <usize>i * msz, k);
+      const lik = load<f64>(o) * r;
+      store<f64>(o, lik);
+      store<f64>(at(col, i), lik);
+    }
+    const c1 = at(col, k + 1);
+    axpy_f64(at(x, k + 1), c1, m - k - 1, -yk);
+    for (let i = k + 1; i < m; i++) {
+      // Row i, columns k < j ≤ i: a_ij += (−L_ik)·L_jk.
+      axpy_f64(at(a + <usize>i * msz, k + 1), c1, i - k, -load<f64>(at(col, i)));
+    }
   }
   return minPiv;
 }
 
-/** x ← (LLᵀ)⁻¹x with small_chol's factor and reciprocals: forward then backward substitution, sequential sums. */
+/**
+ * x ← L⁻ᵀx (after small_chol's forward part): for k = m−1 … 0, x_k ← x_k·r_k, then
+ * x_i −= L_ki x_k for i < k, one contiguous axpy over row k (so each x_i subtracts with k
+ * DESCENDING from m − 1). The same bits in both builds.
+ */
 // @ts-ignore: decorator
-@inline function small_solve(a: usize, m: i32, inv: usize, x: usize): void {
+@inline function small_back(a: usize, m: i32, inv: usize, x: usize): void {
   const msz = <usize>m << 3;
-  for (let i = 0; i < m; i++) {
-    const ri = a + <usize>i * msz;
-    let s = load<f64>(at(x, i));
-    for (let k = 0; k < i; k++) s -= load<f64>(at(ri, k)) * load<f64>(at(x, k));
-    store<f64>(at(x, i), s * load<f64>(at(inv, i)));
-  }
-  for (let i = m - 1; i >= 0; i--) {
-    let s = load<f64>(at(x, i));
-    for (let k = i + 1; k < m; k++) s -= load<f64>(at(a + <usize>k * msz, i)) * load<f64>(at(x, k));
-    store<f64>(at(x, i), s * load<f64>(at(inv, i)));
+  for (let k = m - 1; k >= 0; k--) {
+    const xk = load<f64>(at(x, k)) * load<f64>(at(inv, k));
+    store<f64>(at(x, k), xk);
+    axpy_f64(x, a + <usize>k * msz, k, -xk);
   }
 }
 
@@ -127,12 +136,12 @@ export function qp_box_f64(count: i32, n: i32, shared: i32, Q: usize, p: usize, 
         }
         store<f64>(at(work, a), r);
       }
-      piv = small_chol(Lt, m, inv);
+      piv = small_chol(Lt, m, inv, inv + rsz, work);
       if (!(piv > 0)) {
         status = 2;
         break;
       }
-      small_solve(Lt, m, inv, work);
+      small_back(Lt, m, inv, work);
       let changed = 0;
       let chk: f64 = 0;
       for (let a = 0; a < m; a++) {

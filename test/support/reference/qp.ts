@@ -323,16 +323,20 @@ export function refSmallChol(a: Float64Array, m: number, inv: Float64Array): num
   return minPiv;
 }
 
-/** small_solve of assembly/qpbox.ts: x ← (LLᵀ)⁻¹x by forward then backward substitution with the reciprocals. */
+/**
+ * small_solve of assembly/qpbox.ts: x ← (LLᵀ)⁻¹x by forward then backward substitution with the
+ * reciprocals (row form here; the kernel's column form subtracts in the same order per entry).
+ */
 export function refSmallSolve(a: Float64Array, m: number, inv: Float64Array, x: Float64Array): void {
   for (let i = 0; i < m; i++) {
     let s = x[i]!;
     for (let k = 0; k < i; k++) s -= a[i * m + k]! * x[k]!;
     x[i] = s * inv[i]!;
   }
+  // Backward: x_i − Σ_{k>i} L_ki x_k with k DESCENDING from m − 1 (the kernel's column order).
   for (let i = m - 1; i >= 0; i--) {
     let s = x[i]!;
-    for (let k = i + 1; k < m; k++) s -= a[k * m + i]! * x[k]!;
+    for (let k = m - 1; k > i; k--) s -= a[k * m + i]! * x[k]!;
     x[i] = s * inv[i]!;
   }
 }
