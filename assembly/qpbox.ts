@@ -78,6 +78,91 @@ import { axpy_f64, chol_solve_f64, dot_f64 } from './linalg';
   }
 }
 
+/** The pivots of the last successful pair_first (lane 0, lane 1). */
+let pairPiv0: f64 = 0, pairPiv1: f64 = 0;
+
+/**
+ * SIMD build only: the first active-set step of two problems a and b at once, one problem per
+ * f64x2 lane. The first step has every variable free (I = all, an identity gather), so both
+ * problems run the same operations: the n×n Q of each is interleaved into `w` (2n² + 6n f64),
+ * factored by small_chol's right-looking order with the forward solve of x = −p fused, then
+ * back-substituted as small_back does. Every lane operation is the scalar operation of
+ * small_chol/small_back (a + (−b)·c, x·r, √d, 1/√d: IEEE-exact per lane), so each lane holds
+ * the bits the scalar path computes for its problem. Writes z (the unconstrained solution) and
+ * the lower triangle of each factor (m = n layout) and returns 1; returns 0, writing nothing
+ * that the scalar path does not overwrite, when some pivot of either lane is not > 0 (the
+ * caller then runs both problems through the scalar path).
+ */
+function pair_first(n: i32, Qa: usize, Qb: usize, pa: usize, pb: usize, za: usize, zb: usize, La: usize, Lb: usize, w: usize): i32 {
+  if (!ASC_FEATURE_SIMD) return 0;
+  const rsz = <usize>n << 3;
+  const r2 = <usize>n << 4;
+  const A = w, x = w + <usize>n * r2, inv = x + r2, col = inv + r2;
+  for (let i = 0; i < n; i++) {
+    const qa = Qa + <usize>i * rsz, qb = Qb + <usize>i * rsz, ai = A + <usize>i * r2;
+    for (let j = 0; j <= i; j++) {
+      v128.store(ai + (<usize>j << 4), f64x2.replace_lane(f64x2.splat(load<f64>(at(qa, j))), 1, load<f64>(at(qb, j))));
+    }
+    v128.store(x + (<usize>i << 4), f64x2.neg(f64x2.replace_lane(f64x2.splat(load<f64>(at(pa, i))), 1, load<f64>(at(pb, i)))));
+  }
+  let minPiv = f64x2.splat(Infinity);
+  const one = f64x2.splat(1);
+  for (let k = 0; k < n; k++) {
+    const ak = A + <usize>k * r2 + (<usize>k << 4);
+    const d = v128.load(ak);
+    if (!(f64x2.extract_lane(d, 0) > 0 && f64x2.extract_lane(d, 1) > 0)) return 0;
+    minPiv = f64x2.min(minPiv, d);
+    const sq = f64x2.sqrt(d);
+    v128.store(ak, sq);
+    const r = f64x2.div(one, sq);
+    v128.store(inv + (<usize>k << 4), r);
+    const yk = f64x2.mul(v128.load(x + (<usize>k << 4)), r);
+    v128.store(x + (<usize>k << 4), yk);
+    const nyk = f64x2.neg(yk);
+    for (let i = k + 1; i < n; i++) {
+      const o = A + <usize>i * r2 + (<usize>k << 4);
+      const lik = f64x2.mul(v128.load(o), r);
+      v128.store(o, lik);
+      v128.store(col + (<usize>i << 4), lik);
+      const xo = x + (<usize>i << 4);
+      v128.store(xo, f64x2.add(v128.load(xo), f64x2.mul(nyk, lik)));
+    }
+    for (let i = k + 1; i < n; i++) {
+      const ai = A + <usize>i * r2;
+      const nl = f64x2.neg(v128.load(col + (<usize>i << 4)));
+      for (let j = k + 1; j <= i; j++) {
+        const o = ai + (<usize>j << 4);
+        v128.store(o, f64x2.add(v128.load(o), f64x2.mul(nl, v128.load(col + (<usize>j << 4)))));
+      }
+    }
+  }
+  for (let k = n - 1; k >= 0; k--) {
+    const xo = x + (<usize>k << 4);
+    const xk = f64x2.mul(v128.load(xo), v128.load(inv + (<usize>k << 4)));
+    v128.store(xo, xk);
+    const nxk = f64x2.neg(xk);
+    const ak = A + <usize>k * r2;
+    for (let i = 0; i < k; i++) {
+      const o = x + (<usize>i << 4);
+      v128.store(o, f64x2.add(v128.load(o), f64x2.mul(nxk, v128.load(ak + (<usize>i << 4)))));
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    const v = v128.load(x + (<usize>i << 4));
+    store<f64>(at(za, i), f64x2.extract_lane(v, 0));
+    store<f64>(at(zb, i), f64x2.extract_lane(v, 1));
+    const ai = A + <usize>i * r2, la = La + <usize>i * rsz, lb = Lb + <usize>i * rsz;
+    for (let j = 0; j <= i; j++) {
+      const e = v128.load(ai + (<usize>j << 4));
+      store<f64>(at(la, j), f64x2.extract_lane(e, 0));
+      store<f64>(at(lb, j), f64x2.extract_lane(e, 1));
+    }
+  }
+  pairPiv0 = f64x2.extract_lane(minPiv, 0);
+  pairPiv1 = f64x2.extract_lane(minPiv, 1);
+  return 1;
+}
+
 /**
  * Box-constrained QP, lb ≤ z ≤ ub (±∞ allowed), by the primal-dual active-set method
  * (Hintermüller, Ito & Kunisch 2003) with per-coordinate c_i = Q_ii. Multiplier μ with
@@ -99,6 +184,7 @@ export function qp_box_f64(count: i32, n: i32, shared: i32, Q: usize, p: usize, 
   const sQ = stride(shared, 1, n * n), sp = stride(shared, 2, n), sl = stride(shared, 4, n), su = stride(shared, 8, n);
   const rsz = <usize>n << 3;
   const isz = <usize>n << 2;
+  let pendingPair = false;
   for (let t = 0; t < count; t++) {
     const u = <usize>t;
     const Qt = Q + u * sQ, pt = p + u * sp, lt = lb + u * sl, ut = ub + u * su;
@@ -107,6 +193,20 @@ export function qp_box_f64(count: i32, n: i32, shared: i32, Q: usize, p: usize, 
     const it = info + u * 64;
     const inv = work + rsz;
     for (let i = 0; i < n; i++) store<i32>(ft + (<usize>i << 2), 0);
+    // SIMD build: the first step of problems t and t + 1 together (pair_first, same bits).
+    let pre = false;
+    let prePiv: f64 = 0;
+    if (ASC_FEATURE_SIMD && n > 0 && maxIter > 0) {
+      if (pendingPair) {
+        pendingPair = false;
+        pre = true;
+        prePiv = pairPiv1;
+      } else if (t + 1 < count && pair_first(n, Qt, Qt + sQ, pt, pt + sp, zt, zt + rsz, Lt, Lt + (<usize>(n * n) << 3), inv + rsz) != 0) {
+        pendingPair = true;
+        pre = true;
+        prePiv = pairPiv0;
+      }
+    }
     let status = 1;
     let iters = 0;
     let m = 0;
@@ -123,6 +223,11 @@ export function qp_box_f64(count: i32, n: i32, shared: i32, Q: usize, p: usize, 
           store<f64>(at(zt, i), f == 1 ? load<f64>(at(lt, i)) : load<f64>(at(ut, i)));
         }
       }
+      if (pre && iters == 1) {
+        // Every variable free (m = n, idx the identity): z and the factor came from pair_first.
+        for (let a = 0; a < m; a++) store<f64>(at(work, a), load<f64>(at(zt, a)));
+        piv = prePiv;
+      } else {
       const msz = <usize>m << 3;
       for (let a = 0; a < m; a++) {
         const ia = load<i32>(xt + (<usize>a << 2));
@@ -142,6 +247,7 @@ export function qp_box_f64(count: i32, n: i32, shared: i32, Q: usize, p: usize, 
         break;
       }
       small_back(Lt, m, inv, work);
+      }
       let changed = 0;
       let chk: f64 = 0;
       for (let a = 0; a < m; a++) {
@@ -266,4 +372,56 @@ export function qp_box_lambda_f64(count: i32, n: i32, flags: usize, mu: usize, o
       if (up >= 0) store<f64>(at(base, up + i), f == 2 ? m : 0);
     }
   }
+}
+
+/**
+ * Checks and symmetrizes the inputs of a qp_box_f64 batch in place (the direct path,
+ * src/qp/box-direct.ts, calls it after copying the user's arrays in): for each of the nQ
+ * matrices at Q, Q_ij = Q_ji ← ½(Q_ij + Q_ji) for j < i (the arithmetic of src/qp/input.ts
+ * `symmetrize`), row by row. Returns 0 when every symmetrized entry and every diagonal of Q and
+ * every entry of p (np copies) is finite, no lb entry is NaN or +∞, no ub entry is NaN or −∞,
+ * and lb_i ≤ ub_i in each of max(nl, nu) problems (a bound with one copy pairs with every
+ * problem); otherwise 1, at the first failure in the order Q, p, lb, ub, lb ≤ ub (Q is then
+ * partly symmetrized; the caller drops the block and the general path reports the error).
+ * Plain scalar code: the same bits in both builds.
+ */
+export function qp_box_prep_f64(n: i32, Q: usize, nQ: i32, p: usize, np: i32, lb: usize, nl: i32, ub: usize, nu: i32): i32 {
+  const rsz = <usize>n << 3;
+  for (let t = 0; t < nQ; t++) {
+    const q = Q + <usize>t * <usize>n * rsz;
+    for (let i = 0; i < n; i++) {
+      const ri = q + <usize>i * rsz;
+      for (let j = 0; j < i; j++) {
+        const a = at(ri, j), b = at(q + <usize>j * rsz, i);
+        const m = 0.5 * (load<f64>(a) + load<f64>(b));
+        if (m - m != 0) return 1;
+        store<f64>(a, m);
+        store<f64>(b, m);
+      }
+      const d = load<f64>(at(ri, i));
+      if (d - d != 0) return 1;
+    }
+  }
+  const lp = np * n;
+  for (let i = 0; i < lp; i++) {
+    const e = load<f64>(at(p, i));
+    if (e - e != 0) return 1;
+  }
+  const ll = nl * n;
+  for (let i = 0; i < ll; i++) {
+    const e = load<f64>(at(lb, i));
+    if (e != e || e == Infinity) return 1;
+  }
+  const lu = nu * n;
+  for (let i = 0; i < lu; i++) {
+    const e = load<f64>(at(ub, i));
+    if (e != e || e == -Infinity) return 1;
+  }
+  const pairs = max(nl, nu);
+  const sl = nl > 1 ? rsz : 0, su = nu > 1 ? rsz : 0;
+  for (let t = 0; t < pairs; t++) {
+    const l0 = lb + <usize>t * sl, u0 = ub + <usize>t * su;
+    for (let i = 0; i < n; i++) if (load<f64>(at(l0, i)) > load<f64>(at(u0, i))) return 1;
+  }
+  return 0;
 }
