@@ -6,7 +6,7 @@
 // [1] solves, [2] ‖(Qz + p)_free‖∞, [3] bound violation, [4] σ = 1 + max(‖(Qz)_free‖∞, ‖p_free‖∞),
 // [5] last pivot, [6] free count m.
 
-import { axpy_f64, chol_solve_f64, dot_f64 } from './linalg';
+import { axpy2_f64, axpy_f64, chol_solve_f64, dot_f64 } from './linalg';
 
 // @ts-ignore: decorator
 @inline function at(base: usize, i: i32): usize {
@@ -24,7 +24,8 @@ import { axpy_f64, chol_solve_f64, dot_f64 } from './linalg';
  *   L_ij = (A_ij − Σ_{k<j} L_ik L_jk)·r_j, d_i = A_ii − Σ_{k<i} L_ik², L_ii = √d_i, r_i = 1/L_ii,
  *   y_i = (x_i − Σ_{k<i} L_ik y_k)·r_i
  * (reciprocals kept at `inv`: one division per column instead of one per entry). Right-looking
- * (outer-product) order: column k is scaled by r_k and copied to `col` (m f64 scratch), y_k is
+ * (outer-product) order, columns in pairs: column k is scaled by r_k and copied to `col` (2m f64
+ * scratch: col, then col2 for column k + 1), y_k is
  * finished, then every row i > k subtracts L_ik·L_jk from its entries k < j ≤ i and x_i
  * subtracts L_ik·y_k, each a contiguous axpy (f64x2 in the SIMD build; a + (−b)·c = a − b·c
  * exactly). Each entry sees exactly the sequential sums above (k ascending, elementwise
@@ -35,32 +36,53 @@ import { axpy_f64, chol_solve_f64, dot_f64 } from './linalg';
 // @ts-ignore: decorator
 @inline function small_chol(a: usize, m: i32, inv: usize, col: usize, x: usize): f64 {
   const msz = <usize>m << 3;
+  const col2 = col + msz;
   let minPiv: f64 = Infinity;
-  for (let k = 0; k < m; k++) {
-    const rk = a + <usize>k * msz;
-    const d = load<f64>(at(rk, k));
+  // Columns in pairs k, k + 1: one axpy2 pass over each trailing row for both (per entry the
+  // same two subtractions in the same order as one column at a time: axpy2 = two axpys' bits).
+  for (let k = 0; k < m; k += 2) {
+    const d = load<f64>(at(a + <usize>k * msz, k));
     if (!(d > 0)) return d;
     if (d < minPiv) minPiv = d;
-    const sq = Math.sqrt(d);
-    store<f64>(at(rk, k), sq);
-    const r = 1 / sq;
-    store<f64>(at(inv, k), r);
-    const yk = load<f64>(at(x, k)) * r;
-    store<f64>(at(x, k), yk);
+    small_column(a, m, inv, col, x, k, d);
+    if (k + 1 == m) break;
+    const c1 = load<f64>(at(col, k + 1));
     for (let i = k + 1; i < m; i++) {
-      const o = at(a + <usize>i * msz, k);
-      const lik = load<f64>(o) * r;
-      store<f64>(o, lik);
-      store<f64>(at(col, i), lik);
+      const o = at(a + <usize>i * msz, k + 1);
+      store<f64>(o, load<f64>(o) + -load<f64>(at(col, i)) * c1);
     }
-    const c1 = at(col, k + 1);
-    axpy_f64(at(x, k + 1), c1, m - k - 1, -yk);
-    for (let i = k + 1; i < m; i++) {
-      // Row i, columns k < j ≤ i: a_ij += (−L_ik)·L_jk.
-      axpy_f64(at(a + <usize>i * msz, k + 1), c1, i - k, -load<f64>(at(col, i)));
+    const d1 = load<f64>(at(a + <usize>(k + 1) * msz, k + 1));
+    if (!(d1 > 0)) return d1;
+    if (d1 < minPiv) minPiv = d1;
+    small_column(a, m, inv, col2, x, k + 1, d1);
+    for (let i = k + 2; i < m; i++) {
+      // Row i, columns k + 1 < j ≤ i: a_ij ← (a_ij + (−L_ik)·L_jk) + (−L_i,k+1)·L_j,k+1.
+      axpy2_f64(at(a + <usize>i * msz, k + 2), at(col, k + 2), at(col2, k + 2), i - k - 1, -load<f64>(at(col, i)), -load<f64>(at(col2, i)));
     }
   }
   return minPiv;
+}
+
+/**
+ * small_chol's column k with pivot d > 0: L_kk = √d, r_k = 1/L_kk, y_k = x_k·r_k, L_ik = A_ik·r_k
+ * into `a` and `col`, then x_i += (−y_k)·L_ik for i > k.
+ */
+// @ts-ignore: decorator
+@inline function small_column(a: usize, m: i32, inv: usize, col: usize, x: usize, k: i32, d: f64): void {
+  const msz = <usize>m << 3;
+  const sq = Math.sqrt(d);
+  store<f64>(at(a + <usize>k * msz, k), sq);
+  const r = 1 / sq;
+  store<f64>(at(inv, k), r);
+  const yk = load<f64>(at(x, k)) * r;
+  store<f64>(at(x, k), yk);
+  for (let i = k + 1; i < m; i++) {
+    const o = at(a + <usize>i * msz, k);
+    const lik = load<f64>(o) * r;
+    store<f64>(o, lik);
+    store<f64>(at(col, i), lik);
+  }
+  axpy_f64(at(x, k + 1), at(col, k + 1), m - k - 1, -yk);
 }
 
 /**
@@ -78,13 +100,37 @@ import { axpy_f64, chol_solve_f64, dot_f64 } from './linalg';
   }
 }
 
+/**
+ * pair_first's column k, pivot d (both lanes > 0): L_kk = √d, r_k = 1/L_kk, y_k = x_k·r_k,
+ * L_ik = A_ik·r_k into A and `col`, x_i += (−y_k)·L_ik for i > k (small_chol's operations).
+ */
+// @ts-ignore: decorator
+@inline function pair_column(A: usize, x: usize, inv: usize, col: usize, n: i32, k: i32, d: v128): void {
+  const r2 = <usize>n << 4;
+  const sq = f64x2.sqrt(d);
+  v128.store(A + <usize>k * r2 + (<usize>k << 4), sq);
+  const r = f64x2.div(f64x2.splat(1), sq);
+  v128.store(inv + (<usize>k << 4), r);
+  const yk = f64x2.mul(v128.load(x + (<usize>k << 4)), r);
+  v128.store(x + (<usize>k << 4), yk);
+  const nyk = f64x2.neg(yk);
+  for (let i = k + 1; i < n; i++) {
+    const o = A + <usize>i * r2 + (<usize>k << 4);
+    const lik = f64x2.mul(v128.load(o), r);
+    v128.store(o, lik);
+    v128.store(col + (<usize>i << 4), lik);
+    const xo = x + (<usize>i << 4);
+    v128.store(xo, f64x2.add(v128.load(xo), f64x2.mul(nyk, lik)));
+  }
+}
+
 /** The pivots of the last successful pair_first (lane 0, lane 1). */
 let pairPiv0: f64 = 0, pairPiv1: f64 = 0;
 
 /**
  * SIMD build only: the first active-set step of two problems a and b at once, one problem per
  * f64x2 lane. The first step has every variable free (I = all, an identity gather), so both
- * problems run the same operations: the n×n Q of each is interleaved into `w` (2n² + 6n f64),
+ * problems run the same operations: the n×n Q of each is interleaved into `w` (2n² + 8n f64),
  * factored by small_chol's right-looking order with the forward solve of x = −p fused, then
  * back-substituted as small_back does. Every lane operation is the scalar operation of
  * small_chol/small_back (a + (−b)·c, x·r, √d, 1/√d: IEEE-exact per lane), so each lane holds
@@ -106,33 +152,32 @@ function pair_first(n: i32, Qa: usize, Qb: usize, pa: usize, pb: usize, za: usiz
     v128.store(x + (<usize>i << 4), f64x2.neg(f64x2.replace_lane(f64x2.splat(load<f64>(at(pa, i))), 1, load<f64>(at(pb, i)))));
   }
   let minPiv = f64x2.splat(Infinity);
-  const one = f64x2.splat(1);
-  for (let k = 0; k < n; k++) {
-    const ak = A + <usize>k * r2 + (<usize>k << 4);
-    const d = v128.load(ak);
+  // Columns in pairs k, k + 1 (one pass over the trailing block for both; per entry the same
+  // subtractions in the same order as one column at a time).
+  for (let k = 0; k < n; k += 2) {
+    const d = v128.load(A + <usize>k * r2 + (<usize>k << 4));
     if (!(f64x2.extract_lane(d, 0) > 0 && f64x2.extract_lane(d, 1) > 0)) return 0;
     minPiv = f64x2.min(minPiv, d);
-    const sq = f64x2.sqrt(d);
-    v128.store(ak, sq);
-    const r = f64x2.div(one, sq);
-    v128.store(inv + (<usize>k << 4), r);
-    const yk = f64x2.mul(v128.load(x + (<usize>k << 4)), r);
-    v128.store(x + (<usize>k << 4), yk);
-    const nyk = f64x2.neg(yk);
+    pair_column(A, x, inv, col, n, k, d);
+    if (k + 1 == n) break;
+    // Column k + 1 first receives column k's term, then is finished.
+    const c1 = v128.load(col + (<usize>(k + 1) << 4));
     for (let i = k + 1; i < n; i++) {
-      const o = A + <usize>i * r2 + (<usize>k << 4);
-      const lik = f64x2.mul(v128.load(o), r);
-      v128.store(o, lik);
-      v128.store(col + (<usize>i << 4), lik);
-      const xo = x + (<usize>i << 4);
-      v128.store(xo, f64x2.add(v128.load(xo), f64x2.mul(nyk, lik)));
+      const o = A + <usize>i * r2 + (<usize>(k + 1) << 4);
+      v128.store(o, f64x2.add(v128.load(o), f64x2.mul(f64x2.neg(v128.load(col + (<usize>i << 4))), c1)));
     }
-    for (let i = k + 1; i < n; i++) {
+    const d1 = v128.load(A + <usize>(k + 1) * r2 + (<usize>(k + 1) << 4));
+    if (!(f64x2.extract_lane(d1, 0) > 0 && f64x2.extract_lane(d1, 1) > 0)) return 0;
+    minPiv = f64x2.min(minPiv, d1);
+    const col2 = col + r2;
+    pair_column(A, x, inv, col2, n, k + 1, d1);
+    for (let i = k + 2; i < n; i++) {
       const ai = A + <usize>i * r2;
-      const nl = f64x2.neg(v128.load(col + (<usize>i << 4)));
-      for (let j = k + 1; j <= i; j++) {
+      const n0 = f64x2.neg(v128.load(col + (<usize>i << 4))), n1 = f64x2.neg(v128.load(col2 + (<usize>i << 4)));
+      for (let j = k + 2; j <= i; j++) {
         const o = ai + (<usize>j << 4);
-        v128.store(o, f64x2.add(v128.load(o), f64x2.mul(nl, v128.load(col + (<usize>j << 4)))));
+        const t = f64x2.add(v128.load(o), f64x2.mul(n0, v128.load(col + (<usize>j << 4))));
+        v128.store(o, f64x2.add(t, f64x2.mul(n1, v128.load(col2 + (<usize>j << 4)))));
       }
     }
   }
