@@ -140,7 +140,6 @@ let pairPiv0: f64 = 0, pairPiv1: f64 = 0;
  * caller then runs both problems through the scalar path).
  */
 function pair_first(n: i32, Qa: usize, Qb: usize, pa: usize, pb: usize, za: usize, zb: usize, La: usize, Lb: usize, w: usize): i32 {
-  if (!ASC_FEATURE_SIMD) return 0;
   const rsz = <usize>n << 3;
   const r2 = <usize>n << 4;
   const A = w, x = w + <usize>n * r2, inv = x + r2, col = inv + r2;
@@ -241,12 +240,13 @@ export function qp_box_f64(count: i32, n: i32, shared: i32, Q: usize, p: usize, 
     // SIMD build: the first step of problems t and t + 1 together (pair_first, same bits).
     let pre = false;
     let prePiv: f64 = 0;
-    if (ASC_FEATURE_SIMD && n > 0 && maxIter > 0) {
+    if (ASC_FEATURE_SIMD) {
+      // (a compile-time branch: the scalar build contains no pair_first and no v128)
       if (pendingPair) {
         pendingPair = false;
         pre = true;
         prePiv = pairPiv1;
-      } else if (t + 1 < count && pair_first(n, Qt, Qt + sQ, pt, pt + sp, zt, zt + rsz, Lt, Lt + (<usize>(n * n) << 3), inv + rsz) != 0) {
+      } else if (n > 0 && maxIter > 0 && t + 1 < count && pair_first(n, Qt, Qt + sQ, pt, pt + sp, zt, zt + rsz, Lt, Lt + (<usize>(n * n) << 3), inv + rsz) != 0) {
         pendingPair = true;
         pre = true;
         prePiv = pairPiv0;
