@@ -6,7 +6,7 @@
 // [1] solves, [2] ‖(Qz + p)_free‖∞, [3] bound violation, [4] σ = 1 + max(‖(Qz)_free‖∞, ‖p_free‖∞),
 // [5] last pivot, [6] free count m.
 
-import { chol_solve_f64, dot_f64 } from './linalg';
+import { axpy2_f64, axpy_f64, chol_solve_f64, dot_f64 } from './linalg';
 
 // @ts-ignore: decorator
 @inline function at(base: usize, i: i32): usize {
@@ -19,54 +19,192 @@ import { chol_solve_f64, dot_f64 } from './linalg';
 }
 
 /**
- * In-place Cholesky of the m×m row-major matrix at `a` (lower triangle read and written):
- * L_ij = (A_ij − Σ_{k<j} L_ik L_jk)·r_j, d_i = A_ii − Σ_{k<i} L_ik², L_ii = √d_i, r_i = 1/L_ii
- * (reciprocals kept at `inv`: one division per column instead of one per entry), plain
- * sequential sums (the same bits in both builds; at n = 8 they beat dot_f64's SIMD set-up, in
- * interleaved runs against it: 1.1–1.5× per batch).
+ * In-place Cholesky of the m×m row-major matrix at `a` (lower triangle read and written),
+ * fused with the forward substitution x ← L⁻¹x:
+ *   L_ij = (A_ij − Σ_{k<j} L_ik L_jk)·r_j, d_i = A_ii − Σ_{k<i} L_ik², L_ii = √d_i, r_i = 1/L_ii,
+ *   y_i = (x_i − Σ_{k<i} L_ik y_k)·r_i
+ * (reciprocals kept at `inv`: one division per column instead of one per entry). Right-looking
+ * (outer-product) order, columns in pairs: column k is scaled by r_k and copied to `col` (2m f64
+ * scratch: col, then col2 for column k + 1), y_k is
+ * finished, then every row i > k subtracts L_ik·L_jk from its entries k < j ≤ i and x_i
+ * subtracts L_ik·y_k, each a contiguous axpy (f64x2 in the SIMD build; a + (−b)·c = a − b·c
+ * exactly). Each entry sees exactly the sequential sums above (k ascending, elementwise
+ * products, no reassociation), so the bits are those of a row-by-row Crout loop in both builds,
+ * without its serial chains.
  * Returns the smallest d_i, or the first d_i that is not > 0 (then the factor is incomplete).
  */
 // @ts-ignore: decorator
-@inline function small_chol(a: usize, m: i32, inv: usize): f64 {
+@inline function small_chol(a: usize, m: i32, inv: usize, col: usize, x: usize): f64 {
   const msz = <usize>m << 3;
+  const col2 = col + msz;
   let minPiv: f64 = Infinity;
-  for (let i = 0; i < m; i++) {
-    const ri = a + <usize>i * msz;
-    for (let j = 0; j < i; j++) {
-      const rj = a + <usize>j * msz;
-      let s = load<f64>(at(ri, j));
-      for (let k = 0; k < j; k++) s -= load<f64>(at(ri, k)) * load<f64>(at(rj, k));
-      store<f64>(at(ri, j), s * load<f64>(at(inv, j)));
-    }
-    let d = load<f64>(at(ri, i));
-    for (let k = 0; k < i; k++) {
-      const l = load<f64>(at(ri, k));
-      d -= l * l;
-    }
+  // Columns in pairs k, k + 1: one axpy2 pass over each trailing row for both (per entry the
+  // same two subtractions in the same order as one column at a time: axpy2 = two axpys' bits).
+  for (let k = 0; k < m; k += 2) {
+    const d = load<f64>(at(a + <usize>k * msz, k));
     if (!(d > 0)) return d;
     if (d < minPiv) minPiv = d;
-    const sq = Math.sqrt(d);
-    store<f64>(at(ri, i), sq);
-    store<f64>(at(inv, i), 1 / sq);
+    small_column(a, m, inv, col, x, k, d);
+    if (k + 1 == m) break;
+    const c1 = load<f64>(at(col, k + 1));
+    for (let i = k + 1; i < m; i++) {
+      const o = at(a + <usize>i * msz, k + 1);
+      store<f64>(o, load<f64>(o) + -load<f64>(at(col, i)) * c1);
+    }
+    const d1 = load<f64>(at(a + <usize>(k + 1) * msz, k + 1));
+    if (!(d1 > 0)) return d1;
+    if (d1 < minPiv) minPiv = d1;
+    small_column(a, m, inv, col2, x, k + 1, d1);
+    for (let i = k + 2; i < m; i++) {
+      // Row i, columns k + 1 < j ≤ i: a_ij ← (a_ij + (−L_ik)·L_jk) + (−L_i,k+1)·L_j,k+1.
+      axpy2_f64(at(a + <usize>i * msz, k + 2), at(col, k + 2), at(col2, k + 2), i - k - 1, -load<f64>(at(col, i)), -load<f64>(at(col2, i)));
+    }
   }
   return minPiv;
 }
 
-/** x ← (LLᵀ)⁻¹x with small_chol's factor and reciprocals: forward then backward substitution, sequential sums. */
+/**
+ * small_chol's column k with pivot d > 0: L_kk = √d, r_k = 1/L_kk, y_k = x_k·r_k, L_ik = A_ik·r_k
+ * into `a` and `col`, then x_i += (−y_k)·L_ik for i > k.
+ */
 // @ts-ignore: decorator
-@inline function small_solve(a: usize, m: i32, inv: usize, x: usize): void {
+@inline function small_column(a: usize, m: i32, inv: usize, col: usize, x: usize, k: i32, d: f64): void {
   const msz = <usize>m << 3;
-  for (let i = 0; i < m; i++) {
-    const ri = a + <usize>i * msz;
-    let s = load<f64>(at(x, i));
-    for (let k = 0; k < i; k++) s -= load<f64>(at(ri, k)) * load<f64>(at(x, k));
-    store<f64>(at(x, i), s * load<f64>(at(inv, i)));
+  const sq = Math.sqrt(d);
+  store<f64>(at(a + <usize>k * msz, k), sq);
+  const r = 1 / sq;
+  store<f64>(at(inv, k), r);
+  const yk = load<f64>(at(x, k)) * r;
+  store<f64>(at(x, k), yk);
+  for (let i = k + 1; i < m; i++) {
+    const o = at(a + <usize>i * msz, k);
+    const lik = load<f64>(o) * r;
+    store<f64>(o, lik);
+    store<f64>(at(col, i), lik);
   }
-  for (let i = m - 1; i >= 0; i--) {
-    let s = load<f64>(at(x, i));
-    for (let k = i + 1; k < m; k++) s -= load<f64>(at(a + <usize>k * msz, i)) * load<f64>(at(x, k));
-    store<f64>(at(x, i), s * load<f64>(at(inv, i)));
+  axpy_f64(at(x, k + 1), at(col, k + 1), m - k - 1, -yk);
+}
+
+/**
+ * x ← L⁻ᵀx (after small_chol's forward part): for k = m−1 … 0, x_k ← x_k·r_k, then
+ * x_i −= L_ki x_k for i < k, one contiguous axpy over row k (so each x_i subtracts with k
+ * DESCENDING from m − 1). The same bits in both builds.
+ */
+// @ts-ignore: decorator
+@inline function small_back(a: usize, m: i32, inv: usize, x: usize): void {
+  const msz = <usize>m << 3;
+  for (let k = m - 1; k >= 0; k--) {
+    const xk = load<f64>(at(x, k)) * load<f64>(at(inv, k));
+    store<f64>(at(x, k), xk);
+    axpy_f64(x, a + <usize>k * msz, k, -xk);
   }
+}
+
+/**
+ * pair_first's column k, pivot d (both lanes > 0): L_kk = √d, r_k = 1/L_kk, y_k = x_k·r_k,
+ * L_ik = A_ik·r_k into A and `col`, x_i += (−y_k)·L_ik for i > k (small_chol's operations).
+ */
+// @ts-ignore: decorator
+@inline function pair_column(A: usize, x: usize, inv: usize, col: usize, n: i32, k: i32, d: v128): void {
+  const r2 = <usize>n << 4;
+  const sq = f64x2.sqrt(d);
+  v128.store(A + <usize>k * r2 + (<usize>k << 4), sq);
+  const r = f64x2.div(f64x2.splat(1), sq);
+  v128.store(inv + (<usize>k << 4), r);
+  const yk = f64x2.mul(v128.load(x + (<usize>k << 4)), r);
+  v128.store(x + (<usize>k << 4), yk);
+  const nyk = f64x2.neg(yk);
+  for (let i = k + 1; i < n; i++) {
+    const o = A + <usize>i * r2 + (<usize>k << 4);
+    const lik = f64x2.mul(v128.load(o), r);
+    v128.store(o, lik);
+    v128.store(col + (<usize>i << 4), lik);
+    const xo = x + (<usize>i << 4);
+    v128.store(xo, f64x2.add(v128.load(xo), f64x2.mul(nyk, lik)));
+  }
+}
+
+/** The pivots of the last successful pair_first (lane 0, lane 1). */
+let pairPiv0: f64 = 0, pairPiv1: f64 = 0;
+
+/**
+ * SIMD build only: the first active-set step of two problems a and b at once, one problem per
+ * f64x2 lane. The first step has every variable free (I = all, an identity gather), so both
+ * problems run the same operations: the n×n Q of each is interleaved into `w` (2n² + 8n f64),
+ * factored by small_chol's right-looking order with the forward solve of x = −p fused, then
+ * back-substituted as small_back does. Every lane operation is the scalar operation of
+ * small_chol/small_back (a + (−b)·c, x·r, √d, 1/√d: IEEE-exact per lane), so each lane holds
+ * the bits the scalar path computes for its problem. Writes z (the unconstrained solution) and
+ * the lower triangle of each factor (m = n layout) and returns 1; returns 0, writing nothing
+ * that the scalar path does not overwrite, when some pivot of either lane is not > 0 (the
+ * caller then runs both problems through the scalar path).
+ */
+function pair_first(n: i32, Qa: usize, Qb: usize, pa: usize, pb: usize, za: usize, zb: usize, La: usize, Lb: usize, w: usize): i32 {
+  const rsz = <usize>n << 3;
+  const r2 = <usize>n << 4;
+  const A = w, x = w + <usize>n * r2, inv = x + r2, col = inv + r2;
+  for (let i = 0; i < n; i++) {
+    const qa = Qa + <usize>i * rsz, qb = Qb + <usize>i * rsz, ai = A + <usize>i * r2;
+    for (let j = 0; j <= i; j++) {
+      v128.store(ai + (<usize>j << 4), f64x2.replace_lane(f64x2.splat(load<f64>(at(qa, j))), 1, load<f64>(at(qb, j))));
+    }
+    v128.store(x + (<usize>i << 4), f64x2.neg(f64x2.replace_lane(f64x2.splat(load<f64>(at(pa, i))), 1, load<f64>(at(pb, i)))));
+  }
+  let minPiv = f64x2.splat(Infinity);
+  // Columns in pairs k, k + 1 (one pass over the trailing block for both; per entry the same
+  // subtractions in the same order as one column at a time).
+  for (let k = 0; k < n; k += 2) {
+    const d = v128.load(A + <usize>k * r2 + (<usize>k << 4));
+    if (!(f64x2.extract_lane(d, 0) > 0 && f64x2.extract_lane(d, 1) > 0)) return 0;
+    minPiv = f64x2.min(minPiv, d);
+    pair_column(A, x, inv, col, n, k, d);
+    if (k + 1 == n) break;
+    // Column k + 1 first receives column k's term, then is finished.
+    const c1 = v128.load(col + (<usize>(k + 1) << 4));
+    for (let i = k + 1; i < n; i++) {
+      const o = A + <usize>i * r2 + (<usize>(k + 1) << 4);
+      v128.store(o, f64x2.add(v128.load(o), f64x2.mul(f64x2.neg(v128.load(col + (<usize>i << 4))), c1)));
+    }
+    const d1 = v128.load(A + <usize>(k + 1) * r2 + (<usize>(k + 1) << 4));
+    if (!(f64x2.extract_lane(d1, 0) > 0 && f64x2.extract_lane(d1, 1) > 0)) return 0;
+    minPiv = f64x2.min(minPiv, d1);
+    const col2 = col + r2;
+    pair_column(A, x, inv, col2, n, k + 1, d1);
+    for (let i = k + 2; i < n; i++) {
+      const ai = A + <usize>i * r2;
+      const n0 = f64x2.neg(v128.load(col + (<usize>i << 4))), n1 = f64x2.neg(v128.load(col2 + (<usize>i << 4)));
+      for (let j = k + 2; j <= i; j++) {
+        const o = ai + (<usize>j << 4);
+        const t = f64x2.add(v128.load(o), f64x2.mul(n0, v128.load(col + (<usize>j << 4))));
+        v128.store(o, f64x2.add(t, f64x2.mul(n1, v128.load(col2 + (<usize>j << 4)))));
+      }
+    }
+  }
+  for (let k = n - 1; k >= 0; k--) {
+    const xo = x + (<usize>k << 4);
+    const xk = f64x2.mul(v128.load(xo), v128.load(inv + (<usize>k << 4)));
+    v128.store(xo, xk);
+    const nxk = f64x2.neg(xk);
+    const ak = A + <usize>k * r2;
+    for (let i = 0; i < k; i++) {
+      const o = x + (<usize>i << 4);
+      v128.store(o, f64x2.add(v128.load(o), f64x2.mul(nxk, v128.load(ak + (<usize>i << 4)))));
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    const v = v128.load(x + (<usize>i << 4));
+    store<f64>(at(za, i), f64x2.extract_lane(v, 0));
+    store<f64>(at(zb, i), f64x2.extract_lane(v, 1));
+    const ai = A + <usize>i * r2, la = La + <usize>i * rsz, lb = Lb + <usize>i * rsz;
+    for (let j = 0; j <= i; j++) {
+      const e = v128.load(ai + (<usize>j << 4));
+      store<f64>(at(la, j), f64x2.extract_lane(e, 0));
+      store<f64>(at(lb, j), f64x2.extract_lane(e, 1));
+    }
+  }
+  pairPiv0 = f64x2.extract_lane(minPiv, 0);
+  pairPiv1 = f64x2.extract_lane(minPiv, 1);
+  return 1;
 }
 
 /**
@@ -90,6 +228,7 @@ export function qp_box_f64(count: i32, n: i32, shared: i32, Q: usize, p: usize, 
   const sQ = stride(shared, 1, n * n), sp = stride(shared, 2, n), sl = stride(shared, 4, n), su = stride(shared, 8, n);
   const rsz = <usize>n << 3;
   const isz = <usize>n << 2;
+  let pendingPair = false;
   for (let t = 0; t < count; t++) {
     const u = <usize>t;
     const Qt = Q + u * sQ, pt = p + u * sp, lt = lb + u * sl, ut = ub + u * su;
@@ -98,6 +237,21 @@ export function qp_box_f64(count: i32, n: i32, shared: i32, Q: usize, p: usize, 
     const it = info + u * 64;
     const inv = work + rsz;
     for (let i = 0; i < n; i++) store<i32>(ft + (<usize>i << 2), 0);
+    // SIMD build: the first step of problems t and t + 1 together (pair_first, same bits).
+    let pre = false;
+    let prePiv: f64 = 0;
+    if (ASC_FEATURE_SIMD) {
+      // (a compile-time branch: the scalar build contains no pair_first and no v128)
+      if (pendingPair) {
+        pendingPair = false;
+        pre = true;
+        prePiv = pairPiv1;
+      } else if (n > 0 && maxIter > 0 && t + 1 < count && pair_first(n, Qt, Qt + sQ, pt, pt + sp, zt, zt + rsz, Lt, Lt + (<usize>(n * n) << 3), inv + rsz) != 0) {
+        pendingPair = true;
+        pre = true;
+        prePiv = pairPiv0;
+      }
+    }
     let status = 1;
     let iters = 0;
     let m = 0;
@@ -114,6 +268,11 @@ export function qp_box_f64(count: i32, n: i32, shared: i32, Q: usize, p: usize, 
           store<f64>(at(zt, i), f == 1 ? load<f64>(at(lt, i)) : load<f64>(at(ut, i)));
         }
       }
+      if (pre && iters == 1) {
+        // Every variable free (m = n, idx the identity): z and the factor came from pair_first.
+        for (let a = 0; a < m; a++) store<f64>(at(work, a), load<f64>(at(zt, a)));
+        piv = prePiv;
+      } else {
       const msz = <usize>m << 3;
       for (let a = 0; a < m; a++) {
         const ia = load<i32>(xt + (<usize>a << 2));
@@ -127,12 +286,13 @@ export function qp_box_f64(count: i32, n: i32, shared: i32, Q: usize, p: usize, 
         }
         store<f64>(at(work, a), r);
       }
-      piv = small_chol(Lt, m, inv);
+      piv = small_chol(Lt, m, inv, inv + rsz, work);
       if (!(piv > 0)) {
         status = 2;
         break;
       }
-      small_solve(Lt, m, inv, work);
+      small_back(Lt, m, inv, work);
+      }
       let changed = 0;
       let chk: f64 = 0;
       for (let a = 0; a < m; a++) {
@@ -257,4 +417,56 @@ export function qp_box_lambda_f64(count: i32, n: i32, flags: usize, mu: usize, o
       if (up >= 0) store<f64>(at(base, up + i), f == 2 ? m : 0);
     }
   }
+}
+
+/**
+ * Checks and symmetrizes the inputs of a qp_box_f64 batch in place (the direct path,
+ * src/qp/box-direct.ts, calls it after copying the user's arrays in): for each of the nQ
+ * matrices at Q, Q_ij = Q_ji ← ½(Q_ij + Q_ji) for j < i (the arithmetic of src/qp/input.ts
+ * `symmetrize`), row by row. Returns 0 when every symmetrized entry and every diagonal of Q and
+ * every entry of p (np copies) is finite, no lb entry is NaN or +∞, no ub entry is NaN or −∞,
+ * and lb_i ≤ ub_i in each of max(nl, nu) problems (a bound with one copy pairs with every
+ * problem); otherwise 1, at the first failure in the order Q, p, lb, ub, lb ≤ ub (Q is then
+ * partly symmetrized; the caller drops the block and the general path reports the error).
+ * Plain scalar code: the same bits in both builds.
+ */
+export function qp_box_prep_f64(n: i32, Q: usize, nQ: i32, p: usize, np: i32, lb: usize, nl: i32, ub: usize, nu: i32): i32 {
+  const rsz = <usize>n << 3;
+  for (let t = 0; t < nQ; t++) {
+    const q = Q + <usize>t * <usize>n * rsz;
+    for (let i = 0; i < n; i++) {
+      const ri = q + <usize>i * rsz;
+      for (let j = 0; j < i; j++) {
+        const a = at(ri, j), b = at(q + <usize>j * rsz, i);
+        const m = 0.5 * (load<f64>(a) + load<f64>(b));
+        if (m - m != 0) return 1;
+        store<f64>(a, m);
+        store<f64>(b, m);
+      }
+      const d = load<f64>(at(ri, i));
+      if (d - d != 0) return 1;
+    }
+  }
+  const lp = np * n;
+  for (let i = 0; i < lp; i++) {
+    const e = load<f64>(at(p, i));
+    if (e - e != 0) return 1;
+  }
+  const ll = nl * n;
+  for (let i = 0; i < ll; i++) {
+    const e = load<f64>(at(lb, i));
+    if (e != e || e == Infinity) return 1;
+  }
+  const lu = nu * n;
+  for (let i = 0; i < lu; i++) {
+    const e = load<f64>(at(ub, i));
+    if (e != e || e == -Infinity) return 1;
+  }
+  const pairs = max(nl, nu);
+  const sl = nl > 1 ? rsz : 0, su = nu > 1 ? rsz : 0;
+  for (let t = 0; t < pairs; t++) {
+    const l0 = lb + <usize>t * sl, u0 = ub + <usize>t * su;
+    for (let i = 0; i < n; i++) if (load<f64>(at(l0, i)) > load<f64>(at(u0, i))) return 1;
+  }
+  return 0;
 }

@@ -38,11 +38,10 @@ export function onWasm(x: unknown): boolean {
 }
 
 /**
- * Copies `len` numbers of x into v at off; false on a length mismatch or a non-number.
- * `bound` 0: every entry finite; −1 (lb): not NaN and not +Inf; 1 (ub): not NaN and not −Inf;
- * 2: unchecked (Q: its symmetrization below checks every entry).
+ * Copies `len` numbers of x into v at off; false on a length mismatch or a non-number (the
+ * values themselves are checked by qp_box_prep_f64 in WebAssembly).
  */
-function readVec(x: ArrayLike<unknown>, len: number, v: Float64Array, off: number, bound: number): boolean {
+function readVec(x: ArrayLike<unknown>, len: number, v: Float64Array, off: number): boolean {
   if (x.length !== len) return false;
   if (x instanceof Float64Array) v.set(x, off);
   else {
@@ -51,12 +50,6 @@ function readVec(x: ArrayLike<unknown>, len: number, v: Float64Array, off: numbe
       if (typeof e !== 'number') return false;
       v[off + i] = e;
     }
-  }
-  if (bound === 2) return true;
-  const bad = bound < 0 ? Infinity : -Infinity;
-  for (let i = off; i < off + len; i++) {
-    const e = v[i]!;
-    if (e - e !== 0 && (bound === 0 || e !== e || e === bad)) return false;
   }
   return true;
 }
@@ -67,11 +60,11 @@ function readMat(X: ArrayLike<unknown>, n: number, v: Float64Array, off: number)
     if (X.length !== n) return false;
     for (let r = 0; r < n; r++) {
       const row = X[r];
-      if (!isList(row) || !readVec(row, n, v, off + r * n, 2)) return false;
+      if (!isList(row) || !readVec(row, n, v, off + r * n)) return false;
     }
     return true;
   }
-  return readVec(X, n * n, v, off, 2);
+  return readVec(X, n * n, v, off);
 }
 
 /** Problems a field holds: 1 when shared, its count when packed, −1 when the direct path cannot take it. */
@@ -135,42 +128,16 @@ export function solveBoxDirect(problem: unknown, batch: boolean, options: (n: nu
     const name = names[f]!;
     const x = P[name];
     const at = off[name]!;
-    const bound = f === 0 ? 2 : f === 2 ? -1 : f === 3 ? 1 : 0;
     if (x === undefined) v.fill(f === 2 ? -Infinity : Infinity, at, at + n);
-    else if (isPacked(x)) ok = readVec(x.batch, copies[f]! * (f === 0 ? n * n : n), v, at, bound);
-    else ok = f === 0 ? readMat(x as ArrayLike<unknown>, n, v, at) : readVec(x as ArrayLike<unknown>, n, v, at, bound);
+    else if (isPacked(x)) ok = readVec(x.batch, copies[f]! * (f === 0 ? n * n : n), v, at);
+    else ok = f === 0 ? readMat(x as ArrayLike<unknown>, n, v, at) : readVec(x as ArrayLike<unknown>, n, v, at);
   }
-  if (ok) {
-    // lb ≤ ub (a crossing pair is QP_INFEASIBLE, reported by the general path).
-    const sl = copies[2]! > 1 ? n : 0, su = copies[3]! > 1 ? n : 0;
-    for (let t = 0; t < count && ok; t++) {
-      const l0 = off.lb! + t * sl, u0 = off.ub! + t * su;
-      for (let i = 0; i < n; i++) {
-        if (v[l0 + i]! > v[u0 + i]!) {
-          ok = false;
-          break;
-        }
-      }
-    }
-  }
-  if (ok) {
-    // Q ← ½(Q + Qᵀ) per copy, the same arithmetic as input.ts symmetrize (so the same bits);
-    // an entry is finite iff its symmetrized value is (an overflow of the sum also bails out).
-    for (let k = 0; k < copies[0]!; k++) {
-      const q = off.Q! + k * n * n;
-      for (let i = 0; i < n; i++) {
-        for (let j = 0; j < i; j++) {
-          const a = q + i * n + j, b = q + j * n + i;
-          const m = 0.5 * (v[a]! + v[b]!);
-          if (m - m !== 0) ok = false;
-          v[a] = m;
-          v[b] = m;
-        }
-        const d = v[q + i * n + i]!;
-        if (d - d !== 0) ok = false;
-      }
-    }
-  }
+  // In WebAssembly: Q ← ½(Q + Qᵀ) per copy (the arithmetic of input.ts symmetrize, so the same
+  // bits as the general path), every entry finite (an overflow of the sum also bails out), p
+  // finite, lb not NaN/+∞, ub not NaN/−∞, lb ≤ ub (a crossing pair is QP_INFEASIBLE, reported by
+  // the general path).
+  ok = ok && o.runtime.kernels.qp_box_prep_f64(n, ctx.ptr('Q'), copies[0]!, ctx.ptr('p'), copies[1]!,
+    ctx.ptr('lb'), copies[2]!, ctx.ptr('ub'), copies[3]!) === 0;
   if (!ok) {
     ctx.dispose();
     return undefined;

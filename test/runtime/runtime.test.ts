@@ -27,12 +27,20 @@ async function countSimdOps(file: string): Promise<number> {
     const size = leb();
     if (id === 10) {
       let c = 0;
-      // Skip f32.const (0x43) / f64.const (0x44) immediates: the math library's constants
-      // (exp, log, tanh used by the nn kernels) contain arbitrary bytes, 0xFD included.
-      for (let j = i; j < i + size; j++) {
-        if (bytes[j] === 0x43) j += 4;
-        else if (bytes[j] === 0x44) j += 8;
-        else if (bytes[j] === 0xfd) c++;
+      // Function by function: the function count and each body's size are LEB128 numbers that
+      // may hold a 0xFD byte (a body of 509 bytes is FD 03), so only body bytes are scanned.
+      const bodies = leb();
+      for (let f = 0; f < bodies; f++) {
+        const len = leb();
+        const end = i + len;
+        // Skip f32.const (0x43) / f64.const (0x44) immediates: the math library's constants
+        // (exp, log, tanh used by the nn kernels) contain arbitrary bytes, 0xFD included.
+        for (let j = i; j < end; j++) {
+          if (bytes[j] === 0x43) j += 4;
+          else if (bytes[j] === 0x44) j += 8;
+          else if (bytes[j] === 0xfd) c++;
+        }
+        i = end;
       }
       return c;
     }

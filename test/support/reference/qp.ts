@@ -323,16 +323,20 @@ export function refSmallChol(a: Float64Array, m: number, inv: Float64Array): num
   return minPiv;
 }
 
-/** small_solve of assembly/qpbox.ts: x ← (LLᵀ)⁻¹x by forward then backward substitution with the reciprocals. */
+/**
+ * small_solve of assembly/qpbox.ts: x ← (LLᵀ)⁻¹x by forward then backward substitution with the
+ * reciprocals (row form here; the kernel's column form subtracts in the same order per entry).
+ */
 export function refSmallSolve(a: Float64Array, m: number, inv: Float64Array, x: Float64Array): void {
   for (let i = 0; i < m; i++) {
     let s = x[i]!;
     for (let k = 0; k < i; k++) s -= a[i * m + k]! * x[k]!;
     x[i] = s * inv[i]!;
   }
+  // Backward: x_i − Σ_{k>i} L_ki x_k with k DESCENDING from m − 1 (the kernel's column order).
   for (let i = m - 1; i >= 0; i--) {
     let s = x[i]!;
-    for (let k = i + 1; k < m; k++) s -= a[k * m + i]! * x[k]!;
+    for (let k = m - 1; k > i; k--) s -= a[k * m + i]! * x[k]!;
     x[i] = s * inv[i]!;
   }
 }
@@ -342,10 +346,10 @@ export function refSmallSolve(a: Float64Array, m: number, inv: Float64Array, x: 
  * order): free indices at idx[0, m), active ones at idx[m, n) in decreasing order; the reduced
  * solve only; μ from the active rows; ‖(Qz + p)_I‖∞ and the bound violation after the loop.
  */
-export function refBox(n: number, Q: Float64Array, p: Float64Array, lb: Float64Array, ub: Float64Array, maxIter = 100): RefBox & { stat: number; prim: number; sigma: number } {
+export function refBox(n: number, Q: Float64Array, p: Float64Array, lb: Float64Array, ub: Float64Array, maxIter = 100): RefBox & { stat: number; prim: number; sigma: number; piv: number } {
   const z = new Float64Array(n), mu = new Float64Array(n), flags = new Int32Array(n), idx = new Int32Array(n);
   const Lf = new Float64Array(n * n), w = new Float64Array(n), inv = new Float64Array(n);
-  let status = 1, iters = 0, m = 0;
+  let status = 1, iters = 0, m = 0, piv = Infinity;
   while (iters < maxIter) {
     iters++;
     m = 0;
@@ -364,7 +368,8 @@ export function refBox(n: number, Q: Float64Array, p: Float64Array, lb: Float64A
       for (let b = m; b < n; b++) r -= Q[ia * n + idx[b]!]! * z[idx[b]!]!;
       w[a] = r;
     }
-    if (!(refSmallChol(Lf, m, inv) > 0)) { status = 2; break; }
+    piv = refSmallChol(Lf, m, inv);
+    if (!(piv > 0)) { status = 2; break; }
     refSmallSolve(Lf, m, inv, w);
     let changed = 0, chk = 0;
     for (let a = 0; a < m; a++) {
@@ -397,7 +402,7 @@ export function refBox(n: number, Q: Float64Array, p: Float64Array, lb: Float64A
     sig = Math.max(sig, Math.max(Math.abs(qz), Math.abs(p[i]!)));
   }
   for (let i = 0; i < n; i++) prim = Math.max(prim, Math.max(lb[i]! - z[i]!, z[i]! - ub[i]!));
-  return { status, iterations: iters, z, mu, flags, idx, m, Lf, stat, prim: Math.max(prim, 0), sigma: 1 + sig };
+  return { status, iterations: iters, z, mu, flags, idx, m, Lf, stat, prim: Math.max(prim, 0), sigma: 1 + sig, piv };
 }
 
 export function refBoxBackward(n: number, Q: Float64Array, r: RefBox, v: Float64Array): { Q: Float64Array; p: Float64Array; lb: Float64Array; ub: Float64Array } {
@@ -417,4 +422,32 @@ export function refBoxBackward(n: number, Q: Float64Array, r: RefBox, v: Float64
   const Qg = new Float64Array(n * n);
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) Qg[i * n + j] = 0.5 * (dz[i]! * r.z[j]! + r.z[i]! * dz[j]!);
   return { Q: Qg, p: dz, lb: dlb, ub: dub };
+}
+
+/**
+ * qp_box_prep_f64 of assembly/qpbox.ts: symmetrizes nQ n×n matrices in place (½(Q_ij + Q_ji),
+ * row by row, j < i) and returns 0 when Q, p are finite, lb has no NaN/+∞, ub no NaN/−∞ and
+ * lb ≤ ub over max(nl, nu) problems; 1 at the first failure (Q then partly symmetrized).
+ */
+export function refBoxPrep(n: number, Q: Float64Array, nQ: number, p: Float64Array, np: number, lb: Float64Array, nl: number, ub: Float64Array, nu: number): number {
+  for (let t = 0; t < nQ; t++) {
+    const q = t * n * n;
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < i; j++) {
+        const m = 0.5 * (Q[q + i * n + j]! + Q[q + j * n + i]!);
+        if (m - m !== 0) return 1;
+        Q[q + i * n + j] = m;
+        Q[q + j * n + i] = m;
+      }
+      const d = Q[q + i * n + i]!;
+      if (d - d !== 0) return 1;
+    }
+  }
+  for (let i = 0; i < np * n; i++) if (p[i]! - p[i]! !== 0) return 1;
+  for (let i = 0; i < nl * n; i++) if (Number.isNaN(lb[i]!) || lb[i] === Infinity) return 1;
+  for (let i = 0; i < nu * n; i++) if (Number.isNaN(ub[i]!) || ub[i] === -Infinity) return 1;
+  for (let t = 0; t < Math.max(nl, nu); t++) {
+    for (let i = 0; i < n; i++) if (lb[(nl > 1 ? t : 0) * n + i]! > ub[(nu > 1 ? t : 0) * n + i]!) return 1;
+  }
+  return 0;
 }
