@@ -24,7 +24,8 @@
 // (a Farkas certificate y ≥ 0 on G rows in lam, free on A rows in nu: Gᵀy_G + Aᵀy_A = 0,
 // hᵀy_G + bᵀy_A < 0), 5 non-finite, 6 linearly dependent consistent equality rows.
 
-import { axpy2_f64, axpy_f64, chol_backward_f64, chol_factor_f64, chol_solve_f64, dot_f64 } from './linalg';
+import { axpy2_f64, axpy_f64, chol_factor_f64, chol_solve_f64, dot_f64 } from './linalg';
+import { absmax_f64, colmax_f64, dotPair_f64, dotQuad_f64, rot_f64, scalemax_f64 } from './qpdense_ops';
 
 // @ts-ignore: decorator
 @inline function at(base: usize, i: i32): usize {
@@ -44,123 +45,6 @@ import { axpy2_f64, axpy_f64, chol_backward_f64, chol_factor_f64, chol_solve_f64
 // @ts-ignore: decorator
 @inline function stride(sharedMask: i32, bit: i32, elems: i32): usize {
   return (sharedMask & bit) != 0 ? 0 : <usize>elems << 3;
-}
-
-/** (x, y) ← (c·x + s·y, −s·x + c·y) elementwise over len (no reduction: SIMD = scalar bits). */
-// @ts-ignore: decorator
-@inline function rot_f64(x: usize, y: usize, len: i32, c: f64, s: f64): void {
-  let i = 0;
-  if (ASC_FEATURE_SIMD) {
-    const vc = f64x2.splat(c), vs = f64x2.splat(s);
-    for (; i + 2 <= len; i += 2) {
-      const o = <usize>i << 3;
-      const a = v128.load(x + o), b = v128.load(y + o);
-      v128.store(x + o, f64x2.add(f64x2.mul(vc, a), f64x2.mul(vs, b)));
-      v128.store(y + o, f64x2.sub(f64x2.mul(vc, b), f64x2.mul(vs, a)));
-    }
-  }
-  for (; i < len; i++) {
-    const o = <usize>i << 3;
-    const a = load<f64>(x + o), b = load<f64>(y + o);
-    store<f64>(x + o, c * a + s * b);
-    store<f64>(y + o, c * b - s * a);
-  }
-}
-
-/** c[j] ← max(c[j], |x[j]|) for j < len (max and abs are exact: SIMD = scalar bits). */
-// @ts-ignore: decorator
-@inline function colmax_f64(c: usize, x: usize, len: i32): void {
-  let i = 0;
-  if (ASC_FEATURE_SIMD) {
-    for (; i + 2 <= len; i += 2) {
-      const o = <usize>i << 3;
-      v128.store(c + o, f64x2.max(v128.load(c + o), f64x2.abs(v128.load(x + o))));
-    }
-  }
-  for (; i < len; i++) {
-    const o = <usize>i << 3;
-    store<f64>(c + o, max(load<f64>(c + o), abs(load<f64>(x + o))));
-  }
-}
-
-/** x[j] ← (x[j]·f)·c[j] for j < len, then returns max_j |x[j]| (elementwise: SIMD = scalar bits). */
-// @ts-ignore: decorator
-@inline function scalemax_f64(x: usize, c: usize, len: i32, f: f64): f64 {
-  let i = 0;
-  let mx: f64 = 0;
-  if (ASC_FEATURE_SIMD) {
-    const vf = f64x2.splat(f);
-    let vm = f64x2.splat(0);
-    for (; i + 2 <= len; i += 2) {
-      const o = <usize>i << 3;
-      const v = f64x2.mul(f64x2.mul(v128.load(x + o), vf), v128.load(c + o));
-      v128.store(x + o, v);
-      vm = f64x2.max(vm, f64x2.abs(v));
-    }
-    mx = max(f64x2.extract_lane(vm, 0), f64x2.extract_lane(vm, 1));
-  }
-  for (; i < len; i++) {
-    const o = <usize>i << 3;
-    const v = load<f64>(x + o) * f * load<f64>(c + o);
-    store<f64>(x + o, v);
-    mx = max(mx, abs(v));
-  }
-  return mx;
-}
-
-/**
- * *out0 ← dot(x0, y, l0) and *out1 ← dot(x1, y, l1), each in dot_f64's exact order (same bits
- * as two dot_f64 calls); the common prefix runs both chains on one load of y.
- */
-// @ts-ignore: decorator
-@inline function dotPair_f64(x0: usize, x1: usize, y: usize, l0: i32, l1: i32, out0: usize, out1: usize): void {
-  const m = min(l0, l1);
-  let i = 0;
-  let s0: f64 = 0, s1: f64 = 0;
-  let i0 = 0, i1 = 0;
-  if (ASC_FEATURE_SIMD) {
-    let a0 = f64x2.splat(0), a1 = f64x2.splat(0);
-    for (; i + 2 <= m; i += 2) {
-      const o = <usize>i << 3;
-      const yv = v128.load(y + o);
-      a0 = f64x2.add(a0, f64x2.mul(v128.load(x0 + o), yv));
-      a1 = f64x2.add(a1, f64x2.mul(v128.load(x1 + o), yv));
-    }
-    i0 = i;
-    for (; i0 + 2 <= l0; i0 += 2) a0 = f64x2.add(a0, f64x2.mul(v128.load(x0 + (<usize>i0 << 3)), v128.load(y + (<usize>i0 << 3))));
-    i1 = i;
-    for (; i1 + 2 <= l1; i1 += 2) a1 = f64x2.add(a1, f64x2.mul(v128.load(x1 + (<usize>i1 << 3)), v128.load(y + (<usize>i1 << 3))));
-    s0 = f64x2.extract_lane(a0, 0) + f64x2.extract_lane(a0, 1);
-    s1 = f64x2.extract_lane(a1, 0) + f64x2.extract_lane(a1, 1);
-  } else {
-    let e0: f64 = 0, f0: f64 = 0, e1: f64 = 0, f1: f64 = 0;
-    for (; i + 2 <= m; i += 2) {
-      const o = <usize>i << 3;
-      const y0 = load<f64>(y + o), y1 = load<f64>(y + o, 8);
-      e0 += load<f64>(x0 + o) * y0;
-      f0 += load<f64>(x0 + o, 8) * y1;
-      e1 += load<f64>(x1 + o) * y0;
-      f1 += load<f64>(x1 + o, 8) * y1;
-    }
-    i0 = i;
-    for (; i0 + 2 <= l0; i0 += 2) {
-      const o = <usize>i0 << 3;
-      e0 += load<f64>(x0 + o) * load<f64>(y + o);
-      f0 += load<f64>(x0 + o, 8) * load<f64>(y + o, 8);
-    }
-    i1 = i;
-    for (; i1 + 2 <= l1; i1 += 2) {
-      const o = <usize>i1 << 3;
-      e1 += load<f64>(x1 + o) * load<f64>(y + o);
-      f1 += load<f64>(x1 + o, 8) * load<f64>(y + o, 8);
-    }
-    s0 = e0 + f0;
-    s1 = e1 + f1;
-  }
-  if (i0 < l0) s0 += load<f64>(x0 + (<usize>i0 << 3)) * load<f64>(y + (<usize>i0 << 3));
-  if (i1 < l1) s1 += load<f64>(x1 + (<usize>i1 << 3)) * load<f64>(y + (<usize>i1 << 3));
-  store<f64>(out0, s0);
-  store<f64>(out1, s1);
 }
 
 /** 2^−⌈e/2⌉ for a norm x = m·2^e (1 for 0): the Ruiz factor 1/√x rounded to a power of two. */
@@ -194,9 +78,16 @@ export function qp_dense_work_len(n: i32, ne: i32, ni: i32): i32 {
 function kktCheck(n: i32, ne: i32, ni: i32, Q: usize, p: usize, A: usize, b: usize, G: usize, h: usize,
   z: usize, nu: usize, lam: usize, r: usize, out: usize): f64 {
   const rsz = <usize>n << 3;
+  // r ← Qz (four rows side by side: each in dot_f64's order), then r ← Qz + p.
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const q0 = Q + <usize>i * rsz;
+    dotQuad_f64(q0, q0 + rsz, q0 + 2 * rsz, q0 + 3 * rsz, z, n, n, n, n, at(r, i), at(r, i + 1), at(r, i + 2), at(r, i + 3));
+  }
+  for (; i < n; i++) st(r, i, dot_f64(Q + <usize>i * rsz, z, n));
   let nq: f64 = 0, np: f64 = 0, nz: f64 = 0;
   for (let i = 0; i < n; i++) {
-    const qi = dot_f64(Q + <usize>i * rsz, z, n);
+    const qi = ld(r, i);
     const pi = ld(p, i);
     st(r, i, qi + pi);
     nq = max(nq, abs(qi));
@@ -205,7 +96,6 @@ function kktCheck(n: i32, ne: i32, ni: i32, Q: usize, p: usize, A: usize, b: usi
   }
   // ‖Aᵀν‖∞ and ‖Gᵀλ‖∞ from their own sums (r collects the total).
   let na: f64 = 0, ng: f64 = 0;
-  let prim: f64 = 0, comp: f64 = 0, dsgn: f64 = 0;
   const ta = at(r, n), tg = at(r, 2 * n);
   memory.fill(ta, 0, rsz);
   memory.fill(tg, 0, rsz);
@@ -229,39 +119,82 @@ function kktCheck(n: i32, ne: i32, ni: i32, Q: usize, p: usize, A: usize, b: usi
     const v = abs(ld(r, i));
     if (!(v <= stat)) stat = v;
   }
-  for (let k = 0; k < ne + ni; k++) {
-    const row = k < ne ? A + <usize>k * rsz : G + <usize>(k - ne) * rsz;
-    let c: f64 = 0;
-    for (let j = 0; j < n; j++) c = max(c, abs(ld(row, j)));
-    if (c == 0) c = 1;
+  // Row terms: out[1..3] accumulate primal, complementarity, dual sign in row order (kktRow);
+  // the sums ŝ_k = Σ_j (row_j/c_k)·z_j run four rows side by side, each in serial j order.
+  st(out, 1, 0);
+  st(out, 2, 0);
+  st(out, 3, 0);
+  const m = ne + ni;
+  let k = 0;
+  for (; k + 4 <= m; k += 4) {
+    const r0 = kktRowPtr(A, G, ne, k, rsz), r1 = kktRowPtr(A, G, ne, k + 1, rsz);
+    const r2 = kktRowPtr(A, G, ne, k + 2, rsz), r3 = kktRowPtr(A, G, ne, k + 3, rsz);
+    const c0 = rowScale(r0, n), c1 = rowScale(r1, n), c2 = rowScale(r2, n), c3 = rowScale(r3, n);
+    const i0 = 1 / c0, i1 = 1 / c1, i2 = 1 / c2, i3 = 1 / c3;
+    let s0: f64 = 0, s1: f64 = 0, s2: f64 = 0, s3: f64 = 0;
+    for (let j = 0; j < n; j++) {
+      const zj = ld(z, j);
+      s0 += (ld(r0, j) * i0) * zj;
+      s1 += (ld(r1, j) * i1) * zj;
+      s2 += (ld(r2, j) * i2) * zj;
+      s3 += (ld(r3, j) * i3) * zj;
+    }
+    kktRow(k, ne, s0, c0, i0, b, h, lam, nz, sd, out);
+    kktRow(k + 1, ne, s1, c1, i1, b, h, lam, nz, sd, out);
+    kktRow(k + 2, ne, s2, c2, i2, b, h, lam, nz, sd, out);
+    kktRow(k + 3, ne, s3, c3, i3, b, h, lam, nz, sd, out);
+  }
+  for (; k < m; k++) {
+    const row = kktRowPtr(A, G, ne, k, rsz);
+    const c = rowScale(row, n);
     const ic = 1 / c;
     let s: f64 = 0;
     for (let j = 0; j < n; j++) s += (ld(row, j) * ic) * ld(z, j);
-    if (k < ne) {
-      const bk = ld(b, k) * ic;
-      const v = abs(s - bk) / (1 + nz + abs(bk));
-      if (!(v <= prim)) prim = v;
-    } else {
-      const hk = ld(h, k - ne) * ic;
-      const l = ld(lam, k - ne);
-      const v = max<f64>(s - hk, 0) / (1 + nz + abs(hk));
-      if (!(v <= prim)) prim = v;
-      const cv = (l * c) * abs(hk - s) / (sd * (1 + nz));
-      if (!(cv <= comp)) comp = cv;
-      const dv = max<f64>(-l, 0) * c / sd;
-      if (!(dv <= dsgn)) dsgn = dv;
-    }
+    kktRow(k, ne, s, c, ic, b, h, lam, nz, sd, out);
   }
+  const prim = ld(out, 1), comp = ld(out, 2), dsgn = ld(out, 3);
   stat = stat / sd;
   st(out, 0, stat);
-  st(out, 1, prim);
-  st(out, 2, comp);
-  st(out, 3, dsgn);
-  let m = stat;
-  if (!(prim <= m)) m = prim;
-  if (!(comp <= m)) m = comp;
-  if (!(dsgn <= m)) m = dsgn;
-  return m;
+  let mx = stat;
+  if (!(prim <= mx)) mx = prim;
+  if (!(comp <= mx)) mx = comp;
+  if (!(dsgn <= mx)) mx = dsgn;
+  return mx;
+}
+
+/** Row k of [A; G] (kktCheck). */
+// @ts-ignore: decorator
+@inline function kktRowPtr(A: usize, G: usize, ne: i32, k: i32, rsz: usize): usize {
+  return k < ne ? A + <usize>k * rsz : G + <usize>(k - ne) * rsz;
+}
+
+/** c = ‖row‖∞, or 1 for a zero row (kktCheck). */
+// @ts-ignore: decorator
+@inline function rowScale(row: usize, n: i32): f64 {
+  const c = absmax_f64(row, n);
+  return c == 0 ? 1 : c;
+}
+
+/**
+ * kktCheck's terms of row k with ŝ = Σ_j (row_j/c)·z_j: updates out[1] (primal), out[2]
+ * (complementarity), out[3] (dual sign) in row order (`!(v ≤ m)` keeps a NaN from the last row).
+ */
+// @ts-ignore: decorator
+@inline function kktRow(k: i32, ne: i32, s: f64, c: f64, ic: f64, b: usize, h: usize, lam: usize, nz: f64, sd: f64, out: usize): void {
+  if (k < ne) {
+    const bk = ld(b, k) * ic;
+    const v = abs(s - bk) / (1 + nz + abs(bk));
+    if (!(v <= ld(out, 1))) st(out, 1, v);
+  } else {
+    const hk = ld(h, k - ne) * ic;
+    const l = ld(lam, k - ne);
+    const v = max<f64>(s - hk, 0) / (1 + nz + abs(hk));
+    if (!(v <= ld(out, 1))) st(out, 1, v);
+    const cv = (l * c) * abs(hk - s) / (sd * (1 + nz));
+    if (!(cv <= ld(out, 2))) st(out, 2, cv);
+    const dv = max<f64>(-l, 0) * c / sd;
+    if (!(dv <= ld(out, 3))) st(out, 3, dv);
+  }
 }
 
 /**
@@ -295,16 +228,11 @@ function equilibrate(n: i32, ne: i32, ni: i32, Q: usize, A: usize, G: usize, Qs:
   for (let k = 0; k < m; k++) st(er, k, 1);
   // Norms of the unscaled matrix: Q is symmetric, so its column norms are its row norms.
   for (let i = 0; i < n; i++) {
-    const row = Qs + <usize>i * rsz;
-    let c: f64 = 0;
-    for (let j = 0; j < n; j++) c = max(c, abs(ld(row, j)));
-    st(cn, i, c);
+    st(cn, i, absmax_f64(Qs + <usize>i * rsz, n));
   }
   for (let k = 0; k < m; k++) {
     const row = k < ne ? As + <usize>k * rsz : Gs + <usize>(k - ne) * rsz;
-    let c: f64 = 0;
-    for (let j = 0; j < n; j++) c = max(c, abs(ld(row, j)));
-    st(rn, k, c);
+    st(rn, k, absmax_f64(row, n));
     colmax_f64(cn, row, n);
   }
   for (let pass = 0; pass < 24; pass++) {
@@ -391,12 +319,21 @@ export function qp_dense_f64(count: i32, n: i32, ne: i32, ni: i32, shared: i32,
       for (let i = 0; i < n; i++) memory.copy(L + <usize>i * rsz, Qs + <usize>i * rsz, <usize>(i + 1) << 3);
       piv = chol_factor_f64(L, n, n);
       if (piv > 0) {
-        // J = L⁻ᵀ: column k solves Lᵀx = e_k (nonzero in rows 0..k only).
-        for (let k = 0; k < n; k++) {
-          const jc = Jt + <usize>k * rsz;
-          memory.fill(jc, 0, rsz);
-          st(jc, k, 1);
-          chol_backward_f64(L, k + 1, n, jc);
+        // J = L⁻ᵀ: column k solves Lᵀx = e_k (nonzero in rows 0..k only) by back substitution,
+        // x_i ← x_i/L_ii then x[0..i) −= x_i·L[i][0..i) for i = k … 0 (chol_backward_f64's
+        // steps). The columns run interleaved (all k ≥ i at step i): independent chains, and
+        // each column sees exactly its own sequence of operations.
+        memory.fill(Jt, 0, <usize>(n * n) << 3);
+        for (let k = 0; k < n; k++) st(Jt + <usize>k * rsz, k, 1);
+        for (let i = n - 1; i >= 0; i--) {
+          const li = L + <usize>i * rsz;
+          const dii = ld(li, i);
+          for (let k = i; k < n; k++) {
+            const jc = Jt + <usize>k * rsz;
+            const xi = ld(jc, i) / dii;
+            st(jc, i, xi);
+            axpy_f64(jc, li, i, -xi);
+          }
         }
         if (cache) memory.copy(J0, Jt, <usize>(n * n) << 3);
       }
@@ -433,8 +370,7 @@ export function qp_dense_f64(count: i32, n: i32, ne: i32, ni: i32, shared: i32,
     for (;;) {
       // Step 1: the next equality, else the most violated inequality (rows are equilibrated).
       if (pick < 0) {
-        let zn: f64 = 0;
-        for (let j = 0; j < n; j++) zn = max(zn, abs(ld(zt, j)));
+        const zn = absmax_f64(zt, n);
         for (let k = 0; k < ne; k++) {
           if (ld(state, k) == 0) {
             pick = k;
@@ -458,6 +394,12 @@ export function qp_dense_f64(count: i32, n: i32, ne: i32, ni: i32, shared: i32,
             cnt++;
           }
           let c = 0;
+          for (; c + 4 <= cnt; c += 4) {
+            const ic = ix + (<usize>c << 2);
+            const k0 = load<i32>(ic), k1 = load<i32>(ic, 4), k2 = load<i32>(ic, 8), k3 = load<i32>(ic, 12);
+            dotQuad_f64(Gs + <usize>k0 * rsz, Gs + <usize>k1 * rsz, Gs + <usize>k2 * rsz, Gs + <usize>k3 * rsz, zt, n, n, n, n,
+              at(sl, k0), at(sl, k1), at(sl, k2), at(sl, k3));
+          }
           for (; c + 2 <= cnt; c += 2) {
             const k0 = load<i32>(ix + (<usize>c << 2)), k1 = load<i32>(ix + (<usize>c << 2), 4);
             dotPair_f64(Gs + <usize>k0 * rsz, Gs + <usize>k1 * rsz, zt, n, n, at(sl, k0), at(sl, k1));
@@ -500,6 +442,12 @@ export function qp_dense_f64(count: i32, n: i32, ne: i32, ni: i32, shared: i32,
       // Step 2: primal direction zs = J₂J₂ᵀn_p and dual direction r = R⁻¹J₁ᵀn_p.
       let dd: f64 = 0, dd2: f64 = 0;
       let j2 = 0;
+      for (; j2 + 4 <= n; j2 += 4) {
+        const x0 = Jt + <usize>j2 * rsz;
+        dotQuad_f64(x0, x0 + rsz, x0 + 2 * rsz, x0 + 3 * rsz, npv,
+          <i32>ld(top, j2) + 1, <i32>ld(top, j2 + 1) + 1, <i32>ld(top, j2 + 2) + 1, <i32>ld(top, j2 + 3) + 1,
+          at(d, j2), at(d, j2 + 1), at(d, j2 + 2), at(d, j2 + 3));
+      }
       for (; j2 + 2 <= n; j2 += 2) {
         dotPair_f64(Jt + <usize>j2 * rsz, Jt + <usize>(j2 + 1) * rsz, npv, <i32>ld(top, j2) + 1, <i32>ld(top, j2 + 1) + 1, at(d, j2), at(d, j2 + 1));
       }
