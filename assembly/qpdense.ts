@@ -25,7 +25,7 @@
 // hᵀy_G + bᵀy_A < 0), 5 non-finite, 6 linearly dependent consistent equality rows.
 
 import { axpy2_f64, axpy_f64, chol_factor_f64, chol_solve_f64, dot_f64 } from './linalg';
-import { absmax_f64, colmax_f64, dotPair_f64, dotQuad_f64, rot_f64, scalemax_f64 } from './qpdense_ops';
+import { absmax_f64, colmax_f64, copy_f64, dotPair_f64, dotQuad_f64, rot_f64, scalemax_f64, zero_f64 } from './qpdense_ops';
 
 // @ts-ignore: decorator
 @inline function at(base: usize, i: i32): usize {
@@ -40,6 +40,17 @@ import { absmax_f64, colmax_f64, dotPair_f64, dotQuad_f64, rot_f64, scalemax_f64
 // @ts-ignore: decorator
 @inline function st(base: usize, i: i32, v: f64): void {
   store<f64>(base + (<usize>i << 3), v);
+}
+
+/** top[i] (i32 slots: row extents of the columns of J). */
+// @ts-ignore: decorator
+@inline function ldi(base: usize, i: i32): i32 {
+  return load<i32>(base + (<usize>i << 2));
+}
+
+// @ts-ignore: decorator
+@inline function sti(base: usize, i: i32, v: i32): void {
+  store<i32>(base + (<usize>i << 2), v);
 }
 
 // @ts-ignore: decorator
@@ -97,8 +108,8 @@ function kktCheck(n: i32, ne: i32, ni: i32, Q: usize, p: usize, A: usize, b: usi
   // ‖Aᵀν‖∞ and ‖Gᵀλ‖∞ from their own sums (r collects the total).
   let na: f64 = 0, ng: f64 = 0;
   const ta = at(r, n), tg = at(r, 2 * n);
-  memory.fill(ta, 0, rsz);
-  memory.fill(tg, 0, rsz);
+  zero_f64(ta, n);
+  zero_f64(tg, n);
   for (let k = 0; k < ne; k++) {
     const c = ld(nu, k);
     if (c != 0) axpy_f64(ta, A + <usize>k * rsz, n, c);
@@ -221,9 +232,9 @@ function equilibrate(n: i32, ne: i32, ni: i32, Q: usize, A: usize, G: usize, Qs:
   dc: usize, er: usize, cn: usize, rn: usize, cf: usize): void {
   const rsz = <usize>n << 3;
   const m = ne + ni;
-  memory.copy(Qs, Q, <usize>(n * n) << 3);
-  memory.copy(As, A, <usize>(ne * n) << 3);
-  memory.copy(Gs, G, <usize>(ni * n) << 3);
+  copy_f64(Qs, Q, n * n);
+  copy_f64(As, A, ne * n);
+  copy_f64(Gs, G, ni * n);
   for (let j = 0; j < n; j++) st(dc, j, 1);
   for (let k = 0; k < m; k++) st(er, k, 1);
   // Norms of the unscaled matrix: Q is symmetric, so its column norms are its row norms.
@@ -263,7 +274,7 @@ function dropActive(n: i32, q: i32, l: i32, J: usize, R: usize, act: usize, u: u
   for (let j = l; j < q - 1; j++) {
     st(act, j, ld(act, j + 1));
     st(u, j, ld(u, j + 1));
-    memory.copy(R + <usize>j * rsz, R + <usize>(j + 1) * rsz, <usize>(j + 2) << 3);
+    copy_f64(R + <usize>j * rsz, R + <usize>(j + 1) * rsz, j + 2);
   }
   for (let j = l; j < q - 1; j++) {
     const cj = R + <usize>j * rsz;
@@ -279,9 +290,9 @@ function dropActive(n: i32, q: i32, l: i32, J: usize, R: usize, act: usize, u: u
       st(cc, j, c * x + s * y);
       st(cc, j + 1, c * y - s * x);
     }
-    const len = <i32>max(ld(top, j), ld(top, j + 1)) + 1;
-    st(top, j, <f64>(len - 1));
-    st(top, j + 1, <f64>(len - 1));
+    const len = max(ldi(top, j), ldi(top, j + 1)) + 1;
+    sti(top, j, len - 1);
+    sti(top, j + 1, len - 1);
     rot_f64(J + <usize>j * rsz, J + <usize>(j + 1) * rsz, len, c, s);
   }
 }
@@ -299,6 +310,7 @@ export function qp_dense_f64(count: i32, n: i32, ne: i32, ni: i32, shared: i32,
   const Qs = work, L = at(Qs, n * n), As = at(L, n * n), Gs = at(As, ne * n);
   const ps = at(Gs, ni * n), bs = at(ps, n), hs = at(bs, ne);
   const zt = at(hs, ni), d = at(zt, n), zs = at(d, n), r = at(zs, n), u = at(r, n), npv = at(u, n + 1);
+  // top: n i32 row extents (in n f64 slots).
   const cn = at(npv, n), rn = at(cn, n), state = at(rn, m), J0 = at(state, m), top = at(J0, n * n);
   const sl = at(top, n), ix = at(sl, ni);
   const cache = (shared & 21) == 21 && count > 1;
@@ -316,14 +328,14 @@ export function qp_dense_f64(count: i32, n: i32, ne: i32, ni: i32, shared: i32,
     // once (problem 0) and reused, since they depend on nothing else.
     if (!cache || t == 0) {
       equilibrate(n, ne, ni, Qt, At, Gt, Qs, As, Gs, dc, er, cn, rn, d);
-      for (let i = 0; i < n; i++) memory.copy(L + <usize>i * rsz, Qs + <usize>i * rsz, <usize>(i + 1) << 3);
+      for (let i = 0; i < n; i++) copy_f64(L + <usize>i * rsz, Qs + <usize>i * rsz, i + 1);
       piv = chol_factor_f64(L, n, n);
       if (piv > 0) {
         // J = L⁻ᵀ: column k solves Lᵀx = e_k (nonzero in rows 0..k only) by back substitution,
         // x_i ← x_i/L_ii then x[0..i) −= x_i·L[i][0..i) for i = k … 0 (chol_backward_f64's
         // steps). The columns run interleaved (all k ≥ i at step i): independent chains, and
         // each column sees exactly its own sequence of operations.
-        memory.fill(Jt, 0, <usize>(n * n) << 3);
+        zero_f64(Jt, n * n);
         for (let k = 0; k < n; k++) st(Jt + <usize>k * rsz, k, 1);
         for (let i = n - 1; i >= 0; i--) {
           const li = L + <usize>i * rsz;
@@ -335,11 +347,11 @@ export function qp_dense_f64(count: i32, n: i32, ne: i32, ni: i32, shared: i32,
             axpy_f64(jc, li, i, -xi);
           }
         }
-        if (cache) memory.copy(J0, Jt, <usize>(n * n) << 3);
+        if (cache) copy_f64(J0, Jt, n * n);
       }
     } else {
-      memory.copy(sc, scl, <usize>(n + m) << 3);
-      if (piv > 0) memory.copy(Jt, J0, <usize>(n * n) << 3);
+      copy_f64(sc, scl, n + m);
+      if (piv > 0) copy_f64(Jt, J0, n * n);
     }
     for (let j = 0; j < n; j++) st(ps, j, ld(pt, j) * ld(dc, j));
     for (let k = 0; k < ne; k++) st(bs, k, ld(bt, k) * ld(er, k));
@@ -355,7 +367,7 @@ export function qp_dense_f64(count: i32, n: i32, ne: i32, ni: i32, shared: i32,
     }
     // Column k of J is zero below row top[k] (J₀ = L⁻ᵀ is upper triangular; a rotation of two
     // columns gives both the larger extent), so dots, axpys and rotations stop there.
-    for (let k = 0; k < n; k++) st(top, k, <f64>k);
+    for (let k = 0; k < n; k++) sti(top, k, k);
     // Unconstrained minimizer z̃ = −Q̃⁻¹p̃.
     for (let j = 0; j < n; j++) st(zt, j, -ld(ps, j));
     chol_solve_f64(L, n, n, zt);
@@ -445,33 +457,34 @@ export function qp_dense_f64(count: i32, n: i32, ne: i32, ni: i32, shared: i32,
       for (; j2 + 4 <= n; j2 += 4) {
         const x0 = Jt + <usize>j2 * rsz;
         dotQuad_f64(x0, x0 + rsz, x0 + 2 * rsz, x0 + 3 * rsz, npv,
-          <i32>ld(top, j2) + 1, <i32>ld(top, j2 + 1) + 1, <i32>ld(top, j2 + 2) + 1, <i32>ld(top, j2 + 3) + 1,
+          ldi(top, j2) + 1, ldi(top, j2 + 1) + 1, ldi(top, j2 + 2) + 1, ldi(top, j2 + 3) + 1,
           at(d, j2), at(d, j2 + 1), at(d, j2 + 2), at(d, j2 + 3));
       }
       for (; j2 + 2 <= n; j2 += 2) {
-        dotPair_f64(Jt + <usize>j2 * rsz, Jt + <usize>(j2 + 1) * rsz, npv, <i32>ld(top, j2) + 1, <i32>ld(top, j2 + 1) + 1, at(d, j2), at(d, j2 + 1));
+        dotPair_f64(Jt + <usize>j2 * rsz, Jt + <usize>(j2 + 1) * rsz, npv, ldi(top, j2) + 1, ldi(top, j2 + 1) + 1, at(d, j2), at(d, j2 + 1));
       }
-      if (j2 < n) st(d, j2, dot_f64(Jt + <usize>j2 * rsz, npv, <i32>ld(top, j2) + 1));
+      if (j2 < n) st(d, j2, dot_f64(Jt + <usize>j2 * rsz, npv, ldi(top, j2) + 1));
       for (let j = 0; j < n; j++) {
         const dj = ld(d, j);
         dd += dj * dj;
         if (j >= q) dd2 += dj * dj;
       }
-      memory.fill(zs, 0, rsz);
+      zero_f64(zs, n);
       // zs ← Σ_{j ≥ q} d_j·J_j, two columns per pass ((zs + a·x) + b·y: the bits of two axpys).
       j2 = q;
       for (; j2 + 2 <= n; j2 += 2) {
-        const l0 = <i32>ld(top, j2) + 1, l1 = <i32>ld(top, j2 + 1) + 1, lm = min(l0, l1);
+        const l0 = ldi(top, j2) + 1, l1 = ldi(top, j2 + 1) + 1, lm = min(l0, l1);
         const x0 = Jt + <usize>j2 * rsz, x1 = Jt + <usize>(j2 + 1) * rsz;
         const a0 = ld(d, j2), a1 = ld(d, j2 + 1);
         axpy2_f64(zs, x0, x1, lm, a0, a1);
         if (l0 > lm) axpy_f64(at(zs, lm), at(x0, lm), l0 - lm, a0);
         if (l1 > lm) axpy_f64(at(zs, lm), at(x1, lm), l1 - lm, a1);
       }
-      if (j2 < n) axpy_f64(zs, Jt + <usize>j2 * rsz, <i32>ld(top, j2) + 1, ld(d, j2));
-      memory.copy(r, d, <usize>q << 3);
+      if (j2 < n) axpy_f64(zs, Jt + <usize>j2 * rsz, ldi(top, j2) + 1, ld(d, j2));
+      // r_j ← (d_j − Σ_{i>j} R_ji r_i)·(1/R_jj): the reciprocal keeps the division off the chain.
+      copy_f64(r, d, q);
       for (let j = q - 1; j >= 0; j--) {
-        const rj = ld(r, j) / ld(Rt + <usize>j * rsz, j);
+        const rj = ld(r, j) * (1 / ld(Rt + <usize>j * rsz, j));
         st(r, j, rj);
         axpy_f64(r, Rt + <usize>j * rsz, j, -rj);
       }
@@ -537,12 +550,12 @@ export function qp_dense_f64(count: i32, n: i32, ne: i32, ni: i32, shared: i32,
           const c = a / hyp, s = bb / hyp;
           st(d, j - 1, hyp);
           st(d, j, 0);
-          const len = <i32>max(ld(top, j - 1), ld(top, j)) + 1;
-          st(top, j - 1, <f64>(len - 1));
-          st(top, j, <f64>(len - 1));
+          const len = max(ldi(top, j - 1), ldi(top, j)) + 1;
+          sti(top, j - 1, len - 1);
+          sti(top, j, len - 1);
           rot_f64(Jt + <usize>(j - 1) * rsz, Jt + <usize>j * rsz, len, c, s);
         }
-        memory.copy(Rt + <usize>q * rsz, d, <usize>(q + 1) << 3);
+        copy_f64(Rt + <usize>q * rsz, d, q + 1);
         st(actt, q, pick < ne ? sigma * <f64>(pick + 1) : <f64>(pick + 1));
         st(u, q, up);
         st(state, pick, pick < ne ? sigma : 1);

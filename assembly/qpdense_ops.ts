@@ -12,6 +12,15 @@
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     const vc = f64x2.splat(c), vs = f64x2.splat(s);
+    for (; i + 4 <= len; i += 4) {
+      const o = <usize>i << 3;
+      const a = v128.load(x + o), b = v128.load(y + o);
+      const a1 = v128.load(x + o, 16), b1 = v128.load(y + o, 16);
+      v128.store(x + o, f64x2.add(f64x2.mul(vc, a), f64x2.mul(vs, b)));
+      v128.store(y + o, f64x2.sub(f64x2.mul(vc, b), f64x2.mul(vs, a)));
+      v128.store(x + o, f64x2.add(f64x2.mul(vc, a1), f64x2.mul(vs, b1)), 16);
+      v128.store(y + o, f64x2.sub(f64x2.mul(vc, b1), f64x2.mul(vs, a1)), 16);
+    }
     for (; i + 2 <= len; i += 2) {
       const o = <usize>i << 3;
       const a = v128.load(x + o), b = v128.load(y + o);
@@ -235,4 +244,28 @@
   let s = e + f;
   if (i < len) s += load<f64>(x + (<usize>i << 3)) * load<f64>(y + (<usize>i << 3));
   return s;
+}
+
+/**
+ * dst[i] ← src[i] for i < len (forward, so dst < src may overlap). An inline loop: V8 runs
+ * memory.copy / memory.fill through a runtime call, which costs more than these short blocks.
+ */
+// @ts-ignore: decorator
+@inline export function copy_f64(dst: usize, src: usize, len: i32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 2 <= len; i += 2) v128.store(dst + (<usize>i << 3), v128.load(src + (<usize>i << 3)));
+  }
+  for (; i < len; i++) store<i64>(dst + (<usize>i << 3), load<i64>(src + (<usize>i << 3)));
+}
+
+/** dst[i] ← +0 for i < len (inline; see copy_f64). */
+// @ts-ignore: decorator
+@inline export function zero_f64(dst: usize, len: i32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const z = i64x2.splat(0);
+    for (; i + 2 <= len; i += 2) v128.store(dst + (<usize>i << 3), z);
+  }
+  for (; i < len; i++) store<i64>(dst + (<usize>i << 3), 0);
 }

@@ -300,7 +300,7 @@ export function refDense(H: Float64Array, count: number, n: number, ne: number, 
       for (let j = q; j < n; j++) axpy(H, zs, Jt + j * n, H[top + j]! + 1, H[d + j]!);
       H.copyWithin(r, d, d + q);
       for (let j = q - 1; j >= 0; j--) {
-        const rj = H[r + j]! / H[Rt + j * n + j]!;
+        const rj = H[r + j]! * (1 / H[Rt + j * n + j]!);
         H[r + j] = rj;
         axpy(H, r, Rt + j * n, j, -rj);
       }
