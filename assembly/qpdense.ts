@@ -24,8 +24,8 @@
 // (a Farkas certificate y ≥ 0 on G rows in lam, free on A rows in nu: Gᵀy_G + Aᵀy_A = 0,
 // hᵀy_G + bᵀy_A < 0), 5 non-finite, 6 linearly dependent consistent equality rows.
 
-import { axpy2_f64, axpy_f64, chol_factor_f64, chol_solve_f64, dot_f64 } from './linalg';
-import { absmax_f64, colmax_f64, copy_f64, dotPair_f64, dotQuad_f64, rot_f64, scalemax_f64, zero_f64 } from './qpdense_ops';
+import { axpy2_f64, axpy_f64, chol_solve_f64, dot_f64 } from './linalg';
+import { absmax_f64, chol2_f64, colmax_f64, copy_f64, dotPair_f64, dotQuad_f64, rot_f64, scalemax_f64, zero_f64 } from './qpdense_ops';
 
 // @ts-ignore: decorator
 @inline function at(base: usize, i: i32): usize {
@@ -329,7 +329,7 @@ export function qp_dense_f64(count: i32, n: i32, ne: i32, ni: i32, shared: i32,
     if (!cache || t == 0) {
       equilibrate(n, ne, ni, Qt, At, Gt, Qs, As, Gs, dc, er, cn, rn, d);
       for (let i = 0; i < n; i++) copy_f64(L + <usize>i * rsz, Qs + <usize>i * rsz, i + 1);
-      piv = chol_factor_f64(L, n, n);
+      piv = chol2_f64(L, n, d); // chol_factor_f64(L, n, n), two rows at a time (same bits)
       if (piv > 0) {
         // J = L⁻ᵀ: column k solves Lᵀx = e_k (nonzero in rows 0..k only) by back substitution,
         // x_i ← x_i/L_ii then x[0..i) −= x_i·L[i][0..i) for i = k … 0 (chol_backward_f64's

@@ -170,3 +170,16 @@ test('non-finite and denormal entries (NaN, ±Inf, 5e-324, −0): kernel == refe
   // Poked problems end in every kind of outcome, the non-finite one (5) included.
   assert.ok(seen.has(5), `status 5 never reached: ${[...seen]}`);
 });
+
+test('Q not positive definite at row k (every k, even and odd): kernel == reference, status 2 with the same pivot (both builds)', async () => {
+  const rts = await Promise.all(runtimes);
+  const seen = new Set<number>();
+  for (let n = 1; n <= 9; n++) {
+    for (let k = 0; k < n; k++) {
+      const c = makeCase(100 * n + k, 1, n, 0, 2 * n, 0, 0);
+      c.Q[k * n + k] = -1 - k; // the Cholesky factor fails at row k (rows before k are untouched)
+      for (const rt of rts) runBoth(rt, c, k, seen);
+    }
+  }
+  assert.deepEqual([...seen], [2]);
+});
