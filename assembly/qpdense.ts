@@ -25,7 +25,7 @@
 // hᵀy_G + bᵀy_A < 0), 5 non-finite, 6 linearly dependent consistent equality rows.
 
 import { axpy2_f64, axpy_f64, chol_solve_f64, dot_f64 } from './linalg';
-import { absmax_f64, chol2_f64, colmax_f64, copy_f64, dotPair_f64, dotQuad_f64, rot_f64, scalemax_f64, zero_f64 } from './qpdense_ops';
+import { absmax_f64, chol2_f64, copy_f64, dotPair_f64, dotQuad_f64, rot_f64, rowSweep_f64, zero_f64 } from './qpdense_ops';
 
 // @ts-ignore: decorator
 @inline function at(base: usize, i: i32): usize {
@@ -232,19 +232,17 @@ function equilibrate(n: i32, ne: i32, ni: i32, Q: usize, A: usize, G: usize, Qs:
   dc: usize, er: usize, cn: usize, rn: usize, cf: usize): void {
   const rsz = <usize>n << 3;
   const m = ne + ni;
-  copy_f64(Qs, Q, n * n);
-  copy_f64(As, A, ne * n);
-  copy_f64(Gs, G, ni * n);
   for (let j = 0; j < n; j++) st(dc, j, 1);
   for (let k = 0; k < m; k++) st(er, k, 1);
-  // Norms of the unscaled matrix: Q is symmetric, so its column norms are its row norms.
+  // Copies and norms of the unscaled matrix in one sweep per row: Q is symmetric, so its column
+  // norms are its row norms; the A and G rows add to the column norms.
   for (let i = 0; i < n; i++) {
-    st(cn, i, absmax_f64(Qs + <usize>i * rsz, n));
+    st(cn, i, rowSweep_f64(Qs + <usize>i * rsz, Q + <usize>i * rsz, n, false, 1, 0, false, cn));
   }
   for (let k = 0; k < m; k++) {
-    const row = k < ne ? As + <usize>k * rsz : Gs + <usize>(k - ne) * rsz;
-    st(rn, k, absmax_f64(row, n));
-    colmax_f64(cn, row, n);
+    const off = k < ne ? <usize>k * rsz : <usize>(k - ne) * rsz;
+    const row = k < ne ? As + off : Gs + off, src = k < ne ? A + off : G + off;
+    st(rn, k, rowSweep_f64(row, src, n, false, 1, 0, true, cn));
   }
   for (let pass = 0; pass < 24; pass++) {
     let ok = true;
@@ -257,13 +255,12 @@ function equilibrate(n: i32, ne: i32, ni: i32, Q: usize, A: usize, G: usize, Qs:
       st(cf, j, f);
       st(dc, j, ld(dc, j) * f);
     }
-    for (let i = 0; i < n; i++) st(cn, i, scalemax_f64(Qs + <usize>i * rsz, cf, n, ld(cf, i)));
+    for (let i = 0; i < n; i++) st(cn, i, rowSweep_f64(Qs + <usize>i * rsz, 0, n, true, ld(cf, i), cf, false, cn));
     for (let k = 0; k < m; k++) {
       const row = k < ne ? As + <usize>k * rsz : Gs + <usize>(k - ne) * rsz;
       const f = ruizFactor(ld(rn, k));
       st(er, k, ld(er, k) * f);
-      st(rn, k, scalemax_f64(row, cf, n, f));
-      colmax_f64(cn, row, n);
+      st(rn, k, rowSweep_f64(row, 0, n, true, f, cf, true, cn));
     }
   }
 }

@@ -39,25 +39,6 @@ import { dot_f64 } from './linalg';
 }
 
 /**
- * c[j] ← pmax(c[j], |x[j]|) for j < len, pmax(a, b) = a < b ? b : a (WebAssembly's pmax, one
- * maxpd; see nmax). Elementwise: SIMD = scalar bits.
- */
-// @ts-ignore: decorator
-@inline export function colmax_f64(c: usize, x: usize, len: i32): void {
-  let i = 0;
-  if (ASC_FEATURE_SIMD) {
-    for (; i + 2 <= len; i += 2) {
-      const o = <usize>i << 3;
-      v128.store(c + o, f64x2.pmax(v128.load(c + o), f64x2.abs(v128.load(x + o))));
-    }
-  }
-  for (; i < len; i++) {
-    const o = <usize>i << 3;
-    store<f64>(c + o, nmax(load<f64>(c + o), abs(load<f64>(x + o))));
-  }
-}
-
-/**
  * a < b ? b : a: the larger of a and b when b is not NaN, else a. With a running maximum as
  * `a` (starting at 0), a NaN entry is skipped and the maximum never becomes NaN, so every
  * order of visiting the entries gives the same result: the largest non-NaN |x| (the norms
@@ -96,34 +77,6 @@ import { dot_f64 } from './linalg';
     mx = nmax(m0, m1);
   }
   if (i < len) mx = nmax(mx, abs(load<f64>(x + (<usize>i << 3))));
-  return mx;
-}
-
-/**
- * x[j] ← (x[j]·f)·c[j] for j < len, then returns max_j |x[j]| over the non-NaN entries
- * (elementwise products, order-free maximum: SIMD = scalar bits; see nmax).
- */
-// @ts-ignore: decorator
-@inline export function scalemax_f64(x: usize, c: usize, len: i32, f: f64): f64 {
-  let i = 0;
-  let mx: f64 = 0;
-  if (ASC_FEATURE_SIMD) {
-    const vf = f64x2.splat(f);
-    let vm = f64x2.splat(0);
-    for (; i + 2 <= len; i += 2) {
-      const o = <usize>i << 3;
-      const v = f64x2.mul(f64x2.mul(v128.load(x + o), vf), v128.load(c + o));
-      v128.store(x + o, v);
-      vm = f64x2.pmax(vm, f64x2.abs(v));
-    }
-    mx = nmax(f64x2.extract_lane(vm, 0), f64x2.extract_lane(vm, 1));
-  }
-  for (; i < len; i++) {
-    const o = <usize>i << 3;
-    const v = load<f64>(x + o) * f * load<f64>(c + o);
-    store<f64>(x + o, v);
-    mx = nmax(mx, abs(v));
-  }
   return mx;
 }
 
@@ -392,4 +345,46 @@ export function chol2_f64(a: usize, n: i32, tmp: usize): f64 {
     if (d < minPiv) minPiv = d;
   }
   return minPiv;
+}
+
+/**
+ * One sweep of the Ruiz equilibration over a row: dst[j] ← src[j] when `scale` is false, else
+ * dst[j] ← (dst[j]·f)·c[j] (src unused); returns max_j |dst[j]| over the non-NaN entries and,
+ * when `col`, also cn[j] ← pmax(cn[j], |dst[j]|): a copy (or scaling), its ∞-norm and its
+ * share of the column norms in one pass (elementwise; order-free maxima, see nmax).
+ */
+// @ts-ignore: decorator
+@inline export function rowSweep_f64(dst: usize, src: usize, len: i32, scale: bool, f: f64, c: usize, col: bool, cn: usize): f64 {
+  let i = 0;
+  let mx: f64 = 0;
+  if (ASC_FEATURE_SIMD) {
+    const vf = f64x2.splat(f);
+    let vm = f64x2.splat(0);
+    for (; i + 2 <= len; i += 2) {
+      const o = <usize>i << 3;
+      let v: v128;
+      if (scale) v = f64x2.mul(f64x2.mul(v128.load(dst + o), vf), v128.load(c + o));
+      else v = v128.load(src + o);
+      v128.store(dst + o, v);
+      const a = f64x2.abs(v);
+      vm = f64x2.pmax(vm, a);
+      if (col) v128.store(cn + o, f64x2.pmax(v128.load(cn + o), a));
+    }
+    mx = nmax(f64x2.extract_lane(vm, 0), f64x2.extract_lane(vm, 1));
+  }
+  for (; i < len; i++) {
+    const o = <usize>i << 3;
+    let v: f64;
+    if (scale) {
+      v = load<f64>(dst + o) * f * load<f64>(c + o);
+      store<f64>(dst + o, v);
+    } else {
+      store<i64>(dst + o, load<i64>(src + o));
+      v = load<f64>(dst + o);
+    }
+    const a = abs(v);
+    mx = nmax(mx, a);
+    if (col) store<f64>(cn + o, nmax(load<f64>(cn + o), a));
+  }
+  return mx;
 }
