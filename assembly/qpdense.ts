@@ -24,143 +24,22 @@
 // (a Farkas certificate y ≥ 0 on G rows in lam, free on A rows in nu: Gᵀy_G + Aᵀy_A = 0,
 // hᵀy_G + bᵀy_A < 0), 5 non-finite, 6 linearly dependent consistent equality rows.
 
-import { axpy2_f64, axpy_f64, chol_backward_f64, chol_factor_f64, chol_solve_f64, dot_f64 } from './linalg';
+import { axpy2_f64, axpy_f64, chol_solve_f64, dot_f64 } from './linalg';
+import { chol2_f64 } from './qpdense_chol';
+import { absmax_f64, at, copy_f64, dotPair_f64, dotQuad_f64, ld, rot_f64, rowSweep_f64, st, stride, zero_f64 } from './qpdense_ops';
+import { kktCheck } from './qpkkt';
 
+export { qp_kkt_f64 } from './qpkkt';
+
+/** top[i] (i32 slots: row extents of the columns of J). */
 // @ts-ignore: decorator
-@inline function at(base: usize, i: i32): usize {
-  return base + (<usize>i << 3);
+@inline function ldi(base: usize, i: i32): i32 {
+  return load<i32>(base + (<usize>i << 2));
 }
 
 // @ts-ignore: decorator
-@inline function ld(base: usize, i: i32): f64 {
-  return load<f64>(base + (<usize>i << 3));
-}
-
-// @ts-ignore: decorator
-@inline function st(base: usize, i: i32, v: f64): void {
-  store<f64>(base + (<usize>i << 3), v);
-}
-
-// @ts-ignore: decorator
-@inline function stride(sharedMask: i32, bit: i32, elems: i32): usize {
-  return (sharedMask & bit) != 0 ? 0 : <usize>elems << 3;
-}
-
-/** (x, y) ← (c·x + s·y, −s·x + c·y) elementwise over len (no reduction: SIMD = scalar bits). */
-// @ts-ignore: decorator
-@inline function rot_f64(x: usize, y: usize, len: i32, c: f64, s: f64): void {
-  let i = 0;
-  if (ASC_FEATURE_SIMD) {
-    const vc = f64x2.splat(c), vs = f64x2.splat(s);
-    for (; i + 2 <= len; i += 2) {
-      const o = <usize>i << 3;
-      const a = v128.load(x + o), b = v128.load(y + o);
-      v128.store(x + o, f64x2.add(f64x2.mul(vc, a), f64x2.mul(vs, b)));
-      v128.store(y + o, f64x2.sub(f64x2.mul(vc, b), f64x2.mul(vs, a)));
-    }
-  }
-  for (; i < len; i++) {
-    const o = <usize>i << 3;
-    const a = load<f64>(x + o), b = load<f64>(y + o);
-    store<f64>(x + o, c * a + s * b);
-    store<f64>(y + o, c * b - s * a);
-  }
-}
-
-/** c[j] ← max(c[j], |x[j]|) for j < len (max and abs are exact: SIMD = scalar bits). */
-// @ts-ignore: decorator
-@inline function colmax_f64(c: usize, x: usize, len: i32): void {
-  let i = 0;
-  if (ASC_FEATURE_SIMD) {
-    for (; i + 2 <= len; i += 2) {
-      const o = <usize>i << 3;
-      v128.store(c + o, f64x2.max(v128.load(c + o), f64x2.abs(v128.load(x + o))));
-    }
-  }
-  for (; i < len; i++) {
-    const o = <usize>i << 3;
-    store<f64>(c + o, max(load<f64>(c + o), abs(load<f64>(x + o))));
-  }
-}
-
-/** x[j] ← (x[j]·f)·c[j] for j < len, then returns max_j |x[j]| (elementwise: SIMD = scalar bits). */
-// @ts-ignore: decorator
-@inline function scalemax_f64(x: usize, c: usize, len: i32, f: f64): f64 {
-  let i = 0;
-  let mx: f64 = 0;
-  if (ASC_FEATURE_SIMD) {
-    const vf = f64x2.splat(f);
-    let vm = f64x2.splat(0);
-    for (; i + 2 <= len; i += 2) {
-      const o = <usize>i << 3;
-      const v = f64x2.mul(f64x2.mul(v128.load(x + o), vf), v128.load(c + o));
-      v128.store(x + o, v);
-      vm = f64x2.max(vm, f64x2.abs(v));
-    }
-    mx = max(f64x2.extract_lane(vm, 0), f64x2.extract_lane(vm, 1));
-  }
-  for (; i < len; i++) {
-    const o = <usize>i << 3;
-    const v = load<f64>(x + o) * f * load<f64>(c + o);
-    store<f64>(x + o, v);
-    mx = max(mx, abs(v));
-  }
-  return mx;
-}
-
-/**
- * *out0 ← dot(x0, y, l0) and *out1 ← dot(x1, y, l1), each in dot_f64's exact order (same bits
- * as two dot_f64 calls); the common prefix runs both chains on one load of y.
- */
-// @ts-ignore: decorator
-@inline function dotPair_f64(x0: usize, x1: usize, y: usize, l0: i32, l1: i32, out0: usize, out1: usize): void {
-  const m = min(l0, l1);
-  let i = 0;
-  let s0: f64 = 0, s1: f64 = 0;
-  let i0 = 0, i1 = 0;
-  if (ASC_FEATURE_SIMD) {
-    let a0 = f64x2.splat(0), a1 = f64x2.splat(0);
-    for (; i + 2 <= m; i += 2) {
-      const o = <usize>i << 3;
-      const yv = v128.load(y + o);
-      a0 = f64x2.add(a0, f64x2.mul(v128.load(x0 + o), yv));
-      a1 = f64x2.add(a1, f64x2.mul(v128.load(x1 + o), yv));
-    }
-    i0 = i;
-    for (; i0 + 2 <= l0; i0 += 2) a0 = f64x2.add(a0, f64x2.mul(v128.load(x0 + (<usize>i0 << 3)), v128.load(y + (<usize>i0 << 3))));
-    i1 = i;
-    for (; i1 + 2 <= l1; i1 += 2) a1 = f64x2.add(a1, f64x2.mul(v128.load(x1 + (<usize>i1 << 3)), v128.load(y + (<usize>i1 << 3))));
-    s0 = f64x2.extract_lane(a0, 0) + f64x2.extract_lane(a0, 1);
-    s1 = f64x2.extract_lane(a1, 0) + f64x2.extract_lane(a1, 1);
-  } else {
-    let e0: f64 = 0, f0: f64 = 0, e1: f64 = 0, f1: f64 = 0;
-    for (; i + 2 <= m; i += 2) {
-      const o = <usize>i << 3;
-      const y0 = load<f64>(y + o), y1 = load<f64>(y + o, 8);
-      e0 += load<f64>(x0 + o) * y0;
-      f0 += load<f64>(x0 + o, 8) * y1;
-      e1 += load<f64>(x1 + o) * y0;
-      f1 += load<f64>(x1 + o, 8) * y1;
-    }
-    i0 = i;
-    for (; i0 + 2 <= l0; i0 += 2) {
-      const o = <usize>i0 << 3;
-      e0 += load<f64>(x0 + o) * load<f64>(y + o);
-      f0 += load<f64>(x0 + o, 8) * load<f64>(y + o, 8);
-    }
-    i1 = i;
-    for (; i1 + 2 <= l1; i1 += 2) {
-      const o = <usize>i1 << 3;
-      e1 += load<f64>(x1 + o) * load<f64>(y + o);
-      f1 += load<f64>(x1 + o, 8) * load<f64>(y + o, 8);
-    }
-    s0 = e0 + f0;
-    s1 = e1 + f1;
-  }
-  if (i0 < l0) s0 += load<f64>(x0 + (<usize>i0 << 3)) * load<f64>(y + (<usize>i0 << 3));
-  if (i1 < l1) s1 += load<f64>(x1 + (<usize>i1 << 3)) * load<f64>(y + (<usize>i1 << 3));
-  store<f64>(out0, s0);
-  store<f64>(out1, s1);
+@inline function sti(base: usize, i: i32, v: i32): void {
+  store<i32>(base + (<usize>i << 2), v);
 }
 
 /** 2^−⌈e/2⌉ for a norm x = m·2^e (1 for 0): the Ruiz factor 1/√x rounded to a power of two. */
@@ -183,104 +62,6 @@ export function qp_dense_work_len(n: i32, ne: i32, ni: i32): i32 {
 }
 
 /**
- * Relative KKT residuals of one UNSCALED problem at (z, ν, λ), written to out[0..4):
- *   [0] stationarity ‖Qz + p + Aᵀν + Gᵀλ‖∞ / (1 + max(‖Qz‖∞, ‖p‖∞, ‖Aᵀν‖∞, ‖Gᵀλ‖∞)) = ‖r‖∞/σ_d,
- *   [1] primal  max over rows of |âᵀz − b/c| (equalities) or max(0, ĝᵀz − h/c) (inequalities),
- *       each divided by (1 + ‖z‖∞ + |b or h|/c), where c = ‖row‖∞ and â = a/c (overflow-safe),
- *   [2] complementarity  max_k λ_k·c_k·|h_k/c_k − ĝ_kᵀz| / (σ_d·(1 + ‖z‖∞)),
- *   [3] dual sign  max_k max(0, −λ_k)·c_k / σ_d.
- * A zero row has c = 1. `r` is scratch of 3n f64. Returns the largest of the four.
- */
-function kktCheck(n: i32, ne: i32, ni: i32, Q: usize, p: usize, A: usize, b: usize, G: usize, h: usize,
-  z: usize, nu: usize, lam: usize, r: usize, out: usize): f64 {
-  const rsz = <usize>n << 3;
-  let nq: f64 = 0, np: f64 = 0, nz: f64 = 0;
-  for (let i = 0; i < n; i++) {
-    const qi = dot_f64(Q + <usize>i * rsz, z, n);
-    const pi = ld(p, i);
-    st(r, i, qi + pi);
-    nq = max(nq, abs(qi));
-    np = max(np, abs(pi));
-    nz = max(nz, abs(ld(z, i)));
-  }
-  // ‖Aᵀν‖∞ and ‖Gᵀλ‖∞ from their own sums (r collects the total).
-  let na: f64 = 0, ng: f64 = 0;
-  let prim: f64 = 0, comp: f64 = 0, dsgn: f64 = 0;
-  const ta = at(r, n), tg = at(r, 2 * n);
-  memory.fill(ta, 0, rsz);
-  memory.fill(tg, 0, rsz);
-  for (let k = 0; k < ne; k++) {
-    const c = ld(nu, k);
-    if (c != 0) axpy_f64(ta, A + <usize>k * rsz, n, c);
-  }
-  for (let k = 0; k < ni; k++) {
-    const c = ld(lam, k);
-    if (c != 0) axpy_f64(tg, G + <usize>k * rsz, n, c);
-  }
-  for (let j = 0; j < n; j++) {
-    const sa = ld(ta, j), sg = ld(tg, j);
-    st(r, j, ld(r, j) + sa + sg);
-    na = max(na, abs(sa));
-    ng = max(ng, abs(sg));
-  }
-  const sd: f64 = 1 + max(max(nq, np), max(na, ng));
-  let stat: f64 = 0;
-  for (let i = 0; i < n; i++) {
-    const v = abs(ld(r, i));
-    if (!(v <= stat)) stat = v;
-  }
-  for (let k = 0; k < ne + ni; k++) {
-    const row = k < ne ? A + <usize>k * rsz : G + <usize>(k - ne) * rsz;
-    let c: f64 = 0;
-    for (let j = 0; j < n; j++) c = max(c, abs(ld(row, j)));
-    if (c == 0) c = 1;
-    const ic = 1 / c;
-    let s: f64 = 0;
-    for (let j = 0; j < n; j++) s += (ld(row, j) * ic) * ld(z, j);
-    if (k < ne) {
-      const bk = ld(b, k) * ic;
-      const v = abs(s - bk) / (1 + nz + abs(bk));
-      if (!(v <= prim)) prim = v;
-    } else {
-      const hk = ld(h, k - ne) * ic;
-      const l = ld(lam, k - ne);
-      const v = max<f64>(s - hk, 0) / (1 + nz + abs(hk));
-      if (!(v <= prim)) prim = v;
-      const cv = (l * c) * abs(hk - s) / (sd * (1 + nz));
-      if (!(cv <= comp)) comp = cv;
-      const dv = max<f64>(-l, 0) * c / sd;
-      if (!(dv <= dsgn)) dsgn = dv;
-    }
-  }
-  stat = stat / sd;
-  st(out, 0, stat);
-  st(out, 1, prim);
-  st(out, 2, comp);
-  st(out, 3, dsgn);
-  let m = stat;
-  if (!(prim <= m)) m = prim;
-  if (!(comp <= m)) m = comp;
-  if (!(dsgn <= m)) m = dsgn;
-  return m;
-}
-
-/**
- * Batched unscaled KKT check (kktCheck) for any solver's output: out gets 4 f64 per problem
- * (stationarity, primal, complementarity, dual sign); `work` holds 3n f64.
- */
-export function qp_kkt_f64(count: i32, n: i32, ne: i32, ni: i32, shared: i32,
-  Q: usize, p: usize, A: usize, b: usize, G: usize, h: usize, z: usize, nu: usize, lam: usize,
-  work: usize, out: usize): void {
-  const sQ = stride(shared, 1, n * n), sp = stride(shared, 2, n), sA = stride(shared, 4, ne * n);
-  const sb = stride(shared, 8, ne), sG = stride(shared, 16, ni * n), sh = stride(shared, 32, ni);
-  for (let t = 0; t < count; t++) {
-    const u = <usize>t;
-    kktCheck(n, ne, ni, Q + u * sQ, p + u * sp, A + u * sA, b + u * sb, G + u * sG, h + u * sh,
-      z + u * (<usize>n << 3), nu + u * (<usize>ne << 3), lam + u * (<usize>ni << 3), work, out + u * 32);
-  }
-}
-
-/**
  * Ruiz equilibration with power-of-two factors: copies Q, A, G into Qs, As, Gs scaled by
  * D (n, columns) and E (ne + ni, rows), both returned in `dc` / `er`. `cn`/`rn` are scratch.
  */
@@ -288,24 +69,17 @@ function equilibrate(n: i32, ne: i32, ni: i32, Q: usize, A: usize, G: usize, Qs:
   dc: usize, er: usize, cn: usize, rn: usize, cf: usize): void {
   const rsz = <usize>n << 3;
   const m = ne + ni;
-  memory.copy(Qs, Q, <usize>(n * n) << 3);
-  memory.copy(As, A, <usize>(ne * n) << 3);
-  memory.copy(Gs, G, <usize>(ni * n) << 3);
   for (let j = 0; j < n; j++) st(dc, j, 1);
   for (let k = 0; k < m; k++) st(er, k, 1);
-  // Norms of the unscaled matrix: Q is symmetric, so its column norms are its row norms.
+  // Copies and norms of the unscaled matrix in one sweep per row: Q is symmetric, so its column
+  // norms are its row norms; the A and G rows add to the column norms.
   for (let i = 0; i < n; i++) {
-    const row = Qs + <usize>i * rsz;
-    let c: f64 = 0;
-    for (let j = 0; j < n; j++) c = max(c, abs(ld(row, j)));
-    st(cn, i, c);
+    st(cn, i, rowSweep_f64(Qs + <usize>i * rsz, Q + <usize>i * rsz, n, false, 1, 0, false, cn));
   }
   for (let k = 0; k < m; k++) {
-    const row = k < ne ? As + <usize>k * rsz : Gs + <usize>(k - ne) * rsz;
-    let c: f64 = 0;
-    for (let j = 0; j < n; j++) c = max(c, abs(ld(row, j)));
-    st(rn, k, c);
-    colmax_f64(cn, row, n);
+    const off = k < ne ? <usize>k * rsz : <usize>(k - ne) * rsz;
+    const row = k < ne ? As + off : Gs + off, src = k < ne ? A + off : G + off;
+    st(rn, k, rowSweep_f64(row, src, n, false, 1, 0, true, cn));
   }
   for (let pass = 0; pass < 24; pass++) {
     let ok = true;
@@ -318,13 +92,12 @@ function equilibrate(n: i32, ne: i32, ni: i32, Q: usize, A: usize, G: usize, Qs:
       st(cf, j, f);
       st(dc, j, ld(dc, j) * f);
     }
-    for (let i = 0; i < n; i++) st(cn, i, scalemax_f64(Qs + <usize>i * rsz, cf, n, ld(cf, i)));
+    for (let i = 0; i < n; i++) st(cn, i, rowSweep_f64(Qs + <usize>i * rsz, 0, n, true, ld(cf, i), cf, false, cn));
     for (let k = 0; k < m; k++) {
       const row = k < ne ? As + <usize>k * rsz : Gs + <usize>(k - ne) * rsz;
       const f = ruizFactor(ld(rn, k));
       st(er, k, ld(er, k) * f);
-      st(rn, k, scalemax_f64(row, cf, n, f));
-      colmax_f64(cn, row, n);
+      st(rn, k, rowSweep_f64(row, 0, n, true, f, cf, true, cn));
     }
   }
 }
@@ -335,7 +108,7 @@ function dropActive(n: i32, q: i32, l: i32, J: usize, R: usize, act: usize, u: u
   for (let j = l; j < q - 1; j++) {
     st(act, j, ld(act, j + 1));
     st(u, j, ld(u, j + 1));
-    memory.copy(R + <usize>j * rsz, R + <usize>(j + 1) * rsz, <usize>(j + 2) << 3);
+    copy_f64(R + <usize>j * rsz, R + <usize>(j + 1) * rsz, j + 2);
   }
   for (let j = l; j < q - 1; j++) {
     const cj = R + <usize>j * rsz;
@@ -351,9 +124,9 @@ function dropActive(n: i32, q: i32, l: i32, J: usize, R: usize, act: usize, u: u
       st(cc, j, c * x + s * y);
       st(cc, j + 1, c * y - s * x);
     }
-    const len = <i32>max(ld(top, j), ld(top, j + 1)) + 1;
-    st(top, j, <f64>(len - 1));
-    st(top, j + 1, <f64>(len - 1));
+    const len = max(ldi(top, j), ldi(top, j + 1)) + 1;
+    sti(top, j, len - 1);
+    sti(top, j + 1, len - 1);
     rot_f64(J + <usize>j * rsz, J + <usize>(j + 1) * rsz, len, c, s);
   }
 }
@@ -371,6 +144,7 @@ export function qp_dense_f64(count: i32, n: i32, ne: i32, ni: i32, shared: i32,
   const Qs = work, L = at(Qs, n * n), As = at(L, n * n), Gs = at(As, ne * n);
   const ps = at(Gs, ni * n), bs = at(ps, n), hs = at(bs, ne);
   const zt = at(hs, ni), d = at(zt, n), zs = at(d, n), r = at(zs, n), u = at(r, n), npv = at(u, n + 1);
+  // top: n i32 row extents (in n f64 slots).
   const cn = at(npv, n), rn = at(cn, n), state = at(rn, m), J0 = at(state, m), top = at(J0, n * n);
   const sl = at(top, n), ix = at(sl, ni);
   const cache = (shared & 21) == 21 && count > 1;
@@ -388,21 +162,30 @@ export function qp_dense_f64(count: i32, n: i32, ne: i32, ni: i32, shared: i32,
     // once (problem 0) and reused, since they depend on nothing else.
     if (!cache || t == 0) {
       equilibrate(n, ne, ni, Qt, At, Gt, Qs, As, Gs, dc, er, cn, rn, d);
-      for (let i = 0; i < n; i++) memory.copy(L + <usize>i * rsz, Qs + <usize>i * rsz, <usize>(i + 1) << 3);
-      piv = chol_factor_f64(L, n, n);
+      for (let i = 0; i < n; i++) copy_f64(L + <usize>i * rsz, Qs + <usize>i * rsz, i + 1);
+      piv = chol2_f64(L, n, d); // chol_factor_f64(L, n, n), two rows at a time (same bits)
       if (piv > 0) {
-        // J = L⁻ᵀ: column k solves Lᵀx = e_k (nonzero in rows 0..k only).
-        for (let k = 0; k < n; k++) {
-          const jc = Jt + <usize>k * rsz;
-          memory.fill(jc, 0, rsz);
-          st(jc, k, 1);
-          chol_backward_f64(L, k + 1, n, jc);
+        // J = L⁻ᵀ: column k solves Lᵀx = e_k (nonzero in rows 0..k only) by back substitution,
+        // x_i ← x_i/L_ii then x[0..i) −= x_i·L[i][0..i) for i = k … 0 (chol_backward_f64's
+        // steps). The columns run interleaved (all k ≥ i at step i): independent chains, and
+        // each column sees exactly its own sequence of operations.
+        zero_f64(Jt, n * n);
+        for (let k = 0; k < n; k++) st(Jt + <usize>k * rsz, k, 1);
+        for (let i = n - 1; i >= 0; i--) {
+          const li = L + <usize>i * rsz;
+          const dii = ld(li, i);
+          for (let k = i; k < n; k++) {
+            const jc = Jt + <usize>k * rsz;
+            const xi = ld(jc, i) / dii;
+            st(jc, i, xi);
+            axpy_f64(jc, li, i, -xi);
+          }
         }
-        if (cache) memory.copy(J0, Jt, <usize>(n * n) << 3);
+        if (cache) copy_f64(J0, Jt, n * n);
       }
     } else {
-      memory.copy(sc, scl, <usize>(n + m) << 3);
-      if (piv > 0) memory.copy(Jt, J0, <usize>(n * n) << 3);
+      copy_f64(sc, scl, n + m);
+      if (piv > 0) copy_f64(Jt, J0, n * n);
     }
     for (let j = 0; j < n; j++) st(ps, j, ld(pt, j) * ld(dc, j));
     for (let k = 0; k < ne; k++) st(bs, k, ld(bt, k) * ld(er, k));
@@ -418,7 +201,7 @@ export function qp_dense_f64(count: i32, n: i32, ne: i32, ni: i32, shared: i32,
     }
     // Column k of J is zero below row top[k] (J₀ = L⁻ᵀ is upper triangular; a rotation of two
     // columns gives both the larger extent), so dots, axpys and rotations stop there.
-    for (let k = 0; k < n; k++) st(top, k, <f64>k);
+    for (let k = 0; k < n; k++) sti(top, k, k);
     // Unconstrained minimizer z̃ = −Q̃⁻¹p̃.
     for (let j = 0; j < n; j++) st(zt, j, -ld(ps, j));
     chol_solve_f64(L, n, n, zt);
@@ -433,8 +216,7 @@ export function qp_dense_f64(count: i32, n: i32, ne: i32, ni: i32, shared: i32,
     for (;;) {
       // Step 1: the next equality, else the most violated inequality (rows are equilibrated).
       if (pick < 0) {
-        let zn: f64 = 0;
-        for (let j = 0; j < n; j++) zn = max(zn, abs(ld(zt, j)));
+        const zn = absmax_f64(zt, n);
         for (let k = 0; k < ne; k++) {
           if (ld(state, k) == 0) {
             pick = k;
@@ -458,6 +240,12 @@ export function qp_dense_f64(count: i32, n: i32, ne: i32, ni: i32, shared: i32,
             cnt++;
           }
           let c = 0;
+          for (; c + 4 <= cnt; c += 4) {
+            const ic = ix + (<usize>c << 2);
+            const k0 = load<i32>(ic), k1 = load<i32>(ic, 4), k2 = load<i32>(ic, 8), k3 = load<i32>(ic, 12);
+            dotQuad_f64(Gs + <usize>k0 * rsz, Gs + <usize>k1 * rsz, Gs + <usize>k2 * rsz, Gs + <usize>k3 * rsz, zt, n, n, n, n,
+              at(sl, k0), at(sl, k1), at(sl, k2), at(sl, k3));
+          }
           for (; c + 2 <= cnt; c += 2) {
             const k0 = load<i32>(ix + (<usize>c << 2)), k1 = load<i32>(ix + (<usize>c << 2), 4);
             dotPair_f64(Gs + <usize>k0 * rsz, Gs + <usize>k1 * rsz, zt, n, n, at(sl, k0), at(sl, k1));
@@ -500,30 +288,37 @@ export function qp_dense_f64(count: i32, n: i32, ne: i32, ni: i32, shared: i32,
       // Step 2: primal direction zs = J₂J₂ᵀn_p and dual direction r = R⁻¹J₁ᵀn_p.
       let dd: f64 = 0, dd2: f64 = 0;
       let j2 = 0;
-      for (; j2 + 2 <= n; j2 += 2) {
-        dotPair_f64(Jt + <usize>j2 * rsz, Jt + <usize>(j2 + 1) * rsz, npv, <i32>ld(top, j2) + 1, <i32>ld(top, j2 + 1) + 1, at(d, j2), at(d, j2 + 1));
+      for (; j2 + 4 <= n; j2 += 4) {
+        const x0 = Jt + <usize>j2 * rsz;
+        dotQuad_f64(x0, x0 + rsz, x0 + 2 * rsz, x0 + 3 * rsz, npv,
+          ldi(top, j2) + 1, ldi(top, j2 + 1) + 1, ldi(top, j2 + 2) + 1, ldi(top, j2 + 3) + 1,
+          at(d, j2), at(d, j2 + 1), at(d, j2 + 2), at(d, j2 + 3));
       }
-      if (j2 < n) st(d, j2, dot_f64(Jt + <usize>j2 * rsz, npv, <i32>ld(top, j2) + 1));
+      for (; j2 + 2 <= n; j2 += 2) {
+        dotPair_f64(Jt + <usize>j2 * rsz, Jt + <usize>(j2 + 1) * rsz, npv, ldi(top, j2) + 1, ldi(top, j2 + 1) + 1, at(d, j2), at(d, j2 + 1));
+      }
+      if (j2 < n) st(d, j2, dot_f64(Jt + <usize>j2 * rsz, npv, ldi(top, j2) + 1));
       for (let j = 0; j < n; j++) {
         const dj = ld(d, j);
         dd += dj * dj;
         if (j >= q) dd2 += dj * dj;
       }
-      memory.fill(zs, 0, rsz);
+      zero_f64(zs, n);
       // zs ← Σ_{j ≥ q} d_j·J_j, two columns per pass ((zs + a·x) + b·y: the bits of two axpys).
       j2 = q;
       for (; j2 + 2 <= n; j2 += 2) {
-        const l0 = <i32>ld(top, j2) + 1, l1 = <i32>ld(top, j2 + 1) + 1, lm = min(l0, l1);
+        const l0 = ldi(top, j2) + 1, l1 = ldi(top, j2 + 1) + 1, lm = min(l0, l1);
         const x0 = Jt + <usize>j2 * rsz, x1 = Jt + <usize>(j2 + 1) * rsz;
         const a0 = ld(d, j2), a1 = ld(d, j2 + 1);
         axpy2_f64(zs, x0, x1, lm, a0, a1);
         if (l0 > lm) axpy_f64(at(zs, lm), at(x0, lm), l0 - lm, a0);
         if (l1 > lm) axpy_f64(at(zs, lm), at(x1, lm), l1 - lm, a1);
       }
-      if (j2 < n) axpy_f64(zs, Jt + <usize>j2 * rsz, <i32>ld(top, j2) + 1, ld(d, j2));
-      memory.copy(r, d, <usize>q << 3);
+      if (j2 < n) axpy_f64(zs, Jt + <usize>j2 * rsz, ldi(top, j2) + 1, ld(d, j2));
+      // r_j ← (d_j − Σ_{i>j} R_ji r_i)·(1/R_jj): the reciprocal keeps the division off the chain.
+      copy_f64(r, d, q);
       for (let j = q - 1; j >= 0; j--) {
-        const rj = ld(r, j) / ld(Rt + <usize>j * rsz, j);
+        const rj = ld(r, j) * (1 / ld(Rt + <usize>j * rsz, j));
         st(r, j, rj);
         axpy_f64(r, Rt + <usize>j * rsz, j, -rj);
       }
@@ -589,12 +384,12 @@ export function qp_dense_f64(count: i32, n: i32, ne: i32, ni: i32, shared: i32,
           const c = a / hyp, s = bb / hyp;
           st(d, j - 1, hyp);
           st(d, j, 0);
-          const len = <i32>max(ld(top, j - 1), ld(top, j)) + 1;
-          st(top, j - 1, <f64>(len - 1));
-          st(top, j, <f64>(len - 1));
+          const len = max(ldi(top, j - 1), ldi(top, j)) + 1;
+          sti(top, j - 1, len - 1);
+          sti(top, j, len - 1);
           rot_f64(Jt + <usize>(j - 1) * rsz, Jt + <usize>j * rsz, len, c, s);
         }
-        memory.copy(Rt + <usize>q * rsz, d, <usize>(q + 1) << 3);
+        copy_f64(Rt + <usize>q * rsz, d, q + 1);
         st(actt, q, pick < ne ? sigma * <f64>(pick + 1) : <f64>(pick + 1));
         st(u, q, up);
         st(state, pick, pick < ne ? sigma : 1);

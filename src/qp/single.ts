@@ -12,7 +12,7 @@
 // 'auto' also returns undefined (the general path then runs the interior point).
 import { onWasm } from './box-direct.js';
 import { type GradientMap, QpContext, type QpLayout, qpLayout } from './context.js';
-import { callDense, runDense } from './dense.js';
+import { runDense } from './dense.js';
 import type { Field } from './prepare.js';
 import { detectBounds } from './input.js';
 import { INFO } from './rows.js';
@@ -96,6 +96,8 @@ function readMat(X: ArrayLike<unknown>, rows: number, cols: number, v: Float64Ar
 interface Shape {
   layout: QpLayout;
   map: GradientMap;
+  /** Byte offsets of the kernel's parts inside the block (layout.off × 8). */
+  bytes: Readonly<Record<'Q' | 'p' | 'A' | 'b' | 'G' | 'h' | 'z' | 'nu' | 'lam' | 'J' | 'R' | 'act' | 'scl' | 'info' | 'work', number>>;
 }
 
 /** Layouts and gradient maps by shape (read-only, shared by the contexts of that shape). */
@@ -110,12 +112,18 @@ function shapeOf(n: number, ne: number, ni: number, hasA: boolean, hasG: boolean
   const given: GradientMap['given'] = { Q: true, p: true };
   if (hasA) given.A = given.b = true;
   if (hasG) given.G = given.h = true;
+  const layout = qpLayout([
+    ['Q', nn], ['p', n], ['A', ne * n], ['b', ne], ['G', ni * n], ['h', ni],
+    ['z', n], ['nu', ne], ['lam', ni], ['J', nn], ['R', nn], ['act', n],
+    ['scl', n + ne + ni], ['info', INFO], ['work', workLen],
+  ]);
+  const o = layout.off;
   const shape: Shape = {
-    layout: qpLayout([
-      ['Q', nn], ['p', n], ['A', ne * n], ['b', ne], ['G', ni * n], ['h', ni],
-      ['z', n], ['nu', ne], ['lam', ni], ['J', nn], ['R', nn], ['act', n],
-      ['scl', n + ne + ni], ['info', INFO], ['work', workLen],
-    ]),
+    layout,
+    bytes: {
+      Q: o.Q! * 8, p: o.p! * 8, A: o.A! * 8, b: o.b! * 8, G: o.G! * 8, h: o.h! * 8, z: o.z! * 8, nu: o.nu! * 8, lam: o.lam! * 8,
+      J: o.J! * 8, R: o.R! * 8, act: o.act! * 8, scl: o.scl! * 8, info: o.info! * 8, work: o.work! * 8,
+    },
     map: { given: Object.freeze(given), rows: Object.freeze({ user: ni, lower: Object.freeze([]) as unknown as number[], upper: Object.freeze([]) as unknown as number[] }) },
   };
   if (cacheable) {
@@ -159,13 +167,19 @@ export function solveSingleDense(problem: Record<string, unknown>, s: SingleShap
     ctx.dispose();
     return undefined;
   }
+  const k = o.runtime.kernels;
+  const b = ctx.ptr('Q') - off.Q! * 8, at = shape.bytes;
   try {
-    callDense(ctx, o);
+    // callDense's argument list, with the byte offsets precomputed per shape.
+    k.qp_dense_f64(1, n, ne, ni, 63, b + at.Q, b + at.p, b + at.A, b + at.b, b + at.G, b + at.h,
+      b + at.z, b + at.nu, b + at.lam, b + at.J, b + at.R, b + at.act, b + at.scl,
+      b + at.work, b + at.info, o.kktTol, o.activeSetMaxIter || 10 * (n + ne + ni));
   } catch (err) {
     ctx.dispose();
     throw err;
   }
-  const w = ctx.block();
+  // The kernel allocates nothing, so the view read before the call is still the live one.
+  const w = v;
   const inf = off.info!;
   const st = w[inf]!;
   if (st === 0 || st === 3) {

@@ -14,6 +14,12 @@ function ruizFactor(x: number): number {
   return 2 ** k;
 }
 
+/**
+ * a < b ? b : a (WebAssembly's pmax): the running ∞-norms of the kernel, which skip NaN entries
+ * and so do not depend on the order in which entries are visited.
+ */
+const nmax = (a: number, b: number): number => (a < b ? b : a);
+
 const balanced = (x: number): boolean => x === 0 || (x >= 0.5 && x < 2);
 
 function axpy(H: Float64Array, y: number, x: number, len: number, a: number): void {
@@ -65,7 +71,7 @@ export function refKkt(H: Float64Array, n: number, ne: number, ni: number, Q: nu
   for (let k = 0; k < ne + ni; k++) {
     const row = k < ne ? A + k * n : G + (k - ne) * n;
     let c = 0;
-    for (let j = 0; j < n; j++) c = Math.max(c, Math.abs(H[row + j]!));
+    for (let j = 0; j < n; j++) c = nmax(c, Math.abs(H[row + j]!));
     if (c === 0) c = 1;
     const ic = 1 / c;
     let s = 0;
@@ -108,25 +114,25 @@ function equilibrate(H: Float64Array, n: number, ne: number, ni: number, Q: numb
   const rowOf = (k: number): number => (k < ne ? As + k * n : Gs + (k - ne) * n);
   for (let i = 0; i < n; i++) {
     let c = 0;
-    for (let j = 0; j < n; j++) c = Math.max(c, Math.abs(H[Qs + i * n + j]!));
+    for (let j = 0; j < n; j++) c = nmax(c, Math.abs(H[Qs + i * n + j]!));
     H[cn + i] = c;
   }
   const colmax = (row: number): void => {
-    for (let j = 0; j < n; j++) H[cn + j] = Math.max(H[cn + j]!, Math.abs(H[row + j]!));
+    for (let j = 0; j < n; j++) H[cn + j] = nmax(H[cn + j]!, Math.abs(H[row + j]!));
   };
   const scalemax = (row: number, f: number): number => {
     let mx = 0;
     for (let j = 0; j < n; j++) {
       const v = H[row + j]! * f * H[cf + j]!;
       H[row + j] = v;
-      mx = Math.max(mx, Math.abs(v));
+      mx = nmax(mx, Math.abs(v));
     }
     return mx;
   };
   for (let k = 0; k < m; k++) {
     const row = rowOf(k);
     let c = 0;
-    for (let j = 0; j < n; j++) c = Math.max(c, Math.abs(H[row + j]!));
+    for (let j = 0; j < n; j++) c = nmax(c, Math.abs(H[row + j]!));
     H[rn + k] = c;
     colmax(row);
   }
@@ -236,7 +242,7 @@ export function refDense(H: Float64Array, count: number, n: number, ne: number, 
     for (;;) {
       if (pick < 0) {
         let zn = 0;
-        for (let j = 0; j < n; j++) zn = Math.max(zn, Math.abs(H[zt + j]!));
+        for (let j = 0; j < n; j++) zn = nmax(zn, Math.abs(H[zt + j]!));
         for (let k = 0; k < ne; k++) {
           if (H[state + k] === 0) {
             pick = k;
@@ -294,7 +300,7 @@ export function refDense(H: Float64Array, count: number, n: number, ne: number, 
       for (let j = q; j < n; j++) axpy(H, zs, Jt + j * n, H[top + j]! + 1, H[d + j]!);
       H.copyWithin(r, d, d + q);
       for (let j = q - 1; j >= 0; j--) {
-        const rj = H[r + j]! / H[Rt + j * n + j]!;
+        const rj = H[r + j]! * (1 / H[Rt + j * n + j]!);
         H[r + j] = rj;
         axpy(H, r, Rt + j * n, j, -rj);
       }
