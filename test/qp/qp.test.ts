@@ -1,5 +1,6 @@
 // qp.solve / solveBatch / backward: KKT residuals, agreement with quadprog and with a direct
 // KKT solve, gradients against central finite differences, batches, typed errors, memory.
+// Properties with tolerances run on the fixed CI fast-check seed (fuzzParams; FUZZ_RUNS/FUZZ_SEED free it).
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import fc from 'fast-check';
@@ -7,6 +8,7 @@ import { Matrix, solve as mlSolve } from 'ml-matrix';
 import { MetaoptimError, ready, runtimeInfo } from '../../src/index.js';
 import * as qp from '../../src/qp/index.js';
 import { defaultRuntimeOrThrow } from '../../src/runtime/runtime.js';
+import { fuzzParams } from '../support/fuzz.js';
 import { type Problem, dot, generate, kkt, normal, quadprogSolve, rng } from '../support/qp-helpers.js';
 
 before(async () => {
@@ -42,7 +44,7 @@ test('interior-point solves satisfy KKT and recover the planted optimum', () => 
       assert.ok(r.residuals.stationarity < 1e-8 && r.residuals.primal < 1e-8);
       r.context.dispose();
     }),
-    { numRuns: 80 },
+    fuzzParams(80),
   );
 });
 
@@ -65,7 +67,7 @@ test('box solves satisfy KKT exactly (active set) and agree with quadprog to 1e-
       assert.ok(maxDiff(r.z, q) < 1e-8, `quadprog differs by ${maxDiff(r.z, q)}`);
       r.context.dispose();
     }),
-    { numRuns: 80 },
+    fuzzParams(80),
   );
 });
 
@@ -79,7 +81,7 @@ test('general inequality (and equality) problems agree with quadprog to 1e-8', (
       assert.ok(maxDiff(r.z, q) < 1e-8, `quadprog differs by ${maxDiff(r.z, q)} (status ${r.status})`);
       r.context.dispose();
     }),
-    { numRuns: 80 },
+    fuzzParams(80),
   );
 });
 
@@ -111,7 +113,7 @@ test('unconstrained and equality-only problems agree with a direct KKT solve', (
       assert.ok(maxDiff(r.nu, x.slice(n)) < 1e-7, `nu differs by ${maxDiff(r.nu, x.slice(n))}`);
       r.context.dispose();
     }),
-    { numRuns: 60 },
+    fuzzParams(60),
   );
 });
 
@@ -191,11 +193,11 @@ test('box gradients (Q, p, lb, ub) match central finite differences', () => {
         return s.z;
       }, v, g as unknown as Record<string, Float64Array>, 1e-6);
     }),
-    { numRuns: 40 },
+    fuzzParams(40),
   );
 });
 
-test('interior-point gradients (Q, p, A, b, G, h) match central finite differences, fewer than n active', () => {
+test("gradients of general QPs ('auto': the dense active set; Q, p, A, b, G, h) match central finite differences, fewer than n active", () => {
   fc.assert(
     fc.property(fc.integer({ min: 2, max: 6 }), fc.integer({ min: 0, max: 2 }), fc.integer({ min: 1, max: 7 }), fc.integer(), (n, ne0, ni, seed) => {
       const ne = Math.min(ne0, n - 1);
@@ -209,7 +211,7 @@ test('interior-point gradients (Q, p, A, b, G, h) match central finite differenc
       if (ne) fields.push('A', 'b');
       fdCheck(P, fields, activeSetSolve(P.active!), v, g as unknown as Record<string, Float64Array>, 2e-5);
     }),
-    { numRuns: 30, errorWithCause: true } as fc.Parameters<[number, number, number, number]>,
+    { ...fuzzParams(30), errorWithCause: true } as fc.Parameters<[number, number, number, number]>,
   );
 });
 
