@@ -15,11 +15,12 @@
 // θ (f32, input-major): W1 11×16, b1 16, W2 16×2, b2 2 (the schedule net that follows in θ is
 // evaluated by the caller into lr_t).
 
-import { expv, exps, logs, logv } from './polymath';
+import { expv, expv2, exps, logs, logv, logv2 } from './polymath';
 
 const HID = 16;
 const IN = 11;
 const NX = 8;
+const TILE = 32; // vectors of 4 parameters per tile of the SIMD path
 
 /**
  * Adafactor factored second moment of one tensor, as its bias-corrected RMS `fr` (n f32):
@@ -32,7 +33,16 @@ const NX = 8;
 export function adam_residual_factor_f32(g: usize, v: usize, fac: usize, fr: usize, rows: i32, cols: i32, bv: f32, obv: f32, r2: f32): void {
   if (rows < 2 || cols < 2) {
     const n = rows * cols;
-    for (let j = 0; j < n; j++) {
+    let j = 0;
+    if (ASC_FEATURE_SIMD) {
+      const vbv = f32x4.splat(bv), vobv = f32x4.splat(obv), vr2 = f32x4.splat(r2);
+      for (; j + 4 <= n; j += 4) {
+        const o = <usize>j << 2;
+        const gj = v128.load(g + o);
+        v128.store(fr + o, f32x4.mul(f32x4.sqrt(f32x4.add(f32x4.mul(vbv, v128.load(v + o)), f32x4.mul(vobv, f32x4.mul(gj, gj)))), vr2));
+      }
+    }
+    for (; j < n; j++) {
       const o = <usize>j << 2;
       const gj = load<f32>(g + o);
       store<f32>(fr + o, sqrt<f32>(bv * load<f32>(v + o) + obv * (gj * gj)) * r2);
@@ -41,31 +51,57 @@ export function adam_residual_factor_f32(g: usize, v: usize, fac: usize, fr: usi
   }
   const R = fac, C = fac + (<usize>rows << 2);
   const fr_ = <f32>rows, fc = <f32>cols;
+  // One pass over g: the row sums in a scalar chain (index order), the column sums in fr[0…cols)
+  // (vectors over j; each column still sums its rows in index order).
+  memory.fill(fr, 0, <usize>cols << 2);
+  const c4 = ASC_FEATURE_SIMD ? cols & ~3 : 0;
   for (let i = 0; i < rows; i++) {
+    const row = g + (<usize>(i * cols) << 2);
     let s: f32 = 0;
-    for (let j = 0; j < cols; j++) {
-      const gj = load<f32>(g + (<usize>(i * cols + j) << 2));
-      s = s + gj * gj;
+    let j = 0;
+    if (ASC_FEATURE_SIMD) {
+      for (; j < c4; j += 4) {
+        const o = <usize>j << 2;
+        const gj = v128.load(row + o);
+        const q = f32x4.mul(gj, gj);
+        v128.store(fr + o, f32x4.add(v128.load(fr + o), q));
+        s = s + f32x4.extract_lane(q, 0);
+        s = s + f32x4.extract_lane(q, 1);
+        s = s + f32x4.extract_lane(q, 2);
+        s = s + f32x4.extract_lane(q, 3);
+      }
+    }
+    for (; j < cols; j++) {
+      const o = <usize>j << 2;
+      const gj = load<f32>(row + o);
+      const q = gj * gj;
+      store<f32>(fr + o, load<f32>(fr + o) + q);
+      s = s + q;
     }
     const o = <usize>i << 2;
     store<f32>(R + o, bv * load<f32>(R + o) + obv * (s / fc));
   }
   for (let j = 0; j < cols; j++) {
-    let s: f32 = 0;
-    for (let i = 0; i < rows; i++) {
-      const gj = load<f32>(g + (<usize>(i * cols + j) << 2));
-      s = s + gj * gj;
-    }
     const o = <usize>j << 2;
-    store<f32>(C + o, bv * load<f32>(C + o) + obv * (s / fr_));
+    store<f32>(C + o, bv * load<f32>(C + o) + obv * (load<f32>(fr + o) / fr_));
   }
   let mu: f32 = 0;
   for (let i = 0; i < rows; i++) mu = mu + load<f32>(R + (<usize>i << 2));
   mu = max<f32>(mu / fr_, 1e-30);
   for (let i = 0; i < rows; i++) {
     const ri = load<f32>(R + (<usize>i << 2));
-    for (let j = 0; j < cols; j++) {
-      store<f32>(fr + (<usize>(i * cols + j) << 2), sqrt<f32>((ri * load<f32>(C + (<usize>j << 2))) / mu) * r2);
+    const row = fr + (<usize>(i * cols) << 2);
+    let j = 0;
+    if (ASC_FEATURE_SIMD) {
+      const vri = f32x4.splat(ri), vmu = f32x4.splat(mu), vr2 = f32x4.splat(r2);
+      for (; j < c4; j += 4) {
+        const o = <usize>j << 2;
+        v128.store(row + o, f32x4.mul(f32x4.sqrt(f32x4.div(f32x4.mul(vri, v128.load(C + o)), vmu)), vr2));
+      }
+    }
+    for (; j < cols; j++) {
+      const o = <usize>j << 2;
+      store<f32>(row + o, sqrt<f32>((ri * load<f32>(C + o)) / mu) * r2);
     }
   }
 }
@@ -86,7 +122,7 @@ export function adam_residual_factor_f32(g: usize, v: usize, fac: usize, fr: usi
  *   u = a + d·exp(min(s, 4))   (cfg[18] = 0, additive form)
  *   u = a·(1 + d·exp(min(s, 4)))   (cfg[18] ≠ 0, multiplicative form: vanishes with a)
  *   u ← u + wd·p (if wd ≠ 0);  p ← p − lr_t·u
- * `scratch` ≥ 64 + 8·4·16 bytes.
+ * `scratch` ≥ 48·16 bytes (`adam_residual_h_f32` with H = 16).
  */
 export function adam_residual_f32(p: usize, g: usize, m1: usize, m2: usize, m3: usize, v: usize, fr: usize, n: i32, theta: usize, cfg: usize, scratch: usize): void {
   adam_residual_h_f32(p, g, m1, m2, m3, v, fr, n, theta, cfg, scratch, HID);
@@ -94,155 +130,245 @@ export function adam_residual_f32(p: usize, g: usize, m1: usize, m2: usize, m3: 
 
 /**
  * `adam_residual_f32` with a hidden layer of H units (H ≥ 1): θ = W1 11×H, b1 H, W2 H×2, b2 2
- * (input-major, the same layout with 16 replaced by H), scratch ≥ 4·H + 8·4·16 bytes (the hidden
- * bases, then the feature tile). Same arithmetic, same order per lane: H = 16 is
- * `adam_residual_f32` bit for bit. The bench runs it at mlpLOpt's width (32) for the
- * equal-hidden-size throughput row.
+ * (input-major, the same layout with 16 replaced by H), scratch ≥ 48·H bytes. Same arithmetic,
+ * same order per lane: H = 16 is `adam_residual_f32` bit for bit. The bench runs it at
+ * mlpLOpt's width (32) for the equal-hidden-size throughput row.
+ *
+ * The scratch holds the packed weight table (`packTable`): per hidden unit j, 12 f32 (48 bytes)
+ * W1[0…7][j], base_j, W2[j][0], W2[j][1], 0 — so that the hidden loop reads every weight by a
+ * constant offset from one pointer (one broadcast load each, no address arithmetic). The SIMD
+ * body keeps the 8 features of 4 parameters in registers and walks the table two hidden units at
+ * a time (two independent sums in flight).
  */
 export function adam_residual_h_f32(p: usize, g: usize, m1: usize, m2: usize, m3: usize, v: usize, fr: usize, n: i32, theta: usize, cfg: usize, scratch: usize, H: i32): void {
-  const B1 = IN * H, W2 = B1 + H, B2 = W2 + 2 * H;
-  const base = scratch; // H f32
-  for (let j = 0; j < H; j++) {
-    let acc = load<f32>(theta + (<usize>(B1 + j) << 2));
-    for (let i = NX; i < IN; i++) acc = acc + cf(cfg, 15 + i - NX) * load<f32>(theta + (<usize>(i * H + j) << 2));
-    store<f32>(base + (<usize>j << 2), acc);
-  }
-  const xs = scratch + (<usize>H << 2); // NX rows of 4 v128 (feature q of vector k at xs + (q·4 + k)·16)
+  packTable(theta, cfg, scratch, H);
+  const B2 = IN * H + H + 2 * H;
+  const bd = load<f32>(theta + (<usize>B2 << 2)), bs = load<f32>(theta + (<usize>(B2 + 1) << 2));
+  const tEnd = scratch + <usize>H * 48;
+  const tPair = scratch + <usize>(H & ~1) * 48;
+  const b1 = cf(cfg, 0), ob1 = cf(cfg, 1), b2m = cf(cfg, 2), ob2m = cf(cfg, 3), b3m = cf(cfg, 4), ob3m = cf(cfg, 5), bv = cf(cfg, 6), obv = cf(cfg, 7);
+  const c1 = cf(cfg, 8), c2 = cf(cfg, 9), c3 = cf(cfg, 10), r2 = cf(cfg, 11), eps = cf(cfg, 12), wdc = cf(cfg, 13), lr = cf(cfg, 14);
+  const mult = cf(cfg, 18) != 0;
   let i = 0;
   if (ASC_FEATURE_SIMD) {
-    for (; i + 16 <= n; i += 16) {
-      const o = <usize>i << 2;
-      const a0 = featv(p + o, g + o, m1 + o, m2 + o, m3 + o, v + o, fr + o, cfg, xs, 0);
-      const a1 = featv(p + o + 16, g + o + 16, m1 + o + 16, m2 + o + 16, m3 + o + 16, v + o + 16, fr + o + 16, cfg, xs, 1);
-      const a2 = featv(p + o + 32, g + o + 32, m1 + o + 32, m2 + o + 32, m3 + o + 32, v + o + 32, fr + o + 32, cfg, xs, 2);
-      const a3 = featv(p + o + 48, g + o + 48, m1 + o + 48, m2 + o + 48, m3 + o + 48, v + o + 48, fr + o + 48, cfg, xs, 3);
-      let d0 = f32x4.splat(load<f32>(theta + (<usize>B2 << 2))), s0 = f32x4.splat(load<f32>(theta + (<usize>(B2 + 1) << 2)));
-      let d1 = d0, d2 = d0, d3 = d0, s1 = s0, s2 = s0, s3 = s0;
-      const zero = f32x4.splat(0);
-      for (let j = 0; j < H; j++) {
-        const bj = f32x4.splat(load<f32>(base + (<usize>j << 2)));
-        let h0 = bj, h1 = bj, h2 = bj, h3 = bj;
-        for (let q = 0; q < NX; q++) {
-          const w = f32x4.splat(load<f32>(theta + (<usize>(q * H + j) << 2)));
-          const row = xs + (<usize>(q * 4) << 4);
-          h0 = f32x4.add(h0, f32x4.mul(v128.load(row), w));
-          h1 = f32x4.add(h1, f32x4.mul(v128.load(row + 16), w));
-          h2 = f32x4.add(h2, f32x4.mul(v128.load(row + 32), w));
-          h3 = f32x4.add(h3, f32x4.mul(v128.load(row + 48), w));
-        }
-        h0 = f32x4.max(h0, zero); h1 = f32x4.max(h1, zero); h2 = f32x4.max(h2, zero); h3 = f32x4.max(h3, zero);
-        const wd = f32x4.splat(load<f32>(theta + (<usize>(W2 + 2 * j) << 2)));
-        const ws = f32x4.splat(load<f32>(theta + (<usize>(W2 + 2 * j + 1) << 2)));
-        d0 = f32x4.add(d0, f32x4.mul(h0, wd)); s0 = f32x4.add(s0, f32x4.mul(h0, ws));
-        d1 = f32x4.add(d1, f32x4.mul(h1, wd)); s1 = f32x4.add(s1, f32x4.mul(h1, ws));
-        d2 = f32x4.add(d2, f32x4.mul(h2, wd)); s2 = f32x4.add(s2, f32x4.mul(h2, ws));
-        d3 = f32x4.add(d3, f32x4.mul(h3, wd)); s3 = f32x4.add(s3, f32x4.mul(h3, ws));
-      }
-      updv(p + o, a0, d0, s0, cfg);
-      updv(p + o + 16, a1, d1, s1, cfg);
-      updv(p + o + 32, a2, d2, s2, cfg);
-      updv(p + o + 48, a3, d3, s3, cfg);
+    // Pre-splatted table (16-byte aligned, 192 bytes per hidden unit) after the scalar one, then
+    // the tile buffers: features xs (TILE vectors × 8 v128) and the outputs ds (TILE × 2 v128).
+    const vt = (tEnd + 15) & ~(<usize>15), vtEnd = vt + <usize>H * 192;
+    for (let t = scratch, w = vt; t < tEnd; t += 48, w += 192) {
+      for (let k: usize = 0; k < 48; k += 4) v128.store(w + (k << 2), v128.load32_splat(t + k));
     }
-    for (; i + 4 <= n; i += 4) {
-      const o = <usize>i << 2;
-      const a0 = featv(p + o, g + o, m1 + o, m2 + o, m3 + o, v + o, fr + o, cfg, xs, 0);
-      let d0 = f32x4.splat(load<f32>(theta + (<usize>B2 << 2))), s0 = f32x4.splat(load<f32>(theta + (<usize>(B2 + 1) << 2)));
-      for (let j = 0; j < H; j++) {
-        let h0 = f32x4.splat(load<f32>(base + (<usize>j << 2)));
-        for (let q = 0; q < NX; q++) {
-          h0 = f32x4.add(h0, f32x4.mul(v128.load(xs + (<usize>(q * 4) << 4)), f32x4.splat(load<f32>(theta + (<usize>(q * H + j) << 2)))));
-        }
-        h0 = f32x4.max(h0, f32x4.splat(0));
-        d0 = f32x4.add(d0, f32x4.mul(h0, f32x4.splat(load<f32>(theta + (<usize>(W2 + 2 * j) << 2)))));
-        s0 = f32x4.add(s0, f32x4.mul(h0, f32x4.splat(load<f32>(theta + (<usize>(W2 + 2 * j + 1) << 2)))));
-      }
-      updv(p + o, a0, d0, s0, cfg);
+    const xs = vtEnd, ds = xs + <usize>TILE * 128;
+    const n4 = n & ~3;
+    for (; i < n4; i += TILE * 4) {
+      const m = min<i32>(n4 - i, TILE * 4);
+      featTile(p, g, m1, m2, m3, v, fr, cfg, i, m, xs);
+      mlpTile(xs, ds, m, vt, vtEnd, bd, bs);
+      updTile(p, xs, ds, cfg, i, m, mult);
     }
+    i = n4;
   }
   for (; i < n; i++) {
     const o = <usize>i << 2;
     const pi = load<f32>(p + o), gi = load<f32>(g + o);
-    const mi1 = cf(cfg, 0) * load<f32>(m1 + o) + cf(cfg, 1) * gi;
-    const mi2 = cf(cfg, 2) * load<f32>(m2 + o) + cf(cfg, 3) * gi;
-    const mi3 = cf(cfg, 4) * load<f32>(m3 + o) + cf(cfg, 5) * gi;
-    const vi = cf(cfg, 6) * load<f32>(v + o) + cf(cfg, 7) * (gi * gi);
+    const mi1 = b1 * load<f32>(m1 + o) + ob1 * gi;
+    const mi2 = b2m * load<f32>(m2 + o) + ob2m * gi;
+    const mi3 = b3m * load<f32>(m3 + o) + ob3m * gi;
+    const vi = bv * load<f32>(v + o) + obv * (gi * gi);
     store<f32>(m1 + o, mi1);
     store<f32>(m2 + o, mi2);
     store<f32>(m3 + o, mi3);
     store<f32>(v + o, vi);
-    const eps = cf(cfg, 12);
-    const den = sqrt<f32>(vi) * cf(cfg, 11) + eps;
-    const mc = mi1 * cf(cfg, 8);
+    const den = sqrt<f32>(vi) * r2 + eps;
+    const mc = mi1 * c1;
     const a = mc / den;
     const rs: f32 = 1.0 / den;
     const fri = load<f32>(fr + o);
-    const x0 = gi * rs, x2 = (mi2 * cf(cfg, 9)) * rs, x3 = (mi3 * cf(cfg, 10)) * rs, x4 = fri * rs;
+    const x0 = gi * rs, x2 = (mi2 * c2) * rs, x3 = (mi3 * c3) * rs, x4 = fri * rs;
     const x5 = mc / (fri + eps), x6 = logs(den) * <f32>0.1, x7 = max<f32>(min<f32>(pi, 10.0), -10.0);
-    let d = load<f32>(theta + (<usize>B2 << 2)), s = load<f32>(theta + (<usize>(B2 + 1) << 2));
-    for (let j = 0; j < H; j++) {
-      let h = load<f32>(base + (<usize>j << 2));
-      h = h + x0 * wt(theta, H, 0, j);
-      h = h + a * wt(theta, H, 1, j);
-      h = h + x2 * wt(theta, H, 2, j);
-      h = h + x3 * wt(theta, H, 3, j);
-      h = h + x4 * wt(theta, H, 4, j);
-      h = h + x5 * wt(theta, H, 5, j);
-      h = h + x6 * wt(theta, H, 6, j);
-      h = h + x7 * wt(theta, H, 7, j);
+    let d = bd, s = bs;
+    for (let t = scratch; t < tEnd; t += 48) {
+      let h = load<f32>(t, 32);
+      h = h + x0 * load<f32>(t, 0);
+      h = h + a * load<f32>(t, 4);
+      h = h + x2 * load<f32>(t, 8);
+      h = h + x3 * load<f32>(t, 12);
+      h = h + x4 * load<f32>(t, 16);
+      h = h + x5 * load<f32>(t, 20);
+      h = h + x6 * load<f32>(t, 24);
+      h = h + x7 * load<f32>(t, 28);
       h = max<f32>(h, 0);
-      d = d + h * load<f32>(theta + (<usize>(W2 + 2 * j) << 2));
-      s = s + h * load<f32>(theta + (<usize>(W2 + 2 * j + 1) << 2));
+      d = d + h * load<f32>(t, 36);
+      s = s + h * load<f32>(t, 40);
     }
-    const t = d * exps(min<f32>(s, 4.0));
-    let u = cf(cfg, 18) != 0 ? a * (<f32>1.0 + t) : a + t;
-    const wdc = cf(cfg, 13);
+    const e = d * exps(min<f32>(s, 4.0));
+    let u = mult ? a * (<f32>1.0 + e) : a + e;
     if (wdc != 0) u = u + wdc * pi;
-    store<f32>(p + o, pi - cf(cfg, 14) * u);
+    store<f32>(p + o, pi - lr * u);
   }
 }
 
-// @ts-ignore: decorator
-@inline function wt(theta: usize, H: i32, q: i32, j: i32): f32 {
-  return load<f32>(theta + (<usize>(q * H + j) << 2));
+/**
+ * The packed weight table of `adam_residual_h_f32` in `tab` (48·H bytes): per hidden unit j,
+ * W1[0…7][j], base_j = b1_j + Σ_{i=8..10} cfg[15+i−8]·W1[i][j] (in that order), W2[j][0],
+ * W2[j][1], 0.
+ */
+/** Bytes of scratch `adam_residual_h_f32` needs at hidden width H (both builds): 240·H + 16 + 160·32. */
+export function adam_residual_scratch_bytes(H: i32): i32 {
+  return 240 * H + 16 + 160 * TILE;
 }
 
-/** Moments and the 8 features of 4 parameters into xs column k; returns Adam's direction a. */
-// @ts-ignore: decorator
-@inline function featv(p: usize, g: usize, m1: usize, m2: usize, m3: usize, v: usize, fr: usize, cfg: usize, xs: usize, k: i32): v128 {
-  const pi = v128.load(p), gi = v128.load(g);
-  const mi1 = f32x4.add(f32x4.mul(f32x4.splat(cf(cfg, 0)), v128.load(m1)), f32x4.mul(f32x4.splat(cf(cfg, 1)), gi));
-  const mi2 = f32x4.add(f32x4.mul(f32x4.splat(cf(cfg, 2)), v128.load(m2)), f32x4.mul(f32x4.splat(cf(cfg, 3)), gi));
-  const mi3 = f32x4.add(f32x4.mul(f32x4.splat(cf(cfg, 4)), v128.load(m3)), f32x4.mul(f32x4.splat(cf(cfg, 5)), gi));
-  const vi = f32x4.add(f32x4.mul(f32x4.splat(cf(cfg, 6)), v128.load(v)), f32x4.mul(f32x4.splat(cf(cfg, 7)), f32x4.mul(gi, gi)));
-  v128.store(m1, mi1);
-  v128.store(m2, mi2);
-  v128.store(m3, mi3);
-  v128.store(v, vi);
-  const eps = f32x4.splat(cf(cfg, 12));
-  const den = f32x4.add(f32x4.mul(f32x4.sqrt(vi), f32x4.splat(cf(cfg, 11))), eps);
-  const mc = f32x4.mul(mi1, f32x4.splat(cf(cfg, 8)));
-  const a = f32x4.div(mc, den);
-  const rs = f32x4.div(f32x4.splat(1.0), den);
-  const fri = v128.load(fr);
-  const col = xs + (<usize>k << 4);
-  v128.store(col, f32x4.mul(gi, rs));
-  v128.store(col + 64, a);
-  v128.store(col + 128, f32x4.mul(f32x4.mul(mi2, f32x4.splat(cf(cfg, 9))), rs));
-  v128.store(col + 192, f32x4.mul(f32x4.mul(mi3, f32x4.splat(cf(cfg, 10))), rs));
-  v128.store(col + 256, f32x4.mul(fri, rs));
-  v128.store(col + 320, f32x4.div(mc, f32x4.add(fri, eps)));
-  v128.store(col + 384, f32x4.mul(logv(den), f32x4.splat(0.1)));
-  v128.store(col + 448, f32x4.max(f32x4.min(pi, f32x4.splat(10.0)), f32x4.splat(-10.0)));
-  return a;
+function packTable(theta: usize, cfg: usize, tab: usize, H: i32): void {
+  const B1 = IN * H, W2 = B1 + H;
+  for (let j = 0; j < H; j++) {
+    const t = tab + <usize>j * 48;
+    for (let q = 0; q < NX; q++) store<f32>(t + (<usize>q << 2), load<f32>(theta + (<usize>(q * H + j) << 2)));
+    let acc = load<f32>(theta + (<usize>(B1 + j) << 2));
+    for (let k = NX; k < IN; k++) acc = acc + cf(cfg, 15 + k - NX) * load<f32>(theta + (<usize>(k * H + j) << 2));
+    store<f32>(t, acc, 32);
+    store<f32>(t, load<f32>(theta + (<usize>(W2 + 2 * j) << 2)), 36);
+    store<f32>(t, load<f32>(theta + (<usize>(W2 + 2 * j + 1) << 2)), 40);
+    store<f32>(t, 0, 44);
+  }
 }
 
-/** u = a + d·exp(min(s, 4)) or a·(1 + d·exp(min(s, 4))) (cfg[18]) (+ wd·p), p ← p − lr_t·u for 4 parameters. */
-// @ts-ignore: decorator
-@inline function updv(p: usize, a: v128, d: v128, s: v128, cfg: usize): void {
-  const pi = v128.load(p);
-  const t = f32x4.mul(d, expv(f32x4.min(s, f32x4.splat(4.0))));
-  let u = cf(cfg, 18) != 0 ? f32x4.mul(a, f32x4.add(f32x4.splat(1.0), t)) : f32x4.add(a, t);
+/** Moments (stored) and the 8 features of the m (multiple of 4) parameters from i, into xs (vector k's feature q at xs + 128·k + 16·q). */
+function featTile(p: usize, g: usize, m1: usize, m2: usize, m3: usize, v: usize, fr: usize, cfg: usize, i: i32, m: i32, xs: usize): void {
+  const end = <usize>(i + m) << 2;
+  for (let o = <usize>i << 2, x = xs; o < end; o += 16, x += 128) {
+    const pi = v128.load(p + o), gi = v128.load(g + o);
+    const mi1 = f32x4.add(f32x4.mul(v128.load32_splat(cfg, 0), v128.load(m1 + o)), f32x4.mul(v128.load32_splat(cfg, 4), gi));
+    const mi2 = f32x4.add(f32x4.mul(v128.load32_splat(cfg, 8), v128.load(m2 + o)), f32x4.mul(v128.load32_splat(cfg, 12), gi));
+    const mi3 = f32x4.add(f32x4.mul(v128.load32_splat(cfg, 16), v128.load(m3 + o)), f32x4.mul(v128.load32_splat(cfg, 20), gi));
+    const vi = f32x4.add(f32x4.mul(v128.load32_splat(cfg, 24), v128.load(v + o)), f32x4.mul(v128.load32_splat(cfg, 28), f32x4.mul(gi, gi)));
+    v128.store(m1 + o, mi1);
+    v128.store(m2 + o, mi2);
+    v128.store(m3 + o, mi3);
+    v128.store(v + o, vi);
+    const eps = v128.load32_splat(cfg, 48);
+    const den = f32x4.add(f32x4.mul(f32x4.sqrt(vi), v128.load32_splat(cfg, 44)), eps);
+    const mc = f32x4.mul(mi1, v128.load32_splat(cfg, 32));
+    const rs = f32x4.div(f32x4.splat(1.0), den);
+    const fri = v128.load(fr + o);
+    v128.store(x, f32x4.mul(gi, rs));
+    v128.store(x, f32x4.div(mc, den), 16);
+    v128.store(x, f32x4.mul(f32x4.mul(mi2, v128.load32_splat(cfg, 36)), rs), 32);
+    v128.store(x, f32x4.mul(f32x4.mul(mi3, v128.load32_splat(cfg, 40)), rs), 48);
+    v128.store(x, f32x4.mul(fri, rs), 64);
+    v128.store(x, f32x4.div(mc, f32x4.add(fri, eps)), 80);
+    v128.store(x, den, 96); // ln(D)·0.1 in the pass below
+    v128.store(x, f32x4.pmax(f32x4.pmin(pi, f32x4.splat(10.0)), f32x4.splat(-10.0)), 112);
+  }
+  // Feature 6 = ln(D)·0.1, two vectors at a time (logv2: two polynomial chains in flight).
+  const xEnd = xs + (<usize>m << 5), k01 = f32x4.splat(0.1);
+  let x = xs;
+  for (; x + 256 <= xEnd; x += 256) {
+    logv2(v128.load(x, 96), v128.load(x, 224), x + 96, x + 224);
+    v128.store(x, f32x4.mul(v128.load(x, 96), k01), 96);
+    v128.store(x, f32x4.mul(v128.load(x, 224), k01), 224);
+  }
+  if (x < xEnd) v128.store(x, f32x4.mul(logv(v128.load(x, 96)), k01), 96);
+}
+
+/** The MLP on m/4 feature vectors of xs: (d, s) of vector k into ds + 32·k; vt…vtEnd the pre-splatted table. */
+function mlpTile(xs: usize, ds: usize, m: i32, vt: usize, vtEnd: usize, bd: f32, bs: f32): void {
+  const z = f32x4.splat(0);
+  const xEnd = xs + (<usize>m << 5), vtPair = vtEnd - ((vtEnd - vt) % 384);
+  const vd = f32x4.splat(bd), vs = f32x4.splat(bs);
+  let x = xs, o = ds;
+  for (; x + 512 <= xEnd; x += 512, o += 128) {
+    let d0 = vd, d1 = vd, d2 = vd, d3 = vd, s0 = vs, s1 = vs, s2 = vs, s3 = vs;
+    for (let t = vt; t < vtEnd; t += 192) {
+      const b = v128.load(t, 128);
+      let w = v128.load(t);
+      let h0 = f32x4.add(b, f32x4.mul(v128.load(x), w)), h1 = f32x4.add(b, f32x4.mul(v128.load(x, 128), w));
+      let h2 = f32x4.add(b, f32x4.mul(v128.load(x, 256), w)), h3 = f32x4.add(b, f32x4.mul(v128.load(x, 384), w));
+      w = v128.load(t, 16);
+      h0 = f32x4.add(h0, f32x4.mul(v128.load(x, 16), w)); h1 = f32x4.add(h1, f32x4.mul(v128.load(x, 144), w));
+      h2 = f32x4.add(h2, f32x4.mul(v128.load(x, 272), w)); h3 = f32x4.add(h3, f32x4.mul(v128.load(x, 400), w));
+      w = v128.load(t, 32);
+      h0 = f32x4.add(h0, f32x4.mul(v128.load(x, 32), w)); h1 = f32x4.add(h1, f32x4.mul(v128.load(x, 160), w));
+      h2 = f32x4.add(h2, f32x4.mul(v128.load(x, 288), w)); h3 = f32x4.add(h3, f32x4.mul(v128.load(x, 416), w));
+      w = v128.load(t, 48);
+      h0 = f32x4.add(h0, f32x4.mul(v128.load(x, 48), w)); h1 = f32x4.add(h1, f32x4.mul(v128.load(x, 176), w));
+      h2 = f32x4.add(h2, f32x4.mul(v128.load(x, 304), w)); h3 = f32x4.add(h3, f32x4.mul(v128.load(x, 432), w));
+      w = v128.load(t, 64);
+      h0 = f32x4.add(h0, f32x4.mul(v128.load(x, 64), w)); h1 = f32x4.add(h1, f32x4.mul(v128.load(x, 192), w));
+      h2 = f32x4.add(h2, f32x4.mul(v128.load(x, 320), w)); h3 = f32x4.add(h3, f32x4.mul(v128.load(x, 448), w));
+      w = v128.load(t, 80);
+      h0 = f32x4.add(h0, f32x4.mul(v128.load(x, 80), w)); h1 = f32x4.add(h1, f32x4.mul(v128.load(x, 208), w));
+      h2 = f32x4.add(h2, f32x4.mul(v128.load(x, 336), w)); h3 = f32x4.add(h3, f32x4.mul(v128.load(x, 464), w));
+      w = v128.load(t, 96);
+      h0 = f32x4.add(h0, f32x4.mul(v128.load(x, 96), w)); h1 = f32x4.add(h1, f32x4.mul(v128.load(x, 224), w));
+      h2 = f32x4.add(h2, f32x4.mul(v128.load(x, 352), w)); h3 = f32x4.add(h3, f32x4.mul(v128.load(x, 480), w));
+      w = v128.load(t, 112);
+      h0 = f32x4.add(h0, f32x4.mul(v128.load(x, 112), w)); h1 = f32x4.add(h1, f32x4.mul(v128.load(x, 240), w));
+      h2 = f32x4.add(h2, f32x4.mul(v128.load(x, 368), w)); h3 = f32x4.add(h3, f32x4.mul(v128.load(x, 496), w));
+      h0 = f32x4.add(f32x4.pmax(h0, z), z); h1 = f32x4.add(f32x4.pmax(h1, z), z);
+      h2 = f32x4.add(f32x4.pmax(h2, z), z); h3 = f32x4.add(f32x4.pmax(h3, z), z);
+      const wd = v128.load(t, 144), ws = v128.load(t, 160);
+      d0 = f32x4.add(d0, f32x4.mul(h0, wd)); s0 = f32x4.add(s0, f32x4.mul(h0, ws));
+      d1 = f32x4.add(d1, f32x4.mul(h1, wd)); s1 = f32x4.add(s1, f32x4.mul(h1, ws));
+      d2 = f32x4.add(d2, f32x4.mul(h2, wd)); s2 = f32x4.add(s2, f32x4.mul(h2, ws));
+      d3 = f32x4.add(d3, f32x4.mul(h3, wd)); s3 = f32x4.add(s3, f32x4.mul(h3, ws));
+    }
+    v128.store(o, d0); v128.store(o, s0, 16); v128.store(o, d1, 32); v128.store(o, s1, 48);
+    v128.store(o, d2, 64); v128.store(o, s2, 80); v128.store(o, d3, 96); v128.store(o, s3, 112);
+  }
+  for (; x < xEnd; x += 128, o += 32) {
+    const x0 = v128.load(x), x1 = v128.load(x, 16), x2 = v128.load(x, 32), x3 = v128.load(x, 48);
+    const x4 = v128.load(x, 64), x5 = v128.load(x, 80), x6 = v128.load(x, 96), x7 = v128.load(x, 112);
+    let d = vd, s = vs;
+    let t = vt;
+    for (; t < vtPair; t += 384) {
+      let hA = v128.load(t, 128), hB = v128.load(t, 320);
+      hA = f32x4.add(hA, f32x4.mul(x0, v128.load(t, 0))); hB = f32x4.add(hB, f32x4.mul(x0, v128.load(t, 192)));
+      hA = f32x4.add(hA, f32x4.mul(x1, v128.load(t, 16))); hB = f32x4.add(hB, f32x4.mul(x1, v128.load(t, 208)));
+      hA = f32x4.add(hA, f32x4.mul(x2, v128.load(t, 32))); hB = f32x4.add(hB, f32x4.mul(x2, v128.load(t, 224)));
+      hA = f32x4.add(hA, f32x4.mul(x3, v128.load(t, 48))); hB = f32x4.add(hB, f32x4.mul(x3, v128.load(t, 240)));
+      hA = f32x4.add(hA, f32x4.mul(x4, v128.load(t, 64))); hB = f32x4.add(hB, f32x4.mul(x4, v128.load(t, 256)));
+      hA = f32x4.add(hA, f32x4.mul(x5, v128.load(t, 80))); hB = f32x4.add(hB, f32x4.mul(x5, v128.load(t, 272)));
+      hA = f32x4.add(hA, f32x4.mul(x6, v128.load(t, 96))); hB = f32x4.add(hB, f32x4.mul(x6, v128.load(t, 288)));
+      hA = f32x4.add(hA, f32x4.mul(x7, v128.load(t, 112))); hB = f32x4.add(hB, f32x4.mul(x7, v128.load(t, 304)));
+      hA = f32x4.add(f32x4.pmax(hA, z), z); hB = f32x4.add(f32x4.pmax(hB, z), z);
+      d = f32x4.add(d, f32x4.mul(hA, v128.load(t, 144)));
+      s = f32x4.add(s, f32x4.mul(hA, v128.load(t, 160)));
+      d = f32x4.add(d, f32x4.mul(hB, v128.load(t, 336)));
+      s = f32x4.add(s, f32x4.mul(hB, v128.load(t, 352)));
+    }
+    if (t < vtEnd) {
+      let h = v128.load(t, 128);
+      h = f32x4.add(h, f32x4.mul(x0, v128.load(t, 0)));
+      h = f32x4.add(h, f32x4.mul(x1, v128.load(t, 16)));
+      h = f32x4.add(h, f32x4.mul(x2, v128.load(t, 32)));
+      h = f32x4.add(h, f32x4.mul(x3, v128.load(t, 48)));
+      h = f32x4.add(h, f32x4.mul(x4, v128.load(t, 64)));
+      h = f32x4.add(h, f32x4.mul(x5, v128.load(t, 80)));
+      h = f32x4.add(h, f32x4.mul(x6, v128.load(t, 96)));
+      h = f32x4.add(h, f32x4.mul(x7, v128.load(t, 112)));
+      h = f32x4.add(f32x4.pmax(h, z), z); // = max(h, 0) lane for lane: NaN stays NaN, −0 becomes +0
+      d = f32x4.add(d, f32x4.mul(h, v128.load(t, 144)));
+      s = f32x4.add(s, f32x4.mul(h, v128.load(t, 160)));
+    }
+    v128.store(o, d);
+    v128.store(o, s, 16);
+  }
+}
+
+/** u from a (xs feature 1), d and s (ds), then p ← p − lr_t·(u (+ wd·p)) for the m parameters from i. */
+function updTile(p: usize, xs: usize, ds: usize, cfg: usize, i: i32, m: i32, mult: bool): void {
+  const end = <usize>(i + m) << 2;
   const wdc = cf(cfg, 13);
-  if (wdc != 0) u = f32x4.add(u, f32x4.mul(f32x4.splat(wdc), pi));
-  v128.store(p, f32x4.sub(pi, f32x4.mul(f32x4.splat(cf(cfg, 14)), u)));
+  // e = exp(min(s, 4)) into the s slot, two vectors at a time (expv2), then the update.
+  const yEnd = ds + (<usize>m << 3), k4 = f32x4.splat(4.0);
+  let y = ds;
+  for (; y + 64 <= yEnd; y += 64) expv2(f32x4.pmin(v128.load(y, 16), k4), f32x4.pmin(v128.load(y, 48), k4), y + 16, y + 48);
+  if (y < yEnd) v128.store(y, expv(f32x4.pmin(v128.load(y, 16), k4)), 16);
+  const one = f32x4.splat(1.0);
+  for (let o = <usize>i << 2, x = xs, y = ds; o < end; o += 16, x += 128, y += 32) {
+    const pi = v128.load(p + o), a = v128.load(x, 16);
+    const e = f32x4.mul(v128.load(y), v128.load(y, 16));
+    let u = mult ? f32x4.mul(a, f32x4.add(one, e)) : f32x4.add(a, e);
+    if (wdc != 0) u = f32x4.add(u, f32x4.mul(v128.load32_splat(cfg, 52), pi));
+    v128.store(p + o, f32x4.sub(pi, f32x4.mul(v128.load32_splat(cfg, 56), u)));
+  }
 }

@@ -125,3 +125,79 @@ const SQRTHF: f32 = 0.707106781186547524;
   return f32x4.sub(one, f32x4.div(f32x4.splat(2.0), f32x4.add(expv(f32x4.add(x, x)), one)));
 }
 
+
+/**
+ * `logv` of two vectors at once, the two evaluations interleaved step by step (the polynomial
+ * is a chain of dependent multiply-adds; two chains in flight keep the FP pipes busy). Each
+ * result is logv's, bit for bit: logv(xa) stored at pa, logv(xb) at pb.
+ */
+// @ts-ignore: decorator
+@inline export function logv2(xa: v128, xb: v128, pa: usize, pb: usize): void {
+  const one = f32x4.splat(1.0), emask = i32x4.splat(0xff), e126 = i32x4.splat(126), mmask = i32x4.splat(0x007fffff), half = i32x4.splat(0x3f000000), sq = f32x4.splat(SQRTHF);
+  let ea = f32x4.convert_i32x4_s(i32x4.sub(v128.and(i32x4.shr_u(xa, 23), emask), e126));
+  let eb = f32x4.convert_i32x4_s(i32x4.sub(v128.and(i32x4.shr_u(xb, 23), emask), e126));
+  const ma0 = v128.or(v128.and(xa, mmask), half), mb0 = v128.or(v128.and(xb, mmask), half);
+  const sa = f32x4.lt(ma0, sq), sb = f32x4.lt(mb0, sq);
+  ea = f32x4.sub(ea, v128.and(sa, one));
+  eb = f32x4.sub(eb, v128.and(sb, one));
+  const ma = v128.bitselect(f32x4.sub(f32x4.add(ma0, ma0), one), f32x4.sub(ma0, one), sa);
+  const mb = v128.bitselect(f32x4.sub(f32x4.add(mb0, mb0), one), f32x4.sub(mb0, one), sb);
+  const za = f32x4.mul(ma, ma), zb = f32x4.mul(mb, mb);
+  let c = f32x4.splat(7.0376836292e-2);
+  let ya = c, yb = c;
+  c = f32x4.splat(1.1514610310e-1);
+  ya = f32x4.sub(f32x4.mul(ya, ma), c); yb = f32x4.sub(f32x4.mul(yb, mb), c);
+  c = f32x4.splat(1.1676998740e-1);
+  ya = f32x4.add(f32x4.mul(ya, ma), c); yb = f32x4.add(f32x4.mul(yb, mb), c);
+  c = f32x4.splat(1.2420140846e-1);
+  ya = f32x4.sub(f32x4.mul(ya, ma), c); yb = f32x4.sub(f32x4.mul(yb, mb), c);
+  c = f32x4.splat(1.4249322787e-1);
+  ya = f32x4.add(f32x4.mul(ya, ma), c); yb = f32x4.add(f32x4.mul(yb, mb), c);
+  c = f32x4.splat(1.6668057665e-1);
+  ya = f32x4.sub(f32x4.mul(ya, ma), c); yb = f32x4.sub(f32x4.mul(yb, mb), c);
+  c = f32x4.splat(2.0000714765e-1);
+  ya = f32x4.add(f32x4.mul(ya, ma), c); yb = f32x4.add(f32x4.mul(yb, mb), c);
+  c = f32x4.splat(2.4999993993e-1);
+  ya = f32x4.sub(f32x4.mul(ya, ma), c); yb = f32x4.sub(f32x4.mul(yb, mb), c);
+  c = f32x4.splat(3.3333331174e-1);
+  ya = f32x4.add(f32x4.mul(ya, ma), c); yb = f32x4.add(f32x4.mul(yb, mb), c);
+  ya = f32x4.mul(f32x4.mul(ya, ma), za); yb = f32x4.mul(f32x4.mul(yb, mb), zb);
+  c = f32x4.splat(LN2_LO);
+  ya = f32x4.add(ya, f32x4.mul(ea, c)); yb = f32x4.add(yb, f32x4.mul(eb, c));
+  c = f32x4.splat(0.5);
+  ya = f32x4.sub(ya, f32x4.mul(c, za)); yb = f32x4.sub(yb, f32x4.mul(c, zb));
+  c = f32x4.splat(LN2_HI);
+  v128.store(pa, f32x4.add(f32x4.add(ma, ya), f32x4.mul(ea, c)));
+  v128.store(pb, f32x4.add(f32x4.add(mb, yb), f32x4.mul(eb, c)));
+}
+
+/** `expv` of two vectors at once, interleaved like `logv2`: expv(xa) stored at pa, expv(xb) at pb, bit for bit. */
+// @ts-ignore: decorator
+@inline export function expv2(xa0: v128, xb0: v128, pa: usize, pb: usize): void {
+  const lo = f32x4.splat(-87.0), hi = f32x4.splat(88.0), l2e = f32x4.splat(LOG2E), mg = f32x4.splat(MAGIC);
+  const xa = f32x4.pmin(f32x4.pmax(xa0, lo), hi), xb = f32x4.pmin(f32x4.pmax(xb0, lo), hi);
+  const kfa = f32x4.add(f32x4.mul(xa, l2e), mg), kfb = f32x4.add(f32x4.mul(xb, l2e), mg);
+  const ka = f32x4.sub(kfa, mg), kb = f32x4.sub(kfb, mg);
+  let c = f32x4.splat(LN2_HI);
+  let ra = f32x4.sub(xa, f32x4.mul(ka, c)), rb = f32x4.sub(xb, f32x4.mul(kb, c));
+  c = f32x4.splat(LN2_LO);
+  ra = f32x4.sub(ra, f32x4.mul(ka, c)); rb = f32x4.sub(rb, f32x4.mul(kb, c));
+  c = f32x4.splat(1.9875691500e-4);
+  let pa_ = c, pb_ = c;
+  c = f32x4.splat(1.3981999507e-3);
+  pa_ = f32x4.add(f32x4.mul(pa_, ra), c); pb_ = f32x4.add(f32x4.mul(pb_, rb), c);
+  c = f32x4.splat(8.3334519073e-3);
+  pa_ = f32x4.add(f32x4.mul(pa_, ra), c); pb_ = f32x4.add(f32x4.mul(pb_, rb), c);
+  c = f32x4.splat(4.1665795894e-2);
+  pa_ = f32x4.add(f32x4.mul(pa_, ra), c); pb_ = f32x4.add(f32x4.mul(pb_, rb), c);
+  c = f32x4.splat(1.6666665459e-1);
+  pa_ = f32x4.add(f32x4.mul(pa_, ra), c); pb_ = f32x4.add(f32x4.mul(pb_, rb), c);
+  c = f32x4.splat(5.0000001201e-1);
+  pa_ = f32x4.add(f32x4.mul(pa_, ra), c); pb_ = f32x4.add(f32x4.mul(pb_, rb), c);
+  const za = f32x4.mul(ra, ra), zb = f32x4.mul(rb, rb);
+  c = f32x4.splat(1.0);
+  const ya = f32x4.add(f32x4.add(f32x4.mul(pa_, za), ra), c), yb = f32x4.add(f32x4.add(f32x4.mul(pb_, zb), rb), c);
+  const m = i32x4.splat(reinterpret<i32>(MAGIC)), b = i32x4.splat(127);
+  v128.store(pa, f32x4.mul(ya, i32x4.shl(i32x4.add(i32x4.sub(kfa, m), b), 23)));
+  v128.store(pb, f32x4.mul(yb, i32x4.shl(i32x4.add(i32x4.sub(kfb, m), b), 23)));
+}

@@ -111,7 +111,7 @@ function arKernelCase(rt: Runtime, build: string, size: number, shapes: number[]
       const theta = Float32Array.from({ length: thSize }, (_, i) => (i < 12 * H ? rng.normal() / Math.sqrt(11) : 0.01));
       const c = adamResidualConfig({ beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 }, 10, 1e-3, [0.1, -1, 0]);
       const thR = reg(thSize, theta), cfg = reg(c.length, c);
-      const sc = new Region(a, Uint8Array, 4 * H + 512);
+      const sc = new Region(a, Uint8Array, k.adam_residual_scratch_bytes(H));
       regs.push(sc);
       run = () => {
         let off = 0;

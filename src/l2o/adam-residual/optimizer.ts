@@ -132,7 +132,7 @@ function arStep(s: OptState, k: Kernels, count: number, theta: Float32Array, ten
   const thR = new Region(arena, Float32Array, AR_THETA_SIZE);
   const cfg = new Region(arena, Float32Array, 19);
   const fr = new Region(arena, Float32Array, Math.max(n, 1));
-  const scratch = new Region(arena, Uint8Array, 64 + 512);
+  const scratch = new Region(arena, Uint8Array, k.adam_residual_scratch_bytes(16));
   try {
     thR.view.set(theta);
     const c = adamResidualConfig(h, count, lrT, r);
