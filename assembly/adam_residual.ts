@@ -234,29 +234,33 @@ function packTable(theta: usize, cfg: usize, tab: usize, H: i32): void {
 /** Moments (stored) and the 8 features of the m (multiple of 4) parameters from i, into xs (vector k's feature q at xs + 128·k + 16·q). */
 function featTile(p: usize, g: usize, m1: usize, m2: usize, m3: usize, v: usize, fr: usize, cfg: usize, i: i32, m: i32, xs: usize): void {
   const end = <usize>(i + m) << 2;
+  const b1 = v128.load32_splat(cfg), ob1 = v128.load32_splat(cfg, 4), b2 = v128.load32_splat(cfg, 8), ob2 = v128.load32_splat(cfg, 12);
+  const b3 = v128.load32_splat(cfg, 16), ob3 = v128.load32_splat(cfg, 20), bv = v128.load32_splat(cfg, 24), obv = v128.load32_splat(cfg, 28);
+  const c1 = v128.load32_splat(cfg, 32), c2 = v128.load32_splat(cfg, 36), c3 = v128.load32_splat(cfg, 40), r2 = v128.load32_splat(cfg, 44);
+  const eps = v128.load32_splat(cfg, 48);
+  const one = f32x4.splat(1.0), hi = f32x4.splat(10.0), lo = f32x4.splat(-10.0);
   for (let o = <usize>i << 2, x = xs; o < end; o += 16, x += 128) {
     const pi = v128.load(p + o), gi = v128.load(g + o);
-    const mi1 = f32x4.add(f32x4.mul(v128.load32_splat(cfg, 0), v128.load(m1 + o)), f32x4.mul(v128.load32_splat(cfg, 4), gi));
-    const mi2 = f32x4.add(f32x4.mul(v128.load32_splat(cfg, 8), v128.load(m2 + o)), f32x4.mul(v128.load32_splat(cfg, 12), gi));
-    const mi3 = f32x4.add(f32x4.mul(v128.load32_splat(cfg, 16), v128.load(m3 + o)), f32x4.mul(v128.load32_splat(cfg, 20), gi));
-    const vi = f32x4.add(f32x4.mul(v128.load32_splat(cfg, 24), v128.load(v + o)), f32x4.mul(v128.load32_splat(cfg, 28), f32x4.mul(gi, gi)));
+    const mi1 = f32x4.add(f32x4.mul(b1, v128.load(m1 + o)), f32x4.mul(ob1, gi));
+    const mi2 = f32x4.add(f32x4.mul(b2, v128.load(m2 + o)), f32x4.mul(ob2, gi));
+    const mi3 = f32x4.add(f32x4.mul(b3, v128.load(m3 + o)), f32x4.mul(ob3, gi));
+    const vi = f32x4.add(f32x4.mul(bv, v128.load(v + o)), f32x4.mul(obv, f32x4.mul(gi, gi)));
     v128.store(m1 + o, mi1);
     v128.store(m2 + o, mi2);
     v128.store(m3 + o, mi3);
     v128.store(v + o, vi);
-    const eps = v128.load32_splat(cfg, 48);
-    const den = f32x4.add(f32x4.mul(f32x4.sqrt(vi), v128.load32_splat(cfg, 44)), eps);
-    const mc = f32x4.mul(mi1, v128.load32_splat(cfg, 32));
-    const rs = f32x4.div(f32x4.splat(1.0), den);
+    const den = f32x4.add(f32x4.mul(f32x4.sqrt(vi), r2), eps);
+    const mc = f32x4.mul(mi1, c1);
+    const rs = f32x4.div(one, den);
     const fri = v128.load(fr + o);
     v128.store(x, f32x4.mul(gi, rs));
     v128.store(x, f32x4.div(mc, den), 16);
-    v128.store(x, f32x4.mul(f32x4.mul(mi2, v128.load32_splat(cfg, 36)), rs), 32);
-    v128.store(x, f32x4.mul(f32x4.mul(mi3, v128.load32_splat(cfg, 40)), rs), 48);
+    v128.store(x, f32x4.mul(f32x4.mul(mi2, c2), rs), 32);
+    v128.store(x, f32x4.mul(f32x4.mul(mi3, c3), rs), 48);
     v128.store(x, f32x4.mul(fri, rs), 64);
     v128.store(x, f32x4.div(mc, f32x4.add(fri, eps)), 80);
     v128.store(x, den, 96); // ln(D)·0.1 in the pass below
-    v128.store(x, f32x4.pmax(f32x4.pmin(pi, f32x4.splat(10.0)), f32x4.splat(-10.0)), 112);
+    v128.store(x, f32x4.pmax(f32x4.pmin(pi, hi), lo), 112);
   }
   // Feature 6 = ln(D)·0.1, two vectors at a time (logv2: two polynomial chains in flight).
   const xEnd = xs + (<usize>m << 5), k01 = f32x4.splat(0.1);

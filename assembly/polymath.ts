@@ -126,6 +126,12 @@ const SQRTHF: f32 = 0.707106781186547524;
 }
 
 
+// Constants of logv2 / expv2 in a static table (broadcast loads: V8 rebuilds every f32x4.splat
+// constant inside the loop with three instructions).
+const LOG_K: usize = memory.data<f32>([7.0376836292e-2, 1.1514610310e-1, 1.1676998740e-1, 1.2420140846e-1, 1.4249322787e-1,
+  1.6668057665e-1, 2.0000714765e-1, 2.4999993993e-1, 3.3333331174e-1, LN2_LO, 0.5, LN2_HI, SQRTHF, 1.0,
+  -87.0, 88.0, LOG2E, MAGIC, 1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1]);
+
 /**
  * `logv` of two vectors at once, the two evaluations interleaved step by step (the polynomial
  * is a chain of dependent multiply-adds; two chains in flight keep the FP pipes busy). Each
@@ -133,7 +139,7 @@ const SQRTHF: f32 = 0.707106781186547524;
  */
 // @ts-ignore: decorator
 @inline export function logv2(xa: v128, xb: v128, pa: usize, pb: usize): void {
-  const one = f32x4.splat(1.0), emask = i32x4.splat(0xff), e126 = i32x4.splat(126), mmask = i32x4.splat(0x007fffff), half = i32x4.splat(0x3f000000), sq = f32x4.splat(SQRTHF);
+  const one = v128.load32_splat(LOG_K + 52), emask = i32x4.splat(0xff), e126 = i32x4.splat(126), mmask = i32x4.splat(0x007fffff), half = i32x4.splat(0x3f000000), sq = v128.load32_splat(LOG_K + 48);
   let ea = f32x4.convert_i32x4_s(i32x4.sub(v128.and(i32x4.shr_u(xa, 23), emask), e126));
   let eb = f32x4.convert_i32x4_s(i32x4.sub(v128.and(i32x4.shr_u(xb, 23), emask), e126));
   const ma0 = v128.or(v128.and(xa, mmask), half), mb0 = v128.or(v128.and(xb, mmask), half);
@@ -143,30 +149,30 @@ const SQRTHF: f32 = 0.707106781186547524;
   const ma = v128.bitselect(f32x4.sub(f32x4.add(ma0, ma0), one), f32x4.sub(ma0, one), sa);
   const mb = v128.bitselect(f32x4.sub(f32x4.add(mb0, mb0), one), f32x4.sub(mb0, one), sb);
   const za = f32x4.mul(ma, ma), zb = f32x4.mul(mb, mb);
-  let c = f32x4.splat(7.0376836292e-2);
+  let c = v128.load32_splat(LOG_K + 0);
   let ya = c, yb = c;
-  c = f32x4.splat(1.1514610310e-1);
+  c = v128.load32_splat(LOG_K + 4);
   ya = f32x4.sub(f32x4.mul(ya, ma), c); yb = f32x4.sub(f32x4.mul(yb, mb), c);
-  c = f32x4.splat(1.1676998740e-1);
+  c = v128.load32_splat(LOG_K + 8);
   ya = f32x4.add(f32x4.mul(ya, ma), c); yb = f32x4.add(f32x4.mul(yb, mb), c);
-  c = f32x4.splat(1.2420140846e-1);
+  c = v128.load32_splat(LOG_K + 12);
   ya = f32x4.sub(f32x4.mul(ya, ma), c); yb = f32x4.sub(f32x4.mul(yb, mb), c);
-  c = f32x4.splat(1.4249322787e-1);
+  c = v128.load32_splat(LOG_K + 16);
   ya = f32x4.add(f32x4.mul(ya, ma), c); yb = f32x4.add(f32x4.mul(yb, mb), c);
-  c = f32x4.splat(1.6668057665e-1);
+  c = v128.load32_splat(LOG_K + 20);
   ya = f32x4.sub(f32x4.mul(ya, ma), c); yb = f32x4.sub(f32x4.mul(yb, mb), c);
-  c = f32x4.splat(2.0000714765e-1);
+  c = v128.load32_splat(LOG_K + 24);
   ya = f32x4.add(f32x4.mul(ya, ma), c); yb = f32x4.add(f32x4.mul(yb, mb), c);
-  c = f32x4.splat(2.4999993993e-1);
+  c = v128.load32_splat(LOG_K + 28);
   ya = f32x4.sub(f32x4.mul(ya, ma), c); yb = f32x4.sub(f32x4.mul(yb, mb), c);
-  c = f32x4.splat(3.3333331174e-1);
+  c = v128.load32_splat(LOG_K + 32);
   ya = f32x4.add(f32x4.mul(ya, ma), c); yb = f32x4.add(f32x4.mul(yb, mb), c);
   ya = f32x4.mul(f32x4.mul(ya, ma), za); yb = f32x4.mul(f32x4.mul(yb, mb), zb);
-  c = f32x4.splat(LN2_LO);
+  c = v128.load32_splat(LOG_K + 36);
   ya = f32x4.add(ya, f32x4.mul(ea, c)); yb = f32x4.add(yb, f32x4.mul(eb, c));
-  c = f32x4.splat(0.5);
+  c = v128.load32_splat(LOG_K + 40);
   ya = f32x4.sub(ya, f32x4.mul(c, za)); yb = f32x4.sub(yb, f32x4.mul(c, zb));
-  c = f32x4.splat(LN2_HI);
+  c = v128.load32_splat(LOG_K + 44);
   v128.store(pa, f32x4.add(f32x4.add(ma, ya), f32x4.mul(ea, c)));
   v128.store(pb, f32x4.add(f32x4.add(mb, yb), f32x4.mul(eb, c)));
 }
@@ -174,28 +180,28 @@ const SQRTHF: f32 = 0.707106781186547524;
 /** `expv` of two vectors at once, interleaved like `logv2`: expv(xa) stored at pa, expv(xb) at pb, bit for bit. */
 // @ts-ignore: decorator
 @inline export function expv2(xa0: v128, xb0: v128, pa: usize, pb: usize): void {
-  const lo = f32x4.splat(-87.0), hi = f32x4.splat(88.0), l2e = f32x4.splat(LOG2E), mg = f32x4.splat(MAGIC);
+  const lo = v128.load32_splat(LOG_K + 56), hi = v128.load32_splat(LOG_K + 60), l2e = v128.load32_splat(LOG_K + 64), mg = v128.load32_splat(LOG_K + 68);
   const xa = f32x4.pmin(f32x4.pmax(xa0, lo), hi), xb = f32x4.pmin(f32x4.pmax(xb0, lo), hi);
   const kfa = f32x4.add(f32x4.mul(xa, l2e), mg), kfb = f32x4.add(f32x4.mul(xb, l2e), mg);
   const ka = f32x4.sub(kfa, mg), kb = f32x4.sub(kfb, mg);
-  let c = f32x4.splat(LN2_HI);
+  let c = v128.load32_splat(LOG_K + 44);
   let ra = f32x4.sub(xa, f32x4.mul(ka, c)), rb = f32x4.sub(xb, f32x4.mul(kb, c));
-  c = f32x4.splat(LN2_LO);
+  c = v128.load32_splat(LOG_K + 36);
   ra = f32x4.sub(ra, f32x4.mul(ka, c)); rb = f32x4.sub(rb, f32x4.mul(kb, c));
-  c = f32x4.splat(1.9875691500e-4);
+  c = v128.load32_splat(LOG_K + 72);
   let pa_ = c, pb_ = c;
-  c = f32x4.splat(1.3981999507e-3);
+  c = v128.load32_splat(LOG_K + 76);
   pa_ = f32x4.add(f32x4.mul(pa_, ra), c); pb_ = f32x4.add(f32x4.mul(pb_, rb), c);
-  c = f32x4.splat(8.3334519073e-3);
+  c = v128.load32_splat(LOG_K + 80);
   pa_ = f32x4.add(f32x4.mul(pa_, ra), c); pb_ = f32x4.add(f32x4.mul(pb_, rb), c);
-  c = f32x4.splat(4.1665795894e-2);
+  c = v128.load32_splat(LOG_K + 84);
   pa_ = f32x4.add(f32x4.mul(pa_, ra), c); pb_ = f32x4.add(f32x4.mul(pb_, rb), c);
-  c = f32x4.splat(1.6666665459e-1);
+  c = v128.load32_splat(LOG_K + 88);
   pa_ = f32x4.add(f32x4.mul(pa_, ra), c); pb_ = f32x4.add(f32x4.mul(pb_, rb), c);
-  c = f32x4.splat(5.0000001201e-1);
+  c = v128.load32_splat(LOG_K + 92);
   pa_ = f32x4.add(f32x4.mul(pa_, ra), c); pb_ = f32x4.add(f32x4.mul(pb_, rb), c);
   const za = f32x4.mul(ra, ra), zb = f32x4.mul(rb, rb);
-  c = f32x4.splat(1.0);
+  c = v128.load32_splat(LOG_K + 52);
   const ya = f32x4.add(f32x4.add(f32x4.mul(pa_, za), ra), c), yb = f32x4.add(f32x4.add(f32x4.mul(pb_, zb), rb), c);
   const m = i32x4.splat(reinterpret<i32>(MAGIC)), b = i32x4.splat(127);
   v128.store(pa, f32x4.mul(ya, i32x4.shl(i32x4.add(i32x4.sub(kfa, m), b), 23)));
