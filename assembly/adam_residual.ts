@@ -224,7 +224,10 @@ function packTable(theta: usize, cfg: usize, tab: usize, H: i32): void {
     for (let q = 0; q < NX; q++) store<f32>(t + (<usize>q << 2), load<f32>(theta + (<usize>(q * H + j) << 2)));
     let acc = load<f32>(theta + (<usize>(B1 + j) << 2));
     for (let k = NX; k < IN; k++) acc = acc + cf(cfg, 15 + k - NX) * load<f32>(theta + (<usize>(k * H + j) << 2));
-    store<f32>(t, acc, 32);
+    // acc + 0 turns a −0 base into +0 (nothing else changes): then no hidden sum is −0 (in round to
+    // nearest a sum is −0 only if both terms are), and the SIMD ReLU pmax(h, 0) equals max(h, 0).
+    // The sum that started from −0 differs only when every term is −0: −0 before, +0 now, both 0 after the ReLU.
+    store<f32>(t, acc + 0, 32);
     store<f32>(t, load<f32>(theta + (<usize>(W2 + 2 * j) << 2)), 36);
     store<f32>(t, load<f32>(theta + (<usize>(W2 + 2 * j + 1) << 2)), 40);
     store<f32>(t, 0, 44);
@@ -307,8 +310,8 @@ function mlpTile(xs: usize, ds: usize, m: i32, vt: usize, vtEnd: usize, bd: f32,
       w = v128.load(t, 112);
       h0 = f32x4.add(h0, f32x4.mul(v128.load(x, 112), w)); h1 = f32x4.add(h1, f32x4.mul(v128.load(x, 240), w));
       h2 = f32x4.add(h2, f32x4.mul(v128.load(x, 368), w)); h3 = f32x4.add(h3, f32x4.mul(v128.load(x, 496), w));
-      h0 = f32x4.add(f32x4.pmax(h0, z), z); h1 = f32x4.add(f32x4.pmax(h1, z), z);
-      h2 = f32x4.add(f32x4.pmax(h2, z), z); h3 = f32x4.add(f32x4.pmax(h3, z), z);
+      h0 = f32x4.pmax(h0, z); h1 = f32x4.pmax(h1, z);
+      h2 = f32x4.pmax(h2, z); h3 = f32x4.pmax(h3, z);
       const wd = v128.load(t, 144), ws = v128.load(t, 160);
       d0 = f32x4.add(d0, f32x4.mul(h0, wd)); s0 = f32x4.add(s0, f32x4.mul(h0, ws));
       d1 = f32x4.add(d1, f32x4.mul(h1, wd)); s1 = f32x4.add(s1, f32x4.mul(h1, ws));
@@ -333,7 +336,7 @@ function mlpTile(xs: usize, ds: usize, m: i32, vt: usize, vtEnd: usize, bd: f32,
       hA = f32x4.add(hA, f32x4.mul(x5, v128.load(t, 80))); hB = f32x4.add(hB, f32x4.mul(x5, v128.load(t, 272)));
       hA = f32x4.add(hA, f32x4.mul(x6, v128.load(t, 96))); hB = f32x4.add(hB, f32x4.mul(x6, v128.load(t, 288)));
       hA = f32x4.add(hA, f32x4.mul(x7, v128.load(t, 112))); hB = f32x4.add(hB, f32x4.mul(x7, v128.load(t, 304)));
-      hA = f32x4.add(f32x4.pmax(hA, z), z); hB = f32x4.add(f32x4.pmax(hB, z), z);
+      hA = f32x4.pmax(hA, z); hB = f32x4.pmax(hB, z);
       d = f32x4.add(d, f32x4.mul(hA, v128.load(t, 144)));
       s = f32x4.add(s, f32x4.mul(hA, v128.load(t, 160)));
       d = f32x4.add(d, f32x4.mul(hB, v128.load(t, 336)));
@@ -349,7 +352,7 @@ function mlpTile(xs: usize, ds: usize, m: i32, vt: usize, vtEnd: usize, bd: f32,
       h = f32x4.add(h, f32x4.mul(x5, v128.load(t, 80)));
       h = f32x4.add(h, f32x4.mul(x6, v128.load(t, 96)));
       h = f32x4.add(h, f32x4.mul(x7, v128.load(t, 112)));
-      h = f32x4.add(f32x4.pmax(h, z), z); // = max(h, 0) lane for lane: NaN stays NaN, −0 becomes +0
+      h = f32x4.pmax(h, z); // = max(h, 0) lane for lane (h is never −0, see packTable)
       d = f32x4.add(d, f32x4.mul(h, v128.load(t, 144)));
       s = f32x4.add(s, f32x4.mul(h, v128.load(t, 160)));
     }
