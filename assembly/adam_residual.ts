@@ -55,7 +55,37 @@ export function adam_residual_factor_f32(g: usize, v: usize, fac: usize, fr: usi
   // (vectors over j; each column still sums its rows in index order).
   memory.fill(fr, 0, <usize>cols << 2);
   const c4 = ASC_FEATURE_SIMD ? cols & ~3 : 0;
-  for (let i = 0; i < rows; i++) {
+  // Rows two at a time: two independent row-sum chains; each column adds row i, then row i + 1.
+  let i = 0;
+  for (; i + 2 <= rows; i += 2) {
+    const rowA = g + (<usize>(i * cols) << 2), rowB = rowA + (<usize>cols << 2);
+    let sA: f32 = 0, sB: f32 = 0;
+    let j = 0;
+    if (ASC_FEATURE_SIMD) {
+      for (; j < c4; j += 4) {
+        const o = <usize>j << 2;
+        const gA = v128.load(rowA + o), gB = v128.load(rowB + o);
+        const qA = f32x4.mul(gA, gA), qB = f32x4.mul(gB, gB);
+        v128.store(fr + o, f32x4.add(f32x4.add(v128.load(fr + o), qA), qB));
+        sA = sA + f32x4.extract_lane(qA, 0); sB = sB + f32x4.extract_lane(qB, 0);
+        sA = sA + f32x4.extract_lane(qA, 1); sB = sB + f32x4.extract_lane(qB, 1);
+        sA = sA + f32x4.extract_lane(qA, 2); sB = sB + f32x4.extract_lane(qB, 2);
+        sA = sA + f32x4.extract_lane(qA, 3); sB = sB + f32x4.extract_lane(qB, 3);
+      }
+    }
+    for (; j < cols; j++) {
+      const o = <usize>j << 2;
+      const gA = load<f32>(rowA + o), gB = load<f32>(rowB + o);
+      const qA = gA * gA, qB = gB * gB;
+      store<f32>(fr + o, (load<f32>(fr + o) + qA) + qB);
+      sA = sA + qA;
+      sB = sB + qB;
+    }
+    const o = <usize>i << 2;
+    store<f32>(R + o, bv * load<f32>(R + o) + obv * (sA / fc));
+    store<f32>(R + o + 4, bv * load<f32>(R + o + 4) + obv * (sB / fc));
+  }
+  for (; i < rows; i++) {
     const row = g + (<usize>(i * cols) << 2);
     let s: f32 = 0;
     let j = 0;
