@@ -2,11 +2,11 @@
 // ADDED to the nominal Adam direction, fused with the moment updates, the features and the
 // parameter update in one pass over the parameters.
 //
-// Tiles: the SIMD body takes 16 parameters (4 v128) per tile, so every broadcast weight of the
-// hidden layer is used for 4 vectors (a 16×IN · IN×H GEMM tile held in scratch); then single
-// vectors of 4; the scalar tail one parameter. Every lane performs the same f32 operations in
-// the same order, so the SIMD build, the scalar build and the TypeScript reference
-// (test/support/reference/adam-residual.ts) agree bit for bit.
+// SIMD build: tiles of up to 128 parameters (32 v128), each in three short passes
+// (assembly/adam_residual_tile.ts: features → MLP over a pre-splatted weight table → update);
+// the last n mod 4 parameters, and the whole scalar build, run the scalar loop. Every lane
+// performs the same f32 operations in the same order, so the SIMD build, the scalar build and
+// the TypeScript reference (test/support/reference/adam-residual.ts) agree bit for bit.
 //
 // cfg (f32): 0 β1, 1 1−β1, 2 β₂ₘ (0.99), 3 1−β₂ₘ, 4 β₃ₘ (0.999), 5 1−β₃ₘ, 6 βv, 7 1−βv,
 //            8 c1 = 1/(1−β1ᵗ), 9 c2, 10 c3, 11 r2 = 1/√(1−βvᵗ), 12 ε, 13 wd, 14 lr_t,
@@ -152,7 +152,7 @@ export function adam_residual_factor_f32(g: usize, v: usize, fac: usize, fr: usi
  *   u = a + d·exp(min(s, 4))   (cfg[18] = 0, additive form)
  *   u = a·(1 + d·exp(min(s, 4)))   (cfg[18] ≠ 0, multiplicative form: vanishes with a)
  *   u ← u + wd·p (if wd ≠ 0);  p ← p − lr_t·u
- * `scratch` ≥ 48·16 bytes (`adam_residual_h_f32` with H = 16).
+ * `scratch` ≥ adam_residual_scratch_bytes(16) bytes (`adam_residual_h_f32` with H = 16).
  */
 export function adam_residual_f32(p: usize, g: usize, m1: usize, m2: usize, m3: usize, v: usize, fr: usize, n: i32, theta: usize, cfg: usize, scratch: usize): void {
   adam_residual_h_f32(p, g, m1, m2, m3, v, fr, n, theta, cfg, scratch, HID);
@@ -160,29 +160,27 @@ export function adam_residual_f32(p: usize, g: usize, m1: usize, m2: usize, m3: 
 
 /**
  * `adam_residual_f32` with a hidden layer of H units (H ≥ 1): θ = W1 11×H, b1 H, W2 H×2, b2 2
- * (input-major, the same layout with 16 replaced by H), scratch ≥ 48·H bytes. Same arithmetic,
- * same order per lane: H = 16 is `adam_residual_f32` bit for bit. The bench runs it at
- * mlpLOpt's width (32) for the equal-hidden-size throughput row.
+ * (input-major, the same layout with 16 replaced by H), scratch ≥ adam_residual_scratch_bytes(H)
+ * bytes. Same arithmetic, same order per lane: H = 16 is `adam_residual_f32` bit for bit. The
+ * bench runs it at mlpLOpt's width (32) for the equal-hidden-size throughput row.
  *
- * The scratch holds the packed weight table (`packTable`): per hidden unit j, 12 f32 (48 bytes)
- * W1[0…7][j], base_j, W2[j][0], W2[j][1], 0 — so that the hidden loop reads every weight by a
- * constant offset from one pointer (one broadcast load each, no address arithmetic). The SIMD
- * body keeps the 8 features of 4 parameters in registers and walks the table two hidden units at
- * a time (two independent sums in flight).
+ * Scratch: the packed weight table (`packTable`, 48·H bytes: per hidden unit j, W1[0…7][j],
+ * base_j, W2[j][0], W2[j][1], 0, read by constant offsets from one pointer), then (SIMD) the
+ * same table pre-splatted (192·H bytes, 16-byte aligned) and the tile buffers xs (TILE·128),
+ * ds (TILE·32) and lg (TILE·16).
  */
 export function adam_residual_h_f32(p: usize, g: usize, m1: usize, m2: usize, m3: usize, v: usize, fr: usize, n: i32, theta: usize, cfg: usize, scratch: usize, H: i32): void {
   packTable(theta, cfg, scratch, H);
   const B2 = IN * H + H + 2 * H;
   const bd = load<f32>(theta + (<usize>B2 << 2)), bs = load<f32>(theta + (<usize>(B2 + 1) << 2));
   const tEnd = scratch + <usize>H * 48;
-  const tPair = scratch + <usize>(H & ~1) * 48;
   const b1 = cf(cfg, 0), ob1 = cf(cfg, 1), b2m = cf(cfg, 2), ob2m = cf(cfg, 3), b3m = cf(cfg, 4), ob3m = cf(cfg, 5), bv = cf(cfg, 6), obv = cf(cfg, 7);
   const c1 = cf(cfg, 8), c2 = cf(cfg, 9), c3 = cf(cfg, 10), r2 = cf(cfg, 11), eps = cf(cfg, 12), wdc = cf(cfg, 13), lr = cf(cfg, 14);
   const mult = cf(cfg, 18) != 0;
   let i = 0;
   if (ASC_FEATURE_SIMD) {
-    // Pre-splatted table (16-byte aligned, 192 bytes per hidden unit) after the scalar one, then
-    // the tile buffers: features xs (TILE vectors × 8 v128) and the outputs ds (TILE × 2 v128).
+    // Pre-splatted table (16-byte aligned, 192 bytes per hidden unit) after the packed one, then
+    // the tile buffers: features xs (TILE × 8 v128), outputs ds (TILE × 2 v128), ln D / eˢ lg (TILE v128).
     const vt = (tEnd + 15) & ~(<usize>15), vtEnd = vt + <usize>H * 192;
     for (let t = scratch, w = vt; t < tEnd; t += 48, w += 192) {
       for (let k: usize = 0; k < 48; k += 4) v128.store(w + (k << 2), v128.load32_splat(t + k));
