@@ -4,7 +4,7 @@
 //
 // SIMD build: tiles of up to 128 parameters (32 v128), each in three short passes
 // (assembly/adam_residual_tile.ts: features → MLP over a pre-splatted weight table → update);
-// the last n mod 4 parameters, and the whole scalar build, run the scalar loop. Every lane
+// the last n mod 4 parameters as one zero-padded vector. The scalar build runs the scalar loop. Every lane
 // performs the same f32 operations in the same order, so the SIMD build, the scalar build and
 // the TypeScript reference (test/support/reference/adam-residual.ts) agree bit for bit.
 //
@@ -167,7 +167,7 @@ export function adam_residual_f32(p: usize, g: usize, m1: usize, m2: usize, m3: 
  * Scratch: the packed weight table (`packTable`, 48·H bytes: per hidden unit j, W1[0…7][j],
  * base_j, W2[j][0], W2[j][1], 0, read by constant offsets from one pointer), then (SIMD) the
  * same table pre-splatted (192·H bytes, 16-byte aligned) and the tile buffers xs (TILE·128),
- * ds (TILE·32) and lg (TILE·16).
+ * ds (TILE·32), lg (TILE·16) and the zero-padded copies of the last n mod 4 parameters (112).
  */
 export function adam_residual_h_f32(p: usize, g: usize, m1: usize, m2: usize, m3: usize, v: usize, fr: usize, n: i32, theta: usize, cfg: usize, scratch: usize, H: i32): void {
   packTable(theta, cfg, scratch, H);
@@ -194,6 +194,20 @@ export function adam_residual_h_f32(p: usize, g: usize, m1: usize, m2: usize, m3
       updTile(p, xs, ds, lg, cfg, i, m, mult);
     }
     i = n4;
+    if (i < n) {
+      // The last n mod 4 parameters as one vector on zero-padded copies (tail: 7 × 16 bytes after
+      // lg); the lanes are independent, and only the real ones are copied back.
+      const tl = lg + <usize>TILE * 16, r = <usize>(n - i) << 2, o = <usize>i << 2;
+      memory.fill(tl, 0, 112);
+      memory.copy(tl, p + o, r); memory.copy(tl + 16, g + o, r); memory.copy(tl + 32, m1 + o, r); memory.copy(tl + 48, m2 + o, r);
+      memory.copy(tl + 64, m3 + o, r); memory.copy(tl + 80, v + o, r); memory.copy(tl + 96, fr + o, r);
+      featTile(tl, tl + 16, tl + 32, tl + 48, tl + 64, tl + 80, tl + 96, cfg, 0, 4, xs, lg);
+      mlpTile(xs, ds, 4, vt, vtEnd, bd, bs);
+      updTile(tl, xs, ds, lg, cfg, 0, 4, mult);
+      memory.copy(p + o, tl, r); memory.copy(m1 + o, tl + 32, r); memory.copy(m2 + o, tl + 48, r);
+      memory.copy(m3 + o, tl + 64, r); memory.copy(v + o, tl + 80, r);
+      i = n;
+    }
   }
   for (; i < n; i++) {
     const o = <usize>i << 2;
@@ -240,9 +254,9 @@ export function adam_residual_h_f32(p: usize, g: usize, m1: usize, m2: usize, m3
  * W1[0…7][j], base_j = b1_j + Σ_{i=8..10} cfg[15+i−8]·W1[i][j] (in that order), W2[j][0],
  * W2[j][1], 0.
  */
-/** Bytes of scratch `adam_residual_h_f32` needs at hidden width H (both builds): 240·H + 16 + 176·32. */
+/** Bytes of scratch `adam_residual_h_f32` needs at hidden width H (both builds): 240·H + 16 + 176·32 + 112. */
 export function adam_residual_scratch_bytes(H: i32): i32 {
-  return 240 * H + 16 + 176 * TILE;
+  return 240 * H + 16 + 176 * TILE + 112;
 }
 
 function packTable(theta: usize, cfg: usize, tab: usize, H: i32): void {
