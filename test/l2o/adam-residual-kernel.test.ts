@@ -5,19 +5,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { Region } from '../../src/runtime/arena.js';
-import { type Runtime, createRuntime } from '../../src/index.js';
+import type { Runtime } from '../../src/index.js';
 import { AR_THETA_SIZE, adamResidualConfig, adamResidualLOpt, runInputs, scheduleLogScale } from '../../src/l2o/index.js';
 import { AR_CFG_SIZE, fillAdamResidualConfig } from '../../src/l2o/adam-residual/kernel.js';
 import { Rng } from '../../src/core/rng.js';
 import { arFactorRef, arStepRef } from '../support/reference/adam-residual.js';
+import { builds, rt, same } from '../support/builds.js';
 
-const builds = ['simd', 'scalar'] as const;
-const rts: Record<string, Runtime> = {};
-const rt = async (b: 'simd' | 'scalar') => (rts[b] ??= await createRuntime({ build: b }));
-const same = (a: ArrayLike<number>, b: ArrayLike<number>, what: string) => {
-  assert.equal(a.length, b.length, what);
-  for (let i = 0; i < a.length; i++) assert.ok(Object.is(a[i], b[i]) || (Number.isNaN(a[i]) && Number.isNaN(b[i])), `${what}[${i}]: ${a[i]} vs ${b[i]}`);
-};
 const special = [0, -0, 1e-40, -3e-39, 1e30, -1e30, NaN, Infinity, -Infinity];
 const CANARY = 0x5a;
 
