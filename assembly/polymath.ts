@@ -126,11 +126,6 @@ const SQRTHF: f32 = 0.707106781186547524;
 }
 
 
-// Constants of logv2 / expv2 in a static table (broadcast loads: V8 rebuilds every f32x4.splat
-// constant inside the loop with three instructions).
-const LOG_K: usize = memory.data<f32>([7.0376836292e-2, 1.1514610310e-1, 1.1676998740e-1, 1.2420140846e-1, 1.4249322787e-1,
-  1.6668057665e-1, 2.0000714765e-1, 2.4999993993e-1, 3.3333331174e-1, LN2_LO, 0.5, LN2_HI, SQRTHF, 1.0,
-  -87.0, 88.0, LOG2E, MAGIC, 1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1]);
 
 /**
  * `logv` of the four vectors at p, p + 16, p + 32, p + 48, in place, the four evaluations
@@ -139,7 +134,7 @@ const LOG_K: usize = memory.data<f32>([7.0376836292e-2, 1.1514610310e-1, 1.16769
  */
 // @ts-ignore: decorator
 @inline export function logv4(p: usize): void {
-  const one = v128.load32_splat(LOG_K + 52), emask = i32x4.splat(0xff), e126 = i32x4.splat(126), mmask = i32x4.splat(0x007fffff), half = i32x4.splat(0x3f000000), sq = v128.load32_splat(LOG_K + 48);
+  const one = f32x4.splat(1.0), emask = i32x4.splat(0xff), e126 = i32x4.splat(126), mmask = i32x4.splat(0x007fffff), half = i32x4.splat(0x3f000000), sq = f32x4.splat(SQRTHF);
   const xa = v128.load(p, 0);
   const xb = v128.load(p, 16);
   const xc = v128.load(p, 32);
@@ -168,30 +163,30 @@ const LOG_K: usize = memory.data<f32>([7.0376836292e-2, 1.1514610310e-1, 1.16769
   const zb = f32x4.mul(mb, mb);
   const zc = f32x4.mul(mc, mc);
   const zd = f32x4.mul(md, md);
-  let c = v128.load32_splat(LOG_K + 0);
+  let c = f32x4.splat(7.0376836292e-2);
   let ya = c; let yb = c; let yc = c; let yd = c;
-  c = v128.load32_splat(LOG_K + 4);
+  c = f32x4.splat(1.1514610310e-1);
   ya = f32x4.sub(f32x4.mul(ya, ma), c); yb = f32x4.sub(f32x4.mul(yb, mb), c); yc = f32x4.sub(f32x4.mul(yc, mc), c); yd = f32x4.sub(f32x4.mul(yd, md), c);
-  c = v128.load32_splat(LOG_K + 8);
+  c = f32x4.splat(1.1676998740e-1);
   ya = f32x4.add(f32x4.mul(ya, ma), c); yb = f32x4.add(f32x4.mul(yb, mb), c); yc = f32x4.add(f32x4.mul(yc, mc), c); yd = f32x4.add(f32x4.mul(yd, md), c);
-  c = v128.load32_splat(LOG_K + 12);
+  c = f32x4.splat(1.2420140846e-1);
   ya = f32x4.sub(f32x4.mul(ya, ma), c); yb = f32x4.sub(f32x4.mul(yb, mb), c); yc = f32x4.sub(f32x4.mul(yc, mc), c); yd = f32x4.sub(f32x4.mul(yd, md), c);
-  c = v128.load32_splat(LOG_K + 16);
+  c = f32x4.splat(1.4249322787e-1);
   ya = f32x4.add(f32x4.mul(ya, ma), c); yb = f32x4.add(f32x4.mul(yb, mb), c); yc = f32x4.add(f32x4.mul(yc, mc), c); yd = f32x4.add(f32x4.mul(yd, md), c);
-  c = v128.load32_splat(LOG_K + 20);
+  c = f32x4.splat(1.6668057665e-1);
   ya = f32x4.sub(f32x4.mul(ya, ma), c); yb = f32x4.sub(f32x4.mul(yb, mb), c); yc = f32x4.sub(f32x4.mul(yc, mc), c); yd = f32x4.sub(f32x4.mul(yd, md), c);
-  c = v128.load32_splat(LOG_K + 24);
+  c = f32x4.splat(2.0000714765e-1);
   ya = f32x4.add(f32x4.mul(ya, ma), c); yb = f32x4.add(f32x4.mul(yb, mb), c); yc = f32x4.add(f32x4.mul(yc, mc), c); yd = f32x4.add(f32x4.mul(yd, md), c);
-  c = v128.load32_splat(LOG_K + 28);
+  c = f32x4.splat(2.4999993993e-1);
   ya = f32x4.sub(f32x4.mul(ya, ma), c); yb = f32x4.sub(f32x4.mul(yb, mb), c); yc = f32x4.sub(f32x4.mul(yc, mc), c); yd = f32x4.sub(f32x4.mul(yd, md), c);
-  c = v128.load32_splat(LOG_K + 32);
+  c = f32x4.splat(3.3333331174e-1);
   ya = f32x4.add(f32x4.mul(ya, ma), c); yb = f32x4.add(f32x4.mul(yb, mb), c); yc = f32x4.add(f32x4.mul(yc, mc), c); yd = f32x4.add(f32x4.mul(yd, md), c);
   ya = f32x4.mul(f32x4.mul(ya, ma), za); yb = f32x4.mul(f32x4.mul(yb, mb), zb); yc = f32x4.mul(f32x4.mul(yc, mc), zc); yd = f32x4.mul(f32x4.mul(yd, md), zd);
-  c = v128.load32_splat(LOG_K + 36);
+  c = f32x4.splat(LN2_LO);
   ya = f32x4.add(ya, f32x4.mul(ea, c)); yb = f32x4.add(yb, f32x4.mul(eb, c)); yc = f32x4.add(yc, f32x4.mul(ec, c)); yd = f32x4.add(yd, f32x4.mul(ed, c));
-  c = v128.load32_splat(LOG_K + 40);
+  c = f32x4.splat(0.5);
   ya = f32x4.sub(ya, f32x4.mul(c, za)); yb = f32x4.sub(yb, f32x4.mul(c, zb)); yc = f32x4.sub(yc, f32x4.mul(c, zc)); yd = f32x4.sub(yd, f32x4.mul(c, zd));
-  c = v128.load32_splat(LOG_K + 44);
+  c = f32x4.splat(LN2_HI);
   v128.store(p, f32x4.add(f32x4.add(ma, ya), f32x4.mul(ea, c)), 0);
   v128.store(p, f32x4.add(f32x4.add(mb, yb), f32x4.mul(eb, c)), 16);
   v128.store(p, f32x4.add(f32x4.add(mc, yc), f32x4.mul(ec, c)), 32);
@@ -201,7 +196,7 @@ const LOG_K: usize = memory.data<f32>([7.0376836292e-2, 1.1514610310e-1, 1.16769
 /** `expv` of the four vectors at p … p + 48, in place, interleaved like `logv4`; bit for bit expv's. */
 // @ts-ignore: decorator
 @inline export function expv4(p: usize): void {
-  const lo = v128.load32_splat(LOG_K + 56), hi = v128.load32_splat(LOG_K + 60), l2e = v128.load32_splat(LOG_K + 64), mg = v128.load32_splat(LOG_K + 68);
+  const lo = f32x4.splat(-87.0), hi = f32x4.splat(88.0), l2e = f32x4.splat(LOG2E), mg = f32x4.splat(MAGIC);
   const xa = f32x4.pmin(f32x4.pmax(v128.load(p, 0), lo), hi);
   const xb = f32x4.pmin(f32x4.pmax(v128.load(p, 16), lo), hi);
   const xc = f32x4.pmin(f32x4.pmax(v128.load(p, 32), lo), hi);
@@ -214,23 +209,23 @@ const LOG_K: usize = memory.data<f32>([7.0376836292e-2, 1.1514610310e-1, 1.16769
   const kb = f32x4.sub(kfb, mg);
   const kc = f32x4.sub(kfc, mg);
   const kd = f32x4.sub(kfd, mg);
-  let c = v128.load32_splat(LOG_K + 44);
+  let c = f32x4.splat(LN2_HI);
   let ra = f32x4.sub(xa, f32x4.mul(ka, c)); let rb = f32x4.sub(xb, f32x4.mul(kb, c)); let rc = f32x4.sub(xc, f32x4.mul(kc, c)); let rd = f32x4.sub(xd, f32x4.mul(kd, c));
-  c = v128.load32_splat(LOG_K + 36);
+  c = f32x4.splat(LN2_LO);
   ra = f32x4.sub(ra, f32x4.mul(ka, c)); rb = f32x4.sub(rb, f32x4.mul(kb, c)); rc = f32x4.sub(rc, f32x4.mul(kc, c)); rd = f32x4.sub(rd, f32x4.mul(kd, c));
-  c = v128.load32_splat(LOG_K + 72);
+  c = f32x4.splat(1.9875691500e-4);
   let qa = c; let qb = c; let qc = c; let qd = c;
-  c = v128.load32_splat(LOG_K + 76);
+  c = f32x4.splat(1.3981999507e-3);
   qa = f32x4.add(f32x4.mul(qa, ra), c); qb = f32x4.add(f32x4.mul(qb, rb), c); qc = f32x4.add(f32x4.mul(qc, rc), c); qd = f32x4.add(f32x4.mul(qd, rd), c);
-  c = v128.load32_splat(LOG_K + 80);
+  c = f32x4.splat(8.3334519073e-3);
   qa = f32x4.add(f32x4.mul(qa, ra), c); qb = f32x4.add(f32x4.mul(qb, rb), c); qc = f32x4.add(f32x4.mul(qc, rc), c); qd = f32x4.add(f32x4.mul(qd, rd), c);
-  c = v128.load32_splat(LOG_K + 84);
+  c = f32x4.splat(4.1665795894e-2);
   qa = f32x4.add(f32x4.mul(qa, ra), c); qb = f32x4.add(f32x4.mul(qb, rb), c); qc = f32x4.add(f32x4.mul(qc, rc), c); qd = f32x4.add(f32x4.mul(qd, rd), c);
-  c = v128.load32_splat(LOG_K + 88);
+  c = f32x4.splat(1.6666665459e-1);
   qa = f32x4.add(f32x4.mul(qa, ra), c); qb = f32x4.add(f32x4.mul(qb, rb), c); qc = f32x4.add(f32x4.mul(qc, rc), c); qd = f32x4.add(f32x4.mul(qd, rd), c);
-  c = v128.load32_splat(LOG_K + 92);
+  c = f32x4.splat(5.0000001201e-1);
   qa = f32x4.add(f32x4.mul(qa, ra), c); qb = f32x4.add(f32x4.mul(qb, rb), c); qc = f32x4.add(f32x4.mul(qc, rc), c); qd = f32x4.add(f32x4.mul(qd, rd), c);
-  c = v128.load32_splat(LOG_K + 52);
+  c = f32x4.splat(1.0);
   const m = i32x4.splat(reinterpret<i32>(MAGIC)), b = i32x4.splat(127);
   v128.store(p, f32x4.mul(f32x4.add(f32x4.add(f32x4.mul(qa, f32x4.mul(ra, ra)), ra), c), i32x4.shl(i32x4.add(i32x4.sub(kfa, m), b), 23)), 0);
   v128.store(p, f32x4.mul(f32x4.add(f32x4.add(f32x4.mul(qb, f32x4.mul(rb, rb)), rb), c), i32x4.shl(i32x4.add(i32x4.sub(kfb, m), b), 23)), 16);

@@ -2,7 +2,7 @@ import { MetaoptimError, checkNumber, checkOptions, optionKeys } from '../../cor
 import { makeOptimizer, nonFinitePolicy } from '../../optim/base.js';
 import type { Optimizer } from '../../optim/types.js';
 import { type LearnedOptimizer, type LearnedOptimizerOptions, thetaHash } from '../types.js';
-import { AR_CFG_SIZE, type ArStepHyper, arStep, fillAdamResidualConfig } from './kernel.js';
+import { AR_CFG_SIZE, arStep, fillAdamResidualConfig } from './kernel.js';
 import { AR_THETA_SIZE, LOSS_SCALARS, adamResidualInit, runInputs, scheduleLogScale, trackLoss } from './schedule.js';
 
 /**
@@ -112,6 +112,6 @@ function residualForm(form: unknown): 0 | 1 {
 }
 
 /** The kernel's cfg block (19 f32, see assembly/adam_residual.ts) for step count+1; `form` 0 additive, 1 multiplicative. */
-export function adamResidualConfig(h: ArStepHyper, count: number, lrT: number, r: readonly number[]): Float32Array {
+export function adamResidualConfig(h: { beta1: number; beta2: number; eps: number; weightDecay: number; form?: number }, count: number, lrT: number, r: readonly number[]): Float32Array {
   return fillAdamResidualConfig(new Float32Array(AR_CFG_SIZE), h, count, lrT, r);
 }
