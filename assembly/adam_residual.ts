@@ -2,11 +2,11 @@
 // ADDED to the nominal Adam direction, fused with the moment updates, the features and the
 // parameter update in one pass over the parameters.
 //
-// Tiles: the SIMD body takes 16 parameters (4 v128) per tile, so every broadcast weight of the
-// hidden layer is used for 4 vectors (a 16×IN · IN×H GEMM tile held in scratch); then single
-// vectors of 4; the scalar tail one parameter. Every lane performs the same f32 operations in
-// the same order, so the SIMD build, the scalar build and the TypeScript reference
-// (test/support/reference/adam-residual.ts) agree bit for bit.
+// SIMD build: tiles of up to 128 parameters (32 v128), each in three short passes
+// (assembly/adam_residual_tile.ts: features → MLP over a pre-splatted weight table → update);
+// the last n mod 4 parameters as one zero-padded vector. The scalar build runs the scalar loop. Every lane
+// performs the same f32 operations in the same order, so the SIMD build, the scalar build and
+// the TypeScript reference (test/support/reference/adam-residual.ts) agree bit for bit.
 //
 // cfg (f32): 0 β1, 1 1−β1, 2 β₂ₘ (0.99), 3 1−β₂ₘ, 4 β₃ₘ (0.999), 5 1−β₃ₘ, 6 βv, 7 1−βv,
 //            8 c1 = 1/(1−β1ᵗ), 9 c2, 10 c3, 11 r2 = 1/√(1−βvᵗ), 12 ε, 13 wd, 14 lr_t,
@@ -15,7 +15,8 @@
 // θ (f32, input-major): W1 11×16, b1 16, W2 16×2, b2 2 (the schedule net that follows in θ is
 // evaluated by the caller into lr_t).
 
-import { expv, exps, logs, logv } from './polymath';
+import { exps, logs } from './polymath';
+import { TILE, featTile, mlpTile, updTile } from './adam_residual_tile';
 
 const HID = 16;
 const IN = 11;
@@ -32,7 +33,16 @@ const NX = 8;
 export function adam_residual_factor_f32(g: usize, v: usize, fac: usize, fr: usize, rows: i32, cols: i32, bv: f32, obv: f32, r2: f32): void {
   if (rows < 2 || cols < 2) {
     const n = rows * cols;
-    for (let j = 0; j < n; j++) {
+    let j = 0;
+    if (ASC_FEATURE_SIMD) {
+      const vbv = f32x4.splat(bv), vobv = f32x4.splat(obv), vr2 = f32x4.splat(r2);
+      for (; j + 4 <= n; j += 4) {
+        const o = <usize>j << 2;
+        const gj = v128.load(g + o);
+        v128.store(fr + o, f32x4.mul(f32x4.sqrt(f32x4.add(f32x4.mul(vbv, v128.load(v + o)), f32x4.mul(vobv, f32x4.mul(gj, gj)))), vr2));
+      }
+    }
+    for (; j < n; j++) {
       const o = <usize>j << 2;
       const gj = load<f32>(g + o);
       store<f32>(fr + o, sqrt<f32>(bv * load<f32>(v + o) + obv * (gj * gj)) * r2);
@@ -41,31 +51,87 @@ export function adam_residual_factor_f32(g: usize, v: usize, fac: usize, fr: usi
   }
   const R = fac, C = fac + (<usize>rows << 2);
   const fr_ = <f32>rows, fc = <f32>cols;
-  for (let i = 0; i < rows; i++) {
+  // One pass over g: the row sums in a scalar chain (index order), the column sums in fr[0…cols)
+  // (vectors over j; each column still sums its rows in index order).
+  memory.fill(fr, 0, <usize>cols << 2);
+  const c4 = ASC_FEATURE_SIMD ? cols & ~3 : 0;
+  // Rows two at a time: two independent row-sum chains; each column adds row i, then row i + 1.
+  let i = 0;
+  for (; i + 2 <= rows; i += 2) {
+    const rowA = g + (<usize>(i * cols) << 2), rowB = rowA + (<usize>cols << 2);
+    let sA: f32 = 0, sB: f32 = 0;
+    let j = 0;
+    if (ASC_FEATURE_SIMD) {
+      for (; j < c4; j += 4) {
+        const o = <usize>j << 2;
+        const gA = v128.load(rowA + o), gB = v128.load(rowB + o);
+        const qA = f32x4.mul(gA, gA), qB = f32x4.mul(gB, gB);
+        v128.store(fr + o, f32x4.add(f32x4.add(v128.load(fr + o), qA), qB));
+        sA = sA + f32x4.extract_lane(qA, 0); sB = sB + f32x4.extract_lane(qB, 0);
+        sA = sA + f32x4.extract_lane(qA, 1); sB = sB + f32x4.extract_lane(qB, 1);
+        sA = sA + f32x4.extract_lane(qA, 2); sB = sB + f32x4.extract_lane(qB, 2);
+        sA = sA + f32x4.extract_lane(qA, 3); sB = sB + f32x4.extract_lane(qB, 3);
+      }
+    }
+    for (; j < cols; j++) {
+      const o = <usize>j << 2;
+      const gA = load<f32>(rowA + o), gB = load<f32>(rowB + o);
+      const qA = gA * gA, qB = gB * gB;
+      store<f32>(fr + o, (load<f32>(fr + o) + qA) + qB);
+      sA = sA + qA;
+      sB = sB + qB;
+    }
+    const o = <usize>i << 2;
+    store<f32>(R + o, bv * load<f32>(R + o) + obv * (sA / fc));
+    store<f32>(R + o + 4, bv * load<f32>(R + o + 4) + obv * (sB / fc));
+  }
+  for (; i < rows; i++) {
+    const row = g + (<usize>(i * cols) << 2);
     let s: f32 = 0;
-    for (let j = 0; j < cols; j++) {
-      const gj = load<f32>(g + (<usize>(i * cols + j) << 2));
-      s = s + gj * gj;
+    let j = 0;
+    if (ASC_FEATURE_SIMD) {
+      for (; j < c4; j += 4) {
+        const o = <usize>j << 2;
+        const gj = v128.load(row + o);
+        const q = f32x4.mul(gj, gj);
+        v128.store(fr + o, f32x4.add(v128.load(fr + o), q));
+        s = s + f32x4.extract_lane(q, 0);
+        s = s + f32x4.extract_lane(q, 1);
+        s = s + f32x4.extract_lane(q, 2);
+        s = s + f32x4.extract_lane(q, 3);
+      }
+    }
+    for (; j < cols; j++) {
+      const o = <usize>j << 2;
+      const gj = load<f32>(row + o);
+      const q = gj * gj;
+      store<f32>(fr + o, load<f32>(fr + o) + q);
+      s = s + q;
     }
     const o = <usize>i << 2;
     store<f32>(R + o, bv * load<f32>(R + o) + obv * (s / fc));
   }
   for (let j = 0; j < cols; j++) {
-    let s: f32 = 0;
-    for (let i = 0; i < rows; i++) {
-      const gj = load<f32>(g + (<usize>(i * cols + j) << 2));
-      s = s + gj * gj;
-    }
     const o = <usize>j << 2;
-    store<f32>(C + o, bv * load<f32>(C + o) + obv * (s / fr_));
+    store<f32>(C + o, bv * load<f32>(C + o) + obv * (load<f32>(fr + o) / fr_));
   }
   let mu: f32 = 0;
   for (let i = 0; i < rows; i++) mu = mu + load<f32>(R + (<usize>i << 2));
   mu = max<f32>(mu / fr_, 1e-30);
   for (let i = 0; i < rows; i++) {
     const ri = load<f32>(R + (<usize>i << 2));
-    for (let j = 0; j < cols; j++) {
-      store<f32>(fr + (<usize>(i * cols + j) << 2), sqrt<f32>((ri * load<f32>(C + (<usize>j << 2))) / mu) * r2);
+    const row = fr + (<usize>(i * cols) << 2);
+    let j = 0;
+    if (ASC_FEATURE_SIMD) {
+      const vri = f32x4.splat(ri), vmu = f32x4.splat(mu), vr2 = f32x4.splat(r2);
+      for (; j < c4; j += 4) {
+        const o = <usize>j << 2;
+        v128.store(row + o, f32x4.mul(f32x4.sqrt(f32x4.div(f32x4.mul(vri, v128.load(C + o)), vmu)), vr2));
+      }
+    }
+    for (; j < cols; j++) {
+      const o = <usize>j << 2;
+      store<f32>(row + o, sqrt<f32>((ri * load<f32>(C + o)) / mu) * r2);
     }
   }
 }
@@ -86,7 +152,7 @@ export function adam_residual_factor_f32(g: usize, v: usize, fac: usize, fr: usi
  *   u = a + d·exp(min(s, 4))   (cfg[18] = 0, additive form)
  *   u = a·(1 + d·exp(min(s, 4)))   (cfg[18] ≠ 0, multiplicative form: vanishes with a)
  *   u ← u + wd·p (if wd ≠ 0);  p ← p − lr_t·u
- * `scratch` ≥ 64 + 8·4·16 bytes.
+ * `scratch` ≥ adam_residual_scratch_bytes(16) bytes (`adam_residual_h_f32` with H = 16).
  */
 export function adam_residual_f32(p: usize, g: usize, m1: usize, m2: usize, m3: usize, v: usize, fr: usize, n: i32, theta: usize, cfg: usize, scratch: usize): void {
   adam_residual_h_f32(p, g, m1, m2, m3, v, fr, n, theta, cfg, scratch, HID);
@@ -94,155 +160,118 @@ export function adam_residual_f32(p: usize, g: usize, m1: usize, m2: usize, m3: 
 
 /**
  * `adam_residual_f32` with a hidden layer of H units (H ≥ 1): θ = W1 11×H, b1 H, W2 H×2, b2 2
- * (input-major, the same layout with 16 replaced by H), scratch ≥ 4·H + 8·4·16 bytes (the hidden
- * bases, then the feature tile). Same arithmetic, same order per lane: H = 16 is
- * `adam_residual_f32` bit for bit. The bench runs it at mlpLOpt's width (32) for the
- * equal-hidden-size throughput row.
+ * (input-major, the same layout with 16 replaced by H), scratch ≥ adam_residual_scratch_bytes(H)
+ * bytes. Same arithmetic, same order per lane: H = 16 is `adam_residual_f32` bit for bit. The
+ * bench runs it at mlpLOpt's width (32) for the equal-hidden-size throughput row.
+ *
+ * Scratch: the packed weight table (`packTable`, 48·H bytes: per hidden unit j, W1[0…7][j],
+ * base_j, W2[j][0], W2[j][1], 0, read by constant offsets from one pointer), then (SIMD) the
+ * same table pre-splatted (192·H bytes, 16-byte aligned) and the tile buffers xs (TILE·128),
+ * ds (TILE·32), lg (TILE·16) and the zero-padded copies of the last n mod 4 parameters (112).
  */
 export function adam_residual_h_f32(p: usize, g: usize, m1: usize, m2: usize, m3: usize, v: usize, fr: usize, n: i32, theta: usize, cfg: usize, scratch: usize, H: i32): void {
-  const B1 = IN * H, W2 = B1 + H, B2 = W2 + 2 * H;
-  const base = scratch; // H f32
-  for (let j = 0; j < H; j++) {
-    let acc = load<f32>(theta + (<usize>(B1 + j) << 2));
-    for (let i = NX; i < IN; i++) acc = acc + cf(cfg, 15 + i - NX) * load<f32>(theta + (<usize>(i * H + j) << 2));
-    store<f32>(base + (<usize>j << 2), acc);
-  }
-  const xs = scratch + (<usize>H << 2); // NX rows of 4 v128 (feature q of vector k at xs + (q·4 + k)·16)
+  packTable(theta, cfg, scratch, H);
+  const B2 = IN * H + H + 2 * H;
+  const bd = load<f32>(theta + (<usize>B2 << 2)), bs = load<f32>(theta + (<usize>(B2 + 1) << 2));
+  const tEnd = scratch + <usize>H * 48;
+  const b1 = cf(cfg, 0), ob1 = cf(cfg, 1), b2m = cf(cfg, 2), ob2m = cf(cfg, 3), b3m = cf(cfg, 4), ob3m = cf(cfg, 5), bv = cf(cfg, 6), obv = cf(cfg, 7);
+  const c1 = cf(cfg, 8), c2 = cf(cfg, 9), c3 = cf(cfg, 10), r2 = cf(cfg, 11), eps = cf(cfg, 12), wdc = cf(cfg, 13), lr = cf(cfg, 14);
+  const mult = cf(cfg, 18) != 0;
   let i = 0;
   if (ASC_FEATURE_SIMD) {
-    for (; i + 16 <= n; i += 16) {
-      const o = <usize>i << 2;
-      const a0 = featv(p + o, g + o, m1 + o, m2 + o, m3 + o, v + o, fr + o, cfg, xs, 0);
-      const a1 = featv(p + o + 16, g + o + 16, m1 + o + 16, m2 + o + 16, m3 + o + 16, v + o + 16, fr + o + 16, cfg, xs, 1);
-      const a2 = featv(p + o + 32, g + o + 32, m1 + o + 32, m2 + o + 32, m3 + o + 32, v + o + 32, fr + o + 32, cfg, xs, 2);
-      const a3 = featv(p + o + 48, g + o + 48, m1 + o + 48, m2 + o + 48, m3 + o + 48, v + o + 48, fr + o + 48, cfg, xs, 3);
-      let d0 = f32x4.splat(load<f32>(theta + (<usize>B2 << 2))), s0 = f32x4.splat(load<f32>(theta + (<usize>(B2 + 1) << 2)));
-      let d1 = d0, d2 = d0, d3 = d0, s1 = s0, s2 = s0, s3 = s0;
-      const zero = f32x4.splat(0);
-      for (let j = 0; j < H; j++) {
-        const bj = f32x4.splat(load<f32>(base + (<usize>j << 2)));
-        let h0 = bj, h1 = bj, h2 = bj, h3 = bj;
-        for (let q = 0; q < NX; q++) {
-          const w = f32x4.splat(load<f32>(theta + (<usize>(q * H + j) << 2)));
-          const row = xs + (<usize>(q * 4) << 4);
-          h0 = f32x4.add(h0, f32x4.mul(v128.load(row), w));
-          h1 = f32x4.add(h1, f32x4.mul(v128.load(row + 16), w));
-          h2 = f32x4.add(h2, f32x4.mul(v128.load(row + 32), w));
-          h3 = f32x4.add(h3, f32x4.mul(v128.load(row + 48), w));
-        }
-        h0 = f32x4.max(h0, zero); h1 = f32x4.max(h1, zero); h2 = f32x4.max(h2, zero); h3 = f32x4.max(h3, zero);
-        const wd = f32x4.splat(load<f32>(theta + (<usize>(W2 + 2 * j) << 2)));
-        const ws = f32x4.splat(load<f32>(theta + (<usize>(W2 + 2 * j + 1) << 2)));
-        d0 = f32x4.add(d0, f32x4.mul(h0, wd)); s0 = f32x4.add(s0, f32x4.mul(h0, ws));
-        d1 = f32x4.add(d1, f32x4.mul(h1, wd)); s1 = f32x4.add(s1, f32x4.mul(h1, ws));
-        d2 = f32x4.add(d2, f32x4.mul(h2, wd)); s2 = f32x4.add(s2, f32x4.mul(h2, ws));
-        d3 = f32x4.add(d3, f32x4.mul(h3, wd)); s3 = f32x4.add(s3, f32x4.mul(h3, ws));
-      }
-      updv(p + o, a0, d0, s0, cfg);
-      updv(p + o + 16, a1, d1, s1, cfg);
-      updv(p + o + 32, a2, d2, s2, cfg);
-      updv(p + o + 48, a3, d3, s3, cfg);
+    // Pre-splatted table (16-byte aligned, 192 bytes per hidden unit) after the packed one, then
+    // the tile buffers: features xs (TILE × 8 v128), outputs ds (TILE × 2 v128), ln D / eˢ lg (TILE v128).
+    const vt = (tEnd + 15) & ~(<usize>15), vtEnd = vt + <usize>H * 192;
+    for (let t = scratch, w = vt; t < tEnd; t += 48, w += 192) {
+      for (let k: usize = 0; k < 48; k += 4) v128.store(w + (k << 2), v128.load32_splat(t + k));
     }
-    for (; i + 4 <= n; i += 4) {
-      const o = <usize>i << 2;
-      const a0 = featv(p + o, g + o, m1 + o, m2 + o, m3 + o, v + o, fr + o, cfg, xs, 0);
-      let d0 = f32x4.splat(load<f32>(theta + (<usize>B2 << 2))), s0 = f32x4.splat(load<f32>(theta + (<usize>(B2 + 1) << 2)));
-      for (let j = 0; j < H; j++) {
-        let h0 = f32x4.splat(load<f32>(base + (<usize>j << 2)));
-        for (let q = 0; q < NX; q++) {
-          h0 = f32x4.add(h0, f32x4.mul(v128.load(xs + (<usize>(q * 4) << 4)), f32x4.splat(load<f32>(theta + (<usize>(q * H + j) << 2)))));
-        }
-        h0 = f32x4.max(h0, f32x4.splat(0));
-        d0 = f32x4.add(d0, f32x4.mul(h0, f32x4.splat(load<f32>(theta + (<usize>(W2 + 2 * j) << 2)))));
-        s0 = f32x4.add(s0, f32x4.mul(h0, f32x4.splat(load<f32>(theta + (<usize>(W2 + 2 * j + 1) << 2)))));
-      }
-      updv(p + o, a0, d0, s0, cfg);
+    const xs = vtEnd, ds = xs + <usize>TILE * 128, lg = ds + <usize>TILE * 32;
+    const n4 = n & ~3;
+    for (; i < n4; i += TILE * 4) {
+      const m = min<i32>(n4 - i, TILE * 4);
+      featTile(p, g, m1, m2, m3, v, fr, cfg, i, m, xs, lg);
+      mlpTile(xs, ds, m, vt, vtEnd, bd, bs);
+      updTile(p, xs, ds, lg, cfg, i, m, mult);
+    }
+    i = n4;
+    if (i < n) {
+      // The last n mod 4 parameters as one vector on zero-padded copies (tail: 7 × 16 bytes after
+      // lg); the lanes are independent, and only the real ones are copied back.
+      const tl = lg + <usize>TILE * 16, r = <usize>(n - i) << 2, o = <usize>i << 2;
+      memory.fill(tl, 0, 112);
+      memory.copy(tl, p + o, r); memory.copy(tl + 16, g + o, r); memory.copy(tl + 32, m1 + o, r); memory.copy(tl + 48, m2 + o, r);
+      memory.copy(tl + 64, m3 + o, r); memory.copy(tl + 80, v + o, r); memory.copy(tl + 96, fr + o, r);
+      featTile(tl, tl + 16, tl + 32, tl + 48, tl + 64, tl + 80, tl + 96, cfg, 0, 4, xs, lg);
+      mlpTile(xs, ds, 4, vt, vtEnd, bd, bs);
+      updTile(tl, xs, ds, lg, cfg, 0, 4, mult);
+      memory.copy(p + o, tl, r); memory.copy(m1 + o, tl + 32, r); memory.copy(m2 + o, tl + 48, r);
+      memory.copy(m3 + o, tl + 64, r); memory.copy(v + o, tl + 80, r);
+      i = n;
     }
   }
   for (; i < n; i++) {
     const o = <usize>i << 2;
     const pi = load<f32>(p + o), gi = load<f32>(g + o);
-    const mi1 = cf(cfg, 0) * load<f32>(m1 + o) + cf(cfg, 1) * gi;
-    const mi2 = cf(cfg, 2) * load<f32>(m2 + o) + cf(cfg, 3) * gi;
-    const mi3 = cf(cfg, 4) * load<f32>(m3 + o) + cf(cfg, 5) * gi;
-    const vi = cf(cfg, 6) * load<f32>(v + o) + cf(cfg, 7) * (gi * gi);
+    const mi1 = b1 * load<f32>(m1 + o) + ob1 * gi;
+    const mi2 = b2m * load<f32>(m2 + o) + ob2m * gi;
+    const mi3 = b3m * load<f32>(m3 + o) + ob3m * gi;
+    const vi = bv * load<f32>(v + o) + obv * (gi * gi);
     store<f32>(m1 + o, mi1);
     store<f32>(m2 + o, mi2);
     store<f32>(m3 + o, mi3);
     store<f32>(v + o, vi);
-    const eps = cf(cfg, 12);
-    const den = sqrt<f32>(vi) * cf(cfg, 11) + eps;
-    const mc = mi1 * cf(cfg, 8);
+    const den = sqrt<f32>(vi) * r2 + eps;
+    const mc = mi1 * c1;
     const a = mc / den;
     const rs: f32 = 1.0 / den;
     const fri = load<f32>(fr + o);
-    const x0 = gi * rs, x2 = (mi2 * cf(cfg, 9)) * rs, x3 = (mi3 * cf(cfg, 10)) * rs, x4 = fri * rs;
+    const x0 = gi * rs, x2 = (mi2 * c2) * rs, x3 = (mi3 * c3) * rs, x4 = fri * rs;
     const x5 = mc / (fri + eps), x6 = logs(den) * <f32>0.1, x7 = max<f32>(min<f32>(pi, 10.0), -10.0);
-    let d = load<f32>(theta + (<usize>B2 << 2)), s = load<f32>(theta + (<usize>(B2 + 1) << 2));
-    for (let j = 0; j < H; j++) {
-      let h = load<f32>(base + (<usize>j << 2));
-      h = h + x0 * wt(theta, H, 0, j);
-      h = h + a * wt(theta, H, 1, j);
-      h = h + x2 * wt(theta, H, 2, j);
-      h = h + x3 * wt(theta, H, 3, j);
-      h = h + x4 * wt(theta, H, 4, j);
-      h = h + x5 * wt(theta, H, 5, j);
-      h = h + x6 * wt(theta, H, 6, j);
-      h = h + x7 * wt(theta, H, 7, j);
+    let d = bd, s = bs;
+    for (let t = scratch; t < tEnd; t += 48) {
+      let h = load<f32>(t, 32);
+      h = h + x0 * load<f32>(t, 0);
+      h = h + a * load<f32>(t, 4);
+      h = h + x2 * load<f32>(t, 8);
+      h = h + x3 * load<f32>(t, 12);
+      h = h + x4 * load<f32>(t, 16);
+      h = h + x5 * load<f32>(t, 20);
+      h = h + x6 * load<f32>(t, 24);
+      h = h + x7 * load<f32>(t, 28);
       h = max<f32>(h, 0);
-      d = d + h * load<f32>(theta + (<usize>(W2 + 2 * j) << 2));
-      s = s + h * load<f32>(theta + (<usize>(W2 + 2 * j + 1) << 2));
+      d = d + h * load<f32>(t, 36);
+      s = s + h * load<f32>(t, 40);
     }
-    const t = d * exps(min<f32>(s, 4.0));
-    let u = cf(cfg, 18) != 0 ? a * (<f32>1.0 + t) : a + t;
-    const wdc = cf(cfg, 13);
+    const e = d * exps(min<f32>(s, 4.0));
+    let u = mult ? a * (<f32>1.0 + e) : a + e;
     if (wdc != 0) u = u + wdc * pi;
-    store<f32>(p + o, pi - cf(cfg, 14) * u);
+    store<f32>(p + o, pi - lr * u);
   }
 }
 
-// @ts-ignore: decorator
-@inline function wt(theta: usize, H: i32, q: i32, j: i32): f32 {
-  return load<f32>(theta + (<usize>(q * H + j) << 2));
+/**
+ * The packed weight table of `adam_residual_h_f32` in `tab` (48·H bytes): per hidden unit j,
+ * W1[0…7][j], base_j = b1_j + Σ_{i=8..10} cfg[15+i−8]·W1[i][j] (in that order), W2[j][0],
+ * W2[j][1], 0.
+ */
+/** Bytes of scratch `adam_residual_h_f32` needs at hidden width H (both builds): 240·H + 16 + 176·32 + 112. */
+export function adam_residual_scratch_bytes(H: i32): i32 {
+  return 240 * H + 16 + 176 * TILE + 112;
 }
 
-/** Moments and the 8 features of 4 parameters into xs column k; returns Adam's direction a. */
-// @ts-ignore: decorator
-@inline function featv(p: usize, g: usize, m1: usize, m2: usize, m3: usize, v: usize, fr: usize, cfg: usize, xs: usize, k: i32): v128 {
-  const pi = v128.load(p), gi = v128.load(g);
-  const mi1 = f32x4.add(f32x4.mul(f32x4.splat(cf(cfg, 0)), v128.load(m1)), f32x4.mul(f32x4.splat(cf(cfg, 1)), gi));
-  const mi2 = f32x4.add(f32x4.mul(f32x4.splat(cf(cfg, 2)), v128.load(m2)), f32x4.mul(f32x4.splat(cf(cfg, 3)), gi));
-  const mi3 = f32x4.add(f32x4.mul(f32x4.splat(cf(cfg, 4)), v128.load(m3)), f32x4.mul(f32x4.splat(cf(cfg, 5)), gi));
-  const vi = f32x4.add(f32x4.mul(f32x4.splat(cf(cfg, 6)), v128.load(v)), f32x4.mul(f32x4.splat(cf(cfg, 7)), f32x4.mul(gi, gi)));
-  v128.store(m1, mi1);
-  v128.store(m2, mi2);
-  v128.store(m3, mi3);
-  v128.store(v, vi);
-  const eps = f32x4.splat(cf(cfg, 12));
-  const den = f32x4.add(f32x4.mul(f32x4.sqrt(vi), f32x4.splat(cf(cfg, 11))), eps);
-  const mc = f32x4.mul(mi1, f32x4.splat(cf(cfg, 8)));
-  const a = f32x4.div(mc, den);
-  const rs = f32x4.div(f32x4.splat(1.0), den);
-  const fri = v128.load(fr);
-  const col = xs + (<usize>k << 4);
-  v128.store(col, f32x4.mul(gi, rs));
-  v128.store(col + 64, a);
-  v128.store(col + 128, f32x4.mul(f32x4.mul(mi2, f32x4.splat(cf(cfg, 9))), rs));
-  v128.store(col + 192, f32x4.mul(f32x4.mul(mi3, f32x4.splat(cf(cfg, 10))), rs));
-  v128.store(col + 256, f32x4.mul(fri, rs));
-  v128.store(col + 320, f32x4.div(mc, f32x4.add(fri, eps)));
-  v128.store(col + 384, f32x4.mul(logv(den), f32x4.splat(0.1)));
-  v128.store(col + 448, f32x4.max(f32x4.min(pi, f32x4.splat(10.0)), f32x4.splat(-10.0)));
-  return a;
-}
-
-/** u = a + d·exp(min(s, 4)) or a·(1 + d·exp(min(s, 4))) (cfg[18]) (+ wd·p), p ← p − lr_t·u for 4 parameters. */
-// @ts-ignore: decorator
-@inline function updv(p: usize, a: v128, d: v128, s: v128, cfg: usize): void {
-  const pi = v128.load(p);
-  const t = f32x4.mul(d, expv(f32x4.min(s, f32x4.splat(4.0))));
-  let u = cf(cfg, 18) != 0 ? f32x4.mul(a, f32x4.add(f32x4.splat(1.0), t)) : f32x4.add(a, t);
-  const wdc = cf(cfg, 13);
-  if (wdc != 0) u = f32x4.add(u, f32x4.mul(f32x4.splat(wdc), pi));
-  v128.store(p, f32x4.sub(pi, f32x4.mul(f32x4.splat(cf(cfg, 14)), u)));
+function packTable(theta: usize, cfg: usize, tab: usize, H: i32): void {
+  const B1 = IN * H, W2 = B1 + H;
+  for (let j = 0; j < H; j++) {
+    const t = tab + <usize>j * 48;
+    for (let q = 0; q < NX; q++) store<f32>(t + (<usize>q << 2), load<f32>(theta + (<usize>(q * H + j) << 2)));
+    let acc = load<f32>(theta + (<usize>(B1 + j) << 2));
+    for (let k = NX; k < IN; k++) acc = acc + cf(cfg, 15 + k - NX) * load<f32>(theta + (<usize>(k * H + j) << 2));
+    // acc + 0 turns a −0 base into +0 (nothing else changes): then no hidden sum is −0 (in round to
+    // nearest a sum is −0 only if both terms are), and the SIMD ReLU pmax(h, 0) equals max(h, 0).
+    // The sum that started from −0 differs only when every term is −0: −0 before, +0 now, both 0 after the ReLU.
+    store<f32>(t, acc + 0, 32);
+    store<f32>(t, load<f32>(theta + (<usize>(W2 + 2 * j) << 2)), 36);
+    store<f32>(t, load<f32>(theta + (<usize>(W2 + 2 * j + 1) << 2)), 40);
+    store<f32>(t, 0, 44);
+  }
 }

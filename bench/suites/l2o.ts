@@ -8,7 +8,8 @@
 // Equal hidden size (issue 12): `adam-residual-h32` is the same step (factored-moment pass +
 // fused kernel, `adam_residual_h_f32`) with a hidden layer of 32 units, mlp-lopt's width
 // (2·(8·32 + 32·2) = 640 flops per parameter; mlp-lopt has two such layers), and
-// `adam-residual-h16k` the kernel path at 16 without the optimizer wrapper, its control.
+// `adam-residual-h16k` the kernel path at 16 without the optimizer wrapper, its control (their
+// scratch: `adam_residual_scratch_bytes(H)`).
 import { type OptState, type Optimizer, adam, createRuntime } from '../../src/index.js';
 import { adamResidualConfig, adamResidualLOpt, celoAdamFromTheta, celoFromTheta, loadCeloTheta, lstmLOpt, mlpLOpt, tbpttWindow } from '../../src/l2o/index.js';
 import { SchedulerKernel, initScheduler, lossDecays, schedulerWeights } from '../../src/l2o/celo/scheduler.js';
@@ -111,7 +112,7 @@ function arKernelCase(rt: Runtime, build: string, size: number, shapes: number[]
       const theta = Float32Array.from({ length: thSize }, (_, i) => (i < 12 * H ? rng.normal() / Math.sqrt(11) : 0.01));
       const c = adamResidualConfig({ beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 }, 10, 1e-3, [0.1, -1, 0]);
       const thR = reg(thSize, theta), cfg = reg(c.length, c);
-      const sc = new Region(a, Uint8Array, 4 * H + 512);
+      const sc = new Region(a, Uint8Array, k.adam_residual_scratch_bytes(H));
       regs.push(sc);
       run = () => {
         let off = 0;

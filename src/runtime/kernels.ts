@@ -182,6 +182,8 @@ export interface AdamResidualKernels {
   adam_residual_factor_f32(g: number, v: number, fac: number, fr: number, rows: number, cols: number, bv: number, obv: number, r2: number): void;
   adam_residual_f32(p: number, g: number, m1: number, m2: number, m3: number, v: number, fr: number, n: number, theta: number, cfg: number, scratch: number): void;
   adam_residual_h_f32(p: number, g: number, m1: number, m2: number, m3: number, v: number, fr: number, n: number, theta: number, cfg: number, scratch: number, h: number): void;
+  /** Bytes of scratch adam_residual_h_f32 needs at hidden width h (adam_residual_f32: h = 16). */
+  adam_residual_scratch_bytes(h: number): number;
 }
 
 export type Kernels = ModuleKernels & MomentKernels & VectorKernels & NnKernels & LinalgKernels & QpKernels & PenaltyKernels & LinearKernels & StatsKernels & L2oKernels & CeloKernels & AdamResidualKernels & CeloLstmKernels;

@@ -37,7 +37,7 @@ test('kernels == reference bit for bit (both builds; length 0, odd tails, matric
       const theta = liveTheta(seed);
       const cfg = adamResidualConfig({ beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: rng.uniform() < 0.5 ? 0 : 0.01, form: rng.int(2) }, rng.int(50), 0.01, [rng.uniform(), rng.normal(), rng.normal()]);
       const R = Object.fromEntries(Object.entries(host).map(([k, x]) => { const reg = new Region(r.arena, Float32Array, Math.max(n, 1)); reg.view.set(x); return [k, reg]; })) as Record<string, Region<Float32Array>>;
-      const frR = new Region(r.arena, Float32Array, Math.max(n, 1)), thR = new Region(r.arena, Float32Array, AR_THETA_SIZE), cR = new Region(r.arena, Float32Array, cfg.length), sc = new Region(r.arena, Uint8Array, 576);
+      const frR = new Region(r.arena, Float32Array, Math.max(n, 1)), thR = new Region(r.arena, Float32Array, AR_THETA_SIZE), cR = new Region(r.arena, Float32Array, cfg.length), sc = new Region(r.arena, Uint8Array, r.kernels.adam_residual_scratch_bytes(16));
       thR.view.set(theta); cR.view.set(cfg);
       const frRef = new Float32Array(n);
       const parts: [number, number][] = [[rows, cols], [1, tail]];
@@ -181,7 +181,7 @@ test('adam_residual_h_f32 (any hidden width) == reference bit for bit in both bu
       const cfg = adamResidualConfig({ beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: rng.uniform() < 0.5 ? 0 : 0.01, form: rng.int(2) }, rng.int(50), 0.01, [rng.uniform(), rng.normal(), rng.normal()]);
       const run = (fn: (R: Record<string, Region<Float32Array>>, thP: number, cP: number, scP: number) => void) => {
         const R = Object.fromEntries(Object.entries(host).map(([k, x]) => { const reg = new Region(r.arena, Float32Array, Math.max(n, 1)); reg.view.set(x); return [k, reg]; })) as Record<string, Region<Float32Array>>;
-        const thR = new Region(r.arena, Float32Array, size), cR = new Region(r.arena, Float32Array, cfg.length), sc = new Region(r.arena, Uint8Array, 4 * H + 512);
+        const thR = new Region(r.arena, Float32Array, size), cR = new Region(r.arena, Float32Array, cfg.length), sc = new Region(r.arena, Uint8Array, r.kernels.adam_residual_scratch_bytes(H));
         thR.view.set(theta); cR.view.set(cfg);
         fn(R, thR.ptr, cR.ptr, sc.ptr);
         const out = Object.fromEntries(['p', 'm1', 'm2', 'm3', 'v'].map((k) => [k, R[k]!.view.slice(0, n)]));

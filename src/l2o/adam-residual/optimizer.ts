@@ -1,11 +1,8 @@
 import { MetaoptimError, checkNumber, checkOptions, optionKeys } from '../../core/errors.js';
-import { adamScalars } from '../../optim/adam.js';
 import { makeOptimizer, nonFinitePolicy } from '../../optim/base.js';
-import type { OptState } from '../../optim/state.js';
 import type { Optimizer } from '../../optim/types.js';
-import { Region } from '../../runtime/arena.js';
-import type { Kernels } from '../../runtime/kernels.js';
 import { type LearnedOptimizer, type LearnedOptimizerOptions, thetaHash } from '../types.js';
+import { AR_CFG_SIZE, arStep, fillAdamResidualConfig } from './kernel.js';
 import { AR_THETA_SIZE, LOSS_SCALARS, adamResidualInit, runInputs, scheduleLogScale, trackLoss } from './schedule.js';
 
 /**
@@ -116,39 +113,5 @@ function residualForm(form: unknown): 0 | 1 {
 
 /** The kernel's cfg block (19 f32, see assembly/adam_residual.ts) for step count+1; `form` 0 additive, 1 multiplicative. */
 export function adamResidualConfig(h: { beta1: number; beta2: number; eps: number; weightDecay: number; form?: number }, count: number, lrT: number, r: readonly number[]): Float32Array {
-  const a = adamScalars(h.beta1, h.beta2, count);
-  const t = count + 1;
-  return Float32Array.from([
-    h.beta1, a.ob1, 0.99, 0.01, 0.999, 0.001, h.beta2, a.ob2,
-    a.c1, 1 / (1 - Math.pow(0.99, t)), 1 / (1 - Math.pow(0.999, t)), a.r2, h.eps, h.weightDecay, lrT, r[0]!, r[1]!, r[2]!, h.form ?? 0,
-  ]);
-}
-
-/** One step: factored moments per tensor into scratch, then the fused kernel over all parameters. */
-function arStep(s: OptState, k: Kernels, count: number, theta: Float32Array, tensors: [number, number][],
-  h: { beta1: number; beta2: number; eps: number; weightDecay: number; form: number }, r: readonly number[], lrT: number): void {
-  const arena = s.runtime.arena;
-  const n = s.size;
-  const thR = new Region(arena, Float32Array, AR_THETA_SIZE);
-  const cfg = new Region(arena, Float32Array, 19);
-  const fr = new Region(arena, Float32Array, Math.max(n, 1));
-  const scratch = new Region(arena, Uint8Array, 64 + 512);
-  try {
-    thR.view.set(theta);
-    const c = adamResidualConfig(h, count, lrT, r);
-    cfg.view.set(c);
-    const P = s.ptrs;
-    let off = 0;
-    for (const [rows, cols] of tensors) {
-      const b = 4 * off;
-      if (rows * cols > 0) k.adam_residual_factor_f32(P.grads! + b, P.v! + b, P.fac! + b, fr.ptr + b, rows, cols, c[6]!, c[7]!, c[11]!);
-      off += rows * cols;
-    }
-    k.adam_residual_f32(P.params!, P.grads!, P.m1!, P.m2!, P.m3!, P.v!, fr.ptr, n, thR.ptr, cfg.ptr, scratch.ptr);
-  } finally {
-    thR.release();
-    cfg.release();
-    fr.release();
-    scratch.release();
-  }
+  return fillAdamResidualConfig(new Float32Array(AR_CFG_SIZE), h, count, lrT, r);
 }
