@@ -37,6 +37,11 @@ function boxBounds(P: Prepared): { lb: Field; ub: Field } {
 /**
  * The f64 parts of a box context: Q, p, lb, ub with the given lengths (one copy when shared),
  * z, μ, the factors, scratch, info and the user-facing λ (`lam` entries per problem).
+ * Box contexts are allocated without the arena's zero-fill (`zeroed: false`): Q, p, lb, ub
+ * are copied in whole, and qp_box_f64 / qp_box_lambda_f64 write every entry that they,
+ * `runBox` and the backward pass read (z, μ, flags and idx in full; of L, the lower triangle
+ * of the m×m factor; info fields 0–6; the λ blocks); test/qp/box-uninit.test.ts solves on
+ * memory filled with NaN garbage and expects the bits of a fresh runtime.
  */
 export function boxParts(count: number, n: number, q: number, p: number, lb: number, ub: number, lam: number): [string, number][] {
   return [['Q', q], ['p', p], ['lb', lb], ['ub', ub],
@@ -53,7 +58,7 @@ export function solveBox(P: Prepared, o: Opts): QpBatchResult | undefined {
     method: 'box', count, n, ne: 0, ni: 0, runtime: o.runtime, sharedMask: shared,
     map: { given: given(P), ...(P.boundRows ? { boundRows: P.boundRows } : {}) },
     parts: boxParts(count, n, Q.data.length, p.data.length, lb.data.length, ub.data.length, P.boundRows ? 0 : lambdaRows(P)),
-    i32Length: 2 * count * n,
+    i32Length: 2 * count * n, zeroed: false,
   });
   try {
     copyField(ctx, 'Q', Q);
