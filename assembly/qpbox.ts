@@ -145,9 +145,14 @@ function pair_first(n: i32, Qa: usize, Qb: usize, pa: usize, pb: usize, za: usiz
   const A = w, x = w + <usize>n * r2, inv = x + r2, col = inv + r2;
   for (let i = 0; i < n; i++) {
     const qa = Qa + <usize>i * rsz, qb = Qb + <usize>i * rsz, ai = A + <usize>i * r2;
-    for (let j = 0; j <= i; j++) {
-      v128.store(ai + (<usize>j << 4), f64x2.replace_lane(f64x2.splat(load<f64>(at(qa, j))), 1, load<f64>(at(qb, j))));
+    // Two entries of each row per pass: (qa_j, qa_j+1), (qb_j, qb_j+1) → (qa_j, qb_j), (qa_j+1, qb_j+1).
+    let j = 0;
+    for (; j < i; j += 2) {
+      const va = v128.load(at(qa, j)), vb = v128.load(at(qb, j));
+      v128.store(ai + (<usize>j << 4), v128.shuffle<f64>(va, vb, 0, 2));
+      v128.store(ai + (<usize>j << 4) + 16, v128.shuffle<f64>(va, vb, 1, 3));
     }
+    if (j == i) v128.store(ai + (<usize>j << 4), f64x2.replace_lane(f64x2.splat(load<f64>(at(qa, j))), 1, load<f64>(at(qb, j))));
     v128.store(x + (<usize>i << 4), f64x2.neg(f64x2.replace_lane(f64x2.splat(load<f64>(at(pa, i))), 1, load<f64>(at(pb, i)))));
   }
   let minPiv = f64x2.splat(Infinity);
@@ -196,7 +201,14 @@ function pair_first(n: i32, Qa: usize, Qb: usize, pa: usize, pb: usize, za: usiz
     store<f64>(at(za, i), f64x2.extract_lane(v, 0));
     store<f64>(at(zb, i), f64x2.extract_lane(v, 1));
     const ai = A + <usize>i * r2, la = La + <usize>i * rsz, lb = Lb + <usize>i * rsz;
-    for (let j = 0; j <= i; j++) {
+    // The inverse shuffle: two entries of row i of each factor per pass.
+    let j = 0;
+    for (; j < i; j += 2) {
+      const e0 = v128.load(ai + (<usize>j << 4)), e1 = v128.load(ai + (<usize>j << 4) + 16);
+      v128.store(at(la, j), v128.shuffle<f64>(e0, e1, 0, 2));
+      v128.store(at(lb, j), v128.shuffle<f64>(e0, e1, 1, 3));
+    }
+    if (j == i) {
       const e = v128.load(ai + (<usize>j << 4));
       store<f64>(at(la, j), f64x2.extract_lane(e, 0));
       store<f64>(at(lb, j), f64x2.extract_lane(e, 1));
