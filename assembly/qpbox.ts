@@ -314,13 +314,10 @@ export function qp_box_f64(count: i32, n: i32, shared: i32, Q: usize, p: usize, 
         store<f64>(at(zt, i), zi);
         store<f64>(at(mt, i), 0);
         const c = load<f64>(at(Qt + <usize>i * rsz, i));
-        let nf = 0;
-        if (c * (zi - load<f64>(at(ut, i))) > 0) nf = 2;
-        else if (c * (zi - load<f64>(at(lt, i))) < 0) nf = 1;
-        if (nf != 0) {
-          changed++;
-          store<i32>(ft + (<usize>i << 2), nf);
-        }
+        // Branch-free: nf = 2 if c(z − ub) > 0, else 1 if c(z − lb) < 0, else 0 (the flag was 0).
+        const nf = select<i32>(2, select<i32>(1, 0, c * (zi - load<f64>(at(lt, i))) < 0), c * (zi - load<f64>(at(ut, i))) > 0);
+        changed += <i32>(nf != 0);
+        store<i32>(ft + (<usize>i << 2), nf);
       }
       for (let b = m; b < n; b++) {
         const i = load<i32>(xt + (<usize>b << 2));
@@ -330,14 +327,10 @@ export function qp_box_f64(count: i32, n: i32, shared: i32, Q: usize, p: usize, 
         store<f64>(at(mt, i), mi);
         const zi = load<f64>(at(zt, i));
         const c = load<f64>(at(rowQ, i));
-        let nf = 0;
-        if (mi + c * (zi - load<f64>(at(ut, i))) > 0) nf = 2;
-        else if (mi + c * (zi - load<f64>(at(lt, i))) < 0) nf = 1;
+        const nf = select<i32>(2, select<i32>(1, 0, mi + c * (zi - load<f64>(at(lt, i))) < 0), mi + c * (zi - load<f64>(at(ut, i))) > 0);
         const fo = ft + (<usize>i << 2);
-        if (nf != load<i32>(fo)) {
-          changed++;
-          store<i32>(fo, nf);
-        }
+        changed += <i32>(nf != load<i32>(fo));
+        store<i32>(fo, nf);
       }
       if (chk != 0) {
         status = 5;
