@@ -424,6 +424,62 @@ export function qp_box_lambda_f64(count: i32, n: i32, flags: usize, mu: usize, o
   }
 }
 
+/** qp_box_prep_f64's symmetrization of one n×n matrix at q, scalar: returns Σ (m − m) + Σ (d − d). */
+// @ts-ignore: decorator
+@inline function sym_scalar(q: usize, n: i32): f64 {
+  const rsz = <usize>n << 3;
+  let bad: f64 = 0;
+  for (let i = 0; i < n; i++) {
+    const ri = q + <usize>i * rsz;
+    for (let j = 0; j < i; j++) {
+      const a = at(ri, j), b = at(q + <usize>j * rsz, i);
+      const m = 0.5 * (load<f64>(a) + load<f64>(b));
+      bad += m - m;
+      store<f64>(a, m);
+      store<f64>(b, m);
+    }
+    const d = load<f64>(at(ri, i));
+    bad += d - d;
+  }
+  return bad;
+}
+
+/**
+ * sym_scalar for the SIMD build: two entries of row i per pass (the row pair contiguous, the
+ * column pair gathered), per lane the scalar arithmetic, so the same symmetrized bits; the
+ * check sum is 0 exactly when sym_scalar's is (both are 0 or NaN).
+ */
+// @ts-ignore: decorator
+@inline function sym_pairs(q: usize, n: i32): f64 {
+  const rsz = <usize>n << 3;
+  let bad: f64 = 0;
+  let acc = f64x2.splat(0);
+  for (let i = 0; i < n; i++) {
+    const ri = q + <usize>i * rsz;
+    let j = 0;
+    for (; j + 1 < i; j += 2) {
+      const bj = q + <usize>j * rsz + (<usize>i << 3);
+      const a = v128.load(at(ri, j));
+      const b = f64x2.replace_lane(f64x2.splat(load<f64>(bj)), 1, load<f64>(bj + rsz));
+      const m = f64x2.mul(f64x2.splat(0.5), f64x2.add(a, b));
+      acc = f64x2.add(acc, f64x2.sub(m, m));
+      v128.store(at(ri, j), m);
+      store<f64>(bj, f64x2.extract_lane(m, 0));
+      store<f64>(bj + rsz, f64x2.extract_lane(m, 1));
+    }
+    if (j < i) {
+      const a = at(ri, j), b = at(q + <usize>j * rsz, i);
+      const m = 0.5 * (load<f64>(a) + load<f64>(b));
+      bad += m - m;
+      store<f64>(a, m);
+      store<f64>(b, m);
+    }
+    const d = load<f64>(at(ri, i));
+    bad += d - d;
+  }
+  return bad + f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+}
+
 /**
  * Checks and symmetrizes the inputs of a qp_box_f64 batch in place (the direct path,
  * src/qp/box-direct.ts, calls it after copying the user's arrays in): for each of the nQ
@@ -431,26 +487,20 @@ export function qp_box_lambda_f64(count: i32, n: i32, flags: usize, mu: usize, o
  * `symmetrize`), row by row. Returns 0 when every symmetrized entry and every diagonal of Q and
  * every entry of p (np copies) is finite, no lb entry is NaN or +∞, no ub entry is NaN or −∞,
  * and lb_i ≤ ub_i in each of max(nl, nu) problems (a bound with one copy pairs with every
- * problem); otherwise 1, at the first failure in the order Q, p, lb, ub, lb ≤ ub (Q is then
- * partly symmetrized; the caller drops the block and the general path reports the error).
- * Plain scalar code: the same bits in both builds.
+ * problem); otherwise 1, at the first failure in the order Q, p, lb, ub, lb ≤ ub (Q is checked
+ * one whole matrix at a time: the failing matrix is symmetrized to its end, later ones are not
+ * touched; the caller drops the block and the general path reports the error). The SIMD build
+ * symmetrizes two entries of a row per pass with the scalar arithmetic per lane: the same bits
+ * in both builds (refBoxPrep).
  */
 export function qp_box_prep_f64(n: i32, Q: usize, nQ: i32, p: usize, np: i32, lb: usize, nl: i32, ub: usize, nu: i32): i32 {
   const rsz = <usize>n << 3;
   for (let t = 0; t < nQ; t++) {
     const q = Q + <usize>t * <usize>n * rsz;
-    for (let i = 0; i < n; i++) {
-      const ri = q + <usize>i * rsz;
-      for (let j = 0; j < i; j++) {
-        const a = at(ri, j), b = at(q + <usize>j * rsz, i);
-        const m = 0.5 * (load<f64>(a) + load<f64>(b));
-        if (m - m != 0) return 1;
-        store<f64>(a, m);
-        store<f64>(b, m);
-      }
-      const d = load<f64>(at(ri, i));
-      if (d - d != 0) return 1;
-    }
+    // Σ (m − m) over the matrix: 0 when every entry is finite, NaN otherwise (checked once per
+    // matrix, so a bad matrix is symmetrized to its end before 1 is returned).
+    const bad = ASC_FEATURE_SIMD ? sym_pairs(q, n) : sym_scalar(q, n);
+    if (bad != 0) return 1;
   }
   const lp = np * n;
   for (let i = 0; i < lp; i++) {
