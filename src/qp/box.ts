@@ -4,7 +4,7 @@ import { MetaoptimError } from '../core/errors.js';
 import { QpContext } from './context.js';
 import type { BoundRow } from './input.js';
 import type { Field, Prepared } from './prepare.js';
-import { column, copyField, given, INFO, lambdaRows, nonFinite } from './rows.js';
+import { copyField, given, INFO, lambdaRows, nonFinite } from './rows.js';
 import type { Opts, QpBatchResult, QpStatus } from './types.js';
 
 /** Box bounds as packed lb/ub (from lb/ub, or from bound rows of G, h). */
@@ -84,7 +84,8 @@ export function runBox(ctx: QpContext, o: Opts, lo: number, up: number, boundRow
     const k = o.runtime.kernels;
     k.qp_box_f64(count, n, ctx.sharedMask, ctx.ptr('Q'), ctx.ptr('p'), ctx.ptr('lb'), ctx.ptr('ub'), ctx.ptr('z'), ctx.ptr('mu'),
       ctx.i32ptr(0), ctx.i32ptr(count * n), ctx.ptr('L'), ctx.ptr('work'), ctx.ptr('info'), o.boxMaxIter);
-    const info = ctx.view('info', count * INFO).slice();
+    // A view, not a copy: the kernels below never allocate, so the memory cannot grow under it.
+    const info = ctx.view('info', count * INFO);
     for (let t = 0; t < count; t++) {
       const st = info[t * INFO]!;
       if (st === 5) throw nonFinite(t, count);
@@ -115,15 +116,19 @@ export function runBox(ctx: QpContext, o: Opts, lo: number, up: number, boundRow
     // stationarity on the free variables and the bound violation; complementarity and the dual
     // sign hold exactly by the flag rule at convergence.
     const status = new Array<QpStatus>(count);
-    const stationarity = new Float64Array(count), primal = column(new Float64Array(count), info, 3);
-    for (let t = 0; t < count; t++) {
-      stationarity[t] = info[t * INFO + 2]! / info[t * INFO + 4]!;
-      status[t] = stationarity[t]! <= o.kktTol && primal[t]! <= o.kktTol ? 'optimal' : 'inaccurate';
+    const stationarity = new Float64Array(count), primal = new Float64Array(count), iterations = new Int32Array(count);
+    const tol = o.kktTol;
+    for (let t = 0, r = 0; t < count; t++, r += INFO) {
+      const s = info[r + 2]! / info[r + 4]!, pr = info[r + 3]!;
+      stationarity[t] = s;
+      primal[t] = pr;
+      iterations[t] = info[r + 1]!;
+      status[t] = s <= tol && pr <= tol ? 'optimal' : 'inaccurate';
     }
     return {
       count, n, z, lambda, nu: new Float64Array(0),
       status,
-      iterations: column(new Int32Array(count), info, 1),
+      iterations,
       residuals: {
         stationarity,
         primal,
