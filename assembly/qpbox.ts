@@ -135,11 +135,12 @@ let pairPiv0: f64 = 0, pairPiv1: f64 = 0;
  * back-substituted as small_back does. Every lane operation is the scalar operation of
  * small_chol/small_back (a + (−b)·c, x·r, √d, 1/√d: IEEE-exact per lane), so each lane holds
  * the bits the scalar path computes for its problem. Writes z (the unconstrained solution) and
- * the lower triangle of each factor (m = n layout) and returns 1; returns 0, writing nothing
- * that the scalar path does not overwrite, when some pivot of either lane is not > 0 (the
- * caller then runs both problems through the scalar path).
+ * returns 1, the two factors left interleaved in `w` (pair_factor copies one out, only for a
+ * problem whose first step is its last: otherwise a later step writes the kept factor); returns
+ * 0, writing nothing that the scalar path does not overwrite, when some pivot of either lane is
+ * not > 0 (the caller then runs both problems through the scalar path).
  */
-function pair_first(n: i32, Qa: usize, Qb: usize, pa: usize, pb: usize, za: usize, zb: usize, La: usize, Lb: usize, w: usize): i32 {
+function pair_first(n: i32, Qa: usize, Qb: usize, pa: usize, pb: usize, za: usize, zb: usize, w: usize): i32 {
   const rsz = <usize>n << 3;
   const r2 = <usize>n << 4;
   const A = w, x = w + <usize>n * r2, inv = x + r2, col = inv + r2;
@@ -200,23 +201,20 @@ function pair_first(n: i32, Qa: usize, Qb: usize, pa: usize, pb: usize, za: usiz
     const v = v128.load(x + (<usize>i << 4));
     store<f64>(at(za, i), f64x2.extract_lane(v, 0));
     store<f64>(at(zb, i), f64x2.extract_lane(v, 1));
-    const ai = A + <usize>i * r2, la = La + <usize>i * rsz, lb = Lb + <usize>i * rsz;
-    // The inverse shuffle: two entries of row i of each factor per pass.
-    let j = 0;
-    for (; j < i; j += 2) {
-      const e0 = v128.load(ai + (<usize>j << 4)), e1 = v128.load(ai + (<usize>j << 4) + 16);
-      v128.store(at(la, j), v128.shuffle<f64>(e0, e1, 0, 2));
-      v128.store(at(lb, j), v128.shuffle<f64>(e0, e1, 1, 3));
-    }
-    if (j == i) {
-      const e = v128.load(ai + (<usize>j << 4));
-      store<f64>(at(la, j), f64x2.extract_lane(e, 0));
-      store<f64>(at(lb, j), f64x2.extract_lane(e, 1));
-    }
   }
   pairPiv0 = f64x2.extract_lane(minPiv, 0);
   pairPiv1 = f64x2.extract_lane(minPiv, 1);
   return 1;
+}
+
+/** Copies lane `lane` of pair_first's interleaved factor at w into L (lower triangle, n×n rows). */
+function pair_factor(n: i32, w: usize, lane: i32, L: usize): void {
+  const rsz = <usize>n << 3, r2 = <usize>n << 4;
+  const src = w + (<usize>lane << 3);
+  for (let i = 0; i < n; i++) {
+    const ai = src + <usize>i * r2, li = L + <usize>i * rsz;
+    for (let j = 0; j <= i; j++) store<f64>(at(li, j), load<f64>(ai + (<usize>j << 4)));
+  }
 }
 
 /**
@@ -248,19 +246,25 @@ export function qp_box_f64(count: i32, n: i32, shared: i32, Q: usize, p: usize, 
     const Lt = Lf + u * (<usize>(n * n) << 3);
     const it = info + u * 64;
     const inv = work + rsz;
+    // pair_first's buffer, after small_chol's (x, inv, col, col2: 4n), so that the factor of the
+    // pair's second problem survives the later steps of the first.
+    const pairW = work + (rsz << 2);
     for (let i = 0; i < n; i++) store<i32>(ft + (<usize>i << 2), 0);
     // SIMD build: the first step of problems t and t + 1 together (pair_first, same bits).
     let pre = false;
+    let lane = 0;
     let prePiv: f64 = 0;
     if (ASC_FEATURE_SIMD) {
       // (a compile-time branch: the scalar build contains no pair_first and no v128)
       if (pendingPair) {
         pendingPair = false;
         pre = true;
+        lane = 1;
         prePiv = pairPiv1;
-      } else if (n > 0 && maxIter > 0 && t + 1 < count && pair_first(n, Qt, Qt + sQ, pt, pt + sp, zt, zt + rsz, Lt, Lt + (<usize>(n * n) << 3), inv + rsz) != 0) {
+      } else if (n > 0 && maxIter > 0 && t + 1 < count && pair_first(n, Qt, Qt + sQ, pt, pt + sp, zt, zt + rsz, pairW) != 0) {
         pendingPair = true;
         pre = true;
+        lane = 0;
         prePiv = pairPiv0;
       }
     }
@@ -340,6 +344,10 @@ export function qp_box_f64(count: i32, n: i32, shared: i32, Q: usize, p: usize, 
         status = 0;
         break;
       }
+    }
+    // The first step was the last: its factor (m = n) is the kept one, still in pairW.
+    if (ASC_FEATURE_SIMD) {
+      if (pre && iters == 1) pair_factor(n, pairW, lane, Lt);
     }
     let stat: f64 = 0, prim: f64 = 0, sig: f64 = 0;
     for (let a = 0; a < m; a++) {

@@ -45,7 +45,7 @@ function boxBounds(P: Prepared): { lb: Field; ub: Field } {
  */
 export function boxParts(count: number, n: number, q: number, p: number, lb: number, ub: number, lam: number): [string, number][] {
   return [['Q', q], ['p', p], ['lb', lb], ['ub', ub],
-    ['z', count * n], ['mu', count * n], ['L', count * n * n], ['work', 2 * n * n + 10 * n + 2], ['info', count * INFO],
+    ['z', count * n], ['mu', count * n], ['L', count * n * n], ['work', 2 * n * n + 12 * n + 2], ['info', count * INFO],
     ['lam', count * lam]];
 }
 
