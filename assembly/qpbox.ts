@@ -176,7 +176,24 @@ function pair_first(n: i32, Qa: usize, Qb: usize, pa: usize, pb: usize, za: usiz
     minPiv = f64x2.min(minPiv, d1);
     const col2 = col + r2;
     pair_column(A, x, inv, col2, n, k + 1, d1);
-    for (let i = k + 2; i < n; i++) {
+    // Rows i and i + 1 together (each L_jk, L_j,k+1 loaded once for both rows); per entry the
+    // same two subtractions in the same order as one row at a time.
+    let i = k + 2;
+    for (; i + 1 < n; i += 2) {
+      const ai = A + <usize>i * r2, bi = ai + r2;
+      const n0 = f64x2.neg(v128.load(col + (<usize>i << 4))), n1 = f64x2.neg(v128.load(col2 + (<usize>i << 4)));
+      const m0 = f64x2.neg(v128.load(col + (<usize>(i + 1) << 4))), m1 = f64x2.neg(v128.load(col2 + (<usize>(i + 1) << 4)));
+      for (let j = k + 2; j <= i; j++) {
+        const jo = <usize>j << 4;
+        const c0 = v128.load(col + jo), c1 = v128.load(col2 + jo);
+        const o = ai + jo, ob = bi + jo;
+        v128.store(o, f64x2.add(f64x2.add(v128.load(o), f64x2.mul(n0, c0)), f64x2.mul(n1, c1)));
+        v128.store(ob, f64x2.add(f64x2.add(v128.load(ob), f64x2.mul(m0, c0)), f64x2.mul(m1, c1)));
+      }
+      const jo = <usize>(i + 1) << 4, ob = bi + jo;
+      v128.store(ob, f64x2.add(f64x2.add(v128.load(ob), f64x2.mul(m0, v128.load(col + jo))), f64x2.mul(m1, v128.load(col2 + jo))));
+    }
+    if (i < n) {
       const ai = A + <usize>i * r2;
       const n0 = f64x2.neg(v128.load(col + (<usize>i << 4))), n1 = f64x2.neg(v128.load(col2 + (<usize>i << 4)));
       for (let j = k + 2; j <= i; j++) {
