@@ -449,6 +449,16 @@ export function qp_box_lambda_f64(count: i32, n: i32, flags: usize, mu: usize, o
   }
 }
 
+/** Q_ij = Q_ji ← m = ½(Q_ij + Q_ji) (row i at ri, row j at rj); returns m − m (0, or NaN when m is not finite). */
+// @ts-ignore: decorator
+@inline function sym_entry(ri: usize, rj: usize, i: i32, j: i32): f64 {
+  const a = at(ri, j), b = at(rj, i);
+  const m = 0.5 * (load<f64>(a) + load<f64>(b));
+  store<f64>(a, m);
+  store<f64>(b, m);
+  return m - m;
+}
+
 /** qp_box_prep_f64's symmetrization of one n×n matrix at q, scalar: returns Σ (m − m) + Σ (d − d). */
 // @ts-ignore: decorator
 @inline function sym_scalar(q: usize, n: i32): f64 {
@@ -456,13 +466,7 @@ export function qp_box_lambda_f64(count: i32, n: i32, flags: usize, mu: usize, o
   let bad: f64 = 0;
   for (let i = 0; i < n; i++) {
     const ri = q + <usize>i * rsz;
-    for (let j = 0; j < i; j++) {
-      const a = at(ri, j), b = at(q + <usize>j * rsz, i);
-      const m = 0.5 * (load<f64>(a) + load<f64>(b));
-      bad += m - m;
-      store<f64>(a, m);
-      store<f64>(b, m);
-    }
+    for (let j = 0; j < i; j++) bad += sym_entry(ri, q + <usize>j * rsz, i, j);
     const d = load<f64>(at(ri, i));
     bad += d - d;
   }
@@ -492,13 +496,7 @@ export function qp_box_lambda_f64(count: i32, n: i32, flags: usize, mu: usize, o
       store<f64>(bj, f64x2.extract_lane(m, 0));
       store<f64>(bj + rsz, f64x2.extract_lane(m, 1));
     }
-    if (j < i) {
-      const a = at(ri, j), b = at(q + <usize>j * rsz, i);
-      const m = 0.5 * (load<f64>(a) + load<f64>(b));
-      bad += m - m;
-      store<f64>(a, m);
-      store<f64>(b, m);
-    }
+    if (j < i) bad += sym_entry(ri, q + <usize>j * rsz, i, j);
     const d = load<f64>(at(ri, i));
     bad += d - d;
   }
