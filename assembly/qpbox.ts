@@ -135,19 +135,25 @@ let pairPiv0: f64 = 0, pairPiv1: f64 = 0;
  * back-substituted as small_back does. Every lane operation is the scalar operation of
  * small_chol/small_back (a + (−b)·c, x·r, √d, 1/√d: IEEE-exact per lane), so each lane holds
  * the bits the scalar path computes for its problem. Writes z (the unconstrained solution) and
- * the lower triangle of each factor (m = n layout) and returns 1; returns 0, writing nothing
- * that the scalar path does not overwrite, when some pivot of either lane is not > 0 (the
- * caller then runs both problems through the scalar path).
+ * returns 1, the two factors left interleaved in `w` (pair_factor copies one out, only for a
+ * problem whose first step is its last: otherwise a later step writes the kept factor); returns
+ * 0, writing nothing that the scalar path does not overwrite, when some pivot of either lane is
+ * not > 0 (the caller then runs both problems through the scalar path).
  */
-function pair_first(n: i32, Qa: usize, Qb: usize, pa: usize, pb: usize, za: usize, zb: usize, La: usize, Lb: usize, w: usize): i32 {
+function pair_first(n: i32, Qa: usize, Qb: usize, pa: usize, pb: usize, za: usize, zb: usize, w: usize): i32 {
   const rsz = <usize>n << 3;
   const r2 = <usize>n << 4;
   const A = w, x = w + <usize>n * r2, inv = x + r2, col = inv + r2;
   for (let i = 0; i < n; i++) {
     const qa = Qa + <usize>i * rsz, qb = Qb + <usize>i * rsz, ai = A + <usize>i * r2;
-    for (let j = 0; j <= i; j++) {
-      v128.store(ai + (<usize>j << 4), f64x2.replace_lane(f64x2.splat(load<f64>(at(qa, j))), 1, load<f64>(at(qb, j))));
+    // Two entries of each row per pass: (qa_j, qa_j+1), (qb_j, qb_j+1) → (qa_j, qb_j), (qa_j+1, qb_j+1).
+    let j = 0;
+    for (; j < i; j += 2) {
+      const va = v128.load(at(qa, j)), vb = v128.load(at(qb, j));
+      v128.store(ai + (<usize>j << 4), v128.shuffle<f64>(va, vb, 0, 2));
+      v128.store(ai + (<usize>j << 4) + 16, v128.shuffle<f64>(va, vb, 1, 3));
     }
+    if (j == i) v128.store(ai + (<usize>j << 4), f64x2.replace_lane(f64x2.splat(load<f64>(at(qa, j))), 1, load<f64>(at(qb, j))));
     v128.store(x + (<usize>i << 4), f64x2.neg(f64x2.replace_lane(f64x2.splat(load<f64>(at(pa, i))), 1, load<f64>(at(pb, i)))));
   }
   let minPiv = f64x2.splat(Infinity);
@@ -170,7 +176,24 @@ function pair_first(n: i32, Qa: usize, Qb: usize, pa: usize, pb: usize, za: usiz
     minPiv = f64x2.min(minPiv, d1);
     const col2 = col + r2;
     pair_column(A, x, inv, col2, n, k + 1, d1);
-    for (let i = k + 2; i < n; i++) {
+    // Rows i and i + 1 together (each L_jk, L_j,k+1 loaded once for both rows); per entry the
+    // same two subtractions in the same order as one row at a time.
+    let i = k + 2;
+    for (; i + 1 < n; i += 2) {
+      const ai = A + <usize>i * r2, bi = ai + r2;
+      const n0 = f64x2.neg(v128.load(col + (<usize>i << 4))), n1 = f64x2.neg(v128.load(col2 + (<usize>i << 4)));
+      const m0 = f64x2.neg(v128.load(col + (<usize>(i + 1) << 4))), m1 = f64x2.neg(v128.load(col2 + (<usize>(i + 1) << 4)));
+      for (let j = k + 2; j <= i; j++) {
+        const jo = <usize>j << 4;
+        const c0 = v128.load(col + jo), c1 = v128.load(col2 + jo);
+        const o = ai + jo, ob = bi + jo;
+        v128.store(o, f64x2.add(f64x2.add(v128.load(o), f64x2.mul(n0, c0)), f64x2.mul(n1, c1)));
+        v128.store(ob, f64x2.add(f64x2.add(v128.load(ob), f64x2.mul(m0, c0)), f64x2.mul(m1, c1)));
+      }
+      const jo = <usize>(i + 1) << 4, ob = bi + jo;
+      v128.store(ob, f64x2.add(f64x2.add(v128.load(ob), f64x2.mul(m0, v128.load(col + jo))), f64x2.mul(m1, v128.load(col2 + jo))));
+    }
+    if (i < n) {
       const ai = A + <usize>i * r2;
       const n0 = f64x2.neg(v128.load(col + (<usize>i << 4))), n1 = f64x2.neg(v128.load(col2 + (<usize>i << 4)));
       for (let j = k + 2; j <= i; j++) {
@@ -195,16 +218,20 @@ function pair_first(n: i32, Qa: usize, Qb: usize, pa: usize, pb: usize, za: usiz
     const v = v128.load(x + (<usize>i << 4));
     store<f64>(at(za, i), f64x2.extract_lane(v, 0));
     store<f64>(at(zb, i), f64x2.extract_lane(v, 1));
-    const ai = A + <usize>i * r2, la = La + <usize>i * rsz, lb = Lb + <usize>i * rsz;
-    for (let j = 0; j <= i; j++) {
-      const e = v128.load(ai + (<usize>j << 4));
-      store<f64>(at(la, j), f64x2.extract_lane(e, 0));
-      store<f64>(at(lb, j), f64x2.extract_lane(e, 1));
-    }
   }
   pairPiv0 = f64x2.extract_lane(minPiv, 0);
   pairPiv1 = f64x2.extract_lane(minPiv, 1);
   return 1;
+}
+
+/** Copies lane `lane` of pair_first's interleaved factor at w into L (lower triangle, n×n rows). */
+function pair_factor(n: i32, w: usize, lane: i32, L: usize): void {
+  const rsz = <usize>n << 3, r2 = <usize>n << 4;
+  const src = w + (<usize>lane << 3);
+  for (let i = 0; i < n; i++) {
+    const ai = src + <usize>i * r2, li = L + <usize>i * rsz;
+    for (let j = 0; j <= i; j++) store<f64>(at(li, j), load<f64>(ai + (<usize>j << 4)));
+  }
 }
 
 /**
@@ -236,19 +263,25 @@ export function qp_box_f64(count: i32, n: i32, shared: i32, Q: usize, p: usize, 
     const Lt = Lf + u * (<usize>(n * n) << 3);
     const it = info + u * 64;
     const inv = work + rsz;
+    // pair_first's buffer, after small_chol's (x, inv, col, col2: 4n), so that the factor of the
+    // pair's second problem survives the later steps of the first.
+    const pairW = work + (rsz << 2);
     for (let i = 0; i < n; i++) store<i32>(ft + (<usize>i << 2), 0);
     // SIMD build: the first step of problems t and t + 1 together (pair_first, same bits).
     let pre = false;
+    let lane = 0;
     let prePiv: f64 = 0;
     if (ASC_FEATURE_SIMD) {
       // (a compile-time branch: the scalar build contains no pair_first and no v128)
       if (pendingPair) {
         pendingPair = false;
         pre = true;
+        lane = 1;
         prePiv = pairPiv1;
-      } else if (n > 0 && maxIter > 0 && t + 1 < count && pair_first(n, Qt, Qt + sQ, pt, pt + sp, zt, zt + rsz, Lt, Lt + (<usize>(n * n) << 3), inv + rsz) != 0) {
+      } else if (n > 0 && maxIter > 0 && t + 1 < count && pair_first(n, Qt, Qt + sQ, pt, pt + sp, zt, zt + rsz, pairW) != 0) {
         pendingPair = true;
         pre = true;
+        lane = 0;
         prePiv = pairPiv0;
       }
     }
@@ -302,13 +335,10 @@ export function qp_box_f64(count: i32, n: i32, shared: i32, Q: usize, p: usize, 
         store<f64>(at(zt, i), zi);
         store<f64>(at(mt, i), 0);
         const c = load<f64>(at(Qt + <usize>i * rsz, i));
-        let nf = 0;
-        if (c * (zi - load<f64>(at(ut, i))) > 0) nf = 2;
-        else if (c * (zi - load<f64>(at(lt, i))) < 0) nf = 1;
-        if (nf != 0) {
-          changed++;
-          store<i32>(ft + (<usize>i << 2), nf);
-        }
+        // Branch-free: nf = 2 if c(z − ub) > 0, else 1 if c(z − lb) < 0, else 0 (the flag was 0).
+        const nf = select<i32>(2, select<i32>(1, 0, c * (zi - load<f64>(at(lt, i))) < 0), c * (zi - load<f64>(at(ut, i))) > 0);
+        changed += <i32>(nf != 0);
+        store<i32>(ft + (<usize>i << 2), nf);
       }
       for (let b = m; b < n; b++) {
         const i = load<i32>(xt + (<usize>b << 2));
@@ -318,14 +348,10 @@ export function qp_box_f64(count: i32, n: i32, shared: i32, Q: usize, p: usize, 
         store<f64>(at(mt, i), mi);
         const zi = load<f64>(at(zt, i));
         const c = load<f64>(at(rowQ, i));
-        let nf = 0;
-        if (mi + c * (zi - load<f64>(at(ut, i))) > 0) nf = 2;
-        else if (mi + c * (zi - load<f64>(at(lt, i))) < 0) nf = 1;
+        const nf = select<i32>(2, select<i32>(1, 0, mi + c * (zi - load<f64>(at(lt, i))) < 0), mi + c * (zi - load<f64>(at(ut, i))) > 0);
         const fo = ft + (<usize>i << 2);
-        if (nf != load<i32>(fo)) {
-          changed++;
-          store<i32>(fo, nf);
-        }
+        changed += <i32>(nf != load<i32>(fo));
+        store<i32>(fo, nf);
       }
       if (chk != 0) {
         status = 5;
@@ -335,6 +361,10 @@ export function qp_box_f64(count: i32, n: i32, shared: i32, Q: usize, p: usize, 
         status = 0;
         break;
       }
+    }
+    // The first step was the last: its factor (m = n) is the kept one, still in pairW.
+    if (ASC_FEATURE_SIMD) {
+      if (pre && iters == 1) pair_factor(n, pairW, lane, Lt);
     }
     let stat: f64 = 0, prim: f64 = 0, sig: f64 = 0;
     for (let a = 0; a < m; a++) {
@@ -419,6 +449,60 @@ export function qp_box_lambda_f64(count: i32, n: i32, flags: usize, mu: usize, o
   }
 }
 
+/** Q_ij = Q_ji ← m = ½(Q_ij + Q_ji) (row i at ri, row j at rj); returns m − m (0, or NaN when m is not finite). */
+// @ts-ignore: decorator
+@inline function sym_entry(ri: usize, rj: usize, i: i32, j: i32): f64 {
+  const a = at(ri, j), b = at(rj, i);
+  const m = 0.5 * (load<f64>(a) + load<f64>(b));
+  store<f64>(a, m);
+  store<f64>(b, m);
+  return m - m;
+}
+
+/** qp_box_prep_f64's symmetrization of one n×n matrix at q, scalar: returns Σ (m − m) + Σ (d − d). */
+// @ts-ignore: decorator
+@inline function sym_scalar(q: usize, n: i32): f64 {
+  const rsz = <usize>n << 3;
+  let bad: f64 = 0;
+  for (let i = 0; i < n; i++) {
+    const ri = q + <usize>i * rsz;
+    for (let j = 0; j < i; j++) bad += sym_entry(ri, q + <usize>j * rsz, i, j);
+    const d = load<f64>(at(ri, i));
+    bad += d - d;
+  }
+  return bad;
+}
+
+/**
+ * sym_scalar for the SIMD build: two entries of row i per pass (the row pair contiguous, the
+ * column pair gathered), per lane the scalar arithmetic, so the same symmetrized bits; the
+ * check sum is 0 exactly when sym_scalar's is (both are 0 or NaN).
+ */
+// @ts-ignore: decorator
+@inline function sym_pairs(q: usize, n: i32): f64 {
+  const rsz = <usize>n << 3;
+  let bad: f64 = 0;
+  let acc = f64x2.splat(0);
+  for (let i = 0; i < n; i++) {
+    const ri = q + <usize>i * rsz;
+    let j = 0;
+    for (; j + 1 < i; j += 2) {
+      const bj = q + <usize>j * rsz + (<usize>i << 3);
+      const a = v128.load(at(ri, j));
+      const b = f64x2.replace_lane(f64x2.splat(load<f64>(bj)), 1, load<f64>(bj + rsz));
+      const m = f64x2.mul(f64x2.splat(0.5), f64x2.add(a, b));
+      acc = f64x2.add(acc, f64x2.sub(m, m));
+      v128.store(at(ri, j), m);
+      store<f64>(bj, f64x2.extract_lane(m, 0));
+      store<f64>(bj + rsz, f64x2.extract_lane(m, 1));
+    }
+    if (j < i) bad += sym_entry(ri, q + <usize>j * rsz, i, j);
+    const d = load<f64>(at(ri, i));
+    bad += d - d;
+  }
+  return bad + f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+}
+
 /**
  * Checks and symmetrizes the inputs of a qp_box_f64 batch in place (the direct path,
  * src/qp/box-direct.ts, calls it after copying the user's arrays in): for each of the nQ
@@ -426,26 +510,20 @@ export function qp_box_lambda_f64(count: i32, n: i32, flags: usize, mu: usize, o
  * `symmetrize`), row by row. Returns 0 when every symmetrized entry and every diagonal of Q and
  * every entry of p (np copies) is finite, no lb entry is NaN or +∞, no ub entry is NaN or −∞,
  * and lb_i ≤ ub_i in each of max(nl, nu) problems (a bound with one copy pairs with every
- * problem); otherwise 1, at the first failure in the order Q, p, lb, ub, lb ≤ ub (Q is then
- * partly symmetrized; the caller drops the block and the general path reports the error).
- * Plain scalar code: the same bits in both builds.
+ * problem); otherwise 1, at the first failure in the order Q, p, lb, ub, lb ≤ ub (Q is checked
+ * one whole matrix at a time: the failing matrix is symmetrized to its end, later ones are not
+ * touched; the caller drops the block and the general path reports the error). The SIMD build
+ * symmetrizes two entries of a row per pass with the scalar arithmetic per lane: the same bits
+ * in both builds (refBoxPrep).
  */
 export function qp_box_prep_f64(n: i32, Q: usize, nQ: i32, p: usize, np: i32, lb: usize, nl: i32, ub: usize, nu: i32): i32 {
   const rsz = <usize>n << 3;
   for (let t = 0; t < nQ; t++) {
     const q = Q + <usize>t * <usize>n * rsz;
-    for (let i = 0; i < n; i++) {
-      const ri = q + <usize>i * rsz;
-      for (let j = 0; j < i; j++) {
-        const a = at(ri, j), b = at(q + <usize>j * rsz, i);
-        const m = 0.5 * (load<f64>(a) + load<f64>(b));
-        if (m - m != 0) return 1;
-        store<f64>(a, m);
-        store<f64>(b, m);
-      }
-      const d = load<f64>(at(ri, i));
-      if (d - d != 0) return 1;
-    }
+    // Σ (m − m) over the matrix: 0 when every entry is finite, NaN otherwise (checked once per
+    // matrix, so a bad matrix is symmetrized to its end before 1 is returned).
+    const bad = ASC_FEATURE_SIMD ? sym_pairs(q, n) : sym_scalar(q, n);
+    if (bad != 0) return 1;
   }
   const lp = np * n;
   for (let i = 0; i < lp; i++) {

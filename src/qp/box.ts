@@ -4,7 +4,7 @@ import { MetaoptimError } from '../core/errors.js';
 import { QpContext } from './context.js';
 import type { BoundRow } from './input.js';
 import type { Field, Prepared } from './prepare.js';
-import { column, copyField, given, INFO, lambdaRows, nonFinite } from './rows.js';
+import { copyField, given, INFO, lambdaRows, nonFinite } from './rows.js';
 import type { Opts, QpBatchResult, QpStatus } from './types.js';
 
 /** Box bounds as packed lb/ub (from lb/ub, or from bound rows of G, h). */
@@ -37,10 +37,15 @@ function boxBounds(P: Prepared): { lb: Field; ub: Field } {
 /**
  * The f64 parts of a box context: Q, p, lb, ub with the given lengths (one copy when shared),
  * z, μ, the factors, scratch, info and the user-facing λ (`lam` entries per problem).
+ * Box contexts are allocated without the arena's zero-fill (`zeroed: false`): Q, p, lb, ub
+ * are copied in whole, and qp_box_f64 / qp_box_lambda_f64 write every entry that they,
+ * `runBox` and the backward pass read (z, μ, flags and idx in full; of L, the lower triangle
+ * of the m×m factor; info fields 0–6; the λ blocks); test/qp/box-uninit.test.ts solves on
+ * memory filled with NaN garbage and expects the bits of a fresh runtime.
  */
 export function boxParts(count: number, n: number, q: number, p: number, lb: number, ub: number, lam: number): [string, number][] {
   return [['Q', q], ['p', p], ['lb', lb], ['ub', ub],
-    ['z', count * n], ['mu', count * n], ['L', count * n * n], ['work', 2 * n * n + 10 * n + 2], ['info', count * INFO],
+    ['z', count * n], ['mu', count * n], ['L', count * n * n], ['work', 2 * n * n + 12 * n + 2], ['info', count * INFO],
     ['lam', count * lam]];
 }
 
@@ -53,7 +58,7 @@ export function solveBox(P: Prepared, o: Opts): QpBatchResult | undefined {
     method: 'box', count, n, ne: 0, ni: 0, runtime: o.runtime, sharedMask: shared,
     map: { given: given(P), ...(P.boundRows ? { boundRows: P.boundRows } : {}) },
     parts: boxParts(count, n, Q.data.length, p.data.length, lb.data.length, ub.data.length, P.boundRows ? 0 : lambdaRows(P)),
-    i32Length: 2 * count * n,
+    i32Length: 2 * count * n, zeroed: false,
   });
   try {
     copyField(ctx, 'Q', Q);
@@ -79,7 +84,8 @@ export function runBox(ctx: QpContext, o: Opts, lo: number, up: number, boundRow
     const k = o.runtime.kernels;
     k.qp_box_f64(count, n, ctx.sharedMask, ctx.ptr('Q'), ctx.ptr('p'), ctx.ptr('lb'), ctx.ptr('ub'), ctx.ptr('z'), ctx.ptr('mu'),
       ctx.i32ptr(0), ctx.i32ptr(count * n), ctx.ptr('L'), ctx.ptr('work'), ctx.ptr('info'), o.boxMaxIter);
-    const info = ctx.view('info', count * INFO).slice();
+    // A view, not a copy: the kernels below never allocate, so the memory cannot grow under it.
+    const info = ctx.view('info', count * INFO);
     for (let t = 0; t < count; t++) {
       const st = info[t * INFO]!;
       if (st === 5) throw nonFinite(t, count);
@@ -110,15 +116,19 @@ export function runBox(ctx: QpContext, o: Opts, lo: number, up: number, boundRow
     // stationarity on the free variables and the bound violation; complementarity and the dual
     // sign hold exactly by the flag rule at convergence.
     const status = new Array<QpStatus>(count);
-    const stationarity = new Float64Array(count), primal = column(new Float64Array(count), info, 3);
-    for (let t = 0; t < count; t++) {
-      stationarity[t] = info[t * INFO + 2]! / info[t * INFO + 4]!;
-      status[t] = stationarity[t]! <= o.kktTol && primal[t]! <= o.kktTol ? 'optimal' : 'inaccurate';
+    const stationarity = new Float64Array(count), primal = new Float64Array(count), iterations = new Int32Array(count);
+    const tol = o.kktTol;
+    for (let t = 0, r = 0; t < count; t++, r += INFO) {
+      const s = info[r + 2]! / info[r + 4]!, pr = info[r + 3]!;
+      stationarity[t] = s;
+      primal[t] = pr;
+      iterations[t] = info[r + 1]!;
+      status[t] = s <= tol && pr <= tol ? 'optimal' : 'inaccurate';
     }
     return {
       count, n, z, lambda, nu: new Float64Array(0),
       status,
-      iterations: column(new Int32Array(count), info, 1),
+      iterations,
       residuals: {
         stationarity,
         primal,

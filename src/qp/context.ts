@@ -88,6 +88,8 @@ export class QpContext {
   constructor(args: {
     method: QpMethod; count: number; n: number; ne: number; ni: number; runtime: Runtime; sharedMask: number;
     map: GradientMap; parts?: [string, number][]; layout?: { readonly off: Readonly<Record<string, number>>; readonly total: number }; i32Length?: number;
+    /** false: the blocks are not zero-filled (Arena.alloc); the caller writes every entry it reads. Default true. */
+    zeroed?: boolean;
   }) {
     this.method = args.method;
     this.count = args.count;
@@ -99,9 +101,10 @@ export class QpContext {
     this.map = args.map;
     const { off, total } = args.layout ?? qpLayout(args.parts ?? []);
     this.off = off;
-    this.f64 = new Region(args.runtime.arena, Float64Array, Math.max(total, 2));
+    const zero = args.zeroed ?? true;
+    this.f64 = new Region(args.runtime.arena, Float64Array, Math.max(total, 2), zero);
     try {
-      this.i32 = args.i32Length ? new Region(args.runtime.arena, Int32Array, args.i32Length) : undefined;
+      this.i32 = args.i32Length ? new Region(args.runtime.arena, Int32Array, args.i32Length, zero) : undefined;
     } catch (err) {
       this.f64.release();
       throw err;

@@ -81,8 +81,14 @@ export class Arena {
     return this.memory.buffer.byteLength;
   }
 
-  /** Allocates `bytes` (rounded up to 16) and returns the byte offset; contents are zeroed. */
-  alloc(bytes: number): number {
+  /**
+   * Allocates `bytes` (rounded up to 16) and returns the byte offset; contents are zeroed.
+   * `zero = false` skips the zero-fill: the block then holds whatever an earlier block left
+   * there (any bits, NaN included). Only for callers that write every byte they later read
+   * (e.g. the box QP context, src/qp/box.ts, whose kernel overwrites every part it reads);
+   * test/runtime/arena.test.ts checks both contracts.
+   */
+  alloc(bytes: number, zero = true): number {
     if (!Number.isInteger(bytes) || bytes < 0) {
       throw new MetaoptimError('INVALID_ARGUMENT', `arena: cannot allocate ${bytes} bytes`);
     }
@@ -97,7 +103,7 @@ export class Arena {
       this.ensure(ptr + size);
       this.top = ptr + size;
     }
-    new Uint8Array(this.buffer, ptr, size).fill(0);
+    if (zero) new Uint8Array(this.buffer, ptr, size).fill(0);
     this.live.set(ptr, size);
     this.used += size;
     if (this.used > this.peak) this.peak = this.used;
@@ -254,11 +260,12 @@ export class Region<T extends Float32Array | Float64Array | Int32Array | Uint8Ar
   private cached: T;
   private released = false;
 
-  constructor(arena: Arena, ctor: ViewCtor<T>, length: number) {
+  /** `zero = false`: the block is not zero-filled (see `Arena.alloc`; write before you read). */
+  constructor(arena: Arena, ctor: ViewCtor<T>, length: number, zero = true) {
     this.arena = arena;
     this.ctor = ctor;
     this.length = length;
-    this.ptr = arena.alloc(length * ctor.BYTES_PER_ELEMENT);
+    this.ptr = arena.alloc(length * ctor.BYTES_PER_ELEMENT, zero);
     this.cached = new ctor(arena.buffer, this.ptr, length);
   }
 

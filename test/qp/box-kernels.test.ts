@@ -15,14 +15,19 @@ import { generate, normal, rng } from '../support/qp-helpers.js';
 import { refBox, refBoxPrep } from '../support/reference/qp.js';
 import { builds, rt, same } from '../support/builds.js';
 
-/** Problem t of a batch: SPD Q (or, when `bad`, Q − 3I: indefinite), bounds about half binding, some infinite. */
-function problem(seed: number, n: number, bad: boolean) {
+/**
+ * Problem t of a batch: SPD Q (or, when `bad`, Q − 3I: indefinite), bounds about half binding,
+ * some infinite; `wide`: bounds far outside the optimum, so the first step (every variable free)
+ * is the last and its factor is the kept one.
+ */
+function problem(seed: number, n: number, bad: boolean, wide = false) {
   const P = generate(seed, { n });
   const N = normal(rng(seed + 5));
   const Q = Float64Array.from(P.Q.flat());
   if (bad) for (let i = 0; i < n; i++) Q[i * n + i] = Q[i * n + i]! - 3;
   const lb = Float64Array.from(P.z0!, (z) => (N() > 1.3 ? -Infinity : z + 0.5 * N() - 0.25));
   const ub = Float64Array.from(lb, (l) => (N() > 1.3 ? Infinity : Math.max(l, -3) + 0.2 + Math.abs(N()) * 0.5));
+  if (wide) return { Q, p: Float64Array.from(P.p), lb: lb.map(() => -1e6), ub: ub.map(() => Infinity) };
   return { Q, p: Float64Array.from(P.p), lb, ub };
 }
 
@@ -31,11 +36,11 @@ test('qp_box_f64 over a batch (SIMD: two problems per f64x2 lane pair in the fir
     const k = (await rt(b)).kernels;
     const arena = (await rt(b)).arena;
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 17 }), fc.integer({ min: 1, max: 7 }), fc.integer(), fc.integer({ min: 0, max: 15 }), (n, count, seed, badMask) => {
-        const probs = Array.from({ length: count }, (_, t) => problem(seed + 11 * t, n, ((badMask >> t) & 1) === 1 && t < 4));
+      fc.property(fc.integer({ min: 1, max: 17 }), fc.integer({ min: 1, max: 7 }), fc.integer(), fc.integer({ min: 0, max: 15 }), fc.integer({ min: 0, max: 127 }), (n, count, seed, badMask, wideMask) => {
+        const probs = Array.from({ length: count }, (_, t) => problem(seed + 11 * t, n, ((badMask >> t) & 1) === 1 && t < 4, ((wideMask >> t) & 1) === 1));
         const maxIter = Math.max(50, 2 * n);
         const nn = n * n;
-        const len = count * (nn + 4 * n) + count * (2 * n + nn + 8) + 2 * nn + 10 * n + 2;
+        const len = count * (nn + 4 * n) + count * (2 * n + nn + 8) + 2 * nn + 12 * n + 2;
         const R = new Region(arena, Float64Array, len);
         const I = new Region(arena, Int32Array, 2 * count * n);
         try {

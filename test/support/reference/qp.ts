@@ -427,21 +427,25 @@ export function refBoxBackward(n: number, Q: Float64Array, r: RefBox, v: Float64
 /**
  * qp_box_prep_f64 of assembly/qpbox.ts: symmetrizes nQ n×n matrices in place (½(Q_ij + Q_ji),
  * row by row, j < i) and returns 0 when Q, p are finite, lb has no NaN/+∞, ub no NaN/−∞ and
- * lb ≤ ub over max(nl, nu) problems; 1 at the first failure (Q then partly symmetrized).
+ * lb ≤ ub over max(nl, nu) problems; 1 at the first failure. Q is checked one whole matrix at a
+ * time: a matrix with a non-finite entry is still symmetrized to its end, then 1 is returned
+ * (the later matrices untouched).
  */
 export function refBoxPrep(n: number, Q: Float64Array, nQ: number, p: Float64Array, np: number, lb: Float64Array, nl: number, ub: Float64Array, nu: number): number {
   for (let t = 0; t < nQ; t++) {
     const q = t * n * n;
+    let bad = false;
     for (let i = 0; i < n; i++) {
       for (let j = 0; j < i; j++) {
         const m = 0.5 * (Q[q + i * n + j]! + Q[q + j * n + i]!);
-        if (m - m !== 0) return 1;
+        if (m - m !== 0) bad = true;
         Q[q + i * n + j] = m;
         Q[q + j * n + i] = m;
       }
       const d = Q[q + i * n + i]!;
-      if (d - d !== 0) return 1;
+      if (d - d !== 0) bad = true;
     }
+    if (bad) return 1;
   }
   for (let i = 0; i < np * n; i++) if (p[i]! - p[i]! !== 0) return 1;
   for (let i = 0; i < nl * n; i++) if (Number.isNaN(lb[i]!) || lb[i] === Infinity) return 1;
