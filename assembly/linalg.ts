@@ -112,6 +112,22 @@ let dot2Second: f64 = 0;
 }
 
 /**
+ * The end of row i of the Crout Cholesky (chol_factor_f64) once the column pairs are done: the
+ * odd column j (when j < i), L[i][j] = (A[i][j] − Σ_{k<j} L[i][k]·L[j][k]) / L[j][j], then the
+ * pivot d_i = A[i][i] − Σ_{k<i} L[i][k]², returned (the caller stores √d_i or fails).
+ */
+// @ts-ignore: decorator
+@inline export function cholRowTail(a: usize, stride: usize, i: i32, j: i32): f64 {
+  const ri = a + <usize>i * stride;
+  if (j < i) {
+    const rj = a + <usize>j * stride;
+    const o = <usize>j << 3;
+    store<f64>(ri + o, (load<f64>(ri + o) - dot_f64(ri, rj, j)) / load<f64>(rj + o));
+  }
+  return load<f64>(ri + (<usize>i << 3)) - dot_f64(ri, ri, i);
+}
+
+/**
  * In-place Cholesky (row-oriented Crout form): for each row i and j < i,
  *   L[i][j] = (A[i][j] − Σ_{k<j} L[i][k]·L[j][k]) / L[j][j]
  *   (columns in pairs j, j+1: for j+1 the sum is Σ_{k<j} (one pass shared with column j) + L[i][j]·L[j+1][j]),
@@ -136,13 +152,8 @@ export function chol_factor_f64(a: usize, n: i32, ld: i32): f64 {
       store<f64>(ri + o, lij);
       store<f64>(ri + o + 8, (load<f64>(ri + o + 8) - (s1 + lij * load<f64>(rj1 + o))) / load<f64>(rj1 + o + 8));
     }
-    if (j < i) {
-      const rj = a + <usize>j * stride;
-      const o = <usize>j << 3;
-      store<f64>(ri + o, (load<f64>(ri + o) - dot_f64(ri, rj, j)) / load<f64>(rj + o));
-    }
     const oi = <usize>i << 3;
-    const d = load<f64>(ri + oi) - dot_f64(ri, ri, i);
+    const d = cholRowTail(a, stride, i, j);
     if (!(d > 0)) return d;
     if (d < minPiv) minPiv = d;
     store<f64>(ri + oi, Math.sqrt(d));

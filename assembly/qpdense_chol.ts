@@ -1,7 +1,7 @@
 // The Cholesky factor of the dense active-set kernel (assembly/qpdense.ts): linalg.ts
 // chol_factor_f64 with rows i and i + 1 interleaved, bit for bit the same factor and pivot
 // (test/support/reference/linalg.ts cholFactor is the reference of both).
-import { dot_f64 } from './linalg';
+import { cholRowTail } from './linalg';
 import { dotPair_f64 } from './qpdense_ops';
 
 /**
@@ -75,13 +75,8 @@ import { dotPair_f64 } from './qpdense_ops';
     store<f64>(ri + o, lij);
     store<f64>(ri + o + 8, (load<f64>(ri + o + 8) - (load<f64>(tmp, 8) + lij * load<f64>(rj1 + o))) / load<f64>(rj1 + o + 8));
   }
-  if (j < i) {
-    const rj = a + <usize>j * stride;
-    const o = <usize>j << 3;
-    store<f64>(ri + o, (load<f64>(ri + o) - dot_f64(ri, rj, j)) / load<f64>(rj + o));
-  }
   const oi = <usize>i << 3;
-  const d = load<f64>(ri + oi) - dot_f64(ri, ri, i);
+  const d = cholRowTail(a, stride, i, j);
   if (d > 0) store<f64>(ri + oi, Math.sqrt(d));
   return d;
 }
