@@ -16,12 +16,11 @@
 // copies it BEFORE allocating): the context's allocation may grow that memory and detach it.
 import { isWasmView } from '../runtime/arena.js';
 import { QpContext } from './context.js';
-import { isPerProblem, type PackedBatch } from './input.js';
+import { copyMat, copyVec, isArrayLike, isPerProblem, type PackedBatch } from './input.js';
 import { runBox, boxParts } from './box.js';
 import type { Opts, QpBatchResult } from './types.js';
 
-const isList = (x: unknown): x is ArrayLike<unknown> =>
-  x !== null && typeof x === 'object' && typeof (x as ArrayLike<unknown>).length === 'number';
+const isList = isArrayLike;
 
 const isPacked = (x: unknown): x is PackedBatch => x !== null && typeof x === 'object' && 'batch' in (x as object);
 
@@ -35,36 +34,6 @@ export function onWasm(x: unknown): boolean {
   if (!isList(x) || ArrayBuffer.isView(x)) return false;
   for (let i = 0; i < x.length; i++) if (isWasmView(x[i])) return true;
   return false;
-}
-
-/**
- * Copies `len` numbers of x into v at off; false on a length mismatch or a non-number (the
- * values themselves are checked by qp_box_prep_f64 in WebAssembly).
- */
-function readVec(x: ArrayLike<unknown>, len: number, v: Float64Array, off: number): boolean {
-  if (x.length !== len) return false;
-  if (x instanceof Float64Array) v.set(x, off);
-  else {
-    for (let i = 0; i < len; i++) {
-      const e = x[i];
-      if (typeof e !== 'number') return false;
-      v[off + i] = e;
-    }
-  }
-  return true;
-}
-
-/** A shared rows×cols matrix (nested rows or row-major flat) into v at off; false when malformed. */
-function readMat(X: ArrayLike<unknown>, n: number, v: Float64Array, off: number): boolean {
-  if (X.length > 0 && isList(X[0])) {
-    if (X.length !== n) return false;
-    for (let r = 0; r < n; r++) {
-      const row = X[r];
-      if (!isList(row) || !readVec(row, n, v, off + r * n)) return false;
-    }
-    return true;
-  }
-  return readVec(X, n * n, v, off);
 }
 
 /** Problems a field holds: 1 when shared, its count when packed, −1 when the direct path cannot take it. */
@@ -129,8 +98,8 @@ export function solveBoxDirect(problem: unknown, batch: boolean, options: (n: nu
     const x = P[name];
     const at = off[name]!;
     if (x === undefined) v.fill(f === 2 ? -Infinity : Infinity, at, at + n);
-    else if (isPacked(x)) ok = readVec(x.batch, copies[f]! * (f === 0 ? n * n : n), v, at);
-    else ok = f === 0 ? readMat(x as ArrayLike<unknown>, n, v, at) : readVec(x as ArrayLike<unknown>, n, v, at);
+    else if (isPacked(x)) ok = copyVec(x.batch, copies[f]! * (f === 0 ? n * n : n), v, at, false);
+    else ok = f === 0 ? copyMat(x as ArrayLike<unknown>, n, n, v, at, false) : copyVec(x as ArrayLike<unknown>, n, v, at, false);
   }
   // In WebAssembly: Q ← ½(Q + Qᵀ) per copy (the arithmetic of input.ts symmetrize, so the same
   // bits as the general path), every entry finite (an overflow of the sum also bails out), p

@@ -13,8 +13,48 @@ export interface PackedBatch {
   count?: number;
 }
 
-const isArrayLike = (x: unknown): x is ArrayLike<unknown> =>
+/** True for anything with a numeric `length` (arrays, typed arrays, array-likes). */
+export const isArrayLike = (x: unknown): x is ArrayLike<unknown> =>
   x !== null && typeof x === 'object' && typeof (x as ArrayLike<unknown>).length === 'number';
+
+/**
+ * The fast paths' reader (qp.solve's single problem, the box direct path): copies `len` numbers
+ * of x into v at off and returns false, instead of throwing, on a length mismatch or a
+ * non-number, so the caller can hand the problem to the general path and its errors. With
+ * `finite`, NaN/±∞ entries return false too; without, the kernel's own input check sees them.
+ */
+export function copyVec(x: ArrayLike<unknown>, len: number, v: Float64Array, off: number, finite: boolean): boolean {
+  if (x.length !== len) return false;
+  if (x instanceof Float64Array) {
+    v.set(x, off);
+    if (finite) {
+      for (let i = 0; i < len; i++) {
+        const e = x[i]!;
+        if (e - e !== 0) return false;
+      }
+    }
+    return true;
+  }
+  for (let i = 0; i < len; i++) {
+    const e = x[i];
+    if (typeof e !== 'number' || (finite && e - e !== 0)) return false;
+    v[off + i] = e;
+  }
+  return true;
+}
+
+/** A rows×cols matrix (nested rows or row-major flat) into v at off, as `copyVec`. */
+export function copyMat(X: ArrayLike<unknown>, rows: number, cols: number, v: Float64Array, off: number, finite: boolean): boolean {
+  if (X.length > 0 && isArrayLike(X[0])) {
+    if (X.length !== rows) return false;
+    for (let r = 0; r < rows; r++) {
+      const row = X[r];
+      if (!isArrayLike(row) || !copyVec(row, cols, v, off + r * cols, finite)) return false;
+    }
+    return true;
+  }
+  return copyVec(X, rows * cols, v, off, finite);
+}
 
 /** Throws QP_NON_FINITE naming the first NaN/±∞ entry (infinite entries allowed when `allowInf`). */
 export function checkFinite(name: string, x: ArrayLike<number>, allowInf = false): void {

@@ -14,7 +14,7 @@ import { onWasm } from './box-direct.js';
 import { type GradientMap, QpContext, type QpLayout, qpLayout } from './context.js';
 import { runDense } from './dense.js';
 import type { Field } from './prepare.js';
-import { detectBounds } from './input.js';
+import { copyMat, copyVec, detectBounds, isArrayLike } from './input.js';
 import { INFO } from './rows.js';
 import type { Opts, QpResult } from './types.js';
 
@@ -25,8 +25,7 @@ export interface SingleShape {
   ni: number;
 }
 
-const isList = (x: unknown): x is ArrayLike<unknown> =>
-  x !== null && typeof x === 'object' && typeof (x as ArrayLike<unknown>).length === 'number';
+const isList = isArrayLike;
 
 /** Rows of a matrix input with `cols` columns (nested or flat), or −1 when it is neither. */
 function rowsOf(X: unknown, cols: number): number {
@@ -59,38 +58,6 @@ export function singleShape(problem: unknown): SingleShape | undefined {
     if (rowsOf(P.G, n) !== ni) return undefined;
   }
   return { n, ne, ni };
-}
-
-/** Copies `len` finite numbers of x into v at off; false on a non-number or non-finite entry. */
-function readVec(x: ArrayLike<unknown>, len: number, v: Float64Array, off: number): boolean {
-  if (x.length !== len) return false;
-  if (x instanceof Float64Array) {
-    v.set(x, off);
-    for (let i = 0; i < len; i++) {
-      const e = x[i]!;
-      if (e - e !== 0) return false;
-    }
-    return true;
-  }
-  for (let i = 0; i < len; i++) {
-    const e = x[i];
-    if (typeof e !== 'number' || e - e !== 0) return false;
-    v[off + i] = e;
-  }
-  return true;
-}
-
-/** Copies a rows×cols matrix (nested rows or row-major flat) into v at off; false when malformed. */
-function readMat(X: ArrayLike<unknown>, rows: number, cols: number, v: Float64Array, off: number): boolean {
-  if (X.length > 0 && isList(X[0])) {
-    if (X.length !== rows) return false;
-    for (let r = 0; r < rows; r++) {
-      const row = X[r];
-      if (!isList(row) || !readVec(row, cols, v, off + r * cols)) return false;
-    }
-    return true;
-  }
-  return readVec(X, rows * cols, v, off);
 }
 
 interface Shape {
@@ -145,10 +112,10 @@ export function solveSingleDense(problem: Record<string, unknown>, s: SingleShap
   });
   const v = ctx.block();
   const off = shape.layout.off;
-  let ok = readMat(problem.Q as ArrayLike<unknown>, n, n, v, off.Q!)
-    && readVec(problem.p as ArrayLike<unknown>, n, v, off.p!)
-    && (ne === 0 || (readMat(problem.A as ArrayLike<unknown>, ne, n, v, off.A!) && readVec(problem.b as ArrayLike<unknown>, ne, v, off.b!)))
-    && (ni === 0 || (readMat(problem.G as ArrayLike<unknown>, ni, n, v, off.G!) && readVec(problem.h as ArrayLike<unknown>, ni, v, off.h!)));
+  let ok = copyMat(problem.Q as ArrayLike<unknown>, n, n, v, off.Q!, true)
+    && copyVec(problem.p as ArrayLike<unknown>, n, v, off.p!, true)
+    && (ne === 0 || (copyMat(problem.A as ArrayLike<unknown>, ne, n, v, off.A!, true) && copyVec(problem.b as ArrayLike<unknown>, ne, v, off.b!, true)))
+    && (ni === 0 || (copyMat(problem.G as ArrayLike<unknown>, ni, n, v, off.G!, true) && copyVec(problem.h as ArrayLike<unknown>, ni, v, off.h!, true)));
   if (ok) {
     // Q ← ½(Q + Qᵀ), the same arithmetic as input.ts symmetrize (so bit-identical results).
     const q = off.Q!;
