@@ -1,5 +1,6 @@
 import { checkNumber, checkOptions, optionKeys } from '../core/errors.js';
 import { LR_RANGE, WD_RANGE, makeOptimizer, nonFinitePolicy, scheduleOrNumber, valueAt } from './base.js';
+import { rawPtrs } from './state.js';
 import type { NonFinitePolicy, Optimizer, Schedule } from './types.js';
 
 export interface LionOptions {
@@ -53,7 +54,7 @@ export function lion(opts: LionOptions = {}): Optimizer {
     fused: true,
     update(s, k, count, _info, mode = 0) {
       const lr = valueAt(name, 'lr', h.lr, count, LR_RANGE);
-      return k.lion_f32(s.ptrs.params!, s.ptrs.grads!, s.ptrs.m!, s.size, h.beta1, 1 - h.beta1, h.beta2, 1 - h.beta2, h.weightDecay, lr, mode);
+      return k.lion_f32(rawPtrs(s).params!, rawPtrs(s).grads!, rawPtrs(s).m!, s.size, h.beta1, 1 - h.beta1, h.beta2, 1 - h.beta2, h.weightDecay, lr, mode);
     },
   });
 }

@@ -1,5 +1,6 @@
 import { checkNumber, checkOptions, optionKeys } from '../core/errors.js';
 import { LR_RANGE, WD_RANGE, makeOptimizer, nonFinitePolicy, scheduleOrNumber, valueAt } from './base.js';
+import { rawPtrs } from './state.js';
 import type { NonFinitePolicy, Optimizer, Schedule } from './types.js';
 
 export interface SgdOptions {
@@ -81,9 +82,9 @@ function sgdFamily(name: string, opts: SgdOptions, defaultMu: number): Optimizer
       const lr = valueAt(name, 'lr', h.lr, count, LR_RANGE);
       const c = mode;
       if (withTrace) {
-        return k.momentum_f32(s.ptrs.params!, s.ptrs.grads!, s.ptrs.trace!, s.size, h.momentum, h.weightDecay, lr, h.nesterov ? 1 : 0, c);
+        return k.momentum_f32(rawPtrs(s).params!, rawPtrs(s).grads!, rawPtrs(s).trace!, s.size, h.momentum, h.weightDecay, lr, h.nesterov ? 1 : 0, c);
       }
-      return k.sgd_f32(s.ptrs.params!, s.ptrs.grads!, s.size, h.weightDecay, lr, c);
+      return k.sgd_f32(rawPtrs(s).params!, rawPtrs(s).grads!, s.size, h.weightDecay, lr, c);
     },
   });
 }
