@@ -175,24 +175,26 @@ export function adamProof(
 
 /**
  * Largest |x| bit pattern over n f32 at a (with `raw`, the raw pattern: any negative entry sorts
- * above every finite value), one read-only pass from the end to the start (see `scanMax`), 16
- * elements per iteration with the mask hoisted out of the loop.
+ * above every finite value), one read-only pass from the end to the start (see `scanMax`), 32
+ * elements per iteration into four accumulators, the mask hoisted out of the loop.
  */
 export function scanAbsMax(a: usize, n: i32, raw: bool): u32 {
   const bits: u32 = raw ? 0xffffffff : 0x7fffffff;
   let s: u32 = 0;
-  let i = ASC_FEATURE_SIMD ? n & ~15 : 0;
+  let i = ASC_FEATURE_SIMD ? n & ~31 : 0;
   for (let j = i; j < n; j++) s = max<u32>(s, load<u32>(a + (<usize>j << 2)) & bits);
   if (ASC_FEATURE_SIMD) {
     const mask = hoistI(0, <i32>bits);
-    let a0 = i32x4.splat(0), a1 = a0;
-    while (i > 0) {
-      i -= 16;
-      const o = a + (<usize>i << 2);
+    let a0 = i32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
+    let o = a + (<usize>i << 2);
+    while (o > a) {
+      o -= 128;
       a0 = i32x4.max_u(a0, i32x4.max_u(v128.and(v128.load(o), mask), v128.and(v128.load(o, 16), mask)));
       a1 = i32x4.max_u(a1, i32x4.max_u(v128.and(v128.load(o, 32), mask), v128.and(v128.load(o, 48), mask)));
+      a2 = i32x4.max_u(a2, i32x4.max_u(v128.and(v128.load(o, 64), mask), v128.and(v128.load(o, 80), mask)));
+      a3 = i32x4.max_u(a3, i32x4.max_u(v128.and(v128.load(o, 96), mask), v128.and(v128.load(o, 112), mask)));
     }
-    s = max<u32>(s, laneMaxU(i32x4.max_u(a0, a1)));
+    s = max<u32>(s, laneMaxU(i32x4.max_u(i32x4.max_u(a0, a1), i32x4.max_u(a2, a3))));
   }
   return s;
 }
