@@ -203,10 +203,16 @@ export function scanAbsMax(a: usize, n: i32, raw: bool): u32 {
 export function sgd_safe_f32(p: usize, g: usize, n: i32, l2: f32, lr: f32): bool {
   if (!(lr - lr == 0 && l2 - l2 == 0)) return false;
   scanMax(p, g, 0, 0, n, 2, false);
-  const P = valueOf(max0), G = valueOf(max1);
+  return sgdProof(valueOf(max0), valueOf(max1), l2, lr);
+}
+
+/** The bound of `sgd_safe_f32` from upper bounds P, G; on success proofP = P + |lr|·G'. Needs lr, l2 finite. */
+export function sgdProof(P: f64, G: f64, l2: f32, lr: f32): bool {
   const G1 = G + abs<f64>(l2) * P;
   const step = abs<f64>(lr) * G1;
-  return within(P) && within(G1) && within(step) && within(P + step);
+  const ok = within(P) && within(G1) && within(step) && within(P + step);
+  if (ok) proofP = P + step;
+  return ok;
 }
 
 /**
@@ -216,12 +222,21 @@ export function sgd_safe_f32(p: usize, g: usize, n: i32, l2: f32, lr: f32): bool
 export function momentum_safe_f32(p: usize, g: usize, t: usize, n: i32, mu: f32, l2: f32, lr: f32, nesterov: i32): bool {
   if (!(mu - mu == 0 && lr - lr == 0 && l2 - l2 == 0)) return false;
   scanMax(p, g, t, 0, n, 3, false);
-  const P = valueOf(max0), G = valueOf(max1), Tr = valueOf(max2);
+  return momentumProof(valueOf(max0), valueOf(max1), valueOf(max2), mu, l2, lr, nesterov);
+}
+
+/** The bound of `momentum_safe_f32` from upper bounds P, G, Tr; on success proofP = P + |lr|·u, proofM = t'. Needs μ, lr, l2 finite. */
+export function momentumProof(P: f64, G: f64, Tr: f64, mu: f32, l2: f32, lr: f32, nesterov: i32): bool {
   const G1 = G + abs<f64>(l2) * P;
   const T1 = abs<f64>(mu) * Tr + G1;
   const U = nesterov != 0 ? G1 + abs<f64>(mu) * T1 : T1;
   const step = abs<f64>(lr) * U;
-  return within(P) && within(Tr) && within(T1) && within(U) && within(step) && within(P + step);
+  const ok = within(P) && within(Tr) && within(T1) && within(U) && within(step) && within(P + step);
+  if (ok) {
+    proofP = P + step;
+    proofM = T1;
+  }
+  return ok;
 }
 
 /**
@@ -229,11 +244,27 @@ export function momentum_safe_f32(p: usize, g: usize, t: usize, n: i32, mu: f32,
  * |p'| ≤ P + |lr|·u, |m'| ≤ |β2|·M + |1−β2|·G, and c's terms |β1|·M + |1−β1|·G (all ≤ T).
  */
 export function lion_safe_f32(p: usize, g: usize, m: usize, n: i32, b1: f32, ob1: f32, b2: f32, ob2: f32, wd: f32, lr: f32): bool {
-  if (!(b1 - b1 == 0 && ob1 - ob1 == 0 && b2 - b2 == 0 && ob2 - ob2 == 0 && wd - wd == 0 && lr - lr == 0)) return false;
+  if (!lionHyperOk(b1, ob1, b2, ob2, wd, lr)) return false;
   scanMax(p, g, m, 0, n, 3, false);
-  const P = valueOf(max0), G = valueOf(max1), M = valueOf(max2);
+  return lionProof(valueOf(max0), valueOf(max1), valueOf(max2), b1, ob1, b2, ob2, wd, lr);
+}
+
+/** The hyper-parameter conditions of `lion_safe_f32` (all finite). */
+// @ts-ignore: decorator
+@inline export function lionHyperOk(b1: f32, ob1: f32, b2: f32, ob2: f32, wd: f32, lr: f32): bool {
+  return b1 - b1 == 0 && ob1 - ob1 == 0 && b2 - b2 == 0 && ob2 - ob2 == 0 && wd - wd == 0 && lr - lr == 0;
+}
+
+/** The bound of `lion_safe_f32` from upper bounds P, G, M; on success proofP = P + |lr|·u, proofM = |β2|·M + |1−β2|·G. */
+export function lionProof(P: f64, G: f64, M: f64, b1: f32, ob1: f32, b2: f32, ob2: f32, wd: f32, lr: f32): bool {
   const U = 1 + abs<f64>(wd) * P;
   const step = abs<f64>(lr) * U;
-  return within(P) && within(G) && within(M) && within(U) && within(step) && within(P + step) &&
-    within(abs<f64>(b2) * M + abs<f64>(ob2) * G) && within(abs<f64>(b1) * M + abs<f64>(ob1) * G);
+  const M1 = abs<f64>(b2) * M + abs<f64>(ob2) * G;
+  const ok = within(P) && within(G) && within(M) && within(U) && within(step) && within(P + step) &&
+    within(M1) && within(abs<f64>(b1) * M + abs<f64>(ob1) * G);
+  if (ok) {
+    proofP = P + step;
+    proofM = M1;
+  }
+  return ok;
 }

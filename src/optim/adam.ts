@@ -1,7 +1,7 @@
 import { MetaoptimError, checkNumber, checkOptions, optionKeys } from '../core/errors.js';
 import type { Kernels } from '../runtime/kernels.js';
 import { type FusedMode, LR_RANGE, WD_RANGE, makeOptimizer, nonFinitePolicy, scheduleOrNumber, valueAt } from './base.js';
-import { type OptState, putBounds, rawPtrs, takeBounds } from './state.js';
+import { type OptState, carriedCall, rawPtrs, takeBounds } from './state.js';
 import type { NonFinitePolicy, Optimizer, Schedule } from './types.js';
 
 /** Per-step scalars of the Adam core, computed in f64 once per step (t = count + 1). */
@@ -71,11 +71,12 @@ export function adamKernel(
   l2: number, wd: number, lr: number, mode: FusedMode,
 ): number {
   const P = rawPtrs(s);
-  const b = takeBounds(s, CARRIED);
-  if (mode !== 3) return k.adam_f32(P.params!, P.grads!, P.m!, P.v!, s.size, b1, ob1, b2, ob2, c1, r2, eps, l2, wd, lr, mode);
-  const bad = k.adam_tracked_f32(P.params!, P.grads!, P.m!, P.v!, s.size, b1, ob1, b2, ob2, c1, r2, eps, l2, wd, lr, b[0]!, b[1]!, b[2]!);
-  if (bad === 0) putBounds(s, CARRIED, [k.adam_tracked_bound(0), k.adam_tracked_bound(1), k.adam_tracked_bound(2)]);
-  return bad;
+  if (mode !== 3) {
+    takeBounds(s, CARRIED); // this write proves nothing: the next step reads everything
+    return k.adam_f32(P.params!, P.grads!, P.m!, P.v!, s.size, b1, ob1, b2, ob2, c1, r2, eps, l2, wd, lr, mode);
+  }
+  return carriedCall(s, k, CARRIED, (b) =>
+    k.adam_tracked_f32(P.params!, P.grads!, P.m!, P.v!, s.size, b1, ob1, b2, ob2, c1, r2, eps, l2, wd, lr, b[0]!, b[1]!, b[2]!));
 }
 
 function adamFamily(name: 'adam' | 'adamw', opts: AdamOptions, decoupled: boolean): Optimizer {

@@ -1,6 +1,7 @@
 import { MetaoptimError } from '../core/errors.js';
 import { Region } from '../runtime/arena.js';
 import { registerReclaim, unregisterReclaim } from '../runtime/reclaim.js';
+import type { Kernels } from '../runtime/kernels.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { encodeCheckpoint } from './checkpoint.js';
 import { type StateMaker, stateMaker } from './maker.js';
@@ -61,6 +62,18 @@ export function putBounds(s: OptState, names: readonly string[], values: readonl
     const b = values[i]!;
     if (!c.exposed.has(n) && b >= 0 && b < Infinity) c.bounds.set(n, b);
   });
+}
+
+/**
+ * Runs a tracked fused kernel (assembly/moments_tracked.ts) on `s`: `call(bounds)` gets the
+ * carried bounds of `names` (+∞ when unknown or handed out, `takeBounds`) and returns the
+ * kernel's count; after a clean write the bounds the kernel hands back (`tracked_bound(i)`)
+ * are kept for the next step.
+ */
+export function carriedCall(s: OptState, k: Kernels, names: readonly string[], call: (b: number[]) => number): number {
+  const bad = call(takeBounds(s, names));
+  if (bad === 0) putBounds(s, names, names.map((_, i) => k.tracked_bound(i)));
+  return bad;
 }
 
 /**

@@ -9,13 +9,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { adam, adamw, eve } from '../../src/optim/index.js';
+import { adam, adamw, eve, lion, momentum, sgd } from '../../src/optim/index.js';
 import { adamScalars } from '../../src/optim/adam.js';
 import { type OptState, rawView, takeBounds } from '../../src/optim/state.js';
 import type { Runtime } from '../../src/runtime/index.js';
 import { rt as runtimeOf } from '../support/builds.js';
 import { fuzzParams } from '../support/fuzz.js';
-import { adamRef } from '../support/reference/moments.js';
+import { adamRef, lionRef, momentumRef, sgdRef } from '../support/reference/moments.js';
 import { sameBits } from '../support/optimizers.js';
 
 const simd = await runtimeOf('simd');
@@ -33,7 +33,7 @@ function tracked(rt: Runtime, data: Float32Array[], s: readonly number[], b: rea
   const bad = k.adam_tracked_f32(p, g, m, v, n, s[0]!, s[1]!, s[2]!, s[3]!, s[4]!, s[5]!, s[6]!, s[7]!, s[8]!, s[9]!, b[0]!, b[1]!, b[2]!);
   const out = ptrs.map((q) => rt.arena.f32(q, n).slice());
   ptrs.forEach((q) => rt.arena.release(q));
-  return { bad, out, bounds: [0, 1, 2].map((i) => k.adam_tracked_bound(i)) };
+  return { bad, out, bounds: [0, 1, 2].map((i) => k.tracked_bound(i)) };
 }
 
 const maxAbs = (a: Float32Array) => a.reduce((x, y) => Math.max(x, Math.abs(y)), 0);
@@ -169,4 +169,69 @@ test('every way of handing out params or a slot drops its bound: a value written
     }
   }
   assert.ok(threw >= 10, `only ${threw} cases threw: the test lost its teeth`);
+});
+
+test('sgd, momentum and lion tracked kernels = their mode 3 bit for bit given true bounds, in both builds; returned bounds hold', () => {
+  let carriedOut = 0;
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 0, max: 37 }).chain((n) => fc.tuple(...[0, 1, 2].map(() => fc.array(edgy, { minLength: n, maxLength: n })))),
+      fc.tuple(fc.constantFrom(Infinity, 1, 3), fc.constantFrom(Infinity, 1, 2)),
+      fc.constantFrom(0, 0.01), fc.constantFrom(1e-3, 1, 0), fc.boolean(),
+      (arrs, slack, l2, lr, nest) => {
+        const data = arrs.map((a) => Float32Array.from(a));
+        const bound = (a: Float32Array, f: number) => (a.every(Number.isFinite) ? maxAbs(a) * f : Infinity);
+        const b = [bound(data[0]!, slack[0]), bound(data[2]!, slack[1])];
+        const n = data[0]!.length;
+        const cases = [
+          { name: 'sgd', k: 2, ref: (d: Float32Array[]) => sgdRef(d[0]!, d[1]!, l2, lr, 3),
+            run: (rt: Runtime, q: number[]) => rt.kernels.sgd_tracked_f32(q[0]!, q[1]!, n, l2, lr, b[0]!) },
+          { name: 'momentum', k: 3, ref: (d: Float32Array[]) => momentumRef(d[0]!, d[1]!, d[2]!, 0.9, l2, lr, nest, 3),
+            run: (rt: Runtime, q: number[]) => rt.kernels.momentum_tracked_f32(q[0]!, q[1]!, q[2]!, n, 0.9, l2, lr, nest ? 1 : 0, b[0]!, b[1]!) },
+          { name: 'lion', k: 3, ref: (d: Float32Array[]) => lionRef(d[0]!, d[1]!, d[2]!, 0.9, 0.1, 0.99, 0.01, l2, lr, 3),
+            run: (rt: Runtime, q: number[]) => rt.kernels.lion_tracked_f32(q[0]!, q[1]!, q[2]!, n, 0.9, 0.1, 0.99, 0.01, l2, lr, b[0]!, b[1]!) },
+        ];
+        for (const c of cases) {
+          const want = data.slice(0, c.k).map((a) => a.slice());
+          const wantBad = c.ref(want);
+          for (const rt of [simd, scalar]) {
+            const q = want.map(() => rt.arena.alloc(Math.max(1, n) * 4));
+            data.slice(0, c.k).forEach((d, j) => rt.arena.f32(q[j]!, n).set(d));
+            const bad = c.run(rt, q);
+            const out = q.map((x) => rt.arena.f32(x, n).slice());
+            q.forEach((x) => rt.arena.release(x));
+            assert.equal(bad, wantBad, `${rt.build} ${c.name}: count`);
+            out.forEach((x, j) => assert.ok(sameBits(x, want[j]!), `${rt.build} ${c.name}: buffer ${j}`));
+            const tb = [0, 1].map((i) => rt.kernels.tracked_bound(i));
+            if (bad === 0 && tb[0]! < Infinity) {
+              carriedOut++;
+              assert.ok(maxAbs(out[0]!) <= tb[0]!, `${rt.build} ${c.name}: p bound`);
+              if (c.k === 3) assert.ok(maxAbs(out[2]!) <= tb[1]!, `${rt.build} ${c.name}: slot bound`);
+            }
+          }
+        }
+      },
+    ),
+    fuzzParams(200),
+  );
+  assert.ok(carriedOut > 0, 'no call ever handed bounds back');
+});
+
+test('sgd, momentum and lion states carry bounds; params handed out and set to NaN afterwards: throw, nothing changed', () => {
+  for (const rt of [simd, scalar]) {
+    for (const [opt, names] of [[sgd({ lr: 0.1 }), ['params']], [momentum({ lr: 0.1 }), ['params', 'trace']], [sgd({ lr: 0.1, momentum: 0.9, nesterov: true }), ['params', 'trace']], [lion({ lr: 1e-3 }), ['params', 'm']]] as const) {
+      const s = opt.init(Float32Array.from({ length: 19 }, (_, i) => Math.sin(i)), { runtime: rt });
+      const g = Float32Array.from({ length: 19 }, (_, i) => Math.cos(i));
+      for (let t = 0; t < 3; t++) opt.step(s, g);
+      const b = takeBounds(s, names);
+      assert.ok(b.every((x) => x > 0 && x < Infinity), `${rt.build} ${opt.name}: bounds ${b}`);
+      opt.step(s, g); // carries them again
+      const pv = s.params;
+      pv[5] = NaN;
+      const before = s.save();
+      assert.throws(() => opt.step(s, g), nonFiniteResult, `${rt.build} ${opt.name}`);
+      assert.deepEqual(s.save(), before, `${rt.build} ${opt.name}: state changed`);
+      s.dispose();
+    }
+  }
 });
