@@ -1,7 +1,7 @@
 import { MetaoptimError, checkNumber, checkOptions, optionKeys } from '../core/errors.js';
 import type { Kernels } from '../runtime/kernels.js';
 import { type FusedMode, LR_RANGE, WD_RANGE, makeOptimizer, nonFinitePolicy, scheduleOrNumber, valueAt } from './base.js';
-import { type OptState, carriedCall, rawPtrs, takeBounds } from './state.js';
+import { type OptState, putBounds, rawPtrs, takeBounds } from './state.js';
 import type { NonFinitePolicy, Optimizer, Schedule } from './types.js';
 
 /** Per-step scalars of the Adam core, computed in f64 once per step (t = count + 1). */
@@ -75,8 +75,10 @@ export function adamKernel(
     takeBounds(s, CARRIED); // this write proves nothing: the next step reads everything
     return k.adam_f32(P.params!, P.grads!, P.m!, P.v!, s.size, b1, ob1, b2, ob2, c1, r2, eps, l2, wd, lr, mode);
   }
-  return carriedCall(s, k, CARRIED, (b) =>
-    k.adam_tracked_f32(P.params!, P.grads!, P.m!, P.v!, s.size, b1, ob1, b2, ob2, c1, r2, eps, l2, wd, lr, b[0]!, b[1]!, b[2]!));
+  const b = takeBounds(s, CARRIED);
+  const bad = k.adam_tracked_f32(P.params!, P.grads!, P.m!, P.v!, s.size, b1, ob1, b2, ob2, c1, r2, eps, l2, wd, lr, b[0]!, b[1]!, b[2]!);
+  if (bad === 0) putBounds(s, CARRIED, k);
+  return bad;
 }
 
 function adamFamily(name: 'adam' | 'adamw', opts: AdamOptions, decoupled: boolean): Optimizer {

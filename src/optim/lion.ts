@@ -1,6 +1,6 @@
 import { checkNumber, checkOptions, optionKeys } from '../core/errors.js';
 import { LR_RANGE, WD_RANGE, makeOptimizer, nonFinitePolicy, scheduleOrNumber, valueAt } from './base.js';
-import { carriedCall, rawPtrs, takeBounds } from './state.js';
+import { putBounds, rawPtrs, takeBounds } from './state.js';
 
 const LION_CARRIED = ['params', 'm'] as const;
 import type { NonFinitePolicy, Optimizer, Schedule } from './types.js';
@@ -60,7 +60,10 @@ export function lion(opts: LionOptions = {}): Optimizer {
       const [b1, ob1, b2, ob2] = [h.beta1, 1 - h.beta1, h.beta2, 1 - h.beta2];
       if (mode === 3) {
         // All or nothing with bounds carried between steps (see adam.ts `adamKernel`).
-        return carriedCall(s, k, LION_CARRIED, (b) => k.lion_tracked_f32(P.params!, P.grads!, P.m!, s.size, b1, ob1, b2, ob2, h.weightDecay, lr, b[0]!, b[1]!));
+        const b = takeBounds(s, LION_CARRIED);
+        const bad = k.lion_tracked_f32(P.params!, P.grads!, P.m!, s.size, b1, ob1, b2, ob2, h.weightDecay, lr, b[0]!, b[1]!);
+        if (bad === 0) putBounds(s, LION_CARRIED, k);
+        return bad;
       }
       takeBounds(s, LION_CARRIED);
       return k.lion_f32(P.params!, P.grads!, P.m!, s.size, b1, ob1, b2, ob2, h.weightDecay, lr, mode);

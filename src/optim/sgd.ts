@@ -1,6 +1,6 @@
 import { checkNumber, checkOptions, optionKeys } from '../core/errors.js';
 import { LR_RANGE, WD_RANGE, makeOptimizer, nonFinitePolicy, scheduleOrNumber, valueAt } from './base.js';
-import { carriedCall, rawPtrs, takeBounds } from './state.js';
+import { putBounds, rawPtrs, takeBounds } from './state.js';
 
 const SGD_CARRIED = ['params'] as const;
 const MOMENTUM_CARRIED = ['params', 'trace'] as const;
@@ -88,12 +88,20 @@ function sgdFamily(name: string, opts: SgdOptions, defaultMu: number): Optimizer
       // Mode 3 (all or nothing) carries bounds between steps (see adam.ts `adamKernel`).
       if (withTrace) {
         if (mode === 3) {
-          return carriedCall(s, k, MOMENTUM_CARRIED, (b) => k.momentum_tracked_f32(P.params!, P.grads!, P.trace!, s.size, h.momentum, h.weightDecay, lr, nest, b[0]!, b[1]!));
+          const b = takeBounds(s, MOMENTUM_CARRIED);
+          const bad = k.momentum_tracked_f32(P.params!, P.grads!, P.trace!, s.size, h.momentum, h.weightDecay, lr, nest, b[0]!, b[1]!);
+          if (bad === 0) putBounds(s, MOMENTUM_CARRIED, k);
+          return bad;
         }
         takeBounds(s, MOMENTUM_CARRIED);
         return k.momentum_f32(P.params!, P.grads!, P.trace!, s.size, h.momentum, h.weightDecay, lr, nest, mode);
       }
-      if (mode === 3) return carriedCall(s, k, SGD_CARRIED, (b) => k.sgd_tracked_f32(P.params!, P.grads!, s.size, h.weightDecay, lr, b[0]!));
+      if (mode === 3) {
+        const b = takeBounds(s, SGD_CARRIED);
+        const bad = k.sgd_tracked_f32(P.params!, P.grads!, s.size, h.weightDecay, lr, b[0]!);
+        if (bad === 0) putBounds(s, SGD_CARRIED, k);
+        return bad;
+      }
       takeBounds(s, SGD_CARRIED);
       return k.sgd_f32(P.params!, P.grads!, s.size, h.weightDecay, lr, mode);
     },

@@ -15,7 +15,10 @@ import { type StateMaker, stateMaker } from './maker.js';
  * calls kernels uses `rawPtrs`/`rawView` below, which hand nothing out.
  */
 interface Carried {
-  bounds: Map<string, number>;
+  /** The buffer names of the carried bounds (`putBounds`), null when none are carried. */
+  names: readonly string[] | null;
+  vals: Float64Array;
+  out: Float64Array;
   exposed: Set<string>;
   ptrs: Readonly<Record<string, number>>;
 }
@@ -26,10 +29,7 @@ function carriedOf(s: OptState): Carried {
 }
 
 function expose(s: OptState, name: string): void {
-  const c = carriedOf(s);
-  if (c.exposed.has(name)) return;
-  c.exposed.add(name);
-  c.bounds.delete(name);
+  carriedOf(s).exposed.add(name);
 }
 
 /** Byte offsets of the state's buffers without handing them out (library kernels only). */
@@ -43,37 +43,34 @@ export function rawView(s: OptState, name: string): Float32Array {
   return s['region'](name).view;
 }
 
-/**
- * The carried bound of each named buffer, +∞ when unknown or handed out, and forgets them all:
- * a step takes the bounds before its kernel writes, and only a write the bound proved puts new
- * ones back (`putBounds`), so any other path leaves the state without bounds.
- */
-export function takeBounds(s: OptState, names: readonly string[]): number[] {
-  const c = carriedOf(s);
-  const out = names.map((n) => (c.exposed.has(n) ? Infinity : c.bounds.get(n) ?? Infinity));
-  c.bounds.clear();
-  return out;
-}
+const sameNames = (a: readonly string[], b: readonly string[]): boolean => a === b || (a.length === b.length && a.every((x, i) => x === b[i]));
 
-/** Records bounds proven by a fused write (ignored for buffers handed out, and for +∞/NaN). */
-export function putBounds(s: OptState, names: readonly string[], values: readonly number[]): void {
+/**
+ * The carried bound of each named buffer (at most 4), +∞ when unknown or handed out, and forgets
+ * them all: a step takes the bounds before its kernel writes, and only a write the bound proved
+ * puts new ones back (`putBounds`), so any other path leaves the state without bounds. The
+ * returned array is reused by the next call.
+ */
+export function takeBounds(s: OptState, names: readonly string[]): Float64Array {
   const c = carriedOf(s);
-  names.forEach((n, i) => {
-    const b = values[i]!;
-    if (!c.exposed.has(n) && b >= 0 && b < Infinity) c.bounds.set(n, b);
-  });
+  const have = c.names !== null && sameNames(c.names, names);
+  if (c.out.length !== names.length) c.out = new Float64Array(names.length);
+  for (let i = 0; i < names.length; i++) c.out[i] = have && !c.exposed.has(names[i]!) ? c.vals[i]! : Infinity;
+  c.names = null;
+  return c.out;
 }
 
 /**
- * Runs a tracked fused kernel (assembly/moments_tracked.ts) on `s`: `call(bounds)` gets the
- * carried bounds of `names` (+∞ when unknown or handed out, `takeBounds`) and returns the
- * kernel's count; after a clean write the bounds the kernel hands back (`tracked_bound(i)`)
- * are kept for the next step.
+ * Records the bounds a tracked kernel (assembly/moments_tracked.ts) handed back after a clean
+ * write, `k.tracked_bound(i)` for the i-th name (+∞ for a buffer handed out, and for +∞/NaN).
  */
-export function carriedCall(s: OptState, k: Kernels, names: readonly string[], call: (b: number[]) => number): number {
-  const bad = call(takeBounds(s, names));
-  if (bad === 0) putBounds(s, names, names.map((_, i) => k.tracked_bound(i)));
-  return bad;
+export function putBounds(s: OptState, names: readonly string[], k: Kernels): void {
+  const c = carriedOf(s);
+  for (let i = 0; i < names.length; i++) {
+    const b = k.tracked_bound(i);
+    c.vals[i] = b >= 0 && b < Infinity && !c.exposed.has(names[i]!) ? b : Infinity;
+  }
+  c.names = names;
 }
 
 /**
@@ -149,7 +146,7 @@ export class OptState {
     }
     const ptrs: Record<string, number> = {};
     for (const [name, r] of this.regions) ptrs[name] = r.ptr;
-    carried.set(this, { bounds: new Map(), exposed: new Set(), ptrs: Object.freeze(ptrs) });
+    carried.set(this, { names: null, vals: new Float64Array(4), out: new Float64Array(0), exposed: new Set(), ptrs: Object.freeze(ptrs) });
     this.maker = maker ?? stateMaker(optimizer, hyperparams, [...this.regions.keys()], Object.keys(this.scalars));
     this.owned = [...this.regions.values()];
     registerReclaim(this, runtime, this.owned, `${optimizer} state`);
