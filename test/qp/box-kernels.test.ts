@@ -40,7 +40,7 @@ test('qp_box_f64 over a batch (SIMD: two problems per f64x2 lane pair in the fir
         const probs = Array.from({ length: count }, (_, t) => problem(seed + 11 * t, n, ((badMask >> t) & 1) === 1 && t < 4, ((wideMask >> t) & 1) === 1));
         const maxIter = Math.max(50, 2 * n);
         const nn = n * n;
-        const len = count * (nn + 4 * n) + count * (2 * n + nn + 8) + 2 * nn + 12 * n + 2;
+        const len = count * (nn + 4 * n) + count * (2 * n + nn + 8) + k.qp_box_work_len(n);
         const R = new Region(arena, Float64Array, len);
         const I = new Region(arena, Int32Array, 2 * count * n);
         try {
