@@ -104,6 +104,22 @@ const QUAD_MAX_N = 16;
   }
 }
 
+
+/** dot_f64's bits (an f64x2 accumulator from +0, pairs in order, lanes summed) straight-line for n = 8 in the SIMD build. */
+// @ts-ignore: decorator
+@inline function rowdot(x: usize, y: usize, n: i32): f64 {
+  if (ASC_FEATURE_SIMD) {
+    if (n == 8) {
+      let acc = f64x2.add(f64x2.splat(0), f64x2.mul(v128.load(x), v128.load(y)));
+      acc = f64x2.add(acc, f64x2.mul(v128.load(x, 16), v128.load(y, 16)));
+      acc = f64x2.add(acc, f64x2.mul(v128.load(x, 32), v128.load(y, 32)));
+      acc = f64x2.add(acc, f64x2.mul(v128.load(x, 48), v128.load(y, 48)));
+      return f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+    }
+  }
+  return dot_f64(x, y, n);
+}
+
 /**
  * Box-constrained QP, lb ≤ z ≤ ub (±∞ allowed), by the primal-dual active-set method
  * (Hintermüller, Ito & Kunisch 2003) with per-coordinate c_i = Q_ii. Multiplier μ with
@@ -225,7 +241,7 @@ export function qp_box_f64(count: i32, n: i32, shared: i32, Q: usize, p: usize, 
       for (let b = m; b < n; b++) {
         const i = load<i32>(xt + (<usize>b << 2));
         const rowQ = Qt + <usize>i * rsz;
-        const mi = -(dot_f64(rowQ, zt, n) + load<f64>(at(pt, i)));
+        const mi = -(rowdot(rowQ, zt, n) + load<f64>(at(pt, i)));
         chk += mi - mi;
         store<f64>(at(mt, i), mi);
         const zi = load<f64>(at(zt, i));
@@ -251,7 +267,7 @@ export function qp_box_f64(count: i32, n: i32, shared: i32, Q: usize, p: usize, 
     let stat: f64 = 0, prim: f64 = 0, sig: f64 = 0;
     for (let a = 0; a < m; a++) {
       const i = load<i32>(xt + (<usize>a << 2));
-      const qz = dot_f64(Qt + <usize>i * rsz, zt, n), pi = load<f64>(at(pt, i));
+      const qz = rowdot(Qt + <usize>i * rsz, zt, n), pi = load<f64>(at(pt, i));
       const g = abs(qz + pi);
       if (!(g <= stat)) stat = g;
       sig = max(sig, max(abs(qz), abs(pi)));
@@ -366,33 +382,92 @@ export function qp_box_lambda_f64(count: i32, n: i32, flags: usize, mu: usize, o
 }
 
 /**
- * sym_scalar for the SIMD build: two entries of row i per pass (the row pair contiguous, the
- * column pair gathered), per lane the scalar arithmetic, so the same symmetrized bits; the
- * check sum is 0 exactly when sym_scalar's is (both are 0 or NaN).
+ * sym_scalar for the SIMD build: 2×2 blocks (rows i, i + 1 against columns j, j + 1 < i, and
+ * the mirrored block transposed by two shuffles), per lane the scalar arithmetic
+ * ½(Q_ij + Q_ji) (addition commutes exactly), so the same symmetrized bits; the odd last row
+ * and the entries (i + 1, i) beside the diagonal go through sym_entry. The check sum is 0
+ * exactly when sym_scalar's is (both are 0 or NaN).
  */
 // @ts-ignore: decorator
-@inline function sym_pairs(q: usize, n: i32): f64 {
+@inline function sym_blocks(q: usize, n: i32): f64 {
   const rsz = <usize>n << 3;
   let bad: f64 = 0;
   let acc = f64x2.splat(0);
-  for (let i = 0; i < n; i++) {
-    const ri = q + <usize>i * rsz;
-    let j = 0;
-    for (; j + 1 < i; j += 2) {
-      const bj = q + <usize>j * rsz + (<usize>i << 3);
-      const a = v128.load(at(ri, j));
-      const b = f64x2.replace_lane(f64x2.splat(load<f64>(bj)), 1, load<f64>(bj + rsz));
-      const m = f64x2.mul(f64x2.splat(0.5), f64x2.add(a, b));
-      acc = f64x2.add(acc, f64x2.sub(m, m));
-      v128.store(at(ri, j), m);
-      store<f64>(bj, f64x2.extract_lane(m, 0));
-      store<f64>(bj + rsz, f64x2.extract_lane(m, 1));
+  const half = f64x2.splat(0.5);
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    const ri = q + <usize>i * rsz, rk = ri + rsz;
+    for (let j = 0; j < i; j += 2) {
+      const cj = q + <usize>j * rsz + (<usize>i << 3), ck = cj + rsz;
+      const c = v128.load(cj), d = v128.load(ck);
+      const a = f64x2.mul(half, f64x2.add(v128.load(at(ri, j)), v128.shuffle<f64>(c, d, 0, 2)));
+      const b = f64x2.mul(half, f64x2.add(v128.load(at(rk, j)), v128.shuffle<f64>(c, d, 1, 3)));
+      acc = f64x2.add(acc, f64x2.add(f64x2.sub(a, a), f64x2.sub(b, b)));
+      v128.store(at(ri, j), a);
+      v128.store(at(rk, j), b);
+      v128.store(cj, v128.shuffle<f64>(a, b, 0, 2));
+      v128.store(ck, v128.shuffle<f64>(a, b, 1, 3));
     }
-    if (j < i) bad += sym_entry(ri, q + <usize>j * rsz, i, j);
+    bad += sym_entry(rk, ri, i + 1, i);
+    const d0 = load<f64>(at(ri, i)), d1 = load<f64>(at(rk, i + 1));
+    bad += (d0 - d0) + (d1 - d1);
+  }
+  if (i < n) {
+    const ri = q + <usize>i * rsz;
+    for (let j = 0; j < i; j++) bad += sym_entry(ri, q + <usize>j * rsz, i, j);
     const d = load<f64>(at(ri, i));
     bad += d - d;
   }
   return bad + f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+}
+
+/**
+ * The SIMD build's input checks of qp_box_prep_f64 after Q (the same verdict as the scalar
+ * loops, which stop at the first failure: 0 when p is finite, lb has no NaN/+∞, ub no NaN/−∞ and
+ * lb ≤ ub over max(nl, nu) problems, else 1), two entries per pass with the failures or-ed.
+ */
+// @ts-ignore: decorator
+@inline function checks_pairs(n: i32, p: usize, np: i32, lb: usize, nl: i32, ub: usize, nu: i32): i32 {
+  let acc = f64x2.splat(0);
+  let badv = v128.splat<i64>(0);
+  const inf = f64x2.splat(Infinity), ninf = f64x2.splat(-Infinity);
+  const lp = np * n, ll = nl * n, lu = nu * n;
+  let i = 0;
+  for (; i + 2 <= lp; i += 2) {
+    const e = v128.load(at(p, i));
+    acc = f64x2.add(acc, f64x2.sub(e, e));
+  }
+  let tail: f64 = 0;
+  if (i < lp) {
+    const e = load<f64>(at(p, i));
+    tail = e - e;
+  }
+  for (i = 0; i + 2 <= ll; i += 2) {
+    const e = v128.load(at(lb, i));
+    badv = v128.or(badv, v128.or(f64x2.ne(e, e), f64x2.eq(e, inf)));
+  }
+  if (i < ll) {
+    const e = load<f64>(at(lb, i));
+    if (e != e || e == Infinity) return 1;
+  }
+  for (i = 0; i + 2 <= lu; i += 2) {
+    const e = v128.load(at(ub, i));
+    badv = v128.or(badv, v128.or(f64x2.ne(e, e), f64x2.eq(e, ninf)));
+  }
+  if (i < lu) {
+    const e = load<f64>(at(ub, i));
+    if (e != e || e == -Infinity) return 1;
+  }
+  const pairs = max(nl, nu);
+  const sl: usize = nl > 1 ? <usize>n << 3 : 0, su: usize = nu > 1 ? <usize>n << 3 : 0;
+  for (let t = 0; t < pairs; t++) {
+    const l0 = lb + <usize>t * sl, u0 = ub + <usize>t * su;
+    let j = 0;
+    for (; j + 2 <= n; j += 2) badv = v128.or(badv, f64x2.gt(v128.load(at(l0, j)), v128.load(at(u0, j))));
+    if (j < n && load<f64>(at(l0, j)) > load<f64>(at(u0, j))) return 1;
+  }
+  if (v128.any_true(badv)) return 1;
+  return tail + f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1) != 0 ? 1 : 0;
 }
 
 /**
@@ -405,8 +480,8 @@ export function qp_box_lambda_f64(count: i32, n: i32, flags: usize, mu: usize, o
  * problem); otherwise 1, at the first failure in the order Q, p, lb, ub, lb ≤ ub (Q is checked
  * one whole matrix at a time: the failing matrix is symmetrized to its end, later ones are not
  * touched; the caller drops the block and the general path reports the error). The SIMD build
- * symmetrizes two entries of a row per pass with the scalar arithmetic per lane: the same bits
- * in both builds (refBoxPrep).
+ * symmetrizes 2×2 blocks and checks p, lb, ub two entries per pass, with the scalar arithmetic
+ * per lane: the same bits and the same verdict in both builds (refBoxPrep).
  */
 export function qp_box_prep_f64(n: i32, Q: usize, nQ: i32, p: usize, np: i32, lb: usize, nl: i32, ub: usize, nu: i32): i32 {
   const rsz = <usize>n << 3;
@@ -414,9 +489,10 @@ export function qp_box_prep_f64(n: i32, Q: usize, nQ: i32, p: usize, np: i32, lb
     const q = Q + <usize>t * <usize>n * rsz;
     // Σ (m − m) over the matrix: 0 when every entry is finite, NaN otherwise (checked once per
     // matrix, so a bad matrix is symmetrized to its end before 1 is returned).
-    const bad = ASC_FEATURE_SIMD ? sym_pairs(q, n) : sym_scalar(q, n);
+    const bad = ASC_FEATURE_SIMD ? sym_blocks(q, n) : sym_scalar(q, n);
     if (bad != 0) return 1;
   }
+  if (ASC_FEATURE_SIMD) return checks_pairs(n, p, np, lb, nl, ub, nu);
   const lp = np * n;
   for (let i = 0; i < lp; i++) {
     const e = load<f64>(at(p, i));
