@@ -52,7 +52,7 @@ export function lane_piv(l: i32): f64 {
  * back-substituted as small_back does. Every lane operation is the scalar operation of
  * small_chol/small_back (a + (−b)·c, x·r, √d, 1/√d: IEEE-exact per lane), so each lane holds
  * the bits the scalar path computes for its problem. Writes z (the unconstrained solution) and
- * returns 1, the two factors left interleaved in `w` (pair_factor copies one out, only for a
+ * returns 1, the two factors left interleaved in `w` (lane_factor copies one out, only for a
  * problem whose first step is its last: otherwise a later step writes the kept factor); returns
  * 0, writing nothing that the scalar path does not overwrite, when some pivot of either lane is
  * not > 0 (the caller then runs both problems through the scalar path).
