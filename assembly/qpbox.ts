@@ -135,6 +135,9 @@ const QUAD_MAX_N = 16;
  * order), Lf (chol(Q_II) packed m×m), info[6] = m.
  * Status 1 after maxIter solves without repeating flags (the caller falls back to the IPM),
  * 2 when Q_II is not positive definite, 5 when z or μ is not finite (overflow).
+ * SIMD build: the first step (every variable free) of four problems (n ≤ 16, quad_first) or two
+ * (pair_first) runs in f64x2 lanes with each problem's scalar bits (assembly/qpbox_lanes.ts).
+ * `work` holds qp_box_work_len(n) f64.
  */
 export function qp_box_f64(count: i32, n: i32, shared: i32, Q: usize, p: usize, lb: usize, ub: usize,
   z: usize, mu: usize, flags: usize, idx: usize, Lf: usize, work: usize, info: usize, maxIter: i32): void {
