@@ -70,25 +70,26 @@ export function qp_dense_backward_f64(count: i32, n: i32, ne: i32, ni: i32, shar
         st(row, j, (sQ == 0 ? ld(row, j) : 0) + g);
       }
     }
-    const dAt = dA + w * sA, dbt = db + w * sb;
-    for (let k = 0; k < ne; k++) {
-      const a = ld(dnu, k), c = ld(nut, k);
-      const row = dAt + <usize>k * rsz;
-      for (let j = 0; j < n; j++) {
-        const g = a * ld(zt, j) + c * ld(dz, j);
-        st(row, j, (sA == 0 ? ld(row, j) : 0) + g);
-      }
-      st(dbt, k, (sb == 0 ? ld(dbt, k) : 0) + -a);
+    rowGrads(ne, n, dnu, nut, zt, dz, dA + w * sA, sA == 0, db + w * sb, sb == 0);
+    rowGrads(ni, n, mu, lt, zt, dz, dG + w * sG, sG == 0, dh + w * sh, sh == 0);
+  }
+}
+
+/**
+ * Gradients of one constraint block (rows of A with b, or of G with h): dX_k = a_k zᵀ + y_k d_zᵀ
+ * and d(rhs)_k = −a_k, with a the adjoint multipliers and y the solution's; `sumX`/`sumR` add
+ * to the block (an input shared by the batch) instead of writing 0 + g.
+ */
+// @ts-ignore: decorator
+@inline function rowGrads(rows: i32, n: i32, a: usize, y: usize, z: usize, dz: usize, dX: usize, sumX: bool, dr: usize, sumR: bool): void {
+  const rsz = <usize>n << 3;
+  for (let k = 0; k < rows; k++) {
+    const ak = ld(a, k), yk = ld(y, k);
+    const row = dX + <usize>k * rsz;
+    for (let j = 0; j < n; j++) {
+      const g = ak * ld(z, j) + yk * ld(dz, j);
+      st(row, j, (sumX ? ld(row, j) : 0) + g);
     }
-    const dGt = dG + w * sG, dht = dh + w * sh;
-    for (let k = 0; k < ni; k++) {
-      const a = ld(mu, k), c = ld(lt, k);
-      const row = dGt + <usize>k * rsz;
-      for (let j = 0; j < n; j++) {
-        const g = a * ld(zt, j) + c * ld(dz, j);
-        st(row, j, (sG == 0 ? ld(row, j) : 0) + g);
-      }
-      st(dht, k, (sh == 0 ? ld(dht, k) : 0) + -a);
-    }
+    st(dr, k, (sumR ? ld(dr, k) : 0) + -ak);
   }
 }
