@@ -23,6 +23,7 @@
 // 2 Q̃ not positive definite, 3 solved but the unscaled KKT check failed, 4 infeasible
 // (a Farkas certificate y ≥ 0 on G rows in lam, free on A rows in nu: Gᵀy_G + Aᵀy_A = 0,
 // hᵀy_G + bᵀy_A < 0), 5 non-finite, 6 linearly dependent consistent equality rows.
+// The equilibration lives in qpdense_ruiz.ts, the backward pass in qpdense_backward.ts.
 
 import { axpy2_f64, axpy_f64, chol_solve_f64, dot_f64 } from './linalg';
 import { chol2_f64 } from './qpdense_chol';
