@@ -125,12 +125,7 @@ export function syrk_packed_f64(out: usize, pk: usize, work: usize, n: i32, len:
         const B = pk + <usize>jp * panelBytes + (<usize>t0 << 5);
         const W = park ? work + ((<usize>ip * panels + jp) << 7) : work;
         if (first) zeroTile(W);
-        if (ASC_FEATURE_SIMD) {
-          // Two call sites keep Binaryen from inlining the micro-kernel: as a function of its
-          // own, V8 allocates its registers apart from this loop nest (about 7 % faster).
-          if (park) tileSimd(W, A, B, t1 - t0);
-          else tileSimd(work, A, B, t1 - t0);
-        }
+        if (ASC_FEATURE_SIMD) tileSimd(W, A, B, t1 - t0);
         else {
           tileScalar(W, A, B, t1 - t0);
           tileScalar(W + 64, A, B + 16, t1 - t0);
@@ -172,22 +167,31 @@ function scatter(out: usize, n: i32, i: i32, j: i32, W: usize, s: f64): void {
 /**
  * One 4 × 4 tile over `cnt` rows: W[r][q] += A[t][q]·B[t][r] in row order; W holds the
  * accumulators (loaded, updated in registers, stored back; f64 loads and stores are exact).
+ *
+ * Code shape (measured with V8 11.3 / Node 20 on the x64 bench machine, `--print-wasm-code`):
+ * inlined into the loop nest, with the products written last column first, TurboFan's loop
+ * unroller copies the row loop three times (one stack check per three rows) and places
+ * each splat load just before its two multiply-adds: 3.23 ms for T = 1,000, d = 256, against
+ * 3.66 ms for the previous shape (a separate function, products first column first, where
+ * TurboFan scheduled all six loads ahead of the sixteen operations). The other two
+ * combinations were slower still (3.95 and 4.15 ms). The order of the operations changes no
+ * result: every accumulator still adds its products row after row.
  */
-function tileSimd(W: usize, A: usize, B: usize, cnt: i32): void {
+// @ts-ignore: decorator
+@inline function tileSimd(W: usize, A: usize, B: usize, cnt: i32): void {
   let c00 = v128.load(W), c01 = v128.load(W, 16), c10 = v128.load(W, 32), c11 = v128.load(W, 48);
   let c20 = v128.load(W, 64), c21 = v128.load(W, 80), c30 = v128.load(W, 96), c31 = v128.load(W, 112);
   const end = A + (<usize>cnt << 5);
   let a = A, b = B;
   while (a < end) {
     const a0 = v128.load(a), a1 = v128.load(a, 16);
-    let bb = v128.load64_splat(b);
-    c00 = f64x2.add(c00, f64x2.mul(a0, bb)); c01 = f64x2.add(c01, f64x2.mul(a1, bb));
-    bb = v128.load64_splat(b, 8);
-    c10 = f64x2.add(c10, f64x2.mul(a0, bb)); c11 = f64x2.add(c11, f64x2.mul(a1, bb));
-    bb = v128.load64_splat(b, 16);
-    c20 = f64x2.add(c20, f64x2.mul(a0, bb)); c21 = f64x2.add(c21, f64x2.mul(a1, bb));
-    bb = v128.load64_splat(b, 24);
-    c30 = f64x2.add(c30, f64x2.mul(a0, bb)); c31 = f64x2.add(c31, f64x2.mul(a1, bb));
+    const b0 = v128.load64_splat(b), b1 = v128.load64_splat(b, 8), b2 = v128.load64_splat(b, 16), b3 = v128.load64_splat(b, 24);
+    // Last column of B first: V8 then emits each splat load right before its two products
+    // instead of all six loads ahead of the sixteen operations (see the comment above).
+    c31 = f64x2.add(c31, f64x2.mul(a1, b3)); c30 = f64x2.add(c30, f64x2.mul(a0, b3));
+    c21 = f64x2.add(c21, f64x2.mul(a1, b2)); c20 = f64x2.add(c20, f64x2.mul(a0, b2));
+    c11 = f64x2.add(c11, f64x2.mul(a1, b1)); c10 = f64x2.add(c10, f64x2.mul(a0, b1));
+    c01 = f64x2.add(c01, f64x2.mul(a1, b0)); c00 = f64x2.add(c00, f64x2.mul(a0, b0));
     a += 32;
     b += 32;
   }

@@ -7,6 +7,10 @@
 // [5] last pivot, [6] free count m.
 
 import { axpy2_f64, axpy_f64, chol_solve_f64, dot_f64 } from './linalg';
+import { lane_factor, lane_piv, pair_first, quad_first } from './qpbox_lanes';
+
+/** Largest n whose first steps run four problems at a time (quad_first); larger n pair them. */
+const QUAD_MAX_N = 16;
 
 // @ts-ignore: decorator
 @inline function at(base: usize, i: i32): usize {
@@ -100,138 +104,20 @@ import { axpy2_f64, axpy_f64, chol_solve_f64, dot_f64 } from './linalg';
   }
 }
 
-/**
- * pair_first's column k, pivot d (both lanes > 0): L_kk = √d, r_k = 1/L_kk, y_k = x_k·r_k,
- * L_ik = A_ik·r_k into A and `col`, x_i += (−y_k)·L_ik for i > k (small_chol's operations).
- */
+
+/** dot_f64's bits (an f64x2 accumulator from +0, pairs in order, lanes summed) straight-line for n = 8 in the SIMD build. */
 // @ts-ignore: decorator
-@inline function pair_column(A: usize, x: usize, inv: usize, col: usize, n: i32, k: i32, d: v128): void {
-  const r2 = <usize>n << 4;
-  const sq = f64x2.sqrt(d);
-  v128.store(A + <usize>k * r2 + (<usize>k << 4), sq);
-  const r = f64x2.div(f64x2.splat(1), sq);
-  v128.store(inv + (<usize>k << 4), r);
-  const yk = f64x2.mul(v128.load(x + (<usize>k << 4)), r);
-  v128.store(x + (<usize>k << 4), yk);
-  const nyk = f64x2.neg(yk);
-  for (let i = k + 1; i < n; i++) {
-    const o = A + <usize>i * r2 + (<usize>k << 4);
-    const lik = f64x2.mul(v128.load(o), r);
-    v128.store(o, lik);
-    v128.store(col + (<usize>i << 4), lik);
-    const xo = x + (<usize>i << 4);
-    v128.store(xo, f64x2.add(v128.load(xo), f64x2.mul(nyk, lik)));
-  }
-}
-
-/** The pivots of the last successful pair_first (lane 0, lane 1). */
-let pairPiv0: f64 = 0, pairPiv1: f64 = 0;
-
-/**
- * SIMD build only: the first active-set step of two problems a and b at once, one problem per
- * f64x2 lane. The first step has every variable free (I = all, an identity gather), so both
- * problems run the same operations: the n×n Q of each is interleaved into `w` (2n² + 8n f64),
- * factored by small_chol's right-looking order with the forward solve of x = −p fused, then
- * back-substituted as small_back does. Every lane operation is the scalar operation of
- * small_chol/small_back (a + (−b)·c, x·r, √d, 1/√d: IEEE-exact per lane), so each lane holds
- * the bits the scalar path computes for its problem. Writes z (the unconstrained solution) and
- * returns 1, the two factors left interleaved in `w` (pair_factor copies one out, only for a
- * problem whose first step is its last: otherwise a later step writes the kept factor); returns
- * 0, writing nothing that the scalar path does not overwrite, when some pivot of either lane is
- * not > 0 (the caller then runs both problems through the scalar path).
- */
-function pair_first(n: i32, Qa: usize, Qb: usize, pa: usize, pb: usize, za: usize, zb: usize, w: usize): i32 {
-  const rsz = <usize>n << 3;
-  const r2 = <usize>n << 4;
-  const A = w, x = w + <usize>n * r2, inv = x + r2, col = inv + r2;
-  for (let i = 0; i < n; i++) {
-    const qa = Qa + <usize>i * rsz, qb = Qb + <usize>i * rsz, ai = A + <usize>i * r2;
-    // Two entries of each row per pass: (qa_j, qa_j+1), (qb_j, qb_j+1) → (qa_j, qb_j), (qa_j+1, qb_j+1).
-    let j = 0;
-    for (; j < i; j += 2) {
-      const va = v128.load(at(qa, j)), vb = v128.load(at(qb, j));
-      v128.store(ai + (<usize>j << 4), v128.shuffle<f64>(va, vb, 0, 2));
-      v128.store(ai + (<usize>j << 4) + 16, v128.shuffle<f64>(va, vb, 1, 3));
-    }
-    if (j == i) v128.store(ai + (<usize>j << 4), f64x2.replace_lane(f64x2.splat(load<f64>(at(qa, j))), 1, load<f64>(at(qb, j))));
-    v128.store(x + (<usize>i << 4), f64x2.neg(f64x2.replace_lane(f64x2.splat(load<f64>(at(pa, i))), 1, load<f64>(at(pb, i)))));
-  }
-  let minPiv = f64x2.splat(Infinity);
-  // Columns in pairs k, k + 1 (one pass over the trailing block for both; per entry the same
-  // subtractions in the same order as one column at a time).
-  for (let k = 0; k < n; k += 2) {
-    const d = v128.load(A + <usize>k * r2 + (<usize>k << 4));
-    if (!(f64x2.extract_lane(d, 0) > 0 && f64x2.extract_lane(d, 1) > 0)) return 0;
-    minPiv = f64x2.min(minPiv, d);
-    pair_column(A, x, inv, col, n, k, d);
-    if (k + 1 == n) break;
-    // Column k + 1 first receives column k's term, then is finished.
-    const c1 = v128.load(col + (<usize>(k + 1) << 4));
-    for (let i = k + 1; i < n; i++) {
-      const o = A + <usize>i * r2 + (<usize>(k + 1) << 4);
-      v128.store(o, f64x2.add(v128.load(o), f64x2.mul(f64x2.neg(v128.load(col + (<usize>i << 4))), c1)));
-    }
-    const d1 = v128.load(A + <usize>(k + 1) * r2 + (<usize>(k + 1) << 4));
-    if (!(f64x2.extract_lane(d1, 0) > 0 && f64x2.extract_lane(d1, 1) > 0)) return 0;
-    minPiv = f64x2.min(minPiv, d1);
-    const col2 = col + r2;
-    pair_column(A, x, inv, col2, n, k + 1, d1);
-    // Rows i and i + 1 together (each L_jk, L_j,k+1 loaded once for both rows); per entry the
-    // same two subtractions in the same order as one row at a time.
-    let i = k + 2;
-    for (; i + 1 < n; i += 2) {
-      const ai = A + <usize>i * r2, bi = ai + r2;
-      const n0 = f64x2.neg(v128.load(col + (<usize>i << 4))), n1 = f64x2.neg(v128.load(col2 + (<usize>i << 4)));
-      const m0 = f64x2.neg(v128.load(col + (<usize>(i + 1) << 4))), m1 = f64x2.neg(v128.load(col2 + (<usize>(i + 1) << 4)));
-      for (let j = k + 2; j <= i; j++) {
-        const jo = <usize>j << 4;
-        const c0 = v128.load(col + jo), c1 = v128.load(col2 + jo);
-        const o = ai + jo, ob = bi + jo;
-        v128.store(o, f64x2.add(f64x2.add(v128.load(o), f64x2.mul(n0, c0)), f64x2.mul(n1, c1)));
-        v128.store(ob, f64x2.add(f64x2.add(v128.load(ob), f64x2.mul(m0, c0)), f64x2.mul(m1, c1)));
-      }
-      const jo = <usize>(i + 1) << 4, ob = bi + jo;
-      v128.store(ob, f64x2.add(f64x2.add(v128.load(ob), f64x2.mul(m0, v128.load(col + jo))), f64x2.mul(m1, v128.load(col2 + jo))));
-    }
-    if (i < n) {
-      const ai = A + <usize>i * r2;
-      const n0 = f64x2.neg(v128.load(col + (<usize>i << 4))), n1 = f64x2.neg(v128.load(col2 + (<usize>i << 4)));
-      for (let j = k + 2; j <= i; j++) {
-        const o = ai + (<usize>j << 4);
-        const t = f64x2.add(v128.load(o), f64x2.mul(n0, v128.load(col + (<usize>j << 4))));
-        v128.store(o, f64x2.add(t, f64x2.mul(n1, v128.load(col2 + (<usize>j << 4)))));
-      }
+@inline function rowdot(x: usize, y: usize, n: i32): f64 {
+  if (ASC_FEATURE_SIMD) {
+    if (n == 8) {
+      let acc = f64x2.add(f64x2.splat(0), f64x2.mul(v128.load(x), v128.load(y)));
+      acc = f64x2.add(acc, f64x2.mul(v128.load(x, 16), v128.load(y, 16)));
+      acc = f64x2.add(acc, f64x2.mul(v128.load(x, 32), v128.load(y, 32)));
+      acc = f64x2.add(acc, f64x2.mul(v128.load(x, 48), v128.load(y, 48)));
+      return f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
     }
   }
-  for (let k = n - 1; k >= 0; k--) {
-    const xo = x + (<usize>k << 4);
-    const xk = f64x2.mul(v128.load(xo), v128.load(inv + (<usize>k << 4)));
-    v128.store(xo, xk);
-    const nxk = f64x2.neg(xk);
-    const ak = A + <usize>k * r2;
-    for (let i = 0; i < k; i++) {
-      const o = x + (<usize>i << 4);
-      v128.store(o, f64x2.add(v128.load(o), f64x2.mul(nxk, v128.load(ak + (<usize>i << 4)))));
-    }
-  }
-  for (let i = 0; i < n; i++) {
-    const v = v128.load(x + (<usize>i << 4));
-    store<f64>(at(za, i), f64x2.extract_lane(v, 0));
-    store<f64>(at(zb, i), f64x2.extract_lane(v, 1));
-  }
-  pairPiv0 = f64x2.extract_lane(minPiv, 0);
-  pairPiv1 = f64x2.extract_lane(minPiv, 1);
-  return 1;
-}
-
-/** Copies lane `lane` of pair_first's interleaved factor at w into L (lower triangle, n×n rows). */
-function pair_factor(n: i32, w: usize, lane: i32, L: usize): void {
-  const rsz = <usize>n << 3, r2 = <usize>n << 4;
-  const src = w + (<usize>lane << 3);
-  for (let i = 0; i < n; i++) {
-    const ai = src + <usize>i * r2, li = L + <usize>i * rsz;
-    for (let j = 0; j <= i; j++) store<f64>(at(li, j), load<f64>(ai + (<usize>j << 4)));
-  }
+  return dot_f64(x, y, n);
 }
 
 /**
@@ -249,13 +135,20 @@ function pair_factor(n: i32, w: usize, lane: i32, L: usize): void {
  * order), Lf (chol(Q_II) packed m×m), info[6] = m.
  * Status 1 after maxIter solves without repeating flags (the caller falls back to the IPM),
  * 2 when Q_II is not positive definite, 5 when z or μ is not finite (overflow).
+ * SIMD build: the first step (every variable free) of four problems (n ≤ 16, quad_first) or two
+ * (pair_first) runs in f64x2 lanes with each problem's scalar bits (assembly/qpbox_lanes.ts).
+ * `work` holds qp_box_work_len(n) f64.
  */
 export function qp_box_f64(count: i32, n: i32, shared: i32, Q: usize, p: usize, lb: usize, ub: usize,
   z: usize, mu: usize, flags: usize, idx: usize, Lf: usize, work: usize, info: usize, maxIter: i32): void {
   const sQ = stride(shared, 1, n * n), sp = stride(shared, 2, n), sl = stride(shared, 4, n), su = stride(shared, 8, n);
   const rsz = <usize>n << 3;
   const isz = <usize>n << 2;
-  let pendingPair = false;
+  // SIMD build: the first step of the next 4 (quad_first) or 2 (pair_first) problems is solved
+  // together when problem `group` starts; `pending` later problems then take theirs from lanes.
+  let pending = 0;
+  let quad = false;
+  let lane = 0;
   for (let t = 0; t < count; t++) {
     const u = <usize>t;
     const Qt = Q + u * sQ, pt = p + u * sp, lt = lb + u * sl, ut = ub + u * su;
@@ -263,26 +156,34 @@ export function qp_box_f64(count: i32, n: i32, shared: i32, Q: usize, p: usize, 
     const Lt = Lf + u * (<usize>(n * n) << 3);
     const it = info + u * 64;
     const inv = work + rsz;
-    // pair_first's buffer, after small_chol's (x, inv, col, col2: 4n), so that the factor of the
-    // pair's second problem survives the later steps of the first.
-    const pairW = work + (rsz << 2);
+    // pair_first's/quad_first's buffer, after small_chol's (x, inv, col, col2: 4n), so that the
+    // factors of the group's later problems survive the later steps of the earlier ones.
+    const laneW = work + (rsz << 2);
     for (let i = 0; i < n; i++) store<i32>(ft + (<usize>i << 2), 0);
-    // SIMD build: the first step of problems t and t + 1 together (pair_first, same bits).
+    // SIMD build: the first step of problems t … t + 3 (or t, t + 1) together, same bits.
     let pre = false;
-    let lane = 0;
     let prePiv: f64 = 0;
     if (ASC_FEATURE_SIMD) {
-      // (a compile-time branch: the scalar build contains no pair_first and no v128)
-      if (pendingPair) {
-        pendingPair = false;
+      // (a compile-time branch: the scalar build contains no lane steps and no v128)
+      if (pending > 0) {
+        pending--;
         pre = true;
-        lane = 1;
-        prePiv = pairPiv1;
-      } else if (n > 0 && maxIter > 0 && t + 1 < count && pair_first(n, Qt, Qt + sQ, pt, pt + sp, zt, zt + rsz, pairW) != 0) {
-        pendingPair = true;
-        pre = true;
-        lane = 0;
-        prePiv = pairPiv0;
+        lane++;
+        prePiv = lane_piv(lane);
+      } else if (n > 0 && maxIter > 0) {
+        if (n <= QUAD_MAX_N && t + 3 < count && quad_first(n, Qt, Qt + sQ, Qt + 2 * sQ, Qt + 3 * sQ, pt, pt + sp, pt + 2 * sp, pt + 3 * sp,
+          zt, zt + rsz, zt + 2 * rsz, zt + 3 * rsz, laneW) != 0) {
+          pending = 3;
+          quad = true;
+        } else if (t + 1 < count && pair_first(n, Qt, Qt + sQ, pt, pt + sp, zt, zt + rsz, laneW) != 0) {
+          pending = 1;
+          quad = false;
+        }
+        if (pending > 0) {
+          pre = true;
+          lane = 0;
+          prePiv = lane_piv(0);
+        }
       }
     }
     let status = 1;
@@ -343,7 +244,7 @@ export function qp_box_f64(count: i32, n: i32, shared: i32, Q: usize, p: usize, 
       for (let b = m; b < n; b++) {
         const i = load<i32>(xt + (<usize>b << 2));
         const rowQ = Qt + <usize>i * rsz;
-        const mi = -(dot_f64(rowQ, zt, n) + load<f64>(at(pt, i)));
+        const mi = -(rowdot(rowQ, zt, n) + load<f64>(at(pt, i)));
         chk += mi - mi;
         store<f64>(at(mt, i), mi);
         const zi = load<f64>(at(zt, i));
@@ -362,14 +263,14 @@ export function qp_box_f64(count: i32, n: i32, shared: i32, Q: usize, p: usize, 
         break;
       }
     }
-    // The first step was the last: its factor (m = n) is the kept one, still in pairW.
+    // The first step was the last: its factor (m = n) is the kept one, still in laneW.
     if (ASC_FEATURE_SIMD) {
-      if (pre && iters == 1) pair_factor(n, pairW, lane, Lt);
+      if (pre && iters == 1) lane_factor(n, laneW, quad, lane, Lt);
     }
     let stat: f64 = 0, prim: f64 = 0, sig: f64 = 0;
     for (let a = 0; a < m; a++) {
       const i = load<i32>(xt + (<usize>a << 2));
-      const qz = dot_f64(Qt + <usize>i * rsz, zt, n), pi = load<f64>(at(pt, i));
+      const qz = rowdot(Qt + <usize>i * rsz, zt, n), pi = load<f64>(at(pt, i));
       const g = abs(qz + pi);
       if (!(g <= stat)) stat = g;
       sig = max(sig, max(abs(qz), abs(pi)));
@@ -386,6 +287,16 @@ export function qp_box_f64(count: i32, n: i32, shared: i32, Q: usize, p: usize, 
     store<f64>(it + 40, piv);
     store<f64>(it + 48, <f64>m);
   }
+}
+
+/**
+ * f64 scratch qp_box_f64 needs at `work` for problems of n variables: 4n (the scalar path's x,
+ * reciprocals and two column buffers), then the lane steps' buffer: 4n² + 8n for n ≤ 16
+ * (quad_first, four problems), else 2n² + 8n (pair_first); +2 for alignment. The scalar build
+ * uses only the first 4n.
+ */
+export function qp_box_work_len(n: i32): i32 {
+  return (n <= QUAD_MAX_N ? 4 : 2) * n * n + 12 * n + 2;
 }
 
 /**
@@ -474,33 +385,92 @@ export function qp_box_lambda_f64(count: i32, n: i32, flags: usize, mu: usize, o
 }
 
 /**
- * sym_scalar for the SIMD build: two entries of row i per pass (the row pair contiguous, the
- * column pair gathered), per lane the scalar arithmetic, so the same symmetrized bits; the
- * check sum is 0 exactly when sym_scalar's is (both are 0 or NaN).
+ * sym_scalar for the SIMD build: 2×2 blocks (rows i, i + 1 against columns j, j + 1 < i, and
+ * the mirrored block transposed by two shuffles), per lane the scalar arithmetic
+ * ½(Q_ij + Q_ji) (addition commutes exactly), so the same symmetrized bits; the odd last row
+ * and the entries (i + 1, i) beside the diagonal go through sym_entry. The check sum is 0
+ * exactly when sym_scalar's is (both are 0 or NaN).
  */
 // @ts-ignore: decorator
-@inline function sym_pairs(q: usize, n: i32): f64 {
+@inline function sym_blocks(q: usize, n: i32): f64 {
   const rsz = <usize>n << 3;
   let bad: f64 = 0;
   let acc = f64x2.splat(0);
-  for (let i = 0; i < n; i++) {
-    const ri = q + <usize>i * rsz;
-    let j = 0;
-    for (; j + 1 < i; j += 2) {
-      const bj = q + <usize>j * rsz + (<usize>i << 3);
-      const a = v128.load(at(ri, j));
-      const b = f64x2.replace_lane(f64x2.splat(load<f64>(bj)), 1, load<f64>(bj + rsz));
-      const m = f64x2.mul(f64x2.splat(0.5), f64x2.add(a, b));
-      acc = f64x2.add(acc, f64x2.sub(m, m));
-      v128.store(at(ri, j), m);
-      store<f64>(bj, f64x2.extract_lane(m, 0));
-      store<f64>(bj + rsz, f64x2.extract_lane(m, 1));
+  const half = f64x2.splat(0.5);
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    const ri = q + <usize>i * rsz, rk = ri + rsz;
+    for (let j = 0; j < i; j += 2) {
+      const cj = q + <usize>j * rsz + (<usize>i << 3), ck = cj + rsz;
+      const c = v128.load(cj), d = v128.load(ck);
+      const a = f64x2.mul(half, f64x2.add(v128.load(at(ri, j)), v128.shuffle<f64>(c, d, 0, 2)));
+      const b = f64x2.mul(half, f64x2.add(v128.load(at(rk, j)), v128.shuffle<f64>(c, d, 1, 3)));
+      acc = f64x2.add(acc, f64x2.add(f64x2.sub(a, a), f64x2.sub(b, b)));
+      v128.store(at(ri, j), a);
+      v128.store(at(rk, j), b);
+      v128.store(cj, v128.shuffle<f64>(a, b, 0, 2));
+      v128.store(ck, v128.shuffle<f64>(a, b, 1, 3));
     }
-    if (j < i) bad += sym_entry(ri, q + <usize>j * rsz, i, j);
+    bad += sym_entry(rk, ri, i + 1, i);
+    const d0 = load<f64>(at(ri, i)), d1 = load<f64>(at(rk, i + 1));
+    bad += (d0 - d0) + (d1 - d1);
+  }
+  if (i < n) {
+    const ri = q + <usize>i * rsz;
+    for (let j = 0; j < i; j++) bad += sym_entry(ri, q + <usize>j * rsz, i, j);
     const d = load<f64>(at(ri, i));
     bad += d - d;
   }
   return bad + f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+}
+
+/**
+ * The SIMD build's input checks of qp_box_prep_f64 after Q (the same verdict as the scalar
+ * loops, which stop at the first failure: 0 when p is finite, lb has no NaN/+∞, ub no NaN/−∞ and
+ * lb ≤ ub over max(nl, nu) problems, else 1), two entries per pass with the failures or-ed.
+ */
+// @ts-ignore: decorator
+@inline function checks_pairs(n: i32, p: usize, np: i32, lb: usize, nl: i32, ub: usize, nu: i32): i32 {
+  let acc = f64x2.splat(0);
+  let badv = v128.splat<i64>(0);
+  const inf = f64x2.splat(Infinity), ninf = f64x2.splat(-Infinity);
+  const lp = np * n, ll = nl * n, lu = nu * n;
+  let i = 0;
+  for (; i + 2 <= lp; i += 2) {
+    const e = v128.load(at(p, i));
+    acc = f64x2.add(acc, f64x2.sub(e, e));
+  }
+  let tail: f64 = 0;
+  if (i < lp) {
+    const e = load<f64>(at(p, i));
+    tail = e - e;
+  }
+  for (i = 0; i + 2 <= ll; i += 2) {
+    const e = v128.load(at(lb, i));
+    badv = v128.or(badv, v128.or(f64x2.ne(e, e), f64x2.eq(e, inf)));
+  }
+  if (i < ll) {
+    const e = load<f64>(at(lb, i));
+    if (e != e || e == Infinity) return 1;
+  }
+  for (i = 0; i + 2 <= lu; i += 2) {
+    const e = v128.load(at(ub, i));
+    badv = v128.or(badv, v128.or(f64x2.ne(e, e), f64x2.eq(e, ninf)));
+  }
+  if (i < lu) {
+    const e = load<f64>(at(ub, i));
+    if (e != e || e == -Infinity) return 1;
+  }
+  const pairs = max(nl, nu);
+  const sl: usize = nl > 1 ? <usize>n << 3 : 0, su: usize = nu > 1 ? <usize>n << 3 : 0;
+  for (let t = 0; t < pairs; t++) {
+    const l0 = lb + <usize>t * sl, u0 = ub + <usize>t * su;
+    let j = 0;
+    for (; j + 2 <= n; j += 2) badv = v128.or(badv, f64x2.gt(v128.load(at(l0, j)), v128.load(at(u0, j))));
+    if (j < n && load<f64>(at(l0, j)) > load<f64>(at(u0, j))) return 1;
+  }
+  if (v128.any_true(badv)) return 1;
+  return tail + f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1) != 0 ? 1 : 0;
 }
 
 /**
@@ -513,8 +483,8 @@ export function qp_box_lambda_f64(count: i32, n: i32, flags: usize, mu: usize, o
  * problem); otherwise 1, at the first failure in the order Q, p, lb, ub, lb ≤ ub (Q is checked
  * one whole matrix at a time: the failing matrix is symmetrized to its end, later ones are not
  * touched; the caller drops the block and the general path reports the error). The SIMD build
- * symmetrizes two entries of a row per pass with the scalar arithmetic per lane: the same bits
- * in both builds (refBoxPrep).
+ * symmetrizes 2×2 blocks and checks p, lb, ub two entries per pass, with the scalar arithmetic
+ * per lane: the same bits and the same verdict in both builds (refBoxPrep).
  */
 export function qp_box_prep_f64(n: i32, Q: usize, nQ: i32, p: usize, np: i32, lb: usize, nl: i32, ub: usize, nu: i32): i32 {
   const rsz = <usize>n << 3;
@@ -522,9 +492,10 @@ export function qp_box_prep_f64(n: i32, Q: usize, nQ: i32, p: usize, np: i32, lb
     const q = Q + <usize>t * <usize>n * rsz;
     // Σ (m − m) over the matrix: 0 when every entry is finite, NaN otherwise (checked once per
     // matrix, so a bad matrix is symmetrized to its end before 1 is returned).
-    const bad = ASC_FEATURE_SIMD ? sym_pairs(q, n) : sym_scalar(q, n);
+    const bad = ASC_FEATURE_SIMD ? sym_blocks(q, n) : sym_scalar(q, n);
     if (bad != 0) return 1;
   }
+  if (ASC_FEATURE_SIMD) return checks_pairs(n, p, np, lb, nl, ub, nu);
   const lp = np * n;
   for (let i = 0; i < lp; i++) {
     const e = load<f64>(at(p, i));

@@ -23,13 +23,16 @@
 // 2 Q̃ not positive definite, 3 solved but the unscaled KKT check failed, 4 infeasible
 // (a Farkas certificate y ≥ 0 on G rows in lam, free on A rows in nu: Gᵀy_G + Aᵀy_A = 0,
 // hᵀy_G + bᵀy_A < 0), 5 non-finite, 6 linearly dependent consistent equality rows.
+// The equilibration lives in qpdense_ruiz.ts, the backward pass in qpdense_backward.ts.
 
 import { axpy2_f64, axpy_f64, chol_solve_f64, dot_f64 } from './linalg';
 import { chol2_f64 } from './qpdense_chol';
-import { absmax_f64, at, copy_f64, dotPair_f64, dotQuad_f64, ld, rot_f64, rowSweep_f64, st, stride, zero_f64 } from './qpdense_ops';
+import { equilibrate } from './qpdense_ruiz';
+import { absmax_f64, at, copy_f64, dotPair_f64, dotQuad_f64, ld, rot_f64, st, stride, zero_f64 } from './qpdense_ops';
 import { kktCheck } from './qpkkt';
 
 export { qp_kkt_f64 } from './qpkkt';
+export { qp_dense_backward_f64 } from './qpdense_backward';
 
 /** top[i] (i32 slots: row extents of the columns of J). */
 // @ts-ignore: decorator
@@ -42,64 +45,9 @@ export { qp_kkt_f64 } from './qpkkt';
   store<i32>(base + (<usize>i << 2), v);
 }
 
-/** 2^−⌈e/2⌉ for a norm x = m·2^e (1 for 0): the Ruiz factor 1/√x rounded to a power of two. */
-function ruizFactor(x: f64): f64 {
-  if (!(x > 0)) return 1;
-  const e = <i32>((reinterpret<u64>(x) >> 52) & 0x7ff) - 1023;
-  const k = -((e + 1) >> 1); // −⌈e/2⌉
-  return reinterpret<f64>(<u64>(1023 + k) << 52);
-}
-
-/** 1 when x ∈ [½, 2) or x = 0. */
-// @ts-ignore: decorator
-@inline function balanced(x: f64): bool {
-  return x == 0 || (x >= 0.5 && x < 2);
-}
-
 /** Work length (f64) of qp_dense_f64 and qp_dense_backward_f64 (shared by all problems). */
 export function qp_dense_work_len(n: i32, ne: i32, ni: i32): i32 {
   return 3 * n * n + (ne + ni) * (n + 3) + 2 * ni + 9 * n + 8;
-}
-
-/**
- * Ruiz equilibration with power-of-two factors: copies Q, A, G into Qs, As, Gs scaled by
- * D (n, columns) and E (ne + ni, rows), both returned in `dc` / `er`. `cn`/`rn` are scratch.
- */
-function equilibrate(n: i32, ne: i32, ni: i32, Q: usize, A: usize, G: usize, Qs: usize, As: usize, Gs: usize,
-  dc: usize, er: usize, cn: usize, rn: usize, cf: usize): void {
-  const rsz = <usize>n << 3;
-  const m = ne + ni;
-  for (let j = 0; j < n; j++) st(dc, j, 1);
-  for (let k = 0; k < m; k++) st(er, k, 1);
-  // Copies and norms of the unscaled matrix in one sweep per row: Q is symmetric, so its column
-  // norms are its row norms; the A and G rows add to the column norms.
-  for (let i = 0; i < n; i++) {
-    st(cn, i, rowSweep_f64(Qs + <usize>i * rsz, Q + <usize>i * rsz, n, false, 1, 0, false, cn));
-  }
-  for (let k = 0; k < m; k++) {
-    const off = k < ne ? <usize>k * rsz : <usize>(k - ne) * rsz;
-    const row = k < ne ? As + off : Gs + off, src = k < ne ? A + off : G + off;
-    st(rn, k, rowSweep_f64(row, src, n, false, 1, 0, true, cn));
-  }
-  for (let pass = 0; pass < 24; pass++) {
-    let ok = true;
-    for (let j = 0; j < n; j++) if (!balanced(ld(cn, j))) ok = false;
-    for (let k = 0; k < m; k++) if (!balanced(ld(rn, k))) ok = false;
-    if (ok) break;
-    // Factors into cf (columns), then scale and measure the new norms in the same pass.
-    for (let j = 0; j < n; j++) {
-      const f = ruizFactor(ld(cn, j));
-      st(cf, j, f);
-      st(dc, j, ld(dc, j) * f);
-    }
-    for (let i = 0; i < n; i++) st(cn, i, rowSweep_f64(Qs + <usize>i * rsz, 0, n, true, ld(cf, i), cf, false, cn));
-    for (let k = 0; k < m; k++) {
-      const row = k < ne ? As + <usize>k * rsz : Gs + <usize>(k - ne) * rsz;
-      const f = ruizFactor(ld(rn, k));
-      st(er, k, ld(er, k) * f);
-      st(rn, k, rowSweep_f64(row, 0, n, true, f, cf, true, cn));
-    }
-  }
 }
 
 /** Removes active position l: shifts act, u and the columns of R, restores R upper triangular by Givens rotations on its rows, applied to the columns of J. */
@@ -197,6 +145,8 @@ export function qp_dense_f64(count: i32, n: i32, ne: i32, ni: i32, shared: i32,
       st(it, 0, 2);
       st(it, 1, 0);
       st(it, 6, 0);
+      for (let k = 2; k < 5; k++) st(it, k, 0); // no residuals: every info entry is written
+      st(it, 7, 0);
       continue;
     }
     // Column k of J is zero below row top[k] (J₀ = L⁻ᵀ is upper triangular; a rotation of two
@@ -439,93 +389,5 @@ export function qp_dense_f64(count: i32, n: i32, ne: i32, ni: i32, shared: i32,
       st(it, 7, 0);
     }
     st(it, 0, <f64>status);
-  }
-}
-
-/**
- * Backward pass of qp_dense_f64 (SPEC B.4.2(c) on the confirmed active set 𝒜): per problem,
- * ṽ = D v, d = Jᵀṽ, d̃_z = −J₂d₂, y = R⁻¹d₁, then d_z = D d̃_z and the multipliers of the
- * adjoint system [Q A_𝒜ᵀ; A_𝒜 0][d_z; μ] = [−v; 0] are μ_k = E_k·y_j (inequality k at position
- * j) and d_ν,e = −σ_e E_e·y_j (equality e), zero off 𝒜. Gradients: dp = d_z, db = −d_ν, dh = −μ,
- * dQ = ½(d_z zᵀ + z d_zᵀ), dA = d_ν zᵀ + ν d_zᵀ, dG = μ zᵀ + λ d_zᵀ. An input whose bit is set in
- * `shared` (Q=1, p=2, A=4, b=8, G=16, h=32) gets ONE block, the sum over problems in order
- * t = 0, 1, … (starting from 0); the others get one block per problem, written as 0 + g (no −0).
- */
-export function qp_dense_backward_f64(count: i32, n: i32, ne: i32, ni: i32, shared: i32,
-  z: usize, nu: usize, lam: usize, J: usize, R: usize, act: usize, scl: usize, info: usize,
-  v: usize, work: usize, dQ: usize, dp: usize, dA: usize, db: usize, dG: usize, dh: usize): void {
-  const m = ne + ni;
-  const rsz = <usize>n << 3;
-  const vt = work, d = at(vt, n), y = at(d, n), dz = at(y, n), dnu = at(dz, n), mu = at(dnu, ne);
-  const sQ = stride(shared, 1, n * n), sp = stride(shared, 2, n), sA = stride(shared, 4, ne * n);
-  const sb = stride(shared, 8, ne), sG = stride(shared, 16, ni * n), sh = stride(shared, 32, ni);
-  if (sQ == 0) memory.fill(dQ, 0, <usize>(n * n) << 3);
-  if (sp == 0) memory.fill(dp, 0, rsz);
-  if (sA == 0) memory.fill(dA, 0, <usize>(ne * n) << 3);
-  if (sb == 0) memory.fill(db, 0, <usize>ne << 3);
-  if (sG == 0) memory.fill(dG, 0, <usize>(ni * n) << 3);
-  if (sh == 0) memory.fill(dh, 0, <usize>ni << 3);
-  for (let t = 0; t < count; t++) {
-    const w = <usize>t;
-    const zt = z + w * rsz, nut = nu + w * (<usize>ne << 3), lt = lam + w * (<usize>ni << 3);
-    const Jt = J + w * (<usize>(n * n) << 3), Rt = R + w * (<usize>(n * n) << 3);
-    const actt = act + w * rsz, dc = scl + w * (<usize>(n + m) << 3), er = at(dc, n);
-    const q = <i32>load<f64>(info + w * 64 + 48);
-    const vv = v + w * rsz;
-    for (let j = 0; j < n; j++) st(vt, j, ld(vv, j) * ld(dc, j));
-    for (let j = 0; j < n; j++) st(d, j, dot_f64(Jt + <usize>j * rsz, vt, n));
-    memory.fill(dz, 0, rsz);
-    for (let j = q; j < n; j++) axpy_f64(dz, Jt + <usize>j * rsz, n, -ld(d, j));
-    for (let j = 0; j < n; j++) st(dz, j, ld(dz, j) * ld(dc, j));
-    memory.copy(y, d, <usize>q << 3);
-    for (let j = q - 1; j >= 0; j--) {
-      const yj = ld(y, j) / ld(Rt + <usize>j * rsz, j);
-      st(y, j, yj);
-      axpy_f64(y, Rt + <usize>j * rsz, j, -yj);
-    }
-    for (let k = 0; k < ne; k++) st(dnu, k, 0);
-    for (let k = 0; k < ni; k++) st(mu, k, 0);
-    for (let j = 0; j < q; j++) {
-      const code = ld(actt, j);
-      if (code > <f64>ne) {
-        const k = <i32>code - ne - 1;
-        st(mu, k, ld(y, j) * ld(er, ne + k));
-      } else {
-        const e = <i32>abs(code) - 1;
-        const sg: f64 = code > 0 ? 1 : -1;
-        st(dnu, e, -sg * ld(y, j) * ld(er, e));
-      }
-    }
-    const dpt = dp + w * sp;
-    for (let j = 0; j < n; j++) st(dpt, j, (sp == 0 ? ld(dpt, j) : 0) + ld(dz, j));
-    const dQt = dQ + w * sQ;
-    for (let i = 0; i < n; i++) {
-      const zi = ld(zt, i), di = ld(dz, i);
-      const row = dQt + <usize>i * rsz;
-      for (let j = 0; j < n; j++) {
-        const g = 0.5 * (di * ld(zt, j) + zi * ld(dz, j));
-        st(row, j, (sQ == 0 ? ld(row, j) : 0) + g);
-      }
-    }
-    const dAt = dA + w * sA, dbt = db + w * sb;
-    for (let k = 0; k < ne; k++) {
-      const a = ld(dnu, k), c = ld(nut, k);
-      const row = dAt + <usize>k * rsz;
-      for (let j = 0; j < n; j++) {
-        const g = a * ld(zt, j) + c * ld(dz, j);
-        st(row, j, (sA == 0 ? ld(row, j) : 0) + g);
-      }
-      st(dbt, k, (sb == 0 ? ld(dbt, k) : 0) + -a);
-    }
-    const dGt = dG + w * sG, dht = dh + w * sh;
-    for (let k = 0; k < ni; k++) {
-      const a = ld(mu, k), c = ld(lt, k);
-      const row = dGt + <usize>k * rsz;
-      for (let j = 0; j < n; j++) {
-        const g = a * ld(zt, j) + c * ld(dz, j);
-        st(row, j, (sG == 0 ? ld(row, j) : 0) + g);
-      }
-      st(dht, k, (sh == 0 ? ld(dht, k) : 0) + -a);
-    }
   }
 }

@@ -13,6 +13,9 @@
 // and, for the ceiling of 2-lane f64 arithmetic without FMA, the SYRK alone (panels filled once):
 //   syrk_packed_f64 alone        the WebAssembly micro-kernel
 //   C SSE2 syrk (no FMA)         bench/native/syrk-sse2.c, the same loop with SSE intrinsics
+//   C AVX-128 syrk (no FMA, unrolled)  the same file with -O3 -mavx -mno-fma -funroll-loops: the
+//                                same 2-lane mulpd/addpd/movddup, VEX-encoded (no register copies)
+//                                and unrolled by two rows: the ceiling of 2-lane f64 without FMA
 // plus tailIndexHill on 10⁶ stable(1.5) values (k = 1000, the bench's case).
 //
 // Run after `npm run build`:   node scripts/covariance-speed.mjs [--rounds 8] [--ms 400]
@@ -57,8 +60,8 @@ const local = {
 
 const dir = mkdtempSync(join(tmpdir(), 'metaoptim-cov-'));
 /** Compiles one bench/native program; undefined (with a note) when cc or the library is missing. */
-function compile(name, flags) {
-  const bin = join(dir, name);
+function compile(name, flags, binName = name) {
+  const bin = join(dir, binName);
   try {
     execFileSync('cc', [...flags.slice(0, -1), '-o', bin, resolve(root, `bench/native/${name}.c`), ...flags.slice(-1)], { stdio: 'pipe' });
     return bin;
@@ -70,6 +73,7 @@ function compile(name, flags) {
 const natives = {
   openblas: compile('covariance', ['-O3', '-march=native', '-lopenblas']),
   'C SSE2 syrk (no FMA)': compile('syrk-sse2', ['-O2', '-msse3', '-mno-fma', '-ffp-contract=off', '-lm']),
+  'C AVX-128 syrk (no FMA, unrolled)': compile('syrk-sse2', ['-O3', '-mavx', '-mno-fma', '-funroll-loops', '-ffp-contract=off', '-lm'], 'syrk-avx128'),
 };
 
 const best = Object.fromEntries([...Object.keys(local), ...Object.keys(natives)].map((n) => [n, Infinity]));

@@ -7,7 +7,8 @@
 //     no rows           the fixed costs of Q: Ruiz on Q, Cholesky, J = L⁻ᵀ, z̃ = −Q̃⁻¹p̃, KKT check
 //     rows inactive     h moved far away: + Ruiz on the rows, one scan, the KKT rows
 //     full              the solve; (full − rows inactive) / changes = one active-set change
-//   qp.solve end to end, and its JavaScript part (the same call with a stub kernel),
+//   qp.solve end to end, and its JavaScript part (the same call with a stub kernel), and three
+//     pieces of that part alone (reading the inputs, the context, the result arrays),
 //   quadprog on the same problem (the bench's call, fresh copies of its inputs each time).
 // `--baseline file.wasm` adds the kernel rows of another SIMD build (e.g. of main:
 //   git archive main assembly asconfig.json | tar -x -C /tmp/base && cd /tmp/base &&
@@ -90,6 +91,26 @@ Object.defineProperty(stub, 'disposed', { get: () => false });
 const solve = time(() => qp.solve(P, { runtime: rt }).context.dispose());
 const js = time(() => qp.solve(P, { runtime: stub }).context.dispose());
 
+// Pieces of the JavaScript part, each alone: reading the inputs (nested rows, finiteness
+// checked) into WebAssembly memory, the context (arena block + QpContext, no zero-fill) with
+// dispose, and the three result arrays (z, λ, ν copied out of WebAssembly memory).
+const { copyMat, copyVec } = await load('src/qp/input.js');
+const { QpContext } = await load('src/qp/context.js');
+const ni = P.h.length;
+const blk = rt.arena.alloc(8 * (n * n + n + ni * n + ni));
+const bv = () => new Float64Array(rt.arena.memory.buffer, blk, n * n + n + ni * n + ni);
+const read = time(() => {
+  const v = bv();
+  return copyMat(P.Q, n, n, v, 0, true) && copyVec(P.p, n, v, n * n, true) && copyMat(P.G, ni, n, v, n * n + n, true) && copyVec(P.h, ni, v, n * n + n + ni * n, true);
+});
+const layout = { off: {}, total: 2 * n * n + 3 * n * n + 4 * ni * n };
+const ctxCost = time(() => new QpContext({ method: 'active-set', count: 1, n, ne: 0, ni, runtime: rt, sharedMask: 63, map: { given: {} }, layout, zeroed: false }).dispose());
+const results = time(() => {
+  const v = bv();
+  return [v.slice(0, n), v.slice(n, n + ni), v.slice(0, 0)];
+});
+rt.arena.release(blk);
+
 const Q1 = P.Q.map((r) => [0, ...r]);
 const cols = P.G.map((g, k) => ({ a: g.map((x) => -x), b: -P.h[k] }));
 const Am = [[]];
@@ -106,3 +127,4 @@ console.log(`n = ${n}, ni = ${2 * n}, ${changes} active-set changes; CPU µs per
 console.log('kernel        Q part   rows part  full solve  per change');
 for (const [name, k] of rows) console.log(`${name.padEnd(11)} ${f(k.none)} ${f(k.inactive - k.none)} ${f(k.full)} ${f((k.full - k.inactive) / changes)}`);
 console.log(`qp.solve ${f(solve)} (JavaScript part with a stub kernel ${f(js)}); quadprog ${f(quad)}: ${(quad / solve).toFixed(2)}×`);
+console.log(`JavaScript pieces: reading the inputs ${f(read)}, context + dispose ${f(ctxCost)}, result arrays z, λ, ν ${f(results)}`);

@@ -5,6 +5,8 @@
  * SSE3 intrinsics and compiled with -O2 -msse3 -mno-fma -ffp-contract=off, so that the compiler
  * uses exactly the operations WebAssembly SIMD has (mulpd, addpd, movddup). It times the SYRK
  * alone (the panels are filled once), like the script's "syrk_packed_f64 alone" row.
+ * The script also builds it with -O3 -mavx -mno-fma -funroll-loops: the same three 2-lane
+ * operations, VEX-encoded (three operands, no register copies) and unrolled by two rows.
  *
  * usage: syrk-sse2 <T> <d> <time-ms>   (d a multiple of 4)
  * prints "min <fastest call, ms> calls <k> checksum <x>"

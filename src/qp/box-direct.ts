@@ -87,7 +87,7 @@ export function solveBoxDirect(problem: unknown, batch: boolean, options: (n: nu
   if (hasUb) given.ub = (shared & 8) !== 0;
   const ctx = new QpContext({
     method: 'box', count, n, ne: 0, ni: 0, runtime: o.runtime, sharedMask: shared, map: { given },
-    parts: boxParts(count, n, copies[0]! * n * n, copies[1]! * n, copies[2]! * n, copies[3]! * n, (hasLb ? n : 0) + (hasUb ? n : 0)),
+    parts: boxParts(count, n, copies[0]! * n * n, copies[1]! * n, copies[2]! * n, copies[3]! * n, (hasLb ? n : 0) + (hasUb ? n : 0), o.runtime.kernels.qp_box_work_len(n)),
     i32Length: 2 * count * n, zeroed: false, // every part written before it is read (box.ts boxParts)
   });
   const v = ctx.block();

@@ -43,9 +43,9 @@ function boxBounds(P: Prepared): { lb: Field; ub: Field } {
  * of the m×m factor; info fields 0–6; the λ blocks); test/qp/box-uninit.test.ts solves on
  * memory filled with NaN garbage and expects the bits of a fresh runtime.
  */
-export function boxParts(count: number, n: number, q: number, p: number, lb: number, ub: number, lam: number): [string, number][] {
+export function boxParts(count: number, n: number, q: number, p: number, lb: number, ub: number, lam: number, work: number): [string, number][] {
   return [['Q', q], ['p', p], ['lb', lb], ['ub', ub],
-    ['z', count * n], ['mu', count * n], ['L', count * n * n], ['work', 2 * n * n + 12 * n + 2], ['info', count * INFO],
+    ['z', count * n], ['mu', count * n], ['L', count * n * n], ['work', work], ['info', count * INFO],
     ['lam', count * lam]];
 }
 
@@ -57,7 +57,7 @@ export function solveBox(P: Prepared, o: Opts): QpBatchResult | undefined {
   const ctx = new QpContext({
     method: 'box', count, n, ne: 0, ni: 0, runtime: o.runtime, sharedMask: shared,
     map: { given: given(P), ...(P.boundRows ? { boundRows: P.boundRows } : {}) },
-    parts: boxParts(count, n, Q.data.length, p.data.length, lb.data.length, ub.data.length, P.boundRows ? 0 : lambdaRows(P)),
+    parts: boxParts(count, n, Q.data.length, p.data.length, lb.data.length, ub.data.length, P.boundRows ? 0 : lambdaRows(P), o.runtime.kernels.qp_box_work_len(n)),
     i32Length: 2 * count * n, zeroed: false,
   });
   try {

@@ -35,12 +35,16 @@ export function copyVec(x: ArrayLike<unknown>, len: number, v: Float64Array, off
     }
     return true;
   }
+  // e − e is 0 for a finite number and NaN otherwise: one sum tests the whole vector at the end
+  // (a false return may leave v partly written; the callers discard v then).
+  let bad = 0;
   for (let i = 0; i < len; i++) {
     const e = x[i];
-    if (typeof e !== 'number' || (finite && e - e !== 0)) return false;
+    if (typeof e !== 'number') return false;
+    bad += e - e;
     v[off + i] = e;
   }
-  return true;
+  return !finite || bad === 0;
 }
 
 /** A rows×cols matrix (nested rows or row-major flat) into v at off, as `copyVec`. */

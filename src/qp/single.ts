@@ -10,7 +10,7 @@
 // non-number or non-finite entry, lb/ub given, a G that describes only bounds (the box path
 // under 'auto'). After the kernel: Q not positive definite or the iteration limit under
 // 'auto' also returns undefined (the general path then runs the interior point).
-import { onWasm } from './box-direct.js';
+import { isWasmView } from '../runtime/arena.js';
 import { type GradientMap, QpContext, type QpLayout, qpLayout } from './context.js';
 import { runDense } from './dense.js';
 import type { Field } from './prepare.js';
@@ -34,13 +34,27 @@ function rowsOf(X: unknown, cols: number): number {
   return X.length % cols === 0 ? X.length / cols : -1;
 }
 
+/**
+ * True when x or one of its rows is a view of WebAssembly memory (box-direct.ts onWasm without
+ * its packed `{ batch }` case, which is never a single problem's field: the general path takes it).
+ */
+function wasmIn(x: unknown): boolean {
+  if (ArrayBuffer.isView(x)) return isWasmView(x);
+  if (!isList(x)) return false;
+  for (let i = 0; i < x.length; i++) {
+    const r = x[i];
+    if (ArrayBuffer.isView(r) && isWasmView(r)) return true;
+  }
+  return false;
+}
+
 /** The shapes of `problem` when the fast path applies to it, else undefined. */
 export function singleShape(problem: unknown): SingleShape | undefined {
   if (problem === null || typeof problem !== 'object') return undefined;
   const P = problem as Record<string, unknown>;
   if (P.lb !== undefined || P.ub !== undefined) return undefined;
   // A view of WebAssembly memory could be detached by the context's allocation: general path.
-  if (['Q', 'p', 'A', 'b', 'G', 'h'].some((k) => onWasm(P[k]))) return undefined;
+  if (wasmIn(P.Q) || wasmIn(P.p) || wasmIn(P.A) || wasmIn(P.b) || wasmIn(P.G) || wasmIn(P.h)) return undefined;
   const p = P.p;
   if (!isList(p) || p.length === 0 || P.Q === undefined) return undefined;
   const n = p.length;
@@ -70,7 +84,7 @@ interface Shape {
 /** Layouts and gradient maps by shape (read-only, shared by the contexts of that shape). */
 const shapes = new Map<number, Shape>();
 
-function shapeOf(n: number, ne: number, ni: number, hasA: boolean, hasG: boolean, workLen: number): Shape {
+function shapeOf(n: number, ne: number, ni: number, hasA: boolean, hasG: boolean, workLen: (n: number, ne: number, ni: number) => number): Shape {
   const cacheable = ne < 4096 && ni < 1 << 20;
   const key = ((ni * 4096 + ne) * 256 + n) * 4 + (hasA ? 2 : 0) + (hasG ? 1 : 0);
   const hit = cacheable ? shapes.get(key) : undefined;
@@ -82,7 +96,7 @@ function shapeOf(n: number, ne: number, ni: number, hasA: boolean, hasG: boolean
   const layout = qpLayout([
     ['Q', nn], ['p', n], ['A', ne * n], ['b', ne], ['G', ni * n], ['h', ni],
     ['z', n], ['nu', ne], ['lam', ni], ['J', nn], ['R', nn], ['act', n],
-    ['scl', n + ne + ni], ['info', INFO], ['work', workLen],
+    ['scl', n + ne + ni], ['info', INFO], ['work', workLen(n, ne, ni)],
   ]);
   const o = layout.off;
   const shape: Shape = {
@@ -100,15 +114,30 @@ function shapeOf(n: number, ne: number, ni: number, hasA: boolean, hasG: boolean
   return shape;
 }
 
+/** True when row 0 of the matrix at v[off…] is ±e_j (a quick test before detectBounds, which allocates). */
+function unitRow(v: Float64Array, off: number, n: number): boolean {
+  let nz = 0;
+  for (let j = 0; j < n; j++) {
+    const x = v[off + j]!;
+    if (x === 0) continue;
+    if (x !== 1 && x !== -1) return false;
+    nz++;
+  }
+  return nz === 1;
+}
+
 /**
  * Solves one plain problem of shape `s` with the dense active set. Returns undefined (nothing
  * allocated, nothing thrown) when the general path must take it; see the file comment.
  */
 export function solveSingleDense(problem: Record<string, unknown>, s: SingleShape, o: Opts): QpResult | undefined {
   const { n, ne, ni } = s;
-  const shape = shapeOf(n, ne, ni, ne > 0 || problem.A !== undefined, problem.G !== undefined, o.runtime.kernels.qp_dense_work_len(n, ne, ni));
+  const k = o.runtime.kernels;
+  const shape = shapeOf(n, ne, ni, ne > 0 || problem.A !== undefined, problem.G !== undefined, k.qp_dense_work_len);
+  // No zero-fill: the inputs are written below, and the kernel writes every other part before
+  // it reads it (z, ν, λ, J, the scales and all of info; R and act up to the active count).
   const ctx = new QpContext({
-    method: 'active-set', count: 1, n, ne, ni, runtime: o.runtime, sharedMask: 63, map: shape.map, layout: shape.layout,
+    method: 'active-set', count: 1, n, ne, ni, runtime: o.runtime, sharedMask: 63, map: shape.map, layout: shape.layout, zeroed: false,
   });
   const v = ctx.block();
   const off = shape.layout.off;
@@ -128,13 +157,12 @@ export function solveSingleDense(problem: Record<string, unknown>, s: SingleShap
       }
     }
     // Under 'auto', a G of ±unit rows alone is a box problem: the general path routes it.
-    if (o.method === 'auto' && ne === 0 && ni > 0 && detectBounds(v.subarray(off.G!, off.G! + ni * n), ni, n)) ok = false;
+    if (o.method === 'auto' && ne === 0 && ni > 0 && unitRow(v, off.G!, n) && detectBounds(v.subarray(off.G!, off.G! + ni * n), ni, n)) ok = false;
   }
   if (!ok) {
     ctx.dispose();
     return undefined;
   }
-  const k = o.runtime.kernels;
   const b = ctx.ptr('Q') - off.Q! * 8, at = shape.bytes;
   try {
     // callDense's argument list, with the byte offsets precomputed per shape.

@@ -84,6 +84,7 @@ export interface QpKernels {
     Lf: number, info: number, v: number, work: number, dQ: number, dp: number, dlb: number, dub: number): void;
   qp_box_lambda_f64(count: number, n: number, flags: number, mu: number, out: number, width: number, lo: number, up: number): void;
   qp_box_prep_f64(n: number, Q: number, nQ: number, p: number, np: number, lb: number, nl: number, ub: number, nu: number): number;
+  qp_box_work_len(n: number): number;
   /** assembly/qpdense.ts — dense Goldfarb–Idnani active set with equilibration, KKT check and certificates. */
   qp_dense_work_len(n: number, ne: number, ni: number): number;
   qp_dense_f64(count: number, n: number, ne: number, ni: number, shared: number,

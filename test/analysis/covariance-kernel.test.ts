@@ -114,3 +114,26 @@ test('covariance() is the packed kernel: equal to the reference bit for bit; NaN
     assert.equal(o.mean[1], 1.5);
   }
 });
+
+test('covariance() reads no stale arena memory: freed blocks poisoned with NaN and garbage give the same bits (both builds)', async () => {
+  // covariance() allocates its buffers without zero-fill; every one must be written before it
+  // is read. Poison the free blocks the next allocations will reuse, then compare with the reference.
+  for (const build of builds) {
+    const r = await rt(build);
+    for (const [rows, cols] of [[1030, 10], [37, 13], [1, 1], [8, 4]] as const) {
+      const data = new Rng(rows + cols).fillNormal(new Float64Array(rows * cols)) as Float64Array;
+      const ref = packCenterRef(data, rows, cols);
+      const want = Array.from(syrkPackedRef(ref.packed, cols, rows, 1 / rows));
+      for (const poison of [NaN, 1e300, -0]) {
+        const width = (cols + 3) & ~3;
+        const sizes = [rows * cols, cols, rows * width, rows > 1024 ? width * width : 16, cols * cols];
+        const junk = sizes.map((n) => new Region(r.arena, Float64Array, n));
+        for (const j of junk) j.view.fill(poison);
+        for (const j of junk) j.release();
+        const got = covariance({ data, rows, cols }, { runtime: r });
+        assert.deepEqual(Array.from(got.cov), want, `${build} ${rows}×${cols} poison ${poison}`);
+        assert.deepEqual(Array.from(got.mean), Array.from(ref.mean));
+      }
+    }
+  }
+});

@@ -1,10 +1,11 @@
 // assembly/qpbox.ts called directly over whole batches, against the plain-TS reference
 // (test/support/reference/qp.ts), in both builds:
-// - qp_box_f64 on batches of 1–7 problems: the SIMD build solves the first active-set step of
-//   two problems at once (pair_first, one per f64x2 lane); every problem must still carry the
-//   bits refBox computes for it alone (z, μ, flags, free indices, the kept factor, info),
-//   including batches where a problem's Q is indefinite (the pair falls back to the scalar path)
-//   and odd counts (an unpaired last problem);
+// - qp_box_f64 on batches of 1–9 problems: the SIMD build solves the first active-set step of
+//   four problems at once for n ≤ 16 (quad_first, two f64x2 halves) or two (pair_first, one per
+//   f64x2 lane); every problem must still carry the bits refBox computes for it alone (z, μ,
+//   flags, free indices, the kept factor, info), including batches where a problem's Q is
+//   indefinite (the group falls back to a pair, then to the scalar path) and counts that leave a
+//   pair or a single problem after the groups of four;
 // - qp_box_prep_f64 (the direct path's symmetrization and input checks) against refBoxPrep on
 //   inputs with NaN, ±∞, denormals, crossing bounds and length 0.
 import assert from 'node:assert/strict';
@@ -31,16 +32,16 @@ function problem(seed: number, n: number, bad: boolean, wide = false) {
   return { Q, p: Float64Array.from(P.p), lb, ub };
 }
 
-test('qp_box_f64 over a batch (SIMD: two problems per f64x2 lane pair in the first step) == refBox per problem, both builds', async () => {
+test('qp_box_f64 over a batch (SIMD: the first step of four (n ≤ 16) or two problems at once, in f64x2 lanes) == refBox per problem, both builds', async () => {
   for (const b of builds) {
     const k = (await rt(b)).kernels;
     const arena = (await rt(b)).arena;
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 17 }), fc.integer({ min: 1, max: 7 }), fc.integer(), fc.integer({ min: 0, max: 15 }), fc.integer({ min: 0, max: 127 }), (n, count, seed, badMask, wideMask) => {
-        const probs = Array.from({ length: count }, (_, t) => problem(seed + 11 * t, n, ((badMask >> t) & 1) === 1 && t < 4, ((wideMask >> t) & 1) === 1));
+      fc.property(fc.integer({ min: 1, max: 17 }), fc.integer({ min: 1, max: 9 }), fc.integer(), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 511 }), (n, count, seed, badMask, wideMask) => {
+        const probs = Array.from({ length: count }, (_, t) => problem(seed + 11 * t, n, ((badMask >> t) & 1) === 1 && t < 8, ((wideMask >> t) & 1) === 1));
         const maxIter = Math.max(50, 2 * n);
         const nn = n * n;
-        const len = count * (nn + 4 * n) + count * (2 * n + nn + 8) + 2 * nn + 12 * n + 2;
+        const len = count * (nn + 4 * n) + count * (2 * n + nn + 8) + k.qp_box_work_len(n);
         const R = new Region(arena, Float64Array, len);
         const I = new Region(arena, Int32Array, 2 * count * n);
         try {
@@ -150,6 +151,45 @@ test('qp_box_prep_f64: each failure is caught (overflowing symmetrization, NaN/�
       assert.equal(run(Q, [1, 1], [-1, -1], [-Infinity, 1]), 1, `${b} ub −∞`);
       assert.equal(run(Q, [1, 1], [-1, 2], [1, 1]), 1, `${b} lb > ub`);
       assert.equal(run(Q, [1, 1], [-1, 5e-324], [1, 5e-324]), 0, `${b} lb = ub (denormal)`);
+    } finally {
+      R.release();
+    }
+  }
+});
+
+test('qp_box_prep_f64: a failure in the odd last entry of p, lb, ub or of a later problem is caught (the SIMD build checks two entries per pass)', async () => {
+  for (const b of builds) {
+    const k = (await rt(b)).kernels;
+    const arena = (await rt(b)).arena;
+    const n = 3, count = 3;
+    const R = new Region(arena, Float64Array, count * (n * n + 3 * n));
+    try {
+      const oP = count * n * n, oL = oP + count * n, oU = oL + count * n;
+      const run = (edit: (v: Float64Array) => void) => {
+        const v = R.view;
+        for (let t = 0; t < count; t++) {
+          v.set([2, 0.5, 0, 0.5, 2, 0.5, 0, 0.5, 2], t * n * n);
+          v.set([1, -1, 0.5], oP + t * n);
+          v.set([-1, -2, -3], oL + t * n);
+          v.set([1, 2, 3], oU + t * n);
+        }
+        edit(v);
+        return k.qp_box_prep_f64(n, R.ptr, count, R.ptr + 8 * oP, count, R.ptr + 8 * oL, count, R.ptr + 8 * oU, count);
+      };
+      assert.equal(run(() => {}), 0, `${b} clean`);
+      const last = (t: number) => t * n + n - 1;
+      for (const t of [0, count - 1]) {
+        assert.equal(run((v) => { v[oP + last(t)] = NaN; }), 1, `${b} p NaN, problem ${t}`);
+        assert.equal(run((v) => { v[oP + last(t)] = -Infinity; }), 1, `${b} p −∞, problem ${t}`);
+        assert.equal(run((v) => { v[oL + last(t)] = Infinity; }), 1, `${b} lb +∞, problem ${t}`);
+        assert.equal(run((v) => { v[oL + last(t)] = NaN; }), 1, `${b} lb NaN, problem ${t}`);
+        assert.equal(run((v) => { v[oU + last(t)] = -Infinity; }), 1, `${b} ub −∞, problem ${t}`);
+        assert.equal(run((v) => { v[oU + last(t)] = NaN; }), 1, `${b} ub NaN, problem ${t}`);
+        assert.equal(run((v) => { v[oL + last(t)] = 4; }), 1, `${b} lb > ub, problem ${t}`);
+        assert.equal(run((v) => { v[oL + t * n] = 4; }), 1, `${b} lb > ub (first entry), problem ${t}`);
+        assert.equal(run((v) => { v[t * n * n + n * n - 1] = Infinity; }), 1, `${b} Q's last diagonal ∞, problem ${t}`);
+        assert.equal(run((v) => { v[t * n * n + (n - 1) * n] = Infinity; }), 1, `${b} Q's last row ∞, problem ${t}`);
+      }
     } finally {
       R.release();
     }

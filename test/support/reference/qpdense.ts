@@ -231,6 +231,8 @@ export function refDense(H: Float64Array, count: number, n: number, ne: number, 
       H[it] = 2;
       H[it + 1] = 0;
       H[it + 6] = 0;
+      for (let k = 2; k < 5; k++) H[it + k] = 0;
+      H[it + 7] = 0;
       continue;
     }
     for (let k = 0; k < n; k++) H[top + k] = k;
