@@ -28,3 +28,4 @@ export * from './adam_residual';
 export { adam_safe_f32, sgd_safe_f32, momentum_safe_f32, lion_safe_f32 } from './moments_bound';
 export * from './covariance';
 export * from './celo_lstm';
+export { adam_tracked_f32, sgd_tracked_f32, momentum_tracked_f32, lion_tracked_f32, tracked_bound } from './moments_tracked';

@@ -26,7 +26,8 @@
 // Finiteness is tested as x − x == 0 (false for NaN and ±Inf), per lane, with a bit select for
 // the store, so both builds and the TypeScript references agree on the count and on the bits.
 
-import { SAFE_T, adam_safe_f32, lion_safe_f32, momentum_safe_f32, sgd_safe_f32 } from './moments_bound';
+import { SAFE_T, adam_safe_f32, hoist, lion_safe_f32, momentum_safe_f32, sgd_safe_f32 } from './moments_bound';
+import { adamWrite00, adamWrite01, adamWrite10, adamWrite11 } from './moments_write';
 
 /**
  * Adam / AdamW / Eve, fused:
@@ -96,14 +97,21 @@ export function adam_f32(
 ): i32 {
   let i = 0;
   let bad = 0;
-  if (ASC_FEATURE_SIMD) {
-    const vb1 = f32x4.splat(b1), vob1 = f32x4.splat(ob1);
-    const vb2 = f32x4.splat(b2), vob2 = f32x4.splat(ob2);
-    const vc1 = f32x4.splat(c1), vr2 = f32x4.splat(r2), veps = f32x4.splat(eps);
-    const vl2 = f32x4.splat(l2), vwd = f32x4.splat(wd), vlr = f32x4.splat(lr);
+  if (ASC_FEATURE_SIMD && mode == TRUSTED) {
+    // The trusted write has its own loops (assembly/moments_write.ts), one per flag pair.
+    if (hasL2) {
+      i = hasWd ? adamWrite11(p, g, m, v, n, b1, ob1, b2, ob2, c1, r2, eps, l2, wd, lr) : adamWrite10(p, g, m, v, n, b1, ob1, b2, ob2, c1, r2, eps, l2, wd, lr);
+    } else {
+      i = hasWd ? adamWrite01(p, g, m, v, n, b1, ob1, b2, ob2, c1, r2, eps, l2, wd, lr) : adamWrite00(p, g, m, v, n, b1, ob1, b2, ob2, c1, r2, eps, l2, wd, lr);
+    }
+  } else if (ASC_FEATURE_SIMD) {
+    const vb1 = hoist(0, b1), vob1 = hoist(1, ob1);
+    const vb2 = hoist(2, b2), vob2 = hoist(3, ob2);
+    const vc1 = hoist(4, c1), vr2 = hoist(5, r2), veps = hoist(6, eps);
+    const vl2 = hoist(7, l2), vwd = hoist(8, wd), vlr = hoist(9, lr);
     // Check-mode screen thresholds (see adamScreen): |m| ≤ M, |g'| ≤ G, 0 ≤ v ≤ SAFE_V, |p| ≤ B.
     const a = adamScreen(b1, ob1, b2, ob2, c1, r2, eps, lr, wd);
-    const vA = f32x4.splat(SAFE_V), vM = f32x4.splat(a), vG = f32x4.splat(min<f32>(a, SAFE_G)), vB = f32x4.splat(adamSafeB(lr, wd));
+    const vA = hoist(10, SAFE_V), vM = hoist(11, a), vG = hoist(12, min<f32>(a, SAFE_G)), vB = hoist(13, adamSafeB(lr, wd));
     let acc = i32x4.splat(0);
     // 16 elements per iteration (four independent vectors keep the divide/sqrt unit busy),
     // then single vectors; the per-element arithmetic is the same in every loop.
@@ -259,7 +267,7 @@ export function sgd_f32(p: usize, g: usize, n: i32, l2: f32, lr: f32, check: i32
   let i = 0;
   let bad = 0;
   if (ASC_FEATURE_SIMD) {
-    const vl2 = f32x4.splat(l2), vlr = f32x4.splat(lr), zero = f32x4.splat(0);
+    const vl2 = hoist(0, l2), vlr = hoist(1, lr), zero = f32x4.splat(0);
     let acc = i32x4.splat(0);
     for (; i + 4 <= n; i += 4) {
       const o = <usize>i << 2;
@@ -325,7 +333,7 @@ export function momentum_f32(
   let i = 0;
   let bad = 0;
   if (ASC_FEATURE_SIMD) {
-    const vmu = f32x4.splat(mu), vl2 = f32x4.splat(l2), vlr = f32x4.splat(lr);
+    const vmu = hoist(0, mu), vl2 = hoist(1, l2), vlr = hoist(2, lr);
     let acc = i32x4.splat(0);
     for (; i + 16 <= n; i += 16) {
       const o = <usize>i << 2;
@@ -415,8 +423,8 @@ export function lion_f32(
   let i = 0;
   let bad = 0;
   if (ASC_FEATURE_SIMD) {
-    const vb1 = f32x4.splat(b1), vob1 = f32x4.splat(ob1), vb2 = f32x4.splat(b2), vob2 = f32x4.splat(ob2);
-    const vwd = f32x4.splat(wd), vlr = f32x4.splat(lr);
+    const vb1 = hoist(0, b1), vob1 = hoist(1, ob1), vb2 = hoist(2, b2), vob2 = hoist(3, ob2);
+    const vwd = hoist(4, wd), vlr = hoist(5, lr);
     const zero = f32x4.splat(0);
     let acc = i32x4.splat(0);
     for (; i + 16 <= n; i += 16) {

@@ -18,6 +18,31 @@
 // outputs do not depend on this proof at all. The pass reads the arrays as they are at the
 // call: a value written by the user into params or a slot view between steps is seen.
 
+/**
+ * Loop constants of the SIMD kernels go through memory: V8's TurboFan (Node 20) re-broadcasts
+ * an `f32x4.splat` of a parameter at every use inside a loop (a `vbroadcastss` per use, 8–14
+ * extra instructions per vector in the Adam loop), while a vector loaded from memory before the
+ * loop stays in a register. `hoist(k, x)` stores splat(x) into slot k (0…15) of this module's
+ * static scratch and loads it back; within one kernel call every constant takes its own slot.
+ * Same bits as the splat, so results are unchanged (measured: docs/runtime.md#cost).
+ */
+const HOIST: usize = memory.data(256, 16);
+
+// @ts-ignore: decorator
+@inline export function hoist(k: i32, x: f32): v128 {
+  const at = HOIST + (<usize>k << 4);
+  v128.store(at, f32x4.splat(x));
+  return v128.load(at);
+}
+
+/** `hoist` for an i32 lane pattern (masks). */
+// @ts-ignore: decorator
+@inline export function hoistI(k: i32, x: i32): v128 {
+  const at = HOIST + (<usize>k << 4);
+  v128.store(at, i32x4.splat(x));
+  return v128.load(at);
+}
+
 /** Largest bound any intermediate may reach (see the header); also the headroom of Adam's check-mode screen. */
 export const SAFE_T: f64 = 1e37;
 /** Largest finite f32 bit pattern (F32_MAX); any pattern above it (as u32) is NaN, ±Inf or negative. */
@@ -85,7 +110,7 @@ let max0: u32 = 0, max1: u32 = 0, max2: u32 = 0, max3: u32 = 0;
 
 /** The f32 value of a recorded maximum as f64, or +∞ when it is not a finite value ≥ 0. */
 // @ts-ignore: decorator
-@inline function valueOf(bits: u32): f64 {
+@inline export function valueOf(bits: u32): f64 {
   return bits > FINITE_MAX ? Infinity : <f64>reinterpret<f32>(bits);
 }
 
@@ -107,11 +132,30 @@ export function adam_safe_f32(
   p: usize, g: usize, m: usize, v: usize, n: i32,
   b1: f32, ob1: f32, b2: f32, ob2: f32, c1: f32, r2: f32, eps: f32, l2: f32, wd: f32, lr: f32,
 ): bool {
-  const hyperOk = b1 >= 0 && b1 <= 1 && ob1 >= 0 && ob1 <= 1 && b2 >= 0 && b2 <= 1 && ob2 >= 0 && ob2 <= 1 &&
-    c1 >= 0 && c1 - c1 == 0 && r2 >= 0 && r2 - r2 == 0 && eps > 0 && lr - lr == 0 && wd - wd == 0 && l2 - l2 == 0;
-  if (!hyperOk) return false;
+  if (!adamHyperOk(b1, ob1, b2, ob2, c1, r2, eps, l2, wd, lr)) return false;
   scanMax(p, g, m, v, n, 4, true);
-  const P = valueOf(max0), G = valueOf(max1), M = valueOf(max2), V = valueOf(max3);
+  return adamProof(valueOf(max0), valueOf(max1), valueOf(max2), valueOf(max3), b1, ob1, b2, ob2, c1, r2, eps, l2, wd, lr);
+}
+
+/** The hyper-parameter conditions of `adam_safe_f32`. */
+// @ts-ignore: decorator
+@inline export function adamHyperOk(b1: f32, ob1: f32, b2: f32, ob2: f32, c1: f32, r2: f32, eps: f32, l2: f32, wd: f32, lr: f32): bool {
+  return b1 >= 0 && b1 <= 1 && ob1 >= 0 && ob1 <= 1 && b2 >= 0 && b2 <= 1 && ob2 >= 0 && ob2 <= 1 &&
+    c1 >= 0 && c1 - c1 == 0 && r2 >= 0 && r2 - r2 == 0 && eps > 0 && lr - lr == 0 && wd - wd == 0 && l2 - l2 == 0;
+}
+
+/** Bounds on the new max|p|, max|m|, max v of the last successful `adamProof`, before rounding slack. */
+export let proofP: f64 = 0, proofM: f64 = 0, proofV: f64 = 0;
+
+/**
+ * The bound of `adam_safe_f32` from maxima (or any upper bounds) P, G, M, V of |p|, |g|, |m|, v
+ * (every v known ≥ +0); on success records P + |lr|·U', M', V' (bounds of the new values before
+ * f32 rounding) in proofP, proofM, proofV. The caller checks `adamHyperOk` first.
+ */
+export function adamProof(
+  P: f64, G: f64, M: f64, V: f64,
+  b1: f32, ob1: f32, b2: f32, ob2: f32, c1: f32, r2: f32, eps: f32, l2: f32, wd: f32, lr: f32,
+): bool {
   const G1 = G + abs<f64>(l2) * P;
   if (!(G1 <= 1e18) || !within(P) || !within(M) || !within(V)) return false;
   const M1 = <f64>b1 * M + <f64>ob1 * G1;
@@ -119,18 +163,56 @@ export function adam_safe_f32(
   const U = M1 * <f64>c1 / <f64>eps;
   const U1 = U + abs<f64>(wd) * P;
   const step = abs<f64>(lr) * U1;
-  return within(M1) && within(V1) && within(M1 * <f64>c1) && within(Math.sqrt(V1) * <f64>r2 + <f64>eps) &&
+  const ok = within(M1) && within(V1) && within(M1 * <f64>c1) && within(Math.sqrt(V1) * <f64>r2 + <f64>eps) &&
     within(U1) && within(step) && within(P + step);
+  if (ok) {
+    proofP = P + step;
+    proofM = M1;
+    proofV = V1;
+  }
+  return ok;
+}
+
+/**
+ * Largest |x| bit pattern over n f32 at a (with `raw`, the raw pattern: any negative entry sorts
+ * above every finite value), one read-only pass from the end to the start (see `scanMax`), 32
+ * elements per iteration into four accumulators, the mask hoisted out of the loop.
+ */
+export function scanAbsMax(a: usize, n: i32, raw: bool): u32 {
+  const bits: u32 = raw ? 0xffffffff : 0x7fffffff;
+  let s: u32 = 0;
+  let i = ASC_FEATURE_SIMD ? n & ~31 : 0;
+  for (let j = i; j < n; j++) s = max<u32>(s, load<u32>(a + (<usize>j << 2)) & bits);
+  if (ASC_FEATURE_SIMD) {
+    const mask = hoistI(0, <i32>bits);
+    let a0 = i32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
+    let o = a + (<usize>i << 2);
+    while (o > a) {
+      o -= 128;
+      a0 = i32x4.max_u(a0, i32x4.max_u(v128.and(v128.load(o), mask), v128.and(v128.load(o, 16), mask)));
+      a1 = i32x4.max_u(a1, i32x4.max_u(v128.and(v128.load(o, 32), mask), v128.and(v128.load(o, 48), mask)));
+      a2 = i32x4.max_u(a2, i32x4.max_u(v128.and(v128.load(o, 64), mask), v128.and(v128.load(o, 80), mask)));
+      a3 = i32x4.max_u(a3, i32x4.max_u(v128.and(v128.load(o, 96), mask), v128.and(v128.load(o, 112), mask)));
+    }
+    s = max<u32>(s, laneMaxU(i32x4.max_u(i32x4.max_u(a0, a1), i32x4.max_u(a2, a3))));
+  }
+  return s;
 }
 
 /** SGD (sgd_f32): with P = max|p|, G = max|g|: G' = G + |l2|·P, |p'| ≤ P + |lr|·G' (all ≤ T). */
 export function sgd_safe_f32(p: usize, g: usize, n: i32, l2: f32, lr: f32): bool {
   if (!(lr - lr == 0 && l2 - l2 == 0)) return false;
   scanMax(p, g, 0, 0, n, 2, false);
-  const P = valueOf(max0), G = valueOf(max1);
+  return sgdProof(valueOf(max0), valueOf(max1), l2, lr);
+}
+
+/** The bound of `sgd_safe_f32` from upper bounds P, G; on success proofP = P + |lr|·G'. Needs lr, l2 finite. */
+export function sgdProof(P: f64, G: f64, l2: f32, lr: f32): bool {
   const G1 = G + abs<f64>(l2) * P;
   const step = abs<f64>(lr) * G1;
-  return within(P) && within(G1) && within(step) && within(P + step);
+  const ok = within(P) && within(G1) && within(step) && within(P + step);
+  if (ok) proofP = P + step;
+  return ok;
 }
 
 /**
@@ -140,12 +222,21 @@ export function sgd_safe_f32(p: usize, g: usize, n: i32, l2: f32, lr: f32): bool
 export function momentum_safe_f32(p: usize, g: usize, t: usize, n: i32, mu: f32, l2: f32, lr: f32, nesterov: i32): bool {
   if (!(mu - mu == 0 && lr - lr == 0 && l2 - l2 == 0)) return false;
   scanMax(p, g, t, 0, n, 3, false);
-  const P = valueOf(max0), G = valueOf(max1), Tr = valueOf(max2);
+  return momentumProof(valueOf(max0), valueOf(max1), valueOf(max2), mu, l2, lr, nesterov);
+}
+
+/** The bound of `momentum_safe_f32` from upper bounds P, G, Tr; on success proofP = P + |lr|·u, proofM = t'. Needs μ, lr, l2 finite. */
+export function momentumProof(P: f64, G: f64, Tr: f64, mu: f32, l2: f32, lr: f32, nesterov: i32): bool {
   const G1 = G + abs<f64>(l2) * P;
   const T1 = abs<f64>(mu) * Tr + G1;
   const U = nesterov != 0 ? G1 + abs<f64>(mu) * T1 : T1;
   const step = abs<f64>(lr) * U;
-  return within(P) && within(Tr) && within(T1) && within(U) && within(step) && within(P + step);
+  const ok = within(P) && within(Tr) && within(T1) && within(U) && within(step) && within(P + step);
+  if (ok) {
+    proofP = P + step;
+    proofM = T1;
+  }
+  return ok;
 }
 
 /**
@@ -153,11 +244,27 @@ export function momentum_safe_f32(p: usize, g: usize, t: usize, n: i32, mu: f32,
  * |p'| ≤ P + |lr|·u, |m'| ≤ |β2|·M + |1−β2|·G, and c's terms |β1|·M + |1−β1|·G (all ≤ T).
  */
 export function lion_safe_f32(p: usize, g: usize, m: usize, n: i32, b1: f32, ob1: f32, b2: f32, ob2: f32, wd: f32, lr: f32): bool {
-  if (!(b1 - b1 == 0 && ob1 - ob1 == 0 && b2 - b2 == 0 && ob2 - ob2 == 0 && wd - wd == 0 && lr - lr == 0)) return false;
+  if (!lionHyperOk(b1, ob1, b2, ob2, wd, lr)) return false;
   scanMax(p, g, m, 0, n, 3, false);
-  const P = valueOf(max0), G = valueOf(max1), M = valueOf(max2);
+  return lionProof(valueOf(max0), valueOf(max1), valueOf(max2), b1, ob1, b2, ob2, wd, lr);
+}
+
+/** The hyper-parameter conditions of `lion_safe_f32` (all finite). */
+// @ts-ignore: decorator
+@inline export function lionHyperOk(b1: f32, ob1: f32, b2: f32, ob2: f32, wd: f32, lr: f32): bool {
+  return b1 - b1 == 0 && ob1 - ob1 == 0 && b2 - b2 == 0 && ob2 - ob2 == 0 && wd - wd == 0 && lr - lr == 0;
+}
+
+/** The bound of `lion_safe_f32` from upper bounds P, G, M; on success proofP = P + |lr|·u, proofM = |β2|·M + |1−β2|·G. */
+export function lionProof(P: f64, G: f64, M: f64, b1: f32, ob1: f32, b2: f32, ob2: f32, wd: f32, lr: f32): bool {
   const U = 1 + abs<f64>(wd) * P;
   const step = abs<f64>(lr) * U;
-  return within(P) && within(G) && within(M) && within(U) && within(step) && within(P + step) &&
-    within(abs<f64>(b2) * M + abs<f64>(ob2) * G) && within(abs<f64>(b1) * M + abs<f64>(ob1) * G);
+  const M1 = abs<f64>(b2) * M + abs<f64>(ob2) * G;
+  const ok = within(P) && within(G) && within(M) && within(U) && within(step) && within(P + step) &&
+    within(M1) && within(abs<f64>(b1) * M + abs<f64>(ob1) * G);
+  if (ok) {
+    proofP = P + step;
+    proofM = M1;
+  }
+  return ok;
 }

@@ -1,9 +1,14 @@
 // Optimizer step throughput: adam, adamw, eve, lion, momentum at 4,096 … 16,777,216 f32
 // parameters, for these implementations:
 //   metaoptim-simd        opt.step(state) with the gradient already in state.grads (zero copy)
+//   metaoptim-simd-views  the same after `state.params` was handed out (as a training loop that
+//                         reads its parameters does): every step reads p as well as g before
+//                         the write (adam, adamw, eve; see src/optim/state.ts, "handed out")
 //   metaoptim-simd-copy   opt.step(state, grads) from a JS Float32Array (copies 4·n bytes)
 //   metaoptim-simd-kernel the raw fused kernel export, without step()'s checks and the
 //                         non-finite gradient scan (shows what those cost)
+//   metaoptim-simd-bound4 the raw kernel in mode 3: the bound pass over all inputs (p, g and the
+//                         slots), then the write: step() before bounds were carried
 //   metaoptim-simd-exact  the raw kernel's exact check pass (mode 1) then its write (mode 2,
 //                         or 0): the all-or-nothing step before the bound pass of mode 3
 //   metaoptim-scalar      createRuntime({ build: 'scalar' }), zero copy
@@ -289,7 +294,7 @@ function nativeCase(impl: string, bin: string, k: Kernel, n: number): BenchCase 
 
 // ---- metaoptim -------------------------------------------------------------------------
 
-type MetaImpl = 'metaoptim-simd' | 'metaoptim-simd-copy' | 'metaoptim-simd-kernel' | 'metaoptim-simd-exact' | 'metaoptim-scalar';
+type MetaImpl = 'metaoptim-simd' | 'metaoptim-simd-views' | 'metaoptim-simd-copy' | 'metaoptim-simd-kernel' | 'metaoptim-simd-bound4' | 'metaoptim-simd-exact' | 'metaoptim-scalar';
 
 function metaCase(rt: Runtime, impl: MetaImpl, k: Kernel, n: number): BenchCase {
   const opt = makeOptimizer(k);
@@ -313,6 +318,8 @@ function metaCase(rt: Runtime, impl: MetaImpl, k: Kernel, n: number): BenchCase 
         fn = k === 'eve' ? () => void opt.step(s, jsGrads, { loss: eveLoss(count++) }) : () => void opt.step(s, jsGrads);
       } else if (impl === 'metaoptim-simd-kernel') {
         fn = rawKernel(rt, s, k, 2);
+      } else if (impl === 'metaoptim-simd-bound4') {
+        fn = rawKernel(rt, s, k, 3);
       } else if (impl === 'metaoptim-simd-exact') {
         const check = rawKernel(rt, s, k, 1);
         const write = rawKernel(rt, s, k, 2);
@@ -320,6 +327,7 @@ function metaCase(rt: Runtime, impl: MetaImpl, k: Kernel, n: number): BenchCase 
           if (check() === 0) write();
         };
       } else {
+        if (impl === 'metaoptim-simd-views') void s.params; // hands the parameters out for good
         fn = k === 'eve' ? () => void opt.step(s, undefined, { loss: eveLoss(count++) }) : () => void opt.step(s);
       }
     },
@@ -334,7 +342,7 @@ function metaCase(rt: Runtime, impl: MetaImpl, k: Kernel, n: number): BenchCase 
 }
 
 /** The fused kernel alone in `mode` with fixed step scalars (t = 1): no validation, no gradient scan. */
-function rawKernel(rt: Runtime, s: OptState, k: Kernel, mode: 1 | 2): () => number {
+function rawKernel(rt: Runtime, s: OptState, k: Kernel, mode: 1 | 2 | 3): () => number {
   const K = rt.kernels;
   const n = s.size;
   const [p, g] = [s.ptr('params'), s.ptr('grads')];
@@ -370,8 +378,10 @@ const suite: Suite = {
     for (const k of KERNELS) {
       for (const n of sizes) {
         out.push(metaCase(runtimes.simd, 'metaoptim-simd', k, n));
+        if (k === 'adam' || k === 'adamw' || k === 'eve') out.push(metaCase(runtimes.simd, 'metaoptim-simd-views', k, n));
         out.push(metaCase(runtimes.simd, 'metaoptim-simd-copy', k, n));
         out.push(metaCase(runtimes.simd, 'metaoptim-simd-kernel', k, n));
+        out.push(metaCase(runtimes.simd, 'metaoptim-simd-bound4', k, n));
         out.push(metaCase(runtimes.simd, 'metaoptim-simd-exact', k, n));
         out.push(metaCase(runtimes.scalar, 'metaoptim-scalar', k, n));
         let js: JsState | undefined;
@@ -405,7 +415,9 @@ const suite: Suite = {
         note('tfjs-cpu is left out at n = 16,777,216 (several seconds per step)', k);
       }
     }
+    note('metaoptim-simd-views = opt.step(state) after state.params was handed out: p is read before every write (no carried bound for it)');
     note('metaoptim-simd-kernel = the fused kernel export alone (no step() validation, no non-finite gradient scan, fixed t = 1 scalars)');
+    note('metaoptim-simd-bound4 = the kernel in mode 3 (bound pass over every input, then the write): step() before bounds were carried between steps');
     note('metaoptim-simd-exact = the kernel\'s exact check pass (mode 1), then its write: what step() did under \'throw\' before the bound pass (mode 3)');
     note('metaoptim-simd-copy = opt.step(state, grads) from a JS Float32Array: copies 4·n bytes into WebAssembly memory first');
     if (native) {

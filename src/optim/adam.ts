@@ -1,5 +1,7 @@
 import { MetaoptimError, checkNumber, checkOptions, optionKeys } from '../core/errors.js';
-import { LR_RANGE, WD_RANGE, makeOptimizer, nonFinitePolicy, scheduleOrNumber, valueAt } from './base.js';
+import type { Kernels } from '../runtime/kernels.js';
+import { type FusedMode, LR_RANGE, WD_RANGE, makeOptimizer, nonFinitePolicy, scheduleOrNumber, valueAt } from './base.js';
+import { type OptState, putBounds, rawPtrs, takeBounds } from './state.js';
 import type { NonFinitePolicy, Optimizer, Schedule } from './types.js';
 
 /** Per-step scalars of the Adam core, computed in f64 once per step (t = count + 1). */
@@ -55,6 +57,30 @@ export function adamHyper(owner: string, o: AdamOptions, defaultWd: number) {
   };
 }
 
+const CARRIED = ['params', 'm', 'v'] as const;
+
+/**
+ * One adam_f32 call on a state (Adam, AdamW, Eve). Mode 3 (all or nothing) goes through
+ * adam_tracked_f32 with the bounds of p, m, v carried from the state's last step, so only g and
+ * the buffers handed out since (state.ts `takeBounds`) are read before the write; the bounds of
+ * what it wrote are kept for the next step. Other modes run adam_f32 directly and leave the
+ * state without bounds.
+ */
+export function adamKernel(
+  s: OptState, k: Kernels, b1: number, ob1: number, b2: number, ob2: number, c1: number, r2: number, eps: number,
+  l2: number, wd: number, lr: number, mode: FusedMode,
+): number {
+  const P = rawPtrs(s);
+  if (mode !== 3) {
+    takeBounds(s, CARRIED); // this write proves nothing: the next step reads everything
+    return k.adam_f32(P.params!, P.grads!, P.m!, P.v!, s.size, b1, ob1, b2, ob2, c1, r2, eps, l2, wd, lr, mode);
+  }
+  const b = takeBounds(s, CARRIED);
+  const bad = k.adam_tracked_f32(P.params!, P.grads!, P.m!, P.v!, s.size, b1, ob1, b2, ob2, c1, r2, eps, l2, wd, lr, b[0]!, b[1]!, b[2]!);
+  if (bad === 0) putBounds(s, CARRIED, k);
+  return bad;
+}
+
 function adamFamily(name: 'adam' | 'adamw', opts: AdamOptions, decoupled: boolean): Optimizer {
   const o = checkOptions(name, opts, ADAM_KEYS);
   const h = adamHyper(name, o, decoupled ? 1e-2 : 0);
@@ -71,8 +97,7 @@ function adamFamily(name: 'adam' | 'adamw', opts: AdamOptions, decoupled: boolea
     update(s, k, count, _info, mode = 0) {
       const lr = valueAt(name, 'lr', h.lr, count, LR_RANGE);
       const a = adamScalars(h.beta1, h.beta2, count);
-      return k.adam_f32(s.ptrs.params!, s.ptrs.grads!, s.ptrs.m!, s.ptrs.v!, s.size,
-        h.beta1, a.ob1, h.beta2, a.ob2, a.c1, a.r2, h.eps, l2, wd, lr, mode);
+      return adamKernel(s, k, h.beta1, a.ob1, h.beta2, a.ob2, a.c1, a.r2, h.eps, l2, wd, lr, mode);
     },
   });
 }

@@ -5,7 +5,7 @@ import { defaultRuntimeOrThrow } from '../runtime/runtime.js';
 import { type StateMaker, describeMaker, stateMaker } from './maker.js';
 import { restoreState } from './restore.js';
 import type { FieldRules } from './rules.js';
-import { OptState } from './state.js';
+import { OptState, rawPtrs, rawView } from './state.js';
 import type { GradientInput, InitOptions, NonFinitePolicy, Optimizer, RestoreOptions, Schedule, StepInfo } from './types.js';
 
 /**
@@ -258,8 +258,8 @@ export function makeOptimizer(spec: OptimizerSpec): Optimizer {
       const src = isWasmView(params) ? (params as Float32Array).slice() : params;
       const s = newState(n, opts);
       try {
-        s.params.set(src);
-        const bad = s.runtime.kernels.count_nonfinite_f32(s.ptrs.params!, n);
+        rawView(s, 'params').set(src); // fills the fresh state: nothing handed out
+        const bad = s.runtime.kernels.count_nonfinite_f32(rawPtrs(s).params!, n);
         if (bad > 0) {
           throw new MetaoptimError('INVALID_ARGUMENT', `${name}.init: params hold ${bad} entries that are NaN/±Inf in f32`, { count: bad });
         }
@@ -288,7 +288,7 @@ export function makeOptimizer(spec: OptimizerSpec): Optimizer {
         throw new MetaoptimError('STALE_VIEW', `${name}.step(state): the state's grads view was detached by a memory growth or a dispose since it was last taken, so writes through it were lost; take state.grads again after any allocation, or pass the gradient to step()`);
       }
       const k = state.runtime.kernels;
-      const gptr = state.ptrs.grads!;
+      const gptr = rawPtrs(state).grads!;
       if (nonFinite === 'zero' || !spec.fused) {
         const bad = k.count_nonfinite_f32(gptr, n);
         if (bad > 0) {

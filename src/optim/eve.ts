@@ -1,5 +1,5 @@
 import { MetaoptimError, checkNumber, checkOptions, optionKeys } from '../core/errors.js';
-import { type AdamOptions, adamHyper, adamScalars } from './adam.js';
+import { type AdamOptions, adamHyper, adamKernel, adamScalars } from './adam.js';
 import { LR_RANGE, makeOptimizer, nonFinitePolicy, valueAt } from './base.js';
 import { eveRules } from './rules.js';
 import type { NonFinitePolicy, Optimizer, StepInfo } from './types.js';
@@ -198,8 +198,7 @@ export function eve(opts: EveOptions = {}): Optimizer {
       // all-or-nothing call (mode 3) commits only when the kernel wrote.
       const sc = mode === 1 || mode === 3 ? { ...s.scalars } : s.scalars;
       const f = eveCoefficient(h, sc, '', loss);
-      const bad = k.adam_f32(s.ptrs.params!, s.ptrs.grads!, s.ptrs.m!, s.ptrs.v!, s.size,
-        h.beta1, a.ob1, h.beta2, a.ob2, a.c1, a.r2 * f.r2Mul, eveEps(h, a.r2), h.weightDecay, 0, (1 / f.c1Div) * lr, mode);
+      const bad = adamKernel(s, k, h.beta1, a.ob1, h.beta2, a.ob2, a.c1, a.r2 * f.r2Mul, eveEps(h, a.r2), h.weightDecay, 0, (1 / f.c1Div) * lr, mode);
       if (mode === 3 && bad === 0) Object.assign(s.scalars, sc);
       return bad;
     },

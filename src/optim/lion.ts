@@ -1,5 +1,8 @@
 import { checkNumber, checkOptions, optionKeys } from '../core/errors.js';
 import { LR_RANGE, WD_RANGE, makeOptimizer, nonFinitePolicy, scheduleOrNumber, valueAt } from './base.js';
+import { putBounds, rawPtrs, takeBounds } from './state.js';
+
+const LION_CARRIED = ['params', 'm'] as const;
 import type { NonFinitePolicy, Optimizer, Schedule } from './types.js';
 
 export interface LionOptions {
@@ -53,7 +56,17 @@ export function lion(opts: LionOptions = {}): Optimizer {
     fused: true,
     update(s, k, count, _info, mode = 0) {
       const lr = valueAt(name, 'lr', h.lr, count, LR_RANGE);
-      return k.lion_f32(s.ptrs.params!, s.ptrs.grads!, s.ptrs.m!, s.size, h.beta1, 1 - h.beta1, h.beta2, 1 - h.beta2, h.weightDecay, lr, mode);
+      const P = rawPtrs(s);
+      const [b1, ob1, b2, ob2] = [h.beta1, 1 - h.beta1, h.beta2, 1 - h.beta2];
+      if (mode === 3) {
+        // All or nothing with bounds carried between steps (see adam.ts `adamKernel`).
+        const b = takeBounds(s, LION_CARRIED);
+        const bad = k.lion_tracked_f32(P.params!, P.grads!, P.m!, s.size, b1, ob1, b2, ob2, h.weightDecay, lr, b[0]!, b[1]!);
+        if (bad === 0) putBounds(s, LION_CARRIED, k);
+        return bad;
+      }
+      takeBounds(s, LION_CARRIED);
+      return k.lion_f32(P.params!, P.grads!, P.m!, s.size, b1, ob1, b2, ob2, h.weightDecay, lr, mode);
     },
   });
 }

@@ -3,7 +3,7 @@ import { crc32Hex } from '../core/crc32.js';
 import { type DecodedCheckpoint, badCheckpoint, decodeCheckpoint, v1Hyper } from './checkpoint.js';
 import { type StateMaker, differingKeys, portableHyper, portableKey } from './maker.js';
 import { type FieldRules, type ValueRule, checkBuffer, finite, stepCount } from './rules.js';
-import type { OptState } from './state.js';
+import { type OptState, rawView } from './state.js';
 import type { NonFinitePolicy, Optimizer, RestoreOptions } from './types.js';
 
 /** The keys of `restore` options (anything else is UNKNOWN_OPTION). */
@@ -99,7 +99,7 @@ export function restoreState(t: RestoreTarget, bytes: ArrayBufferView, opts: Res
   checkLayout(t, c);
   checkValues(t, c);
   const s = t.newState(c.size, opts);
-  for (const w of ['params', ...t.slots]) s.view(w).set(c.arrays[w]!);
+  for (const w of ['params', ...t.slots]) rawView(s, w).set(c.arrays[w]!); // fills a fresh state: nothing handed out
   for (const w of t.scalarNames) s.scalars[w] = c.scalars[w]!;
   return s;
 }

@@ -1,5 +1,9 @@
 import { checkNumber, checkOptions, optionKeys } from '../core/errors.js';
 import { LR_RANGE, WD_RANGE, makeOptimizer, nonFinitePolicy, scheduleOrNumber, valueAt } from './base.js';
+import { putBounds, rawPtrs, takeBounds } from './state.js';
+
+const SGD_CARRIED = ['params'] as const;
+const MOMENTUM_CARRIED = ['params', 'trace'] as const;
 import type { NonFinitePolicy, Optimizer, Schedule } from './types.js';
 
 export interface SgdOptions {
@@ -79,11 +83,27 @@ function sgdFamily(name: string, opts: SgdOptions, defaultMu: number): Optimizer
     fused: true,
     update(s, k, count, _info, mode = 0) {
       const lr = valueAt(name, 'lr', h.lr, count, LR_RANGE);
-      const c = mode;
+      const P = rawPtrs(s);
+      const nest = h.nesterov ? 1 : 0;
+      // Mode 3 (all or nothing) carries bounds between steps (see adam.ts `adamKernel`).
       if (withTrace) {
-        return k.momentum_f32(s.ptrs.params!, s.ptrs.grads!, s.ptrs.trace!, s.size, h.momentum, h.weightDecay, lr, h.nesterov ? 1 : 0, c);
+        if (mode === 3) {
+          const b = takeBounds(s, MOMENTUM_CARRIED);
+          const bad = k.momentum_tracked_f32(P.params!, P.grads!, P.trace!, s.size, h.momentum, h.weightDecay, lr, nest, b[0]!, b[1]!);
+          if (bad === 0) putBounds(s, MOMENTUM_CARRIED, k);
+          return bad;
+        }
+        takeBounds(s, MOMENTUM_CARRIED);
+        return k.momentum_f32(P.params!, P.grads!, P.trace!, s.size, h.momentum, h.weightDecay, lr, nest, mode);
       }
-      return k.sgd_f32(s.ptrs.params!, s.ptrs.grads!, s.size, h.weightDecay, lr, c);
+      if (mode === 3) {
+        const b = takeBounds(s, SGD_CARRIED);
+        const bad = k.sgd_tracked_f32(P.params!, P.grads!, s.size, h.weightDecay, lr, b[0]!);
+        if (bad === 0) putBounds(s, SGD_CARRIED, k);
+        return bad;
+      }
+      takeBounds(s, SGD_CARRIED);
+      return k.sgd_f32(P.params!, P.grads!, s.size, h.weightDecay, lr, mode);
     },
   });
 }

@@ -1,9 +1,77 @@
 import { MetaoptimError } from '../core/errors.js';
 import { Region } from '../runtime/arena.js';
 import { registerReclaim, unregisterReclaim } from '../runtime/reclaim.js';
+import type { Kernels } from '../runtime/kernels.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { encodeCheckpoint } from './checkpoint.js';
 import { type StateMaker, stateMaker } from './maker.js';
+
+/**
+ * What the fused Adam-family step carries between steps (see assembly/moments_tracked.ts): per
+ * buffer, an upper bound on max |x| (v: max v) proven by the last step's write, and which buffers
+ * were handed out. A buffer is handed out by `params`, `slots`, `view(name)`, `ptr(name)` and
+ * `ptrs` (all buffers); from then on the user may write into it at any time, so its bound is
+ * dropped for good and every later step reads that buffer again. Internal code that only reads or
+ * calls kernels uses `rawPtrs`/`rawView` below, which hand nothing out.
+ */
+interface Carried {
+  /** The buffer names of the carried bounds (`putBounds`), null when none are carried. */
+  names: readonly string[] | null;
+  vals: Float64Array;
+  out: Float64Array;
+  exposed: Set<string>;
+  ptrs: Readonly<Record<string, number>>;
+}
+const carried = new WeakMap<OptState, Carried>();
+
+function carriedOf(s: OptState): Carried {
+  return carried.get(s)!;
+}
+
+function expose(s: OptState, name: string): void {
+  carriedOf(s).exposed.add(name);
+}
+
+/** Byte offsets of the state's buffers without handing them out (library kernels only). */
+export function rawPtrs(s: OptState): Readonly<Record<string, number>> {
+  s.assertLive();
+  return carriedOf(s).ptrs;
+}
+
+/** A view of a buffer without handing it out: for library code that only reads it (save) or fills a fresh state (init, restore). */
+export function rawView(s: OptState, name: string): Float32Array {
+  return s['region'](name).view;
+}
+
+const sameNames = (a: readonly string[], b: readonly string[]): boolean => a === b || (a.length === b.length && a.every((x, i) => x === b[i]));
+
+/**
+ * The carried bound of each named buffer (at most 4), +∞ when unknown or handed out, and forgets
+ * them all: a step takes the bounds before its kernel writes, and only a write the bound proved
+ * puts new ones back (`putBounds`), so any other path leaves the state without bounds. The
+ * returned array is reused by the next call.
+ */
+export function takeBounds(s: OptState, names: readonly string[]): Float64Array {
+  const c = carriedOf(s);
+  const have = c.names !== null && sameNames(c.names, names);
+  if (c.out.length !== names.length) c.out = new Float64Array(names.length);
+  for (let i = 0; i < names.length; i++) c.out[i] = have && !c.exposed.has(names[i]!) ? c.vals[i]! : Infinity;
+  c.names = null;
+  return c.out;
+}
+
+/**
+ * Records the bounds a tracked kernel (assembly/moments_tracked.ts) handed back after a clean
+ * write, `k.tracked_bound(i)` for the i-th name (+∞ for a buffer handed out, and for +∞/NaN).
+ */
+export function putBounds(s: OptState, names: readonly string[], k: Kernels): void {
+  const c = carriedOf(s);
+  for (let i = 0; i < names.length; i++) {
+    const b = k.tracked_bound(i);
+    c.vals[i] = b >= 0 && b < Infinity && !c.exposed.has(names[i]!) ? b : Infinity;
+  }
+  c.names = names;
+}
 
 /**
  * Optimizer state: a plain record of named f32 buffers in WebAssembly memory
@@ -45,8 +113,6 @@ export class OptState {
   readonly runtime: Runtime;
   /** Named scalars (f64), saved and restored exactly. */
   readonly scalars: Record<string, number>;
-  /** Byte offsets of every buffer by name (fixed for the state's life; kernels take these). */
-  readonly ptrs: Readonly<Record<string, number>>;
   /** Which optimizer made this state (kind, hyper-parameter hash, layout); see optim/maker.ts. */
   readonly maker: StateMaker;
   private readonly regions: Map<string, Region<Float32Array>>;
@@ -80,7 +146,7 @@ export class OptState {
     }
     const ptrs: Record<string, number> = {};
     for (const [name, r] of this.regions) ptrs[name] = r.ptr;
-    this.ptrs = Object.freeze(ptrs);
+    carried.set(this, { names: null, vals: new Float64Array(4), out: new Float64Array(0), exposed: new Set(), ptrs: Object.freeze(ptrs) });
     this.maker = maker ?? stateMaker(optimizer, hyperparams, [...this.regions.keys()], Object.keys(this.scalars));
     this.owned = [...this.regions.values()];
     registerReclaim(this, runtime, this.owned, `${optimizer} state`);
@@ -94,9 +160,21 @@ export class OptState {
     return this.region('grads').stale;
   }
 
-  /** Current parameters (a view into WebAssembly memory). */
+  /**
+   * Byte offsets of every buffer by name (fixed for the state's life; kernels take these). Hands
+   * out every buffer (see `view`).
+   */
+  get ptrs(): Readonly<Record<string, number>> {
+    const p = rawPtrs(this);
+    for (const name of this.regions.keys()) expose(this, name);
+    return p;
+  }
+
+  /** Current parameters (a view into WebAssembly memory; hands the buffer out, see `view`). */
   get params(): Float32Array {
-    return this.region('params').view;
+    const v = this.region('params').view;
+    expose(this, 'params');
+    return v;
   }
 
   /** The gradient buffer: write into it and call `step(state)` for the zero-copy path. */
@@ -116,14 +194,22 @@ export class OptState {
     return [...this.regions.keys()];
   }
 
-  /** A view of any buffer by name. */
+  /**
+   * A view of any buffer by name. Handing out params or a slot (here, or through `params`,
+   * `slots`, `ptr`, `ptrs`) makes every later fused Adam-family step read that buffer before it
+   * writes, since a value written into it may be NaN/±Inf (docs/runtime.md "The bound pass").
+   */
   view(name: string): Float32Array {
-    return this.region(name).view;
+    const v = this.region(name).view;
+    expose(this, name);
+    return v;
   }
 
-  /** Byte offset of a buffer in the runtime's memory (for kernels). */
+  /** Byte offset of a buffer in the runtime's memory (for kernels; hands the buffer out, see `view`). */
   ptr(name: string): number {
-    return this.region(name).ptr;
+    const p = this.region(name).ptr;
+    expose(this, name);
+    return p;
   }
 
   get disposed(): boolean {
@@ -143,7 +229,7 @@ export class OptState {
   save(): Uint8Array {
     this.assertLive();
     const arrays: Record<string, Float32Array> = {};
-    for (const name of this.regions.keys()) if (name !== 'grads') arrays[name] = this.view(name);
+    for (const name of this.regions.keys()) if (name !== 'grads') arrays[name] = rawView(this, name);
     return encodeCheckpoint({
       optimizer: this.optimizer,
       size: this.size,

@@ -26,6 +26,20 @@ export interface MomentKernels {
   adam_safe_f32(p: number, g: number, m: number, v: number, n: number,
     b1: number, ob1: number, b2: number, ob2: number, c1: number, r2: number, eps: number,
     l2: number, wd: number, lr: number): number;
+  /**
+   * adam_f32 mode 3 given upper bounds bp, bm, bv of max|p|, max|m|, max v carried from the last
+   * call (+∞ = unknown: that array is read); g is always read. Bounds of the new values after
+   * the call: `tracked_bound(0 | 1 | 2)` (+∞ unless the write was proven). See
+   * assembly/moments_tracked.ts; the sgd, momentum and lion versions alike (slot 1 = t or m).
+   */
+  adam_tracked_f32(p: number, g: number, m: number, v: number, n: number,
+    b1: number, ob1: number, b2: number, ob2: number, c1: number, r2: number, eps: number,
+    l2: number, wd: number, lr: number, bp: number, bm: number, bv: number): number;
+  sgd_tracked_f32(p: number, g: number, n: number, l2: number, lr: number, bp: number): number;
+  momentum_tracked_f32(p: number, g: number, t: number, n: number, mu: number, l2: number, lr: number, nesterov: number, bp: number, bt: number): number;
+  lion_tracked_f32(p: number, g: number, m: number, n: number, b1: number, ob1: number, b2: number, ob2: number,
+    wd: number, lr: number, bp: number, bm: number): number;
+  tracked_bound(which: number): number;
   sgd_safe_f32(p: number, g: number, n: number, l2: number, lr: number): number;
   momentum_safe_f32(p: number, g: number, t: number, n: number, mu: number, l2: number, lr: number, nesterov: number): number;
   lion_safe_f32(p: number, g: number, m: number, n: number, b1: number, ob1: number, b2: number, ob2: number, wd: number, lr: number): number;
