@@ -142,12 +142,9 @@ const QUAD_MAX_N = 16;
       store<f64>(xo, load<f64>(xo) - l * yk);
     }
     for (let i = k + 1; i < m; i++) {
+      // Row i, k < j ≤ i: a_ij + (−ℓ_ik)·c_jk (= a_ij − ℓ_ik·c_jk exactly), one contiguous axpy.
       const ri = a + <usize>i * msz;
-      const l = load<f64>(at(ri, k));
-      for (let j = k + 1; j <= i; j++) {
-        const o = at(ri, j);
-        store<f64>(o, load<f64>(o) - l * load<f64>(at(col, j)));
-      }
+      axpy_f64(at(ri, k + 1), at(col, k + 1), i - k, -load<f64>(at(ri, k)));
     }
   }
   return minPiv;
