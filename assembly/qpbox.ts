@@ -219,9 +219,13 @@ const QUAD_MAX_N = 16;
  * SIMD build: the first step (every variable free) of four problems (n ≤ 16, quad_first) or two
  * (pair_first) runs in f64x2 lanes with each problem's scalar bits (assembly/qpbox_lanes.ts).
  * `work` holds qp_box_work_len(n) f64.
+ * The user-facing bound multipliers are written at the end of each problem (box_lambda): problem
+ * t's row at lam + t·width·8, λ_lb at offset `lo` and λ_ub at `up` (−1: not given; both −1:
+ * nothing written, `lam` unused).
  */
 export function qp_box_f64(count: i32, n: i32, shared: i32, Q: usize, p: usize, lb: usize, ub: usize,
-  z: usize, mu: usize, flags: usize, idx: usize, Lf: usize, work: usize, info: usize, maxIter: i32): void {
+  z: usize, mu: usize, flags: usize, idx: usize, Lf: usize, work: usize, info: usize, maxIter: i32,
+  lam: usize, width: i32, lo: i32, up: i32): void {
   const sQ = stride(shared, 1, n * n), sp = stride(shared, 2, n), sl = stride(shared, 4, n), su = stride(shared, 8, n);
   const rsz = <usize>n << 3;
   const isz = <usize>n << 2;
@@ -372,6 +376,7 @@ export function qp_box_f64(count: i32, n: i32, shared: i32, Q: usize, p: usize, 
     store<f64>(it + 32, 1 + sig);
     store<f64>(it + 40, piv);
     store<f64>(it + 48, <f64>m);
+    if (lo >= 0 || up >= 0) box_lambda(n, ft, mt, lam + u * (<usize>width << 3), lo, up);
   }
 }
 
@@ -427,22 +432,18 @@ export function qp_box_backward_f64(count: i32, n: i32, shared: i32, Q: usize, z
 }
 
 /**
- * The user-facing bound multipliers of a qp_box_f64 batch, written in one pass: for problem t,
- * out[t·width + lo + i] = −μ_i when variable i is at its lower bound (else 0) and
- * out[t·width + up + i] = μ_i when it is at its upper bound (else 0); lo or up < 0 skips that
- * block (no lb or no ub given). Entries of `out` outside the blocks are left as they are.
+ * The user-facing bound multipliers of one problem of qp_box_f64 (flags at ft, μ at mt), into its
+ * row at `base`: base[lo + i] = −μ_i when variable i is at its lower bound (else 0) and
+ * base[up + i] = μ_i when it is at its upper bound (else 0); lo or up < 0 skips that block (no
+ * lb or no ub given). Entries of the row outside the blocks are left as they are.
  */
-export function qp_box_lambda_f64(count: i32, n: i32, flags: usize, mu: usize, out: usize, width: i32, lo: i32, up: i32): void {
-  for (let t = 0; t < count; t++) {
-    const u = <usize>t;
-    const ft = flags + u * (<usize>n << 2), mt = mu + u * (<usize>n << 3);
-    const base = out + u * (<usize>width << 3);
-    for (let i = 0; i < n; i++) {
-      const f = load<i32>(ft + (<usize>i << 2));
-      const m = load<f64>(at(mt, i));
-      if (lo >= 0) store<f64>(at(base, lo + i), f == 1 ? -m : 0);
-      if (up >= 0) store<f64>(at(base, up + i), f == 2 ? m : 0);
-    }
+// @ts-ignore: decorator
+@inline function box_lambda(n: i32, ft: usize, mt: usize, base: usize, lo: i32, up: i32): void {
+  for (let i = 0; i < n; i++) {
+    const f = load<i32>(ft + (<usize>i << 2));
+    const m = load<f64>(at(mt, i));
+    if (lo >= 0) store<f64>(at(base, lo + i), f == 1 ? -m : 0);
+    if (up >= 0) store<f64>(at(base, up + i), f == 2 ? m : 0);
   }
 }
 
