@@ -6,8 +6,8 @@
 // [1] solves, [2] ‖(Qz + p)_free‖∞, [3] bound violation, [4] σ = 1 + max(‖(Qz)_free‖∞, ‖p_free‖∞),
 // [5] last pivot, [6] free count m.
 
-import { axpy2_f64, axpy_f64, chol_solve_f64, dot_f64 } from './linalg';
-import { lane_factor, lane_piv, pair_first, quad_first } from './qpbox_lanes';
+import { axpy2_f64, axpy_f64, dot_f64 } from './linalg';
+import { lane_piv, pair_first, quad_first } from './qpbox_lanes';
 
 /** Largest n whose first steps run four problems at a time (quad_first); larger n pair them. */
 const QUAD_MAX_N = 16;
@@ -105,6 +105,85 @@ const QUAD_MAX_N = 16;
 }
 
 
+/**
+ * The later steps' factor (no √ in the chain from one pivot to the next): in-place LDLᵀ of the
+ * m×m row-major matrix at `a` (lower triangle read and written), fused with the forward solve
+ * of the unit-lower L and the scaling by D⁻¹:
+ *   c_ij = A_ij − Σ_{k<j} ℓ_ik c_jk,  ℓ_ij = c_ij·r_j  (j < i),
+ *   d_i = A_ii − Σ_{k<i} ℓ_ik c_ik,  r_i = 1/d_i,
+ *   y_i = x_i − Σ_{k<i} ℓ_ik y_k,  x_i ← y_i·r_i
+ * (sums sequential, k ascending). Leaves ℓ_ij below the diagonal and r_i = 1/d_i on it (the
+ * kept factor of the backward pass, ldl_solve). Right-looking: column k is scaled by r_k (its
+ * unscaled entries kept in `col`, m f64), then each later row i subtracts ℓ_ik·c_jk from its
+ * entries k < j ≤ i, so a pivot is one division, one product and one multiply-subtract after
+ * the previous one (Cholesky adds √d and 1/√d).
+ * Returns the smallest d_i, or the first d_i that is not > 0 (then the factor is incomplete).
+ */
+// @ts-ignore: decorator
+@inline function small_ldl(a: usize, m: i32, col: usize, x: usize): f64 {
+  const msz = <usize>m << 3;
+  let minPiv: f64 = Infinity;
+  for (let k = 0; k < m; k++) {
+    const rk = a + <usize>k * msz;
+    const d = load<f64>(at(rk, k));
+    if (!(d > 0)) return d;
+    if (d < minPiv) minPiv = d;
+    const r = 1 / d;
+    store<f64>(at(rk, k), r);
+    const yk = load<f64>(at(x, k));
+    store<f64>(at(x, k), yk * r);
+    for (let i = k + 1; i < m; i++) {
+      const o = at(a + <usize>i * msz, k);
+      const c = load<f64>(o);
+      store<f64>(at(col, i), c);
+      const l = c * r;
+      store<f64>(o, l);
+      const xo = at(x, i);
+      store<f64>(xo, load<f64>(xo) - l * yk);
+    }
+    for (let i = k + 1; i < m; i++) {
+      // Row i, k < j ≤ i: a_ij + (−ℓ_ik)·c_jk (= a_ij − ℓ_ik·c_jk exactly), one contiguous axpy.
+      const ri = a + <usize>i * msz;
+      axpy_f64(at(ri, k + 1), at(col, k + 1), i - k, -load<f64>(at(ri, k)));
+    }
+  }
+  return minPiv;
+}
+
+/**
+ * x ← L⁻ᵀx for small_ldl's unit-lower L (x already scaled by D⁻¹): for k = m−1 … 1,
+ * x_i −= ℓ_ki x_k for i < k (row k of L, contiguous; each x_i subtracts with k DESCENDING).
+ */
+// @ts-ignore: decorator
+@inline function small_back_ldl(a: usize, m: i32, x: usize): void {
+  const msz = <usize>m << 3;
+  for (let k = m - 1; k > 0; k--) {
+    const xk = load<f64>(at(x, k));
+    const rk = a + <usize>k * msz;
+    for (let i = 0; i < k; i++) {
+      const o = at(x, i);
+      store<f64>(o, load<f64>(o) - load<f64>(at(rk, i)) * xk);
+    }
+  }
+}
+
+/**
+ * x ← (LDLᵀ)⁻¹x with small_ldl's kept factor at `a` (ℓ below the diagonal, r_i = 1/d_i on it):
+ * y_i = x_i − Σ_{k<i} ℓ_ik y_k (k ascending), x_i ← y_i·r_i, then small_back_ldl.
+ */
+// @ts-ignore: decorator
+@inline function ldl_solve(a: usize, m: i32, x: usize): void {
+  const msz = <usize>m << 3;
+  for (let i = 0; i < m; i++) {
+    const ri = a + <usize>i * msz;
+    let s = load<f64>(at(x, i));
+    for (let k = 0; k < i; k++) s -= load<f64>(at(ri, k)) * load<f64>(at(x, k));
+    store<f64>(at(x, i), s);
+  }
+  for (let i = 0; i < m; i++) store<f64>(at(x, i), load<f64>(at(x, i)) * load<f64>(at(a + <usize>i * msz, i)));
+  small_back_ldl(a, m, x);
+}
+
 /** dot_f64's bits (an f64x2 accumulator from +0, pairs in order, lanes summed) straight-line for n = 8 in the SIMD build. */
 // @ts-ignore: decorator
 @inline function rowdot(x: usize, y: usize, n: i32): f64 {
@@ -128,26 +207,31 @@ const QUAD_MAX_N = 16;
  * else free; fix flagged z_i at their bound, solve Q_II z_I = −p_I − Q_IA z_A, μ_I = 0,
  * μ_A = −(Qz + p)_A; stop when the flags repeat (then KKT holds exactly up to rounding).
  * Per solve the work is the reduced system only: gathering Q_II (m(m+1)/2), the right-hand
- * side over the active list (m·|A|), chol(Q_II) (m³/6), and the rows of the active variables
+ * side over the active list (m·|A|), the factor of Q_II (m³/6: Cholesky in the first step, with
+ * every variable free, as the lane steps; LDLᵀ without √ in the later ones), and the rows of the active variables
  * (|A|·n) — never the full Qz. ‖(Qz + p)_I‖∞ (info[2]) is computed once, after the loop.
  * Kept per problem for the backward pass: flags (i32: 0 free, 1 lower, 2 upper), idx
  * (i32: free indices in increasing order at [0, m), the active ones at [m, n) in decreasing
- * order), Lf (chol(Q_II) packed m×m), info[6] = m.
+ * order), Lf (the LDLᵀ of Q_II packed m×m: ℓ below the diagonal, 1/d on it; see small_ldl),
+ * info[6] = m.
  * Status 1 after maxIter solves without repeating flags (the caller falls back to the IPM),
  * 2 when Q_II is not positive definite, 5 when z or μ is not finite (overflow).
  * SIMD build: the first step (every variable free) of four problems (n ≤ 16, quad_first) or two
  * (pair_first) runs in f64x2 lanes with each problem's scalar bits (assembly/qpbox_lanes.ts).
  * `work` holds qp_box_work_len(n) f64.
+ * The user-facing bound multipliers are written at the end of each problem (box_lambda): problem
+ * t's row at lam + t·width·8, λ_lb at offset `lo` and λ_ub at `up` (−1: not given; both −1:
+ * nothing written, `lam` unused).
  */
 export function qp_box_f64(count: i32, n: i32, shared: i32, Q: usize, p: usize, lb: usize, ub: usize,
-  z: usize, mu: usize, flags: usize, idx: usize, Lf: usize, work: usize, info: usize, maxIter: i32): void {
+  z: usize, mu: usize, flags: usize, idx: usize, Lf: usize, work: usize, info: usize, maxIter: i32,
+  lam: usize, width: i32, lo: i32, up: i32): void {
   const sQ = stride(shared, 1, n * n), sp = stride(shared, 2, n), sl = stride(shared, 4, n), su = stride(shared, 8, n);
   const rsz = <usize>n << 3;
   const isz = <usize>n << 2;
   // SIMD build: the first step of the next 4 (quad_first) or 2 (pair_first) problems is solved
   // together when problem `group` starts; `pending` later problems then take theirs from lanes.
   let pending = 0;
-  let quad = false;
   let lane = 0;
   for (let t = 0; t < count; t++) {
     const u = <usize>t;
@@ -174,10 +258,8 @@ export function qp_box_f64(count: i32, n: i32, shared: i32, Q: usize, p: usize, 
         if (n <= QUAD_MAX_N && t + 3 < count && quad_first(n, Qt, Qt + sQ, Qt + 2 * sQ, Qt + 3 * sQ, pt, pt + sp, pt + 2 * sp, pt + 3 * sp,
           zt, zt + rsz, zt + 2 * rsz, zt + 3 * rsz, laneW) != 0) {
           pending = 3;
-          quad = true;
         } else if (t + 1 < count && pair_first(n, Qt, Qt + sQ, pt, pt + sp, zt, zt + rsz, laneW) != 0) {
           pending = 1;
-          quad = false;
         }
         if (pending > 0) {
           pre = true;
@@ -220,12 +302,14 @@ export function qp_box_f64(count: i32, n: i32, shared: i32, Q: usize, p: usize, 
         }
         store<f64>(at(work, a), r);
       }
-      piv = small_chol(Lt, m, inv, inv + rsz, work);
+      // The first step (every variable free) by Cholesky, as the lane steps; the later ones by LDLᵀ.
+      piv = iters == 1 ? small_chol(Lt, m, inv, inv + rsz, work) : small_ldl(Lt, m, inv + rsz, work);
       if (!(piv > 0)) {
         status = 2;
         break;
       }
-      small_back(Lt, m, inv, work);
+      if (iters == 1) small_back(Lt, m, inv, work);
+      else small_back_ldl(Lt, m, work);
       }
       let changed = 0;
       let chk: f64 = 0;
@@ -263,9 +347,15 @@ export function qp_box_f64(count: i32, n: i32, shared: i32, Q: usize, p: usize, 
         break;
       }
     }
-    // The first step was the last: its factor (m = n) is the kept one, still in laneW.
-    if (ASC_FEATURE_SIMD) {
-      if (pre && iters == 1) lane_factor(n, laneW, quad, lane, Lt);
+    // The first step was the last: the kept factor is the LDLᵀ of the whole Q (m = n), as a
+    // later step would have left it (the first step's Cholesky is not kept).
+    if (status == 0 && iters == 1) {
+      for (let a = 0; a < n; a++) {
+        const rowQ = Qt + <usize>a * rsz, rowL = Lt + <usize>a * rsz;
+        for (let c = 0; c <= a; c++) store<f64>(at(rowL, c), load<f64>(at(rowQ, c)));
+        store<f64>(at(work, a), 0);
+      }
+      if (!(small_ldl(Lt, n, inv + rsz, work) > 0)) status = 2;
     }
     let stat: f64 = 0, prim: f64 = 0, sig: f64 = 0;
     for (let a = 0; a < m; a++) {
@@ -286,6 +376,7 @@ export function qp_box_f64(count: i32, n: i32, shared: i32, Q: usize, p: usize, 
     store<f64>(it + 32, 1 + sig);
     store<f64>(it + 40, piv);
     store<f64>(it + 48, <f64>m);
+    if (lo >= 0 || up >= 0) box_lambda(n, ft, mt, lam + u * (<usize>width << 3), lo, up);
   }
 }
 
@@ -317,7 +408,7 @@ export function qp_box_backward_f64(count: i32, n: i32, shared: i32, Q: usize, z
     const dzt = dp + u * rsz, dlt = dlb + u * rsz, dut = dub + u * rsz;
     const m = <i32>load<f64>(info + u * 64 + 48);
     for (let a = 0; a < m; a++) store<f64>(at(work, a), -load<f64>(at(vt, load<i32>(xt + (<usize>a << 2)))));
-    chol_solve_f64(Lt, m, m, work);
+    ldl_solve(Lt, m, work);
     for (let i = 0; i < n; i++) store<f64>(at(dzt, i), 0);
     for (let a = 0; a < m; a++) store<f64>(at(dzt, load<i32>(xt + (<usize>a << 2))), load<f64>(at(work, a)));
     for (let i = 0; i < n; i++) {
@@ -341,22 +432,18 @@ export function qp_box_backward_f64(count: i32, n: i32, shared: i32, Q: usize, z
 }
 
 /**
- * The user-facing bound multipliers of a qp_box_f64 batch, written in one pass: for problem t,
- * out[t·width + lo + i] = −μ_i when variable i is at its lower bound (else 0) and
- * out[t·width + up + i] = μ_i when it is at its upper bound (else 0); lo or up < 0 skips that
- * block (no lb or no ub given). Entries of `out` outside the blocks are left as they are.
+ * The user-facing bound multipliers of one problem of qp_box_f64 (flags at ft, μ at mt), into its
+ * row at `base`: base[lo + i] = −μ_i when variable i is at its lower bound (else 0) and
+ * base[up + i] = μ_i when it is at its upper bound (else 0); lo or up < 0 skips that block (no
+ * lb or no ub given). Entries of the row outside the blocks are left as they are.
  */
-export function qp_box_lambda_f64(count: i32, n: i32, flags: usize, mu: usize, out: usize, width: i32, lo: i32, up: i32): void {
-  for (let t = 0; t < count; t++) {
-    const u = <usize>t;
-    const ft = flags + u * (<usize>n << 2), mt = mu + u * (<usize>n << 3);
-    const base = out + u * (<usize>width << 3);
-    for (let i = 0; i < n; i++) {
-      const f = load<i32>(ft + (<usize>i << 2));
-      const m = load<f64>(at(mt, i));
-      if (lo >= 0) store<f64>(at(base, lo + i), f == 1 ? -m : 0);
-      if (up >= 0) store<f64>(at(base, up + i), f == 2 ? m : 0);
-    }
+// @ts-ignore: decorator
+@inline function box_lambda(n: i32, ft: usize, mt: usize, base: usize, lo: i32, up: i32): void {
+  for (let i = 0; i < n; i++) {
+    const f = load<i32>(ft + (<usize>i << 2));
+    const m = load<f64>(at(mt, i));
+    if (lo >= 0) store<f64>(at(base, lo + i), f == 1 ? -m : 0);
+    if (up >= 0) store<f64>(at(base, up + i), f == 2 ? m : 0);
   }
 }
 

@@ -52,8 +52,8 @@ export function lane_piv(l: i32): f64 {
  * back-substituted as small_back does. Every lane operation is the scalar operation of
  * small_chol/small_back (a + (−b)·c, x·r, √d, 1/√d: IEEE-exact per lane), so each lane holds
  * the bits the scalar path computes for its problem. Writes z (the unconstrained solution) and
- * returns 1, the two factors left interleaved in `w` (lane_factor copies one out, only for a
- * problem whose first step is its last: otherwise a later step writes the kept factor); returns
+ * returns 1 (the factors are scratch: a problem whose first step is its last refactors Q by
+ * LDLᵀ in qp_box_f64, otherwise a later step writes the kept factor); returns
  * 0, writing nothing that the scalar path does not overwrite, when some pivot of either lane is
  * not > 0 (the caller then runs both problems through the scalar path).
  */
@@ -141,20 +141,6 @@ export function pair_first(n: i32, Qa: usize, Qb: usize, pa: usize, pb: usize, z
   return 1;
 }
 
-/**
- * Copies lane `lane` of pair_first's (`quad` false: two lanes, 16-byte entries) or quad_first's
- * (`quad` true: four lanes, 32-byte entries) interleaved factor at w into L (lower triangle, n×n rows).
- */
-export function lane_factor(n: i32, w: usize, quad: bool, lane: i32, L: usize): void {
-  const rsz = <usize>n << 3, sh: usize = quad ? 5 : 4, row = <usize>n << sh;
-  const src = w + (<usize>(lane >> 1) << 4) + (<usize>(lane & 1) << 3);
-  for (let i = 0; i < n; i++) {
-    const ai = src + <usize>i * row, li = L + <usize>i * rsz;
-    for (let j = 0; j <= i; j++) store<f64>(at(li, j), load<f64>(ai + (<usize>j << sh)));
-  }
-}
-
-
 /** f64x2 (a, b) from two scalars. */
 // @ts-ignore: decorator
 @inline function ilv(a: usize, b: usize): v128 {
@@ -169,7 +155,7 @@ export function lane_factor(n: i32, w: usize, quad: bool, lane: i32, L: usize): 
  * operations and their order are small_chol's and small_back's (right-looking, one column at a
  * time: every entry sees its subtractions with k ascending; back substitution by columns, k
  * descending), so each lane holds the bits of the scalar path. Writes the four unconstrained
- * solutions and returns 1 (factors left in w for lane_factor, pivots for lane_piv); returns 0
+ * solutions and returns 1 (pivots for lane_piv; the factors are scratch); returns 0
  * when some pivot of some lane is not > 0 (nothing written that the scalar path does not
  * overwrite; the caller tries pair_first, then the scalar path).
  */

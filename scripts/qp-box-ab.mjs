@@ -11,8 +11,8 @@
 // Run after `npm run build`:   node scripts/qp-box-ab.mjs --baseline /tmp/base [--rounds 15]
 // Breakdown of this build's call (no baseline): node scripts/qp-box-ab.mjs --breakdown [--rounds 10]
 //   prints, per call, the whole solveBatch, then each part called alone on the same context:
-//   qp_box_f64, the same with boxMaxIter = 1 (first step, flags, residuals), qp_box_prep_f64,
-//   qp_box_lambda_f64, the copy of the inputs into WebAssembly and building the result arrays.
+//   qp_box_f64 (with λ), the same with boxMaxIter = 1 (first step, flags, residuals, λ),
+//   qp_box_prep_f64, the copy of the inputs into WebAssembly and building the result arrays.
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -60,14 +60,13 @@ function parts(batch, n, count) {
   const ctx = qp.solveBatch(batch, { runtime: rt }).context;
   const p = (name) => ctx.ptr(name);
   const box = (maxIter) => () => k.qp_box_f64(count, n, ctx.sharedMask, p('Q'), p('p'), p('lb'), p('ub'), p('z'), p('mu'),
-    ctx.i32ptr(0), ctx.i32ptr(count * n), p('L'), p('work'), p('info'), maxIter);
+    ctx.i32ptr(0), ctx.i32ptr(count * n), p('L'), p('work'), p('info'), maxIter, p('lam'), 2 * n, 0, n);
   const off = ctx.off;
   const fns = {
     whole: () => qp.solveBatch(batch, { runtime: rt }).context.dispose(),
     qp_box_f64: box(Math.max(50, 2 * n)),
     'qp_box_f64 (boxMaxIter 1)': box(1),
     qp_box_prep_f64: () => k.qp_box_prep_f64(n, p('Q'), count, p('p'), count, p('lb'), count, p('ub'), count),
-    qp_box_lambda_f64: () => k.qp_box_lambda_f64(count, n, ctx.i32ptr(0), p('mu'), p('lam'), 2 * n, 0, n),
     'copy in': () => {
       const v = ctx.block();
       for (const f of ['Q', 'p', 'lb', 'ub']) v.set(batch[f].batch, off[f]);

@@ -38,7 +38,7 @@ function boxBounds(P: Prepared): { lb: Field; ub: Field } {
  * The f64 parts of a box context: Q, p, lb, ub with the given lengths (one copy when shared),
  * z, μ, the factors, scratch, info and the user-facing λ (`lam` entries per problem).
  * Box contexts are allocated without the arena's zero-fill (`zeroed: false`): Q, p, lb, ub
- * are copied in whole, and qp_box_f64 / qp_box_lambda_f64 write every entry that they,
+ * are copied in whole, and qp_box_f64 writes every entry that it,
  * `runBox` and the backward pass read (z, μ, flags and idx in full; of L, the lower triangle
  * of the m×m factor; info fields 0–6; the λ blocks); test/qp/box-uninit.test.ts solves on
  * memory filled with NaN garbage and expects the bits of a fresh runtime.
@@ -82,9 +82,11 @@ export function runBox(ctx: QpContext, o: Opts, lo: number, up: number, boundRow
   const { count, n } = ctx;
   try {
     const k = o.runtime.kernels;
+    // The kernel also writes λ for lb then ub at the end of each problem (none with boundRows).
     k.qp_box_f64(count, n, ctx.sharedMask, ctx.ptr('Q'), ctx.ptr('p'), ctx.ptr('lb'), ctx.ptr('ub'), ctx.ptr('z'), ctx.ptr('mu'),
-      ctx.i32ptr(0), ctx.i32ptr(count * n), ctx.ptr('L'), ctx.ptr('work'), ctx.ptr('info'), o.boxMaxIter);
-    // A view, not a copy: the kernels below never allocate, so the memory cannot grow under it.
+      ctx.i32ptr(0), ctx.i32ptr(count * n), ctx.ptr('L'), ctx.ptr('work'), ctx.ptr('info'), o.boxMaxIter,
+      ctx.ptr('lam'), rows, boundRows ? -1 : lo, boundRows ? -1 : up);
+    // A view, not a copy: nothing below allocates in the arena, so the memory cannot grow under it.
     const info = ctx.view('info', count * INFO);
     for (let t = 0; t < count; t++) {
       const st = info[t * INFO]!;
@@ -108,8 +110,6 @@ export function runBox(ctx: QpContext, o: Opts, lo: number, up: number, boundRow
         });
       }
     } else {
-      // λ for lb then ub, written by the kernel for the whole batch in one call.
-      k.qp_box_lambda_f64(count, n, ctx.i32ptr(0), ctx.ptr('mu'), ctx.ptr('lam'), rows, lo, up);
       lambda = ctx.view('lam', count * rows).slice();
     }
     // The KKT check of the user's (unscaled: the box path never scales) problem: relative

@@ -79,10 +79,10 @@ export interface QpKernels {
     G: number, z: number, nu: number, lam: number, L: number, W: number, S: number, D: number, info: number,
     v: number, work: number, dQ: number, dp: number, dA: number, db: number, dG: number, dh: number): void;
   qp_box_f64(count: number, n: number, shared: number, Q: number, p: number, lb: number, ub: number,
-    z: number, mu: number, flags: number, idx: number, Lf: number, work: number, info: number, maxIter: number): void;
+    z: number, mu: number, flags: number, idx: number, Lf: number, work: number, info: number, maxIter: number,
+    lam: number, width: number, lo: number, up: number): void;
   qp_box_backward_f64(count: number, n: number, shared: number, Q: number, z: number, flags: number, idx: number,
     Lf: number, info: number, v: number, work: number, dQ: number, dp: number, dlb: number, dub: number): void;
-  qp_box_lambda_f64(count: number, n: number, flags: number, mu: number, out: number, width: number, lo: number, up: number): void;
   qp_box_prep_f64(n: number, Q: number, nQ: number, p: number, np: number, lb: number, nl: number, ub: number, nu: number): number;
   qp_box_work_len(n: number): number;
   /** assembly/qpdense.ts — dense Goldfarb–Idnani active set with equilibration, KKT check and certificates. */

@@ -3,7 +3,7 @@
 // - qp_box_f64 on batches of 1–9 problems: the SIMD build solves the first active-set step of
 //   four problems at once for n ≤ 16 (quad_first, two f64x2 halves) or two (pair_first, one per
 //   f64x2 lane); every problem must still carry the bits refBox computes for it alone (z, μ,
-//   flags, free indices, the kept factor, info), including batches where a problem's Q is
+//   flags, free indices, the kept factor, info, λ), including batches where a problem's Q is
 //   indefinite (the group falls back to a pair, then to the scalar path) and counts that leave a
 //   pair or a single problem after the groups of four;
 // - qp_box_prep_f64 (the direct path's symmetrization and input checks) against refBoxPrep on
@@ -41,13 +41,13 @@ test('qp_box_f64 over a batch (SIMD: the first step of four (n ≤ 16) or two pr
         const probs = Array.from({ length: count }, (_, t) => problem(seed + 11 * t, n, ((badMask >> t) & 1) === 1 && t < 8, ((wideMask >> t) & 1) === 1));
         const maxIter = Math.max(50, 2 * n);
         const nn = n * n;
-        const len = count * (nn + 4 * n) + count * (2 * n + nn + 8) + k.qp_box_work_len(n);
+        const len = count * (nn + 4 * n) + count * (2 * n + nn + 8) + k.qp_box_work_len(n) + count * 2 * n;
         const R = new Region(arena, Float64Array, len);
         const I = new Region(arena, Int32Array, 2 * count * n);
         try {
           const v = R.view;
           const o = { Q: 0, p: count * nn, lb: count * (nn + n), ub: count * (nn + 2 * n), z: count * (nn + 3 * n), mu: count * (nn + 4 * n) };
-          const L = o.mu + count * n, info = L + count * nn, work = info + count * 8;
+          const L = o.mu + count * n, info = L + count * nn, work = info + count * 8, lam = work + k.qp_box_work_len(n);
           probs.forEach((P, t) => {
             v.set(P.Q, o.Q + t * nn);
             v.set(P.p, o.p + t * n);
@@ -55,7 +55,7 @@ test('qp_box_f64 over a batch (SIMD: the first step of four (n ≤ 16) or two pr
             v.set(P.ub, o.ub + t * n);
           });
           const ptr = (e: number) => R.ptr + 8 * e;
-          k.qp_box_f64(count, n, 0, ptr(o.Q), ptr(o.p), ptr(o.lb), ptr(o.ub), ptr(o.z), ptr(o.mu), I.ptr, I.ptr + 4 * count * n, ptr(L), ptr(work), ptr(info), maxIter);
+          k.qp_box_f64(count, n, 0, ptr(o.Q), ptr(o.p), ptr(o.lb), ptr(o.ub), ptr(o.z), ptr(o.mu), I.ptr, I.ptr + 4 * count * n, ptr(L), ptr(work), ptr(info), maxIter, ptr(lam), 2 * n, 0, n);
           const w = R.view, iv = I.view;
           probs.forEach((P, t) => {
             const r = refBox(n, P.Q, P.p, P.lb, P.ub, maxIter);
@@ -68,6 +68,9 @@ test('qp_box_f64 over a batch (SIMD: the first step of four (n ≤ 16) or two pr
             same(w.subarray(o.z + t * n, o.z + (t + 1) * n), r.z, `${what} z`);
             same(w.subarray(o.mu + t * n, o.mu + (t + 1) * n), r.mu, `${what} mu`);
             same(iv.subarray(t * n, (t + 1) * n), r.flags, `${what} flags`);
+            // λ written by the kernel at the end of each problem: −μ at lower bounds, μ at upper ones.
+            const wantLam = Float64Array.from({ length: 2 * n }, (_, j) => (j < n ? (r.flags[j] === 1 ? -r.mu[j]! : 0) : r.flags[j - n] === 2 ? r.mu[j - n]! : 0));
+            same(w.subarray(lam + t * 2 * n, lam + (t + 1) * 2 * n), wantLam, `${what} lambda`);
             same(iv.subarray((count + t) * n, (count + t + 1) * n), r.idx, `${what} idx`);
             const m = r.m;
             for (let i = 0; i < m; i++) {

@@ -153,7 +153,7 @@ test('box active set and its backward: kernel == reference (both builds)', async
         assert.equal(out.method, 'box');
         assert.equal(out.iterations, r.iterations);
         assert.deepEqual(out.z, r.z);
-        // Residuals (stationarity relative to σ) and λ (qp_box_lambda_f64: −μ at lower, μ at upper bounds).
+        // Residuals (stationarity relative to σ) and λ (written by qp_box_f64: −μ at lower, μ at upper bounds).
         assert.equal(out.residuals.stationarity, r.stat / r.sigma);
         assert.equal(out.residuals.primal, r.prim);
         assert.equal(out.status, r.stat / r.sigma <= 1e-9 && r.prim <= 1e-9 ? 'optimal' : 'inaccurate');

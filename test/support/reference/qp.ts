@@ -342,6 +342,55 @@ export function refSmallSolve(a: Float64Array, m: number, inv: Float64Array, x: 
 }
 
 /**
+ * small_ldl of assembly/qpbox.ts (the later steps' factor): LDLᵀ in place, row form with
+ * sequential sums (k ascending): c_ij = a_ij − Σ ℓ_ik c_jk, ℓ_ij = c_ij·r_j, d_i = a_ii − Σ ℓ_ik c_ik,
+ * r_i = 1/d_i stored on the diagonal; the forward solve y_i = x_i − Σ ℓ_ik y_k, x_i ← y_i·r_i.
+ * The smallest d_i, or the first that is not > 0.
+ */
+export function refSmallLdl(a: Float64Array, m: number, x: Float64Array): number {
+  const c = new Float64Array(m * m);
+  let minPiv = Infinity;
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < i; j++) {
+      let s = a[i * m + j]!;
+      for (let k = 0; k < j; k++) s -= a[i * m + k]! * c[j * m + k]!;
+      c[i * m + j] = s;
+      a[i * m + j] = s * a[j * m + j]!;
+    }
+    let d = a[i * m + i]!;
+    for (let k = 0; k < i; k++) d -= a[i * m + k]! * c[i * m + k]!;
+    if (!(d > 0)) return d;
+    if (d < minPiv) minPiv = d;
+    a[i * m + i] = 1 / d;
+    let y = x[i]!;
+    for (let k = 0; k < i; k++) y -= a[i * m + k]! * x[k]!;
+    x[i] = y;
+  }
+  for (let i = 0; i < m; i++) x[i] = x[i]! * a[i * m + i]!;
+  return minPiv;
+}
+
+/** small_back_ldl of assembly/qpbox.ts: x_i ← x_i − Σ_{k>i} ℓ_ki x_k with k DESCENDING from m − 1. */
+export function refLdlBack(a: Float64Array, m: number, x: Float64Array): void {
+  for (let i = m - 1; i >= 0; i--) {
+    let s = x[i]!;
+    for (let k = m - 1; k > i; k--) s -= a[k * m + i]! * x[k]!;
+    x[i] = s;
+  }
+}
+
+/** ldl_solve of assembly/qpbox.ts: x ← (LDLᵀ)⁻¹x with refSmallLdl's factor. */
+export function refLdlSolve(a: Float64Array, m: number, x: Float64Array): void {
+  for (let i = 0; i < m; i++) {
+    let s = x[i]!;
+    for (let k = 0; k < i; k++) s -= a[i * m + k]! * x[k]!;
+    x[i] = s;
+  }
+  for (let i = 0; i < m; i++) x[i] = x[i]! * a[i * m + i]!;
+  refLdlBack(a, m, x);
+}
+
+/**
  * Primal-dual active set for lb ≤ z ≤ ub (see assembly/qpbox.ts qp_box_f64, same operation
  * order): free indices at idx[0, m), active ones at idx[m, n) in decreasing order; the reduced
  * solve only; μ from the active rows; ‖(Qz + p)_I‖∞ and the bound violation after the loop.
@@ -368,9 +417,11 @@ export function refBox(n: number, Q: Float64Array, p: Float64Array, lb: Float64A
       for (let b = m; b < n; b++) r -= Q[ia * n + idx[b]!]! * z[idx[b]!]!;
       w[a] = r;
     }
-    piv = refSmallChol(Lf, m, inv);
+    // The first step (every variable free) by Cholesky, the later ones by LDLᵀ (as the kernel).
+    piv = iters === 1 ? refSmallChol(Lf, m, inv) : refSmallLdl(Lf, m, w);
     if (!(piv > 0)) { status = 2; break; }
-    refSmallSolve(Lf, m, inv, w);
+    if (iters === 1) refSmallSolve(Lf, m, inv, w);
+    else refLdlBack(Lf, m, w);
     let changed = 0, chk = 0;
     for (let a = 0; a < m; a++) {
       const i = idx[a]!, zi = w[a]!;
@@ -393,6 +444,11 @@ export function refBox(n: number, Q: Float64Array, p: Float64Array, lb: Float64A
     if (chk !== 0) { status = 5; break; }
     if (changed === 0) { status = 0; break; }
   }
+  if (status === 0 && iters === 1) {
+    // The first step was the last: the kept factor is the LDLᵀ of the whole Q.
+    for (let a = 0; a < n; a++) for (let c = 0; c <= a; c++) Lf[a * n + c] = Q[a * n + c]!;
+    if (!(refSmallLdl(Lf, n, new Float64Array(n)) > 0)) status = 2;
+  }
   let stat = 0, prim = 0, sig = 0;
   for (let a = 0; a < m; a++) {
     const i = idx[a]!;
@@ -408,7 +464,7 @@ export function refBox(n: number, Q: Float64Array, p: Float64Array, lb: Float64A
 export function refBoxBackward(n: number, Q: Float64Array, r: RefBox, v: Float64Array): { Q: Float64Array; p: Float64Array; lb: Float64Array; ub: Float64Array } {
   const w = new Float64Array(r.m);
   for (let a = 0; a < r.m; a++) w[a] = -v[r.idx[a]!]!;
-  cholSolve(r.Lf, r.m, w, r.m);
+  refLdlSolve(r.Lf, r.m, w);
   const dz = new Float64Array(n);
   for (let a = 0; a < r.m; a++) dz[r.idx[a]!] = w[a]!;
   const dlb = new Float64Array(n), dub = new Float64Array(n);
