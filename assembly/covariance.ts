@@ -217,3 +217,113 @@ function scatter(out: usize, n: i32, i: i32, j: i32, W: usize, s: f64): void {
   store<f64>(W, c00); store<f64>(W, c01, 8); store<f64>(W, c02, 16); store<f64>(W, c03, 24);
   store<f64>(W, c10, 32); store<f64>(W, c11, 40); store<f64>(W, c12, 48); store<f64>(W, c13, 56);
 }
+
+// ---------------------------------------------------------------------------------------------
+// 4 × 6 register tile (issue 14): A side from the width-4 panels `pk`, B side from width-6
+// panels `pk6` (panel q holds columns 6q … 6q+5 of every row, row after row, 48 bytes a row,
+// padded with +0; panel q starts at q·rows·6 f64). Per row: 2 loads + 6 splat loads for 24
+// multiply-adds (12 f64x2 accumulators). Same sequential row order as syrk_packed_f64.
+
+/** The width-6 panels of V from the width-4 panels: pk6 (⌈cols/6⌉·6·rows f64) from pk. */
+export function pack6_f64(pk6: usize, pk: usize, rows: i32, cols: i32): void {
+  const p4 = <usize>rows << 5, p6 = <usize>rows * 48;
+  const blocks = (cols + 5) / 6;
+  for (let q = 0; q < blocks; q++) {
+    for (let u = 0; u < 6; u++) {
+      const c = q * 6 + u;
+      let dst = pk6 + <usize>q * p6 + (<usize>u << 3);
+      if (c >= cols) {
+        for (let r = 0; r < rows; r++) { store<f64>(dst, 0); dst += 48; }
+        continue;
+      }
+      let src = pk + <usize>(c >> 2) * p4 + (<usize>(c & 3) << 3);
+      for (let r = 0; r < rows; r++) { store<f64>(dst, load<f64>(src)); dst += 48; src += 32; }
+    }
+  }
+}
+
+/**
+ * out (n × n) = s·VᵀV from the width-4 panels `pk` (A side) and the width-6 panels `pk6`
+ * (B side). `work` holds 24 f64 when len ≤ 1024, else ⌈n/4⌉·⌈n/6⌉·24 f64.
+ */
+export function syrk_packed46_f64(out: usize, pk: usize, pk6: usize, work: usize, n: i32, len: i32, s: f64): void {
+  const pa = (n + 3) >> 2, pb = (n + 5) / 6;
+  const p4 = <usize>len << 5, p6 = <usize>len * 48;
+  const park = len > KC;
+  let t0 = 0;
+  do {
+    const t1 = min<i32>(t0 + KC, len);
+    const first = t0 == 0, last = t1 == len;
+    for (let ia = 0; ia < pa; ia++) {
+      const A = pk + <usize>ia * p4 + (<usize>t0 << 5);
+      for (let jb = (ia << 2) / 6; jb < pb; jb++) {
+        const B = pk6 + <usize>jb * p6 + <usize>t0 * 48;
+        const W = park ? work + <usize>(ia * pb + jb) * 192 : work;
+        if (first) for (let o = 0; o < 192; o += 8) store<f64>(W + o, 0);
+        if (ASC_FEATURE_SIMD) tile46Simd(W, A, B, t1 - t0);
+        else {
+          tileScalar6(W, A, B, t1 - t0);
+          tileScalar6(W + 64, A, B + 16, t1 - t0);
+          tileScalar6(W + 128, A, B + 32, t1 - t0);
+        }
+        if (last) scatter46(out, n, ia << 2, jb * 6, W, s);
+      }
+    }
+    t0 = t1;
+  } while (t0 < len);
+}
+
+function scatter46(out: usize, n: i32, i: i32, j: i32, W: usize, s: f64): void {
+  const qn = min<i32>(4, n - i), rn = min<i32>(6, n - j);
+  for (let r = 0; r < rn; r++) {
+    for (let q = 0; q < qn; q++) {
+      const v = s * load<f64>(W + (<usize>(r * 4 + q) << 3));
+      store<f64>(out + ((<usize>(j + r) * n + i + q) << 3), v);
+      store<f64>(out + ((<usize>(i + q) * n + j + r) << 3), v);
+    }
+  }
+}
+
+// @ts-ignore: decorator
+@inline function tile46Simd(W: usize, A: usize, B: usize, cnt: i32): void {
+  let c00 = v128.load(W), c01 = v128.load(W, 16), c10 = v128.load(W, 32), c11 = v128.load(W, 48);
+  let c20 = v128.load(W, 64), c21 = v128.load(W, 80), c30 = v128.load(W, 96), c31 = v128.load(W, 112);
+  let c40 = v128.load(W, 128), c41 = v128.load(W, 144), c50 = v128.load(W, 160), c51 = v128.load(W, 176);
+  const end = A + (<usize>cnt << 5);
+  let a = A, b = B;
+  while (a < end) {
+    const a0 = v128.load(a), a1 = v128.load(a, 16);
+    const b0 = v128.load64_splat(b), b1 = v128.load64_splat(b, 8), b2 = v128.load64_splat(b, 16);
+    const b3 = v128.load64_splat(b, 24), b4 = v128.load64_splat(b, 32), b5 = v128.load64_splat(b, 40);
+    c51 = f64x2.add(c51, f64x2.mul(a1, b5)); c50 = f64x2.add(c50, f64x2.mul(a0, b5));
+    c41 = f64x2.add(c41, f64x2.mul(a1, b4)); c40 = f64x2.add(c40, f64x2.mul(a0, b4));
+    c31 = f64x2.add(c31, f64x2.mul(a1, b3)); c30 = f64x2.add(c30, f64x2.mul(a0, b3));
+    c21 = f64x2.add(c21, f64x2.mul(a1, b2)); c20 = f64x2.add(c20, f64x2.mul(a0, b2));
+    c11 = f64x2.add(c11, f64x2.mul(a1, b1)); c10 = f64x2.add(c10, f64x2.mul(a0, b1));
+    c01 = f64x2.add(c01, f64x2.mul(a1, b0)); c00 = f64x2.add(c00, f64x2.mul(a0, b0));
+    a += 32;
+    b += 48;
+  }
+  v128.store(W, c00); v128.store(W, c01, 16); v128.store(W, c10, 32); v128.store(W, c11, 48);
+  v128.store(W, c20, 64); v128.store(W, c21, 80); v128.store(W, c30, 96); v128.store(W, c31, 112);
+  v128.store(W, c40, 128); v128.store(W, c41, 144); v128.store(W, c50, 160); v128.store(W, c51, 176);
+}
+
+/** Scalar build: columns 0…3 of A × columns 0, 1 of a width-6 B row (B already offset). */
+// @ts-ignore: decorator
+@inline function tileScalar6(W: usize, A: usize, B: usize, cnt: i32): void {
+  let c00 = load<f64>(W), c01 = load<f64>(W, 8), c02 = load<f64>(W, 16), c03 = load<f64>(W, 24);
+  let c10 = load<f64>(W, 32), c11 = load<f64>(W, 40), c12 = load<f64>(W, 48), c13 = load<f64>(W, 56);
+  const end = A + (<usize>cnt << 5);
+  let a = A, b = B;
+  while (a < end) {
+    const a0 = load<f64>(a), a1 = load<f64>(a, 8), a2 = load<f64>(a, 16), a3 = load<f64>(a, 24);
+    const b0 = load<f64>(b), b1 = load<f64>(b, 8);
+    c00 += a0 * b0; c01 += a1 * b0; c02 += a2 * b0; c03 += a3 * b0;
+    c10 += a0 * b1; c11 += a1 * b1; c12 += a2 * b1; c13 += a3 * b1;
+    a += 32;
+    b += 48;
+  }
+  store<f64>(W, c00); store<f64>(W, c01, 8); store<f64>(W, c02, 16); store<f64>(W, c03, 24);
+  store<f64>(W, c10, 32); store<f64>(W, c11, 40); store<f64>(W, c12, 48); store<f64>(W, c13, 56);
+}
