@@ -132,8 +132,6 @@ export interface StatsKernels {
   pack_center_f64(pk: number, x: number, mean: number, rows: number, cols: number): void;
   pack_center_f32(pk: number, x: number, mean: number, rows: number, cols: number): void;
   syrk_packed_f64(out: number, pk: number, work: number, n: number, len: number, s: number): void;
-  pack6_f64(pk6: number, pk: number, rows: number, cols: number): void;
-  syrk_packed46_f64(out: number, pk: number, pk6: number, work: number, n: number, len: number, s: number): void;
 }
 
 /** assembly/l2o.ts — learned optimizers (MLP, LSTM) over all parameters, LSTM backward. */
